@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * pvabi/negotiate.h - agreeing on an ABI version and features.
+ *
+ * Freestanding: the kernel module compiles negotiate.c unchanged.
+ *
+ * The host *offers* a set of versions and a feature mask, already clamped by
+ * the VM's policy.  Offering major.minor implies every minor below it of the
+ * same major (minors only add fields).  The guest *requests* a version range
+ * [min, max] (inclusive, ordered as major then minor), the features it
+ * understands (wanted) and those it can't run without (required).
+ *
+ * A policy may set a floor below which nothing is offered.
+ *
+ * The result is the highest major both support, the highest minor of that
+ * major both support, and offered & (wanted | required).
+ */
+#ifndef PVABI_NEGOTIATE_H
+#define PVABI_NEGOTIATE_H
+
+#include "abi.h"
+#include "error.h"
+
+/* An offer lists at most this many versions (a DT property or a netlink
+ * attribute with more is refused as PVABI_E_MALFORMED). */
+#define PVABI_OFFER_MAX_VERSIONS 16
+
+struct pvabi_version {
+	pvabi_u16 major;
+	pvabi_u16 minor;
+};
+
+struct pvabi_offer {
+	pvabi_u32 n_versions;
+	struct pvabi_version versions[PVABI_OFFER_MAX_VERSIONS];
+	/* Lowest version offered at all, for a policy that allows only
+	 * [floor, ...]; {0, 0} means no floor. */
+	struct pvabi_version floor;
+	pvabi_u64 features;
+};
+
+struct pvabi_request {
+	struct pvabi_version min;
+	struct pvabi_version max;
+	pvabi_u64 wanted;
+	pvabi_u64 required;
+	/* Guest-physical page addresses.  magic_gpa is always checked;
+	 * notify_gpa only when PVABI_F_NOTIFY is negotiated.  Pass both as 0
+	 * to negotiate versions and features alone (an offline query): then
+	 * neither is checked. */
+	pvabi_u64 magic_gpa;
+	pvabi_u64 notify_gpa;
+};
+
+struct pvabi_result {
+	struct pvabi_version version;
+	pvabi_u64 features;
+};
+
+/**
+ * pvabi_version_cmp - order two versions (major, then minor)
+ * Returns <0, 0 or >0.  Since 1.0.
+ */
+static inline int pvabi_version_cmp(struct pvabi_version a,
+				    struct pvabi_version b)
+{
+	if (a.major != b.major)
+		return a.major < b.major ? -1 : 1;
+	if (a.minor != b.minor)
+		return a.minor < b.minor ? -1 : 1;
+	return 0;
+}
+
+/**
+ * pvabi_offer_check - validate an offer
+ * @offer: the host's offer (possibly read from an untrusted blob)
+ *
+ * An offer is valid when it lists 1..PVABI_OFFER_MAX_VERSIONS versions, none
+ * with major 0, with no version listed twice.
+ *
+ * Returns 0, or PVABI_E_INVAL (NULL), PVABI_E_MALFORMED (count out of range,
+ * duplicate), PVABI_E_BADVERSION (major 0).  Since 1.0.
+ */
+int pvabi_offer_check(const struct pvabi_offer *offer);
+
+/**
+ * pvabi_gpa_check - validate a guest page address
+ * Returns 0, PVABI_E_BADADDR (zero or not page aligned) or PVABI_E_RESERVED
+ * (bits at or above PVABI_GPA_BITS set).  Never "fixes" the address.
+ * Since 1.0.
+ */
+int pvabi_gpa_check(pvabi_u64 gpa);
+
+/**
+ * pvabi_negotiate - agree on a version and features
+ * @offer: the host's offer
+ * @req: the guest's request
+ * @res: filled on success; untouched on failure
+ *
+ * Returns 0 on success, or
+ *  PVABI_E_INVAL       a NULL pointer;
+ *  PVABI_E_MALFORMED,
+ *  PVABI_E_BADVERSION  the offer is invalid (see pvabi_offer_check), or the
+ *                      request's min is above its max or has major 0;
+ *  PVABI_E_BADADDR,
+ *  PVABI_E_RESERVED    a page address is refused (see pvabi_gpa_check), or
+ *                      both pages are at the same address;
+ *  PVABI_E_NOVERSION   no version is in both the offer and [min, max];
+ *  PVABI_E_NOFEATURE   a required feature is not offered.
+ * Since 1.0.
+ */
+/**
+ * pvabi_offer_clamp - apply a VM's policy to a host's offer
+ * @offer: in/out; versions above @hi are lowered to @hi where the major
+ *         matches and dropped otherwise, the floor is raised to @lo, and
+ *         features are masked with @features
+ * Returns 0, or PVABI_E_BADVERSION when @lo > @hi, or PVABI_E_NOVERSION when
+ * nothing is left.  Since 1.0.
+ */
+int pvabi_offer_clamp(struct pvabi_offer *offer, struct pvabi_version lo,
+		      struct pvabi_version hi, pvabi_u64 features);
+
+int pvabi_negotiate(const struct pvabi_offer *offer,
+		    const struct pvabi_request *req, struct pvabi_result *res);
+
+#endif /* PVABI_NEGOTIATE_H */

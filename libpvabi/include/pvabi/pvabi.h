@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pvabi/pvabi.h - libpvabi, the user-space library.
+ *
+ * Include this one header.  It brings the freestanding ABI (abi.h, access.h,
+ * error.h, negotiate.h) and declares what libpvabi adds for user space:
+ * error text, the field and feature tables, the text forms that pvctl, pvctld
+ * and configuration files share, and device-tree discovery.
+ *
+ * Conventions: functions return 0 (or a count) on success and a negative
+ * PVABI_E_* code on failure.  Parsers of text take an optional buffer @why
+ * (may be NULL) that receives one line saying what was wrong, quoting the bad
+ * value.  Every function appeared in libpvabi 1.0 (LIBPVABI_1 in
+ * libpvabi.sym) unless it says otherwise.
+ */
+#ifndef PVABI_PVABI_H
+#define PVABI_PVABI_H
+
+#include <stddef.h>
+#include <stdbool.h>
+
+#include "abi.h"
+#include "access.h"
+#include "error.h"
+#include "negotiate.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------ errors */
+
+/**
+ * pvabi_strerror - one sentence for an error code ("no ABI version ...")
+ * Returns a static string; "unknown error" for codes not listed.
+ */
+const char *pvabi_strerror(int err);
+
+/**
+ * pvabi_errname - a stable machine name for an error code, as used in JSON
+ * output ("no-common-version"); "unknown" for codes not listed.
+ */
+const char *pvabi_errname(int err);
+
+/* -------------------------------------------------- layout and features */
+
+struct pvabi_field {
+	const char *name;      /* "dlv.critical", "arch.sprg" */
+	pvabi_u32 offset;      /* bytes from the start of its page */
+	pvabi_u32 size;        /* bytes */
+	struct pvabi_version since;
+	pvabi_u64 feature;     /* PVABI_F_* that enables it, or 0 */
+	bool notify_page;      /* on the notification page, not the magic page */
+	bool reserved;         /* reserved space, zero */
+};
+
+/**
+ * pvabi_layout - every field and reserved range of both pages, in order
+ * @n: receives the number of entries
+ * Returns a static table that covers each page exactly, without gaps.
+ */
+const struct pvabi_field *pvabi_layout(size_t *n);
+
+struct pvabi_feature_info {
+	const char *name;      /* "notify" */
+	pvabi_u64 bit;         /* PVABI_F_NOTIFY */
+	struct pvabi_version since;
+	const char *summary;
+};
+
+/** pvabi_features - the defined feature bits, in bit order */
+const struct pvabi_feature_info *pvabi_features(size_t *n);
+
+/* -------------------------------------------------------- text forms */
+
+/**
+ * pvabi_version_parse - parse "MAJOR.MINOR" (decimal, major >= 1,
+ * each at most 65535)
+ * Returns 0 or PVABI_E_BADVERSION.
+ */
+int pvabi_version_parse(const char *text, struct pvabi_version *v, char *why,
+			size_t whylen);
+
+/**
+ * pvabi_version_list_parse - parse "1.0,1.2,2.0" into an offer's versions
+ * (n_versions and versions[]; floor and features are left alone)
+ * Returns 0, PVABI_E_BADVERSION (quoting the bad item) or PVABI_E_MALFORMED
+ * (empty item, duplicate, more than PVABI_OFFER_MAX_VERSIONS).
+ */
+int pvabi_version_list_parse(const char *text, struct pvabi_offer *offer,
+			     char *why, size_t whylen);
+
+/**
+ * pvabi_version_range_parse - parse "1.0-1.3" or a single "1.2"
+ * (lo == hi) into an inclusive range
+ * Returns 0, PVABI_E_BADVERSION or PVABI_E_MALFORMED (lo above hi).
+ */
+int pvabi_version_range_parse(const char *text, struct pvabi_version *lo,
+			      struct pvabi_version *hi, char *why,
+			      size_t whylen);
+
+/**
+ * pvabi_features_parse - parse "notify,booke" (names from pvabi_features();
+ * "" and "none" mean no feature, "all" every defined feature)
+ * Returns 0 or PVABI_E_INVAL quoting the unknown name.
+ */
+int pvabi_features_parse(const char *text, pvabi_u64 *mask, char *why,
+			 size_t whylen);
+
+/**
+ * pvabi_features_format - write "notify,booke" for @mask into @buf; bits
+ * without a name are written as "bit42"
+ * Returns the length written, or PVABI_E_NOSPACE.
+ */
+int pvabi_features_format(pvabi_u64 mask, char *buf, size_t len);
+
+/**
+ * pvabi_negotiate_explain - one line saying why pvabi_negotiate() refused
+ * @err: what pvabi_negotiate() returned for @offer and @req
+ * Writes e.g. "guest range 2.0-2.9 and host offer 1.0,1.2 share no version".
+ * Returns the length written, or PVABI_E_NOSPACE.
+ */
+int pvabi_negotiate_explain(const struct pvabi_offer *offer,
+			    const struct pvabi_request *req, int err, char *buf,
+			    size_t len);
+
+/* ------------------------------------------- device-tree discovery */
+
+/*
+ * The host describes its offer in a /hypervisor node, as ePAPR guests
+ * expect (schemas/pvabi-hypervisor.yaml):
+ *
+ *   hypervisor {
+ *       compatible = "pvabi,hypervisor-1", "epapr,hypervisor-1";
+ *       hcall-instructions = <...>;           ePAPR: the hypercall sequence
+ *       pvabi,versions = <1 0>, <1 2>, ...;   (major, minor) pairs
+ *       pvabi,min-version = <1 0>;            optional: the offer's floor
+ *       pvabi,features = /bits/ 64 <0x21>;    PVABI_F_* mask
+ *   };
+ */
+
+/**
+ * pvabi_fdt_write_offer - build a minimal device tree holding @offer
+ * @buf, @len: output buffer for the flattened tree
+ * Returns the size of the blob, PVABI_E_INVAL (invalid offer) or
+ * PVABI_E_NOSPACE.
+ */
+int pvabi_fdt_write_offer(const struct pvabi_offer *offer, void *buf,
+			  size_t len);
+
+/**
+ * pvabi_fdt_add_offer - add (or replace) the /hypervisor node in an
+ * existing tree @fdt of capacity @len
+ * Returns 0, PVABI_E_INVAL, PVABI_E_MALFORMED (not a valid tree) or
+ * PVABI_E_NOSPACE.
+ */
+int pvabi_fdt_add_offer(void *fdt, size_t len, const struct pvabi_offer *offer);
+
+/**
+ * pvabi_fdt_read_offer - read the offer from an untrusted blob
+ * @blob, @len: the whole blob as received; nothing past @len is read
+ * The blob is checked in full before any property is looked at.
+ * Returns 0, or PVABI_E_TRUNCATED, PVABI_E_BADMAGIC, PVABI_E_MALFORMED (not a
+ * valid tree, or a property of the wrong size), PVABI_E_NOTFOUND (no
+ * /hypervisor node, not pvabi-compatible, or no pvabi,versions),
+ * PVABI_E_BADVERSION; @why says which property was wrong.
+ */
+int pvabi_fdt_read_offer(const void *blob, size_t len,
+			 struct pvabi_offer *offer, char *why, size_t whylen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PVABI_PVABI_H */

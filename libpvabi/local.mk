@@ -1,0 +1,27 @@
+# libpvabi: the ABI headers and the user-space library.
+lib_LTLIBRARIES += libpvabi/libpvabi.la
+
+libpvabi_libpvabi_la_SOURCES = \
+	%reldir%/export.h \
+	%reldir%/negotiate.c \
+	%reldir%/error.c \
+	%reldir%/layout.c \
+	%reldir%/text.c \
+	%reldir%/offer_fdt.c
+libpvabi_libpvabi_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS)
+libpvabi_libpvabi_la_LIBADD = $(FDT_LIBS)
+libpvabi_libpvabi_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(LIBPVABI_LT_VERSION) \
+	-Wl,--version-script=$(top_srcdir)/%reldir%/libpvabi.sym
+EXTRA_libpvabi_libpvabi_la_DEPENDENCIES = %reldir%/libpvabi.sym
+
+pvabiincludedir = $(includedir)/pvabi
+pvabiinclude_HEADERS = \
+	%reldir%/include/pvabi/abi.h \
+	%reldir%/include/pvabi/access.h \
+	%reldir%/include/pvabi/error.h \
+	%reldir%/include/pvabi/negotiate.h \
+	%reldir%/include/pvabi/pvabi.h
+
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = %reldir%/libpvabi.pc
+EXTRA_DIST += %reldir%/libpvabi.sym %reldir%/libpvabi.pc.in

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Text forms shared by pvctl, pvctld and configuration files. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pvabi/pvabi.h"
+#include "export.h"
+
+static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/* A decimal number 0..65535 with nothing else, from @s up to @end. */
+static bool parse_u16(const char *s, const char *end, pvabi_u16 *out)
+{
+	unsigned long v = 0;
+
+	if (s == end || end - s > 5)
+		return false;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	if (v > 65535)
+		return false;
+	*out = (pvabi_u16)v;
+	return true;
+}
+
+static int version_parse_n(const char *text, size_t n, struct pvabi_version *v,
+			   char *why, size_t whylen)
+{
+	const char *dot = memchr(text, '.', n);
+	struct pvabi_version r;
+
+	if (!dot || !parse_u16(text, dot, &r.major) ||
+	    !parse_u16(dot + 1, text + n, &r.minor))
+		return fail(PVABI_E_BADVERSION, why, whylen,
+			    "'%.*s' is not a version (want MAJOR.MINOR, e.g. 1.0)",
+			    (int)n, text);
+	if (r.major == 0)
+		return fail(PVABI_E_BADVERSION, why, whylen,
+			    "'%.*s': major version 0 does not exist", (int)n,
+			    text);
+	*v = r;
+	return 0;
+}
+
+PVABI_EXPORT int pvabi_version_parse(const char *text, struct pvabi_version *v,
+				     char *why, size_t whylen)
+{
+	if (!text || !v)
+		return PVABI_E_INVAL;
+	return version_parse_n(text, strlen(text), v, why, whylen);
+}
+
+PVABI_EXPORT int pvabi_version_list_parse(const char *text,
+					  struct pvabi_offer *offer, char *why,
+					  size_t whylen)
+{
+	struct pvabi_version vs[PVABI_OFFER_MAX_VERSIONS];
+	pvabi_u32 n = 0;
+	const char *p;
+
+	if (!text || !offer)
+		return PVABI_E_INVAL;
+	for (p = text;; p++) {
+		const char *end = strchrnul(p, ',');
+		int err;
+
+		if (end == p)
+			return fail(PVABI_E_MALFORMED, why, whylen,
+				    "'%s': empty item in version list", text);
+		if (n == PVABI_OFFER_MAX_VERSIONS)
+			return fail(PVABI_E_MALFORMED, why, whylen,
+				    "'%s': more than %u versions", text,
+				    PVABI_OFFER_MAX_VERSIONS);
+		err = version_parse_n(p, (size_t)(end - p), &vs[n], why,
+				      whylen);
+		if (err)
+			return err;
+		for (pvabi_u32 i = 0; i < n; i++)
+			if (!pvabi_version_cmp(vs[i], vs[n]))
+				return fail(PVABI_E_MALFORMED, why, whylen,
+					    "'%.*s' is listed twice",
+					    (int)(end - p), p);
+		n++;
+		if (!*end)
+			break;
+		p = end;
+	}
+	memcpy(offer->versions, vs, sizeof(vs[0]) * n);
+	offer->n_versions = n;
+	return 0;
+}
+
+PVABI_EXPORT int pvabi_version_range_parse(const char *text,
+					   struct pvabi_version *lo,
+					   struct pvabi_version *hi, char *why,
+					   size_t whylen)
+{
+	const char *dash;
+	struct pvabi_version a, b;
+	int err;
+
+	if (!text || !lo || !hi)
+		return PVABI_E_INVAL;
+	dash = strchr(text, '-');
+	if (!dash) {
+		err = pvabi_version_parse(text, &a, why, whylen);
+		if (err)
+			return err;
+		*lo = *hi = a;
+		return 0;
+	}
+	err = version_parse_n(text, (size_t)(dash - text), &a, why, whylen);
+	if (!err)
+		err = pvabi_version_parse(dash + 1, &b, why, whylen);
+	if (err)
+		return err;
+	if (pvabi_version_cmp(a, b) > 0)
+		return fail(PVABI_E_MALFORMED, why, whylen,
+			    "'%s': range starts above its end", text);
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+PVABI_EXPORT int pvabi_features_parse(const char *text, pvabi_u64 *mask,
+				      char *why, size_t whylen)
+{
+	const struct pvabi_feature_info *f;
+	size_t nf;
+	pvabi_u64 m = 0;
+	const char *p;
+
+	if (!text || !mask)
+		return PVABI_E_INVAL;
+	f = pvabi_features(&nf);
+	if (!*text || !strcmp(text, "none")) {
+		*mask = 0;
+		return 0;
+	}
+	if (!strcmp(text, "all")) {
+		for (size_t i = 0; i < nf; i++)
+			m |= f[i].bit;
+		*mask = m;
+		return 0;
+	}
+	for (p = text;; p++) {
+		const char *end = strchrnul(p, ',');
+		size_t len = (size_t)(end - p), i;
+
+		for (i = 0; i < nf; i++)
+			if (strlen(f[i].name) == len &&
+			    !strncmp(f[i].name, p, len))
+				break;
+		if (i == nf)
+			return fail(PVABI_E_INVAL, why, whylen,
+				    "unknown feature '%.*s' (see 'pvctl abi show')",
+				    (int)len, p);
+		m |= f[i].bit;
+		if (!*end)
+			break;
+		p = end;
+	}
+	*mask = m;
+	return 0;
+}
+
+PVABI_EXPORT int pvabi_features_format(pvabi_u64 mask, char *buf, size_t len)
+{
+	const struct pvabi_feature_info *f;
+	size_t nf, used = 0;
+
+	if (!buf || !len)
+		return PVABI_E_NOSPACE;
+	f = pvabi_features(&nf);
+	buf[0] = '\0';
+	for (unsigned bit = 0; bit < 64; bit++) {
+		const char *name = NULL;
+		char tmp[8];
+		int n;
+
+		if (!(mask & (1ull << bit)))
+			continue;
+		for (size_t i = 0; i < nf; i++)
+			if (f[i].bit == 1ull << bit)
+				name = f[i].name;
+		if (!name) {
+			snprintf(tmp, sizeof(tmp), "bit%u", bit);
+			name = tmp;
+		}
+		n = snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+			     name);
+		if (n < 0 || (size_t)n >= len - used)
+			return PVABI_E_NOSPACE;
+		used += (size_t)n;
+	}
+	return (int)used;
+}
+
+static void format_versions(const struct pvabi_offer *o, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (pvabi_u32 i = 0; i < o->n_versions && i < PVABI_OFFER_MAX_VERSIONS;
+	     i++) {
+		int n = snprintf(buf + used, len - used, "%s%u.%u",
+				 i ? "," : "", o->versions[i].major,
+				 o->versions[i].minor);
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += (size_t)n;
+	}
+}
+
+PVABI_EXPORT int pvabi_negotiate_explain(const struct pvabi_offer *offer,
+					 const struct pvabi_request *req,
+					 int err, char *buf, size_t len)
+{
+	char vers[PVABI_OFFER_MAX_VERSIONS * 12 + 1], feats[256];
+	int n;
+
+	if (!buf || !len || !offer || !req)
+		return PVABI_E_NOSPACE;
+	format_versions(offer, vers, sizeof(vers));
+	switch (err) {
+	case PVABI_E_NOVERSION:
+		n = snprintf(buf, len,
+			     "guest range %u.%u-%u.%u and host offer %s%s share no version",
+			     req->min.major, req->min.minor, req->max.major,
+			     req->max.minor, vers,
+			     offer->floor.major ? " (with a floor)" : "");
+		break;
+	case PVABI_E_NOFEATURE:
+		pvabi_features_format(req->required & ~offer->features, feats,
+				      sizeof(feats));
+		n = snprintf(buf, len,
+			     "guest requires feature(s) %s that the host does not offer",
+			     feats);
+		break;
+	case PVABI_E_BADVERSION:
+		n = snprintf(buf, len,
+			     "guest range %u.%u-%u.%u is empty or names major 0",
+			     req->min.major, req->min.minor, req->max.major,
+			     req->max.minor);
+		break;
+	case PVABI_E_BADADDR:
+	case PVABI_E_RESERVED:
+		n = snprintf(buf, len,
+			     "page addresses 0x%llx/0x%llx refused: %s",
+			     (unsigned long long)req->magic_gpa,
+			     (unsigned long long)req->notify_gpa,
+			     pvabi_strerror(err));
+		break;
+	default:
+		n = snprintf(buf, len, "%s", pvabi_strerror(err));
+	}
+	if (n < 0 || (size_t)n >= len)
+		return PVABI_E_NOSPACE;
+	return n;
+}

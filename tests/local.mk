@@ -1,0 +1,34 @@
+# Tests: cmocka unit tests (tests/unit), CLI tests (tests/cli).  All TAP.
+UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+UNIT_LDADD = libpvabi/libpvabi.la $(CMOCKA_LIBS) $(JSONC_LIBS)
+
+unit_tests = \
+	tests/unit/test-abi-schema \
+	tests/unit/test-access \
+	tests/unit/test-negotiate \
+	tests/unit/test-text \
+	tests/unit/test-fdt
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+
+tests_unit_test_abi_schema_SOURCES = tests/unit/test-abi-schema.c
+tests_unit_test_abi_schema_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_abi_schema_LDADD = $(UNIT_LDADD)
+tests_unit_test_access_SOURCES = tests/unit/test-access.c
+tests_unit_test_access_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_access_LDADD = $(UNIT_LDADD)
+tests_unit_test_negotiate_SOURCES = tests/unit/test-negotiate.c
+tests_unit_test_negotiate_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_negotiate_LDADD = $(UNIT_LDADD)
+tests_unit_test_text_SOURCES = tests/unit/test-text.c
+tests_unit_test_text_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_text_LDADD = $(UNIT_LDADD)
+tests_unit_test_fdt_SOURCES = tests/unit/test-fdt.c
+tests_unit_test_fdt_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fdt_LDADD = $(UNIT_LDADD) $(FDT_LIBS)
+
+cli_tests = \
+	tests/cli/abi.sh \
+	tests/cli/dt.sh
+TESTS += $(cli_tests)
+EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Text forms: versions, version lists and ranges, feature names, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pvabi/pvabi.h"
+
+static void test_version(void **state)
+{
+	struct pvabi_version v;
+	char why[128];
+	static const char *bad[] = { "", "1", "1.", ".1", "1.2.3", "a.b",
+				     "0.1", "65536.0", "1.65536", "-1.0",
+				     " 1.0", "1.0 ", "+1.0", "123456.1" };
+
+	assert_int_equal(pvabi_version_parse("1.2", &v, NULL, 0), 0);
+	assert_int_equal(v.major, 1);
+	assert_int_equal(v.minor, 2);
+	assert_int_equal(pvabi_version_parse("65535.65535", &v, NULL, 0), 0);
+	assert_int_equal(v.major, 65535);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = 0;
+		if (pvabi_version_parse(bad[i], &v, why, sizeof(why)) !=
+		    PVABI_E_BADVERSION)
+			fail_msg("'%s' accepted", bad[i]);
+		/* The message quotes the value. */
+		assert_non_null(strstr(why, bad[i]));
+	}
+	assert_int_equal(pvabi_version_parse(NULL, &v, NULL, 0),
+			 PVABI_E_INVAL);
+}
+
+static void test_version_list(void **state)
+{
+	struct pvabi_offer o = { 0 };
+	char why[128];
+	char many[256] = "";
+
+	assert_int_equal(pvabi_version_list_parse("1.0,1.2,2.0", &o, NULL, 0),
+			 0);
+	assert_int_equal(o.n_versions, 3);
+	assert_int_equal(o.versions[2].major, 2);
+	assert_int_equal(pvabi_version_list_parse("1.0,,2.0", &o, why,
+						  sizeof(why)),
+			 PVABI_E_MALFORMED);
+	assert_int_equal(pvabi_version_list_parse("1.0,", &o, why, sizeof(why)),
+			 PVABI_E_MALFORMED);
+	assert_int_equal(pvabi_version_list_parse("1.0,1.0", &o, why,
+						  sizeof(why)),
+			 PVABI_E_MALFORMED);
+	assert_string_equal(why, "'1.0' is listed twice");
+	assert_int_equal(pvabi_version_list_parse("1.0,x", &o, why, sizeof(why)),
+			 PVABI_E_BADVERSION);
+	for (int i = 0; i <= PVABI_OFFER_MAX_VERSIONS; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many),
+			 "%s1.%d", i ? "," : "", i);
+	assert_int_equal(pvabi_version_list_parse(many, &o, why, sizeof(why)),
+			 PVABI_E_MALFORMED);
+	/* A failed parse leaves the offer as it was. */
+	assert_int_equal(o.n_versions, 3);
+}
+
+static void test_range(void **state)
+{
+	struct pvabi_version lo, hi;
+	char why[128];
+
+	assert_int_equal(pvabi_version_range_parse("1.0-1.3", &lo, &hi, NULL,
+						   0),
+			 0);
+	assert_int_equal(lo.minor, 0);
+	assert_int_equal(hi.minor, 3);
+	assert_int_equal(pvabi_version_range_parse("2.1", &lo, &hi, NULL, 0),
+			 0);
+	assert_int_equal(lo.major, 2);
+	assert_int_equal(hi.minor, 1);
+	assert_int_equal(pvabi_version_range_parse("1.3-1.0", &lo, &hi, why,
+						   sizeof(why)),
+			 PVABI_E_MALFORMED);
+	assert_int_equal(pvabi_version_range_parse("1.0-", &lo, &hi, why,
+						   sizeof(why)),
+			 PVABI_E_BADVERSION);
+	assert_int_equal(pvabi_version_range_parse("-1.0", &lo, &hi, why,
+						   sizeof(why)),
+			 PVABI_E_BADVERSION);
+}
+
+static void test_features(void **state)
+{
+	pvabi_u64 m;
+	char buf[128], why[128];
+
+	assert_int_equal(pvabi_features_parse("notify,booke", &m, NULL, 0), 0);
+	assert_int_equal(m, PVABI_F_NOTIFY | PVABI_F_BOOKE);
+	assert_int_equal(pvabi_features_parse("", &m, NULL, 0), 0);
+	assert_int_equal(m, 0);
+	assert_int_equal(pvabi_features_parse("none", &m, NULL, 0), 0);
+	assert_int_equal(pvabi_features_parse("all", &m, NULL, 0), 0);
+	assert_int_equal(m, PVABI_F_ALL_1_0);
+	assert_int_equal(pvabi_features_parse("notify,bogus", &m, why,
+					      sizeof(why)),
+			 PVABI_E_INVAL);
+	assert_non_null(strstr(why, "'bogus'"));
+	assert_int_equal(pvabi_features_parse("notif", &m, why, sizeof(why)),
+			 PVABI_E_INVAL);
+	assert_int_equal(pvabi_features_parse("notify,", &m, why, sizeof(why)),
+			 PVABI_E_INVAL);
+
+	assert_int_equal(pvabi_features_format(PVABI_F_NOTIFY | (1ull << 42),
+					       buf, sizeof(buf)),
+			 (int)strlen("notify,bit42"));
+	assert_string_equal(buf, "notify,bit42");
+	assert_int_equal(pvabi_features_format(PVABI_F_ALL_1_0, buf, 8),
+			 PVABI_E_NOSPACE);
+	/* Every name round-trips. */
+	assert_true(pvabi_features_format(PVABI_F_ALL_1_0, buf, sizeof(buf)) >
+		    0);
+	assert_int_equal(pvabi_features_parse(buf, &m, NULL, 0), 0);
+	assert_int_equal(m, PVABI_F_ALL_1_0);
+}
+
+static void test_errors(void **state)
+{
+	/* Every code has a distinct name and a sentence. */
+	for (int a = PVABI_E_MIN + 1; a < 0; a++) {
+		if (!strcmp(pvabi_errname(a), "unknown"))
+			continue;
+		assert_string_not_equal(pvabi_strerror(a), "unknown error");
+		for (int b = a + 1; b < 0; b++)
+			assert_string_not_equal(pvabi_errname(a),
+						pvabi_errname(b));
+	}
+	assert_string_equal(pvabi_errname(PVABI_E_NOVERSION),
+			    "no-common-version");
+	assert_string_equal(pvabi_errname(-999), "unknown");
+	assert_string_equal(pvabi_strerror(-999), "unknown error");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_version_list),
+		cmocka_unit_test(test_range),
+		cmocka_unit_test(test_features),
+		cmocka_unit_test(test_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pvctl: the one command-line front door to pvabi. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pvctl.h"
+
+const char *pvctl_prog = "pvctl";
+
+static int cmd_help(int argc, char **argv);
+
+/* Every command: groups point at their verbs, leaves have a run function. */
+static const struct pvctl_cmd commands[] = {
+	{ "abi", NULL, "show the magic-page ABI and negotiate versions",
+	  "abi <verb> ...", NULL, pvctl_abi_cmds },
+	{ "dt", NULL, "write and read the device-tree offer", "dt <verb> ...",
+	  NULL, pvctl_dt_cmds },
+	{ "help", cmd_help, "show help for a command",
+	  "help [COMMAND [VERB]]", NULL, NULL },
+	{ 0 }
+};
+
+static void list(FILE *f, const struct pvctl_cmd *table)
+{
+	for (const struct pvctl_cmd *c = table; c->name; c++)
+		fprintf(f, "  %-14s %s\n", c->name, c->summary);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: %s <command> [<args>] [--json]\n\n"
+		   "Available commands:\n", pvctl_prog);
+	list(f, commands);
+	fprintf(f, "\nRun '%s help <command>' for the options of one.\n"
+		   "Exit status: 0 ok, 1 refused, 2 bad usage or input, "
+		   "3 daemon unreachable.\n", pvctl_prog);
+}
+
+static const struct pvctl_cmd *find(const struct pvctl_cmd *table,
+				    const char *name)
+{
+	for (const struct pvctl_cmd *c = table; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+int pvctl_help_for(const struct pvctl_cmd *cmd, const char *group)
+{
+	if (cmd->verbs) {
+		printf("Usage: %s %s <verb> ...\n\n%s\n\nVerbs:\n", pvctl_prog,
+		       cmd->name, cmd->summary);
+		list(stdout, cmd->verbs);
+		printf("\nRun '%s help %s <verb>' for the options of one.\n",
+		       pvctl_prog, cmd->name);
+		return PVCTL_OK;
+	}
+	printf("Usage: %s %s%s%s\n\n%s\n", pvctl_prog, group ? group : "",
+	       group ? " " : "", cmd->usage, cmd->summary);
+	if (cmd->help)
+		printf("\n%s", cmd->help);
+	return PVCTL_OK;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct pvctl_cmd *c, *v;
+
+	if (argc < 2) {
+		usage(stdout);
+		return PVCTL_OK;
+	}
+	c = find(commands, argv[1]);
+	if (!c)
+		return pvctl_usage_error("'%s' is not a command; see '%s help'",
+					 argv[1], pvctl_prog);
+	if (argc < 3 || !c->verbs)
+		return pvctl_help_for(c, NULL);
+	v = find(c->verbs, argv[2]);
+	if (!v)
+		return pvctl_usage_error("'%s %s' is not a command; see '%s help %s'",
+					 argv[1], argv[2], pvctl_prog, argv[1]);
+	return pvctl_help_for(v, c->name);
+}
+
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+int pvctl_dispatch(const struct pvctl_cmd *table, const char *group, int argc,
+		   char **argv)
+{
+	const struct pvctl_cmd *c;
+
+	if (argc < 2 || is_help(argv[1])) {
+		FILE *f = argc < 2 ? stderr : stdout;
+
+		if (!group)
+			usage(f);
+		else {
+			fprintf(f, "Usage: %s %s <verb> ...\n\nVerbs:\n",
+				pvctl_prog, group);
+			list(f, table);
+		}
+		return argc < 2 ? PVCTL_USAGE : PVCTL_OK;
+	}
+	c = find(table, argv[1]);
+	if (!c)
+		return pvctl_usage_error(
+			"'%s%s%s' is not a command; see '%s help%s%s'",
+			group ? group : "", group ? " " : "", argv[1],
+			pvctl_prog, group ? " " : "", group ? group : "");
+	if (c->verbs)
+		return pvctl_dispatch(c->verbs, c->name, argc - 1, argv + 1);
+	for (int i = 2; i < argc; i++)
+		if (is_help(argv[i]))
+			return pvctl_help_for(c, group);
+	return c->run(argc - 1, argv + 1);
+}
+
+static void vmessage(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", pvctl_prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int pvctl_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+	return PVCTL_USAGE;
+}
+
+int pvctl_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void pvctl_json_print(struct json_object *obj)
+{
+	puts(json_object_to_json_string_ext(
+		obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(obj);
+}
+
+struct json_object *pvctl_json_features(pvabi_u64 mask)
+{
+	struct json_object *arr = json_object_new_array();
+	size_t nf;
+	const struct pvabi_feature_info *f = pvabi_features(&nf);
+
+	for (size_t i = 0; i < nf; i++)
+		if (mask & f[i].bit)
+			json_object_array_add(arr,
+					      json_object_new_string(f[i].name));
+	for (unsigned bit = 0; bit < 64; bit++) {
+		char name[8];
+		bool known = false;
+
+		if (!(mask & (1ull << bit)))
+			continue;
+		for (size_t i = 0; i < nf; i++)
+			known |= f[i].bit == 1ull << bit;
+		if (known)
+			continue;
+		snprintf(name, sizeof(name), "bit%u", bit);
+		json_object_array_add(arr, json_object_new_string(name));
+	}
+	return arr;
+}
+
+/* Whole file into memory; the caller frees *data.  At most 64 MiB: nothing
+ * pvctl reads (device trees, offers, state streams) comes near that. */
+int pvctl_read_file(const char *path, void **data, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 4096, n = 0;
+	char *buf;
+
+	if (!f)
+		return pvctl_usage_error("%s: %s", path, strerror(errno));
+	buf = malloc(cap);
+	for (;;) {
+		size_t got;
+
+		if (!buf) {
+			if (f != stdin)
+				fclose(f);
+			return pvctl_error(PVCTL_USAGE, "%s: out of memory",
+					   path);
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+		if (n == cap) {
+			char *nb = cap >= 64u << 20 ? NULL :
+						      realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				if (f != stdin)
+					fclose(f);
+				return pvctl_usage_error(
+					"%s: larger than 64 MiB", path);
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (ferror(f)) {
+		free(buf);
+		if (f != stdin)
+			fclose(f);
+		return pvctl_usage_error("%s: read error", path);
+	}
+	if (f != stdin)
+		fclose(f);
+	*data = buf;
+	*len = n;
+	return PVCTL_OK;
+}
+
+int pvctl_parse_offer_opts(const char *versions, const char *features,
+			   const char *dtb, struct pvabi_offer *offer)
+{
+	char why[256];
+	int err;
+
+	memset(offer, 0, sizeof(*offer));
+	if (dtb) {
+		void *blob;
+		size_t len;
+
+		if (versions || features)
+			return pvctl_usage_error(
+				"--host-dtb replaces --host-versions and --host-features");
+		err = pvctl_read_file(dtb, &blob, &len);
+		if (err)
+			return err;
+		err = pvabi_fdt_read_offer(blob, len, offer, why, sizeof(why));
+		free(blob);
+		if (err)
+			return pvctl_usage_error("%s: %s", dtb, why);
+		return PVCTL_OK;
+	}
+	if (!versions)
+		return pvctl_usage_error("--host-versions is required");
+	if (pvabi_version_list_parse(versions, offer, why, sizeof(why)))
+		return pvctl_usage_error("--host-versions: %s", why);
+	if (features &&
+	    pvabi_features_parse(features, &offer->features, why, sizeof(why)))
+		return pvctl_usage_error("--host-features: %s", why);
+	return PVCTL_OK;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
+		printf("pvctl %s (ABI %u.%u)\n", PACKAGE_VERSION,
+		       PVABI_VERSION_MAJOR, PVABI_VERSION_MINOR);
+		return PVCTL_OK;
+	}
+	return pvctl_dispatch(commands, NULL, argc, argv);
+}
