@@ -7,7 +7,10 @@ libpvabi_libpvabi_la_SOURCES = \
 	%reldir%/error.c \
 	%reldir%/layout.c \
 	%reldir%/text.c \
-	%reldir%/offer_fdt.c
+	%reldir%/offer_fdt.c \
+	%reldir%/ppc_decode.c \
+	%reldir%/ppc_rewrite.c \
+	%reldir%/patch_policy.c
 libpvabi_libpvabi_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS)
 libpvabi_libpvabi_la_LIBADD = $(FDT_LIBS)
 libpvabi_libpvabi_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(LIBPVABI_LT_VERSION) \
@@ -20,6 +23,7 @@ pvabiinclude_HEADERS = \
 	%reldir%/include/pvabi/access.h \
 	%reldir%/include/pvabi/error.h \
 	%reldir%/include/pvabi/negotiate.h \
+	%reldir%/include/pvabi/patch.h \
 	%reldir%/include/pvabi/pvabi.h
 
 pkgconfigdir = $(libdir)/pkgconfig
