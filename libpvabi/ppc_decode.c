@@ -294,7 +294,7 @@ PVABI_EXPORT long pvabi_ppc_scan(enum pvabi_ppc_arch arch, const void *code,
 		if ((w & 0xfc000000u) != OP31 || !pvabi_ppc_decode(w, features, &in))
 			continue;
 		found++;
-		if (site && (rc = site(ctx, addr + off, &in)))
+		if (site && (rc = site(ctx, addr + off, &in)) < 0)
 			return rc;
 	}
 	return found;

@@ -528,7 +528,7 @@ PVABI_EXPORT int pvabi_patch_code(const struct pvabi_patch_config *cfg,
 			st->skipped++;
 		}
 		st->per_skip[why]++;
-		if (report && (err = report(ctx, site, &in, why)))
+		if (report && (err = report(ctx, site, &in, why)) < 0)
 			return err;
 	}
 	return 0;

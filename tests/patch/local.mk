@@ -10,3 +10,15 @@ TESTS += $(patch_unit_tests)
 %canon_reldir%_test_patch_policy_LDADD = $(UNIT_LDADD)
 
 EXTRA_DIST += %reldir%/fetch-kernel.sh
+
+AM_TESTS_ENVIRONMENT += \
+	PPC64LE_OBJDUMP='$(PPC64LE_OBJDUMP)'; export PPC64LE_OBJDUMP; \
+	PPC32_CC='$(PPC32_CC)'; export PPC32_CC; \
+	PPC64LE_CC='$(PPC64LE_CC)'; export PPC64LE_CC; \
+	QEMU_PPC='$(QEMU_PPC)'; export QEMU_PPC; \
+	QEMU_PPC64LE='$(QEMU_PPC64LE)'; export QEMU_PPC64LE;
+
+patch_sh_tests = \
+	%reldir%/kernel-scan.sh
+TESTS += $(patch_sh_tests)
+EXTRA_DIST += $(patch_sh_tests) %reldir%/objdump-classify.awk

@@ -131,9 +131,9 @@ const char *pvabi_ppc_arch_name(enum pvabi_ppc_arch arch);
  *              @code need not be aligned
  * @addr: the guest address of @code[0] (reported back, never used to read)
  * @features: as for pvabi_ppc_decode()
- * @site: called for each site with @ctx; a non-zero return stops the scan
+ * @site: called for each site with @ctx; a negative return stops the scan
  *        and is returned.  May be NULL (count only).
- * Returns the number of sites found, the callback's non-zero value, or
+ * Returns the number of sites found, the callback's negative value, or
  * PVABI_E_INVAL (unknown @arch).  Freestanding.
  */
 long pvabi_ppc_scan(enum pvabi_ppc_arch arch, const void *code,
@@ -311,7 +311,7 @@ typedef int (*pvabi_patch_site_fn)(void *ctx, pvabi_u64 addr,
  * @area: the template area; @area->used grows
  * @code, @len: the code, rewritten in place (guest byte order)
  * @addr: the guest address of @code[0]
- * @report: called for each site with @ctx (may be NULL); a non-zero
+ * @report: called for each site with @ctx (may be NULL); a negative
  *          return stops and is returned
  * @st: statistics, added to (so a caller patching several sections keeps
  *      one cap across them)
@@ -343,7 +343,7 @@ struct pvabi_elf_info {
  * @site: as for pvabi_ppc_scan(), called with the symbol containing the
  *        site through pvabi_elf_symbolize() if the caller wants it
  * @info: receives the arch and the bytes scanned
- * Returns the number of sites, the callback's non-zero value, or
+ * Returns the number of sites, the callback's negative value, or
  * PVABI_E_BADMAGIC (not ELF), PVABI_E_MALFORMED (libelf refused it),
  * PVABI_E_UNSUPPORTED (not PowerPC), PVABI_E_NOMEM.  User space.
  */
