@@ -19,6 +19,12 @@ AM_TESTS_ENVIRONMENT += \
 	QEMU_PPC64LE='$(QEMU_PPC64LE)'; export QEMU_PPC64LE;
 
 patch_sh_tests = \
+	%reldir%/exec.sh \
 	%reldir%/kernel-scan.sh
 TESTS += $(patch_sh_tests)
-EXTRA_DIST += $(patch_sh_tests) %reldir%/objdump-classify.awk
+EXTRA_DIST += $(patch_sh_tests) %reldir%/objdump-classify.awk \
+	%reldir%/ppc/host.c %reldir%/ppc/run.S %reldir%/ppc/pvtest.h
+
+# The random sequence generator runs on the build machine.
+check_PROGRAMS += %reldir%/gen-seq
+%canon_reldir%_gen_seq_SOURCES = %reldir%/gen-seq.c

@@ -19,7 +19,10 @@
  * --notify-ro write-protects the notification page, as a host that holds
  * an interrupt back does: every doorbell store then faults and is counted.
  * Output: one "seq N HASH" line per sequence (registers and page state),
- * a "state" line, and a "traps" line with the counts.
+ * a "state" line, and a "traps" line: all traps, those that delivered a
+ * waiting interrupt ("irq"), those that changed MSR bits outside the safe
+ * ones ("msr"), traps taken inside a critical section ("violations") and
+ * faulting doorbell stores.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -61,7 +64,7 @@ extern void *pvt_seqs[];
 
 static struct pvabi_magic_page *mp;
 static unsigned char *notify;
-static unsigned long traps, justified, violations, doorbells;
+static unsigned long traps, irq_traps, msr_traps, violations, doorbells;
 
 #define OFF(field) __builtin_offsetof(struct pvabi_magic_page, field)
 
@@ -184,9 +187,9 @@ static void on_sigill(int sig, siginfo_t *si, void *ucv)
 	if (mp->dlv.int_pending && (msr & ee)) {
 		mp->dlv.int_pending = 0;
 		mp->dlv.delivered++;
-		justified++;
+		irq_traps++;
 	} else if (unsafe) {
-		justified++;
+		msr_traps++;
 	}
 	g[NIP] += 4;
 }
@@ -319,7 +322,7 @@ int main(int argc, char **argv)
 	       mp->arch.dsisr, get_long(OFF(arch.sprg)),
 	       get_long(OFF(arch.sprg) + 56), mp->arch.sr[0], mp->arch.sr[15],
 	       mp->dlv.int_pending, (unsigned long long)mp->dlv.delivered);
-	printf("traps %lu justified %lu violations %lu doorbells %lu sequences %u\n",
-	       traps, justified, violations, doorbells, n);
+	printf("traps %lu irq %lu msr %lu violations %lu doorbells %lu sequences %u\n",
+	       traps, irq_traps, msr_traps, violations, doorbells, n);
 	return 0;
 }
