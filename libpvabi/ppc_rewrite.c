@@ -276,13 +276,19 @@ static void restore(struct emit *e)
 	LL(e, S2, SLOT_S2);
 }
 
-/* Steps 4-6 and the way back, shared by the normal and fall-back exits. */
-static void leave(struct emit *e)
+/*
+ * Steps 4-6: restore, leave the section, on the fall-back path the original
+ * instruction (it traps, outside the section), then the doorbell store,
+ * ordered after the "outside" store (docs/delivery.md).
+ */
+static void leave(struct emit *e, pvabi_u32 original)
 {
 	restore(e);
-	put(e, LWSYNC);                  /* state before "outside" */
-	STL(e, 2, F(dlv.critical));      /* r2 != r1: outside */
-	notify_store(e, 1);              /* the doorbell: any value */
+	STL(e, 2, F(dlv.critical)); /* r2 != r1: outside */
+	if (original)
+		put(e, original);
+	put(e, LWSYNC);
+	notify_store(e, 1); /* the doorbell: any value */
 }
 
 /* New MSR in S2: fall back if bits outside PVABI_MSR_SAFE_BITS change. */
@@ -316,7 +322,7 @@ static void merge_msr(struct emit *e, unsigned int mask)
 static void build(struct emit *e, const struct pvabi_ppc_insn *in,
 		  unsigned int back[2])
 {
-	unsigned int unsafe = ~0u, to_fallback, no_irq;
+	unsigned int unsafe = ~0u, to_fallback = ~0u, no_irq;
 	bool writes_msr = false;
 
 	/* 1: enter the critical section; 2: save scratch registers. */
@@ -390,29 +396,36 @@ static void build(struct emit *e, const struct pvabi_ppc_insn *in,
 		put(e, dform(36, S1, e->ra, magic_disp(e, F(dlv.irq_enabled))));
 	}
 
-	/* 3: after the stores, does an interrupt wait with EE on? */
-	put(e, SYNC);
-	put(e, dform(32, S1, e->ra, magic_disp(e, F(dlv.int_pending))));
-	put(e, CMPWI0(S1));
-	no_irq = e->n;
-	put(e, BEQ);
-	LL(e, S1, F(arch.msr));
-	put(e, ANDI_(S1, S1, PVABI_MSR_EE));
-	to_fallback = e->n;
-	put(e, BNE);
+	/* 3: after the stores, does an interrupt wait with EE on?  wrteei 0
+	 * leaves EE off, so it has nothing to check. */
+	if (in->op != PVABI_OP_WRTEEI || in->reg) {
+		put(e, SYNC);
+		put(e, dform(32, S1, e->ra,
+			     magic_disp(e, F(dlv.int_pending))));
+		put(e, CMPWI0(S1));
+		no_irq = e->n;
+		put(e, BEQ);
+		LL(e, S1, F(arch.msr));
+		put(e, ANDI_(S1, S1, PVABI_MSR_EE));
+		to_fallback = e->n;
+		put(e, BNE);
+		fix(e, no_irq, e->n);
+	}
 
 	/* 4-6 and back. */
-	fix(e, no_irq, e->n);
-	leave(e);
+	leave(e, 0);
 	back[0] = e->n;
 	put(e, 0);
 
 	/* Fall back: the original instruction traps, outside the section. */
-	fix(e, to_fallback, e->n);
+	back[1] = back[0];
+	if (to_fallback == ~0u && unsafe == ~0u)
+		return;
+	if (to_fallback != ~0u)
+		fix(e, to_fallback, e->n);
 	if (unsafe != ~0u)
 		fix(e, unsafe, e->n);
-	leave(e);
-	put(e, in->word);
+	leave(e, in->word);
 	back[1] = e->n;
 	put(e, 0);
 }
