@@ -18,7 +18,8 @@ static const uint32_t hcall_insns[4] = {
 	0x44000022, 0x60000000, 0x60000000, 0x60000000,
 };
 
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
+static int __attribute__((format(printf, 4, 5)))
+fail(int err, char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 
