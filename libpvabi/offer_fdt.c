@@ -53,8 +53,11 @@ PVABI_EXPORT int pvabi_fdt_add_offer(void *fdt, size_t len,
 
 	if (!fdt || pvabi_offer_check(offer))
 		return PVABI_E_INVAL;
+	/* libfdt's read-write functions trust the tree they are given (an
+	 * unterminated reservation map makes fdt_open_into() memmove a
+	 * negative size), so the whole tree is checked first. */
 	if (len > INT32_MAX || fdt_check_header(fdt) ||
-	    fdt_totalsize(fdt) > len)
+	    fdt_totalsize(fdt) > len || fdt_check_full(fdt, len))
 		return PVABI_E_MALFORMED;
 	e = fdt_open_into(fdt, fdt, (int)len);
 	if (e)

@@ -112,6 +112,24 @@ static void test_damage(void **state)
 	assert_true(accepted > 0); /* flips inside values stay valid */
 }
 
+/* A tree whose header is sound but whose reservation map runs to the end of
+ * the blob without its terminating entry: refused, not handed to
+ * fdt_open_into() (which would memmove a negative size). */
+static void test_add_unterminated_rsvmap(void **state)
+{
+	/* libfdt refuses a tree that is not 8-byte aligned. */
+	static char tree[4096] __attribute__((aligned(8)));
+	struct fdt_reserve_entry *re;
+	uint32_t rsv;
+
+	assert_int_equal(fdt_create_empty_tree(tree, 512), 0);
+	rsv = fdt_off_mem_rsvmap(tree);
+	for (re = (void *)(tree + rsv); (char *)(re + 1) <= tree + 512; re++)
+		re->size = cpu_to_fdt64(~0ull);
+	assert_int_equal(pvabi_fdt_add_offer(tree, sizeof(tree), &sample),
+			 PVABI_E_MALFORMED);
+}
+
 static void test_bad_args(void **state)
 {
 	struct pvabi_offer bad = sample, got;
@@ -132,6 +150,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_add_to_existing_tree),
 		cmocka_unit_test(test_damage),
+		cmocka_unit_test(test_add_unterminated_rsvmap),
 		cmocka_unit_test(test_bad_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

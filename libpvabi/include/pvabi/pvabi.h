@@ -151,6 +151,7 @@ int pvabi_fdt_write_offer(const struct pvabi_offer *offer, void *buf,
 /**
  * pvabi_fdt_add_offer - add (or replace) the /hypervisor node in an
  * existing tree @fdt of capacity @len
+ * The tree may be untrusted: it is checked in full before it is changed.
  * Returns 0, PVABI_E_INVAL, PVABI_E_MALFORMED (not a valid tree) or
  * PVABI_E_NOSPACE.
  */
