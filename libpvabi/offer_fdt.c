@@ -10,6 +10,10 @@
 #include "export.h"
 
 #define NODE "hypervisor"
+/* The flattened-tree version the devicetree specification requires.  Older
+ * layouts are refused before libfdt looks at them: libfdt 1.6's
+ * fdt_check_full() dereferences NULL on some trees of version 15 or less. */
+#define SPEC_VERSION 17
 static const char compatible[] = "pvabi,hypervisor-1\0epapr,hypervisor-1";
 
 /* ePAPR hcall-instructions for pvabi: "sc 1" followed by nops; the token
@@ -56,8 +60,9 @@ PVABI_EXPORT int pvabi_fdt_add_offer(void *fdt, size_t len,
 	/* libfdt's read-write functions trust the tree they are given (an
 	 * unterminated reservation map makes fdt_open_into() memmove a
 	 * negative size), so the whole tree is checked first. */
-	if (len > INT32_MAX || fdt_check_header(fdt) ||
-	    fdt_totalsize(fdt) > len || fdt_check_full(fdt, len))
+	if (len < FDT_V17_SIZE || len > INT32_MAX || fdt_check_header(fdt) ||
+	    fdt_totalsize(fdt) > len || fdt_version(fdt) < SPEC_VERSION ||
+	    fdt_check_full(fdt, len))
 		return PVABI_E_MALFORMED;
 	e = fdt_open_into(fdt, fdt, (int)len);
 	if (e)
@@ -152,6 +157,10 @@ PVABI_EXPORT int pvabi_fdt_read_offer(const void *blob, size_t len,
 		return fail(PVABI_E_TRUNCATED, why, whylen,
 			    "header says %u bytes but the blob has %zu",
 			    fdt_totalsize(blob), len);
+	if (fdt_version(blob) < SPEC_VERSION)
+		return fail(PVABI_E_MALFORMED, why, whylen,
+			    "device-tree version %u; want %u or later",
+			    fdt_version(blob), SPEC_VERSION);
 	e = fdt_check_full(blob, len);
 	if (e)
 		return fail(fdt_err(e), why, whylen,

@@ -130,6 +130,24 @@ static void test_add_unterminated_rsvmap(void **state)
 			 PVABI_E_MALFORMED);
 }
 
+/* A sound tree relabelled as an old layout (version 15, last compatible 2):
+ * refused, not handed to fdt_check_full() (which crashes on it). */
+static void test_old_version(void **state)
+{
+	static char tree[4096] __attribute__((aligned(8)));
+	struct fdt_header *h = (void *)tree;
+	struct pvabi_offer got;
+	int n = pvabi_fdt_write_offer(&sample, tree, 1024);
+
+	assert_true(n > 0);
+	h->version = cpu_to_fdt32(15);
+	h->last_comp_version = cpu_to_fdt32(2);
+	assert_int_equal(pvabi_fdt_read_offer(tree, (size_t)n, &got, NULL, 0),
+			 PVABI_E_MALFORMED);
+	assert_int_equal(pvabi_fdt_add_offer(tree, sizeof(tree), &sample),
+			 PVABI_E_MALFORMED);
+}
+
 static void test_bad_args(void **state)
 {
 	struct pvabi_offer bad = sample, got;
@@ -151,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_add_to_existing_tree),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_add_unterminated_rsvmap),
+		cmocka_unit_test(test_old_version),
 		cmocka_unit_test(test_bad_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
