@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <libfdt.h>
@@ -148,6 +149,29 @@ static void test_old_version(void **state)
 			 PVABI_E_MALFORMED);
 }
 
+/* A property whose length wraps the offset backwards (0xfffffff4): refused,
+ * where libfdt 1.6.1's fdt_check_full() alone loops forever. */
+static void test_wrapping_prop_len(void **state)
+{
+	static char tree[4096] __attribute__((aligned(8)));
+	struct pvabi_offer got;
+	int n = pvabi_fdt_write_offer(&sample, tree, 1024), off;
+	fdt32_t *lenp;
+
+	assert_true(n > 0);
+	off = fdt_first_property_offset(tree,
+					fdt_path_offset(tree, "/hypervisor"));
+	assert_true(off >= 0);
+	lenp = (fdt32_t *)(tree + fdt_off_dt_struct(tree) + off + 4);
+	*lenp = cpu_to_fdt32(0xfffffff4);
+	alarm(10); /* without the check this never returns */
+	assert_int_equal(pvabi_fdt_read_offer(tree, (size_t)n, &got, NULL, 0),
+			 PVABI_E_MALFORMED);
+	assert_int_equal(pvabi_fdt_add_offer(tree, sizeof(tree), &sample),
+			 PVABI_E_MALFORMED);
+	alarm(0);
+}
+
 static void test_bad_args(void **state)
 {
 	struct pvabi_offer bad = sample, got;
@@ -170,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_add_unterminated_rsvmap),
 		cmocka_unit_test(test_old_version),
+		cmocka_unit_test(test_wrapping_prop_len),
 		cmocka_unit_test(test_bad_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
