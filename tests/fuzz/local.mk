@@ -19,7 +19,10 @@
 #   4. when it finds a crash: fix the parser, and copy the reproducer from
 #      tests/fuzz/crashes/P/ to tests/fuzz/regress/P/ (make check replays it).
 fuzz_programs = \
-	tests/fuzz/fuzz-fdt-offer
+	tests/fuzz/fuzz-fdt-offer \
+	tests/fuzz/fuzz-negotiate \
+	tests/fuzz/fuzz-text \
+	tests/fuzz/fuzz-page
 
 FUZZ_SECONDS = 60
 FUZZ_CHECK_SECONDS = 3
@@ -36,6 +39,12 @@ FUZZ_LINK = $(AM_V_CCLD)$(MKDIR_P) $(@D) && \
 fuzz_libpvabi = $(libpvabi_libpvabi_la_SOURCES) %reldir%/fuzz.h
 
 tests/fuzz/fuzz-fdt-offer: tests/fuzz/fuzz-fdt-offer.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(FDT_LIBS)
+tests/fuzz/fuzz-negotiate: tests/fuzz/fuzz-negotiate.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(FDT_LIBS)
+tests/fuzz/fuzz-text: tests/fuzz/fuzz-text.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(FDT_LIBS)
+tests/fuzz/fuzz-page: tests/fuzz/fuzz-page.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(FDT_LIBS)
 
 CLEANFILES += $(fuzz_programs)
