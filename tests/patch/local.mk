@@ -33,3 +33,10 @@ EXTRA_DIST += $(patch_sh_tests) %reldir%/objdump-classify.awk \
 # The random sequence generator runs on the build machine.
 check_PROGRAMS += %reldir%/gen-seq
 %canon_reldir%_gen_seq_SOURCES = %reldir%/gen-seq.c
+
+# libFuzzer harnesses (the plumbing is tests/fuzz/local.mk's).
+fuzz_programs += tests/fuzz/fuzz-patch tests/fuzz/fuzz-patch-policy
+tests/fuzz/fuzz-patch: tests/fuzz/fuzz-patch.c %reldir%/verify.h $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
+tests/fuzz/fuzz-patch-policy: tests/fuzz/fuzz-patch-policy.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
