@@ -83,6 +83,20 @@ static Elf_Scn *next_text(struct elf_image *im, Elf_Scn *scn, GElf_Shdr *sh,
 	return NULL;
 }
 
+PVABI_EXPORT int pvabi_elf_arch(const void *image, unsigned long len,
+				enum pvabi_ppc_arch *arch)
+{
+	struct elf_image im;
+	int err = elf_open(&im, image, len);
+
+	if (err)
+		return err;
+	if (arch)
+		*arch = im.arch;
+	elf_end(im.elf);
+	return 0;
+}
+
 PVABI_EXPORT long pvabi_elf_scan(const void *image, unsigned long len,
 				 pvabi_u64 features,
 				 int (*site)(void *ctx, pvabi_u64 addr,

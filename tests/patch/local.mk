@@ -24,6 +24,7 @@ AM_TESTS_ENVIRONMENT += \
 	QEMU_PPC64LE='$(QEMU_PPC64LE)'; export QEMU_PPC64LE;
 
 patch_sh_tests = \
+	%reldir%/cli.sh \
 	%reldir%/exec.sh \
 	%reldir%/kernel-scan.sh
 TESTS += $(patch_sh_tests)
@@ -40,3 +41,12 @@ tests/fuzz/fuzz-patch: tests/fuzz/fuzz-patch.c %reldir%/verify.h $(fuzz_libpvabi
 	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
 tests/fuzz/fuzz-patch-policy: tests/fuzz/fuzz-patch-policy.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
+
+# make bench: scan throughput against objdump -d | grep (bench/patch.json).
+noinst_PROGRAMS += %reldir%/bench-patch
+BENCHES += %reldir%/bench-patch
+%canon_reldir%_bench_patch_SOURCES = %reldir%/bench-patch.c
+%canon_reldir%_bench_patch_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DSRCDIR='"$(abs_top_srcdir)"' -DBUILDDIR='"$(abs_top_builddir)"' \
+	-DPPC64LE_OBJDUMP='"$(PPC64LE_OBJDUMP)"'
+%canon_reldir%_bench_patch_LDADD = libpvabi/libpvabi.la

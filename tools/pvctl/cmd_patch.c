@@ -117,8 +117,7 @@ static int parse_addr(const char *opt, const char *s, pvabi_u64 *v)
 static int check_target(const char *path, struct input *in,
 			const char *arch, const char *base)
 {
-	struct pvabi_elf_info info;
-	long n;
+	int err;
 
 	if (!in->elf) {
 		if (!arch)
@@ -133,10 +132,9 @@ static int check_target(const char *path, struct input *in,
 	}
 	if (base)
 		return pvctl_usage_error("--base is for raw code; %s is ELF", path);
-	n = pvabi_elf_scan(in->data, in->len, 0, NULL, NULL, &info);
-	if (n < 0)
-		return pvctl_usage_error("%s: %s", path, pvabi_strerror((int)n));
-	in->arch = info.arch;
+	err = pvabi_elf_arch(in->data, in->len, &in->arch);
+	if (err)
+		return pvctl_usage_error("%s: %s", path, pvabi_strerror(err));
 	if (arch) {
 		enum pvabi_ppc_arch want = 0;
 

@@ -352,6 +352,13 @@ long pvabi_elf_scan(const void *image, unsigned long len, pvabi_u64 features,
 				const struct pvabi_ppc_insn *insn),
 		    void *ctx, struct pvabi_elf_info *info);
 
+/**
+ * pvabi_elf_arch - the PowerPC flavour of an ELF image, from its header
+ * Returns 0, or the codes of pvabi_elf_scan().  User space.
+ */
+int pvabi_elf_arch(const void *image, unsigned long len,
+		   enum pvabi_ppc_arch *arch);
+
 /* The name of the ELF section that holds templates. */
 #define PVABI_ELF_TEMPLATE_SECTION ".pvabi_templates"
 
