@@ -50,3 +50,4 @@ BENCHES += %reldir%/bench-patch
 	-DSRCDIR='"$(abs_top_srcdir)"' -DBUILDDIR='"$(abs_top_builddir)"' \
 	-DPPC64LE_OBJDUMP='"$(PPC64LE_OBJDUMP)"'
 %canon_reldir%_bench_patch_LDADD = libpvabi/libpvabi.la
+EXTRA_DIST += docs/patching.md
