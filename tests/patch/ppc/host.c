@@ -123,7 +123,7 @@ static void on_sigill(int sig, siginfo_t *si, void *ucv)
 	const unsigned long safe = PVABI_MSR_SAFE_BITS, ee = PVABI_MSR_EE;
 	unsigned int off;
 	int width;
-	bool unsafe = false, wmsr = true;
+	bool unsafe = false, wmsr = false;
 
 	traps++;
 	if (get_long(OFF(dlv.critical)) == g[1])
@@ -133,27 +133,22 @@ static void on_sigill(int sig, siginfo_t *si, void *ucv)
 	switch ((w >> 1) & 0x3ff) {
 	case 83: /* mfmsr */
 		g[rs] = old;
-		wmsr = false;
 		break;
 	case 146: /* mtmsr: the low 32 bits */
 		msr = IS64 ? (old & ~0xfffffffful) | (v & 0xfffffffful) : v;
+		wmsr = true;
 		break;
 	case 178: /* mtmsrd */
 		msr = (w & 0x10000) ? (old & ~safe) | (v & safe) : v;
+		wmsr = true;
 		break;
 	case 131: /* wrtee */
 		msr = (old & ~ee) | (v & ee);
+		wmsr = true;
 		break;
 	case 163: /* wrteei */
 		msr = (old & ~ee) | ((w & 0x8000) ? ee : 0);
-		break;
-	default:
-		wmsr = false;
-		break;
-	}
-	switch (wmsr ? 0 : (w >> 1) & 0x3ff) {
-	case 0:
-	case 83:
+		wmsr = true;
 		break;
 	case 339: /* mfspr */
 		if (spr_field(spr, &off, &width))
