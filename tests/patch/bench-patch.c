@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	}
 	snprintf(cmd, sizeof(cmd),
 		 "%s -d '%s' | grep -cE '[[:space:]](mfmsr|mtmsrd?|m[ft]sprg[0-7]?|"
-		 "m[ft]srr[01]|m[ft]dar|m[ft]dsisr|tlbsync|wrteei?|mtsrin)[[:space:]]'",
+		 "m[ft]srr[01]|m[ft]dar|m[ft]dsisr|tlbsync|wrteei?|mtsrin)([[:space:]]|$)'",
 		 PPC64LE_OBJDUMP, path);
 	dump = time_cmd(cmd, line, sizeof(line));
 	if (dump < 0) {

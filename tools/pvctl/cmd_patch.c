@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,7 +28,8 @@ struct input {
 	bool elf;
 	enum pvabi_ppc_arch arch;
 	pvabi_u64 base;
-	bool bar; /* draw a progress bar on stderr */
+	bool bar;    /* draw a progress bar on stderr */
+	bool mapped; /* data is a private mapping of the file, else malloc */
 };
 
 static void progress(const struct input *in, const char *what, size_t done,
@@ -46,10 +48,14 @@ static void progress(const struct input *in, const char *what, size_t done,
 	fflush(stderr);
 }
 
+/*
+ * The file, mapped copy-on-write: apply rewrites its private copy, scan
+ * only reads.  On a terminal a large file is paged in with a progress bar;
+ * otherwise the pages come in as the scan touches them.
+ */
 static int read_input(const char *path, struct input *in)
 {
 	struct stat stbuf;
-	size_t cap;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
@@ -62,33 +68,41 @@ static int read_input(const char *path, struct input *in)
 		close(fd);
 		return pvctl_usage_error("%s: larger than 1 GiB", path);
 	}
-	cap = (size_t)stbuf.st_size;
-	in->bar = in->bar && cap >= PROGRESS_MIN;
-	in->data = malloc(cap ? cap : 1);
-	if (!in->data) {
-		close(fd);
-		return pvctl_error(PVCTL_USAGE, "%s: out of memory", path);
-	}
-	in->len = 0;
-	while (in->len < cap) {
-		ssize_t got = read(fd, in->data + in->len,
-				   cap - in->len < (1u << 20) ? cap - in->len :
-								(1u << 20));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			close(fd);
-			free(in->data);
-			return pvctl_usage_error("%s: %s", path,
-						 got ? strerror(errno) :
-						       "shrank while reading");
-		}
-		in->len += (size_t)got;
-		progress(in, "reading", in->len, cap);
-	}
+	in->len = (size_t)stbuf.st_size;
+	in->bar = in->bar && in->len >= PROGRESS_MIN;
+	in->data = in->len ? mmap(NULL, in->len, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE, fd, 0) :
+			     malloc(1);
 	close(fd);
+	if (in->data == MAP_FAILED || !in->data) {
+		in->data = NULL;
+		return pvctl_usage_error("%s: %s", path, strerror(errno));
+	}
+	in->mapped = in->len > 0;
+	if (in->bar) {
+		volatile unsigned char sink = 0;
+
+		for (size_t off = 0; off < in->len; off += 4096) {
+			sink ^= in->data[off];
+			if (!(off & ((1u << 20) - 1)) || off + 4096 >= in->len)
+				progress(in, "reading",
+					 off + 4096 < in->len ? off : in->len,
+					 in->len);
+		}
+		(void)sink;
+	}
 	in->elf = in->len >= 4 && !memcmp(in->data, "\177ELF", 4);
 	return PVCTL_OK;
+}
+
+static void free_input(struct input *in)
+{
+	if (in->mapped)
+		munmap(in->data, in->len);
+	else
+		free(in->data);
+	in->data = NULL;
+	in->mapped = false;
 }
 
 static int parse_arch(const char *s, enum pvabi_ppc_arch *arch)
@@ -246,7 +260,7 @@ static int patch_scan(int argc, char **argv)
 				       cnt.by_insn[i]);
 	}
 out:
-	free(in.data);
+	free_input(&in);
 	return err;
 }
 
@@ -334,13 +348,14 @@ static int apply_raw(struct input *in, const struct pvabi_patch_config *cfg,
 	size_t start = (code + 4095) & ~(size_t)4095;
 	size_t area = (a->total ? a->total : 1) * 256;
 	struct pvabi_patch_area ar;
-	unsigned char *grown = realloc(in->data, start + area);
+	unsigned char *grown = calloc(1, start + area);
 	int err;
 
 	if (!grown)
 		return PVABI_E_NOMEM;
+	memcpy(grown, in->data, in->len);
+	free_input(in);
 	in->data = grown;
-	memset(grown + in->len, 0, start + area - in->len);
 	ar = (struct pvabi_patch_area){ grown + start, in->base + start, area,
 					0 };
 	err = pvabi_patch_code(cfg, pol, &ar, grown, code, in->base,
@@ -510,7 +525,7 @@ static int patch_apply(int argc, char **argv)
 	}
 done:
 	json_object_put(a.skipped);
-	free(in.data);
+	free_input(&in);
 	return err;
 }
 
