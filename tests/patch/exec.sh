@@ -4,31 +4,35 @@
 # the patched code must end in the same architected state, and traps must
 # drop to the templates' fall-backs (an interrupt waits, or an MSR change
 # outside the safe bits).  Hand-written sequences (the ELF path) and
-# thousands of random ones (the raw path, fixed seed) on ppc32 and ppc64le.
+# thousands of random ones (the raw path, fixed seed) on ppc32, ppc64 and
+# ppc64le.
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 : "${PPC32_CC:=powerpc-linux-gnu-gcc}" "${PPC64LE_CC:=powerpc64le-linux-gnu-gcc}"
+: "${PPC64_CC:=powerpc64-linux-gnu-gcc}" "${QEMU_PPC64:=qemu-ppc64-static}"
 : "${QEMU_PPC:=qemu-ppc-static}" "${QEMU_PPC64LE:=qemu-ppc64le-static}"
 : "${GEN_SEQ:=$top_builddir/tests/patch/gen-seq}"
 : "${PVABI_EXEC_SEQS:=3000}"
 seed=0x5eed
 stride=512
 
-for t in "$PPC32_CC" "$PPC64LE_CC" "$QEMU_PPC" "$QEMU_PPC64LE"; do
+for t in "$PPC32_CC" "$PPC64_CC" "$PPC64LE_CC" "$QEMU_PPC" "$QEMU_PPC64" "$QEMU_PPC64LE"; do
 	command -v "$t" >/dev/null || skip_all "$t not installed (./quickstart installs it)"
 done
-plan 22
+plan 33
 
 src=$top_srcdir/tests/patch/ppc
 cflags=(-static -O2 -Wall -Wextra -Wno-unused-parameter -Werror -Wa,-many
 	-I"$top_srcdir/libpvabi/include" -I"$src")
 "$PPC32_CC" "${cflags[@]}" -mcpu=powerpc "$src/host.c" "$src/run.S" -o "$TMP/pvtest-ppc32"
+"$PPC64_CC" "${cflags[@]}" "$src/host.c" "$src/run.S" -o "$TMP/pvtest-ppc64"
 "$PPC64LE_CC" "${cflags[@]}" "$src/host.c" "$src/run.S" -o "$TMP/pvtest-ppc64le"
 
-declare -A qemu=([ppc32]=$QEMU_PPC [ppc64le]=$QEMU_PPC64LE)
+declare -A qemu=([ppc32]=$QEMU_PPC [ppc64]=$QEMU_PPC64 [ppc64le]=$QEMU_PPC64LE)
 # Where the test program maps the pages (tests/patch/ppc/pvtest.h).
 declare -A where=(
 	[ppc32]="--magic 0xffffe000 --notify 0xffffd000"
+	[ppc64]="--magic 0x3f000000 --notify 0x3f001000 --base-reg r29 --base-addr 0x3f000000"
 	[ppc64le]="--magic 0x3f000000 --notify 0x3f001000 --base-reg r29 --base-addr 0x3f000000"
 )
 
@@ -60,7 +64,7 @@ compare() {
 		"$a $what: one doorbell store per executed site ($to)"
 }
 
-for a in ppc32 ppc64le; do
+for a in ppc32 ppc64 ppc64le; do
 	bin=$TMP/pvtest-$a
 	# shellcheck disable=SC2086
 	run "$PVCTL" patch apply "$bin" -o "$bin.patched" ${where[$a]} --json

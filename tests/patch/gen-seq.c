@@ -3,7 +3,7 @@
  * gen-seq: write an image of random PowerPC instruction sequences for the
  * differential execution test (tests/patch/exec.sh).
  *
- *   gen-seq ppc32|ppc64le COUNT STRIDE SEED OUT
+ *   gen-seq ppc32|ppc64|ppc64le COUNT STRIDE SEED OUT
  *
  * Sequence i starts at byte i * STRIDE and ends with blr.  It mixes the
  * privileged instructions the patcher replaces (with the templates'
@@ -11,7 +11,7 @@
  * outside the safe bits, ordinary integer and compare instructions, and
  * "an interrupt arrives" stores to int_pending.  The same seed gives the
  * same image.  Registers r1, r2 and r13 (stack, TOC or TLS) are never
- * written, nor r29 on ppc64le (it holds the magic page's address there).
+ * written, nor r29 on 64-bit (it holds the magic page's address there).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,7 +23,7 @@
 #include "pvabi/abi.h"
 
 static uint64_t rng;
-static bool is64;
+static bool is64, le;
 
 static uint32_t rnd(uint32_t n)
 {
@@ -169,11 +169,13 @@ int main(int argc, char **argv)
 	uint32_t magic;
 	FILE *f;
 
-	if (argc != 6 || (strcmp(argv[1], "ppc32") && strcmp(argv[1], "ppc64le"))) {
-		fprintf(stderr, "usage: gen-seq ppc32|ppc64le COUNT STRIDE SEED OUT\n");
+	if (argc != 6 || (strcmp(argv[1], "ppc32") && strcmp(argv[1], "ppc64") &&
+			  strcmp(argv[1], "ppc64le"))) {
+		fprintf(stderr, "usage: gen-seq ppc32|ppc64|ppc64le COUNT STRIDE SEED OUT\n");
 		return 2;
 	}
-	is64 = !strcmp(argv[1], "ppc64le");
+	is64 = strcmp(argv[1], "ppc32") != 0;
+	le = !strcmp(argv[1], "ppc64le");
 	magic = is64 ? 0 : 0xffffe000u; /* tests/patch/ppc/pvtest.h */
 	count = strtoul(argv[2], NULL, 0);
 	stride = strtoul(argv[3], NULL, 0);
@@ -207,7 +209,7 @@ int main(int argc, char **argv)
 			unsigned char b[4];
 
 			for (int j = 0; j < 4; j++)
-				b[is64 ? j : 3 - j] = (unsigned char)(out[k] >> (8 * j));
+				b[le ? j : 3 - j] = (unsigned char)(out[k] >> (8 * j));
 			fwrite(b, 4, 1, f);
 		}
 	}

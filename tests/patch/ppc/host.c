@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * host.c: the execution test's guest and host in one PowerPC process, run
- * under qemu-ppc-static / qemu-ppc64le-static.
+ * under qemu-ppc-static, qemu-ppc64-static or qemu-ppc64le-static.
  *
  * The "guest" is a set of instruction sequences in user mode: the
  * hand-written ones in run.S, or a raw image of random ones.  Every

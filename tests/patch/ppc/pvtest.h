@@ -4,7 +4,8 @@
 #define PVTEST_H
 
 #ifdef __powerpc64__
-/* ppc64le: the pages are reached through r29, which holds PVT_MAGIC. */
+/* ppc64, ppc64le: the pages are reached through r29, which holds
+ * PVT_MAGIC (user space can't map the top or bottom 32 KiB there). */
 #define PVT_MAGIC 0x3f000000
 #define PVT_NOTIFY 0x3f001000
 #define PVT_BASE_REG 29

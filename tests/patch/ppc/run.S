@@ -3,8 +3,9 @@
  * run.S: the trampoline that runs one instruction sequence with every
  * register taken from (and given back to) a struct pvt_regs, and the
  * hand-written sequences of the execution test.  Assembled for ppc32
- * (big-endian, absolute magic-page addressing) and ppc64le (r29 holds the
- * magic page's address).  Built by tests/patch/exec.sh.
+ * (big-endian, absolute magic-page addressing), ppc64 (big-endian, ELFv1)
+ * and ppc64le (r29 holds the magic page's address on both).  Built by
+ * tests/patch/exec.sh.
  *
  * struct pvt_regs { unsigned long gpr[32], cr; }
  */
@@ -15,7 +16,7 @@
 #define STL std
 #define W 8
 #define FRAME 320
-#define SLOTS 32
+#define SLOTS 48 /* past the ELFv1 linkage area (ELFv2's is 32) */
 #else
 #define LL lwz
 #define STL stw
@@ -41,9 +42,20 @@
 	.machine any
 	.text
 	.globl pvt_run
-	.type pvt_run, @function
 /* void pvt_run(struct pvt_regs *r, void *code) */
+#if defined(__powerpc64__) && _CALL_ELF != 2
+	/* ELFv1 (ppc64 big-endian): C calls through a function descriptor. */
+	.section .opd, "aw"
+	.balign 8
 pvt_run:
+	.quad .pvt_run, .TOC.@tocbase, 0
+	.previous
+	.type .pvt_run, @function
+.pvt_run:
+#else
+	.type pvt_run, @function
+pvt_run:
+#endif
 #ifdef __powerpc64__
 	mflr 0
 	std 0, 16(1)
@@ -92,7 +104,6 @@ pvt_run:
 #endif
 	mtlr 0
 	blr
-	.size pvt_run, . - pvt_run
 
 /* "An interrupt arrives": the host raises int_pending (the sequence plays
  * the host's side of the page, so both runs see it at the same point). */
