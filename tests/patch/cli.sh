@@ -3,7 +3,7 @@
 # progress bar only on a terminal.
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-plan 26
+plan 29
 
 # words WORD... : raw big-endian code
 words() { for w; do printf "\\x${w:0:2}\\x${w:2:2}\\x${w:4:2}\\x${w:6:2}"; done; }
@@ -89,6 +89,16 @@ ok $? "--json gets none, even on a terminal"
 run "$PVCTL" patch scan --arch ppc32 "$TMP/big.bin"
 is "$err" "" "no progress bar when stderr is not a terminal"
 is "$(echo "$out" | tail -n 1)" "  mfmsr      1" "the large input is scanned"
+
+printf '# the host keeps this one\nmode = host\nexclude=4096-8192\nclasses=msr,sprg\n' >"$TMP/p.policy"
+run "$PVCTL" patch policy "$TMP/p.policy"
+is "$out" "$(printf 'mode=host\nclasses=msr,sprg\nexclude=0x1000-0x2000\nmax-sites=unlimited')" \
+	"patch policy prints the canonical form"
+run "$PVCTL" patch policy "$TMP/p.policy" --json
+is "$out" '{"mode":"host","classes":["msr","sprg"],"exclude":[{"start":"0x1000","end":"0x2000"}],"max_sites":null}' \
+	"patch policy --json"
+run "$PVCTL" patch policy "$TMP/bad.policy"
+is "$rc" 2 "patch policy refuses bad text"
 
 run "$PVCTL" help patch apply
 is "$rc" 0 "pvctl help patch apply"

@@ -529,6 +529,73 @@ done:
 	return err;
 }
 
+static int patch_policy(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 }
+	};
+	struct pvabi_patch_policy pol;
+	bool json = false;
+	char buf[8192];
+	int c, err;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'j')
+			return PVCTL_USAGE;
+		json = true;
+	}
+	if (optind == argc)
+		return pvctl_usage_error("patch policy: FILE is required");
+	if (optind + 1 < argc)
+		return pvctl_usage_error("patch policy: unexpected '%s'",
+					 argv[optind + 1]);
+	err = load_policy(argv[optind], &pol);
+	if (err)
+		return err;
+	if (json) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *cls = json_object_new_array();
+		struct json_object *ex = json_object_new_array();
+
+		for (pvabi_u32 b = 1; b & PVABI_PC_ALL; b <<= 1)
+			if (pol.classes & b)
+				json_object_array_add(
+					cls, json_object_new_string(
+						     pvabi_ppc_class_name(b)));
+		for (unsigned int i = 0; i < pol.n_exclude; i++) {
+			struct json_object *r = json_object_new_object();
+
+			snprintf(buf, sizeof(buf), "0x%" PRIx64,
+				 pol.exclude[i].start);
+			json_object_object_add(r, "start",
+					       json_object_new_string(buf));
+			snprintf(buf, sizeof(buf), "0x%" PRIx64,
+				 pol.exclude[i].end);
+			json_object_object_add(r, "end",
+					       json_object_new_string(buf));
+			json_object_array_add(ex, r);
+		}
+		json_object_object_add(
+			o, "mode",
+			json_object_new_string(pvabi_patch_mode_name(pol.mode)));
+		json_object_object_add(o, "classes", cls);
+		json_object_object_add(o, "exclude", ex);
+		json_object_object_add(
+			o, "max_sites",
+			pol.max_sites == PVABI_PATCH_NO_CAP ?
+				NULL :
+				json_object_new_int64(pol.max_sites));
+		pvctl_json_print(o);
+		return PVCTL_OK;
+	}
+	if (pvabi_patch_policy_format(&pol, buf, sizeof(buf)) < 0)
+		return pvctl_error(PVCTL_USAGE, "patch policy: can't format");
+	fputs(buf, stdout);
+	return PVCTL_OK;
+}
+
 const struct pvctl_cmd pvctl_patch_cmds[] = {
 	{ "scan", patch_scan, "count the privileged instructions in code",
 	  "patch scan FILE [--arch ppc32|ppc64|ppc64le] [--base ADDR] "
@@ -564,6 +631,14 @@ const struct pvctl_cmd pvctl_patch_cmds[] = {
 	  "An ELF file needs an executable " PVABI_ELF_TEMPLATE_SECTION
 	  " section for templates.\n"
 	  "Exit status: 0 patched, 1 refused by policy, 2 bad usage or input.\n",
+	  NULL },
+	{ "policy", patch_policy,
+	  "check a patch policy file and print it in canonical form",
+	  "patch policy FILE [--json]",
+	  "  FILE    the policy's text form (schemas/patch-policy.txt)\n"
+	  "  --json  {\"mode\":M,\"classes\":[...],\"exclude\":[{\"start\":A,"
+	  "\"end\":A}],\"max_sites\":N|null}\n"
+	  "Exit status: 0 valid, 2 invalid (the bad line is quoted).\n",
 	  NULL },
 	{ 0 }
 };
