@@ -117,7 +117,8 @@ PVABI_EXPORT int pvabi_patch_config_check(const struct pvabi_patch_config *cfg)
 	long d;
 
 	if (!cfg || !pvabi_ppc_arch_name(cfg->arch) ||
-	    (cfg->by != PVABI_PATCH_BY_GUEST && cfg->by != PVABI_PATCH_BY_HOST))
+	    (cfg->by != PVABI_PATCH_BY_GUEST && cfg->by != PVABI_PATCH_BY_HOST) ||
+	    (cfg->flags & ~PVABI_PATCH_F_ALL))
 		return PVABI_E_INVAL;
 	if (cfg->base_reg != PVABI_PATCH_ABSOLUTE &&
 	    (cfg->base_reg < 2 || cfg->base_reg > 29 || (cfg->base_addr & 7)))
@@ -316,14 +317,42 @@ static void merge_msr(struct emit *e, unsigned int mask)
 }
 
 /*
+ * docs/delivery.md's form for SPR moves: the one load or store, no
+ * critical section (the template scratch registers are not used, so r30
+ * and r31 are operands like any other); tlbsync: nothing.
+ */
+static bool build_lean(struct emit *e, const struct pvabi_ppc_insn *in)
+{
+	switch (in->op) {
+	case PVABI_OP_MFMSR:
+	case PVABI_OP_MFSPR:
+		field(e, false, in->reg, in->offset, in->width, in->part);
+		return true;
+	case PVABI_OP_MTSPR:
+		field(e, true, in->reg, in->offset, in->width, in->part);
+		return true;
+	case PVABI_OP_TLBSYNC:
+		return true;
+	}
+	return false;
+}
+
+/*
  * Build the template for @in at @site into e->w.  Returns the word index
- * of the final "b back" of each exit through @back (two of them).
+ * of the final "b back" of each exit through @back (two of them, or the
+ * same one twice).
  */
 static void build(struct emit *e, const struct pvabi_ppc_insn *in,
 		  unsigned int back[2])
 {
 	unsigned int unsafe = ~0u, to_fallback = ~0u, no_irq;
 	bool writes_msr = false;
+
+	if (!(e->cfg->flags & PVABI_PATCH_F_FULL) && build_lean(e, in)) {
+		back[0] = back[1] = e->n;
+		put(e, 0);
+		return;
+	}
 
 	/* 1: enter the critical section; 2: save scratch registers. */
 	STL(e, 1, F(dlv.critical));

@@ -109,6 +109,7 @@ struct fixture {
 
 static void fx_init(struct fixture *f, enum pvabi_ppc_arch arch)
 {
+
 	memset(f, 0, sizeof(*f));
 	f->cfg.arch = arch;
 	f->cfg.by = PVABI_PATCH_BY_GUEST;
@@ -182,16 +183,27 @@ static void patch_all_arches(void **state)
 	static const enum pvabi_ppc_arch arches[] = { PVABI_PPC32, PVABI_PPC64,
 						      PVABI_PPC64LE };
 	struct fixture *f = malloc(sizeof(*f));
+	unsigned long lean_used[3];
 
-	for (unsigned int a = 0; a < 3; a++) {
-		fx_init(f, arches[a]);
+	/* Lean (docs/delivery.md) and full SPR templates on each arch. */
+	for (unsigned int a = 0; a < 6; a++) {
+		fx_init(f, arches[a % 3]);
+		f->cfg.flags = a < 3 ? 0 : PVABI_PATCH_F_FULL;
 		fill_all_kinds(f);
 		assert_int_equal(fx_patch(f, 0x100000), 0);
 		assert_int_equal(f->st.sites, 12);
 		assert_int_equal(f->st.patched, 12);
 		assert_int_equal(f->st.skipped, 0);
+		/* Lean templates for the 4 SPR moves and tlbsync: 2 words
+		 * (1 for tlbsync), where the full ones take dozens. */
+		if (a < 3)
+			lean_used[a] = f->area.used;
+		else
+			assert_true(f->area.used >=
+				    lean_used[a - 3] + 4 * 4 * 20 + 4 * 10);
 		/* Base-register addressing, pages anywhere. */
-		fx_init(f, arches[a]);
+		fx_init(f, arches[a % 3]);
+		f->cfg.flags = a < 3 ? 0 : PVABI_PATCH_F_FULL;
 		f->cfg.base_reg = 29;
 		f->cfg.magic_gpa = 0x3f000000;
 		f->cfg.notify_gpa = 0x3f001000;
@@ -238,9 +250,13 @@ static void skip_reasons(void **state)
 	assert_int_equal(f->last[0], PVABI_SKIP_RANGE);
 	fx_init(f, PVABI_PPC32);
 	fx_put(f, 0x7c0000a6u | 3 << 21);
-	f->area.size = 64;
+	f->area.size = 4; /* not even "ld; b back" */
 	assert_int_equal(fx_patch(f, 0x100000), 0);
 	assert_int_equal(f->last[0], PVABI_SKIP_AREA_FULL);
+	f->cfg.flags = PVABI_PATCH_F_FULL;
+	f->area.size = 64;
+	assert_int_equal(fx_patch(f, 0x100000), 0);
+	assert_int_equal(f->last[1], PVABI_SKIP_AREA_FULL);
 	assert_int_equal(f->area.used, 0);
 	/* A site inside the area itself. */
 	fx_init(f, PVABI_PPC32);

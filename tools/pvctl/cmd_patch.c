@@ -366,7 +366,8 @@ static int apply_raw(struct input *in, const struct pvabi_patch_config *cfg,
 
 static int patch_apply(int argc, char **argv)
 {
-	enum { ARCH = 1, BASE, FEAT, POL, MAGIC, NOTIFY, BREG, BADDR, BY, JS };
+	enum { ARCH = 1, BASE, FEAT, POL, MAGIC, NOTIFY, BREG, BADDR, BY, FULL,
+	       JS };
 	static const struct option opts[] = {
 		{ "arch", required_argument, NULL, ARCH },
 		{ "base", required_argument, NULL, BASE },
@@ -377,6 +378,7 @@ static int patch_apply(int argc, char **argv)
 		{ "base-reg", required_argument, NULL, BREG },
 		{ "base-addr", required_argument, NULL, BADDR },
 		{ "by", required_argument, NULL, BY },
+		{ "full-templates", no_argument, NULL, FULL },
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, JS },
 		{ 0 }
@@ -409,6 +411,7 @@ static int patch_apply(int argc, char **argv)
 		case BADDR: baddr = optarg; break;
 		case 'o': out = optarg; break;
 		case JS: a.json = true; break;
+		case FULL: cfg.flags |= PVABI_PATCH_F_FULL; break;
 		case FEAT:
 			if (pvabi_features_parse(optarg, &cfg.features, why,
 						 sizeof(why)))
@@ -614,7 +617,8 @@ const struct pvctl_cmd pvctl_patch_cmds[] = {
 	  "patch apply IN -o OUT [--policy FILE] [--arch A --base ADDR]\n"
 	  "              [--magic ADDR] [--notify ADDR] [--base-reg rN "
 	  "--base-addr ADDR]\n"
-	  "              [--features F,...] [--by guest|host] [--json]",
+	  "              [--features F,...] [--by guest|host] [--full-templates]"
+	  " [--json]",
 	  "  -o, --output OUT  where the patched code goes\n"
 	  "  --policy FILE     patch policy (schemas/patch-policy.txt)\n"
 	  "  --arch, --base    raw code, as for 'patch scan'; templates are\n"
@@ -626,6 +630,8 @@ const struct pvctl_cmd pvctl_patch_cmds[] = {
 	  "                    ADDR, instead of absolute 16-bit addresses\n"
 	  "  --features F,...  negotiated features (as for 'patch scan')\n"
 	  "  --by guest|host   who patches, checked against the policy's mode\n"
+	  "  --full-templates  SPR moves and tlbsync run the whole protocol, not\n"
+	  "                    one load or store (docs/patching.md)\n"
 	  "  --json            {\"patched\":n,\"skipped\":[{\"addr\":A,"
 	  "\"insn\":I,\"reason\":R},...]}\n"
 	  "An ELF file needs an executable " PVABI_ELF_TEMPLATE_SECTION

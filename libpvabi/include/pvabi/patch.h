@@ -17,12 +17,12 @@
  *
  * The instruction set is the one Linux's arch/powerpc/kernel/kvm.c patches,
  * with these differences:
- * - every site, loads and stores included, becomes a branch to a template
- *   that runs the full protocol (critical section, int_pending check,
- *   doorbell store); kvm.c rewrites SPR loads and stores into a single
- *   in-place load or store, which gives the host no chance to deliver an
- *   interrupt that waits, and has no notification page;
- * - tlbsync also gets a template (kvm.c writes a nop), for the same reason;
+ * - every site becomes a branch to a per-site template, also for mfmsr,
+ *   mfspr and mtspr, whose template is the single load or store kvm.c
+ *   writes in place (and docs/delivery.md prescribes), then the branch
+ *   back; tlbsync's template is only the branch back (kvm.c: a nop).  With
+ *   PVABI_PATCH_F_FULL these run the whole protocol too, so that a waiting
+ *   interrupt is taken at the same instruction as in unpatched code;
  * - wrtee and wrteei are decoded on every profile (kvm.c: only BOOKE); they
  *   are invalid on book3s, so nothing else uses their encodings;
  * - mfspr PIR is decoded for both profiles (1023 book3s, 286 book-E), and
@@ -258,6 +258,13 @@ const char *pvabi_patch_skip_name(enum pvabi_patch_skip why);
 /* Addressing of the magic page from templates (docs/patching.md). */
 #define PVABI_PATCH_ABSOLUTE (-1)
 
+/* struct pvabi_patch_config.flags */
+/* mfmsr, mfspr, mtspr and tlbsync templates run the whole protocol
+ * (critical section, int_pending check, doorbell) instead of the single
+ * load or store of docs/delivery.md. */
+#define PVABI_PATCH_F_FULL (1u << 0)
+#define PVABI_PATCH_F_ALL PVABI_PATCH_F_FULL
+
 struct pvabi_patch_config {
 	enum pvabi_ppc_arch arch;
 	enum pvabi_patch_by by;  /* who patches; checked against the mode */
@@ -274,6 +281,7 @@ struct pvabi_patch_config {
 	 */
 	int base_reg;
 	pvabi_u64 base_addr;
+	pvabi_u32 flags;         /* PVABI_PATCH_F_* */
 };
 
 /* The template area: executable guest memory the rewriter fills. */
@@ -293,8 +301,9 @@ struct pvabi_patch_stats {
 
 /**
  * pvabi_patch_config_check - can templates reach the pages as configured?
- * Returns 0, PVABI_E_INVAL (unknown arch or requester, bad base register),
- * PVABI_E_BADADDR (a page out of 16-bit reach or not page-aligned).
+ * Returns 0, PVABI_E_INVAL (unknown arch, requester or flag, bad base
+ * register), PVABI_E_BADADDR (a page out of 16-bit reach or not
+ * page-aligned).
  * Freestanding.
  */
 int pvabi_patch_config_check(const struct pvabi_patch_config *cfg);

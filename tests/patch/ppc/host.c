@@ -18,8 +18,10 @@
  *
  * --notify-ro write-protects the notification page, as a host that holds
  * an interrupt back does: every doorbell store then faults and is counted.
- * Output: one "seq N HASH" line per sequence (registers and page state),
- * a "state" line, and a "traps" line: all traps, those that delivered a
+ * Output: one "seq N HASH pending P delivered D" line per sequence (HASH:
+ * registers and architected state), one more for a last sequence that
+ * enables EE so that nothing stays pending, a "state" line, a "delivery"
+ * line, and a "traps" line: all traps, those that delivered a
  * waiting interrupt ("irq"), those that changed MSR bits outside the safe
  * ones ("msr"), traps taken inside a critical section ("violations") and
  * faulting doorbell stores.
@@ -52,6 +54,7 @@ struct pvt_regs {
 
 void pvt_run(struct pvt_regs *r, void *code);
 extern void *pvt_seqs[];
+extern char pvt_seq_drain[];
 
 #ifdef __powerpc64__
 #define GREGS(uc) ((uc)->uc_mcontext.gp_regs)
@@ -237,9 +240,12 @@ static void run_one(unsigned int idx, void *code, uint64_t seed)
 	r.gpr[1] = r.gpr[2] = r.gpr[13] = 0; /* never loaded or stored */
 	h = fnv(h, &r, sizeof(r));
 	h = fnv(h, &mp->arch, sizeof(mp->arch));
-	h = fnv(h, (const void *)&mp->dlv.int_pending, 8);
-	h = fnv(h, (const void *)&mp->dlv.delivered, 8);
-	printf("seq %u %016llx\n", idx, (unsigned long long)h);
+	printf("seq %u %016llx", idx, (unsigned long long)h);
+	/* When interrupts are taken is up to the templates: lean ones take a
+	 * waiting interrupt at the next full template or trap, full ones at
+	 * the same instruction as unpatched code. */
+	printf(" pending %u delivered %llu\n", mp->dlv.int_pending,
+	       (unsigned long long)mp->dlv.delivered);
 }
 
 static void *map_at(unsigned long addr, size_t len, int prot)
@@ -279,6 +285,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_flags = SA_SIGINFO };
 	bool ro = argc > 1 && !strcmp(argv[1], "--notify-ro");
+	unsigned long counts[4];
 	unsigned int n = 0;
 
 	argc -= ro;
@@ -310,14 +317,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pvtest [--notify-ro] [IMAGE COUNT STRIDE SEED]\n");
 		return 2;
 	}
+	/* Whatever waits is taken now: EE on, then a trapping instruction
+	 * (or its template's fall-back, in a patched program).  The counts
+	 * below are the sequences' own, without this. */
+	counts[0] = traps;
+	counts[1] = irq_traps;
+	counts[2] = msr_traps;
+	counts[3] = doorbells;
+	run_one(n, pvt_seq_drain, 0);
 	printf("state msr=%lx srr0=%lx srr1=%lx dar=%lx dsisr=%x sprg0=%lx "
-	       "sprg7=%lx sr0=%x sr15=%x pending=%u delivered=%llu\n",
+	       "sprg7=%lx sr0=%x sr15=%x\ndelivery pending=%u delivered=%llu\n",
 	       get_long(OFF(arch.msr)), get_long(OFF(arch.srr0)),
 	       get_long(OFF(arch.srr1)), get_long(OFF(arch.dar)),
 	       mp->arch.dsisr, get_long(OFF(arch.sprg)),
 	       get_long(OFF(arch.sprg) + 56), mp->arch.sr[0], mp->arch.sr[15],
 	       mp->dlv.int_pending, (unsigned long long)mp->dlv.delivered);
 	printf("traps %lu irq %lu msr %lu violations %lu doorbells %lu sequences %u\n",
-	       traps, irq_traps, msr_traps, violations, doorbells, n);
+	       counts[0], counts[1], counts[2], violations,
+	       counts[3], n);
 	return 0;
 }

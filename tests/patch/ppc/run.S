@@ -217,6 +217,11 @@ seq pvt_seq_irq
 	mtmsr 6
 	blr
 
+/* Run last: whatever interrupt still waits is taken. */
+seq pvt_seq_drain
+	wrteei 1
+	blr
+
 	.section .rodata
 	.globl pvt_seqs
 	.balign W
