@@ -5,8 +5,8 @@
  *
  * Input starting with "\177ELF": a file; pvabi_elf_scan() and
  * pvabi_elf_patch() must refuse it cleanly or agree with each other.
- * Otherwise: 8 bytes of configuration (arch, addressing, features, policy,
- * area size), then code.  A code word whose low two bits are 3 becomes a
+ * Otherwise: up to 8 bytes of configuration (arch, addressing, features,
+ * lean or full templates, policy, area size), then code.  A code word whose low two bits are 3 becomes a
  * site (an entry of a table of every decodable kind, registers from the
  * word), so the rewriter sees many sites.
  *
@@ -110,6 +110,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.notify_gpa = cfg.magic_gpa - 0x1000;
 	}
 	cfg.features = fuzz_take(&in, 1) & PVABI_F_ALL_1_0;
+	if (c & 64)
+		cfg.flags = PVABI_PATCH_F_FULL;
 	pvabi_patch_policy_init(&pol);
 	pol.classes = (pvabi_u32)fuzz_take(&in, 1) & PVABI_PC_ALL;
 	if (c & 8)
