@@ -15,14 +15,14 @@
 #define F(field) __builtin_offsetof(struct pvabi_magic_page, field)
 
 /* Template scratch registers and where their guest values are saved. */
-#define S1 31
-#define S2 30
+#define S1	31
+#define S2	30
 #define SLOT_S1 (F(scratch) + 0)
 #define SLOT_S2 (F(scratch) + 8)
 #define SLOT_CR (F(scratch) + 16)
 
-#define B_MAX ((1l << 25) - 4) /* I-form branch reach, either way */
-#define TEMPLATE_MAX 64        /* words; the largest template is ~45 */
+#define B_MAX	     ((1l << 25) - 4) /* I-form branch reach, either way */
+#define TEMPLATE_MAX 64		      /* words; the largest template is ~45 */
 
 /* ------------------------------------------------------ policy helpers */
 
@@ -58,12 +58,9 @@ PVABI_EXPORT int pvabi_patch_policy_check(const struct pvabi_patch_policy *pol)
 PVABI_EXPORT const char *pvabi_patch_mode_name(enum pvabi_patch_mode mode)
 {
 	switch (mode) {
-	case PVABI_PATCH_OFF:
-		return "off";
-	case PVABI_PATCH_GUEST:
-		return "guest";
-	case PVABI_PATCH_HOST:
-		return "host";
+	case PVABI_PATCH_OFF: return "off";
+	case PVABI_PATCH_GUEST: return "guest";
+	case PVABI_PATCH_HOST: return "host";
 	}
 	return NULL;
 }
@@ -117,7 +114,8 @@ PVABI_EXPORT int pvabi_patch_config_check(const struct pvabi_patch_config *cfg)
 	long d;
 
 	if (!cfg || !pvabi_ppc_arch_name(cfg->arch) ||
-	    (cfg->by != PVABI_PATCH_BY_GUEST && cfg->by != PVABI_PATCH_BY_HOST) ||
+	    (cfg->by != PVABI_PATCH_BY_GUEST &&
+	     cfg->by != PVABI_PATCH_BY_HOST) ||
 	    (cfg->flags & ~PVABI_PATCH_F_ALL))
 		return PVABI_E_INVAL;
 	if (cfg->base_reg != PVABI_PATCH_ABSOLUTE &&
@@ -187,11 +185,12 @@ static void field(struct emit *e, bool store, unsigned int reg,
 		put(e, dform(store ? 36 : 32, reg, e->ra,
 			     magic_disp(e, word_of(e, off, 1))));
 	else
-		put(e, dform(store ? 36 : 32, reg, e->ra,
-			     magic_disp(e, part ? word_of(e, off, part) : off)));
+		put(e,
+		    dform(store ? 36 : 32, reg, e->ra,
+			  magic_disp(e, part ? word_of(e, off, part) : off)));
 }
 
-#define LL(e, r, off) field(e, false, r, off, 8, 0)
+#define LL(e, r, off)  field(e, false, r, off, 8, 0)
 #define STL(e, r, off) field(e, true, r, off, 8, 0)
 
 static void notify_store(struct emit *e, unsigned int reg)
@@ -199,33 +198,34 @@ static void notify_store(struct emit *e, unsigned int reg)
 	long d = 0;
 
 	disp16(e->cfg->notify_gpa, base_of(e->cfg), e->is64, &d);
-	put(e, dform(e->is64 ? 62 : 36, reg, e->ra,
-		     d + (e->is64 ? 0 : 4)));
+	put(e, dform(e->is64 ? 62 : 36, reg, e->ra, d + (e->is64 ? 0 : 4)));
 }
 
 static pvabi_u32 x31(unsigned int xo, unsigned int rs, unsigned int ra,
 		     unsigned int rb, unsigned int rc)
 {
-	return 0x7c000000u | (rs << 21) | (ra << 16) | (rb << 11) |
-	       (xo << 1) | rc;
+	return 0x7c000000u | (rs << 21) | (ra << 16) | (rb << 11) | (xo << 1) |
+	       rc;
 }
 
-#define MR(d, s) x31(444, s, d, s, 0)     /* or d,s,s */
-#define XOR(d, a, b) x31(316, a, d, b, 0)
-#define OR(d, a, b) x31(444, a, d, b, 0)
-#define ADD(d, a, b) x31(266, d, a, b, 0)
-#define MFCR(d) (0x7c000026u | (d) << 21)
-#define MTCR(s) (0x7c0ff120u | (s) << 21)
-#define SYNC 0x7c0004acu
-#define LWSYNC 0x7c2004acu
+#define MR(d, s)       x31(444, s, d, s, 0) /* or d,s,s */
+#define XOR(d, a, b)   x31(316, a, d, b, 0)
+#define OR(d, a, b)    x31(444, a, d, b, 0)
+#define ADD(d, a, b)   x31(266, d, a, b, 0)
+#define MFCR(d)	       (0x7c000026u | (d) << 21)
+#define MTCR(s)	       (0x7c0ff120u | (s) << 21)
+#define SYNC	       0x7c0004acu
+#define LWSYNC	       0x7c2004acu
 #define ANDI_(d, s, i) dform(28, s, d, i)
-#define ORI(d, s, i) dform(24, s, d, i)
-#define XORI(d, s, i) dform(26, s, d, i)
-#define CMPWI0(a) dform(11, 0, a, 0)
+#define ORI(d, s, i)   dform(24, s, d, i)
+#define XORI(d, s, i)  dform(26, s, d, i)
+#define CMPWI0(a)      dform(11, 0, a, 0)
 #define RLWIMI(a, s, sh, mb, me)                                               \
-	((20u << 26) | (s) << 21 | (a) << 16 | (sh) << 11 | (mb) << 6 | (me) << 1)
+	((20u << 26) | (s) << 21 | (a) << 16 | (sh) << 11 | (mb) << 6 |        \
+	 (me) << 1)
 #define RLWINM(a, s, sh, mb, me)                                               \
-	((21u << 26) | (s) << 21 | (a) << 16 | (sh) << 11 | (mb) << 6 | (me) << 1)
+	((21u << 26) | (s) << 21 | (a) << 16 | (sh) << 11 | (mb) << 6 |        \
+	 (me) << 1)
 
 static pvabi_u32 cmpli0(bool l, unsigned int ra, unsigned int imm)
 {
@@ -331,8 +331,7 @@ static bool build_lean(struct emit *e, const struct pvabi_ppc_insn *in)
 	case PVABI_OP_MTSPR:
 		field(e, true, in->reg, in->offset, in->width, in->part);
 		return true;
-	case PVABI_OP_TLBSYNC:
-		return true;
+	case PVABI_OP_TLBSYNC: return true;
 	}
 	return false;
 }
@@ -416,8 +415,7 @@ static void build(struct emit *e, const struct pvabi_ppc_insn *in,
 		get_reg(e, S2, in->reg);
 		put(e, dform(36, S2, S1, magic_disp(e, in->offset)));
 		break;
-	case PVABI_OP_TLBSYNC:
-		break;
+	case PVABI_OP_TLBSYNC: break;
 	}
 	if (writes_msr) {
 		STL(e, S2, F(arch.msr));
@@ -429,8 +427,7 @@ static void build(struct emit *e, const struct pvabi_ppc_insn *in,
 	 * leaves EE off, so it has nothing to check. */
 	if (in->op != PVABI_OP_WRTEEI || in->reg) {
 		put(e, SYNC);
-		put(e, dform(32, S1, e->ra,
-			     magic_disp(e, F(dlv.int_pending))));
+		put(e, dform(32, S1, e->ra, magic_disp(e, F(dlv.int_pending))));
 		put(e, CMPWI0(S1));
 		no_irq = e->n;
 		put(e, BEQ);
@@ -516,9 +513,9 @@ PVABI_EXPORT int pvabi_patch_code(const struct pvabi_patch_config *cfg,
 
 	if (err)
 		return err;
-	if (pvabi_patch_policy_check(pol) || !area || !st ||
-	    (!code && len) || (area->size && !area->buf) ||
-	    area->used > area->size || (area->addr & 3) || (addr & 3))
+	if (pvabi_patch_policy_check(pol) || !area || !st || (!code && len) ||
+	    (area->size && !area->buf) || area->used > area->size ||
+	    (area->addr & 3) || (addr & 3))
 		return PVABI_E_INVAL;
 	if (!mode_allows(cfg, pol))
 		return PVABI_E_POLICY;
@@ -526,7 +523,7 @@ PVABI_EXPORT int pvabi_patch_code(const struct pvabi_patch_config *cfg,
 
 	for (unsigned long off = 0; off + 4 <= len; off += 4) {
 		struct pvabi_ppc_insn in;
-		struct emit e = { .cfg = cfg, .is64 = is64(cfg->arch) };
+		struct emit e = {.cfg = cfg, .is64 = is64(cfg->arch)};
 		enum pvabi_patch_skip why;
 		unsigned int back[2];
 		pvabi_u64 site = addr + off, tpl;
@@ -539,9 +536,9 @@ PVABI_EXPORT int pvabi_patch_code(const struct pvabi_patch_config *cfg,
 		    !pvabi_ppc_decode(w, cfg->features, &in))
 			continue;
 		st->sites++;
-		e.ra = cfg->base_reg == PVABI_PATCH_ABSOLUTE ?
-			       0 :
-			       (unsigned int)cfg->base_reg;
+		e.ra = cfg->base_reg == PVABI_PATCH_ABSOLUTE
+			       ? 0
+			       : (unsigned int)cfg->base_reg;
 		why = policy_says(cfg, pol, area, site, &in, st);
 		if (why == PVABI_SKIP_NONE) {
 			build(&e, &in, back);
@@ -555,12 +552,12 @@ PVABI_EXPORT int pvabi_patch_code(const struct pvabi_patch_config *cfg,
 				why = PVABI_SKIP_RANGE;
 		}
 		if (why == PVABI_SKIP_NONE) {
-			unsigned char *out = (unsigned char *)area->buf +
-					     area->used;
+			unsigned char *out =
+				(unsigned char *)area->buf + area->used;
 
 			for (unsigned int b = 0; b < 2; b++)
-				e.w[back[b]] = branch(tpl + back[b] * 4,
-						      site + 4);
+				e.w[back[b]] =
+					branch(tpl + back[b] * 4, site + 4);
 			for (unsigned int i = 0; i < e.n; i++)
 				store_word(out + i * 4, e.w[i], le);
 			area->used += e.n * 4ul;

@@ -23,9 +23,9 @@
 static inline uint32_t vfy_word(const unsigned char *p, bool le)
 {
 	return le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-			    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24 :
-		    (uint32_t)p[3] | (uint32_t)p[2] << 8 |
-			    (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+			       (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
+		  : (uint32_t)p[3] | (uint32_t)p[2] << 8 |
+			       (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
 }
 
 /* The target of an I-form "b" (AA=0, LK=0) at @at, or false. */
@@ -72,24 +72,27 @@ static inline long vfy_patch(const struct pvabi_patch_config *cfg,
 		if (was == now)
 			continue;
 		if (!pvabi_ppc_decode(was, cfg->features, NULL)) {
-			fprintf(stderr, "0x%llx: 0x%08x is no site but changed\n",
+			fprintf(stderr,
+				"0x%llx: 0x%08x is no site but changed\n",
 				(unsigned long long)(addr + off), was);
 			goto bad;
 		}
 		if (!vfy_branch(now, addr + off, &tpl) ||
 		    tpl - area->addr >= area->used) {
-			fprintf(stderr, "0x%llx: 0x%08x is no branch into the area\n",
+			fprintf(stderr,
+				"0x%llx: 0x%08x is no branch into the area\n",
 				(unsigned long long)(addr + off), now);
 			goto bad;
 		}
-		s[n++] = (struct vfy_site){ addr + off, tpl };
+		s[n++] = (struct vfy_site){addr + off, tpl};
 	}
 	/* Templates are laid out one after the other: each one ends where
 	 * the next begins, and every branch in it that leaves the area
 	 * returns to the word after its site. */
 	qsort(s, (size_t)n, sizeof(*s), vfy_cmp);
 	for (long i = 0; i < n; i++) {
-		uint64_t end = i + 1 < n ? s[i + 1].tpl : area->addr + area->used;
+		uint64_t end =
+			i + 1 < n ? s[i + 1].tpl : area->addr + area->used;
 		int back = 0;
 
 		if (i + 1 < n && s[i + 1].tpl == s[i].tpl) {
@@ -100,12 +103,13 @@ static inline long vfy_patch(const struct pvabi_patch_config *cfg,
 		for (uint64_t t = s[i].tpl; t + 4 <= end; t += 4) {
 			uint64_t to;
 
-			if (!vfy_branch(vfy_word(abuf + (t - area->addr), le), t,
-					&to) ||
+			if (!vfy_branch(vfy_word(abuf + (t - area->addr), le),
+					t, &to) ||
 			    to - area->addr < area->size)
 				continue;
 			if (to != s[i].site + 4) {
-				fprintf(stderr, "0x%llx: template branches to 0x%llx\n",
+				fprintf(stderr,
+					"0x%llx: template branches to 0x%llx\n",
 					(unsigned long long)s[i].site,
 					(unsigned long long)to);
 				goto bad;
@@ -113,7 +117,8 @@ static inline long vfy_patch(const struct pvabi_patch_config *cfg,
 			back++;
 		}
 		if (!back) {
-			fprintf(stderr, "0x%llx: template never branches back\n",
+			fprintf(stderr,
+				"0x%llx: template never branches back\n",
 				(unsigned long long)s[i].site);
 			goto bad;
 		}

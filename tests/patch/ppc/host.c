@@ -41,9 +41,8 @@
 #include "pvabi/abi.h"
 #include "pvtest.h"
 
-_Static_assert(PVT_INT_PENDING ==
-		       __builtin_offsetof(struct pvabi_magic_page,
-					  dlv.int_pending),
+_Static_assert(PVT_INT_PENDING == __builtin_offsetof(struct pvabi_magic_page,
+						     dlv.int_pending),
 	       "pvtest.h disagrees with abi.h");
 _Static_assert(PVT_MSR_EE == PVABI_MSR_EE && PVT_MSR_RI == PVABI_MSR_RI,
 	       "MSR bits");
@@ -58,10 +57,10 @@ extern char pvt_seq_drain[];
 
 #ifdef __powerpc64__
 #define GREGS(uc) ((uc)->uc_mcontext.gp_regs)
-#define IS64 1
+#define IS64	  1
 #else
 #define GREGS(uc) ((uc)->uc_mcontext.uc_regs->gregs)
-#define IS64 0
+#define IS64	  0
 #endif
 #define NIP 32
 
@@ -134,9 +133,7 @@ static void on_sigill(int sig, siginfo_t *si, void *ucv)
 	if ((w >> 26) != 31)
 		die("not a privileged instruction", w, g[NIP]);
 	switch ((w >> 1) & 0x3ff) {
-	case 83: /* mfmsr */
-		g[rs] = old;
-		break;
+	case 83: /* mfmsr */ g[rs] = old; break;
 	case 146: /* mtmsr: the low 32 bits */
 		msr = IS64 ? (old & ~0xfffffffful) | (v & 0xfffffffful) : v;
 		wmsr = true;
@@ -156,8 +153,8 @@ static void on_sigill(int sig, siginfo_t *si, void *ucv)
 	case 339: /* mfspr */
 		if (spr_field(spr, &off, &width))
 			die("unknown SPR", w, g[NIP]);
-		g[rs] = width == 8 ? get_long(off) :
-				     *(uint32_t *)((char *)mp + off);
+		g[rs] = width == 8 ? get_long(off)
+				   : *(uint32_t *)((char *)mp + off);
 		break;
 	case 467: /* mtspr */
 		if (spr_field(spr, &off, &width))
@@ -170,10 +167,8 @@ static void on_sigill(int sig, siginfo_t *si, void *ucv)
 	case 242: /* mtsrin */
 		mp->arch.sr[(uint32_t)g[rb] >> 28] = (uint32_t)v;
 		break;
-	case 566: /* tlbsync */
-		break;
-	default:
-		die("not emulated", w, g[NIP]);
+	case 566: /* tlbsync */ break;
+	default: die("not emulated", w, g[NIP]);
 	}
 	if (wmsr) {
 		unsafe = ((old ^ msr) & ~safe) != 0;
@@ -250,8 +245,9 @@ static void run_one(unsigned int idx, void *code, uint64_t seed)
 
 static void *map_at(unsigned long addr, size_t len, int prot)
 {
-	void *p = mmap((void *)addr, len, prot,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	void *p =
+		mmap((void *)addr, len, prot,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
 	if (p != (void *)addr) {
 		fprintf(stderr, "pvtest: can't map 0x%lx\n", addr);
@@ -283,7 +279,7 @@ static void *load_image(const char *path, size_t *len)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_flags = SA_SIGINFO };
+	struct sigaction sa = {.sa_flags = SA_SIGINFO};
 	bool ro = argc > 1 && !strcmp(argv[1], "--notify-ro");
 	unsigned long counts[4];
 	unsigned int n = 0;
@@ -314,7 +310,8 @@ int main(int argc, char **argv)
 		for (n = 0; pvt_seqs[n]; n++)
 			run_one(n, pvt_seqs[n], 42);
 	} else {
-		fprintf(stderr, "usage: pvtest [--notify-ro] [IMAGE COUNT STRIDE SEED]\n");
+		fprintf(stderr, "usage: pvtest [--notify-ro] [IMAGE COUNT "
+				"STRIDE SEED]\n");
 		return 2;
 	}
 	/* Whatever waits is taken now: EE on, then a trapping instruction
@@ -332,8 +329,8 @@ int main(int argc, char **argv)
 	       mp->arch.dsisr, get_long(OFF(arch.sprg)),
 	       get_long(OFF(arch.sprg) + 56), mp->arch.sr[0], mp->arch.sr[15],
 	       mp->dlv.int_pending, (unsigned long long)mp->dlv.delivered);
-	printf("traps %lu irq %lu msr %lu violations %lu doorbells %lu sequences %u\n",
-	       counts[0], counts[1], counts[2], violations,
-	       counts[3], n);
+	printf("traps %lu irq %lu msr %lu violations %lu doorbells %lu "
+	       "sequences %u\n",
+	       counts[0], counts[1], counts[2], violations, counts[3], n);
 	return 0;
 }
