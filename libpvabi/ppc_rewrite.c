@@ -419,7 +419,7 @@ static void build(struct emit *e, const struct pvabi_ppc_insn *in,
 	}
 	if (writes_msr) {
 		STL(e, S2, F(arch.msr));
-		put(e, ANDI_(S1, S2, PVABI_MSR_EE));
+		put(e, RLWINM(S1, S2, 17, 31, 31)); /* irq_enabled = MSR[EE] */
 		put(e, dform(36, S1, e->ra, magic_disp(e, F(dlv.irq_enabled))));
 	}
 

@@ -173,7 +173,7 @@ static void on_sigill(int sig, siginfo_t *si, void *ucv)
 	if (wmsr) {
 		unsafe = ((old ^ msr) & ~safe) != 0;
 		put_long(OFF(arch.msr), msr);
-		mp->dlv.irq_enabled = (uint32_t)(msr & ee);
+		mp->dlv.irq_enabled = (msr & ee) != 0;
 	}
 	/* Deliver what waits once EE is on: the interrupt's handler returns
 	 * transparently, so delivery only counts. */
@@ -235,6 +235,7 @@ static void run_one(unsigned int idx, void *code, uint64_t seed)
 	r.gpr[1] = r.gpr[2] = r.gpr[13] = 0; /* never loaded or stored */
 	h = fnv(h, &r, sizeof(r));
 	h = fnv(h, &mp->arch, sizeof(mp->arch));
+	h = fnv(h, (const void *)&mp->dlv.irq_enabled, 4);
 	printf("seq %u %016llx", idx, (unsigned long long)h);
 	/* When interrupts are taken is up to the templates: lean ones take a
 	 * waiting interrupt at the next full template or trap, full ones at
@@ -289,7 +290,7 @@ int main(int argc, char **argv)
 	mp = map_at(PVT_MAGIC, 4096, PROT_READ | PROT_WRITE);
 	notify = map_at(PVT_NOTIFY, 4096, PROT_READ | PROT_WRITE);
 	put_long(OFF(arch.msr), PVABI_MSR_EE | PVABI_MSR_RI);
-	mp->dlv.irq_enabled = PVABI_MSR_EE;
+	mp->dlv.irq_enabled = 1;
 	if (ro)
 		mprotect(notify, 4096, PROT_READ);
 	sa.sa_sigaction = on_sigill;
