@@ -19,12 +19,14 @@ stride=512
 for t in "$PPC32_CC" "$PPC64_CC" "$PPC64LE_CC" "$QEMU_PPC" "$QEMU_PPC64" "$QEMU_PPC64LE"; do
 	command -v "$t" >/dev/null || skip_all "$t not installed (./quickstart installs it)"
 done
-plan 72
+plan 84
 
 src=$top_srcdir/tests/patch/ppc
 cflags=(-static -O2 -Wall -Wextra -Wno-unused-parameter -Werror -Wa,-many
 	-I"$top_srcdir/libpvabi/include" -I"$src")
 "$PPC32_CC" "${cflags[@]}" -mcpu=powerpc "$src/host.c" "$src/run.S" -o "$TMP/pvtest-ppc32"
+"$PPC32_CC" "${cflags[@]}" -mcpu=powerpc -DPVT_BOOKE "$src/host.c" "$src/run.S" \
+	-o "$TMP/pvtest-ppc32-booke"
 "$PPC64_CC" "${cflags[@]}" "$src/host.c" "$src/run.S" -o "$TMP/pvtest-ppc64"
 "$PPC64LE_CC" "${cflags[@]}" "$src/host.c" "$src/run.S" -o "$TMP/pvtest-ppc64le"
 
@@ -107,5 +109,23 @@ for a in ppc32 ppc64 ppc64le; do
 		"${qemu[$a]}" "$bin" --notify-ro "$TMP/$a.seq.$mode" "$PVABI_EXEC_SEQS" $stride $seed >"$TMP/$a.sro"
 		compare "$a" "random" $mode "$TMP/$a.sorig" "$TMP/$a.spatched" "$TMP/$a.sro"
 	done
+done
+# Book-E registers (MAS, ESR, DEAR, PIR, SPRG4R-7R), hand-written, ppc32.
+bin=$TMP/pvtest-ppc32-booke
+booke=notify,booke,segregs,tlbsync-nop,sprg4-7
+sites=$("$PVCTL" patch scan --json --features $booke "$bin" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["sites"])')
+"$QEMU_PPC" "$bin" >"$TMP/booke.orig"
+for mode in lean full; do
+	flag=
+	[ $mode = lean ] || flag=--full-templates
+	# shellcheck disable=SC2086
+	run "$PVCTL" patch apply "$bin" -o "$bin.$mode" ${where[ppc32]} --features $booke $flag --json
+	is "$out" "{\"patched\":$sites,\"skipped\":[]}" \
+		"ppc32 book-E ($mode): all $sites sites patched"
+	chmod +x "$bin.$mode"
+	"$QEMU_PPC" "$bin.$mode" >"$TMP/booke.patched"
+	"$QEMU_PPC" "$bin.$mode" --notify-ro >"$TMP/booke.ro"
+	compare ppc32 "book-E" $mode "$TMP/booke.orig" "$TMP/booke.patched" "$TMP/booke.ro"
 done
 done_testing

@@ -97,6 +97,29 @@ static int spr_field(unsigned int spr, unsigned int *off, int *width)
 		*off = OFF(arch.srr0);
 	else if (spr == 27)
 		*off = OFF(arch.srr1);
+#ifdef PVT_BOOKE
+	/* ppc32 only: 32-bit views of 64-bit fields are big-endian words. */
+	else if (spr == 61)
+		*off = OFF(arch.dar);
+	else if (spr >= 260 && spr <= 263)
+		*off = OFF(arch.sprg) + (spr - 260 + 4) * 8;
+	else if (spr == 626)
+		*off = OFF(arch.mas2);
+	else {
+		*width = 4;
+		switch (spr) {
+		case 62: *off = OFF(arch.esr); break;
+		case 286: *off = OFF(arch.pir); break;
+		case 624: *off = OFF(arch.mas0); break;
+		case 625: *off = OFF(arch.mas1); break;
+		case 627: *off = OFF(arch.mas7_3) + 4; break;
+		case 628: *off = OFF(arch.mas4); break;
+		case 630: *off = OFF(arch.mas6); break;
+		case 944: *off = OFF(arch.mas7_3); break;
+		default: return -1;
+		}
+	}
+#else
 	else if (spr == 19)
 		*off = OFF(arch.dar);
 	else if (spr == 18) {
@@ -104,6 +127,7 @@ static int spr_field(unsigned int spr, unsigned int *off, int *width)
 		*width = 4;
 	} else
 		return -1;
+#endif
 	return 0;
 }
 
@@ -291,6 +315,7 @@ int main(int argc, char **argv)
 	notify = map_at(PVT_NOTIFY, 4096, PROT_READ | PROT_WRITE);
 	put_long(OFF(arch.msr), PVABI_MSR_EE | PVABI_MSR_RI);
 	mp->dlv.irq_enabled = 1;
+	mp->arch.pir = 0x1234; /* the host's to set; read-only to the guest */
 	if (ro)
 		mprotect(notify, 4096, PROT_READ);
 	sa.sa_sigaction = on_sigill;
