@@ -38,3 +38,8 @@ cli_tests = \
 	tests/cli/dt.sh
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data
+
+# The spin model of the delivery protocol (docs/delivery.md).
+model_tests = tests/model/run-model.sh
+TESTS += $(model_tests)
+EXTRA_DIST += $(model_tests) tests/model/delivery.pml
