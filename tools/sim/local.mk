@@ -3,6 +3,8 @@
 noinst_LTLIBRARIES += tools/sim/libpvsim.la
 tools_sim_libpvsim_la_SOURCES = \
 	%reldir%/guest.h \
-	%reldir%/guest.c
+	%reldir%/guest.c \
+	%reldir%/stress.h \
+	%reldir%/stress.c
 tools_sim_libpvsim_la_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS)
 tools_sim_libpvsim_la_LIBADD = libpvabi/libpvabi.la $(PTHREAD_LIBS)
