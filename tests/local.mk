@@ -35,7 +35,9 @@ tests_unit_test_delivery_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
 
 cli_tests = \
 	tests/cli/abi.sh \
-	tests/cli/dt.sh
+	tests/cli/dt.sh \
+	tests/cli/sim.sh \
+	tests/unit/freestanding.sh
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data
 
