@@ -16,21 +16,20 @@
 
 static void report(const char *what, const struct pvsim_result *r)
 {
-	print_message("# %s: injected %llu delivered %llu lost %llu "
-		      "duplicated %llu reordered %llu stalled %llu "
-		      "in_critical %llu forced %llu deferred %llu "
-		      "notify_traps %llu max_delay_us %llu (%.2f s)\n",
-		      what, (unsigned long long)r->injected,
-		      (unsigned long long)r->delivered,
-		      (unsigned long long)r->lost,
-		      (unsigned long long)r->duplicated,
-		      (unsigned long long)r->reordered,
-		      (unsigned long long)r->stalled,
-		      (unsigned long long)r->in_critical,
-		      (unsigned long long)r->forced,
-		      (unsigned long long)r->deferred,
-		      (unsigned long long)r->notify_traps,
-		      (unsigned long long)(r->max_delay_ns / 1000), r->seconds);
+	print_message(
+		"# %s: injected %llu delivered %llu lost %llu "
+		"duplicated %llu reordered %llu stalled %llu "
+		"in_critical %llu forced %llu deferred %llu "
+		"notify_traps %llu max_delay_us %llu (%.2f s)\n",
+		what, (unsigned long long)r->injected,
+		(unsigned long long)r->delivered, (unsigned long long)r->lost,
+		(unsigned long long)r->duplicated,
+		(unsigned long long)r->reordered,
+		(unsigned long long)r->stalled,
+		(unsigned long long)r->in_critical,
+		(unsigned long long)r->forced, (unsigned long long)r->deferred,
+		(unsigned long long)r->notify_traps,
+		(unsigned long long)(r->max_delay_ns / 1000), r->seconds);
 }
 
 static void expect_clean(const struct pvsim_opts *o,
@@ -54,8 +53,8 @@ static void expect_clean(const struct pvsim_opts *o,
  * doorbell really trapped. */
 static void test_notify(void **state)
 {
-	struct pvsim_opts o = { .vcpus = 1, .injections = 100000,
-				.notify = true, .seed = 1 };
+	struct pvsim_opts o = {
+		.vcpus = 1, .injections = 100000, .notify = true, .seed = 1};
 	struct pvsim_result r;
 	uint64_t traps = 0;
 
@@ -72,8 +71,8 @@ static void test_notify(void **state)
 
 static void test_notify_vcpus(void **state)
 {
-	struct pvsim_opts o = { .vcpus = 3, .injections = 30000,
-				.notify = true, .seed = 7 };
+	struct pvsim_opts o = {
+		.vcpus = 3, .injections = 30000, .notify = true, .seed = 7};
 	struct pvsim_result r;
 
 	assert_int_equal(pvsim_run(&o, &r), 0);
@@ -86,8 +85,8 @@ static void test_notify_vcpus(void **state)
 /* The seed's host: vectors stranded on an idle guest until the bound. */
 static void test_no_notify_stalls(void **state)
 {
-	struct pvsim_opts o = { .vcpus = 1, .injections = 50000,
-				.notify = false, .seed = 1 };
+	struct pvsim_opts o = {
+		.vcpus = 1, .injections = 50000, .notify = false, .seed = 1};
 	struct pvsim_result r;
 	uint64_t stalled = 0;
 
@@ -106,7 +105,7 @@ static void test_no_notify_stalls(void **state)
 
 static void test_bad_opts(void **state)
 {
-	struct pvsim_opts o = { .vcpus = 0, .injections = 1 };
+	struct pvsim_opts o = {.vcpus = 0, .injections = 1};
 	struct pvsim_result r;
 
 	assert_true(pvsim_run(&o, &r) < 0);

@@ -22,12 +22,13 @@ const char pvctl_sim_help[] =
 	"stalled: delivered 100 ms or more late to a guest idling with\n"
 	"interrupts on.  in_critical: delivered inside a critical section or\n"
 	"with interrupts off.\n"
-	"Exit status: 0 every interrupt delivered once, in order, never inside\n"
+	"Exit status: 0 every interrupt delivered once, in order, never "
+	"inside\n"
 	"a critical section (and, with the notification page, none stalled);\n"
 	"1 otherwise; 2 bad usage.\n";
 
-static int parse_u64(const char *opt, const char *s, uint64_t min,
-		     uint64_t max, uint64_t *out)
+static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
+		     uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -42,21 +43,21 @@ static int parse_u64(const char *opt, const char *s, uint64_t min,
 	return 0;
 bad:
 	return pvctl_usage_error("%s: '%s' is not a number in %" PRIu64
-				 "..%" PRIu64, opt, s, min, max);
+				 "..%" PRIu64,
+				 opt, s, min, max);
 }
 
 int pvctl_sim_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "vcpus", required_argument, NULL, 'v' },
-		{ "injections", required_argument, NULL, 'n' },
-		{ "no-notify", no_argument, NULL, 'N' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 }
-	};
-	struct pvsim_opts o = { .vcpus = 1, .injections = 100000,
-				.notify = true, .seed = 1 };
+		{"vcpus", required_argument, NULL, 'v'},
+		{"injections", required_argument, NULL, 'n'},
+		{"no-notify", no_argument, NULL, 'N'},
+		{"seed", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{0}};
+	struct pvsim_opts o = {
+		.vcpus = 1, .injections = 100000, .notify = true, .seed = 1};
 	struct pvsim_result r;
 	uint64_t v;
 	bool json = false, bad;
@@ -66,7 +67,8 @@ int pvctl_sim_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
-			if (parse_u64("--vcpus", optarg, 1, PVSIM_MAX_VCPUS, &v))
+			if (parse_u64("--vcpus", optarg, 1, PVSIM_MAX_VCPUS,
+				      &v))
 				return PVCTL_USAGE;
 			o.vcpus = (unsigned)v;
 			break;
@@ -75,18 +77,13 @@ int pvctl_sim_run(int argc, char **argv)
 				      &o.injections))
 				return PVCTL_USAGE;
 			break;
-		case 'N':
-			o.notify = false;
-			break;
+		case 'N': o.notify = false; break;
 		case 's':
 			if (parse_u64("--seed", optarg, 0, UINT64_MAX, &o.seed))
 				return PVCTL_USAGE;
 			break;
-		case 'j':
-			json = true;
-			break;
-		default:
-			return PVCTL_USAGE;
+		case 'j': json = true; break;
+		default: return PVCTL_USAGE;
 		}
 	}
 	if (optind != argc)
@@ -104,15 +101,15 @@ int pvctl_sim_run(int argc, char **argv)
 			const char *key;
 			uint64_t val;
 		} keys[] = {
-			{ "injected", r.injected },
-			{ "delivered", r.delivered },
-			{ "lost", r.lost },
-			{ "duplicated", r.duplicated },
-			{ "stalled", r.stalled },
-			{ "in_critical", r.in_critical },
-			{ "deferred", r.deferred },
-			{ "notify_traps", r.notify_traps },
-			{ "max_delay_us", r.max_delay_ns / 1000 },
+			{"injected", r.injected},
+			{"delivered", r.delivered},
+			{"lost", r.lost},
+			{"duplicated", r.duplicated},
+			{"stalled", r.stalled},
+			{"in_critical", r.in_critical},
+			{"deferred", r.deferred},
+			{"notify_traps", r.notify_traps},
+			{"max_delay_us", r.max_delay_ns / 1000},
 		};
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -127,7 +124,8 @@ int pvctl_sim_run(int argc, char **argv)
 		       "lost:         %" PRIu64 "\n"
 		       "duplicated:   %" PRIu64 "\n"
 		       "out of order: %" PRIu64 "\n"
-		       "stalled:      %" PRIu64 "  (>= 100 ms late, guest idle)\n"
+		       "stalled:      %" PRIu64
+		       "  (>= 100 ms late, guest idle)\n"
 		       "in_critical:  %" PRIu64 "\n"
 		       "forced:       %" PRIu64 "\n"
 		       "deferred:     %" PRIu64 "\n"
@@ -135,10 +133,10 @@ int pvctl_sim_run(int argc, char **argv)
 		       "kicks:        %" PRIu64 "\n"
 		       "max delay:    %" PRIu64 " us\n"
 		       "time:         %.2f s\n",
-		       o.notify ? "on" : "off", r.injected, r.delivered,
-		       r.lost, r.duplicated, r.reordered, r.stalled,
-		       r.in_critical, r.forced, r.deferred, r.notify_traps,
-		       r.kicks, r.max_delay_ns / 1000, r.seconds);
+		       o.notify ? "on" : "off", r.injected, r.delivered, r.lost,
+		       r.duplicated, r.reordered, r.stalled, r.in_critical,
+		       r.forced, r.deferred, r.notify_traps, r.kicks,
+		       r.max_delay_ns / 1000, r.seconds);
 	}
 	return bad ? PVCTL_REFUSED : PVCTL_OK;
 }

@@ -24,10 +24,10 @@
 #include <time.h>
 
 #define STORES 20000000ull
-#define TRAPS 100000ull
+#define TRAPS  100000ull
 /* Exact maxima from tests/model/run-model.sh. */
 #define NOTIFY_TRAPS_PER_DEFERRAL 1
-#define GRAF_TRAPS_PER_DEFERRAL 5
+#define GRAF_TRAPS_PER_DEFERRAL	  5
 
 static volatile uint64_t *bell;
 /* Graf: the guest's view of the magic page, and the host's writable alias. */
@@ -144,15 +144,15 @@ int main(void)
 	printf("%-46s %12s %10s\n", "", "ns", "x store");
 	printf("%-46s %12.2f %10.1f\n",
 	       "doorbell store (every critical section)", store_ns, 1.0);
-	printf("%-46s %12.0f %10.0f\n",
-	       "deferral, notification page (1 trap)", trap_ns,
-	       trap_ns / store_ns);
+	printf("%-46s %12.0f %10.0f\n", "deferral, notification page (1 trap)",
+	       trap_ns, trap_ns / store_ns);
 	if (graf > 0) {
 		printf("%-46s %12.0f %10.0f\n",
 		       "deferral, write-protected page (5 traps)", graf,
 		       graf / store_ns);
 		printf("write-protected page / notification page: %.1fx per "
-		       "deferral; the doorbell stores cost less as long as fewer "
+		       "deferral; the doorbell stores cost less as long as "
+		       "fewer "
 		       "than 1 in %.0f critical sections defers\n",
 		       graf / trap_ns, (graf - trap_ns) / store_ns);
 	} else {

@@ -19,7 +19,7 @@
 #define SIG_KICK SIGUSR1
 /* Give up waiting for the last deliveries after this long. */
 #define DRAIN_NS (5 * PVSIM_STALL_NS)
-#define STEP_NS 4000
+#define STEP_NS	 4000
 
 struct vcpu {
 	unsigned idx;
@@ -36,8 +36,8 @@ struct vcpu {
 	uint64_t timer_ns; /* 0: no timer */
 	bool any;
 	uint32_t last;
-	bool bound_kick;  /* the time bound asked for the next exit */
-	bool bound_exit;  /* this exit is the one the bound asked for */
+	bool bound_kick;       /* the time bound asked for the next exit */
+	bool bound_exit;       /* this exit is the one the bound asked for */
 	struct pvsim_result r; /* this vCPU's share of the counters */
 	/* The guest thread's own: */
 	volatile sig_atomic_t idle;
@@ -47,8 +47,8 @@ struct vcpu {
 struct run {
 	struct pvsim_opts o;
 	struct vcpu *v;
-	uint64_t *inject_ns;  /* per vector */
-	uint8_t *count;       /* deliveries per vector */
+	uint64_t *inject_ns; /* per vector */
+	uint8_t *count;	     /* deliveries per vector */
 	atomic_bool stop;
 	atomic_uint ready; /* guest threads that can take kicks */
 };
@@ -341,8 +341,7 @@ static void host_main(uint64_t *rng)
 		uint64_t end;
 
 		switch (rnd(rng) % 4) {
-		case 0:
-			break; /* back to back */
+		case 0: break; /* back to back */
 		case 1:
 		case 2: /* right when the guest is inside */
 			end = now_ns() + 20000;
@@ -351,9 +350,7 @@ static void host_main(uint64_t *rng)
 			       now_ns() < end)
 				relax();
 			break;
-		default:
-			host_wait(rnd(rng) % 20000);
-			break;
+		default: host_wait(rnd(rng) % 20000); break;
 		}
 		inject_one(v, (uint32_t)seq);
 	}

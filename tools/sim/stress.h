@@ -24,20 +24,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PVSIM_STALL_NS 100000000ull /* 100 ms */
+#define PVSIM_STALL_NS	100000000ull /* 100 ms */
 #define PVSIM_MAX_VCPUS 64
 
 struct pvsim_opts {
-	unsigned vcpus;      /* 1..PVSIM_MAX_VCPUS */
+	unsigned vcpus;	     /* 1..PVSIM_MAX_VCPUS */
 	uint64_t injections; /* 1..UINT32_MAX */
-	bool notify;         /* use the notification page */
+	bool notify;	     /* use the notification page */
 	uint64_t seed;
 };
 
 struct pvsim_result {
 	uint64_t injected;     /* vectors the machine accepted */
 	uint64_t delivered;    /* distinct vectors delivered */
-	uint64_t lost;         /* injected, never delivered */
+	uint64_t lost;	       /* injected, never delivered */
 	uint64_t duplicated;   /* deliveries of a vector already delivered */
 	uint64_t reordered;    /* deliveries older than one before them */
 	uint64_t stalled;      /* delivered >= 100 ms late to an idle guest,
@@ -47,7 +47,7 @@ struct pvsim_result {
 	uint64_t forced;       /* deliveries the bound forced */
 	uint64_t deferred;     /* deferral episodes */
 	uint64_t notify_traps; /* doorbell stores that took SIGSEGV */
-	uint64_t kicks;        /* SIGUSR1 exits requested */
+	uint64_t kicks;	       /* SIGUSR1 exits requested */
 	uint64_t refused;      /* injections refused (queue full), retried */
 	uint64_t max_delay_ns; /* injection to delivery, worst */
 	double seconds;
