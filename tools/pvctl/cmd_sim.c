@@ -132,11 +132,13 @@ int pvctl_sim_run(int argc, char **argv)
 		       "notify_traps: %" PRIu64 "  (real SIGSEGVs)\n"
 		       "kicks:        %" PRIu64 "\n"
 		       "max delay:    %" PRIu64 " us\n"
+		       "max kick:     %" PRIu64 " us  (signal to handler: the "
+		       "scheduler's share)\n"
 		       "time:         %.2f s\n",
 		       o.notify ? "on" : "off", r.injected, r.delivered, r.lost,
 		       r.duplicated, r.reordered, r.stalled, r.in_critical,
 		       r.forced, r.deferred, r.notify_traps, r.kicks,
-		       r.max_delay_ns / 1000, r.seconds);
+		       r.max_delay_ns / 1000, r.max_kick_ns / 1000, r.seconds);
 	}
 	return bad ? PVCTL_REFUSED : PVCTL_OK;
 }

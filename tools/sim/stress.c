@@ -38,6 +38,7 @@ struct vcpu {
 	uint32_t last;
 	bool bound_kick;       /* the time bound asked for the next exit */
 	bool bound_exit;       /* this exit is the one the bound asked for */
+	uint64_t kick_ns;      /* when the oldest kick not yet taken was sent */
 	struct pvsim_result r; /* this vCPU's share of the counters */
 	/* The guest thread's own: */
 	volatile sig_atomic_t idle;
@@ -110,6 +111,8 @@ static void unlock(struct vcpu *v)
 static void kick(struct vcpu *v)
 {
 	v->r.kicks++;
+	if (!v->kick_ns)
+		v->kick_ns = now_ns();
 	pthread_kill(v->thread, SIG_KICK);
 }
 
@@ -173,7 +176,7 @@ static void perform(struct vcpu *v, struct pvabi_dlv_action *act)
 		v->timer_ns = 0;
 }
 
-static void guest_exit(struct vcpu *v)
+static void guest_exit(struct vcpu *v, bool kicked)
 {
 	struct pvabi_dlv_regs regs = pvsim_guest_regs(&v->g);
 	struct pvabi_dlv_action act;
@@ -181,6 +184,13 @@ static void guest_exit(struct vcpu *v)
 	lock(v);
 	v->bound_exit = v->bound_kick;
 	v->bound_kick = false;
+	if (kicked && v->kick_ns) {
+		uint64_t lat = now_ns() - v->kick_ns;
+
+		if (lat > v->r.max_kick_ns)
+			v->r.max_kick_ns = lat;
+		v->kick_ns = 0;
+	}
 	pvabi_dlv_exit(&v->d, &regs, now_ns(), &act);
 	perform(v, &act);
 	v->bound_exit = false;
@@ -193,7 +203,7 @@ static void on_kick(int sig)
 
 	(void)sig;
 	if (self)
-		guest_exit(self);
+		guest_exit(self, true);
 	errno = saved;
 }
 
@@ -229,7 +239,7 @@ static void guest_trap(struct vcpu *v)
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
-	guest_exit(v);
+	guest_exit(v, false);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -446,6 +456,8 @@ static void total(struct pvsim_result *res)
 		res->refused += v->r.refused;
 		if (v->r.max_delay_ns > res->max_delay_ns)
 			res->max_delay_ns = v->r.max_delay_ns;
+		if (v->r.max_kick_ns > res->max_kick_ns)
+			res->max_kick_ns = v->r.max_kick_ns;
 	}
 	for (uint64_t i = 0; i < run->o.injections; i++)
 		res->lost += !run->count[i];

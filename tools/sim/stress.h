@@ -50,6 +50,8 @@ struct pvsim_result {
 	uint64_t kicks;	       /* SIGUSR1 exits requested */
 	uint64_t refused;      /* injections refused (queue full), retried */
 	uint64_t max_delay_ns; /* injection to delivery, worst */
+	uint64_t max_kick_ns;  /* signal sent to handler running, worst: the
+				  part of the delay that is the scheduler's */
 	double seconds;
 };
 
