@@ -21,7 +21,7 @@
 #define SLOT_S2 (F(scratch) + 8)
 #define SLOT_CR (F(scratch) + 16)
 
-#define B_MAX	     ((1l << 25) - 4) /* I-form branch reach, either way */
+#define B_MAX	     ((1ll << 25) - 4) /* I-form branch reach, either way */
 #define TEMPLATE_MAX 64		      /* words; the largest template is ~45 */
 
 /* ------------------------------------------------------ policy helpers */
@@ -85,17 +85,18 @@ PVABI_EXPORT const char *pvabi_patch_skip_name(enum pvabi_patch_skip why)
 /* ----------------------------------------------------- addressing */
 
 /* A signed 16-bit displacement reaching @target from @base, or false. */
-static bool disp16(pvabi_u64 target, pvabi_u64 base, bool is64, long *d)
+static bool disp16(pvabi_u64 target, pvabi_u64 base, bool is64, int *d)
 {
 	pvabi_u64 diff = target - base;
-	long v;
+	long long v;
 
+	/* 32-bit code: addresses wrap at 4 GiB, so the top reaches 0. */
 	if (!is64)
-		diff = (pvabi_u64)(long)(int)(pvabi_u32)diff;
-	v = (long)diff;
+		diff = (pvabi_u64)(long long)(int)(pvabi_u32)diff;
+	v = (long long)diff;
 	if (v < -32768 || v > 32767)
 		return false;
-	*d = v;
+	*d = (int)v;
 	return true;
 }
 
@@ -111,7 +112,7 @@ static pvabi_u64 base_of(const struct pvabi_patch_config *cfg)
 
 PVABI_EXPORT int pvabi_patch_config_check(const struct pvabi_patch_config *cfg)
 {
-	long d;
+	int d;
 
 	if (!cfg || !pvabi_ppc_arch_name(cfg->arch) ||
 	    (cfg->by != PVABI_PATCH_BY_GUEST &&
@@ -153,14 +154,14 @@ static void put(struct emit *e, pvabi_u32 w)
 }
 
 static pvabi_u32 dform(unsigned int op, unsigned int rt, unsigned int ra,
-		       long d)
+		       int d)
 {
 	return (op << 26) | (rt << 21) | (ra << 16) | ((pvabi_u32)d & 0xffff);
 }
 
-static long magic_disp(const struct emit *e, unsigned int off)
+static int magic_disp(const struct emit *e, unsigned int off)
 {
-	long d = 0;
+	int d = 0;
 
 	disp16(e->cfg->magic_gpa + off, base_of(e->cfg), e->is64, &d);
 	return d;
@@ -195,7 +196,7 @@ static void field(struct emit *e, bool store, unsigned int reg,
 
 static void notify_store(struct emit *e, unsigned int reg)
 {
-	long d = 0;
+	int d = 0;
 
 	disp16(e->cfg->notify_gpa, base_of(e->cfg), e->is64, &d);
 	put(e, dform(e->is64 ? 62 : 36, reg, e->ra, d + (e->is64 ? 0 : 4)));
@@ -249,7 +250,7 @@ static pvabi_u32 branch(pvabi_u64 from, pvabi_u64 to)
 
 static bool in_reach(pvabi_u64 from, pvabi_u64 to)
 {
-	long d = (long)(to - from);
+	long long d = (long long)(to - from);
 
 	return d >= -B_MAX - 4 && d <= B_MAX;
 }
