@@ -24,6 +24,7 @@ struct elf_image {
 static int elf_open(struct elf_image *im, const void *image, unsigned long len)
 {
 	GElf_Ehdr eh;
+	size_t nsec;
 
 	memset(im, 0, sizeof(*im));
 	if (!image || len < EI_NIDENT)
@@ -42,6 +43,14 @@ static int elf_open(struct elf_image *im, const void *image, unsigned long len)
 	    elf_getshdrstrndx(im->elf, &im->shstrndx)) {
 		elf_end(im->elf);
 		return PVABI_E_MALFORMED;
+	}
+	/* libelf quietly finds no sections when their table is cut off:
+	 * a truncated file must be refused, not read as empty. */
+	if (!eh.e_shoff || eh.e_shoff > len || elf_getshdrnum(im->elf, &nsec) ||
+	    !nsec ||
+	    (unsigned long long)nsec * eh.e_shentsize > len - eh.e_shoff) {
+		elf_end(im->elf);
+		return PVABI_E_TRUNCATED;
 	}
 	if (eh.e_machine == EM_PPC && eh.e_ident[EI_CLASS] == ELFCLASS32 &&
 	    eh.e_ident[EI_DATA] == ELFDATA2MSB)
