@@ -380,7 +380,8 @@ int pvabi_elf_arch(const void *image, unsigned long len,
  * which the image must provide (zero-filled, as Linux's kvm_tmp[]); that
  * section is never scanned.
  * Returns 0, the callback's value, PVABI_E_NOTFOUND (no template section),
- * the codes of pvabi_elf_scan() and of pvabi_patch_code().  User space.
+ * PVABI_E_MALFORMED (executable sections share file bytes), the codes of
+ * pvabi_elf_scan() and of pvabi_patch_code().  User space.
  */
 int pvabi_elf_patch(void *image, unsigned long len,
 		    const struct pvabi_patch_config *cfg,
