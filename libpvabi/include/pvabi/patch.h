@@ -258,10 +258,12 @@ const char *pvabi_patch_skip_name(enum pvabi_patch_skip why);
 /* Addressing of the magic page from templates (docs/patching.md). */
 #define PVABI_PATCH_ABSOLUTE (-1)
 
-/* struct pvabi_patch_config.flags */
-/* mfmsr, mfspr, mtspr and tlbsync templates run the whole protocol
- * (critical section, int_pending check, doorbell) instead of the single
- * load or store of docs/delivery.md. */
+/*
+ * struct pvabi_patch_config.flags
+ * PVABI_PATCH_F_FULL: mfmsr, mfspr, mtspr and tlbsync templates run the
+ * whole protocol (critical section, int_pending check, doorbell) instead
+ * of the single load or store of docs/delivery.md.
+ */
 #define PVABI_PATCH_F_FULL (1u << 0)
 #define PVABI_PATCH_F_ALL  PVABI_PATCH_F_FULL
 
