@@ -244,6 +244,27 @@ static void report_text(struct vm *vm, const struct inj_result *inj,
 		       info->pv_traps + info->trap_ops, info->interrupts,
 		       v->st.exits, v->st.notify_mmio);
 	}
+	if (getenv("PVVM_DEBUG"))
+		for (int i = 0; i < vm->nr_vcpus; i++) {
+			struct vcpu_stats *st = &vm->vcpus[i].st;
+			struct pvvm_vcpu_info *in = &vm->boot->vcpu[i];
+
+			if (in->loops)
+				fprintf(stderr, "cycles: hcall %" PRIu64
+					" trap %" PRIu64 " pv %" PRIu64
+					" loops %" PRIu64 "\n",
+					in->hcall_cycles, in->trap_cycles,
+					in->pv_cycles, in->loops);
+
+			fprintf(stderr, "vCPU %d exits: %" PRIu64 " io %" PRIu64
+				" mmio %" PRIu64 " hlt %" PRIu64 " window %"
+				PRIu64 " intr %" PRIu64 " hcall %" PRIu64
+				" vmsr %" PRIu64 " arms %" PRIu64 " disarms %"
+				PRIu64 " delivered %" PRIu64 "\n",
+				i, st->exits, st->io, st->mmio, st->hlt,
+				st->window, st->intr, st->hcalls, st->vmsr,
+				st->arms, st->disarms, st->delivered);
+		}
 	if (injections)
 		printf("injections: %" PRIu64 " injected, %" PRIu64
 		       " delivered in order, %" PRIu64 " lost, %" PRIu64

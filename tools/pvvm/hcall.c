@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * hcall.c - pvabi hypercalls, x86 profile (guest/boot.h): the token in
- * %eax, arguments in %ebx, %ecx, %esi, %edi, status back in %eax, results
- * in %ebx, %ecx.  Everything the guest passes is hostile: addresses are
+ * hcall.c - pvabi hypercalls, x86 profile (guest/boot.h): IN from
+ * PVVM_PORT_HCALL with the token in %eax, arguments in %ebx, %ecx, %esi,
+ * %edi; the status is the data the IN reads, results go to %ebx, %ecx.  Everything the guest passes is hostile: addresses are
  * bounds-checked against RAM, values are validated by libpvabi.
  */
 #include <string.h>
@@ -78,10 +78,11 @@ static int32_t (*const hcalls[])(struct vcpu *, struct kvm_regs *) = {
 	[PVABI_HC_KICK] = hcall__kick,
 };
 
-int32_t hcall__dispatch(struct vcpu *v, uint32_t token)
+int32_t hcall__dispatch(struct vcpu *v)
 {
 	struct kvm_regs *r = &v->run->s.regs.regs;
-	uint32_t nr = token & 0xffff;
+	uint32_t token = (uint32_t)r->rax, nr = token & 0xffff;
+	uint64_t rbx = r->rbx, rcx = r->rcx;
 	int32_t ret;
 
 	v->st.hcalls++;
@@ -90,7 +91,9 @@ int32_t hcall__dispatch(struct vcpu *v, uint32_t token)
 		ret = PVABI_E_UNSUPPORTED;
 	else
 		ret = hcalls[nr](v, r);
-	r->rax = (uint32_t)ret;
-	v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
-	return 0;
+	/* Writing registers back costs a full state reload on some KVMs:
+	 * only when a hypercall has results. */
+	if (r->rbx != rbx || r->rcx != rcx)
+		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	return ret;
 }

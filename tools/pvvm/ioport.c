@@ -51,9 +51,11 @@ int ioport__exit(struct vcpu *v)
 		ioport__console(v, (uint8_t)val);
 		return 0;
 	case PVVM_PORT_HCALL:
-		if (!out || run->io.size != 4)
+		if (out || run->io.size != 4)
 			goto bad;
-		return hcall__dispatch(v, val);
+		val = (uint32_t)hcall__dispatch(v);
+		memcpy(data, &val, 4);
+		return 0;
 	case PVVM_PORT_VMSR:
 		if (run->io.size != 4)
 			goto bad;

@@ -175,7 +175,7 @@ int ioport__exit(struct vcpu *v);
 void ioport__flush_console(struct vcpu *v);
 
 /* hcall.c */
-int32_t hcall__dispatch(struct vcpu *v, uint32_t token);
+int32_t hcall__dispatch(struct vcpu *v);
 
 /* pvpage.c */
 int pvpage__negotiate(struct vcpu *v, const struct pvabi_request *req,

@@ -244,8 +244,13 @@ static int vcpu__handle_exit(struct vcpu *v, int rc)
 					.hardware_entry_failure_reason);
 		return -EIO;
 	case KVM_EXIT_INTERNAL_ERROR:
-		fprintf(stderr, "pvvm: vCPU %d: KVM internal error %u\n",
-			v->id, run->internal.suberror);
+		fprintf(stderr, "pvvm: vCPU %d: KVM internal error %u at "
+			"0x%llx", v->id, run->internal.suberror,
+			(unsigned long long)run->s.regs.regs.rip);
+		for (uint32_t i = 0; i < run->internal.ndata && i < 16; i++)
+			fprintf(stderr, " %llx",
+				(unsigned long long)run->internal.data[i]);
+		fputc('\n', stderr);
 		return -EIO;
 	default:
 		fprintf(stderr, "pvvm: vCPU %d: unexpected exit %u\n", v->id,

@@ -12,7 +12,7 @@
  *   0x00200000  one interrupt log per vCPU (PVVM_LOG_SIZE each)
  *   0xf0000000  where the guests put their pvabi pages: vCPU i asks for its
  *               magic page at PVVM_PV_GPA + i * 0x2000 and its notification
- *               page right after it, so one segment (%fs) covers both
+ *               page right after it
  *
  * ENTRY
  *
@@ -21,10 +21,12 @@
  * %esp at the top of its stack and %ebx = its vCPU index.
  *
  * PORTS (the x86 profile of pvabi: x86 has no user-space hypercall exit,
- * so a pvabi hypercall is a 32-bit OUT to PVVM_PORT_HCALL)
+ * so a pvabi hypercall is a 32-bit IN from PVVM_PORT_HCALL; the status
+ * comes back as the data read, so a hypercall without results costs the
+ * monitor no register write)
  *
  *   PVVM_PORT_CONSOLE  8-bit OUT: one character of the vCPU's console line
- *   PVVM_PORT_HCALL    32-bit OUT of %eax = PVABI_HCALL_TOKEN(nr); arguments
+ *   PVVM_PORT_HCALL    32-bit IN with %eax = PVABI_HCALL_TOKEN(nr); arguments
  *                      in %ebx, %ecx, %esi, %edi; status back in %eax
  *                      (0 or a negative PVABI_E_* code), results in %ebx,
  *                      %ecx.  PVABI_HC_NEGOTIATE takes %ebx = the address of

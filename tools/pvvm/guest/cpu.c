@@ -13,7 +13,6 @@ void irq_entry(struct irq_frame *f);
 
 static uint64_t gdt[GDT_ENTRIES];
 static uint64_t idt[256];
-static struct percpu percpus[PVVM_MAX_VCPUS];
 
 static uint64_t descriptor(uint32_t base, uint32_t limit, uint32_t access,
 			   uint32_t flags)
@@ -46,37 +45,30 @@ static void load_tables(void)
 void cpu_setup(uint32_t id)
 {
 	struct pvvm_boot *boot = (struct pvvm_boot *)PVVM_BOOT_GPA;
-	struct percpu *c = &percpus[id];
-	uint16_t sel = (GDT_GS_BASE + id) * 8;
+	struct percpu *c = this_cpu();
 
-	/* Every vCPU writes the same shared entries: harmless. */
+	/* Every vCPU writes the same tables: harmless. */
 	gdt[1] = descriptor(0, 0xfffff, 0x9a, 0xc);
 	gdt[2] = descriptor(0, 0xfffff, 0x92, 0xc);
-	gdt[GDT_GS_BASE + id] = descriptor((uint32_t)c, sizeof(*c) - 1, 0x92,
-					   0x4);
 	for (int v = 0; v < 256; v++) {
 		uint32_t off = (uint32_t)irq_stubs + 16 * v;
 
 		idt[v] = (uint64_t)(off & 0xffff) | (uint64_t)SEL_CODE << 16 |
 			 (uint64_t)0x8e << 40 | (uint64_t)(off >> 16) << 48;
 	}
-	c->self = c;
 	c->id = id;
 	c->info = &boot->vcpu[id];
 	c->log = (struct pvvm_log_entry *)(PVVM_LOG_GPA + id * PVVM_LOG_SIZE);
 	load_tables();
-	__asm__ volatile("mov %0, %%gs" : : "r"(sel));
 }
 
 void cpu_set_pv(struct pvabi_magic_page *magic, int notify)
 {
 	struct percpu *c = this_cpu();
-	uint16_t sel = (GDT_FS_BASE + c->id) * 8;
 
-	gdt[GDT_FS_BASE + c->id] = descriptor((uint32_t)magic,
-					      2 * PVABI_PAGE_SIZE - 1, 0x92,
-					      0x4);
-	__asm__ volatile("mov %0, %%fs" : : "r"(sel));
+	c->mtmsr = notify ? pv_mtmsr_notify : pv_mtmsr_plain;
+	c->mtmsr_window = notify ? pv_mtmsr_window_notify
+				 : pv_mtmsr_window_plain;
 	c->notify = notify;
 	c->magic = magic;
 }

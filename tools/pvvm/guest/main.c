@@ -81,7 +81,7 @@ static void negotiate(struct percpu *c)
 static void mtmsr(struct percpu *c, uint32_t msr)
 {
 	if (c->magic) {
-		if (pv_mtmsr(msr))
+		if (c->mtmsr(msr))
 			c->info->pv_traps++;
 		c->info->pv_ops++;
 	} else {
@@ -148,7 +148,7 @@ static void idle(struct percpu *c, int window)
 		if (stopping())
 			break;
 		if (window && c->magic) {
-			if (pv_mtmsr_window(pv_mfmsr() | MSR_EE,
+			if (c->mtmsr_window(pv_mfmsr() | MSR_EE,
 					    boot->window_spin << 10))
 				c->info->pv_traps++;
 			c->info->pv_ops++;
@@ -169,7 +169,7 @@ static void measure(struct percpu *c)
 
 	t = rdtsc();
 	for (uint32_t i = 0; i < n; i++)
-		hcall0(PVABI_HC_KICK, 0, 0);
+		hcall_kick();
 	info->hcall_cycles = rdtsc() - t;
 
 	t = rdtsc();
@@ -181,13 +181,13 @@ static void measure(struct percpu *c)
 	info->trap_ops += 2ull * n;
 
 	if (c->magic) {
-		/* Many more: one pass is far below the TSC's resolution. */
-		uint32_t m = n * 1000;
+		/* work times as many: they are short. */
+		uint32_t m = n * (boot->work ? boot->work : 1);
 
 		t = rdtsc();
 		for (uint32_t i = 0; i < m; i++) {
-			pv_mtmsr(msr & ~MSR_EE);
-			pv_mtmsr(msr | MSR_EE);
+			c->mtmsr(msr & ~MSR_EE);
+			c->mtmsr(msr | MSR_EE);
 		}
 		info->pv_cycles = rdtsc() - t;
 		info->pv_ops += 2ull * m;

@@ -41,6 +41,12 @@ irq_stubs:
  * An interrupt gate cleared EFLAGS.IF; the handler runs on the interrupted
  * stack (no privilege change), so the interrupted %esp is just past the
  * hardware frame.  irq_entry(frame) gets the saved registers.
+ *
+ * The return is popf; sti; ret rather than iret: for a return to the same
+ * privilege level they do the same, and some KVM implementations (kvm-pvm,
+ * which runs the guest's kernel mode in hardware ring 3 and emulates what
+ * faults) cannot emulate a protected-mode iret.  sti's one-instruction
+ * shadow covers the ret, so no interrupt lands between the two.
  */
 irq_common:
 	pushal
@@ -48,5 +54,14 @@ irq_common:
 	call irq_entry
 	add $4, %esp
 	popal
-	add $4, %esp
-	iret
+	add $4, %esp		/* the vector; now eip, cs, eflags */
+	push %eax
+	mov 4(%esp), %eax	/* eip */
+	xchg %eax, 12(%esp)	/* eflags <-> eip */
+	mov %eax, 8(%esp)	/* eflags over cs */
+	pop %eax		/* now junk, eflags, eip */
+	lea 4(%esp), %esp	/* lea: leaves the flags alone */
+	popf
+	sti
+	ret
+	.section .note.GNU-stack, "", @progbits
