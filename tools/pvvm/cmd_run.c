@@ -220,6 +220,17 @@ static json_object *vcpu_json(struct vm *vm, struct vcpu *v)
 			       json_object_new_int64((int64_t)v->st.exits));
 	json_object_object_add(o, "notify_traps", json_object_new_int64(
 		(int64_t)v->st.notify_mmio));
+	{
+		struct pvabi_dlv_stats ds;
+
+		pvabi_dlv_get_stats(&v->dlv, &ds);
+		json_object_object_add(o, "deferred",
+				       json_object_new_int64((int64_t)ds.deferred));
+		json_object_object_add(o, "forced",
+				       json_object_new_int64((int64_t)ds.forced));
+		json_object_object_add(o, "masked",
+				       json_object_new_int64((int64_t)ds.masked));
+	}
 	json_object_object_add(o, "exit_status",
 			       json_object_new_int64(v->exit_status));
 	return o;

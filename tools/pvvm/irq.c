@@ -10,10 +10,15 @@
  * KVM_INTERRUPT, TIMER through one timer thread per VM.
  *
  * KVM takes one external interrupt per entry, and only while the guest can
- * take it (kvm_run.ready_for_interrupt_injection).  The machine is asked
- * only when nothing it delivered still waits for KVM, so every vector is
- * injected at the instruction where the machine saw the guest outside a
- * critical section; between vectors pvvm asks KVM for an interrupt window.
+ * take it (kvm_run.ready_for_interrupt_injection).  So the machine is asked
+ * only at an exit where the guest can take an interrupt and none has been
+ * injected yet, and what it delivers is injected before the guest runs
+ * again: at the very instruction where the machine saw the guest outside a
+ * critical section.  Holding a vector for a later entry would not do: the
+ * guest may have entered a critical section by then (an interrupt window can
+ * open instructions later than asked, under an emulating KVM).  When the
+ * guest cannot take one, or one was just injected and more wait, pvvm asks
+ * KVM for an interrupt window and decides again there.
  *
  * A trapping guest has no magic page: its machine reads a host-private
  * page whose irq_enabled pvvm keeps from the guest's machine-state
@@ -65,11 +70,14 @@ static int irq__apply(struct vcpu *v, const struct pvabi_dlv_action *a)
 		r = pvpage__disarm(v);
 	if (!r && (a->flags & PVABI_DLV_ARM))
 		r = pvpage__arm(v);
-	if (a->flags & PVABI_DLV_DELIVER) {
-		struct irq_fifo *f = &v->fifo;
+	if (!r && (a->flags & PVABI_DLV_DELIVER)) {
+		struct kvm_interrupt irq = { .irq = a->vector };
 
-		f->vec[(f->head + f->count) % PVABI_DLV_QUEUE_LEN] = a->vector;
-		f->count++;
+		/* Decided only when KVM can take it (irq__can_take). */
+		if (ioctl(v->fd, KVM_INTERRUPT, &irq) < 0)
+			r = -errno;
+		v->injected = true;
+		v->st.delivered++;
 	}
 	if (a->flags & PVABI_DLV_TIMER)
 		irq__set_timer(v, a->deadline_ns);
@@ -128,45 +136,40 @@ static int irq__decide(struct vcpu *v, decide_fn fn)
 	return irq__apply(v, &a);
 }
 
-int irq__exit(struct vcpu *v)
+/* The guest can take an interrupt at this exit, and none is queued yet. */
+static bool irq__can_take(const struct vcpu *v)
 {
-	return v->fifo.count ? 0 : irq__decide(v, pvabi_dlv_exit);
+	return v->run->ready_for_interrupt_injection && !v->injected;
 }
 
+int irq__exit(struct vcpu *v)
+{
+	v->injected = false;
+	return irq__can_take(v) ? irq__decide(v, pvabi_dlv_exit) : 0;
+}
+
+/* A doorbell store that traps while the guest cannot take an interrupt
+ * (only a guest breaking the protocol does that) leaves the page armed;
+ * the interrupt window pvvm asks for brings the decision. */
 int irq__notify_trap(struct vcpu *v)
 {
-	return irq__decide(v, pvabi_dlv_notify_trap);
+	return irq__can_take(v) ? irq__decide(v, pvabi_dlv_notify_trap) : 0;
 }
 
 int irq__entry(struct vcpu *v)
 {
-	struct kvm_run *run = v->run;
-	struct irq_fifo *f = &v->fifo;
-	bool more;
-	int r;
+	uint32_t pending;
+	int r = 0;
 
-	if (!f->count) {
+	if (irq__can_take(v))
 		r = irq__decide(v, pvabi_dlv_entry);
-		if (r < 0)
-			return r;
-	}
-	if (f->count && run->ready_for_interrupt_injection) {
-		struct kvm_interrupt irq = { .irq = f->vec[f->head] };
-
-		if (ioctl(v->fd, KVM_INTERRUPT, &irq) < 0)
-			return -errno;
-		f->head = (f->head + 1) % PVABI_DLV_QUEUE_LEN;
-		f->count--;
-		v->st.delivered++;
-		pthread_mutex_lock(&v->lock);
-		/* The next one is decided when the guest can take it. */
-		more = pvabi_dlv_pending(&v->dlv) &&
-		       pvabi_ld32(PVABI_LE, &v->page->dlv.irq_enabled);
-		pthread_mutex_unlock(&v->lock);
-		run->request_interrupt_window = f->count || more;
-		return 0;
-	}
-	run->request_interrupt_window = f->count != 0;
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&v->lock);
+	pending = pvabi_dlv_pending(&v->dlv);
+	pthread_mutex_unlock(&v->lock);
+	v->run->request_interrupt_window =
+		pending && (v->injected || !v->run->ready_for_interrupt_injection);
 	return 0;
 }
 

@@ -49,12 +49,6 @@ struct vm_slot {
 	bool present; /* registered with KVM now */
 };
 
-/* Vectors the machine decided to deliver, waiting for KVM to take them. */
-struct irq_fifo {
-	uint32_t vec[PVABI_DLV_QUEUE_LEN];
-	uint32_t head, count;
-};
-
 struct vcpu_stats {
 	uint64_t exits, io, mmio, hlt, window, intr, hcalls, vmsr;
 	uint64_t arms, disarms, delivered, notify_mmio;
@@ -90,7 +84,7 @@ struct vcpu {
 	struct pvabi_result negotiated;
 	struct vm_slot magic, notify;
 
-	struct irq_fifo fifo; /* vCPU thread only */
+	bool injected; /* vCPU thread: a vector is queued for this entry */
 	uint64_t tsc_offset;   /* guest TSC - host TSC */
 
 	char line[160];

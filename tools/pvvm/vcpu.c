@@ -188,7 +188,7 @@ static void vcpu__halt(struct vcpu *v)
 {
 	pthread_mutex_lock(&v->lock);
 	v->halted = true;
-	while (!v->kicked && !v->vm->stopping && !v->fifo.count)
+	while (!v->kicked && !v->vm->stopping && !v->injected)
 		pthread_cond_wait(&v->wake, &v->lock);
 	v->halted = false;
 	pthread_mutex_unlock(&v->lock);
