@@ -14,7 +14,8 @@ const char cmd_run_usage[] =
 	"run [--guest NAME] [--vcpus N] [--abi VERSIONS] [--features LIST]\n"
 	"           [--guest-abi RANGE] [--guest-features LIST] [--trap]\n"
 	"           [--injections N] [--iterations N] [--arm slot|readonly]\n"
-	"           [--halt-exits] [--save-to FILE [--save-at POINT]]\n"
+	"           [--halt-exits] [--aim-window] [--bound-ms N]\n"
+	"           [--save-to FILE [--save-at POINT]]\n"
 	"           [--restore FILE] [--quiet] [--json]\n"
 	"\n"
 	"Boot the pvvm guest on KVM.  It discovers and negotiates pvabi by\n"
@@ -36,6 +37,10 @@ const char cmd_run_usage[] =
 	"                     delete its slot (default) or make it read-only\n"
 	"  --halt-exits       HLT exits to pvvm (default: the guest halts\n"
 	"                     inside KVM, tickless, if KVM allows)\n"
+	"  --aim-window       inject only while the window guest lingers in\n"
+	"                     the seed's window (--guest window)\n"
+	"  --bound-ms N       deferral time bound (default 10; 0: none, the\n"
+	"                     seed's host)\n"
 	"  --save-to FILE     stop the guest and save it (snapshot.h)\n"
 	"  --save-at POINT    critical (inside a critical section, default),\n"
 	"                     exits:N (after N exits), deferred (with an\n"
@@ -45,6 +50,7 @@ const char cmd_run_usage[] =
 struct run_opts {
 	struct session s;
 	uint64_t injections;
+	bool aim_window;
 	const char *save_to;
 	const char *save_at;
 	const char *restore;
@@ -61,7 +67,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_GUEST = 256, O_VCPUS, O_ABI, O_FEATURES, O_GABI, O_GFEAT,
 	       O_TRAP, O_INJ, O_ITER, O_ARM, O_HALT, O_SAVE, O_SAVEAT,
-	       O_RESTORE, O_QUIET, O_JSON };
+	       O_RESTORE, O_QUIET, O_JSON, O_AIM, O_BOUND };
 	static const struct option opts[] = {
 		{ "guest", required_argument, NULL, O_GUEST },
 		{ "vcpus", required_argument, NULL, O_VCPUS },
@@ -79,6 +85,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "restore", required_argument, NULL, O_RESTORE },
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "aim-window", no_argument, NULL, O_AIM },
+		{ "bound-ms", required_argument, NULL, O_BOUND },
 		{ 0 }
 	};
 	char why[160];
@@ -172,6 +180,15 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_JSON:
 			o->json = true;
+			break;
+		case O_AIM:
+			o->aim_window = true;
+			break;
+		case O_BOUND:
+			if ((r = parse_u64("--bound-ms", optarg, 0, 3600000,
+					   &n)))
+				return r;
+			o->s.cfg.dlv.bound_ns = n * 1000000;
 			break;
 		default:
 			return usage_error("run: unknown option '%s'; see "
@@ -279,10 +296,11 @@ static void report_text(struct vm *vm, const struct inj_result *inj,
 	if (injections)
 		printf("injections: %" PRIu64 " injected, %" PRIu64
 		       " delivered in order, %" PRIu64 " lost, %" PRIu64
-		       " duplicated, %" PRIu64 " out of order; latency p50 %"
-		       PRIu64 " ns, p99 %" PRIu64 " ns\n",
+		       " duplicated, %" PRIu64 " out of order, %" PRIu64
+		       " stalled over 100 ms; latency p50 %" PRIu64
+		       " ns, p99 %" PRIu64 " ns\n",
 		       inj->injected, inj->delivered - inj->reordered,
-		       inj->lost, inj->dup, inj->reordered,
+		       inj->lost, inj->dup, inj->reordered, inj->stalled,
 		       inject__percentile(inj, 50),
 		       inject__percentile(inj, 99));
 }
@@ -310,6 +328,8 @@ static void report_json(struct vm *vm, const struct inj_result *inj,
 				       json_object_new_int64((int64_t)inj->reordered));
 		json_object_object_add(j, "in_critical",
 				       json_object_new_int64((int64_t)inj->in_critical));
+		json_object_object_add(j, "stalled",
+				       json_object_new_int64((int64_t)inj->stalled));
 		json_object_object_add(j, "p50_ns", json_object_new_int64(
 			(int64_t)inject__percentile(inj, 50)));
 		json_object_object_add(j, "p99_ns", json_object_new_int64(
@@ -370,7 +390,8 @@ int cmd_run(int argc, char **argv)
 		struct inj_config c = {
 			.count = o.injections,
 			.max_gap_ns = 200000,
-			.inflight = 8,
+			.inflight = o.aim_window ? 1 : 8,
+			.aim_window = o.aim_window,
 			.stall_ns = 100000000,
 			.rescue = true,
 			.give_up_ns = 5000000000ull,

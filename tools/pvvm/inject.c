@@ -29,6 +29,7 @@ struct lane {
 	struct sent q[PVABI_DLV_QUEUE_LEN];
 	uint32_t head, count;
 	uint32_t next_vector;
+	uint64_t woken; /* last kick to bring the window guest round */
 };
 
 static uint64_t xorshift(uint64_t *s)
@@ -195,6 +196,14 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 		struct lane *l = &lanes[id];
 		struct sent *s;
 
+		/* The window guest halts after each round: wake it for the
+		 * next one. */
+		if (c->aim_window && !l->count && now - l->woken > 1000000 &&
+		    __atomic_load_n(&vm->boot->vcpu[id].phase,
+				    __ATOMIC_ACQUIRE) != PVVM_PHASE_WINDOW) {
+			l->woken = now;
+			vcpu__kick(v);
+		}
 		if (l->count >= inflight ||
 		    (c->aim_window &&
 		     (l->count || __atomic_load_n(&vm->boot->vcpu[id].phase,

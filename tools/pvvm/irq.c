@@ -142,10 +142,11 @@ static bool irq__can_take(const struct vcpu *v)
 	return v->run->ready_for_interrupt_injection && !v->injected;
 }
 
-int irq__exit(struct vcpu *v)
+int irq__exit(struct vcpu *v, bool decide)
 {
 	v->injected = false;
-	return irq__can_take(v) ? irq__decide(v, pvabi_dlv_exit) : 0;
+	return decide && irq__can_take(v) ? irq__decide(v, pvabi_dlv_exit)
+					  : 0;
 }
 
 /* A doorbell store that traps while the guest cannot take an interrupt

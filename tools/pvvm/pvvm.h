@@ -186,7 +186,7 @@ int irq__init(struct vcpu *v);
 int irq__attach_page(struct vcpu *v, struct pvabi_magic_page *page,
 		     bool notify);
 int irq__inject(struct vcpu *v, uint32_t vector);
-int irq__exit(struct vcpu *v);
+int irq__exit(struct vcpu *v, bool decide);
 int irq__entry(struct vcpu *v);
 int irq__notify_trap(struct vcpu *v);
 int irq__timer_start(struct vm *vm);

@@ -183,12 +183,20 @@ void vcpu__kick(struct vcpu *v)
 		pthread_kill(v->thread, PVVM_KICK_SIGNAL);
 }
 
-/* HLT exited to us (no KVM_CAP_X86_DISABLE_EXITS): sleep until a kick. */
+/*
+ * HLT exited to us (an emulating KVM, or no KVM_CAP_X86_DISABLE_EXITS).
+ * pvvm handles it as KVM handles HLT in the kernel: the vCPU sleeps until
+ * a kick, and the halt is not an exit the delivery machine hears of -- an
+ * in-kernel halt does not consult a user-space interrupt controller either.
+ * That is the seed's tickless idle: without the notification page, an
+ * interrupt held back by a critical section just before the halt waits
+ * for the next kick.
+ */
 static void vcpu__halt(struct vcpu *v)
 {
 	pthread_mutex_lock(&v->lock);
 	v->halted = true;
-	while (!v->kicked && !v->vm->stopping && !v->injected)
+	while (!v->kicked && !v->vm->stopping)
 		pthread_cond_wait(&v->wake, &v->lock);
 	v->halted = false;
 	pthread_mutex_unlock(&v->lock);
@@ -288,7 +296,7 @@ static void *vcpu__thread(void *arg)
 			v->st.intr++;
 		if (r < 0 && r != -EINTR)
 			break;
-		r = irq__exit(v);
+		r = irq__exit(v, r == 0 && v->run->exit_reason != KVM_EXIT_HLT);
 		if (r == 0)
 			r = vcpu__handle_exit(v, r);
 		if (r < 0)
