@@ -13,7 +13,11 @@
  *                    the host runs with no deferral time bound, as the seed's
  *                    host did: an interrupt caught in the window waits for an
  *                    unrelated exit, counted as "stalled" after 100 ms, when
- *                    the injector makes one (a kick) so that the run goes on.
+ *                    the injector makes one (a kick) so that the run goes on;
+ *   the window       the same without and with the notification page, but
+ *                    each interrupt aimed into the seed's window (after the
+ *                    int_pending read, before leaving the critical section)
+ *                    by the window guest, which lingers there on purpose.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -208,6 +212,46 @@ static int measure_p2(enum p2_mode mode, uint64_t count, struct p2 *p)
 	return r;
 }
 
+/* The seed's window on purpose: inject while the window guest lingers
+ * after its int_pending read; returns how many were stalled. */
+static int measure_window(bool notify, uint64_t count, uint64_t *stalled)
+{
+	struct inj_config c = {
+		.count = count,
+		.inflight = 1,
+		.aim_window = true,
+		.stall_ns = 100000000,
+		.rescue = true,
+		.give_up_ns = 10000000000ull,
+		.seed = now_ns(),
+	};
+	struct inj_result res;
+	struct session s;
+	struct vm vm;
+	int r;
+
+	session__default(&s);
+	s.workload = PVVM_WORK_WINDOW;
+	s.cfg.console = NULL;
+	if (!notify) {
+		s.cfg.offer.features &= ~PVABI_F_NOTIFY;
+		s.cfg.dlv.bound_ns = 0;
+	}
+	r = boot(&s, &vm);
+	if (r)
+		return r;
+	r = inject__run(&vm, &c, &res);
+	if (r)
+		vm__stop(&vm);
+	r = session__finish(&vm) ?: r;
+	vm__delete(&vm);
+	*stalled = res.stalled;
+	if (!r && (res.lost || res.dup || res.delivered != count))
+		r = -EIO;
+	inject__result_free(&res);
+	return r;
+}
+
 static json_object *lat_json(const struct p2 *p, bool max)
 {
 	json_object *o = json_object_new_object();
@@ -287,7 +331,8 @@ static const char *verdict(bool ok)
 }
 
 static void print_table(const struct p1 *p1, const struct p2 *t,
-			const struct p2 *n, const struct p2 *nn)
+			const struct p2 *n, const struct p2 *nn,
+			const uint64_t aimed[3])
 {
 	double ratio = p1->pv_ns > 0 ? p1->trap_ns / p1->pv_ns : 0;
 	double p99r = t->p99 ? (double)n->p99 / (double)t->p99 : 0;
@@ -325,6 +370,12 @@ static void print_table(const struct p1 *p1, const struct p2 *t,
 	printf("%-44s %14" PRIu64 " %10s\n",
 	       "P2 stalled > 100 ms without notification", nn->r.stalled,
 	       "(seed)");
+	printf("%-44s %8" PRIu64 " of %3" PRIu64 " %10s\n",
+	       "aimed at the window: stalled, notification", aimed[1],
+	       aimed[0], "0");
+	printf("%-44s %8" PRIu64 " of %3" PRIu64 " %10s\n",
+	       "aimed at the window: stalled, no notification", aimed[2],
+	       aimed[0], "(seed)");
 	printf("%-44s %14" PRIu64 "\n",
 	       "forced by the deferral bound (10 ms)", t->forced + n->forced);
 	printf("%-44s %14" PRIu64 " %10s %6s\n",
@@ -350,6 +401,7 @@ int cmd_bench(int argc, char **argv)
 {
 	struct bench_opts o = { 0 };
 	struct p2 t, n, nn;
+	uint64_t aimed[3] = { 20, 0, 0 };
 	struct p1 p1;
 	json_object *j;
 	int r;
@@ -381,6 +433,13 @@ int cmd_bench(int argc, char **argv)
 			" injections ...\n", o.count);
 	if (!r)
 		r = measure_p2(P2_NO_NOTIFY, o.count, &nn);
+	if (!r && !o.json)
+		fprintf(stderr, "pvvm bench: the seed's window, %" PRIu64
+			" aimed injections each way ...\n", aimed[0]);
+	if (!r)
+		r = measure_window(true, aimed[0], &aimed[1]);
+	if (!r)
+		r = measure_window(false, aimed[0], &aimed[2]);
 	if (r) {
 		fprintf(stderr, "pvvm bench: P2 failed: %s\n", strerror(-r));
 	} else {
@@ -389,7 +448,7 @@ int cmd_bench(int argc, char **argv)
 			puts(json_object_to_json_string_ext(
 				j, JSON_C_TO_STRING_PLAIN));
 		else
-			print_table(&p1, &t, &n, &nn);
+			print_table(&p1, &t, &n, &nn, aimed);
 		if (o.output)
 			r = write_json(o.output, j);
 		json_object_put(j);

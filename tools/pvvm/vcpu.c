@@ -186,17 +186,25 @@ void vcpu__kick(struct vcpu *v)
 /*
  * HLT exited to us (an emulating KVM, or no KVM_CAP_X86_DISABLE_EXITS).
  * pvvm handles it as KVM handles HLT in the kernel: the vCPU sleeps until
- * a kick, and the halt is not an exit the delivery machine hears of -- an
- * in-kernel halt does not consult a user-space interrupt controller either.
- * That is the seed's tickless idle: without the notification page, an
- * interrupt held back by a critical section just before the halt waits
+ * it is runnable -- an interrupt waits that nothing holds back -- or a
+ * kick.  A vector the machine deferred because of a critical section is
+ * held back: the halt does not look at it again, just as an in-kernel halt
+ * knows nothing of a deferral.  That is the seed's tickless idle: without
+ * the notification page, an interrupt deferred just before the halt waits
  * for the next kick.
  */
+static bool vcpu__runnable(struct vcpu *v)
+{
+	return pvabi_dlv_pending(&v->dlv) &&
+	       !(pvabi_dlv_flags(&v->dlv) & PVABI_DLV_S_DEFERRED) &&
+	       pvabi_ld32(PVABI_LE, &v->page->dlv.irq_enabled);
+}
+
 static void vcpu__halt(struct vcpu *v)
 {
 	pthread_mutex_lock(&v->lock);
 	v->halted = true;
-	while (!v->kicked && !v->vm->stopping)
+	while (!v->kicked && !v->vm->stopping && !vcpu__runnable(v))
 		pthread_cond_wait(&v->wake, &v->lock);
 	v->halted = false;
 	pthread_mutex_unlock(&v->lock);
