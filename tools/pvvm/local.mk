@@ -74,3 +74,12 @@ endif
 EXTRA_DIST += %reldir%/guest/guest.h %reldir%/guest/guest.ld \
 	%reldir%/guest/start.S %reldir%/guest/pv.S %reldir%/guest/cpu.c \
 	%reldir%/guest/console.c %reldir%/guest/hcall.c %reldir%/guest/main.c
+
+# Real-KVM tests: they SKIP, saying why, where pvvm or /dev/kvm is missing.
+kvm_tests = \
+	tests/kvm/guests.sh \
+	tests/kvm/inject.sh \
+	tests/kvm/window.sh \
+	tests/kvm/bench.sh
+TESTS += $(kvm_tests)
+EXTRA_DIST += $(kvm_tests) tests/kvm/kvm-lib.sh
