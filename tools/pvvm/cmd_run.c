@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "snapshot.h"
@@ -340,6 +341,31 @@ static void report_json(struct vm *vm, const struct inj_result *inj,
 	json_object_put(o);
 }
 
+/* A restored guest: let it take what was pending when it was saved. */
+static int wait_delivered(struct vm *vm)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	for (int tries = 0; tries < 5000; tries++) {
+		uint32_t pending = 0;
+
+		for (int i = 0; i < vm->nr_vcpus; i++) {
+			struct vcpu *v = &vm->vcpus[i];
+
+			if (v->error)
+				return v->error;
+			pthread_mutex_lock(&v->lock);
+			pending += pvabi_dlv_pending(&v->dlv);
+			pthread_mutex_unlock(&v->lock);
+		}
+		if (!pending)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	fprintf(stderr, "pvvm: restored interrupts still pending after 5 s\n");
+	return -ETIMEDOUT;
+}
+
 static bool guest_ok(struct vm *vm)
 {
 	for (int i = 0; i < vm->nr_vcpus; i++)
@@ -362,10 +388,16 @@ int cmd_run(int argc, char **argv)
 	r = parse(argc, argv, &o);
 	if (r)
 		return r;
-	if (o.restore)
-		return snapshot__run_restore(o.restore, &o.s.cfg, o.quiet);
-
-	r = session__create(&o.s, &vm, why, sizeof(why));
+	if (o.restore) {
+		vcpu__signals_init();
+		r = snapshot__load(o.restore, &vm, &o.s.cfg, why, sizeof(why));
+		if (r == -EINVAL) {
+			fprintf(stderr, "pvvm: %s: %s\n", o.restore, why);
+			return PVVM_EXIT_USAGE;
+		}
+	} else {
+		r = session__create(&o.s, &vm, why, sizeof(why));
+	}
 	if (r < 0) {
 		fprintf(stderr, "pvvm: %s\n", why);
 		return session__create_status(r);
@@ -400,6 +432,8 @@ int cmd_run(int argc, char **argv)
 
 		r = inject__run(&vm, &c, &inj);
 	}
+	if (!r && o.restore)
+		r = wait_delivered(&vm);
 	if (r)
 		vm__stop(&vm);
 	r = session__finish(&vm) ?: r;

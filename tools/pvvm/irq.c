@@ -109,6 +109,24 @@ int irq__attach_page(struct vcpu *v, struct pvabi_magic_page *page,
 	return r ? -EINVAL : irq__apply(v, &a);
 }
 
+/* A restored vCPU: rebuild its machine on its page from the saved state
+ * (validated by pvabi_dlv_restore) and do what that asks, arming first. */
+int irq__restore(struct vcpu *v, const struct pvabi_dlv_state *st)
+{
+	struct pvabi_dlv_config cfg = v->vm->cfg.dlv;
+	struct pvabi_dlv_action a;
+	int r;
+
+	cfg.flags = PVABI_DLV_CFG_GUEST32 |
+		    (v->notify.hva ? PVABI_DLV_CFG_NOTIFY : 0);
+	pthread_mutex_lock(&v->lock);
+	r = pvabi_dlv_init(&v->dlv, v->page, PVABI_LE, &cfg);
+	if (!r)
+		r = pvabi_dlv_restore(&v->dlv, st, now_ns(), &a);
+	pthread_mutex_unlock(&v->lock);
+	return r ? -EINVAL : irq__apply(v, &a);
+}
+
 int irq__inject(struct vcpu *v, uint32_t vector)
 {
 	struct pvabi_dlv_action a;

@@ -144,6 +144,31 @@ int pvpage__negotiate(struct vcpu *v, const struct pvabi_request *req,
 	return 0;
 }
 
+/* A restored vCPU: the pages where the snapshot had them (already
+ * re-negotiated against the offer by the loader). */
+int pvpage__restore(struct vcpu *v, uint64_t magic_gpa, uint64_t notify_gpa,
+		    const struct pvabi_result *res)
+{
+	bool notify = res->features & PVABI_F_NOTIFY;
+	int r;
+
+	r = pvpage__check_gpa(v, magic_gpa, notify ? notify_gpa : 0);
+	if (!r && notify)
+		r = pvpage__check_gpa(v, notify_gpa, magic_gpa);
+	if (r)
+		return r;
+	if (pvpage__map(v, &v->magic, PVVM_SLOT_MAGIC(v->id), magic_gpa) < 0 ||
+	    (notify && pvpage__map(v, &v->notify, PVVM_SLOT_NOTIFY(v->id),
+				   notify_gpa) < 0)) {
+		pvpage__delete(v);
+		return PVABI_E_NOMEM;
+	}
+	v->page = v->magic.hva;
+	v->pv = true;
+	v->negotiated = *res;
+	return 0;
+}
+
 int pvpage__arm(struct vcpu *v)
 {
 	struct vm_slot *s = &v->notify;

@@ -85,6 +85,7 @@ struct vcpu {
 	struct vm_slot magic, notify;
 
 	bool injected; /* vCPU thread: a vector is queued for this entry */
+	bool entry_injected; /* ... and was for the last KVM_RUN */
 	uint64_t tsc_offset;   /* guest TSC - host TSC */
 
 	char line[160];
@@ -174,6 +175,8 @@ int32_t hcall__dispatch(struct vcpu *v);
 /* pvpage.c */
 int pvpage__negotiate(struct vcpu *v, const struct pvabi_request *req,
 		      struct pvabi_result *res);
+int pvpage__restore(struct vcpu *v, uint64_t magic_gpa, uint64_t notify_gpa,
+		    const struct pvabi_result *res);
 int pvpage__arm(struct vcpu *v);
 int pvpage__disarm(struct vcpu *v);
 bool pvpage__is_notify(const struct vcpu *v, uint64_t gpa);
@@ -185,6 +188,7 @@ void pvpage__delete(struct vcpu *v);
 int irq__init(struct vcpu *v);
 int irq__attach_page(struct vcpu *v, struct pvabi_magic_page *page,
 		     bool notify);
+int irq__restore(struct vcpu *v, const struct pvabi_dlv_state *st);
 int irq__inject(struct vcpu *v, uint32_t vector);
 int irq__exit(struct vcpu *v, bool decide);
 int irq__entry(struct vcpu *v);

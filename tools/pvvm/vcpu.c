@@ -287,16 +287,29 @@ static void *vcpu__thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	tls_run = v->run;
 
-	while (!v->done && !vm->stopping) {
+	for (;;) {
+		bool quiesce = vm->stopping || v->paused;
+
+		/* Stop only with no vector queued inside KVM: a snapshot
+		 * could not carry it. */
+		if (v->done || (quiesce && !v->entry_injected && !v->injected))
+			break;
 		/* Before looking at the controller, so that a kick from now on
 		 * makes KVM_RUN return at once. */
 		v->run->immediate_exit = 0;
 		pthread_mutex_lock(&v->lock);
 		v->kicked = false;
 		pthread_mutex_unlock(&v->lock);
-		r = irq__entry(v);
-		if (r < 0)
-			break;
+		if (quiesce) {
+			/* Let KVM inject what it holds; stop at the window. */
+			v->run->request_interrupt_window = 1;
+			v->entry_injected = false;
+		} else {
+			r = irq__entry(v);
+			if (r < 0)
+				break;
+			v->entry_injected = v->injected;
+		}
 		r = ioctl(v->fd, KVM_RUN, 0) < 0 ? -errno : 0;
 		v->st.exits++;
 		if (r == -EINTR || (r == 0 && v->run->exit_reason ==
@@ -304,15 +317,23 @@ static void *vcpu__thread(void *arg)
 			v->st.intr++;
 		if (r < 0 && r != -EINTR)
 			break;
-		r = irq__exit(v, r == 0 && v->run->exit_reason != KVM_EXIT_HLT);
+		r = irq__exit(v, r == 0 && !quiesce &&
+					 v->run->exit_reason != KVM_EXIT_HLT);
 		if (r == 0)
 			r = vcpu__handle_exit(v, r);
 		if (r < 0)
 			break;
-		if (vm->stop_fn && vm->stop_fn(v, vm->stop_opaque)) {
+		if (!quiesce && vm->stop_fn && vm->stop_fn(v, vm->stop_opaque)) {
 			v->paused = true;
-			break;
+			vm__stop(vm);
 		}
+	}
+	/* Complete an I/O or MMIO exit, so that the saved registers are past
+	 * the instruction (KVM's rule before reading state). */
+	if (r >= 0 && !v->done) {
+		v->run->immediate_exit = 1;
+		ioctl(v->fd, KVM_RUN, 0);
+		v->run->immediate_exit = 0;
 	}
 	ioport__flush_console(v);
 	tls_run = NULL;
