@@ -29,6 +29,7 @@ tools_pvvm_pvvm_SOURCES = \
 	%reldir%/irq.c \
 	%reldir%/inject.c \
 	%reldir%/snapshot.c \
+	%reldir%/snapshot_check.c \
 	%reldir%/guest_image.S
 tools_pvvm_pvvm_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS) $(JSONC_CFLAGS)
 tools_pvvm_pvvm_CCASFLAGS = $(AM_CCASFLAGS) -Wa,-I,$(abs_top_builddir)/%reldir%/guest
@@ -80,6 +81,7 @@ kvm_tests = \
 	tests/kvm/guests.sh \
 	tests/kvm/inject.sh \
 	tests/kvm/window.sh \
-	tests/kvm/bench.sh
+	tests/kvm/bench.sh \
+	tests/kvm/snapshot.sh
 TESTS += $(kvm_tests)
 EXTRA_DIST += $(kvm_tests) tests/kvm/kvm-lib.sh

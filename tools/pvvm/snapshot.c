@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* snapshot.c - stop a VM at a chosen point, save it, load it (snapshot.h). */
 #include <errno.h>
-#include <stdarg.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,8 +149,8 @@ int snapshot__save_when_stopped(struct vm *vm, const char *path,
 		if (stop_point.at == PVVM_SNAP_AT_DEFERRED &&
 		    (window || !pvabi_dlv_pending(&v->dlv)))
 			irq__inject(v, PVVM_VECTOR_BASE + k++ % PVVM_VECTORS);
-		else if (stop_point.at == PVVM_SNAP_AT_CRITICAL)
-			vcpu__kick(v);
+		else
+			vcpu__kick(v); /* an exit, and a halted guest goes on */
 		nanosleep(&ts, NULL);
 	}
 	if (!v->paused) {
@@ -174,79 +173,10 @@ int snapshot__save_when_stopped(struct vm *vm, const char *path,
 	return r;
 }
 
-static int bad(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bad(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static int check_header(const struct pvvm_snap_header *h, size_t size,
-			char *why, size_t len)
-{
-	if (memcmp(h->magic, PVVM_SNAP_MAGIC, sizeof(h->magic)))
-		return bad(why, len, "not a pvvm snapshot (bad magic)");
-	if (h->version != PVVM_SNAP_VERSION)
-		return bad(why, len, "snapshot version %u, this pvvm reads 1",
-			   h->version);
-	if (h->nr_vcpus < 1 || h->nr_vcpus > PVVM_MAX_VCPUS)
-		return bad(why, len, "%u vCPUs", h->nr_vcpus);
-	if (h->ram_size != PVVM_RAM_SIZE)
-		return bad(why, len, "RAM size %" PRIu64, h->ram_size);
-	if (h->vcpu_size != sizeof(struct pvvm_snap_vcpu))
-		return bad(why, len, "vCPU record of %u bytes", h->vcpu_size);
-	if (size != sizeof(*h) + (size_t)h->nr_vcpus * h->vcpu_size +
-			    h->ram_size)
-		return bad(why, len, "file of %zu bytes: truncated or oversized",
-			   size);
-	if (h->point < PVVM_SNAP_AT_CRITICAL || h->point > PVVM_SNAP_AT_EXITS)
-		return bad(why, len, "unknown stop point %u", h->point);
-	if (pvabi_offer_check(&h->offer))
-		return bad(why, len, "invalid offer");
-	if (h->dlv_cfg.flags & ~PVABI_DLV_CFG_ALL)
-		return bad(why, len, "delivery flags 0x%x", h->dlv_cfg.flags);
-	if (h->arm > PVVM_ARM_READONLY || h->reserved)
-		return bad(why, len, "arm mode %u", h->arm);
-	return 0;
-}
-
-static int check_vcpu(const struct pvvm_snap_vcpu *s, uint32_t id,
-		      const struct pvabi_offer *offer, char *why, size_t len)
-{
-	struct pvabi_request req;
-	struct pvabi_result res;
-
-	if (s->id != id)
-		return bad(why, len, "vCPU record %u out of order", id);
-	if ((s->flags & ~PVVM_SNAP_ALL) || s->reserved ||
-	    ((s->flags & PVVM_SNAP_NOTIFY) && !(s->flags & PVVM_SNAP_PV)))
-		return bad(why, len, "vCPU %u: bad flags", id);
-	if (!(s->flags & PVVM_SNAP_PV))
-		return 0;
-	/* Negotiating it again checks version, features and addresses. */
-	memset(&req, 0, sizeof(req));
-	req.min = req.max = s->version;
-	req.wanted = req.required = s->features;
-	req.magic_gpa = s->magic_gpa;
-	req.notify_gpa = s->notify_gpa;
-	if (pvabi_negotiate(offer, &req, &res) ||
-	    pvabi_version_cmp(res.version, s->version) ||
-	    res.features != s->features ||
-	    !(s->features & PVABI_F_NOTIFY) != !(s->flags & PVVM_SNAP_NOTIFY))
-		return bad(why, len, "vCPU %u: negotiated state the offer refuses",
-			   id);
-	return 0;
-}
-
 static int vcpu_load(struct vcpu *v, const struct pvvm_snap_vcpu *s,
 		     char *why, size_t len)
 {
+#define bad(why, len, ...) (snprintf(why, len, __VA_ARGS__), -EINVAL)
 	struct pvabi_result res = { s->version, s->features };
 	int r;
 
@@ -266,6 +196,7 @@ static int vcpu_load(struct vcpu *v, const struct pvvm_snap_vcpu *s,
 	if (r)
 		return bad(why, len, "vCPU %d: invalid delivery state", v->id);
 	return 0;
+#undef bad
 }
 
 int snapshot__load(const char *path, struct vm *vm, struct vm_config *cfg,
@@ -279,9 +210,8 @@ int snapshot__load(const char *path, struct vm *vm, struct vm_config *cfg,
 	int r;
 
 	if (!f) {
-		r = -errno;
-		snprintf(why, len, "%s: %s", path, strerror(errno));
-		return r;
+		snprintf(why, len, "%s", strerror(errno));
+		return -EINVAL; /* bad input, not a KVM problem */
 	}
 	/* Read it whole, to check every size against the real length. */
 	do {
@@ -301,19 +231,10 @@ int snapshot__load(const char *path, struct vm *vm, struct vm_config *cfg,
 		size += n;
 	} while (n && size < (64u << 20));
 	fclose(f);
-	r = -EINVAL;
-	if (size < sizeof(h)) {
-		snprintf(why, len, "%s: %zu bytes, too short for a snapshot",
-			 path, size);
-		goto out;
-	}
-	memcpy(&h, buf, sizeof(h));
-	r = check_header(&h, size, why, len);
-	for (uint32_t i = 0; !r && i < h.nr_vcpus; i++)
-		r = check_vcpu((const struct pvvm_snap_vcpu *)(buf + sizeof(h)) + i,
-			       i, &h.offer, why, len);
+	r = snapshot__check(buf, size, why, len);
 	if (r)
 		goto out;
+	memcpy(&h, buf, sizeof(h));
 	cfg->nr_vcpus = (int)h.nr_vcpus;
 	cfg->offer = h.offer;
 	cfg->dlv = h.dlv_cfg;

@@ -81,6 +81,8 @@ enum pvvm_snap_point {
 int snapshot__arm_stop(struct vm *vm, const char *point);
 int snapshot__save_when_stopped(struct vm *vm, const char *path,
 				uint64_t injections);
+/* Returns 0, or -EINVAL with the reason in @why: the file is refused. */
+int snapshot__check(const uint8_t *buf, size_t size, char *why, size_t len);
 int snapshot__load(const char *path, struct vm *vm, struct vm_config *cfg,
 		   char *why, size_t len);
 
