@@ -84,4 +84,5 @@ kvm_tests = \
 	tests/kvm/bench.sh \
 	tests/kvm/snapshot.sh
 TESTS += $(kvm_tests)
-EXTRA_DIST += $(kvm_tests) tests/kvm/kvm-lib.sh
+EXTRA_DIST += $(kvm_tests) tests/kvm/kvm-lib.sh \
+	tests/fuzz/fuzz-pvvm-snapshot.c tests/fuzz/corpus/pvvm-snapshot

@@ -42,8 +42,7 @@ static int check_header(const struct pvvm_snap_header *h, size_t size,
 		return bad(why, len, "RAM size %" PRIu64, h->ram_size);
 	if (h->vcpu_size != sizeof(struct pvvm_snap_vcpu))
 		return bad(why, len, "vCPU record of %u bytes", h->vcpu_size);
-	if (size != sizeof(*h) + (size_t)h->nr_vcpus * h->vcpu_size +
-			    h->ram_size)
+	if (size < sizeof(*h) + (size_t)h->nr_vcpus * h->vcpu_size)
 		return bad(why, len, "file of %zu bytes: truncated or oversized",
 			   size);
 	if (h->point < PVVM_SNAP_AT_CRITICAL || h->point > PVVM_SNAP_AT_EXITS)
@@ -105,5 +104,9 @@ int snapshot__check(const uint8_t *buf, size_t size, char *why, size_t len)
 		       sizeof(*s));
 		r = check_vcpu(s, i, &h.offer, why, len);
 	}
+	if (!r && size != sizeof(h) + (size_t)h.nr_vcpus * h.vcpu_size +
+				  h.ram_size)
+		r = bad(why, len, "file of %zu bytes: truncated or oversized",
+			size);
 	return r;
 }
