@@ -164,29 +164,25 @@ static int measure_p1(struct p1 *p, bool quick)
 	return r;
 }
 
-enum p2_mode { P2_TRAP, P2_NOTIFY, P2_NO_NOTIFY };
+/* One injection run on a fresh VM: what the guest runs, and how. */
+struct setup {
+	enum pvvm_workload workload;
+	enum pvvm_mode mode;
+	bool notify;
+};
 
-static int measure_p2(enum p2_mode mode, uint64_t count, struct p2 *p)
+static int measure(const struct setup *w, const struct inj_config *c,
+		   struct p2 *p)
 {
-	struct inj_config c = {
-		.count = count,
-		.max_gap_ns = 200000,
-		.inflight = 4,
-		.stall_ns = 100000000,
-		.rescue = true,
-		.give_up_ns = 10000000000ull,
-		.seed = now_ns(),
-	};
 	struct session s;
 	struct vm vm;
 	int r;
 
 	session__default(&s);
-	s.workload = PVVM_WORK_IDLE;
+	s.workload = w->workload;
+	s.mode = w->mode;
 	s.cfg.console = NULL;
-	if (mode == P2_TRAP)
-		s.mode = PVVM_MODE_TRAP;
-	if (mode == P2_NO_NOTIFY) {
+	if (!w->notify) {
 		s.cfg.offer.features &= ~PVABI_F_NOTIFY;
 		/* The seed's host: nothing but an unrelated exit comes back
 		 * for an interrupt held back by a critical section. */
@@ -195,7 +191,7 @@ static int measure_p2(enum p2_mode mode, uint64_t count, struct p2 *p)
 	r = boot(&s, &vm);
 	if (r)
 		return r;
-	r = inject__run(&vm, &c, &p->r);
+	r = inject__run(&vm, c, &p->r);
 	if (r)
 		vm__stop(&vm);
 	r = session__finish(&vm) ?: r;
@@ -212,10 +208,29 @@ static int measure_p2(enum p2_mode mode, uint64_t count, struct p2 *p)
 	return r;
 }
 
+/* P2: random times on the tickless idle guest. */
+static int measure_p2(enum pvvm_mode mode, bool notify, uint64_t count,
+		      struct p2 *p)
+{
+	struct setup w = { PVVM_WORK_IDLE, mode, notify };
+	struct inj_config c = {
+		.count = count,
+		.max_gap_ns = 200000,
+		.inflight = 4,
+		.stall_ns = 100000000,
+		.rescue = true,
+		.give_up_ns = 10000000000ull,
+		.seed = now_ns(),
+	};
+
+	return measure(&w, &c, p);
+}
+
 /* The seed's window on purpose: inject while the window guest lingers
  * after its int_pending read; returns how many were stalled. */
 static int measure_window(bool notify, uint64_t count, uint64_t *stalled)
 {
+	struct setup w = { PVVM_WORK_WINDOW, PVVM_MODE_PV, notify };
 	struct inj_config c = {
 		.count = count,
 		.inflight = 1,
@@ -225,30 +240,15 @@ static int measure_window(bool notify, uint64_t count, uint64_t *stalled)
 		.give_up_ns = 10000000000ull,
 		.seed = now_ns(),
 	};
-	struct inj_result res;
-	struct session s;
-	struct vm vm;
+	struct p2 p;
 	int r;
 
-	session__default(&s);
-	s.workload = PVVM_WORK_WINDOW;
-	s.cfg.console = NULL;
-	if (!notify) {
-		s.cfg.offer.features &= ~PVABI_F_NOTIFY;
-		s.cfg.dlv.bound_ns = 0;
-	}
-	r = boot(&s, &vm);
-	if (r)
-		return r;
-	r = inject__run(&vm, &c, &res);
-	if (r)
-		vm__stop(&vm);
-	r = session__finish(&vm) ?: r;
-	vm__delete(&vm);
-	*stalled = res.stalled;
-	if (!r && (res.lost || res.dup || res.delivered != count))
+	memset(&p, 0, sizeof(p));
+	r = measure(&w, &c, &p);
+	*stalled = p.r.stalled;
+	if (!r && (p.r.lost || p.r.dup || p.r.delivered != count))
 		r = -EIO;
-	inject__result_free(&res);
+	inject__result_free(&p.r);
 	return r;
 }
 
@@ -422,17 +422,17 @@ int cmd_bench(int argc, char **argv)
 	if (!o.json)
 		fprintf(stderr, "pvvm bench: P2 trapping, %" PRIu64
 			" injections ...\n", o.count);
-	r = measure_p2(P2_TRAP, o.count, &t);
+	r = measure_p2(PVVM_MODE_TRAP, true, o.count, &t);
 	if (!r && !o.json)
 		fprintf(stderr, "pvvm bench: P2 notification page, %" PRIu64
 			" injections ...\n", o.notify_count);
 	if (!r)
-		r = measure_p2(P2_NOTIFY, o.notify_count, &n);
+		r = measure_p2(PVVM_MODE_PV, true, o.notify_count, &n);
 	if (!r && !o.json)
 		fprintf(stderr, "pvvm bench: P2 no notification page, %" PRIu64
 			" injections ...\n", o.count);
 	if (!r)
-		r = measure_p2(P2_NO_NOTIFY, o.count, &nn);
+		r = measure_p2(PVVM_MODE_PV, false, o.count, &nn);
 	if (!r && !o.json)
 		fprintf(stderr, "pvvm bench: the seed's window, %" PRIu64
 			" aimed injections each way ...\n", aimed[0]);

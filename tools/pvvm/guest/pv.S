@@ -35,6 +35,22 @@
 	mov PERCPU_MAGIC(%ecx), %ecx
 .endm
 
+/*
+ * Steps 2 and 3 after the scratch save: store %eax as the MSR and its EE
+ * bit as irq_enabled; with EE on, %dl = int_pending != 0.  Ends by jumping
+ * to the caller's next "1:" when EE is off.
+ */
+.macro STORE_MSR_READ_PENDING
+	mov %eax, MP_MSR(%ecx)
+	mov %eax, %ebx
+	shr $15, %ebx
+	and $1, %ebx
+	mov %ebx, MP_IRQ_ENABLED(%ecx)
+	jz 1f
+	cmpl $0, MP_INT_PENDING(%ecx)	/* 3 */
+	setnz %dl
+.endm
+
 /* int NAME(uint32_t msr) */
 .macro PV_MTMSR name, notify
 	.globl \name
@@ -48,14 +64,7 @@
 	xor %eax, %ebx
 	test $~MSR_SAFE, %ebx
 	jnz 3f
-	mov %eax, MP_MSR(%ecx)
-	mov %eax, %ebx
-	shr $15, %ebx
-	and $1, %ebx
-	mov %ebx, MP_IRQ_ENABLED(%ecx)
-	jz 1f
-	cmpl $0, MP_INT_PENDING(%ecx)	/* 3 */
-	setnz %dl
+	STORE_MSR_READ_PENDING
 1:	mov MP_SCRATCH(0)(%ecx), %ebx	/* 4 */
 	movl $0, MP_CRITICAL(%ecx)	/* 5 */
 	.if \notify
@@ -95,14 +104,7 @@
 	mov %ebx, MP_SCRATCH(0)(%ecx)
 	mov %esi, MP_SCRATCH(1)(%ecx)
 	mov %edi, MP_SCRATCH(2)(%ecx)
-	mov %eax, MP_MSR(%ecx)
-	mov %eax, %ebx
-	shr $15, %ebx
-	and $1, %ebx
-	mov %ebx, MP_IRQ_ENABLED(%ecx)
-	jz 1f
-	cmpl $0, MP_INT_PENDING(%ecx)
-	setnz %dl
+	STORE_MSR_READ_PENDING
 1:	mov %edx, MP_SCRATCH(3)(%ecx)
 	mov %eax, MP_SCRATCH(4)(%ecx)
 	mov 8(%esp), %esi
