@@ -8,7 +8,7 @@
 #include "inject.h"
 #include "pvvm.h"
 
-#define PVVM_EXIT_FAIL 1
+#define PVVM_EXIT_FAIL	1
 #define PVVM_EXIT_USAGE 2
 #define PVVM_EXIT_NOKVM 77
 

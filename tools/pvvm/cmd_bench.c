@@ -34,8 +34,10 @@ const char cmd_bench_usage[] =
 	"            [--notify-count N]\n"
 	"\n"
 	"Measure the exit round trip, a privileged operation trapping and\n"
-	"through the magic page, and interrupt latency in three modes; print a\n"
-	"table with pass/fail against the targets (P1 ratio >= 1000; P2 notify\n"
+	"through the magic page, and interrupt latency in three modes; print "
+	"a\n"
+	"table with pass/fail against the targets (P1 ratio >= 1000; P2 "
+	"notify\n"
 	"p99 <= 1.5 x trapping p99; 0 lost, 0 duplicated).\n"
 	"\n"
 	"  --json            print the JSON instead of the table\n"
@@ -64,28 +66,21 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 {
 	enum { O_JSON = 256, O_OUT, O_QUICK, O_COUNT, O_NCOUNT };
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, O_JSON },
-		{ "output", required_argument, NULL, O_OUT },
-		{ "quick", no_argument, NULL, O_QUICK },
-		{ "count", required_argument, NULL, O_COUNT },
-		{ "notify-count", required_argument, NULL, O_NCOUNT },
-		{ 0 }
-	};
+		{"json", no_argument, NULL, O_JSON},
+		{"output", required_argument, NULL, O_OUT},
+		{"quick", no_argument, NULL, O_QUICK},
+		{"count", required_argument, NULL, O_COUNT},
+		{"notify-count", required_argument, NULL, O_NCOUNT},
+		{0}};
 	int c, r;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case O_JSON:
-			o->json = true;
-			break;
-		case O_OUT:
-			o->output = optarg;
-			break;
-		case O_QUICK:
-			o->quick = true;
-			break;
+		case O_JSON: o->json = true; break;
+		case O_OUT: o->output = optarg; break;
+		case O_QUICK: o->quick = true; break;
 		case O_COUNT:
 			if ((r = parse_u64("--count", optarg, 1, 100000000,
 					   &o->count)))
@@ -98,7 +93,8 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 			break;
 		default:
 			return usage_error("bench: unknown option '%s'; see "
-					   "'pvvm help bench'", argv[optind - 1]);
+					   "'pvvm help bench'",
+					   argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -149,8 +145,8 @@ static int measure_p1(struct p1 *p, bool quick)
 		return r;
 	r = vm__wait(&vm);
 	in = &vm.boot->vcpu[0];
-	if (!r && (!vm.vcpus[0].done || vm.vcpus[0].exit_status ||
-		   !vm.vcpus[0].pv))
+	if (!r &&
+	    (!vm.vcpus[0].done || vm.vcpus[0].exit_status || !vm.vcpus[0].pv))
 		r = -EIO;
 	if (!r) {
 		n = in->loops;
@@ -212,7 +208,7 @@ static int measure(const struct setup *w, const struct inj_config *c,
 static int measure_p2(enum pvvm_mode mode, bool notify, uint64_t count,
 		      struct p2 *p)
 {
-	struct setup w = { PVVM_WORK_IDLE, mode, notify };
+	struct setup w = {PVVM_WORK_IDLE, mode, notify};
 	struct inj_config c = {
 		.count = count,
 		.max_gap_ns = 200000,
@@ -230,7 +226,7 @@ static int measure_p2(enum pvvm_mode mode, bool notify, uint64_t count,
  * after its int_pending read; returns how many were stalled. */
 static int measure_window(bool notify, uint64_t count, uint64_t *stalled)
 {
-	struct setup w = { PVVM_WORK_WINDOW, PVVM_MODE_PV, notify };
+	struct setup w = {PVVM_WORK_WINDOW, PVVM_MODE_PV, notify};
 	struct inj_config c = {
 		.count = count,
 		.inflight = 1,
@@ -258,8 +254,10 @@ static json_object *lat_json(const struct p2 *p, bool max)
 
 	json_object_object_add(o, "count",
 			       json_object_new_int64((int64_t)p->r.injected));
-	json_object_object_add(o, "p50_ns", json_object_new_int64((int64_t)p->p50));
-	json_object_object_add(o, "p99_ns", json_object_new_int64((int64_t)p->p99));
+	json_object_object_add(o, "p50_ns",
+			       json_object_new_int64((int64_t)p->p50));
+	json_object_object_add(o, "p99_ns",
+			       json_object_new_int64((int64_t)p->p99));
 	if (max)
 		json_object_object_add(o, "max_ns",
 				       json_object_new_int64((int64_t)p->max));
@@ -277,8 +275,10 @@ static json_object *bench_json(const struct p1 *p1, const struct p2 *t,
 	json_object_object_add(j1, "trap_ns",
 			       json_object_new_int64((int64_t)p1->trap_ns));
 	json_object_object_add(j1, "pv_ns", json_object_new_double(p1->pv_ns));
-	json_object_object_add(j1, "ratio", json_object_new_double(
-		p1->pv_ns > 0 ? p1->trap_ns / p1->pv_ns : 0));
+	json_object_object_add(
+		j1, "ratio",
+		json_object_new_double(p1->pv_ns > 0 ? p1->trap_ns / p1->pv_ns
+						     : 0));
 	json_object_object_add(o, "p1", j1);
 
 	j2 = json_object_new_object();
@@ -288,18 +288,24 @@ static json_object *bench_json(const struct p1 *p1, const struct p2 *t,
 			       json_object_new_int64((int64_t)n->r.injected));
 	json_object_object_add(jn, "lost",
 			       json_object_new_int64((int64_t)n->r.lost));
-	json_object_object_add(jn, "dup", json_object_new_int64((int64_t)n->r.dup));
-	json_object_object_add(jn, "p50_ns", json_object_new_int64((int64_t)n->p50));
-	json_object_object_add(jn, "p99_ns", json_object_new_int64((int64_t)n->p99));
-	json_object_object_add(jn, "max_ns", json_object_new_int64((int64_t)n->max));
+	json_object_object_add(jn, "dup",
+			       json_object_new_int64((int64_t)n->r.dup));
+	json_object_object_add(jn, "p50_ns",
+			       json_object_new_int64((int64_t)n->p50));
+	json_object_object_add(jn, "p99_ns",
+			       json_object_new_int64((int64_t)n->p99));
+	json_object_object_add(jn, "max_ns",
+			       json_object_new_int64((int64_t)n->max));
 	json_object_object_add(j2, "notify", jn);
 	jnn = json_object_new_object();
 	json_object_object_add(jnn, "count",
 			       json_object_new_int64((int64_t)nn->r.injected));
 	json_object_object_add(jnn, "stalled",
 			       json_object_new_int64((int64_t)nn->r.stalled));
-	json_object_object_add(jnn, "p50_ns", json_object_new_int64((int64_t)nn->p50));
-	json_object_object_add(jnn, "p99_ns", json_object_new_int64((int64_t)nn->p99));
+	json_object_object_add(jnn, "p50_ns",
+			       json_object_new_int64((int64_t)nn->p50));
+	json_object_object_add(jnn, "p99_ns",
+			       json_object_new_int64((int64_t)nn->p99));
 	json_object_object_add(j2, "no_notify", jnn);
 	json_object_object_add(o, "p2", j2);
 	return o;
@@ -347,8 +353,8 @@ static void print_table(const struct p1 *p1, const struct p2 *t,
 	       ratio, ">= 1000", verdict(ratio >= 1000));
 	printf("\nP2 injection-to-handler latency, tickless idle guest "
 	       "(ns)\n");
-	printf("%-22s %9s %12s %12s %12s %8s %6s %6s\n", "mode", "count",
-	       "p50", "p99", "max", "stalled", "lost", "dup");
+	printf("%-22s %9s %12s %12s %12s %8s %6s %6s\n", "mode", "count", "p50",
+	       "p99", "max", "stalled", "lost", "dup");
 	printf("%-22s %9" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64
 	       " %8" PRIu64 " %6" PRIu64 " %6" PRIu64 "\n",
 	       "trapping (baseline)", t->r.injected, t->p50, t->p99, t->max,
@@ -359,25 +365,24 @@ static void print_table(const struct p1 *p1, const struct p2 *t,
 	       n->r.stalled, n->r.lost, n->r.dup);
 	printf("%-22s %9" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64
 	       " %8" PRIu64 " %6" PRIu64 " %6" PRIu64 "\n",
-	       "pv, no notification", nn->r.injected, nn->p50, nn->p99,
-	       nn->max, nn->r.stalled, nn->r.lost, nn->r.dup);
+	       "pv, no notification", nn->r.injected, nn->p50, nn->p99, nn->max,
+	       nn->r.stalled, nn->r.lost, nn->r.dup);
 	printf("\n%-44s %14.2f %10s %6s\n", "P2 notify p99 / trapping p99",
 	       p99r, "<= 1.5", verdict(t->p99 && p99r <= 1.5));
 	printf("%-44s %14" PRIu64 " %10s %6s\n",
-	       "P2 lost + duplicated, notification page",
-	       n->r.lost + n->r.dup, "0",
-	       verdict(!n->r.lost && !n->r.dup && n->r.injected));
+	       "P2 lost + duplicated, notification page", n->r.lost + n->r.dup,
+	       "0", verdict(!n->r.lost && !n->r.dup && n->r.injected));
 	printf("%-44s %14" PRIu64 " %10s\n",
 	       "P2 stalled > 100 ms without notification", nn->r.stalled,
 	       "(seed)");
 	printf("%-44s %8" PRIu64 " of %3" PRIu64 " %10s\n",
-	       "aimed at the window: stalled, notification", aimed[1],
-	       aimed[0], "0");
+	       "aimed at the window: stalled, notification", aimed[1], aimed[0],
+	       "0");
 	printf("%-44s %8" PRIu64 " of %3" PRIu64 " %10s\n",
 	       "aimed at the window: stalled, no notification", aimed[2],
 	       aimed[0], "(seed)");
-	printf("%-44s %14" PRIu64 "\n",
-	       "forced by the deferral bound (10 ms)", t->forced + n->forced);
+	printf("%-44s %14" PRIu64 "\n", "forced by the deferral bound (10 ms)",
+	       t->forced + n->forced);
 	printf("%-44s %14" PRIu64 " %10s %6s\n",
 	       "inside a critical section, not forced",
 	       unforced(t) + unforced(n) + unforced(nn), "0",
@@ -399,9 +404,9 @@ static int write_json(const char *path, json_object *o)
 
 int cmd_bench(int argc, char **argv)
 {
-	struct bench_opts o = { 0 };
+	struct bench_opts o = {0};
 	struct p2 t, n, nn;
-	uint64_t aimed[3] = { 20, 0, 0 };
+	uint64_t aimed[3] = {20, 0, 0};
 	struct p1 p1;
 	json_object *j;
 	int r;
@@ -420,22 +425,29 @@ int cmd_bench(int argc, char **argv)
 		return session__create_status(r);
 	}
 	if (!o.json)
-		fprintf(stderr, "pvvm bench: P2 trapping, %" PRIu64
-			" injections ...\n", o.count);
+		fprintf(stderr,
+			"pvvm bench: P2 trapping, %" PRIu64 " injections ...\n",
+			o.count);
 	r = measure_p2(PVVM_MODE_TRAP, true, o.count, &t);
 	if (!r && !o.json)
-		fprintf(stderr, "pvvm bench: P2 notification page, %" PRIu64
-			" injections ...\n", o.notify_count);
+		fprintf(stderr,
+			"pvvm bench: P2 notification page, %" PRIu64
+			" injections ...\n",
+			o.notify_count);
 	if (!r)
 		r = measure_p2(PVVM_MODE_PV, true, o.notify_count, &n);
 	if (!r && !o.json)
-		fprintf(stderr, "pvvm bench: P2 no notification page, %" PRIu64
-			" injections ...\n", o.count);
+		fprintf(stderr,
+			"pvvm bench: P2 no notification page, %" PRIu64
+			" injections ...\n",
+			o.count);
 	if (!r)
 		r = measure_p2(PVVM_MODE_PV, false, o.count, &nn);
 	if (!r && !o.json)
-		fprintf(stderr, "pvvm bench: the seed's window, %" PRIu64
-			" aimed injections each way ...\n", aimed[0]);
+		fprintf(stderr,
+			"pvvm bench: the seed's window, %" PRIu64
+			" aimed injections each way ...\n",
+			aimed[0]);
 	if (!r)
 		r = measure_window(true, aimed[0], &aimed[1]);
 	if (!r)

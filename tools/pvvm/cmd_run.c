@@ -15,7 +15,7 @@ const char cmd_run_usage[] =
 	"run [--guest NAME] [--vcpus N] [--abi VERSIONS] [--features LIST]\n"
 	"           [--guest-abi RANGE] [--guest-features LIST] [--trap]\n"
 	"           [--injections N] [--iterations N] [--arm slot|readonly]\n"
-	"           [--halt-exits] [--aim-window] [--bound-ms N]\n"
+	"           [--halt-exits] [--aim-window] [--bound-ms N] [--no-rescue]\n"
 	"           [--save-to FILE [--save-at POINT]]\n"
 	"           [--restore FILE] [--quiet] [--json]\n"
 	"\n"
@@ -42,6 +42,9 @@ const char cmd_run_usage[] =
 	"                     the seed's window (--guest window)\n"
 	"  --bound-ms N       deferral time bound (default 10; 0: none, the\n"
 	"                     seed's host)\n"
+	"  --no-rescue        never kick a vCPU whose interrupt waits over\n"
+	"                     100 ms: what the protocol does not deliver is\n"
+	"                     lost (counted after 5 s without progress)\n"
 	"  --save-to FILE     stop the guest and save it (snapshot.h)\n"
 	"  --save-at POINT    critical (inside a critical section, default),\n"
 	"                     exits:N (after N exits), deferred (with an\n"
@@ -51,7 +54,7 @@ const char cmd_run_usage[] =
 struct run_opts {
 	struct session s;
 	uint64_t injections;
-	bool aim_window;
+	bool aim_window, no_rescue;
 	const char *save_to;
 	const char *save_at;
 	const char *restore;
@@ -66,30 +69,48 @@ static const char *const workloads[] = {
 
 static int parse(int argc, char **argv, struct run_opts *o)
 {
-	enum { O_GUEST = 256, O_VCPUS, O_ABI, O_FEATURES, O_GABI, O_GFEAT,
-	       O_TRAP, O_INJ, O_ITER, O_ARM, O_HALT, O_SAVE, O_SAVEAT,
-	       O_RESTORE, O_QUIET, O_JSON, O_AIM, O_BOUND };
-	static const struct option opts[] = {
-		{ "guest", required_argument, NULL, O_GUEST },
-		{ "vcpus", required_argument, NULL, O_VCPUS },
-		{ "abi", required_argument, NULL, O_ABI },
-		{ "features", required_argument, NULL, O_FEATURES },
-		{ "guest-abi", required_argument, NULL, O_GABI },
-		{ "guest-features", required_argument, NULL, O_GFEAT },
-		{ "trap", no_argument, NULL, O_TRAP },
-		{ "injections", required_argument, NULL, O_INJ },
-		{ "iterations", required_argument, NULL, O_ITER },
-		{ "arm", required_argument, NULL, O_ARM },
-		{ "halt-exits", no_argument, NULL, O_HALT },
-		{ "save-to", required_argument, NULL, O_SAVE },
-		{ "save-at", required_argument, NULL, O_SAVEAT },
-		{ "restore", required_argument, NULL, O_RESTORE },
-		{ "quiet", no_argument, NULL, O_QUIET },
-		{ "json", no_argument, NULL, O_JSON },
-		{ "aim-window", no_argument, NULL, O_AIM },
-		{ "bound-ms", required_argument, NULL, O_BOUND },
-		{ 0 }
+	enum {
+		O_GUEST = 256,
+		O_VCPUS,
+		O_ABI,
+		O_FEATURES,
+		O_GABI,
+		O_GFEAT,
+		O_TRAP,
+		O_INJ,
+		O_ITER,
+		O_ARM,
+		O_HALT,
+		O_SAVE,
+		O_SAVEAT,
+		O_RESTORE,
+		O_QUIET,
+		O_JSON,
+		O_AIM,
+		O_BOUND,
+		O_NORESCUE
 	};
+	static const struct option opts[] = {
+		{"guest", required_argument, NULL, O_GUEST},
+		{"vcpus", required_argument, NULL, O_VCPUS},
+		{"abi", required_argument, NULL, O_ABI},
+		{"features", required_argument, NULL, O_FEATURES},
+		{"guest-abi", required_argument, NULL, O_GABI},
+		{"guest-features", required_argument, NULL, O_GFEAT},
+		{"trap", no_argument, NULL, O_TRAP},
+		{"injections", required_argument, NULL, O_INJ},
+		{"iterations", required_argument, NULL, O_ITER},
+		{"arm", required_argument, NULL, O_ARM},
+		{"halt-exits", no_argument, NULL, O_HALT},
+		{"save-to", required_argument, NULL, O_SAVE},
+		{"save-at", required_argument, NULL, O_SAVEAT},
+		{"restore", required_argument, NULL, O_RESTORE},
+		{"quiet", no_argument, NULL, O_QUIET},
+		{"json", no_argument, NULL, O_JSON},
+		{"aim-window", no_argument, NULL, O_AIM},
+		{"bound-ms", required_argument, NULL, O_BOUND},
+		{"no-rescue", no_argument, NULL, O_NORESCUE},
+		{0}};
 	char why[160];
 	uint64_t n;
 	int c, r;
@@ -107,15 +128,17 @@ static int parse(int argc, char **argv, struct run_opts *o)
 				if (!strcmp(optarg, workloads[i]))
 					break;
 			if (i == sizeof(workloads) / sizeof(*workloads))
-				return usage_error("--guest '%s': expected demo,"
-						   " measure, busy, idle or "
-						   "window", optarg);
+				return usage_error(
+					"--guest '%s': expected demo,"
+					" measure, busy, idle or "
+					"window",
+					optarg);
 			o->s.workload = (enum pvvm_workload)i;
 			break;
 		}
 		case O_VCPUS:
-			if ((r = parse_u64("--vcpus", optarg, 1,
-					   PVVM_MAX_VCPUS, &n)))
+			if ((r = parse_u64("--vcpus", optarg, 1, PVVM_MAX_VCPUS,
+					   &n)))
 				return r;
 			o->s.cfg.nr_vcpus = (int)n;
 			break;
@@ -141,9 +164,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 						 sizeof(why)))
 				return usage_error("--guest-features: %s", why);
 			break;
-		case O_TRAP:
-			o->s.mode = PVVM_MODE_TRAP;
-			break;
+		case O_TRAP: o->s.mode = PVVM_MODE_TRAP; break;
 		case O_INJ:
 			if ((r = parse_u64("--injections", optarg, 0,
 					   UINT64_C(1) << 40, &o->injections)))
@@ -162,29 +183,17 @@ static int parse(int argc, char **argv, struct run_opts *o)
 				o->s.cfg.arm = PVVM_ARM_READONLY;
 			else
 				return usage_error("--arm '%s': expected slot "
-						   "or readonly", optarg);
+						   "or readonly",
+						   optarg);
 			break;
-		case O_HALT:
-			o->s.cfg.halt_exits = true;
-			break;
-		case O_SAVE:
-			o->save_to = optarg;
-			break;
-		case O_SAVEAT:
-			o->save_at = optarg;
-			break;
-		case O_RESTORE:
-			o->restore = optarg;
-			break;
-		case O_QUIET:
-			o->quiet = true;
-			break;
-		case O_JSON:
-			o->json = true;
-			break;
-		case O_AIM:
-			o->aim_window = true;
-			break;
+		case O_HALT: o->s.cfg.halt_exits = true; break;
+		case O_SAVE: o->save_to = optarg; break;
+		case O_SAVEAT: o->save_at = optarg; break;
+		case O_RESTORE: o->restore = optarg; break;
+		case O_QUIET: o->quiet = true; break;
+		case O_JSON: o->json = true; break;
+		case O_AIM: o->aim_window = true; break;
+		case O_NORESCUE: o->no_rescue = true; break;
 		case O_BOUND:
 			if ((r = parse_u64("--bound-ms", optarg, 0, 3600000,
 					   &n)))
@@ -193,7 +202,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			break;
 		default:
 			return usage_error("run: unknown option '%s'; see "
-					   "'pvvm help run'", argv[optind - 1]);
+					   "'pvvm help run'",
+					   argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -225,29 +235,36 @@ static json_object *vcpu_json(struct vm *vm, struct vcpu *v)
 	pvabi_features_format(v->pv ? v->negotiated.features : 0, feat,
 			      sizeof(feat));
 	json_object_object_add(o, "id", json_object_new_int(v->id));
-	json_object_object_add(o, "negotiated", json_object_new_string(
-		version_text(v, ver, sizeof(ver))));
+	json_object_object_add(
+		o, "negotiated",
+		json_object_new_string(version_text(v, ver, sizeof(ver))));
 	json_object_object_add(o, "features", json_object_new_string(feat));
-	json_object_object_add(o, "pv_ops", json_object_new_int64(
-		(int64_t)(info->pv_ops - info->pv_traps)));
-	json_object_object_add(o, "trapped_ops", json_object_new_int64(
-		(int64_t)(info->pv_traps + info->trap_ops)));
+	json_object_object_add(
+		o, "pv_ops",
+		json_object_new_int64(
+			(int64_t)(info->pv_ops - info->pv_traps)));
+	json_object_object_add(
+		o, "trapped_ops",
+		json_object_new_int64(
+			(int64_t)(info->pv_traps + info->trap_ops)));
 	json_object_object_add(o, "interrupts",
 			       json_object_new_int64(info->interrupts));
 	json_object_object_add(o, "exits",
 			       json_object_new_int64((int64_t)v->st.exits));
-	json_object_object_add(o, "notify_traps", json_object_new_int64(
-		(int64_t)v->st.notify_mmio));
+	json_object_object_add(
+		o, "notify_traps",
+		json_object_new_int64((int64_t)v->st.notify_mmio));
 	{
 		struct pvabi_dlv_stats ds;
 
 		pvabi_dlv_get_stats(&v->dlv, &ds);
-		json_object_object_add(o, "deferred",
-				       json_object_new_int64((int64_t)ds.deferred));
-		json_object_object_add(o, "forced",
-				       json_object_new_int64((int64_t)ds.forced));
-		json_object_object_add(o, "masked",
-				       json_object_new_int64((int64_t)ds.masked));
+		json_object_object_add(
+			o, "deferred",
+			json_object_new_int64((int64_t)ds.deferred));
+		json_object_object_add(
+			o, "forced", json_object_new_int64((int64_t)ds.forced));
+		json_object_object_add(
+			o, "masked", json_object_new_int64((int64_t)ds.masked));
 	}
 	json_object_object_add(o, "exit_status",
 			       json_object_new_int64(v->exit_status));
@@ -262,8 +279,8 @@ static void report_text(struct vm *vm, const struct inj_result *inj,
 		struct pvvm_vcpu_info *info = &vm->boot->vcpu[i];
 		char ver[16], feat[128];
 
-		pvabi_features_format(v->pv ? v->negotiated.features : 0,
-				      feat, sizeof(feat));
+		pvabi_features_format(v->pv ? v->negotiated.features : 0, feat,
+				      sizeof(feat));
 		printf("vCPU %d: pvabi %s (features %s): %" PRIu64
 		       " privileged operations without exiting, %" PRIu64
 		       " trapped; %u interrupts; %" PRIu64 " exits, %" PRIu64
@@ -279,17 +296,20 @@ static void report_text(struct vm *vm, const struct inj_result *inj,
 			struct pvvm_vcpu_info *in = &vm->boot->vcpu[i];
 
 			if (in->loops)
-				fprintf(stderr, "cycles: hcall %" PRIu64
+				fprintf(stderr,
+					"cycles: hcall %" PRIu64
 					" trap %" PRIu64 " pv %" PRIu64
 					" loops %" PRIu64 "\n",
 					in->hcall_cycles, in->trap_cycles,
 					in->pv_cycles, in->loops);
 
-			fprintf(stderr, "vCPU %d exits: %" PRIu64 " io %" PRIu64
-				" mmio %" PRIu64 " hlt %" PRIu64 " window %"
-				PRIu64 " intr %" PRIu64 " hcall %" PRIu64
-				" vmsr %" PRIu64 " arms %" PRIu64 " disarms %"
-				PRIu64 " delivered %" PRIu64 "\n",
+			fprintf(stderr,
+				"vCPU %d exits: %" PRIu64 " io %" PRIu64
+				" mmio %" PRIu64 " hlt %" PRIu64
+				" window %" PRIu64 " intr %" PRIu64
+				" hcall %" PRIu64 " vmsr %" PRIu64
+				" arms %" PRIu64 " disarms %" PRIu64
+				" delivered %" PRIu64 "\n",
 				i, st->exits, st->io, st->mmio, st->hlt,
 				st->window, st->intr, st->hcalls, st->vmsr,
 				st->arms, st->disarms, st->delivered);
@@ -317,24 +337,33 @@ static void report_json(struct vm *vm, const struct inj_result *inj,
 	if (injections) {
 		json_object *j = json_object_new_object();
 
-		json_object_object_add(j, "injected",
-				       json_object_new_int64((int64_t)inj->injected));
-		json_object_object_add(j, "delivered",
-				       json_object_new_int64((int64_t)inj->delivered));
-		json_object_object_add(j, "lost",
-				       json_object_new_int64((int64_t)inj->lost));
-		json_object_object_add(j, "dup",
-				       json_object_new_int64((int64_t)inj->dup));
-		json_object_object_add(j, "reordered",
-				       json_object_new_int64((int64_t)inj->reordered));
-		json_object_object_add(j, "in_critical",
-				       json_object_new_int64((int64_t)inj->in_critical));
-		json_object_object_add(j, "stalled",
-				       json_object_new_int64((int64_t)inj->stalled));
-		json_object_object_add(j, "p50_ns", json_object_new_int64(
-			(int64_t)inject__percentile(inj, 50)));
-		json_object_object_add(j, "p99_ns", json_object_new_int64(
-			(int64_t)inject__percentile(inj, 99)));
+		json_object_object_add(
+			j, "injected",
+			json_object_new_int64((int64_t)inj->injected));
+		json_object_object_add(
+			j, "delivered",
+			json_object_new_int64((int64_t)inj->delivered));
+		json_object_object_add(
+			j, "lost", json_object_new_int64((int64_t)inj->lost));
+		json_object_object_add(
+			j, "dup", json_object_new_int64((int64_t)inj->dup));
+		json_object_object_add(
+			j, "reordered",
+			json_object_new_int64((int64_t)inj->reordered));
+		json_object_object_add(
+			j, "in_critical",
+			json_object_new_int64((int64_t)inj->in_critical));
+		json_object_object_add(
+			j, "stalled",
+			json_object_new_int64((int64_t)inj->stalled));
+		json_object_object_add(
+			j, "p50_ns",
+			json_object_new_int64(
+				(int64_t)inject__percentile(inj, 50)));
+		json_object_object_add(
+			j, "p99_ns",
+			json_object_new_int64(
+				(int64_t)inject__percentile(inj, 99)));
 		json_object_object_add(o, "injections", j);
 	}
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -344,7 +373,7 @@ static void report_json(struct vm *vm, const struct inj_result *inj,
 /* A restored guest: let it take what was pending when it was saved. */
 static int wait_delivered(struct vm *vm)
 {
-	struct timespec ts = { 0, 1000000 };
+	struct timespec ts = {0, 1000000};
 
 	for (int tries = 0; tries < 5000; tries++) {
 		uint32_t pending = 0;
@@ -352,8 +381,8 @@ static int wait_delivered(struct vm *vm)
 		for (int i = 0; i < vm->nr_vcpus; i++) {
 			struct vcpu *v = &vm->vcpus[i];
 
-			if (v->error)
-				return v->error;
+			if (vcpu__error(v))
+				return vcpu__error(v);
 			pthread_mutex_lock(&v->lock);
 			pending += pvabi_dlv_pending(&v->dlv);
 			pthread_mutex_unlock(&v->lock);
@@ -407,7 +436,8 @@ int cmd_run(int argc, char **argv)
 		if (r) {
 			vm__delete(&vm);
 			return usage_error("--save-at '%s': expected critical, "
-					   "deferred or exits:N", o.save_at);
+					   "deferred or exits:N",
+					   o.save_at);
 		}
 	}
 	r = vm__start(&vm);
@@ -425,7 +455,7 @@ int cmd_run(int argc, char **argv)
 			.inflight = o.aim_window ? 1 : 8,
 			.aim_window = o.aim_window,
 			.stall_ns = 100000000,
-			.rescue = true,
+			.rescue = !o.no_rescue,
 			.give_up_ns = 5000000000ull,
 			.seed = (uint64_t)now_ns(),
 		};

@@ -2,8 +2,9 @@
 /*
  * hcall.c - pvabi hypercalls, x86 profile (guest/boot.h): IN from
  * PVVM_PORT_HCALL with the token in %eax, arguments in %ebx, %ecx, %esi,
- * %edi; the status is the data the IN reads, results go to %ebx, %ecx.  Everything the guest passes is hostile: addresses are
- * bounds-checked against RAM, values are validated by libpvabi.
+ * %edi; the status is the data the IN reads, results go to %ebx, %ecx.
+ * Everything the guest passes is hostile: addresses are bounds-checked against
+ * RAM, values are validated by libpvabi.
  */
 #include <string.h>
 
@@ -31,8 +32,8 @@ static int32_t hcall__get_version(struct vcpu *v, struct kvm_regs *r)
 
 static struct pvabi_version unpack(uint32_t v)
 {
-	struct pvabi_version ver = { .major = (pvabi_u16)(v >> 16),
-				     .minor = (pvabi_u16)v };
+	struct pvabi_version ver = {.major = (pvabi_u16)(v >> 16),
+				    .minor = (pvabi_u16)v};
 
 	return ver;
 }

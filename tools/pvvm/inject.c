@@ -115,7 +115,7 @@ static int drain(struct vm *vm, struct vcpu *v, struct lane *l,
 /* Nothing to do this round: yield the CPU the guest may need. */
 static void idle_wait(void)
 {
-	struct timespec ts = { 0, 20000 };
+	struct timespec ts = {0, 20000};
 
 	nanosleep(&ts, NULL);
 }
@@ -179,8 +179,10 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 			break;
 		}
 		for (int i = 0; i < vm->nr_vcpus; i++)
-			if (vm->vcpus[i].error || vm->vcpus[i].done) {
-				r = vm->vcpus[i].error ? vm->vcpus[i].error
+			if (vcpu__error(&vm->vcpus[i]) ||
+			    vcpu__is_done(&vm->vcpus[i])) {
+				r = vcpu__error(&vm->vcpus[i])
+					    ? vcpu__error(&vm->vcpus[i])
 						       : -ECHILD;
 				res->lost += outstanding;
 				goto out;
@@ -231,9 +233,9 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 		l->next_vector = (l->next_vector + 1) % PVVM_VECTORS;
 		l->count++;
 		res->injected++;
-		next_at = now_ns() + (c->max_gap_ns
-					      ? xorshift(&rng) % (c->max_gap_ns + 1)
-					      : 0);
+		next_at = now_ns() +
+			  (c->max_gap_ns ? xorshift(&rng) % (c->max_gap_ns + 1)
+					 : 0);
 	}
 out:
 	if (res->n_lat)

@@ -75,11 +75,12 @@ int ioport__exit(struct vcpu *v)
 		if (!out || run->io.size != 4)
 			goto bad;
 		v->exit_status = val;
-		v->done = true;
+		__atomic_store_n(&v->done, true, __ATOMIC_RELEASE);
 		return 0;
 	}
 bad:
-	fprintf(stderr, "pvvm: vCPU %d: unhandled %s of %u bytes at port 0x%x\n",
-		v->id, out ? "out" : "in", run->io.size, run->io.port);
+	fprintf(stderr,
+		"pvvm: vCPU %d: unhandled %s of %u bytes at port 0x%x\n", v->id,
+		out ? "out" : "in", run->io.size, run->io.port);
 	return -EIO;
 }

@@ -71,7 +71,7 @@ static int irq__apply(struct vcpu *v, const struct pvabi_dlv_action *a)
 	if (!r && (a->flags & PVABI_DLV_ARM))
 		r = pvpage__arm(v);
 	if (!r && (a->flags & PVABI_DLV_DELIVER)) {
-		struct kvm_interrupt irq = { .irq = a->vector };
+		struct kvm_interrupt irq = {.irq = a->vector};
 
 		/* Decided only when KVM can take it (irq__can_take). */
 		if (ioctl(v->fd, KVM_INTERRUPT, &irq) < 0)
@@ -87,8 +87,7 @@ static int irq__apply(struct vcpu *v, const struct pvabi_dlv_action *a)
 }
 
 /* Move the machine, pending vectors and all, onto the guest's magic page. */
-int irq__attach_page(struct vcpu *v, struct pvabi_magic_page *page,
-		     bool notify)
+int irq__attach_page(struct vcpu *v, struct pvabi_magic_page *page, bool notify)
 {
 	struct pvabi_dlv_config cfg = v->vm->cfg.dlv;
 	struct pvabi_dlv_action a;
@@ -163,8 +162,7 @@ static bool irq__can_take(const struct vcpu *v)
 int irq__exit(struct vcpu *v, bool decide)
 {
 	v->injected = false;
-	return decide && irq__can_take(v) ? irq__decide(v, pvabi_dlv_exit)
-					  : 0;
+	return decide && irq__can_take(v) ? irq__decide(v, pvabi_dlv_exit) : 0;
 }
 
 /* A doorbell store that traps while the guest cannot take an interrupt
@@ -188,7 +186,8 @@ int irq__entry(struct vcpu *v)
 	pending = pvabi_dlv_pending(&v->dlv);
 	pthread_mutex_unlock(&v->lock);
 	v->run->request_interrupt_window =
-		pending && (v->injected || !v->run->ready_for_interrupt_injection);
+		pending &&
+		(v->injected || !v->run->ready_for_interrupt_injection);
 	return 0;
 }
 

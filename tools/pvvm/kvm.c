@@ -18,15 +18,15 @@ struct kvm_cap_req {
 
 /* Checked at start; the error names the first one missing. */
 static const struct kvm_cap_req required_caps[] = {
-	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY", "guest memory slots" },
-	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID", "KVM_SET_CPUID2" },
-	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT",
-	  "race-free kicks out of KVM_RUN" },
-	{ KVM_CAP_SYNC_REGS, "KVM_CAP_SYNC_REGS",
-	  "registers in kvm_run at every exit" },
-	{ KVM_CAP_NR_MEMSLOTS, "KVM_CAP_NR_MEMSLOTS",
-	  "one RAM slot and two pvabi slots per vCPU" },
-	{ 0, NULL, NULL },
+	{KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY", "guest memory slots"},
+	{KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID", "KVM_SET_CPUID2"},
+	{KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT",
+	 "race-free kicks out of KVM_RUN"},
+	{KVM_CAP_SYNC_REGS, "KVM_CAP_SYNC_REGS",
+	 "registers in kvm_run at every exit"},
+	{KVM_CAP_NR_MEMSLOTS, "KVM_CAP_NR_MEMSLOTS",
+	 "one RAM slot and two pvabi slots per vCPU"},
+	{0, NULL, NULL},
 };
 
 int kvm__check_extension(int fd, long cap)

@@ -17,7 +17,7 @@
 
 #define PVVM_TSS_PAGES_GPA 0xfffbd000ull
 #define PVVM_TSS_PAGES_END 0xfffc0000ull
-#define GUEST32_END 0x100000000ull
+#define GUEST32_END	   0x100000000ull
 
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
@@ -124,8 +124,8 @@ int pvpage__negotiate(struct vcpu *v, const struct pvabi_request *req,
 		r = pvpage__check_gpa(v, req->notify_gpa, req->magic_gpa);
 	if (r)
 		return r;
-	if (pvpage__map(v, &v->magic, PVVM_SLOT_MAGIC(v->id),
-			req->magic_gpa) < 0 ||
+	if (pvpage__map(v, &v->magic, PVVM_SLOT_MAGIC(v->id), req->magic_gpa) <
+		    0 ||
 	    (notify && pvpage__map(v, &v->notify, PVVM_SLOT_NOTIFY(v->id),
 				   req->notify_gpa) < 0)) {
 		pvpage__delete(v);

@@ -8,12 +8,13 @@
 static int cmd_help(int argc, char **argv);
 
 static const struct pvvm_cmd commands[] = {
-	{ "run", cmd_run, "run a guest", cmd_run_usage },
-	{ "bench", cmd_bench, "measure exits, privileged operations and "
-			      "interrupt latency", cmd_bench_usage },
-	{ "help", cmd_help, "show help for a command", "help [COMMAND]\n" },
-	{ 0 }
-};
+	{"run", cmd_run, "run a guest", cmd_run_usage},
+	{"bench", cmd_bench,
+	 "measure exits, privileged operations and "
+	 "interrupt latency",
+	 cmd_bench_usage},
+	{"help", cmd_help, "show help for a command", "help [COMMAND]\n"},
+	{0}};
 
 static void usage(FILE *f)
 {
@@ -63,7 +64,8 @@ int main(int argc, char **argv)
 	}
 	c = find(argv[1]);
 	if (!c) {
-		fprintf(stderr, "pvvm: '%s' is not a command; see 'pvvm help'\n",
+		fprintf(stderr,
+			"pvvm: '%s' is not a command; see 'pvvm help'\n",
 			argv[1]);
 		return PVVM_EXIT_USAGE;
 	}

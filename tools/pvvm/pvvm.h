@@ -29,14 +29,14 @@
 
 #include "guest/boot.h"
 
-#define PVVM_SLOT_RAM 0
-#define PVVM_SLOT_MAGIC(i) (1 + 2 * (i))
+#define PVVM_SLOT_RAM	    0
+#define PVVM_SLOT_MAGIC(i)  (1 + 2 * (i))
 #define PVVM_SLOT_NOTIFY(i) (2 + 2 * (i))
-#define PVVM_NR_SLOTS (1 + 2 * PVVM_MAX_VCPUS)
+#define PVVM_NR_SLOTS	    (1 + 2 * PVVM_MAX_VCPUS)
 
 /* How arming takes the notification page away from the guest. */
 enum pvvm_arm_mode {
-	PVVM_ARM_SLOT,     /* delete the memory slot: the store is MMIO */
+	PVVM_ARM_SLOT,	   /* delete the memory slot: the store is MMIO */
 	PVVM_ARM_READONLY, /* re-add it with KVM_MEM_READONLY */
 };
 
@@ -86,7 +86,7 @@ struct vcpu {
 
 	bool injected; /* vCPU thread: a vector is queued for this entry */
 	bool entry_injected; /* ... and was for the last KVM_RUN */
-	uint64_t tsc_offset;   /* guest TSC - host TSC */
+	uint64_t tsc_offset; /* guest TSC - host TSC */
 
 	char line[160];
 	size_t line_len;
@@ -103,7 +103,7 @@ struct vm_config {
 	struct pvabi_dlv_config dlv;
 	enum pvvm_arm_mode arm;
 	bool halt_exits; /* let HLT exit to pvvm instead of halting in KVM */
-	FILE *console;   /* guest lines go here; NULL: discarded */
+	FILE *console;	 /* guest lines go here; NULL: discarded */
 };
 
 struct vm {
@@ -129,6 +129,22 @@ struct vm {
 	pthread_mutex_t out_lock; /* console lines */
 };
 
+/* Read from other threads while the vCPU thread runs. */
+static inline bool vcpu__is_done(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->done, __ATOMIC_ACQUIRE);
+}
+
+static inline bool vcpu__is_paused(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->paused, __ATOMIC_ACQUIRE);
+}
+
+static inline int vcpu__error(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->error, __ATOMIC_ACQUIRE);
+}
+
 /* kvm.c */
 int kvm__open(void);
 int kvm__check_caps(int sys_fd, char *why, size_t len);
@@ -144,8 +160,7 @@ static inline uint64_t rdtsc(void)
 
 /* vm.c */
 void vm_config__default(struct vm_config *cfg);
-int vm__new(struct vm *vm, const struct vm_config *cfg, char *why,
-	    size_t len);
+int vm__new(struct vm *vm, const struct vm_config *cfg, char *why, size_t len);
 int vm__load_image(struct vm *vm, const void *image, size_t size);
 int vm__add_slot(struct vm *vm, struct vm_slot *s);
 int vm__del_slot(struct vm *vm, struct vm_slot *s);

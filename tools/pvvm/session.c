@@ -101,27 +101,27 @@ static bool vcpu_settled(struct vm *vm, int i)
 {
 	struct vcpu *v = &vm->vcpus[i];
 
-	return v->error || v->done || !v->running ||
+	return vcpu__error(v) || vcpu__is_done(v) || !v->running ||
 	       __atomic_load_n(&vm->boot->vcpu[i].phase, __ATOMIC_ACQUIRE) !=
 		       PVVM_PHASE_SETUP;
 }
 
 int session__wait_running(struct vm *vm)
 {
-	struct timespec ts = { 0, 100000 };
+	struct timespec ts = {0, 100000};
 
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		while (!vcpu_settled(vm, i))
 			nanosleep(&ts, NULL);
 	for (int i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i].error)
-			return vm->vcpus[i].error;
+		if (vcpu__error(&vm->vcpus[i]))
+			return vcpu__error(&vm->vcpus[i]);
 	return 0;
 }
 
 int session__finish(struct vm *vm)
 {
-	struct timespec ts = { 0, 1000000 };
+	struct timespec ts = {0, 1000000};
 	bool all_done = false;
 
 	__atomic_store_n(&vm->boot->stop, 1, __ATOMIC_RELEASE);
@@ -132,7 +132,7 @@ int session__finish(struct vm *vm)
 		for (int i = 0; i < vm->nr_vcpus; i++) {
 			struct vcpu *v = &vm->vcpus[i];
 
-			if (v->done || v->error || !v->running)
+			if (vcpu__is_done(v) || vcpu__error(v) || !v->running)
 				continue;
 			all_done = false;
 			vcpu__kick(v);
@@ -141,7 +141,8 @@ int session__finish(struct vm *vm)
 			nanosleep(&ts, NULL);
 	}
 	if (!all_done) {
-		fprintf(stderr, "pvvm: the guest did not finish; stopping it\n");
+		fprintf(stderr,
+			"pvvm: the guest did not finish; stopping it\n");
 		vm__stop(vm);
 	}
 	return vm__wait(vm);

@@ -135,16 +135,17 @@ int snapshot__save_when_stopped(struct vm *vm, const char *path,
 				uint64_t injections)
 {
 	struct vcpu *v = &vm->vcpus[0];
-	struct timespec ts = { 0, 200000 };
+	struct timespec ts = {0, 200000};
 	uint64_t deadline = now_ns() + 10000000000ull;
 	uint32_t k = 0;
 	int r;
 
 	(void)injections;
-	while (!v->paused && !v->error && !v->done && now_ns() < deadline) {
-		bool window = __atomic_load_n(&vm->boot->vcpu[0].phase,
-					      __ATOMIC_ACQUIRE) ==
-			      PVVM_PHASE_WINDOW;
+	while (!vcpu__is_paused(v) && !vcpu__error(v) && !vcpu__is_done(v) &&
+	       now_ns() < deadline) {
+		bool window =
+			__atomic_load_n(&vm->boot->vcpu[0].phase,
+					__ATOMIC_ACQUIRE) == PVVM_PHASE_WINDOW;
 
 		if (stop_point.at == PVVM_SNAP_AT_DEFERRED &&
 		    (window || !pvabi_dlv_pending(&v->dlv)))
@@ -153,7 +154,7 @@ int snapshot__save_when_stopped(struct vm *vm, const char *path,
 			vcpu__kick(v); /* an exit, and a halted guest goes on */
 		nanosleep(&ts, NULL);
 	}
-	if (!v->paused) {
+	if (!vcpu__is_paused(v)) {
 		fprintf(stderr, "pvvm: the guest never reached the stop point "
 				"(try --guest window)\n");
 		vm__stop(vm);
@@ -166,28 +167,31 @@ int snapshot__save_when_stopped(struct vm *vm, const char *path,
 	if (r)
 		fprintf(stderr, "pvvm: saving to %s: %s\n", path, strerror(-r));
 	else
-		fprintf(stderr, "pvvm: saved to %s (vCPU 0 at rip 0x%llx, "
-				"%u interrupts pending)\n",
+		fprintf(stderr,
+			"pvvm: saved to %s (vCPU 0 at rip 0x%llx, "
+			"%u interrupts pending)\n",
 			path, (unsigned long long)v->run->s.regs.regs.rip,
 			pvabi_dlv_pending(&v->dlv));
 	return r;
 }
 
-static int vcpu_load(struct vcpu *v, const struct pvvm_snap_vcpu *s,
-		     char *why, size_t len)
+static int vcpu_load(struct vcpu *v, const struct pvvm_snap_vcpu *s, char *why,
+		     size_t len)
 {
 #define bad(why, len, ...) (snprintf(why, len, __VA_ARGS__), -EINVAL)
-	struct pvabi_result res = { s->version, s->features };
+	struct pvabi_result res = {s->version, s->features};
 	int r;
 
 	if (ioctl(v->fd, KVM_SET_SREGS, &s->sregs) < 0 ||
 	    ioctl(v->fd, KVM_SET_REGS, &s->regs) < 0 ||
 	    ioctl(v->fd, KVM_SET_VCPU_EVENTS, &s->events) < 0)
-		return bad(why, len, "vCPU %d: KVM refuses its registers", v->id);
+		return bad(why, len, "vCPU %d: KVM refuses its registers",
+			   v->id);
 	if (s->flags & PVVM_SNAP_PV) {
 		r = pvpage__restore(v, s->magic_gpa, s->notify_gpa, &res);
 		if (r)
-			return bad(why, len, "vCPU %d: cannot map its pvabi pages",
+			return bad(why, len,
+				   "vCPU %d: cannot map its pvabi pages",
 				   v->id);
 	}
 	memcpy(v->page, s->page, PVABI_PAGE_SIZE);
@@ -247,7 +251,8 @@ int snapshot__load(const char *path, struct vm *vm, struct vm_config *cfg,
 	s = malloc(sizeof(*s));
 	r = s ? 0 : -ENOMEM;
 	for (uint32_t i = 0; !r && i < h.nr_vcpus; i++) {
-		memcpy(s, buf + sizeof(h) + (size_t)i * h.vcpu_size, sizeof(*s));
+		memcpy(s, buf + sizeof(h) + (size_t)i * h.vcpu_size,
+		       sizeof(*s));
 		r = vcpu_load(&vm->vcpus[i], s, why, len);
 	}
 	if (r)

@@ -36,26 +36,26 @@
 
 #include "pvvm.h"
 
-#define PVVM_SNAP_MAGIC "PVVMSNAP"
+#define PVVM_SNAP_MAGIC	  "PVVMSNAP"
 #define PVVM_SNAP_VERSION 1
 
 /* struct pvvm_snap_vcpu.flags */
-#define PVVM_SNAP_PV (1u << 0)     /* negotiated: magic page mapped */
+#define PVVM_SNAP_PV	 (1u << 0) /* negotiated: magic page mapped */
 #define PVVM_SNAP_NOTIFY (1u << 1) /* ... and the notification page */
-#define PVVM_SNAP_DONE (1u << 2)   /* the guest had finished on this vCPU */
-#define PVVM_SNAP_ALL (PVVM_SNAP_PV | PVVM_SNAP_NOTIFY | PVVM_SNAP_DONE)
+#define PVVM_SNAP_DONE	 (1u << 2) /* the guest had finished on this vCPU */
+#define PVVM_SNAP_ALL	 (PVVM_SNAP_PV | PVVM_SNAP_NOTIFY | PVVM_SNAP_DONE)
 
 struct pvvm_snap_header {
-	char magic[8];     /* PVVM_SNAP_MAGIC, no NUL */
-	uint32_t version;  /* PVVM_SNAP_VERSION */
-	uint32_t nr_vcpus; /* 1..PVVM_MAX_VCPUS */
-	uint64_t ram_size; /* PVVM_RAM_SIZE */
-	uint32_t vcpu_size;   /* sizeof(struct pvvm_snap_vcpu) */
-	uint32_t point;       /* enum pvvm_snap_point it was taken at */
-	struct pvabi_offer offer;        /* the host's offer to the guest */
+	char magic[8];		  /* PVVM_SNAP_MAGIC, no NUL */
+	uint32_t version;	  /* PVVM_SNAP_VERSION */
+	uint32_t nr_vcpus;	  /* 1..PVVM_MAX_VCPUS */
+	uint64_t ram_size;	  /* PVVM_RAM_SIZE */
+	uint32_t vcpu_size;	  /* sizeof(struct pvvm_snap_vcpu) */
+	uint32_t point;		  /* enum pvvm_snap_point it was taken at */
+	struct pvabi_offer offer; /* the host's offer to the guest */
 	struct pvabi_dlv_config dlv_cfg; /* the delivery machine's bounds */
-	uint32_t arm;                    /* enum pvvm_arm_mode */
-	uint32_t reserved;               /* zero */
+	uint32_t arm;			 /* enum pvvm_arm_mode */
+	uint32_t reserved;		 /* zero */
 };
 
 struct pvvm_snap_vcpu {
@@ -63,8 +63,8 @@ struct pvvm_snap_vcpu {
 	uint32_t flags; /* PVVM_SNAP_* */
 	uint64_t magic_gpa, notify_gpa;
 	struct pvabi_version version; /* negotiated */
-	uint32_t reserved;            /* zero */
-	uint64_t features;            /* negotiated */
+	uint32_t reserved;	      /* zero */
+	uint64_t features;	      /* negotiated */
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	struct kvm_vcpu_events events;
@@ -74,8 +74,8 @@ struct pvvm_snap_vcpu {
 
 enum pvvm_snap_point {
 	PVVM_SNAP_AT_CRITICAL = 1, /* vCPU 0 inside a critical section */
-	PVVM_SNAP_AT_DEFERRED,     /* ... with an interrupt deferred */
-	PVVM_SNAP_AT_EXITS,        /* after N exits of vCPU 0 */
+	PVVM_SNAP_AT_DEFERRED,	   /* ... with an interrupt deferred */
+	PVVM_SNAP_AT_EXITS,	   /* after N exits of vCPU 0 */
 };
 
 int snapshot__arm_stop(struct vm *vm, const char *point);

@@ -12,8 +12,8 @@
 
 #include "snapshot.h"
 
-static _Alignas(16) unsigned char
-	snapshot_scratch[sizeof(struct pvvm_snap_vcpu)];
+static _Alignas(
+	16) unsigned char snapshot_scratch[sizeof(struct pvvm_snap_vcpu)];
 
 static int bad(char *why, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -43,8 +43,8 @@ static int check_header(const struct pvvm_snap_header *h, size_t size,
 	if (h->vcpu_size != sizeof(struct pvvm_snap_vcpu))
 		return bad(why, len, "vCPU record of %u bytes", h->vcpu_size);
 	if (size < sizeof(*h) + (size_t)h->nr_vcpus * h->vcpu_size)
-		return bad(why, len, "file of %zu bytes: truncated or oversized",
-			   size);
+		return bad(why, len,
+			   "file of %zu bytes: truncated or oversized", size);
 	if (h->point < PVVM_SNAP_AT_CRITICAL || h->point > PVVM_SNAP_AT_EXITS)
 		return bad(why, len, "unknown stop point %u", h->point);
 	if (pvabi_offer_check(&h->offer))
@@ -79,8 +79,8 @@ static int check_vcpu(const struct pvvm_snap_vcpu *s, uint32_t id,
 	    pvabi_version_cmp(res.version, s->version) ||
 	    res.features != s->features ||
 	    !(s->features & PVABI_F_NOTIFY) != !(s->flags & PVVM_SNAP_NOTIFY))
-		return bad(why, len, "vCPU %u: negotiated state the offer refuses",
-			   id);
+		return bad(why, len,
+			   "vCPU %u: negotiated state the offer refuses", id);
 	return 0;
 }
 
@@ -104,8 +104,8 @@ int snapshot__check(const uint8_t *buf, size_t size, char *why, size_t len)
 		       sizeof(*s));
 		r = check_vcpu(s, i, &h.offer, why, len);
 	}
-	if (!r && size != sizeof(h) + (size_t)h.nr_vcpus * h.vcpu_size +
-				  h.ram_size)
+	if (!r &&
+	    size != sizeof(h) + (size_t)h.nr_vcpus * h.vcpu_size + h.ram_size)
 		r = bad(why, len, "file of %zu bytes: truncated or oversized",
 			size);
 	return r;

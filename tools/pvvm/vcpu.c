@@ -69,7 +69,7 @@ static void vcpu__read_tsc_offset(struct vcpu *v)
 	struct {
 		struct kvm_msrs h;
 		struct kvm_msr_entry e;
-	} m = { .h.nmsrs = 1, .e.index = 0x10 /* IA32_TIME_STAMP_COUNTER */ };
+	} m = {.h.nmsrs = 1, .e.index = 0x10 /* IA32_TIME_STAMP_COUNTER */};
 	uint64_t best = UINT64_MAX;
 
 	if (ioctl(v->fd, KVM_HAS_DEVICE_ATTR, &a) == 0 &&
@@ -95,8 +95,14 @@ int vcpu__reset(struct vcpu *v)
 	struct kvm_sregs s;
 	struct kvm_regs r;
 	struct kvm_segment code = {
-		.base = 0, .limit = 0xffffffff, .selector = 0x08,
-		.type = 0xb, .present = 1, .dpl = 0, .db = 1, .s = 1,
+		.base = 0,
+		.limit = 0xffffffff,
+		.selector = 0x08,
+		.type = 0xb,
+		.present = 1,
+		.dpl = 0,
+		.db = 1,
+		.s = 1,
 		.g = 1,
 	};
 	struct kvm_segment data = code;
@@ -204,7 +210,8 @@ static void vcpu__halt(struct vcpu *v)
 {
 	pthread_mutex_lock(&v->lock);
 	v->halted = true;
-	while (!v->kicked && !v->vm->stopping && !vcpu__runnable(v))
+	while (!v->kicked && !v->vm->stopping && !v->injected &&
+	       !vcpu__runnable(v))
 		pthread_cond_wait(&v->wake, &v->lock);
 	v->halted = false;
 	pthread_mutex_unlock(&v->lock);
@@ -235,33 +242,30 @@ static int vcpu__handle_exit(struct vcpu *v, int rc)
 	if (rc < 0)
 		return rc == -EINTR ? 0 : rc;
 	switch (run->exit_reason) {
-	case KVM_EXIT_IO:
-		v->st.io++;
-		return ioport__exit(v);
-	case KVM_EXIT_MMIO:
-		v->st.mmio++;
-		return vcpu__mmio(v);
+	case KVM_EXIT_IO: v->st.io++; return ioport__exit(v);
+	case KVM_EXIT_MMIO: v->st.mmio++; return vcpu__mmio(v);
 	case KVM_EXIT_HLT:
 		v->st.hlt++;
 		vcpu__halt(v);
 		return 0;
-	case KVM_EXIT_IRQ_WINDOW_OPEN:
-		v->st.window++;
-		return 0;
-	case KVM_EXIT_INTR:
-		return 0;
+	case KVM_EXIT_IRQ_WINDOW_OPEN: v->st.window++; return 0;
+	case KVM_EXIT_INTR: return 0;
 	case KVM_EXIT_SHUTDOWN:
 		fprintf(stderr, "pvvm: vCPU %d: triple fault at 0x%llx\n",
 			v->id, (unsigned long long)run->s.regs.regs.rip);
 		return -EFAULT;
 	case KVM_EXIT_FAIL_ENTRY:
-		fprintf(stderr, "pvvm: vCPU %d: VM entry failed, reason 0x%llx\n",
-			v->id, (unsigned long long)run->fail_entry
-					.hardware_entry_failure_reason);
+		fprintf(stderr,
+			"pvvm: vCPU %d: VM entry failed, reason 0x%llx\n",
+			v->id,
+			(unsigned long long)
+				run->fail_entry.hardware_entry_failure_reason);
 		return -EIO;
 	case KVM_EXIT_INTERNAL_ERROR:
-		fprintf(stderr, "pvvm: vCPU %d: KVM internal error %u at "
-			"0x%llx", v->id, run->internal.suberror,
+		fprintf(stderr,
+			"pvvm: vCPU %d: KVM internal error %u at "
+			"0x%llx",
+			v->id, run->internal.suberror,
 			(unsigned long long)run->s.regs.regs.rip);
 		for (uint32_t i = 0; i < run->internal.ndata && i < 16; i++)
 			fprintf(stderr, " %llx",
@@ -312,19 +316,24 @@ static void *vcpu__thread(void *arg)
 		}
 		r = ioctl(v->fd, KVM_RUN, 0) < 0 ? -errno : 0;
 		v->st.exits++;
-		if (r == -EINTR || (r == 0 && v->run->exit_reason ==
-						      KVM_EXIT_INTR))
+		if (r == -EINTR ||
+		    (r == 0 && v->run->exit_reason == KVM_EXIT_INTR))
 			v->st.intr++;
 		if (r < 0 && r != -EINTR)
 			break;
+		/* A halt is not a decision point -- unless pvvm asked for an
+		 * interrupt window: a guest that halts can take interrupts,
+		 * so the window is open right there. */
 		r = irq__exit(v, r == 0 && !quiesce &&
-					 v->run->exit_reason != KVM_EXIT_HLT);
+					 (v->run->exit_reason != KVM_EXIT_HLT ||
+					  v->run->request_interrupt_window));
 		if (r == 0)
 			r = vcpu__handle_exit(v, r);
 		if (r < 0)
 			break;
-		if (!quiesce && vm->stop_fn && vm->stop_fn(v, vm->stop_opaque)) {
-			v->paused = true;
+		if (!quiesce && vm->stop_fn &&
+		    vm->stop_fn(v, vm->stop_opaque)) {
+			__atomic_store_n(&v->paused, true, __ATOMIC_RELEASE);
 			vm__stop(vm);
 		}
 	}
@@ -338,7 +347,7 @@ static void *vcpu__thread(void *arg)
 	ioport__flush_console(v);
 	tls_run = NULL;
 	if (r < 0) {
-		v->error = r;
+		__atomic_store_n(&v->error, r, __ATOMIC_RELEASE);
 		fprintf(stderr, "pvvm: vCPU %d stopped: %s\n", v->id,
 			strerror(-r));
 	}

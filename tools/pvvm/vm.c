@@ -77,7 +77,7 @@ int vm__load_image(struct vm *vm, const void *image, size_t size)
 
 static int vm__setup_exits(struct vm *vm)
 {
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_DISABLE_EXITS };
+	struct kvm_enable_cap cap = {.cap = KVM_CAP_X86_DISABLE_EXITS};
 	int mask;
 
 	if (vm->cfg.halt_exits)
@@ -105,8 +105,8 @@ int vm__new(struct vm *vm, const struct vm_config *cfg, char *why, size_t len)
 	pthread_cond_init(&vm->timer_cond, NULL);
 	pthread_mutex_init(&vm->out_lock, NULL);
 	if (cfg->nr_vcpus < 1 || cfg->nr_vcpus > PVVM_MAX_VCPUS) {
-		snprintf(why, len, "%d vCPUs: pvvm runs 1 to %d",
-			 cfg->nr_vcpus, PVVM_MAX_VCPUS);
+		snprintf(why, len, "%d vCPUs: pvvm runs 1 to %d", cfg->nr_vcpus,
+			 PVVM_MAX_VCPUS);
 		return -EINVAL;
 	}
 	vm->sys_fd = kvm__open();

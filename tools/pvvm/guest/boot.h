@@ -40,36 +40,36 @@
 #ifndef PVVM_BOOT_H
 #define PVVM_BOOT_H
 
-#define PVVM_BOOT_GPA 0x1000u
-#define PVVM_IMAGE_GPA 0x10000u
-#define PVVM_IMAGE_MAX 0xf0000u
-#define PVVM_STACK_GPA 0x100000u
-#define PVVM_STACK_SIZE 0x4000u
-#define PVVM_LOG_GPA 0x200000u
+#define PVVM_BOOT_GPA	 0x1000u
+#define PVVM_IMAGE_GPA	 0x10000u
+#define PVVM_IMAGE_MAX	 0xf0000u
+#define PVVM_STACK_GPA	 0x100000u
+#define PVVM_STACK_SIZE	 0x4000u
+#define PVVM_LOG_GPA	 0x200000u
 #define PVVM_LOG_ENTRIES 16384u
-#define PVVM_LOG_SIZE (PVVM_LOG_ENTRIES * 16u)
-#define PVVM_MAX_VCPUS 8
-#define PVVM_RAM_SIZE 0x800000u
-#define PVVM_PV_GPA 0xf0000000u
-#define PVVM_PV_STRIDE 0x2000u
+#define PVVM_LOG_SIZE	 (PVVM_LOG_ENTRIES * 16u)
+#define PVVM_MAX_VCPUS	 8
+#define PVVM_RAM_SIZE	 0x800000u
+#define PVVM_PV_GPA	 0xf0000000u
+#define PVVM_PV_STRIDE	 0x2000u
 
 #define PVVM_PORT_CONSOLE 0x00e9
-#define PVVM_PORT_HCALL 0x5056
-#define PVVM_PORT_VMSR 0x5057
-#define PVVM_PORT_EXIT 0x5058
+#define PVVM_PORT_HCALL	  0x5056
+#define PVVM_PORT_VMSR	  0x5057
+#define PVVM_PORT_EXIT	  0x5058
 
 #define PVVM_BOOT_MAGIC 0x4d565650u /* "PVVM" */
 
 /* First vector pvvm injects; 0..31 are the CPU's exceptions. */
 #define PVVM_VECTOR_BASE 32
-#define PVVM_VECTORS (256 - PVVM_VECTOR_BASE)
+#define PVVM_VECTORS	 (256 - PVVM_VECTOR_BASE)
 
 /* pvvm_vcpu_info.phase, written by the guest so the host can aim an
  * injection; a plain store, no exit. */
-#define PVVM_PHASE_SETUP 0
+#define PVVM_PHASE_SETUP   0
 #define PVVM_PHASE_RUNNING 1
-#define PVVM_PHASE_WINDOW 2 /* inside a critical section, after int_pending */
-#define PVVM_PHASE_DONE 3
+#define PVVM_PHASE_WINDOW  2 /* inside a critical section, after int_pending */
+#define PVVM_PHASE_DONE	   3
 
 #ifndef __ASSEMBLER__
 #include <pvabi/abi.h>
@@ -82,11 +82,11 @@ enum pvvm_mode {
 
 /* pvvm_boot.workload: what the guest does after its setup. */
 enum pvvm_workload {
-	PVVM_WORK_DEMO = 0,  /* negotiate, count operations, report, exit */
-	PVVM_WORK_MEASURE,   /* time hypercalls and operations, exit */
-	PVVM_WORK_BUSY,      /* toggle interrupts until told to stop */
-	PVVM_WORK_IDLE,      /* tickless idle: halt with interrupts on */
-	PVVM_WORK_WINDOW,    /* idle, but linger in the seed's window */
+	PVVM_WORK_DEMO = 0, /* negotiate, count operations, report, exit */
+	PVVM_WORK_MEASURE,  /* time hypercalls and operations, exit */
+	PVVM_WORK_BUSY,	    /* toggle interrupts until told to stop */
+	PVVM_WORK_IDLE,	    /* tickless idle: halt with interrupts on */
+	PVVM_WORK_WINDOW,   /* idle, but linger in the seed's window */
 };
 
 /* Argument block of PVABI_HC_NEGOTIATE on x86 (%ebx points at it). */
@@ -107,21 +107,21 @@ struct pvvm_negotiate {
 struct pvvm_log_entry {
 	pvabi_u32 vector;
 	pvabi_u32 flags; /* PVVM_LOG_IN_CRITICAL, PVVM_LOG_EE_OFF */
-	pvabi_u64 tsc;   /* guest TSC at handler entry */
+	pvabi_u64 tsc;	 /* guest TSC at handler entry */
 };
 #define PVVM_LOG_IN_CRITICAL 1u /* interrupted inside a critical section */
-#define PVVM_LOG_EE_OFF 2u      /* interrupted with virtual EE off */
+#define PVVM_LOG_EE_OFF	     2u /* interrupted with virtual EE off */
 
 struct pvvm_vcpu_info {
 	/* guest -> host */
 	pvabi_u32 phase;
-	pvabi_u32 status;       /* negotiation result: 0 or PVABI_E_* */
-	pvabi_u32 version;      /* negotiated (major << 16) | minor, or 0 */
+	pvabi_u32 status;  /* negotiation result: 0 or PVABI_E_* */
+	pvabi_u32 version; /* negotiated (major << 16) | minor, or 0 */
 	pvabi_u32 pad0;
-	pvabi_u64 features;     /* negotiated */
-	pvabi_u64 pv_ops;       /* privileged operations done in memory */
-	pvabi_u64 pv_traps;     /* ... of which had to trap after all */
-	pvabi_u64 trap_ops;     /* privileged operations done by trapping */
+	pvabi_u64 features;	/* negotiated */
+	pvabi_u64 pv_ops;	/* privileged operations done in memory */
+	pvabi_u64 pv_traps;	/* ... of which had to trap after all */
+	pvabi_u64 trap_ops;	/* privileged operations done by trapping */
 	pvabi_u64 hcall_cycles; /* PVVM_WORK_MEASURE: TSC cycles per loop */
 	pvabi_u64 trap_cycles;
 	pvabi_u64 pv_cycles;
@@ -136,15 +136,15 @@ struct pvvm_vcpu_info {
 struct pvvm_boot {
 	pvabi_u32 magic; /* PVVM_BOOT_MAGIC */
 	pvabi_u32 nr_vcpus;
-	pvabi_u32 mode;     /* enum pvvm_mode */
+	pvabi_u32 mode;	    /* enum pvvm_mode */
 	pvabi_u32 workload; /* enum pvvm_workload */
 	pvabi_u32 min_ver;  /* guest's range: (major << 16) | minor */
 	pvabi_u32 max_ver;
-	pvabi_u64 wanted;   /* features the guest asks for */
+	pvabi_u64 wanted; /* features the guest asks for */
 	pvabi_u64 required;
-	pvabi_u32 iterations; /* DEMO and MEASURE loop counts */
-	pvabi_u32 work;       /* BUSY/IDLE: operations between halts */
-	pvabi_u32 stop;       /* host -> guest: finish the workload */
+	pvabi_u32 iterations;  /* DEMO and MEASURE loop counts */
+	pvabi_u32 work;	       /* BUSY/IDLE: operations between halts */
+	pvabi_u32 stop;	       /* host -> guest: finish the workload */
 	pvabi_u32 window_spin; /* WINDOW: TSC cycles to linger, / 1024 */
 	pvabi_u8 reserved[64];
 	struct pvvm_vcpu_info vcpu[PVVM_MAX_VCPUS];

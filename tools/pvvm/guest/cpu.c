@@ -27,8 +27,8 @@ static void load_tables(void)
 	struct __attribute__((packed)) {
 		uint16_t limit;
 		uint32_t base;
-	} g = { sizeof(gdt) - 1, (uint32_t)gdt }, i = { sizeof(idt) - 1,
-							 (uint32_t)idt };
+	} g = {sizeof(gdt) - 1, (uint32_t)gdt},
+	  i = {sizeof(idt) - 1, (uint32_t)idt};
 
 	__asm__ volatile("lgdt %0\n\t"
 			 "ljmp %1, $1f\n"
@@ -67,8 +67,8 @@ void cpu_set_pv(struct pvabi_magic_page *magic, int notify)
 	struct percpu *c = this_cpu();
 
 	c->mtmsr = notify ? pv_mtmsr_notify : pv_mtmsr_plain;
-	c->mtmsr_window = notify ? pv_mtmsr_window_notify
-				 : pv_mtmsr_window_plain;
+	c->mtmsr_window =
+		notify ? pv_mtmsr_window_notify : pv_mtmsr_window_plain;
 	c->notify = notify;
 	c->magic = magic;
 }

@@ -3,8 +3,8 @@
 #ifndef PVVM_GUEST_H
 #define PVVM_GUEST_H
 
-#define SEL_CODE 0x08
-#define SEL_DATA 0x10
+#define SEL_CODE    0x08
+#define SEL_DATA    0x10
 #define GDT_ENTRIES 3
 
 /*
@@ -13,21 +13,22 @@
  * override, which some KVM implementations (kvm-pvm) can only emulate.
  * Offsets for pv.S:
  */
-#define PERCPU_INFO 0
-#define PERCPU_ID 4
-#define PERCPU_MAGIC 8
+#define PERCPU_INFO   0
+#define PERCPU_ID     4
+#define PERCPU_MAGIC  8
 #define PERCPU_NOTIFY 12
 
 /* Magic-page offsets the templates use, from abi.h. */
-#define MP_CRITICAL 0x080
+#define MP_CRITICAL    0x080
 #define MP_INT_PENDING 0x088
 #define MP_IRQ_ENABLED 0x08c
-#define MP_MSR 0x100
-#define MP_SCRATCH(n) (0x200 + 8 * (n))
-#define NP_DOORBELL 0x1000 /* the guest puts its notification page right
-			     after its magic page */
+#define MP_MSR	       0x100
+#define MP_SCRATCH(n)  (0x200 + 8 * (n))
+#define NP_DOORBELL                                                            \
+	0x1000 /* the guest puts its notification page right                   \
+		 after its magic page */
 
-#define MSR_EE 0x8000
+#define MSR_EE	 0x8000
 #define MSR_SAFE 0x8002 /* EE | RI */
 
 #ifndef __ASSEMBLER__
@@ -39,7 +40,7 @@ struct percpu {
 	uint32_t id;
 	struct pvabi_magic_page *magic; /* NULL: trapping guest */
 	uint32_t notify; /* the notification page was negotiated */
-	uint32_t msr;    /* trapping guest: what it last wrote */
+	uint32_t msr;	 /* trapping guest: what it last wrote */
 	struct pvvm_log_entry *log;
 	int (*mtmsr)(uint32_t msr); /* the template negotiation chose */
 	int (*mtmsr_window)(uint32_t msr, uint32_t spin_cycles);
@@ -84,8 +85,8 @@ static inline void hlt(void)
 	__asm__ volatile("hlt" ::: "memory");
 }
 
-#define barrier() __asm__ volatile("" ::: "memory")
-#define READ_ONCE(x) (*(volatile __typeof__(x) *)&(x))
+#define barrier()	 __asm__ volatile("" ::: "memory")
+#define READ_ONCE(x)	 (*(volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 
 /* pv.S: the magic-page templates and their trapping twins.  The pv_

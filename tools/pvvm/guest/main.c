@@ -229,9 +229,7 @@ void guest_main(void)
 		idle(c, 0);
 		summary(c);
 		break;
-	case PVVM_WORK_MEASURE:
-		measure(c);
-		break;
+	case PVVM_WORK_MEASURE: measure(c); break;
 	case PVVM_WORK_BUSY:
 		irq_on(c);
 		busy(c);
@@ -240,8 +238,7 @@ void guest_main(void)
 	case PVVM_WORK_WINDOW:
 		idle(c, boot->workload == PVVM_WORK_WINDOW);
 		break;
-	default:
-		guest_exit(0x201);
+	default: guest_exit(0x201);
 	}
 	guest_exit(0);
 }
