@@ -15,7 +15,7 @@ const char cmd_run_usage[] =
 	"run [--guest NAME] [--vcpus N] [--abi VERSIONS] [--features LIST]\n"
 	"           [--guest-abi RANGE] [--guest-features LIST] [--trap]\n"
 	"           [--injections N] [--iterations N] [--arm slot|readonly]\n"
-	"           [--halt-exits] [--aim-window] [--bound-ms N] [--no-rescue]\n"
+	"           [--aim-window] [--bound-ms N] [--no-rescue]\n"
 	"           [--save-to FILE [--save-at POINT]]\n"
 	"           [--restore FILE] [--quiet] [--json]\n"
 	"\n"
@@ -36,8 +36,6 @@ const char cmd_run_usage[] =
 	"  --iterations N     privileged operations per loop (default 1000)\n"
 	"  --arm MODE         how arming takes the notification page away:\n"
 	"                     delete its slot (default) or make it read-only\n"
-	"  --halt-exits       HLT exits to pvvm (default: the guest halts\n"
-	"                     inside KVM, tickless, if KVM allows)\n"
 	"  --aim-window       inject only while the window guest lingers in\n"
 	"                     the seed's window (--guest window)\n"
 	"  --bound-ms N       deferral time bound (default 10; 0: none, the\n"
@@ -80,7 +78,6 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		O_INJ,
 		O_ITER,
 		O_ARM,
-		O_HALT,
 		O_SAVE,
 		O_SAVEAT,
 		O_RESTORE,
@@ -101,7 +98,6 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{"injections", required_argument, NULL, O_INJ},
 		{"iterations", required_argument, NULL, O_ITER},
 		{"arm", required_argument, NULL, O_ARM},
-		{"halt-exits", no_argument, NULL, O_HALT},
 		{"save-to", required_argument, NULL, O_SAVE},
 		{"save-at", required_argument, NULL, O_SAVEAT},
 		{"restore", required_argument, NULL, O_RESTORE},
@@ -186,7 +182,6 @@ static int parse(int argc, char **argv, struct run_opts *o)
 						   "or readonly",
 						   optarg);
 			break;
-		case O_HALT: o->s.cfg.halt_exits = true; break;
 		case O_SAVE: o->save_to = optarg; break;
 		case O_SAVEAT: o->save_at = optarg; break;
 		case O_RESTORE: o->restore = optarg; break;

@@ -13,6 +13,7 @@
  * order.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -112,6 +113,24 @@ static int drain(struct vm *vm, struct vcpu *v, struct lane *l,
 	return 0;
 }
 
+/* PVVM_DEBUG: what a vCPU looks like when an interrupt stalls (racy
+ * reads of another thread's state: a diagnostic, not a measurement). */
+static void stall_report(struct vcpu *v)
+{
+	const struct pvabi_delivery *d = &v->page->dlv;
+
+	fprintf(stderr,
+		"pvvm: vCPU %d stalled: %u pending, flags 0x%x, irq_enabled "
+		"%u, int_pending %u, critical 0x%x, rip 0x%x, window %d, "
+		"last exit %u\n",
+		v->id, pvabi_dlv_pending(&v->dlv), pvabi_dlv_flags(&v->dlv),
+		pvabi_ld32(PVABI_LE, &d->irq_enabled),
+		pvabi_ld32(PVABI_LE, &d->int_pending),
+		(uint32_t)pvabi_ld64(PVABI_LE, &d->critical),
+		(uint32_t)v->run->s.regs.regs.rip,
+		v->run->request_interrupt_window, v->run->exit_reason);
+}
+
 /* Nothing to do this round: yield the CPU the guest may need. */
 static void idle_wait(void)
 {
@@ -166,6 +185,8 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 						lane_at(l, k)->stalled = true;
 						res->stalled++;
 					}
+				if (getenv("PVVM_DEBUG"))
+					stall_report(v);
 				if (c->rescue)
 					vcpu__kick(v);
 			}
@@ -183,7 +204,7 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 			    vcpu__is_done(&vm->vcpus[i])) {
 				r = vcpu__error(&vm->vcpus[i])
 					    ? vcpu__error(&vm->vcpus[i])
-						       : -ECHILD;
+					    : -ECHILD;
 				res->lost += outstanding;
 				goto out;
 			}

@@ -102,7 +102,6 @@ struct vm_config {
 	struct pvabi_offer offer; /* what the host offers, policy applied */
 	struct pvabi_dlv_config dlv;
 	enum pvvm_arm_mode arm;
-	bool halt_exits; /* let HLT exit to pvvm instead of halting in KVM */
 	FILE *console;	 /* guest lines go here; NULL: discarded */
 };
 
@@ -116,7 +115,6 @@ struct vm {
 	int nr_vcpus;
 	struct vcpu vcpus[PVVM_MAX_VCPUS];
 	uint64_t tsc_khz;
-	bool halt_in_guest;
 
 	pthread_mutex_t timer_lock;
 	pthread_cond_t timer_cond;

@@ -190,9 +190,11 @@ void vcpu__kick(struct vcpu *v)
 }
 
 /*
- * HLT exited to us (an emulating KVM, or no KVM_CAP_X86_DISABLE_EXITS).
- * pvvm handles it as KVM handles HLT in the kernel: the vCPU sleeps until
- * it is runnable -- an interrupt waits that nothing holds back -- or a
+ * HLT exits to us: without an in-kernel irqchip KVM cannot know when a
+ * user-space interrupt controller has something for a halted vCPU (and
+ * pvvm does not let HLT stay in KVM with KVM_CAP_X86_DISABLE_EXITS for that
+ * reason).  pvvm handles it as KVM handles HLT in the kernel: the vCPU sleeps
+ * until it is runnable -- an interrupt waits that nothing holds back -- or a
  * kick.  A vector the machine deferred because of a critical section is
  * held back: the halt does not look at it again, just as an in-kernel halt
  * knows nothing of a deferral.  That is the seed's tickless idle: without

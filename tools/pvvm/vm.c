@@ -75,25 +75,6 @@ int vm__load_image(struct vm *vm, const void *image, size_t size)
 	return 0;
 }
 
-static int vm__setup_exits(struct vm *vm)
-{
-	struct kvm_enable_cap cap = {.cap = KVM_CAP_X86_DISABLE_EXITS};
-	int mask;
-
-	if (vm->cfg.halt_exits)
-		return 0;
-	/* A halted guest should stay in KVM like a vCPU on its own CPU: pvvm
-	 * hears of it only when something kicks it (tickless idle). */
-	mask = kvm__check_extension(vm->sys_fd, KVM_CAP_X86_DISABLE_EXITS);
-	if (!(mask & KVM_X86_DISABLE_EXITS_HLT))
-		return 0;
-	cap.args[0] = KVM_X86_DISABLE_EXITS_HLT;
-	if (ioctl(vm->fd, KVM_ENABLE_CAP, &cap) < 0)
-		return -errno;
-	vm->halt_in_guest = true;
-	return 0;
-}
-
 int vm__new(struct vm *vm, const struct vm_config *cfg, char *why, size_t len)
 {
 	int r;
@@ -129,12 +110,6 @@ int vm__new(struct vm *vm, const struct vm_config *cfg, char *why, size_t len)
 	    ioctl(vm->fd, KVM_SET_TSS_ADDR, PVVM_TSS_GPA) < 0) {
 		r = -errno;
 		snprintf(why, len, "KVM_SET_TSS_ADDR: %s", strerror(errno));
-		goto fail;
-	}
-	r = vm__setup_exits(vm);
-	if (r < 0) {
-		snprintf(why, len, "KVM_CAP_X86_DISABLE_EXITS: %s",
-			 strerror(-r));
 		goto fail;
 	}
 
