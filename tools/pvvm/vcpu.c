@@ -246,10 +246,17 @@ static int vcpu__handle_exit(struct vcpu *v, int rc)
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO: v->st.io++; return ioport__exit(v);
 	case KVM_EXIT_MMIO: v->st.mmio++; return vcpu__mmio(v);
-	case KVM_EXIT_HLT:
+	case KVM_EXIT_HLT: {
+		struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
+
 		v->st.hlt++;
 		vcpu__halt(v);
+		/* pvvm did the halting: KVM must not halt the vCPU again
+		 * (an emulating KVM may keep it halted past KVM_INTERRUPT). */
+		if (ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)
+			return -errno;
 		return 0;
+	}
 	case KVM_EXIT_IRQ_WINDOW_OPEN: v->st.window++; return 0;
 	case KVM_EXIT_INTR: return 0;
 	case KVM_EXIT_SHUTDOWN:
