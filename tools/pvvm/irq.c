@@ -60,6 +60,27 @@ static void irq__set_timer(struct vcpu *v, uint64_t deadline)
 	pthread_mutex_unlock(&vm->timer_lock);
 }
 
+/*
+ * An interrupt window pvvm asks for should open within microseconds; an
+ * emulating KVM may open it late or, with the guest halted inside it, not
+ * at all.  If it has not opened after PVVM_WINDOW_NS, the timer thread
+ * kicks the vCPU, which is a decision point too.
+ */
+#define PVVM_WINDOW_NS 1000000ull
+
+static void irq__set_window_timer(struct vcpu *v, bool on)
+{
+	struct vm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->timer_lock);
+	if (on || v->window_ns) {
+		v->window_ns = on ? now_ns() + PVVM_WINDOW_NS : 0;
+		if (on)
+			pthread_cond_signal(&vm->timer_cond);
+	}
+	pthread_mutex_unlock(&vm->timer_lock);
+}
+
 /* Perform the machine's answer.  ARM, DISARM and DELIVER come only from
  * exit, entry and notify-trap decisions, which run on the vCPU thread. */
 static int irq__apply(struct vcpu *v, const struct pvabi_dlv_action *a)
@@ -133,6 +154,9 @@ int irq__inject(struct vcpu *v, uint32_t vector)
 
 	pthread_mutex_lock(&v->lock);
 	r = pvabi_dlv_inject(&v->dlv, vector, now_ns(), &a);
+	/* A halted vCPU looks again: this one may make it runnable. */
+	if (v->halted)
+		pthread_cond_signal(&v->wake);
 	pthread_mutex_unlock(&v->lock);
 	if (r >= 0 && (a.flags & PVABI_DLV_KICK))
 		vcpu__kick(v);
@@ -188,6 +212,7 @@ int irq__entry(struct vcpu *v)
 	v->run->request_interrupt_window =
 		pending &&
 		(v->injected || !v->run->ready_for_interrupt_injection);
+	irq__set_window_timer(v, v->run->request_interrupt_window);
 	return 0;
 }
 
@@ -205,6 +230,17 @@ static void *irq__timer_thread(void *arg)
 			struct vcpu *v = &vm->vcpus[i];
 			struct pvabi_dlv_action a;
 
+			if (v->window_ns && v->window_ns <= now) {
+				/* KVM did not open the window: a kick does. */
+				v->window_ns = 0;
+				fired = true;
+				pthread_mutex_unlock(&vm->timer_lock);
+				vcpu__kick(v);
+				pthread_mutex_lock(&vm->timer_lock);
+			} else if (v->window_ns &&
+				   (!next || v->window_ns < next)) {
+				next = v->window_ns;
+			}
 			if (!v->deadline_ns)
 				continue;
 			if (v->deadline_ns > now) {

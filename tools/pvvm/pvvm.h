@@ -75,6 +75,9 @@ struct vcpu {
 	bool paused; /* parked for a snapshot */
 	struct pvabi_dlv dlv;
 	uint64_t deadline_ns; /* PVABI_DLV_TIMER, 0 = none */
+	/* Kick if no interrupt window by then, 0 = none.  This and
+	 * deadline_ns are under vm->timer_lock. */
+	uint64_t window_ns;
 
 	/* The page the machine reads: the guest's magic page once negotiated,
 	 * a host-private one for a trapping guest. */
@@ -102,7 +105,7 @@ struct vm_config {
 	struct pvabi_offer offer; /* what the host offers, policy applied */
 	struct pvabi_dlv_config dlv;
 	enum pvvm_arm_mode arm;
-	FILE *console;	 /* guest lines go here; NULL: discarded */
+	FILE *console; /* guest lines go here; NULL: discarded */
 };
 
 struct vm {
