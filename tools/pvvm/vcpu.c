@@ -247,7 +247,7 @@ static int vcpu__handle_exit(struct vcpu *v, int rc)
 	case KVM_EXIT_IO: v->st.io++; return ioport__exit(v);
 	case KVM_EXIT_MMIO: v->st.mmio++; return vcpu__mmio(v);
 	case KVM_EXIT_HLT: {
-		struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
+		struct kvm_mp_state mp = {KVM_MP_STATE_RUNNABLE};
 
 		v->st.hlt++;
 		vcpu__halt(v);
