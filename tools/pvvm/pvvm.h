@@ -51,7 +51,7 @@ struct vm_slot {
 
 struct vcpu_stats {
 	uint64_t exits, io, mmio, hlt, window, intr, hcalls, vmsr;
-	uint64_t arms, disarms, delivered, notify_mmio;
+	uint64_t arms, disarms, delivered, notify_mmio, unknown;
 };
 
 struct vm;

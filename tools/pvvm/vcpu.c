@@ -259,6 +259,19 @@ static int vcpu__handle_exit(struct vcpu *v, int rc)
 	}
 	case KVM_EXIT_IRQ_WINDOW_OPEN: v->st.window++; return 0;
 	case KVM_EXIT_INTR: return 0;
+	case KVM_EXIT_UNKNOWN:
+		/* kvm-pvm now and then returns from KVM_RUN with this and no
+		 * error; running again goes on.  A run of them is an error. */
+		if (++v->st.unknown % 1000 == 0) {
+			fprintf(stderr,
+				"pvvm: vCPU %d: KVM_EXIT_UNKNOWN, hardware "
+				"reason 0x%llx\n",
+				v->id,
+				(unsigned long long)
+					run->hw.hardware_exit_reason);
+			return -EIO;
+		}
+		return 0;
 	case KVM_EXIT_SHUTDOWN:
 		fprintf(stderr, "pvvm: vCPU %d: triple fault at 0x%llx\n",
 			v->id, (unsigned long long)run->s.regs.regs.rip);
