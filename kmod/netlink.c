@@ -43,6 +43,7 @@ static const struct nla_policy inject_policy[PVABI_A_MAX + 1] = {
 	[PVABI_A_UNSPEC] = { .strict_start_type = 1 },
 	[PVABI_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[PVABI_A_VCPU] = NLA_POLICY_MAX(NLA_U32, PVABI_MAX_VCPUS - 1),
+	[PVABI_A_VECTOR] = { .type = NLA_U32 },
 };
 
 static struct genl_family pvabi_family;
@@ -75,27 +76,16 @@ static int put_policy(struct sk_buff *skb, const struct pvabi_policy *pol)
 
 static int put_vcpu(struct sk_buff *skb, struct pvabi_vcpu *v)
 {
-	static const int stat_attr[] = {
-		PVABI_STAT_A_INJECTED, PVABI_STAT_A_DELIVERED,
-		PVABI_STAT_A_DEFERRED, PVABI_STAT_A_NOTIFY_TRAPS,
-		PVABI_STAT_A_KICKS, PVABI_STAT_A_FORCED, PVABI_STAT_A_ZAPS,
-		PVABI_STAT_A_PENDING,
-	};
 	struct pvabi_vcpu_stats st;
 	struct nlattr *vn, *sn;
-	u64 features, val[ARRAY_SIZE(stat_attr)];
+	u64 features, val[PVABI_STAT_A_MAX];
 	u32 version;
-	size_t i;
+	int i;
 
+	/* The attributes follow struct pvabi_vcpu_stats field by field. */
+	BUILD_BUG_ON(sizeof(st) != sizeof(val));
 	pvabi_vcpu_stats(v, &st, &version, &features);
-	val[0] = st.injected;
-	val[1] = st.delivered;
-	val[2] = st.deferred;
-	val[3] = st.notify_traps;
-	val[4] = st.kicks;
-	val[5] = st.forced;
-	val[6] = st.zaps;
-	val[7] = st.pending;
+	memcpy(val, &st, sizeof(val));
 
 	vn = nla_nest_start(skb, 0);
 	if (!vn || nla_put_u32(skb, PVABI_VCPU_A_INDEX, v->index) ||
@@ -106,8 +96,8 @@ static int put_vcpu(struct sk_buff *skb, struct pvabi_vcpu *v)
 	sn = nla_nest_start(skb, PVABI_VCPU_A_STATS);
 	if (!sn)
 		return -EMSGSIZE;
-	for (i = 0; i < ARRAY_SIZE(stat_attr); i++)
-		if (nla_put_u64_64bit(skb, stat_attr[i], val[i],
+	for (i = 0; i < PVABI_STAT_A_MAX; i++)
+		if (nla_put_u64_64bit(skb, PVABI_STAT_A_INJECTED + i, val[i],
 				      PVABI_STAT_A_UNSPEC))
 			return -EMSGSIZE;
 	nla_nest_end(skb, sn);
@@ -293,9 +283,10 @@ static int pvabi_inject_cmd(struct sk_buff *skb, struct genl_info *info)
 				    "no such vCPU");
 		return -ENOENT;
 	}
-	ret = pvabi_inject(v);
+	ret = pvabi_inject(v, info->attrs[PVABI_A_VECTOR] ?
+			   nla_get_u32(info->attrs[PVABI_A_VECTOR]) : 0);
 	pvabi_vcpu_put(v);
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 static const struct genl_ops pvabi_ops[] = {

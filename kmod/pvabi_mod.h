@@ -16,6 +16,7 @@
 
 #include "pvabi/abi.h"
 #include "pvabi/access.h"
+#include "pvabi/delivery.h"
 #include "pvabi/negotiate.h"
 
 /* What the administrator allows a VM (set over netlink). */
@@ -50,19 +51,20 @@ struct pvabi_vcpu {
 
 	struct mutex lock;	/* everything below */
 	bool dead;		/* the fd is closed: no more zaps or timers */
-	u64 r1, msr;		/* from PVABI_VCPU_SET_REGS */
+	struct pvabi_dlv_regs regs;	/* from PVABI_VCPU_SET_REGS */
 	bool negotiated;
 	enum pvabi_byte_order bo;
 	u32 version;
 	u64 features;
-	bool zapped;		/* notification page unmapped */
-	u32 defer_us;
+	struct pvabi_dlv dlv;	/* libpvabi's delivery state machine */
+	bool zapped;		/* notification page unmapped, not yet faulted */
+	u64 zaps;
+	u64 forced_reported;	/* forced deliveries told to the events group */
 	struct eventfd_ctx *efd;
 	struct pid *sig_pid;
 	int signo;
-	struct pvabi_vcpu_stats st;
 	struct hrtimer bound;
-	struct work_struct force_work;
+	struct work_struct tick_work;
 };
 
 /* vm.c */
@@ -84,9 +86,11 @@ void pvabi_vcpu_stats(struct pvabi_vcpu *v, struct pvabi_vcpu_stats *st,
 		      u32 *version, u64 *features);
 
 /* deliver.c */
-int pvabi_inject(struct pvabi_vcpu *v);
+int pvabi_delivery_start(struct pvabi_vcpu *v, u32 defer_us);
+int pvabi_inject(struct pvabi_vcpu *v, u32 vector);
 int pvabi_kick(struct pvabi_vcpu *v);
-void pvabi_notify_trap(struct pvabi_vcpu *v);
+bool pvabi_notify_trap(struct pvabi_vcpu *v);
+void pvabi_delivery_stats(struct pvabi_vcpu *v, struct pvabi_vcpu_stats *st);
 void pvabi_delivery_init(struct pvabi_vcpu *v);
 void pvabi_delivery_stop(struct pvabi_vcpu *v);
 

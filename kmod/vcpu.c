@@ -43,7 +43,7 @@ void pvabi_vcpu_stats(struct pvabi_vcpu *v, struct pvabi_vcpu_stats *st,
 		      u32 *version, u64 *features)
 {
 	mutex_lock(&v->lock);
-	*st = v->st;
+	pvabi_delivery_stats(v, st);
 	*version = v->negotiated ? v->version : 0;
 	*features = v->negotiated ? v->features : 0;
 	mutex_unlock(&v->lock);
@@ -63,9 +63,11 @@ static vm_fault_t vcpu_fault(struct vm_fault *vmf)
 		 * slip in between the delivery decision and the new PTE.
 		 */
 		mutex_lock(&v->lock);
-		pvabi_notify_trap(v);
-		ret = vmf_insert_pfn(vmf->vma, vmf->address,
-				     page_to_pfn(v->notify));
+		if (pvabi_notify_trap(v))
+			ret = vmf_insert_pfn(vmf->vma, vmf->address,
+					     page_to_pfn(v->notify));
+		else
+			ret = VM_FAULT_NOPAGE;	/* still armed: trap again */
 		mutex_unlock(&v->lock);
 		return ret;
 	default:
@@ -166,8 +168,10 @@ static long vcpu_negotiate(struct pvabi_vcpu *v, void __user *uarg)
 		v->bo = n.byte_order;
 		v->version = (u32)res.version.major << 16 | res.version.minor;
 		v->features = res.features;
-		v->defer_us = defer_us;
 		write_header(v, &req);
+		err = pvabi_delivery_start(v, defer_us);
+	}
+	if (!err) {
 		v->negotiated = true;
 		n.version = v->version;
 		n.features = v->features;
@@ -241,8 +245,8 @@ static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (copy_from_user(&r, uarg, sizeof(r)))
 			return -EFAULT;
 		mutex_lock(&v->lock);
-		v->r1 = r.r1;
-		v->msr = r.msr;
+		v->regs.r1 = r.r1;
+		v->regs.supervisor = !(r.msr & PVABI_MSR_PR);
 		mutex_unlock(&v->lock);
 		return 0;
 	}
@@ -251,7 +255,7 @@ static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case PVABI_VCPU_SET_SIGNAL:
 		return vcpu_set_signal(v, uarg);
 	case PVABI_VCPU_INJECT:
-		return arg ? -EINVAL : pvabi_inject(v);
+		return arg > U32_MAX ? -EINVAL : pvabi_inject(v, arg);
 	case PVABI_VCPU_KICK:
 		return arg ? -EINVAL : pvabi_kick(v);
 	case PVABI_VCPU_GET_STATS: {
@@ -320,7 +324,7 @@ int pvabi_vcpu_create(struct pvabi_vm *vm, unsigned long index)
 	v->vm = vm;
 	v->index = index;
 	v->bo = PVABI_HOST_ORDER;
-	v->defer_us = PVABI_DEFER_US_DEFAULT;
+	v->regs.supervisor = 1;
 	pvabi_delivery_init(v);
 
 	mutex_lock(&vm->lock);

@@ -47,6 +47,7 @@ static struct nla_policy top_policy[PVABI_A_MAX + 1] = {
 	[PVABI_A_VCPU] = { .type = NLA_U32 },
 	[PVABI_A_FLAGS] = { .type = NLA_U32 },
 	[PVABI_A_EVENT] = { .type = NLA_U32 },
+	[PVABI_A_VECTOR] = { .type = NLA_U32 },
 };
 
 static struct nla_policy policy_policy[PVABI_POLICY_A_MAX + 1] = {
@@ -64,16 +65,7 @@ static struct nla_policy vcpu_policy[PVABI_VCPU_A_MAX + 1] = {
 	[PVABI_VCPU_A_STATS] = { .type = NLA_NESTED },
 };
 
-static struct nla_policy stat_policy[PVABI_STAT_A_MAX + 1] = {
-	[PVABI_STAT_A_INJECTED] = { .type = NLA_U64 },
-	[PVABI_STAT_A_DELIVERED] = { .type = NLA_U64 },
-	[PVABI_STAT_A_DEFERRED] = { .type = NLA_U64 },
-	[PVABI_STAT_A_NOTIFY_TRAPS] = { .type = NLA_U64 },
-	[PVABI_STAT_A_KICKS] = { .type = NLA_U64 },
-	[PVABI_STAT_A_FORCED] = { .type = NLA_U64 },
-	[PVABI_STAT_A_ZAPS] = { .type = NLA_U64 },
-	[PVABI_STAT_A_PENDING] = { .type = NLA_U64 },
-};
+static struct nla_policy stat_policy[PVABI_STAT_A_MAX + 1];
 
 static void parse_policy(struct nlattr *attr, struct pvabi_genl_policy *pol)
 {
@@ -101,18 +93,13 @@ static void parse_policy(struct nlattr *attr, struct pvabi_genl_policy *pol)
 static int parse_vcpu(struct nlattr *attr, struct pvabi_genl_vcpu *v)
 {
 	struct nlattr *tb[PVABI_VCPU_A_MAX + 1], *st[PVABI_STAT_A_MAX + 1];
-	__u64 *field[PVABI_STAT_A_MAX + 1] = {
-		[PVABI_STAT_A_INJECTED] = &v->stats.injected,
-		[PVABI_STAT_A_DELIVERED] = &v->stats.delivered,
-		[PVABI_STAT_A_DEFERRED] = &v->stats.deferred,
-		[PVABI_STAT_A_NOTIFY_TRAPS] = &v->stats.notify_traps,
-		[PVABI_STAT_A_KICKS] = &v->stats.kicks,
-		[PVABI_STAT_A_FORCED] = &v->stats.forced,
-		[PVABI_STAT_A_ZAPS] = &v->stats.zaps,
-		[PVABI_STAT_A_PENDING] = &v->stats.pending,
-	};
+	uint64_t val[PVABI_STAT_A_MAX] = { 0 };
 	int i;
 
+	/* The stat attributes follow struct pvabi_vcpu_stats in order. */
+	_Static_assert(sizeof(val) == sizeof(v->stats), "stats layout");
+	for (i = 1; i <= PVABI_STAT_A_MAX; i++)
+		stat_policy[i].type = NLA_U64;
 	memset(v, 0, sizeof(*v));
 	if (nla_parse_nested(tb, PVABI_VCPU_A_MAX, attr, vcpu_policy) ||
 	    !tb[PVABI_VCPU_A_INDEX])
@@ -131,7 +118,8 @@ static int parse_vcpu(struct nlattr *attr, struct pvabi_genl_vcpu *v)
 		return -EINVAL;
 	for (i = 1; i <= PVABI_STAT_A_MAX; i++)
 		if (st[i])
-			*field[i] = nla_get_u64(st[i]);
+			val[i - 1] = nla_get_u64(st[i]);
+	memcpy(&v->stats, val, sizeof(val));
 	return 0;
 }
 
@@ -401,14 +389,16 @@ int pvabi_genl_set_policy(struct pvabi_genl *g, uint32_t vm_id, uint32_t flags,
 	return pvabi_genl_request(g, msg);
 }
 
-int pvabi_genl_inject(struct pvabi_genl *g, uint32_t vm_id, uint32_t vcpu)
+int pvabi_genl_inject(struct pvabi_genl *g, uint32_t vm_id, uint32_t vcpu,
+		      uint32_t vector)
 {
 	struct nl_msg *msg = pvabi_genl_msg(g, PVABI_CMD_INJECT, 0);
 
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u32(msg, PVABI_A_VM_ID, vm_id) ||
-	    nla_put_u32(msg, PVABI_A_VCPU, vcpu)) {
+	    nla_put_u32(msg, PVABI_A_VCPU, vcpu) ||
+	    (vector && nla_put_u32(msg, PVABI_A_VECTOR, vector))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

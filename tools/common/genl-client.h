@@ -64,8 +64,9 @@ int pvabi_genl_dump(struct pvabi_genl *g, uint32_t only, pvabi_genl_vm_fn fn,
 /** PVABI_CMD_SET_POLICY with the members in @pol->present. */
 int pvabi_genl_set_policy(struct pvabi_genl *g, uint32_t vm_id, uint32_t flags,
 			  const struct pvabi_genl_policy *pol);
-/** PVABI_CMD_INJECT. */
-int pvabi_genl_inject(struct pvabi_genl *g, uint32_t vm_id, uint32_t vcpu);
+/** PVABI_CMD_INJECT of @vector (coalesced injections succeed too). */
+int pvabi_genl_inject(struct pvabi_genl *g, uint32_t vm_id, uint32_t vcpu,
+		      uint32_t vector);
 
 /** A new request for @cmd of the family, for callers that build their own
  * (tests that send malformed messages). */

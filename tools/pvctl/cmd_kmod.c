@@ -48,8 +48,9 @@ static const struct {
 	size_t off;
 } stat_fields[] = {
 #define STAT(f) { #f, offsetof(struct pvabi_vcpu_stats, f) }
-	STAT(injected), STAT(delivered), STAT(deferred), STAT(notify_traps),
-	STAT(kicks),	STAT(forced),	 STAT(zaps),	 STAT(pending),
+	STAT(injected), STAT(coalesced), STAT(refused), STAT(delivered),
+	STAT(deferred), STAT(notify_traps), STAT(forced), STAT(masked),
+	STAT(kicks), STAT(exits), STAT(zaps), STAT(pending),
 #undef STAT
 };
 

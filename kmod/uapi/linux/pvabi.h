@@ -22,7 +22,7 @@
  *   ioctl(vcpu, PVABI_VCPU_NEGOTIATE, &neg)
  *   ioctl(vcpu, PVABI_VCPU_SET_EVENTFD, &efd)   (or PVABI_VCPU_SET_SIGNAL)
  *   ioctl(vcpu, PVABI_VCPU_SET_REGS, &regs) on every guest exit
- *   ioctl(vcpu, PVABI_VCPU_INJECT, 0), ioctl(vcpu, PVABI_VCPU_KICK, 0)
+ *   ioctl(vcpu, PVABI_VCPU_INJECT, vector), ioctl(vcpu, PVABI_VCPU_KICK, 0)
  *
  * A VM lives while its fd or any of its vCPU fds (or a mapping of a vCPU's
  * pages) is open.  Every ioctl returns 0 (or an fd) on success and -1 with
@@ -31,7 +31,8 @@
  *   EFAULT   the argument pointer is bad;
  *   ENOTTY   the command is not known on this kind of fd;
  *   EEXIST   the vCPU index or the VM's name/UUID is already in use;
- *   EBUSY    the vCPU has already negotiated;
+ *   EBUSY    the vCPU has already negotiated, or its vector queue is full;
+ *   ENOTCONN the vCPU has not negotiated yet (PVABI_VCPU_INJECT, _KICK);
  *   ENOSPC   PVABI_MAX_VMS VMs exist;
  *   EOPNOTSUPP  negotiation found no common version or feature (the
  *            precise PVABI_E_* code is in pvabi_negotiate.error).
@@ -42,16 +43,24 @@
  *   PVABI_MMAP_MAGIC_OFFSET   the magic page (struct pvabi_magic_page)
  *   PVABI_MMAP_NOTIFY_OFFSET  the notification page (struct pvabi_notify_page)
  *
- * Delivery.  PVABI_VCPU_INJECT raises one interrupt.  The kernel delivers
- * it at once when the vCPU is outside a critical section (delivery.critical
- * differs from the r1 last given with PVABI_VCPU_SET_REGS, or the vCPU is in
- * problem state) and its virtual interrupts are on; otherwise it sets
- * delivery.int_pending, unmaps the notification page from every process
- * that maps it, and delivers when the guest's next doorbell store faults,
- * on PVABI_VCPU_KICK, or when the VM's deferral bound expires (counted as
- * "forced").  Delivering n interrupts adds n to the vCPU's eventfd (usable
- * as a KVM irqfd) and/or sends the chosen signal to the thread that asked
- * for it.  Every injection is delivered exactly once.
+ * Delivery.  PVABI_VCPU_INJECT raises an interrupt vector (any 32-bit value
+ * the VMM uses to name an interrupt) and returns 0 when it was queued, 1
+ * when the same vector was already pending (coalesced: one delivery), or
+ * fails with EBUSY when PVABI_DLV_QUEUE_LEN distinct vectors wait (nothing
+ * queued: inject again after a delivery).  The vCPU must have negotiated
+ * (ENOTCONN otherwise).  The decisions are libpvabi's delivery state
+ * machine (<pvabi/delivery.h>), compiled into the module: the kernel treats
+ * each injection, PVABI_VCPU_KICK and doorbell fault as a vCPU exit and
+ * delivers at once when the vCPU is outside a critical section
+ * (delivery.critical differs from the r1 last given with
+ * PVABI_VCPU_SET_REGS, or the vCPU is in problem state) with its virtual
+ * interrupts on.  Otherwise it sets delivery.int_pending and, inside a
+ * critical section, unmaps the notification page from every process that
+ * maps it; the guest's next doorbell store faults into the module, which
+ * delivers and maps the page again.  The VM's deferral bound (an hrtimer)
+ * forces delivery from a critical section held too long.  Each delivered
+ * vector adds 1 to the vCPU's eventfd (usable as a KVM irqfd) and/or sends
+ * the chosen signal, with the vector in si_value, to the thread that asked.
  * ========================================================================
  */
 #ifndef _UAPI_LINUX_PVABI_H
@@ -129,16 +138,23 @@ struct pvabi_signal {
 	__u32 flags; /* none defined: 0 */
 };
 
-/* PVABI_VCPU_GET_STATS: counters since the vCPU was created. */
+/*
+ * PVABI_VCPU_GET_STATS: counters since the vCPU negotiated (the delivery
+ * state machine's, see <pvabi/delivery.h>, plus the module's own).
+ */
 struct pvabi_vcpu_stats {
-	__u64 injected;     /* PVABI_VCPU_INJECT and netlink injections */
-	__u64 delivered;    /* interrupts delivered, each exactly once */
-	__u64 deferred;     /* injections held back (critical or irqs off) */
+	__u64 injected;     /* injections queued */
+	__u64 coalesced;    /* injections of a vector already pending */
+	__u64 refused;      /* injections refused: queue full (EBUSY) */
+	__u64 delivered;    /* vectors delivered, each exactly once */
+	__u64 deferred;     /* deferral episodes (critical section) */
 	__u64 notify_traps; /* doorbell stores that faulted */
-	__u64 kicks;        /* PVABI_VCPU_KICK calls */
-	__u64 forced;       /* delivered because the deferral bound expired */
+	__u64 forced;       /* deliveries forced by the deferral bound */
+	__u64 masked;       /* decisions held back by irq_enabled == 0 */
+	__u64 kicks;        /* times the vCPU was asked to exit */
+	__u64 exits;        /* exits: PVABI_VCPU_KICK and the module's own */
 	__u64 zaps;         /* times the notification page was unmapped */
-	__u64 pending;      /* injected and not yet delivered */
+	__u64 pending;      /* vectors waiting now */
 };
 
 #define PVABI_IO 0xB7
@@ -153,7 +169,7 @@ struct pvabi_vcpu_stats {
 #define PVABI_VCPU_SET_REGS _IOW(PVABI_IO, 0x21, struct pvabi_regs)
 #define PVABI_VCPU_SET_EVENTFD _IOW(PVABI_IO, 0x22, struct pvabi_eventfd)
 #define PVABI_VCPU_SET_SIGNAL _IOW(PVABI_IO, 0x23, struct pvabi_signal)
-#define PVABI_VCPU_INJECT _IO(PVABI_IO, 0x24)	/* argument 0 */
+#define PVABI_VCPU_INJECT _IO(PVABI_IO, 0x24)	/* argument: the vector */
 #define PVABI_VCPU_KICK _IO(PVABI_IO, 0x25)	/* argument 0 */
 #define PVABI_VCPU_GET_STATS _IOR(PVABI_IO, 0x26, struct pvabi_vcpu_stats)
 
@@ -188,7 +204,8 @@ struct pvabi_vcpu_stats {
  *         PVABI_VCPU_A_FEATURES: NLA_U64, negotiated PVABI_F_* bits
  *         PVABI_VCPU_A_STATS: NLA_NESTED
  *           PVABI_STAT_A_INJECTED ... PVABI_STAT_A_PENDING: NLA_U64 each,
- *           the counters of struct pvabi_vcpu_stats
+ *           the counters of struct pvabi_vcpu_stats, in its order; all
+ *           zero for a vCPU that has not negotiated
  *       1: NLA_NESTED
  *         ...
  *
@@ -212,12 +229,15 @@ struct pvabi_vcpu_stats {
  *       PVABI_POLICY_A_DEFER_US: NLA_U32, the deferral bound in
  *                                microseconds, 10 ... 1000000
  *   A new VM starts with versions 1.0 ... 1.0, features PVABI_F_ALL_1_0,
- *   PVABI_PATCH_GUEST and 1000 us.
+ *   PVABI_PATCH_GUEST and 10000 us (pvabi_dlv_config_default()'s bound).
  *
  * PVABI_CMD_INJECT
- *   GENL_ADMIN_PERM (CAP_NET_ADMIN).  The same as PVABI_VCPU_INJECT.
+ *   GENL_ADMIN_PERM (CAP_NET_ADMIN).  The same as PVABI_VCPU_INJECT; a
+ *   coalesced injection succeeds too, a full queue fails with EBUSY, a vCPU
+ *   that has not negotiated with ENOTCONN.
  *     PVABI_A_VM_ID: NLA_U32, required
  *     PVABI_A_VCPU: NLA_U32, the vCPU index, required
+ *     PVABI_A_VECTOR: NLA_U32, the vector; absent means 0
  *
  * PVABI_CMD_EVENT
  *   Sent by the kernel to the multicast group PVABI_GENL_MCGRP_EVENTS;
@@ -256,6 +276,7 @@ enum pvabi_attr {
 	PVABI_A_VCPU,
 	PVABI_A_FLAGS,
 	PVABI_A_EVENT,
+	PVABI_A_VECTOR,
 	__PVABI_A_MAX
 };
 #define PVABI_A_MAX (__PVABI_A_MAX - 1)
@@ -273,7 +294,7 @@ enum pvabi_policy_attr {
 
 #define PVABI_DEFER_US_MIN 10
 #define PVABI_DEFER_US_MAX 1000000
-#define PVABI_DEFER_US_DEFAULT 1000
+#define PVABI_DEFER_US_DEFAULT 10000
 
 enum pvabi_vcpu_attr {
 	PVABI_VCPU_A_UNSPEC,
@@ -288,11 +309,15 @@ enum pvabi_vcpu_attr {
 enum pvabi_stat_attr {
 	PVABI_STAT_A_UNSPEC,
 	PVABI_STAT_A_INJECTED,
+	PVABI_STAT_A_COALESCED,
+	PVABI_STAT_A_REFUSED,
 	PVABI_STAT_A_DELIVERED,
 	PVABI_STAT_A_DEFERRED,
 	PVABI_STAT_A_NOTIFY_TRAPS,
-	PVABI_STAT_A_KICKS,
 	PVABI_STAT_A_FORCED,
+	PVABI_STAT_A_MASKED,
+	PVABI_STAT_A_KICKS,
+	PVABI_STAT_A_EXITS,
 	PVABI_STAT_A_ZAPS,
 	PVABI_STAT_A_PENDING,
 	__PVABI_STAT_A_MAX

@@ -29,6 +29,7 @@
 
 #include "genl-client.h"
 #include "pvabi/access.h"
+#include "pvabi/delivery.h"
 #include "pvabi/error.h"
 
 #define TOKEN 0x7ffdf00dcafe0ull /* the test vCPU's "r1" */
@@ -218,9 +219,14 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+static int inject_vec(struct vcpu *v, uint32_t vector)
+{
+	return ioctl(v->fd, PVABI_VCPU_INJECT, (unsigned long)vector);
+}
+
 static int inject(struct vcpu *v)
 {
-	return ioctl(v->fd, PVABI_VCPU_INJECT, 0);
+	return inject_vec(v, 0);
 }
 
 /* ------------------------------------------------------------- cases */
@@ -335,15 +341,30 @@ static void case_irqoff(void)
 
 	vcpu_setup(vm, 0, &v);
 	pvabi_st32(PVABI_LE, &v.mp->dlv.irq_enabled, 0);
-	inject(&v);
-	inject(&v);
+	result(inject_vec(&v, 1) == 0 && inject_vec(&v, 2) == 0 &&
+		       inject_vec(&v, 2) == 1,
+	       "a vector injected twice before delivery coalesces");
 	sleep_ms(20);
 	result(took(&v) == 0 && stats(&v).forced == 0 &&
 		       pvabi_ld32(PVABI_LE, &v.mp->dlv.int_pending),
 	       "with interrupts off injections stay pending, unforced");
 	pvabi_st32(PVABI_LE, &v.mp->dlv.irq_enabled, 1);
 	ioctl(v.fd, PVABI_VCPU_KICK, 0);
-	result(took(&v) == 2, "enabling and kicking delivers both");
+	result(took(&v) == 2 && stats(&v).coalesced == 1,
+	       "enabling and kicking delivers both vectors once");
+	pvabi_st32(PVABI_LE, &v.mp->dlv.irq_enabled, 0);
+	{
+		int i, ok = 1;
+
+		for (i = 0; i < PVABI_DLV_QUEUE_LEN; i++)
+			ok &= inject_vec(&v, 100 + i) == 0;
+		result(ok, "%d distinct vectors queue", PVABI_DLV_QUEUE_LEN);
+	}
+	EXPECT_ERR(inject_vec(&v, 999), EBUSY, "one more distinct vector: queue full");
+	pvabi_st32(PVABI_LE, &v.mp->dlv.irq_enabled, 1);
+	ioctl(v.fd, PVABI_VCPU_KICK, 0);
+	result(took(&v) == PVABI_DLV_QUEUE_LEN && stats(&v).refused == 1,
+	       "a kick drains the full queue, nothing refused was queued");
 	{
 		struct pvabi_regs regs = { .r1 = TOKEN, .msr = PVABI_MSR_PR };
 
@@ -372,11 +393,17 @@ static void case_signal(void)
 	result(ioctl(v.fd, PVABI_VCPU_SET_SIGNAL, &s) == 0,
 	       "PVABI_VCPU_SET_SIGNAL SIGRTMIN+1");
 	enter(&v);
-	inject(&v);
+	inject_vec(&v, 77);
 	leave(&v);
 	doorbell(&v, 1);
-	result(sigtimedwait(&set, NULL, &ts) == s.signo,
-	       "a delivery from the doorbell trap signals the vCPU thread");
+	{
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		result(sigtimedwait(&set, &si, &ts) == s.signo &&
+			       si.si_value.sival_int == 77,
+		       "a delivery from the doorbell trap signals the vCPU thread with its vector");
+	}
 	s.signo = 0;
 	ioctl(v.fd, PVABI_VCPU_SET_SIGNAL, &s);
 	vcpu_close(&v);
@@ -391,6 +418,7 @@ struct stress {
 	uint32_t vm_id;
 	long n_ioctl, n_netlink;
 	atomic_long injected;
+	atomic_long coalesced; /* by ioctl; netlink does not say */
 	atomic_int stop;
 	atomic_ulong taken;
 	unsigned long loops, kicks;
@@ -406,7 +434,9 @@ static void *vcpu_thread(void *arg)
 		int pending;
 
 		enter(&s->v);
-		pvabi_st64(PVABI_LE, &s->v.mp->scratch[0], i);
+		/* A template's worth of work on the scratch slots. */
+		for (int k = 0; k < PVABI_SCRATCH_SLOTS; k++)
+			pvabi_st64(PVABI_LE, &s->v.mp->scratch[k], i + k);
 		pending = pvabi_ld32(PVABI_LE, &s->v.mp->dlv.int_pending);
 		pvabi_st64(PVABI_LE, &s->v.mp->scratch[1], i);
 		leave(&s->v);
@@ -436,17 +466,22 @@ static void *reader_thread(void *arg)
 	return NULL;
 }
 
+/* Vectors 0..15 by ioctl, 16..31 over netlink: never more than the queue. */
 static void *ioctl_injector(void *arg)
 {
 	struct stress *s = arg;
 	long i;
+	int r;
 
 	for (i = 0; i < s->n_ioctl; i++) {
-		if (inject(&s->v)) {
+		r = inject_vec(&s->v, i % 16);
+		if (r < 0) {
 			s->inj_err = errno;
 			break;
 		}
 		atomic_fetch_add(&s->injected, 1);
+		if (r == 1)
+			atomic_fetch_add(&s->coalesced, 1);
 	}
 	return NULL;
 }
@@ -464,7 +499,7 @@ static void *netlink_injector(void *arg)
 		return NULL;
 	}
 	for (i = 0; i < s->n_netlink; i++) {
-		err = pvabi_genl_inject(g, s->vm_id, 0);
+		err = pvabi_genl_inject(g, s->vm_id, 0, 16 + i % 16);
 		if (err) {
 			s->inj_err = -err;
 			break;
@@ -490,7 +525,7 @@ static void case_stress(long total)
 	struct pvabi_vcpu_stats st;
 	struct stress *s = calloc(1, sizeof(*s));
 	double t0, t1;
-	long expect;
+	long expect, lost, dup;
 	int i;
 
 	s->n_netlink = total / 5;
@@ -518,32 +553,34 @@ static void case_stress(long total)
 	st = stats(&s->v);
 	expect = s->n_ioctl + s->n_netlink;
 
+	lost = expect - (long)st.delivered - (long)st.coalesced;
+	dup = (long)atomic_load(&s->taken) - (long)st.delivered;
 	printf("# stress: %ld injections (%ld ioctl, %ld netlink) in %.2f s, "
 	       "%.0f/s\n", (long)atomic_load(&s->injected), s->n_ioctl,
 	       s->n_netlink, t1 - t0, atomic_load(&s->injected) / (t1 - t0));
-	printf("# stress: kernel injected %" PRIu64 " delivered %" PRIu64
-	       " deferred %" PRIu64 " zaps %" PRIu64 " notify_traps %" PRIu64
-	       " kicks %" PRIu64 " forced %" PRIu64 " pending %" PRIu64 "\n",
-	       (uint64_t)st.injected, (uint64_t)st.delivered,
+	printf("# stress: kernel queued %" PRIu64 " coalesced %" PRIu64
+	       " refused %" PRIu64 " delivered %" PRIu64 " deferred %" PRIu64
+	       " zaps %" PRIu64 " notify_traps %" PRIu64 " forced %" PRIu64
+	       " masked %" PRIu64 " exits %" PRIu64 " pending %" PRIu64 "\n",
+	       (uint64_t)st.injected, (uint64_t)st.coalesced,
+	       (uint64_t)st.refused, (uint64_t)st.delivered,
 	       (uint64_t)st.deferred, (uint64_t)st.zaps,
-	       (uint64_t)st.notify_traps, (uint64_t)st.kicks,
-	       (uint64_t)st.forced, (uint64_t)st.pending);
-	printf("# stress: vCPU ran %lu critical sections; eventfd took %lu; "
-	       "lost %ld duplicated %ld\n", s->loops,
-	       (unsigned long)atomic_load(&s->taken),
-	       expect - (long)atomic_load(&s->taken) > 0 ?
-		       expect - (long)atomic_load(&s->taken) : 0,
-	       (long)atomic_load(&s->taken) - expect > 0 ?
-		       (long)atomic_load(&s->taken) - expect : 0);
+	       (uint64_t)st.notify_traps, (uint64_t)st.forced,
+	       (uint64_t)st.masked, (uint64_t)st.exits, (uint64_t)st.pending);
+	printf("# stress: vCPU ran %lu critical sections, kicked %lu times; "
+	       "eventfd took %lu; lost %ld duplicated %ld\n", s->loops,
+	       s->kicks, (unsigned long)atomic_load(&s->taken), lost, dup);
 	result(s->inj_err == 0 && atomic_load(&s->injected) == expect,
 	       "stress: all %ld injections accepted (ioctl and netlink)", expect);
-	result(st.injected == (uint64_t)expect &&
-		       st.delivered == (uint64_t)expect && st.pending == 0,
-	       "stress: kernel delivered every injection (%" PRIu64 "/%ld)",
-	       (uint64_t)st.delivered, expect);
-	result(atomic_load(&s->taken) == (unsigned long)expect,
-	       "stress: eventfd saw each injection exactly once, 0 lost, 0 duplicated");
-	result(pvabi_ld64(PVABI_LE, &s->v.mp->dlv.delivered) == (uint64_t)expect,
+	result(st.injected + st.coalesced == (uint64_t)expect &&
+		       st.coalesced >= (uint64_t)atomic_load(&s->coalesced),
+	       "stress: each injection queued or coalesced (%" PRIu64 " + %" PRIu64 ")",
+	       (uint64_t)st.injected, (uint64_t)st.coalesced);
+	result(lost == 0 && st.pending == 0 && st.delivered == st.injected,
+	       "stress: every queued vector delivered, 0 lost (%" PRIu64 "/%" PRIu64 ")",
+	       (uint64_t)st.delivered, (uint64_t)st.injected);
+	result(dup == 0, "stress: eventfd saw each delivery exactly once, 0 duplicated");
+	result(pvabi_ld64(PVABI_LE, &s->v.mp->dlv.delivered) == st.delivered,
 	       "stress: the magic page's delivered counter agrees");
 	result(st.deferred > 0 && st.notify_traps > 0,
 	       "stress: deferral and doorbell traps happened (%" PRIu64 ", %" PRIu64 ")",
@@ -639,7 +676,9 @@ static void case_badioctl(void)
 	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL, "SET_SIGNAL 65");
 	s.signo = -1;
 	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL, "SET_SIGNAL -1");
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_INJECT, 1), EINVAL, "INJECT non-zero argument");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_INJECT, 1), ENOTCONN, "INJECT before negotiation");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_KICK, 0), ENOTCONN, "KICK before negotiation");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_INJECT, 1ul << 32), EINVAL, "INJECT vector above 32 bits");
 	EXPECT_ERR(ioctl(vc, PVABI_VCPU_KICK, 1), EINVAL, "KICK non-zero argument");
 	EXPECT_ERR(ioctl(vc, PVABI_VCPU_GET_STATS, (void *)8), EFAULT, "GET_STATS bad pointer");
 	EXPECT_ERR(ioctl(vc, _IOW(PVABI_IO, 0x21, uint32_t), 0), ENOTTY, "SET_REGS with the wrong size");
@@ -688,7 +727,7 @@ static struct nl_msg *msg_policy(struct pvabi_genl *g, uint32_t id, int type,
 
 static void case_badnl(void)
 {
-	int dev = dev_open(), vm;
+	int dev = dev_open(), vm, vc;
 	struct pvabi_genl *g;
 	uint32_t id, u32v;
 	uint64_t u64v;
@@ -700,10 +739,17 @@ static void case_badnl(void)
 		return;
 	}
 	vm = vm_create(dev, "badnl", &id);
-	EXPECT_NL(pvabi_genl_inject(g, id + 1000, 0), ENOENT, "INJECT unknown VM");
-	EXPECT_NL(pvabi_genl_inject(g, id, 5), ENOENT, "INJECT unknown vCPU");
-	EXPECT_NL(pvabi_genl_inject(g, id, PVABI_MAX_VCPUS), ERANGE, "INJECT vCPU index out of range");
-	EXPECT_NL(pvabi_genl_inject(g, 0, 0), ERANGE, "INJECT VM id 0");
+	EXPECT_NL(pvabi_genl_inject(g, id + 1000, 0, 0), ENOENT, "INJECT unknown VM");
+	EXPECT_NL(pvabi_genl_inject(g, id, 5, 0), ENOENT, "INJECT unknown vCPU");
+	EXPECT_NL(pvabi_genl_inject(g, id, PVABI_MAX_VCPUS, 0), ERANGE, "INJECT vCPU index out of range");
+	EXPECT_NL(pvabi_genl_inject(g, 0, 0, 0), ERANGE, "INJECT VM id 0");
+	vc = ioctl(vm, PVABI_CREATE_VCPU, 3);
+	EXPECT_NL(pvabi_genl_inject(g, id, 3, 0), ENOTCONN, "INJECT before the vCPU negotiated");
+	m = msg_vm(g, PVABI_CMD_INJECT, id);
+	nla_put_u32(m, PVABI_A_VCPU, 3);
+	nla_put(m, PVABI_A_VECTOR, 2, &u16v);
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "INJECT vector of 2 bytes");
+	close(vc);
 	m = pvabi_genl_msg(g, PVABI_CMD_INJECT, 0);
 	nla_put_u32(m, PVABI_A_VCPU, 0);
 	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "INJECT without VM id");
@@ -791,7 +837,7 @@ static void case_unpriv(void)
 			_exit(1);
 		}
 		EXPECT_NL(pvabi_genl_set_policy(g, id, 0, &pol), EPERM, "unprivileged SET_POLICY");
-		EXPECT_NL(pvabi_genl_inject(g, id, 0), EPERM, "unprivileged INJECT");
+		EXPECT_NL(pvabi_genl_inject(g, id, 0, 0), EPERM, "unprivileged INJECT");
 		err = pvabi_genl_dump(g, 0, count_vm, &n);
 		result(err == 0 && n >= 1,
 		       "unprivileged GET_VMS dump is allowed (%d VMs)", n);
