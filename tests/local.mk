@@ -35,7 +35,8 @@ tests_unit_test_delivery_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
 
 cli_tests = \
 	tests/cli/abi.sh \
-	tests/cli/dt.sh
+	tests/cli/dt.sh \
+	tests/cli/kmod.sh
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data
 
