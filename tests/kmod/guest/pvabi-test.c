@@ -316,10 +316,16 @@ static void case_defer(void)
 
 static void case_bound(void)
 {
-	int dev = dev_open(), vm = vm_with_bound(dev, "bound", 1000, NULL);
+	struct pvabi_genl *events = NULL;
 	struct pvabi_vcpu_stats st;
+	uint32_t id, ev = 0, evm = 0;
+	int64_t evc = -1;
 	struct vcpu v;
+	int dev = dev_open(), vm;
 
+	if (pvabi_genl_open(&events) || pvabi_genl_subscribe(events))
+		die("subscribe to pvabi events");
+	vm = vm_with_bound(dev, "bound", 1000, &id);
 	vcpu_setup(vm, 0, &v);
 	enter(&v);
 	inject(&v);
@@ -328,10 +334,33 @@ static void case_bound(void)
 	result(took(&v) == 1 && st.forced == 1 && st.pending == 0,
 	       "a critical section held past the bound is cut short (forced %" PRIu64 ")",
 	       (uint64_t)st.forced);
+	while (!pvabi_genl_next_event(events, &ev, &evm, &evc) &&
+	       ev != PVABI_EVENT_DEFER_FORCED)
+		;
+	result(ev == PVABI_EVENT_DEFER_FORCED && evm == id && evc == 0,
+	       "the events group reports the forced delivery");
 	leave(&v);
 	doorbell(&v, 1);
 	result(took(&v) == 0 && stats(&v).delivered == 1,
 	       "the late doorbell store delivers nothing twice");
+
+	pvabi_genl_close(events);
+	vcpu_close(&v);
+	close(vm);
+
+	/* A hostile guest stores to the doorbell from inside its critical
+	 * section: each store traps again until the exit bound (64) forces;
+	 * the time bound is out of reach. */
+	vm = vm_with_bound(dev, "hostile", PVABI_DEFER_US_MAX, NULL);
+	vcpu_setup(vm, 0, &v);
+	enter(&v);
+	inject_vec(&v, 5);
+	doorbell(&v, 2);
+	st = stats(&v);
+	result(took(&v) == 1 && st.forced == 1 && st.notify_traps == 64,
+	       "doorbell stores inside a critical section trap until the exit bound forces (%" PRIu64 " traps)",
+	       (uint64_t)st.notify_traps);
+	leave(&v);
 	vcpu_close(&v);
 	close(vm);
 	close(dev);
