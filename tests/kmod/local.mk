@@ -12,3 +12,13 @@ clean-local: kmod-tests-clean
 kmod-tests-clean:
 	rm -rf $(abs_top_builddir)/tests/kmod/work $(abs_top_builddir)/tests/kmod/sparse-build
 .PHONY: kmod-tests-clean
+
+# The netlink client's parser, on this machine (no module needed).
+check_PROGRAMS += tests/unit/test-genl-parse
+TESTS += tests/unit/test-genl-parse
+tests_unit_test_genl_parse_SOURCES = tests/unit/test-genl-parse.c \
+	tools/common/genl-client.c tools/common/genl-client.h
+tests_unit_test_genl_parse_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/tools/common
+tests_unit_test_genl_parse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBNL_CFLAGS)
+tests_unit_test_genl_parse_LDADD = $(CMOCKA_LIBS) $(LIBNL_LIBS)

@@ -40,8 +40,7 @@ static struct nla_policy top_policy[PVABI_A_MAX + 1] = {
 	[PVABI_A_VM_ID] = { .type = NLA_U32 },
 	[PVABI_A_VM_NAME] = { .type = NLA_NUL_STRING,
 			      .maxlen = PVABI_VM_NAME_MAX - 1 },
-	[PVABI_A_VM_UUID] = { .minlen = PVABI_UUID_LEN,
-			      .maxlen = PVABI_UUID_LEN },
+	[PVABI_A_VM_UUID] = { .maxlen = PVABI_UUID_LEN },
 	[PVABI_A_VM_POLICY] = { .type = NLA_NESTED },
 	[PVABI_A_VM_VCPUS] = { .type = NLA_NESTED },
 	[PVABI_A_VCPU] = { .type = NLA_U32 },
@@ -138,6 +137,13 @@ int pvabi_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
 	vm->id = nla_get_u32(tb[PVABI_A_VM_ID]);
 	if (tb[PVABI_A_VM_NAME])
 		nla_strlcpy(vm->name, tb[PVABI_A_VM_NAME], sizeof(vm->name));
+	/* libnl checks neither an exact length nor a string's NUL. */
+	if (tb[PVABI_A_VM_UUID] && nla_len(tb[PVABI_A_VM_UUID]) != PVABI_UUID_LEN)
+		return -EINVAL;
+	if (tb[PVABI_A_VM_NAME] &&
+	    (nla_len(tb[PVABI_A_VM_NAME]) < 1 ||
+	     ((char *)nla_data(tb[PVABI_A_VM_NAME]))[nla_len(tb[PVABI_A_VM_NAME]) - 1]))
+		return -EINVAL;
 	if (tb[PVABI_A_VM_UUID]) {
 		vm->has_uuid = true;
 		memcpy(vm->uuid, nla_data(tb[PVABI_A_VM_UUID]), PVABI_UUID_LEN);
