@@ -37,31 +37,31 @@ struct request {
 };
 
 static struct nla_policy top_policy[PVABI_A_MAX + 1] = {
-	[PVABI_A_VM_ID] = { .type = NLA_U32 },
-	[PVABI_A_VM_NAME] = { .type = NLA_NUL_STRING,
-			      .maxlen = PVABI_VM_NAME_MAX - 1 },
-	[PVABI_A_VM_UUID] = { .maxlen = PVABI_UUID_LEN },
-	[PVABI_A_VM_POLICY] = { .type = NLA_NESTED },
-	[PVABI_A_VM_VCPUS] = { .type = NLA_NESTED },
-	[PVABI_A_VCPU] = { .type = NLA_U32 },
-	[PVABI_A_FLAGS] = { .type = NLA_U32 },
-	[PVABI_A_EVENT] = { .type = NLA_U32 },
-	[PVABI_A_VECTOR] = { .type = NLA_U32 },
+	[PVABI_A_VM_ID] = {.type = NLA_U32},
+	[PVABI_A_VM_NAME] = {.type = NLA_NUL_STRING,
+			     .maxlen = PVABI_VM_NAME_MAX - 1},
+	[PVABI_A_VM_UUID] = {.maxlen = PVABI_UUID_LEN},
+	[PVABI_A_VM_POLICY] = {.type = NLA_NESTED},
+	[PVABI_A_VM_VCPUS] = {.type = NLA_NESTED},
+	[PVABI_A_VCPU] = {.type = NLA_U32},
+	[PVABI_A_FLAGS] = {.type = NLA_U32},
+	[PVABI_A_EVENT] = {.type = NLA_U32},
+	[PVABI_A_VECTOR] = {.type = NLA_U32},
 };
 
 static struct nla_policy policy_policy[PVABI_POLICY_A_MAX + 1] = {
-	[PVABI_POLICY_A_MIN_VERSION] = { .type = NLA_U32 },
-	[PVABI_POLICY_A_MAX_VERSION] = { .type = NLA_U32 },
-	[PVABI_POLICY_A_FEATURES] = { .type = NLA_U64 },
-	[PVABI_POLICY_A_PATCH_MODE] = { .type = NLA_U32 },
-	[PVABI_POLICY_A_DEFER_US] = { .type = NLA_U32 },
+	[PVABI_POLICY_A_MIN_VERSION] = {.type = NLA_U32},
+	[PVABI_POLICY_A_MAX_VERSION] = {.type = NLA_U32},
+	[PVABI_POLICY_A_FEATURES] = {.type = NLA_U64},
+	[PVABI_POLICY_A_PATCH_MODE] = {.type = NLA_U32},
+	[PVABI_POLICY_A_DEFER_US] = {.type = NLA_U32},
 };
 
 static struct nla_policy vcpu_policy[PVABI_VCPU_A_MAX + 1] = {
-	[PVABI_VCPU_A_INDEX] = { .type = NLA_U32 },
-	[PVABI_VCPU_A_VERSION] = { .type = NLA_U32 },
-	[PVABI_VCPU_A_FEATURES] = { .type = NLA_U64 },
-	[PVABI_VCPU_A_STATS] = { .type = NLA_NESTED },
+	[PVABI_VCPU_A_INDEX] = {.type = NLA_U32},
+	[PVABI_VCPU_A_VERSION] = {.type = NLA_U32},
+	[PVABI_VCPU_A_FEATURES] = {.type = NLA_U64},
+	[PVABI_VCPU_A_STATS] = {.type = NLA_NESTED},
 };
 
 static struct nla_policy stat_policy[PVABI_STAT_A_MAX + 1];
@@ -92,7 +92,7 @@ static void parse_policy(struct nlattr *attr, struct pvabi_genl_policy *pol)
 static int parse_vcpu(struct nlattr *attr, struct pvabi_genl_vcpu *v)
 {
 	struct nlattr *tb[PVABI_VCPU_A_MAX + 1], *st[PVABI_STAT_A_MAX + 1];
-	uint64_t val[PVABI_STAT_A_MAX] = { 0 };
+	uint64_t val[PVABI_STAT_A_MAX] = {0};
 	int i;
 
 	/* The stat attributes follow struct pvabi_vcpu_stats in order. */
@@ -132,17 +132,20 @@ int pvabi_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
 	    !genlmsg_valid_hdr((struct nlmsghdr *)nlh, 0))
 		return -EINVAL;
 	if (genlmsg_parse((struct nlmsghdr *)nlh, 0, tb, PVABI_A_MAX,
-			  top_policy) || !tb[PVABI_A_VM_ID])
+			  top_policy) ||
+	    !tb[PVABI_A_VM_ID])
 		return -EINVAL;
 	vm->id = nla_get_u32(tb[PVABI_A_VM_ID]);
 	if (tb[PVABI_A_VM_NAME])
 		nla_strlcpy(vm->name, tb[PVABI_A_VM_NAME], sizeof(vm->name));
 	/* libnl checks neither an exact length nor a string's NUL. */
-	if (tb[PVABI_A_VM_UUID] && nla_len(tb[PVABI_A_VM_UUID]) != PVABI_UUID_LEN)
+	if (tb[PVABI_A_VM_UUID] &&
+	    nla_len(tb[PVABI_A_VM_UUID]) != PVABI_UUID_LEN)
 		return -EINVAL;
 	if (tb[PVABI_A_VM_NAME] &&
 	    (nla_len(tb[PVABI_A_VM_NAME]) < 1 ||
-	     ((char *)nla_data(tb[PVABI_A_VM_NAME]))[nla_len(tb[PVABI_A_VM_NAME]) - 1]))
+	     ((char *)nla_data(
+		     tb[PVABI_A_VM_NAME]))[nla_len(tb[PVABI_A_VM_NAME]) - 1]))
 		return -EINVAL;
 	if (tb[PVABI_A_VM_UUID]) {
 		vm->has_uuid = true;
@@ -152,7 +155,8 @@ int pvabi_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
 		parse_policy(tb[PVABI_A_VM_POLICY], &vm->policy);
 	if (!tb[PVABI_A_VM_VCPUS])
 		return 0;
-	nla_for_each_nested(a, tb[PVABI_A_VM_VCPUS], rem) {
+	nla_for_each_nested(a, tb[PVABI_A_VM_VCPUS], rem)
+	{
 		if (vm->n_vcpus >= PVABI_MAX_VCPUS)
 			return -EINVAL;
 		if (parse_vcpu(a, &vm->vcpus[vm->n_vcpus]))
@@ -211,9 +215,9 @@ static void save_extack(struct pvabi_genl *g, struct nlmsghdr *nlh,
 	if (off >= nlh->nlmsg_len)
 		return;
 	nla_for_each_attr(a, (struct nlattr *)((char *)nlh + off),
-			  nlh->nlmsg_len - off, rem)
-		if (nla_type(a) == NLMSGERR_ATTR_MSG)
-			nla_strlcpy(g->errmsg, a, sizeof(g->errmsg));
+			  nlh->nlmsg_len - off,
+			  rem) if (nla_type(a) == NLMSGERR_ATTR_MSG)
+		nla_strlcpy(g->errmsg, a, sizeof(g->errmsg));
 }
 
 static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
@@ -330,7 +334,7 @@ struct nl_msg *pvabi_genl_msg(struct pvabi_genl *g, uint8_t cmd, int flags)
 
 int pvabi_genl_request(struct pvabi_genl *g, struct nl_msg *msg)
 {
-	struct request r = { 0 };
+	struct request r = {0};
 
 	return run(g, msg, &r);
 }
@@ -438,7 +442,8 @@ static int on_event(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	ev->event = nla_get_u32(tb[PVABI_A_EVENT]);
 	ev->vm_id = nla_get_u32(tb[PVABI_A_VM_ID]);
-	ev->vcpu = tb[PVABI_A_VCPU] ? (int64_t)nla_get_u32(tb[PVABI_A_VCPU]) : -1;
+	ev->vcpu =
+		tb[PVABI_A_VCPU] ? (int64_t)nla_get_u32(tb[PVABI_A_VCPU]) : -1;
 	ev->got = true;
 	return NL_STOP;
 }
@@ -447,7 +452,7 @@ int pvabi_genl_next_event(struct pvabi_genl *g, uint32_t *event,
 			  uint32_t *vm_id, int64_t *vcpu)
 {
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	struct event ev = { 0 };
+	struct event ev = {0};
 	int err = 0;
 
 	if (!cb)

@@ -17,8 +17,8 @@ static const char *const patch_modes[] = {
 
 static const char *patch_mode_name(uint32_t m)
 {
-	return m <= PVABI_PATCH_MAX && patch_modes[m] ? patch_modes[m] :
-							 "unknown";
+	return m <= PVABI_PATCH_MAX && patch_modes[m] ? patch_modes[m]
+						      : "unknown";
 }
 
 static void version_str(uint32_t v, char *buf, size_t len)
@@ -31,7 +31,7 @@ static void version_str(uint32_t v, char *buf, size_t len)
 
 static void uuid_str(const uint8_t *u, char *buf)
 {
-	static const int dash[] = { 4, 6, 8, 10 };
+	static const int dash[] = {4, 6, 8, 10};
 	int i, d = 0, o = 0;
 
 	for (i = 0; i < PVABI_UUID_LEN; i++) {
@@ -47,10 +47,13 @@ static const struct {
 	const char *name;
 	size_t off;
 } stat_fields[] = {
-#define STAT(f) { #f, offsetof(struct pvabi_vcpu_stats, f) }
-	STAT(injected), STAT(coalesced), STAT(refused), STAT(delivered),
-	STAT(deferred), STAT(notify_traps), STAT(forced), STAT(masked),
-	STAT(kicks), STAT(exits), STAT(zaps), STAT(pending),
+#define STAT(f)                                                                \
+	{                                                                      \
+#f, offsetof(struct pvabi_vcpu_stats, f)                       \
+	}
+	STAT(injected), STAT(coalesced),    STAT(refused), STAT(delivered),
+	STAT(deferred), STAT(notify_traps), STAT(forced),  STAT(masked),
+	STAT(kicks),	STAT(exits),	    STAT(zaps),	   STAT(pending),
 #undef STAT
 };
 
@@ -105,8 +108,8 @@ static struct json_object *vm_json(const struct pvabi_genl_vm *vm)
 		}
 		json_object_object_add(vo, "features",
 				       pvctl_json_features(v->features));
-		for (size_t k = 0; k < sizeof(stat_fields) / sizeof(*stat_fields);
-		     k++)
+		for (size_t k = 0;
+		     k < sizeof(stat_fields) / sizeof(*stat_fields); k++)
 			json_object_object_add(
 				st, stat_fields[k].name,
 				json_object_new_uint64(stat_of(&v->stats, k)));
@@ -141,8 +144,8 @@ static void vm_text(const struct pvabi_genl_vm *vm)
 		version_str(v->version, lo, sizeof(lo));
 		printf("  vcpu %u: version %s, features %#" PRIx64, v->index,
 		       lo, v->features);
-		for (size_t k = 0; k < sizeof(stat_fields) / sizeof(*stat_fields);
-		     k++)
+		for (size_t k = 0;
+		     k < sizeof(stat_fields) / sizeof(*stat_fields); k++)
 			printf(", %s %" PRIu64, stat_fields[k].name,
 			       stat_of(&v->stats, k));
 		putchar('\n');
@@ -170,11 +173,10 @@ static int on_vm(const struct pvabi_genl_vm *vm, void *arg)
 static int kmod_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "vm", required_argument, NULL, 'v' },
-		{ 0 }
-	};
-	struct status s = { 0 };
+		{"json", no_argument, NULL, 'j'},
+		{"vm", required_argument, NULL, 'v'},
+		{0}};
+	struct status s = {0};
 	struct pvabi_genl *g;
 	unsigned long only = 0;
 	char *end;
@@ -183,9 +185,7 @@ static int kmod_status(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j':
-			s.json = true;
-			break;
+		case 'j': s.json = true; break;
 		case 'v':
 			errno = 0;
 			only = strtoul(optarg, &end, 0);
@@ -194,8 +194,7 @@ static int kmod_status(int argc, char **argv)
 				return pvctl_usage_error(
 					"kmod status: bad VM id '%s'", optarg);
 			break;
-		default:
-			return PVCTL_USAGE;
+		default: return PVCTL_USAGE;
 		}
 	}
 	if (optind != argc)
@@ -205,10 +204,13 @@ static int kmod_status(int argc, char **argv)
 	err = pvabi_genl_open(&g);
 	if (err == -ENOENT) {
 		if (s.json)
-			pvctl_json_print(json_tokener_parse("{\"loaded\":false}"));
-		return pvctl_error(PVCTL_UNREACHABLE,
-				   "kernel module pvabi is not loaded (no generic netlink family \"%s\"; try 'modprobe pvabi')",
-				   PVABI_GENL_NAME);
+			pvctl_json_print(
+				json_tokener_parse("{\"loaded\":false}"));
+		return pvctl_error(
+			PVCTL_UNREACHABLE,
+			"kernel module pvabi is not loaded (no generic netlink "
+			"family \"%s\"; try 'modprobe pvabi')",
+			PVABI_GENL_NAME);
 	}
 	if (err)
 		return pvctl_error(PVCTL_UNREACHABLE,
@@ -242,11 +244,11 @@ static int kmod_status(int argc, char **argv)
 }
 
 const struct pvctl_cmd pvctl_kmod_cmds[] = {
-	{ "status", kmod_status, "show pvabi.ko's VMs, vCPUs, policies and counters",
-	  "status [--vm ID] [--json]",
-	  "  --vm ID    only this VM (its netlink id)\n"
-	  "  --json     one JSON object: {\"loaded\":..., \"vms\":[...]}\n"
-	  "Exits 3 when the module is not loaded.\n",
-	  NULL },
-	{ 0 }
-};
+	{"status", kmod_status,
+	 "show pvabi.ko's VMs, vCPUs, policies and counters",
+	 "status [--vm ID] [--json]",
+	 "  --vm ID    only this VM (its netlink id)\n"
+	 "  --json     one JSON object: {\"loaded\":..., \"vms\":[...]}\n"
+	 "Exits 3 when the module is not loaded.\n",
+	 NULL},
+	{0}};

@@ -36,8 +36,8 @@
 
 static int n_fail;
 
-static void __attribute__((format(printf, 2, 3))) result(int ok, const char *fmt,
-							  ...)
+static void __attribute__((format(printf, 2, 3)))
+result(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -57,8 +57,8 @@ static void __attribute__((format(printf, 2, 3))) result(int ok, const char *fmt
 		long r_;                                                       \
 		errno = 0;                                                     \
 		r_ = (long)(call);                                             \
-		result(r_ == -1 && errno == (err), "%s: %s (got %ld, %s)",    \
-		       desc, strerror(err), r_, strerror(errno));             \
+		result(r_ == -1 && errno == (err), "%s: %s (got %ld, %s)",     \
+		       desc, strerror(err), r_, strerror(errno));              \
 	} while (0)
 
 /* A netlink request that must fail with -@err. */
@@ -66,7 +66,7 @@ static void __attribute__((format(printf, 2, 3))) result(int ok, const char *fmt
 	do {                                                                   \
 		int r_ = (ret);                                                \
 		result(r_ == -(err), "netlink %s: %s (got %s)", desc,          \
-		       strerror(err), strerror(-r_));                         \
+		       strerror(err), strerror(-r_));                          \
 	} while (0)
 
 static void die(const char *what)
@@ -93,7 +93,7 @@ static int dev_open(void)
 
 static int vm_create(int dev, const char *name, uint32_t *id)
 {
-	struct pvabi_create_vm cv = { 0 };
+	struct pvabi_create_vm cv = {0};
 	int fd;
 
 	snprintf(cv.name, sizeof(cv.name), "%s", name);
@@ -145,7 +145,7 @@ static int negotiate(int fd, uint64_t wanted, struct pvabi_negotiate *n)
 
 static void vcpu_setup(int vm, unsigned int index, struct vcpu *v)
 {
-	struct pvabi_regs regs = { .r1 = TOKEN, .msr = 0 };
+	struct pvabi_regs regs = {.r1 = TOKEN, .msr = 0};
 	struct pvabi_eventfd e;
 	struct pvabi_negotiate n;
 	char *p;
@@ -214,7 +214,7 @@ static void doorbell(struct vcpu *v, uint64_t x)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
 
 	nanosleep(&ts, NULL);
 }
@@ -244,7 +244,8 @@ static void case_basic(void)
 	result(pvabi_page_order(v.mp) == PVABI_LE &&
 		       pvabi_ld16(PVABI_LE, &v.mp->hdr.major) == 1 &&
 		       pvabi_ld32(PVABI_LE, &v.mp->hdr.size) == PVABI_SIZE_1_0,
-	       "negotiation wrote a 1.0 little-endian header into the mmap'd magic page");
+	       "negotiation wrote a 1.0 little-endian header into the mmap'd "
+	       "magic page");
 	result(pvabi_ld64(PVABI_LE, &v.mp->hdr.features) ==
 		       (PVABI_F_ALL_1_0 & ~PVABI_F_HOST_PATCH),
 	       "default policy offers every 1.0 feature but host patching");
@@ -276,7 +277,8 @@ static void case_defer(void)
 	result(st.zaps == 1 && pvabi_ld32(PVABI_LE, &v.mp->dlv.int_pending),
 	       "deferral set int_pending and unmapped the notification page");
 	leave(&v);
-	result(took(&v) == 0, "leaving the critical section delivers nothing by itself");
+	result(took(&v) == 0,
+	       "leaving the critical section delivers nothing by itself");
 	doorbell(&v, 2);
 	st = stats(&v);
 	result(took(&v) == 1 && st.notify_traps == 1 && st.pending == 0,
@@ -286,7 +288,8 @@ static void case_defer(void)
 		       pvabi_ld64(PVABI_LE, &v.mp->dlv.notify_traps) == 1,
 	       "the magic page's counters agree");
 	doorbell(&v, 3);
-	result(stats(&v).notify_traps == 1, "the page is mapped again: the next store does not trap");
+	result(stats(&v).notify_traps == 1,
+	       "the page is mapped again: the next store does not trap");
 
 	/* A second process maps the page too: its store traps as well. */
 	enter(&v);
@@ -307,7 +310,8 @@ static void case_defer(void)
 	waitpid(pid, &status, 0);
 	st = stats(&v);
 	result(took(&v) == 1 && st.notify_traps == 2 && st.zaps == 2,
-	       "a forked process's doorbell store traps and delivers too (traps %" PRIu64 ", zaps %" PRIu64 ")",
+	       "a forked process's doorbell store traps and delivers too "
+	       "(traps %" PRIu64 ", zaps %" PRIu64 ")",
 	       (uint64_t)st.notify_traps, (uint64_t)st.zaps);
 	vcpu_close(&v);
 	close(vm);
@@ -332,7 +336,8 @@ static void case_bound(void)
 	sleep_ms(200); /* 200 times the bound */
 	st = stats(&v);
 	result(took(&v) == 1 && st.forced == 1 && st.pending == 0,
-	       "a critical section held past the bound is cut short (forced %" PRIu64 ")",
+	       "a critical section held past the bound is cut short (forced "
+	       "%" PRIu64 ")",
 	       (uint64_t)st.forced);
 	while (!pvabi_genl_next_event(events, &ev, &evm, &evc) &&
 	       ev != PVABI_EVENT_DEFER_FORCED)
@@ -358,7 +363,8 @@ static void case_bound(void)
 	doorbell(&v, 2);
 	st = stats(&v);
 	result(took(&v) == 1 && st.forced == 1 && st.notify_traps == 64,
-	       "doorbell stores inside a critical section trap until the exit bound forces (%" PRIu64 " traps)",
+	       "doorbell stores inside a critical section trap until the exit "
+	       "bound forces (%" PRIu64 " traps)",
 	       (uint64_t)st.notify_traps);
 	leave(&v);
 	vcpu_close(&v);
@@ -392,18 +398,20 @@ static void case_irqoff(void)
 			ok &= inject_vec(&v, 100 + i) == 0;
 		result(ok, "%d distinct vectors queue", PVABI_DLV_QUEUE_LEN);
 	}
-	EXPECT_ERR(inject_vec(&v, 999), EBUSY, "one more distinct vector: queue full");
+	EXPECT_ERR(inject_vec(&v, 999), EBUSY,
+		   "one more distinct vector: queue full");
 	pvabi_st32(PVABI_LE, &v.mp->dlv.irq_enabled, 1);
 	ioctl(v.fd, PVABI_VCPU_KICK, 0);
 	result(took(&v) == PVABI_DLV_QUEUE_LEN && stats(&v).refused == 1,
 	       "a kick drains the full queue, nothing refused was queued");
 	{
-		struct pvabi_regs regs = { .r1 = TOKEN, .msr = PVABI_MSR_PR };
+		struct pvabi_regs regs = {.r1 = TOKEN, .msr = PVABI_MSR_PR};
 
 		ioctl(v.fd, PVABI_VCPU_SET_REGS, &regs);
 		enter(&v);
 		inject(&v);
-		result(took(&v) == 1, "critical == r1 in problem state is not a critical section");
+		result(took(&v) == 1, "critical == r1 in problem state is not "
+				      "a critical section");
 	}
 	vcpu_close(&v);
 	close(vm);
@@ -413,8 +421,8 @@ static void case_irqoff(void)
 static void case_signal(void)
 {
 	int dev = dev_open(), vm = vm_with_bound(dev, "signal", 1000000, NULL);
-	struct pvabi_signal s = { .signo = SIGRTMIN + 1 };
-	struct timespec ts = { 2, 0 };
+	struct pvabi_signal s = {.signo = SIGRTMIN + 1};
+	struct timespec ts = {2, 0};
 	sigset_t set;
 	struct vcpu v;
 
@@ -434,7 +442,8 @@ static void case_signal(void)
 		memset(&si, 0, sizeof(si));
 		result(sigtimedwait(&set, &si, &ts) == s.signo &&
 			       si.si_value.sival_int == 77,
-		       "a delivery from the doorbell trap signals the vCPU thread with its vector");
+		       "a delivery from the doorbell trap signals the vCPU "
+		       "thread with its vector");
 	}
 	s.signo = 0;
 	ioctl(v.fd, PVABI_VCPU_SET_SIGNAL, &s);
@@ -588,8 +597,9 @@ static void case_stress(long total)
 	lost = expect - (long)st.delivered - (long)st.coalesced;
 	dup = (long)atomic_load(&s->taken) - (long)st.delivered;
 	printf("# stress: %ld injections (%ld ioctl, %ld netlink) in %.2f s, "
-	       "%.0f/s\n", (long)atomic_load(&s->injected), s->n_ioctl,
-	       s->n_netlink, t1 - t0, atomic_load(&s->injected) / (t1 - t0));
+	       "%.0f/s\n",
+	       (long)atomic_load(&s->injected), s->n_ioctl, s->n_netlink,
+	       t1 - t0, atomic_load(&s->injected) / (t1 - t0));
 	printf("# stress: kernel queued %" PRIu64 " coalesced %" PRIu64
 	       " refused %" PRIu64 " delivered %" PRIu64 " deferred %" PRIu64
 	       " zaps %" PRIu64 " notify_traps %" PRIu64 " forced %" PRIu64
@@ -600,22 +610,28 @@ static void case_stress(long total)
 	       (uint64_t)st.notify_traps, (uint64_t)st.forced,
 	       (uint64_t)st.masked, (uint64_t)st.exits, (uint64_t)st.pending);
 	printf("# stress: vCPU ran %lu critical sections, kicked %lu times; "
-	       "eventfd took %lu; lost %ld duplicated %ld\n", s->loops,
-	       s->kicks, (unsigned long)atomic_load(&s->taken), lost, dup);
+	       "eventfd took %lu; lost %ld duplicated %ld\n",
+	       s->loops, s->kicks, (unsigned long)atomic_load(&s->taken), lost,
+	       dup);
 	result(s->inj_err == 0 && atomic_load(&s->injected) == expect,
-	       "stress: all %ld injections accepted (ioctl and netlink)", expect);
+	       "stress: all %ld injections accepted (ioctl and netlink)",
+	       expect);
 	result(st.injected + st.coalesced == (uint64_t)expect &&
 		       st.coalesced >= (uint64_t)atomic_load(&s->coalesced),
-	       "stress: each injection queued or coalesced (%" PRIu64 " + %" PRIu64 ")",
+	       "stress: each injection queued or coalesced (%" PRIu64
+	       " + %" PRIu64 ")",
 	       (uint64_t)st.injected, (uint64_t)st.coalesced);
 	result(lost == 0 && st.pending == 0 && st.delivered == st.injected,
-	       "stress: every queued vector delivered, 0 lost (%" PRIu64 "/%" PRIu64 ")",
+	       "stress: every queued vector delivered, 0 lost (%" PRIu64
+	       "/%" PRIu64 ")",
 	       (uint64_t)st.delivered, (uint64_t)st.injected);
-	result(dup == 0, "stress: eventfd saw each delivery exactly once, 0 duplicated");
+	result(dup == 0,
+	       "stress: eventfd saw each delivery exactly once, 0 duplicated");
 	result(pvabi_ld64(PVABI_LE, &s->v.mp->dlv.delivered) == st.delivered,
 	       "stress: the magic page's delivered counter agrees");
 	result(st.deferred > 0 && st.notify_traps > 0,
-	       "stress: deferral and doorbell traps happened (%" PRIu64 ", %" PRIu64 ")",
+	       "stress: deferral and doorbell traps happened (%" PRIu64
+	       ", %" PRIu64 ")",
 	       (uint64_t)st.deferred, (uint64_t)st.notify_traps);
 	vcpu_close(&s->v);
 	close(vm);
@@ -635,95 +651,138 @@ static void case_badioctl(void)
 	struct vcpu v;
 	void *p;
 
-	EXPECT_ERR(ioctl(dev, _IO(PVABI_IO, 0x7f), 0), ENOTTY, "unknown ioctl on /dev/pvabi");
-	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, (void *)8), EFAULT, "CREATE_VM bad pointer");
+	EXPECT_ERR(ioctl(dev, _IO(PVABI_IO, 0x7f), 0), ENOTTY,
+		   "unknown ioctl on /dev/pvabi");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, (void *)8), EFAULT,
+		   "CREATE_VM bad pointer");
 	memset(&cv, 0, sizeof(cv));
-	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL, "CREATE_VM without name or UUID");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM without name or UUID");
 	strcpy(cv.name, "x");
 	cv.flags = 1;
-	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL, "CREATE_VM unknown flag");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM unknown flag");
 	memset(&cv, 'a', sizeof(cv.name));
 	cv.flags = 0;
-	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL, "CREATE_VM name without NUL");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM name without NUL");
 	memset(&cv, 0, sizeof(cv));
 	strcpy(cv.name, "bad\nname");
-	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL, "CREATE_VM unprintable name");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM unprintable name");
 	memset(&cv, 0, sizeof(cv));
 	strcpy(cv.name, "a");
 	cv.name[5] = 'z';
-	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL, "CREATE_VM garbage after the NUL");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM garbage after the NUL");
 	vm = vm_create(dev, "bad", NULL);
 	memset(&cv, 0, sizeof(cv));
 	strcpy(cv.name, "bad");
-	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EEXIST, "CREATE_VM duplicate name");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EEXIST,
+		   "CREATE_VM duplicate name");
 	memset(&cv, 0, sizeof(cv));
 	cv.uuid[3] = 7;
 	vc = ioctl(dev, PVABI_CREATE_VM, &cv);
 	cv.id = 0;
-	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EEXIST, "CREATE_VM duplicate UUID");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EEXIST,
+		   "CREATE_VM duplicate UUID");
 	cv.id = 1;
-	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL, "CREATE_VM with the output id set");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM with the output id set");
 	close(vc);
-	EXPECT_ERR(ioctl(vm, PVABI_CREATE_VCPU, PVABI_MAX_VCPUS), EINVAL, "CREATE_VCPU index out of range");
-	EXPECT_ERR(ioctl(vm, PVABI_CREATE_VCPU, -1L), EINVAL, "CREATE_VCPU index -1");
-	EXPECT_ERR(ioctl(vm, PVABI_VCPU_INJECT, 0), ENOTTY, "vCPU ioctl on a VM fd");
+	EXPECT_ERR(ioctl(vm, PVABI_CREATE_VCPU, PVABI_MAX_VCPUS), EINVAL,
+		   "CREATE_VCPU index out of range");
+	EXPECT_ERR(ioctl(vm, PVABI_CREATE_VCPU, -1L), EINVAL,
+		   "CREATE_VCPU index -1");
+	EXPECT_ERR(ioctl(vm, PVABI_VCPU_INJECT, 0), ENOTTY,
+		   "vCPU ioctl on a VM fd");
 	vc = ioctl(vm, PVABI_CREATE_VCPU, 1);
-	EXPECT_ERR(ioctl(vm, PVABI_CREATE_VCPU, 1), EEXIST, "CREATE_VCPU duplicate index");
-	EXPECT_ERR(ioctl(vc, PVABI_CREATE_VM, &cv), ENOTTY, "device ioctl on a vCPU fd");
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, (void *)8), EFAULT, "NEGOTIATE bad pointer");
+	EXPECT_ERR(ioctl(vm, PVABI_CREATE_VCPU, 1), EEXIST,
+		   "CREATE_VCPU duplicate index");
+	EXPECT_ERR(ioctl(vc, PVABI_CREATE_VM, &cv), ENOTTY,
+		   "device ioctl on a vCPU fd");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, (void *)8), EFAULT,
+		   "NEGOTIATE bad pointer");
 	negotiate(-1, 0, &n);
 	n.pad[1] = 1;
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EINVAL, "NEGOTIATE non-zero padding");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EINVAL,
+		   "NEGOTIATE non-zero padding");
 	negotiate(-1, 0, &n);
 	n.byte_order = 3;
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EINVAL, "NEGOTIATE bad byte order");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EINVAL,
+		   "NEGOTIATE bad byte order");
 	negotiate(-1, 0, &n);
 	n.magic_gpa = 0x10001;
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EINVAL, "NEGOTIATE misaligned page");
-	result(n.error == PVABI_E_BADADDR, "NEGOTIATE reports PVABI_E_BADADDR (%d)", n.error);
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EINVAL,
+		   "NEGOTIATE misaligned page");
+	result(n.error == PVABI_E_BADADDR,
+	       "NEGOTIATE reports PVABI_E_BADADDR (%d)", n.error);
 	negotiate(-1, 0, &n);
 	n.min_version = n.max_version = 2 << 16;
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EOPNOTSUPP, "NEGOTIATE version 2.0 only");
-	result(n.error == PVABI_E_NOVERSION, "NEGOTIATE reports PVABI_E_NOVERSION (%d)", n.error);
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EOPNOTSUPP,
+		   "NEGOTIATE version 2.0 only");
+	result(n.error == PVABI_E_NOVERSION,
+	       "NEGOTIATE reports PVABI_E_NOVERSION (%d)", n.error);
 	negotiate(-1, 0, &n);
 	n.required = 1ull << 40;
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EOPNOTSUPP, "NEGOTIATE unknown required feature");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EOPNOTSUPP,
+		   "NEGOTIATE unknown required feature");
 	negotiate(-1, 0, &n);
 	n.min_version = 0;
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EINVAL, "NEGOTIATE major 0");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EINVAL,
+		   "NEGOTIATE major 0");
 	e.fd = 12345;
 	e.flags = 0;
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_EVENTFD, &e), EBADF, "SET_EVENTFD closed fd");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_EVENTFD, &e), EBADF,
+		   "SET_EVENTFD closed fd");
 	e.fd = dev;
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_EVENTFD, &e), EINVAL, "SET_EVENTFD not an eventfd");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_EVENTFD, &e), EINVAL,
+		   "SET_EVENTFD not an eventfd");
 	efd = eventfd(0, 0);
 	e.fd = efd;
 	e.flags = 2;
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_EVENTFD, &e), EINVAL, "SET_EVENTFD unknown flag");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_EVENTFD, &e), EINVAL,
+		   "SET_EVENTFD unknown flag");
 	close(efd);
 	s.flags = 0;
 	s.signo = SIGKILL;
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL, "SET_SIGNAL SIGKILL");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL,
+		   "SET_SIGNAL SIGKILL");
 	s.signo = 65;
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL, "SET_SIGNAL 65");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL,
+		   "SET_SIGNAL 65");
 	s.signo = -1;
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL, "SET_SIGNAL -1");
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_INJECT, 1), ENOTCONN, "INJECT before negotiation");
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_KICK, 0), ENOTCONN, "KICK before negotiation");
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_INJECT, 1ul << 32), EINVAL, "INJECT vector above 32 bits");
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_KICK, 1), EINVAL, "KICK non-zero argument");
-	EXPECT_ERR(ioctl(vc, PVABI_VCPU_GET_STATS, (void *)8), EFAULT, "GET_STATS bad pointer");
-	EXPECT_ERR(ioctl(vc, _IOW(PVABI_IO, 0x21, uint32_t), 0), ENOTTY, "SET_REGS with the wrong size");
-	p = mmap(NULL, PVABI_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, vc, 0);
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL,
+		   "SET_SIGNAL -1");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_INJECT, 1), ENOTCONN,
+		   "INJECT before negotiation");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_KICK, 0), ENOTCONN,
+		   "KICK before negotiation");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_INJECT, 1ul << 32), EINVAL,
+		   "INJECT vector above 32 bits");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_KICK, 1), EINVAL,
+		   "KICK non-zero argument");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_GET_STATS, (void *)8), EFAULT,
+		   "GET_STATS bad pointer");
+	EXPECT_ERR(ioctl(vc, _IOW(PVABI_IO, 0x21, uint32_t), 0), ENOTTY,
+		   "SET_REGS with the wrong size");
+	p = mmap(NULL, PVABI_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, vc,
+		 0);
 	result(p == MAP_FAILED && errno == EINVAL, "mmap MAP_PRIVATE refused");
-	p = mmap(NULL, PVABI_PAGE_SIZE, PROT_READ, MAP_SHARED, vc, 2 * PVABI_PAGE_SIZE);
-	result(p == MAP_FAILED && errno == EINVAL, "mmap past the notification page refused");
+	p = mmap(NULL, PVABI_PAGE_SIZE, PROT_READ, MAP_SHARED, vc,
+		 2 * PVABI_PAGE_SIZE);
+	result(p == MAP_FAILED && errno == EINVAL,
+	       "mmap past the notification page refused");
 	p = mmap(NULL, 3 * PVABI_PAGE_SIZE, PROT_READ, MAP_SHARED, vc, 0);
-	result(p == MAP_FAILED && errno == EINVAL, "mmap of three pages refused");
-	p = mmap(NULL, PVABI_PAGE_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED, vc, 0);
+	result(p == MAP_FAILED && errno == EINVAL,
+	       "mmap of three pages refused");
+	p = mmap(NULL, PVABI_PAGE_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED, vc,
+		 0);
 	result(p == MAP_FAILED, "mmap PROT_EXEC refused");
-	p = mmap(NULL, PVABI_PAGE_SIZE, PROT_READ, MAP_SHARED, vc, PVABI_MMAP_NOTIFY_OFFSET);
-	result(p != MAP_FAILED && mremap(p, PVABI_PAGE_SIZE, 2 * PVABI_PAGE_SIZE, 0) == MAP_FAILED,
+	p = mmap(NULL, PVABI_PAGE_SIZE, PROT_READ, MAP_SHARED, vc,
+		 PVABI_MMAP_NOTIFY_OFFSET);
+	result(p != MAP_FAILED && mremap(p, PVABI_PAGE_SIZE,
+					 2 * PVABI_PAGE_SIZE, 0) == MAP_FAILED,
 	       "mremap cannot grow a mapping");
 	if (p != MAP_FAILED)
 		munmap(p, PVABI_PAGE_SIZE);
@@ -771,12 +830,16 @@ static void case_badnl(void)
 		return;
 	}
 	vm = vm_create(dev, "badnl", &id);
-	EXPECT_NL(pvabi_genl_inject(g, id + 1000, 0, 0), ENOENT, "INJECT unknown VM");
-	EXPECT_NL(pvabi_genl_inject(g, id, 5, 0), ENOENT, "INJECT unknown vCPU");
-	EXPECT_NL(pvabi_genl_inject(g, id, PVABI_MAX_VCPUS, 0), ERANGE, "INJECT vCPU index out of range");
+	EXPECT_NL(pvabi_genl_inject(g, id + 1000, 0, 0), ENOENT,
+		  "INJECT unknown VM");
+	EXPECT_NL(pvabi_genl_inject(g, id, 5, 0), ENOENT,
+		  "INJECT unknown vCPU");
+	EXPECT_NL(pvabi_genl_inject(g, id, PVABI_MAX_VCPUS, 0), ERANGE,
+		  "INJECT vCPU index out of range");
 	EXPECT_NL(pvabi_genl_inject(g, 0, 0, 0), ERANGE, "INJECT VM id 0");
 	vc = ioctl(vm, PVABI_CREATE_VCPU, 3);
-	EXPECT_NL(pvabi_genl_inject(g, id, 3, 0), ENOTCONN, "INJECT before the vCPU negotiated");
+	EXPECT_NL(pvabi_genl_inject(g, id, 3, 0), ENOTCONN,
+		  "INJECT before the vCPU negotiated");
 	m = msg_vm(g, PVABI_CMD_INJECT, id);
 	nla_put_u32(m, PVABI_A_VCPU, 3);
 	nla_put(m, PVABI_A_VECTOR, 2, &u16v);
@@ -788,7 +851,8 @@ static void case_badnl(void)
 	m = msg_vm(g, PVABI_CMD_INJECT, id);
 	nla_put_u32(m, PVABI_A_VCPU, 0);
 	nla_put_u32(m, PVABI_A_EVENT, 1);
-	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "INJECT with an attribute it does not take");
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL,
+		  "INJECT with an attribute it does not take");
 	m = pvabi_genl_msg(g, PVABI_CMD_INJECT, 0);
 	nla_put(m, PVABI_A_VM_ID, 2, &u16v);
 	nla_put_u32(m, PVABI_A_VCPU, 0);
@@ -796,43 +860,65 @@ static void case_badnl(void)
 	m = msg_vm(g, PVABI_CMD_INJECT, id);
 	nla_put_u32(m, PVABI_A_VCPU, 0);
 	nla_put_u32(m, __PVABI_A_MAX + 3, 0);
-	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "INJECT unknown attribute type");
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL,
+		  "INJECT unknown attribute type");
 	m = msg_vm(g, PVABI_CMD_SET_POLICY, id);
-	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "SET_POLICY without a policy");
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL,
+		  "SET_POLICY without a policy");
 	u64v = 1ull << 40;
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_FEATURES, &u64v, 8)),
-		  EINVAL, "SET_POLICY undefined feature bit");
+	EXPECT_NL(
+		pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_FEATURES,
+						 &u64v, 8)),
+		EINVAL, "SET_POLICY undefined feature bit");
 	u32v = 5;
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US, &u32v, 4)),
-		  ERANGE, "SET_POLICY deferral bound of 5 us");
+	EXPECT_NL(
+		pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US,
+						 &u32v, 4)),
+		ERANGE, "SET_POLICY deferral bound of 5 us");
 	u32v = 2000000;
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US, &u32v, 4)),
-		  ERANGE, "SET_POLICY deferral bound of 2 s");
+	EXPECT_NL(
+		pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US,
+						 &u32v, 4)),
+		ERANGE, "SET_POLICY deferral bound of 2 s");
 	u32v = 0x0005;
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_MIN_VERSION, &u32v, 4)),
+	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
+						   PVABI_POLICY_A_MIN_VERSION,
+						   &u32v, 4)),
 		  ERANGE, "SET_POLICY version with major 0");
 	u32v = 2 << 16;
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_MIN_VERSION, &u32v, 4)),
+	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
+						   PVABI_POLICY_A_MIN_VERSION,
+						   &u32v, 4)),
 		  EINVAL, "SET_POLICY minimum above maximum");
 	u32v = PVABI_PATCH_MAX + 1;
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_PATCH_MODE, &u32v, 4)),
+	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
+						   PVABI_POLICY_A_PATCH_MODE,
+						   &u32v, 4)),
 		  ERANGE, "SET_POLICY unknown patch mode");
 	u32v = PVABI_PATCH_UNSPEC;
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_PATCH_MODE, &u32v, 4)),
+	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
+						   PVABI_POLICY_A_PATCH_MODE,
+						   &u32v, 4)),
 		  ERANGE, "SET_POLICY patch mode UNSPEC");
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US, &u16v, 2)),
-		  EINVAL, "SET_POLICY deferral bound of 2 bytes");
+	EXPECT_NL(
+		pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US,
+						 &u16v, 2)),
+		EINVAL, "SET_POLICY deferral bound of 2 bytes");
 	u32v = 1;
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_MAX + 1, &u32v, 4)),
-		  EINVAL, "SET_POLICY unknown policy member");
-	m = msg_policy(g, id, PVABI_POLICY_A_DEFER_US, &(uint32_t){ 500 }, 4);
+	EXPECT_NL(
+		pvabi_genl_request(
+			g, msg_policy(g, id, PVABI_POLICY_A_MAX + 1, &u32v, 4)),
+		EINVAL, "SET_POLICY unknown policy member");
+	m = msg_policy(g, id, PVABI_POLICY_A_DEFER_US, &(uint32_t){500}, 4);
 	nla_put_u32(m, PVABI_A_FLAGS, 2);
 	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "SET_POLICY unknown flag");
 	m = msg_vm(g, PVABI_CMD_SET_POLICY, id);
 	nla_put_u32(m, PVABI_A_VM_POLICY, 1);
-	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "SET_POLICY policy that is not nested");
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL,
+		  "SET_POLICY policy that is not nested");
 	m = msg_vm(g, PVABI_CMD_EVENT, id);
-	EXPECT_NL(pvabi_genl_request(g, m), EOPNOTSUPP, "EVENT from user space");
+	EXPECT_NL(pvabi_genl_request(g, m), EOPNOTSUPP,
+		  "EVENT from user space");
 	m = pvabi_genl_msg(g, __PVABI_CMD_MAX + 5, 0);
 	EXPECT_NL(pvabi_genl_request(g, m), EOPNOTSUPP, "unknown command");
 	close(vm);
@@ -856,20 +942,24 @@ static void case_unpriv(void)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		struct pvabi_genl_policy pol = { .present = 1u << PVABI_POLICY_A_DEFER_US,
-						 .defer_us = 50 };
+		struct pvabi_genl_policy pol = {
+			.present = 1u << PVABI_POLICY_A_DEFER_US,
+			.defer_us = 50};
 		struct pvabi_genl *g;
 		int n = 0, err;
 
 		if (setgid(65534) || setuid(65534))
 			die("setuid");
-		EXPECT_ERR(open("/dev/pvabi", O_RDWR), EACCES, "unprivileged open /dev/pvabi");
+		EXPECT_ERR(open("/dev/pvabi", O_RDWR), EACCES,
+			   "unprivileged open /dev/pvabi");
 		if (pvabi_genl_open(&g)) {
 			result(0, "unprivileged user resolves the family");
 			_exit(1);
 		}
-		EXPECT_NL(pvabi_genl_set_policy(g, id, 0, &pol), EPERM, "unprivileged SET_POLICY");
-		EXPECT_NL(pvabi_genl_inject(g, id, 0, 0), EPERM, "unprivileged INJECT");
+		EXPECT_NL(pvabi_genl_set_policy(g, id, 0, &pol), EPERM,
+			  "unprivileged SET_POLICY");
+		EXPECT_NL(pvabi_genl_inject(g, id, 0, 0), EPERM,
+			  "unprivileged INJECT");
 		err = pvabi_genl_dump(g, 0, count_vm, &n);
 		result(err == 0 && n >= 1,
 		       "unprivileged GET_VMS dump is allowed (%d VMs)", n);
@@ -905,7 +995,7 @@ static int find_vm(const struct pvabi_genl_vm *vm, void *arg)
 static void case_policy(void)
 {
 	int dev = dev_open(), vm, vc;
-	struct pvabi_genl_policy pol = { 0 };
+	struct pvabi_genl_policy pol = {0};
 	struct pvabi_negotiate n;
 	struct pvabi_genl *g, *events;
 	struct find *f = calloc(1, sizeof(*f));
@@ -916,7 +1006,8 @@ static void case_policy(void)
 
 	if (pvabi_genl_open(&g) || pvabi_genl_open(&events) ||
 	    pvabi_genl_subscribe(events)) {
-		result(0, "generic netlink family and its events group resolve");
+		result(0,
+		       "generic netlink family and its events group resolve");
 		return;
 	}
 	vm = vm_create(dev, "policy", &id);
@@ -924,10 +1015,12 @@ static void case_policy(void)
 		       ev == PVABI_EVENT_VM_CREATED && evm == id && evc == -1,
 	       "events group reports VM_CREATED");
 
-	pol.present = 1u << PVABI_POLICY_A_FEATURES | 1u << PVABI_POLICY_A_DEFER_US;
+	pol.present =
+		1u << PVABI_POLICY_A_FEATURES | 1u << PVABI_POLICY_A_DEFER_US;
 	pol.features = PVABI_F_NOTIFY | PVABI_F_HOST_PATCH;
 	pol.defer_us = 2500;
-	result(pvabi_genl_set_policy(g, id, 0, &pol) == 0, "SET_POLICY features and bound");
+	result(pvabi_genl_set_policy(g, id, 0, &pol) == 0,
+	       "SET_POLICY features and bound");
 	result(pvabi_genl_next_event(events, &ev, &evm, &evc) == 0 &&
 		       ev == PVABI_EVENT_POLICY_CHANGED && evm == id,
 	       "events group reports POLICY_CHANGED");
@@ -948,13 +1041,15 @@ static void case_policy(void)
 		       n.features == (PVABI_F_NOTIFY | PVABI_F_HOST_PATCH),
 	       "PVABI_PATCH_HOST offers host patching");
 	close(vc);
-	pol.present = 1u << PVABI_POLICY_A_MIN_VERSION | 1u << PVABI_POLICY_A_MAX_VERSION;
+	pol.present = 1u << PVABI_POLICY_A_MIN_VERSION |
+		      1u << PVABI_POLICY_A_MAX_VERSION;
 	pol.min_version = pol.max_version = 2 << 16;
 	pvabi_genl_set_policy(g, id, 0, &pol);
 	vc = ioctl(vm, PVABI_CREATE_VCPU, 0);
-	result(negotiate(vc, PVABI_F_ALL_1_0, &n) == -1 && errno == EOPNOTSUPP &&
-		       n.error == PVABI_E_NOVERSION,
-	       "a policy allowing only 2.0 leaves 1.x guests without a version");
+	result(negotiate(vc, PVABI_F_ALL_1_0, &n) == -1 &&
+		       errno == EOPNOTSUPP && n.error == PVABI_E_NOVERSION,
+	       "a policy allowing only 2.0 leaves 1.x guests without a "
+	       "version");
 	close(vc);
 
 	f->id = id;
@@ -962,11 +1057,13 @@ static void case_policy(void)
 	result(f->found == 1 && f->vm.policy.defer_us == 2500 &&
 		       f->vm.policy.patch_mode == PVABI_PATCH_HOST &&
 		       f->vm.policy.min_version == 2 << 16 &&
-		       f->vm.policy.features == (PVABI_F_NOTIFY | PVABI_F_HOST_PATCH) &&
+		       f->vm.policy.features ==
+			       (PVABI_F_NOTIFY | PVABI_F_HOST_PATCH) &&
 		       !strcmp(f->vm.name, "policy"),
 	       "GET_VMS reports the policy back");
 	pol.present = 0;
-	result(pvabi_genl_set_policy(g, id, PVABI_SET_POLICY_F_RESET, &pol) == 0,
+	result(pvabi_genl_set_policy(g, id, PVABI_SET_POLICY_F_RESET, &pol) ==
+		       0,
 	       "SET_POLICY with PVABI_SET_POLICY_F_RESET and an empty policy");
 
 	/* Many vCPUs: the dump spans several messages and is merged. */
@@ -976,9 +1073,9 @@ static void case_policy(void)
 	memset(f, 0, sizeof(*f));
 	f->id = id;
 	ok = pvabi_genl_dump(g, id, find_vm, f) == 0;
-	result(ok && f->found == 1 &&
-		       f->vm.n_vcpus == PVABI_MAX_VCPUS,
-	       "GET_VMS dump of %d vCPUs (got %u)", PVABI_MAX_VCPUS, f->vm.n_vcpus);
+	result(ok && f->found == 1 && f->vm.n_vcpus == PVABI_MAX_VCPUS,
+	       "GET_VMS dump of %d vCPUs (got %u)", PVABI_MAX_VCPUS,
+	       f->vm.n_vcpus);
 	ok = 1;
 	for (i = 0; i < (int)f->vm.n_vcpus; i++)
 		ok &= f->vm.vcpus[i].index == (uint32_t)i &&
@@ -1015,7 +1112,7 @@ static void *churn_vms(void *arg)
 	long n;
 
 	for (n = 0; !atomic_load(&c->stop); n++) {
-		struct pvabi_create_vm cv = { 0 };
+		struct pvabi_create_vm cv = {0};
 		struct vcpu v;
 		int vm, other;
 
@@ -1076,7 +1173,8 @@ static void *churn_netlink(void *arg)
 		uint32_t id = atomic_load(&c->last_id) + (i % 3);
 
 		pvabi_genl_dump(g, 0, churn_dump_one, NULL);
-		pvabi_genl_set_policy(g, id, i & 1 ? PVABI_SET_POLICY_F_RESET : 0, &pol);
+		pvabi_genl_set_policy(
+			g, id, i & 1 ? PVABI_SET_POLICY_F_RESET : 0, &pol);
 		pvabi_genl_inject(g, id, i % PVABI_MAX_VCPUS, i);
 		pvabi_genl_inject(g, id, (i + 1) % PVABI_MAX_VCPUS, i);
 		atomic_fetch_add(&c->nl_ops, 4);
@@ -1087,7 +1185,7 @@ static void *churn_netlink(void *arg)
 
 static void case_churn(long seconds)
 {
-	struct churn c = { .dev = dev_open() };
+	struct churn c = {.dev = dev_open()};
 	int fds[PVABI_MAX_VMS + 1];
 	pthread_t t[4];
 	int i, n, vm;
@@ -1104,11 +1202,12 @@ static void case_churn(long seconds)
 	       (long)atomic_load(&c.rounds), (long)atomic_load(&c.nl_ops),
 	       seconds);
 	result(atomic_load(&c.rounds) > 0 && atomic_load(&c.nl_ops) > 0,
-	       "VMs and vCPUs come and go under netlink dumps, policies and injections");
+	       "VMs and vCPUs come and go under netlink dumps, policies and "
+	       "injections");
 
 	/* The VM table is bounded. */
 	for (n = 0; n <= PVABI_MAX_VMS; n++) {
-		struct pvabi_create_vm cv = { 0 };
+		struct pvabi_create_vm cv = {0};
 
 		snprintf(cv.name, sizeof(cv.name), "many-%d", n);
 		fds[n] = ioctl(c.dev, PVABI_CREATE_VM, &cv);
@@ -1154,7 +1253,9 @@ int main(int argc, char **argv)
 	else if (!strcmp(c, "churn"))
 		case_churn(argc > 2 ? atol(argv[2]) : 5);
 	else {
-		fprintf(stderr, "usage: pvabi-test basic|defer|bound|irqoff|signal|stress [N]|badioctl|badnl|unpriv|policy|churn [S]\n");
+		fprintf(stderr, "usage: pvabi-test "
+				"basic|defer|bound|irqoff|signal|stress "
+				"[N]|badioctl|badnl|unpriv|policy|churn [S]\n");
 		return 2;
 	}
 	return n_fail ? 1 : 0;
