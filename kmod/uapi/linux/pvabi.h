@@ -25,10 +25,11 @@
  *   ioctl(vcpu, PVABI_VCPU_INJECT, vector), ioctl(vcpu, PVABI_VCPU_KICK, 0)
  *
  * A VM lives while its fd or any of its vCPU fds (or a mapping of a vCPU's
- * pages) is open.  Every ioctl returns 0 (or an fd) on success and -1 with
- * errno on failure:
+ * pages) is open.  Every ioctl returns 0 on success (an fd, the API version
+ * or PVABI_VCPU_INJECT's 1 where said) and -1 with errno on failure:
  *   EINVAL   a field is out of range, a reserved field or flag is non-zero;
  *   EFAULT   the argument pointer is bad;
+ *   EBADF    PVABI_VCPU_SET_EVENTFD: fd is not open (EINVAL: not an eventfd);
  *   ENOTTY   the command is not known on this kind of fd;
  *   EEXIST   the vCPU index or the VM's name/UUID is already in use;
  *   EBUSY    the vCPU has already negotiated, or its vector queue is full;
