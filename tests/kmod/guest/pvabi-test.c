@@ -143,7 +143,8 @@ static int negotiate(int fd, uint64_t wanted, struct pvabi_negotiate *n)
 	return ioctl(fd, PVABI_VCPU_NEGOTIATE, n);
 }
 
-static void vcpu_setup(int vm, unsigned int index, struct vcpu *v)
+static void vcpu_setup_features(int vm, unsigned int index, struct vcpu *v,
+				uint64_t wanted)
 {
 	struct pvabi_regs regs = {.r1 = TOKEN, .msr = 0};
 	struct pvabi_eventfd e;
@@ -159,7 +160,7 @@ static void vcpu_setup(int vm, unsigned int index, struct vcpu *v)
 		die("mmap vCPU pages");
 	v->mp = (void *)p;
 	v->np = (void *)(p + PVABI_MMAP_NOTIFY_OFFSET);
-	if (negotiate(v->fd, PVABI_F_ALL_1_0, &n))
+	if (negotiate(v->fd, wanted, &n))
 		die("PVABI_VCPU_NEGOTIATE");
 	if (ioctl(v->fd, PVABI_VCPU_SET_REGS, &regs))
 		die("PVABI_VCPU_SET_REGS");
@@ -169,6 +170,11 @@ static void vcpu_setup(int vm, unsigned int index, struct vcpu *v)
 	if (v->efd < 0 || ioctl(v->fd, PVABI_VCPU_SET_EVENTFD, &e))
 		die("PVABI_VCPU_SET_EVENTFD");
 	pvabi_st32(PVABI_LE, &v->mp->dlv.irq_enabled, 1);
+}
+
+static void vcpu_setup(int vm, unsigned int index, struct vcpu *v)
+{
+	vcpu_setup_features(vm, index, v, PVABI_F_ALL_1_0);
 }
 
 static void vcpu_close(struct vcpu *v)
@@ -313,6 +319,22 @@ static void case_defer(void)
 	       "a forked process's doorbell store traps and delivers too "
 	       "(traps %" PRIu64 ", zaps %" PRIu64 ")",
 	       (uint64_t)st.notify_traps, (uint64_t)st.zaps);
+	vcpu_close(&v);
+
+	/* Without PVABI_F_NOTIFY nothing is unmapped: the deferred vector
+	 * waits for the next exit (the seed's race), here a kick. */
+	vcpu_setup_features(vm, 1, &v, 0);
+	enter(&v);
+	inject(&v);
+	leave(&v);
+	doorbell(&v, 5);
+	st = stats(&v);
+	result(took(&v) == 0 && st.zaps == 0 && st.notify_traps == 0 &&
+		       st.pending == 1,
+	       "without the notification feature the doorbell store does not "
+	       "trap");
+	ioctl(v.fd, PVABI_VCPU_KICK, 0);
+	result(took(&v) == 1, "and the next exit delivers");
 	vcpu_close(&v);
 	close(vm);
 	close(dev);
