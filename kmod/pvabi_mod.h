@@ -44,13 +44,15 @@ struct pvabi_vcpu {
 	u32 index;
 	struct page *magic;
 	struct page *notify;
-	/* The vCPU file's own address_space: zapping the notification page
-	 * here unmaps it from every process that maps it.
-	 */
-	struct address_space *mapping;
 
 	struct mutex lock;	/* everything below */
 	bool dead;		/* the fd is closed: no more zaps or timers */
+	/*
+	 * The vCPU file's own address_space (set at the first mmap):
+	 * zapping the notification page here unmaps it from every process
+	 * that maps it.
+	 */
+	struct address_space *mapping;
 	struct pvabi_dlv_regs regs;	/* from PVABI_VCPU_SET_REGS */
 	bool negotiated;
 	enum pvabi_byte_order bo;
