@@ -7,6 +7,7 @@ tools_pvctl_pvctl_SOURCES = \
 	%reldir%/cmd_abi.c \
 	%reldir%/cmd_dt.c \
 	%reldir%/cmd_kmod.c \
+	%reldir%/cmd_patch.c \
 	%reldir%/cmd_sim.c \
 	tools/common/genl-client.h \
 	tools/common/genl-client.c
