@@ -4,10 +4,6 @@
  * the bytes are one PVABI_CMD_GET_VMS reply as the kernel (or anything that
  * can send to the socket) might send it.  The parser must refuse or accept
  * cleanly, never read past the message, and keep its output in range.
- *
- *   clang -fsanitize=fuzzer,address,undefined -Ikmod/uapi -Itools/common \
- *     $(pkg-config --cflags --libs libnl-genl-3.0) \
- *     tests/fuzz/fuzz-genl-vm.c tools/common/genl-client.c
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,15 +11,8 @@
 
 #include <linux/netlink.h>
 
+#include "fuzz.h"
 #include "genl-client.h"
-
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c))                                                      \
-			abort();                                               \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -43,11 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vm.n_vcpus = size ? data[0] % 4 : 0;
 	before = vm.n_vcpus;
 	if (pvabi_genl_parse_vm(nlh, size, &vm) == 0) {
-		CHECK(size >= NLMSG_HDRLEN);
-		CHECK(vm.n_vcpus >= before && vm.n_vcpus <= PVABI_MAX_VCPUS);
-		CHECK(memchr(vm.name, 0, sizeof(vm.name)));
+		FUZZ_ASSERT(size >= NLMSG_HDRLEN);
+		FUZZ_ASSERT(vm.n_vcpus >= before && vm.n_vcpus <= PVABI_MAX_VCPUS);
+		FUZZ_ASSERT(memchr(vm.name, 0, sizeof(vm.name)));
 		for (uint32_t i = before; i < vm.n_vcpus; i++)
-			CHECK(vm.vcpus[i].index < PVABI_MAX_VCPUS);
+			FUZZ_ASSERT(vm.vcpus[i].index < PVABI_MAX_VCPUS);
 	}
 	free(nlh);
 	return 0;

@@ -22,3 +22,10 @@ tests_unit_test_genl_parse_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/tools/common
 tests_unit_test_genl_parse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBNL_CFLAGS)
 tests_unit_test_genl_parse_LDADD = $(CMOCKA_LIBS) $(LIBNL_LIBS)
+
+# libFuzzer harness of the client's GET_VMS parser (make fuzz).
+fuzz_programs += tests/fuzz/fuzz-genl-vm
+tests/fuzz/fuzz-genl-vm: tests/fuzz/fuzz-genl-vm.c tools/common/genl-client.c \
+		tools/common/genl-client.h tests/fuzz/fuzz.h
+	$(FUZZ_LINK) -I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/tools/common \
+		$(LIBNL_CFLAGS) $(LIBNL_LIBS)
