@@ -36,6 +36,7 @@ tests_unit_test_delivery_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
 cli_tests = \
 	tests/cli/abi.sh \
 	tests/cli/dt.sh \
+	tests/cli/kmod.sh \
 	tests/cli/sim.sh \
 	tests/unit/freestanding.sh
 TESTS += $(cli_tests)
