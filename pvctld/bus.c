@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * org.pvabi.pvctl1.Manager on /org/pvabi/pvctl1 (schemas/org.pvabi.pvctl1.xml).
+ *
+ * Every method that changes something goes: read arguments, validate them
+ * (InvalidArgs quoting the bad value), look the VM up, reply at once when
+ * nothing would change, authorize, write to libvirt, emit VMChanged, reply.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "migrate.h"
+#include "pvctld.h"
+
+#define ACTION_MANAGE "org.pvabi.pvctl1.manage"
+#define ACTION_PATCH "org.pvabi.pvctl1.set-patch-policy"
+/* A device tree holding an offer is a few hundred bytes. */
+#define OFFER_BLOB_MAX (64u << 10)
+
+static int invalid(sd_bus_error *error, const char *what, const char *why)
+{
+	return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s: %s",
+				 what, why);
+}
+
+static int check_name(const char *name, sd_bus_error *error)
+{
+	char why[256];
+
+	if (pvctl_vm_name_check(name, why, sizeof(why)))
+		return invalid(error, "VM", why);
+	return 0;
+}
+
+static void free_domain(virDomainPtr *d)
+{
+	if (*d)
+		virDomainFree(*d);
+}
+#define _cleanup_domain_ __attribute__((cleanup(free_domain)))
+
+/* (name, uuid, state, enabled, versions, features, patch) */
+#define VM_SIGNATURE "sssbsss"
+
+static int append_vm(sd_bus_message *m, virDomainPtr dom,
+		     const struct pvctl_vm_settings *s)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN] = "", range[32], features[512];
+	char patch[PVCTL_PATCH_TEXT_MAX];
+
+	virDomainGetUUIDString(dom, uuid);
+	pvctl_version_range_format(s->lo, s->hi, range, sizeof(range));
+	if (pvabi_features_format(s->features, features, sizeof(features)) < 0)
+		return -ENOBUFS;
+	pvctl_patch_policy_format(&s->patch, patch, sizeof(patch));
+	return sd_bus_message_append(m, VM_SIGNATURE, virDomainGetName(dom),
+				     uuid, virt_state(dom), (int)s->enabled,
+				     range, features, patch);
+}
+
+static int method_list(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	struct pvctld *c = data;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	virDomainPtr *doms = NULL;
+	int n, r;
+
+	n = virConnectListAllDomains(c->conn, &doms, 0);
+	if (n < 0)
+		return virt_libvirt_error(error, "listing domains");
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(" VM_SIGNATURE ")");
+	for (int i = 0; i < n; i++) {
+		struct pvctl_vm_settings s;
+		sd_bus_error e = SD_BUS_ERROR_NULL;
+
+		if (r >= 0 && virt_read_settings(c, doms[i], &s, &e) < 0) {
+			/* One bad VM does not hide the others. */
+			log_msg("%s", e.message);
+			pvctl_settings_default(&s, &c->config.offer);
+		}
+		sd_bus_error_free(&e);
+		if (r >= 0)
+			r = sd_bus_message_open_container(reply, 'r',
+							  VM_SIGNATURE);
+		if (r >= 0)
+			r = append_vm(reply, doms[i], &s);
+		if (r >= 0)
+			r = sd_bus_message_close_container(reply);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	struct pvctld *c = data;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_domain_ virDomainPtr dom = NULL;
+	struct pvctl_vm_settings s;
+	const char *name;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r < 0)
+		return r;
+	r = check_name(name, error);
+	if (r < 0)
+		return r;
+	r = virt_lookup(c, name, &dom, error);
+	if (r < 0)
+		return r;
+	r = virt_read_settings(c, dom, &s, error);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = append_vm(reply, dom, &s);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+/* What a change method asks for, already validated. */
+struct change {
+	enum { SET_ENABLED, SET_VERSIONS, SET_FEATURES, SET_PATCH } what;
+	bool enabled;
+	struct pvabi_version lo, hi;
+	pvabi_u64 features;
+	struct pvctl_patch_policy patch;
+};
+
+static void apply(struct pvctl_vm_settings *s, const struct change *ch)
+{
+	switch (ch->what) {
+	case SET_ENABLED: s->enabled = ch->enabled; break;
+	case SET_VERSIONS:
+		s->lo = ch->lo;
+		s->hi = ch->hi;
+		break;
+	case SET_FEATURES: s->features = ch->features; break;
+	case SET_PATCH: s->patch = ch->patch; break;
+	}
+}
+
+/* The part every change method shares once its arguments are valid. */
+static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
+		     const struct change *ch, const char *action,
+		     sd_bus_error *error)
+{
+	_cleanup_domain_ virDomainPtr dom = NULL;
+	struct pvctl_vm_settings old, s;
+	int r;
+
+	r = virt_lookup(c, name, &dom, error);
+	if (r < 0)
+		return r;
+	r = virt_read_settings(c, dom, &old, error);
+	if (r < 0)
+		return r;
+	s = old;
+	apply(&s, ch);
+	if (pvctl_settings_equal(&s, &old))
+		return sd_bus_reply_method_return(m, NULL);
+	r = auth_check(c, m, action, error);
+	if (r < 0)
+		return r;
+	r = virt_write_settings(c, dom, &s, error);
+	if (r < 0)
+		return r;
+	bus_emit_vm_changed(c, virDomainGetName(dom), "settings");
+	push_vm(c, virDomainGetName(dom), &s);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static int set_enabled(sd_bus_message *m, void *data, sd_bus_error *error,
+		       bool enabled)
+{
+	struct change ch = { .what = SET_ENABLED, .enabled = enabled };
+	const char *name;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r < 0)
+		return r;
+	r = check_name(name, error);
+	if (r < 0)
+		return r;
+	return change_vm(data, m, name, &ch, ACTION_MANAGE, error);
+}
+
+static int method_enable(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	return set_enabled(m, data, error, true);
+}
+
+static int method_disable(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	return set_enabled(m, data, error, false);
+}
+
+static int method_set_versions(sd_bus_message *m, void *data,
+			       sd_bus_error *error)
+{
+	struct pvctld *c = data;
+	struct change ch = { .what = SET_VERSIONS };
+	struct pvabi_offer o = c->config.offer;
+	const char *name, *text;
+	char why[256], list[16 * PVABI_OFFER_MAX_VERSIONS];
+	int r;
+
+	r = sd_bus_message_read(m, "ss", &name, &text);
+	if (r < 0)
+		return r;
+	r = check_name(name, error);
+	if (r < 0)
+		return r;
+	if (pvabi_version_range_parse(text, &ch.lo, &ch.hi, why, sizeof(why)))
+		return invalid(error, "versions", why);
+	if (pvabi_offer_clamp(&o, ch.lo, ch.hi, ~0ull)) {
+		pvctl_version_list_format(&c->config.offer, list, sizeof(list));
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "versions: '%s' leaves nothing of this host's offer %s",
+					 text, list);
+	}
+	return change_vm(c, m, name, &ch, ACTION_MANAGE, error);
+}
+
+static int method_set_features(sd_bus_message *m, void *data,
+			       sd_bus_error *error)
+{
+	struct change ch = { .what = SET_FEATURES };
+	const char *name, *text;
+	char why[256];
+	int r;
+
+	r = sd_bus_message_read(m, "ss", &name, &text);
+	if (r < 0)
+		return r;
+	r = check_name(name, error);
+	if (r < 0)
+		return r;
+	if (pvabi_features_parse(text, &ch.features, why, sizeof(why)))
+		return invalid(error, "features", why);
+	return change_vm(data, m, name, &ch, ACTION_MANAGE, error);
+}
+
+static int method_set_patch(sd_bus_message *m, void *data,
+			    sd_bus_error *error)
+{
+	struct change ch = { .what = SET_PATCH };
+	const char *name, *text;
+	char why[256];
+	int r;
+
+	r = sd_bus_message_read(m, "ss", &name, &text);
+	if (r < 0)
+		return r;
+	r = check_name(name, error);
+	if (r < 0)
+		return r;
+	if (pvctl_patch_policy_parse(text, &ch.patch, why, sizeof(why)))
+		return invalid(error, "patch policy", why);
+	return change_vm(data, m, name, &ch, ACTION_PATCH, error);
+}
+
+static int method_get_offer(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	struct pvctld *c = data;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	char list[16 * PVABI_OFFER_MAX_VERSIONS], features[512];
+	uint8_t blob[4096];
+	int n, r;
+
+	n = pvabi_fdt_write_offer(&c->config.offer, blob, sizeof(blob));
+	if (n < 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+					 "cannot write the offer: %s",
+					 pvabi_strerror(n));
+	pvctl_version_list_format(&c->config.offer, list, sizeof(list));
+	pvabi_features_format(c->config.offer.features, features,
+			      sizeof(features));
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_append(reply, "ss", list, features);
+	if (r >= 0)
+		r = sd_bus_message_append_array(reply, 'y', blob, (size_t)n);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_check_migration(sd_bus_message *m, void *data,
+				  sd_bus_error *error)
+{
+	struct pvctld *c = data;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_domain_ virDomainPtr dom = NULL;
+	struct pvctl_migration_verdict v;
+	struct pvctl_vm_settings s;
+	struct pvabi_offer dest;
+	const char *name;
+	const void *blob;
+	size_t len;
+	char why[256];
+	int r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r >= 0)
+		r = sd_bus_message_read_array(m, 'y', &blob, &len);
+	if (r < 0)
+		return r;
+	r = check_name(name, error);
+	if (r < 0)
+		return r;
+	if (len > OFFER_BLOB_MAX)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "offer: %zu bytes, at most %u", len,
+					 OFFER_BLOB_MAX);
+	if (pvabi_fdt_read_offer(blob, len, &dest, why, sizeof(why)))
+		return invalid(error, "offer", why);
+	r = virt_lookup(c, name, &dom, error);
+	if (r < 0)
+		return r;
+	r = virt_read_settings(c, dom, &s, error);
+	if (r < 0)
+		return r;
+	pvctl_migration_check(&s, &c->config.offer, &dest, &v);
+
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_append(reply, "b", (int)v.compatible);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "s");
+	for (unsigned int i = 0; r >= 0 && i < v.n_reasons; i++)
+		r = sd_bus_message_append(reply, "s", v.reasons[i]);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+#define VM_NAMES                                                              \
+	SD_BUS_PARAM(name) SD_BUS_PARAM(uuid) SD_BUS_PARAM(state)             \
+	SD_BUS_PARAM(enabled) SD_BUS_PARAM(versions) SD_BUS_PARAM(features)   \
+	SD_BUS_PARAM(patch_policy)
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Connection", "s", NULL, offsetof(struct pvctld, uri),
+			SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_METHOD_WITH_NAMES("ListVMs", "", SD_BUS_PARAM(),
+				 "a(" VM_SIGNATURE ")", SD_BUS_PARAM(vms),
+				 method_list, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("GetVM", "s", SD_BUS_PARAM(vm), VM_SIGNATURE,
+				 VM_NAMES, method_get,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Enable", "s", SD_BUS_PARAM(vm), "",
+				 SD_BUS_PARAM(), method_enable,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Disable", "s", SD_BUS_PARAM(vm), "",
+				 SD_BUS_PARAM(), method_disable,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("SetVersions", "ss",
+				 SD_BUS_PARAM(vm) SD_BUS_PARAM(versions), "",
+				 SD_BUS_PARAM(), method_set_versions,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("SetFeatures", "ss",
+				 SD_BUS_PARAM(vm) SD_BUS_PARAM(features), "",
+				 SD_BUS_PARAM(), method_set_features,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("SetPatchPolicy", "ss",
+				 SD_BUS_PARAM(vm) SD_BUS_PARAM(policy), "",
+				 SD_BUS_PARAM(), method_set_patch,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("GetOffer", "", SD_BUS_PARAM(), "ssay",
+				 SD_BUS_PARAM(versions) SD_BUS_PARAM(features)
+					 SD_BUS_PARAM(dtb),
+				 method_get_offer, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("CheckMigration", "say",
+				 SD_BUS_PARAM(vm) SD_BUS_PARAM(offer), "bas",
+				 SD_BUS_PARAM(compatible) SD_BUS_PARAM(reasons),
+				 method_check_migration,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_NAMES("VMChanged", "ss",
+				 SD_BUS_PARAM(vm) SD_BUS_PARAM(what), 0),
+	SD_BUS_VTABLE_END
+};
+
+int bus_emit_vm_changed(struct pvctld *c, const char *name, const char *what)
+{
+	int r = sd_bus_emit_signal(c->bus, PVCTLD_OBJECT, PVCTLD_INTERFACE,
+				   "VMChanged", "ss", name, what);
+
+	if (r < 0)
+		log_error_errno(r, "VMChanged");
+	return r;
+}
+
+int bus_setup(struct pvctld *c)
+{
+	int r;
+
+	r = sd_bus_add_object_vtable(c->bus, NULL, PVCTLD_OBJECT,
+				     PVCTLD_INTERFACE, manager_vtable, c);
+	if (r < 0)
+		return log_error_errno(r, "cannot add the object");
+	r = sd_bus_request_name(c->bus, PVCTLD_BUS_NAME, 0);
+	if (r < 0)
+		return log_error_errno(r, "cannot own %s", PVCTLD_BUS_NAME);
+	r = sd_bus_attach_event(c->bus, c->event, SD_EVENT_PRIORITY_NORMAL);
+	if (r < 0)
+		return log_error_errno(r, "sd_bus_attach_event");
+	return 0;
+}

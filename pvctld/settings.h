@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A VM's pvabi settings: what pvctld keeps in the domain's libvirt metadata,
+ * what the D-Bus methods change and what the migration check compares.
+ * Shared by pvctld, pvctl (hook, migrate-check) and the fuzz harnesses.
+ */
+#ifndef PVCTL_SETTINGS_H
+#define PVCTL_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pvabi/pvabi.h"
+
+/* libvirt accepts longer names, but nothing sane needs more, and the bus
+ * must not make pvctld look up megabyte-long names. */
+#define PVCTL_VM_NAME_MAX 255
+#define PVCTL_PATCH_MAX_EXCLUDES 16
+/* Longest patch-policy text: mode and every exclude written out. */
+#define PVCTL_PATCH_TEXT_MAX (8 + PVCTL_PATCH_MAX_EXCLUDES * 48)
+
+enum pvctl_patch_mode {
+	PVCTL_PATCH_OFF,   /* nothing is patched */
+	PVCTL_PATCH_GUEST, /* the guest patches itself */
+	PVCTL_PATCH_HOST,  /* the host patches on the guest's request */
+};
+
+struct pvctl_range {
+	uint64_t start, end; /* guest addresses, inclusive */
+};
+
+struct pvctl_patch_policy {
+	enum pvctl_patch_mode mode;
+	unsigned int n_exclude;
+	struct pvctl_range exclude[PVCTL_PATCH_MAX_EXCLUDES];
+};
+
+struct pvctl_vm_settings {
+	bool enabled;
+	struct pvabi_version lo, hi; /* allowed ABI versions, inclusive */
+	pvabi_u64 features;          /* allowed features */
+	struct pvctl_patch_policy patch;
+};
+
+/* A VM nobody configured: disabled, and allowed all of @host's offer. */
+void pvctl_settings_default(struct pvctl_vm_settings *s,
+			    const struct pvabi_offer *host);
+
+bool pvctl_settings_equal(const struct pvctl_vm_settings *a,
+			  const struct pvctl_vm_settings *b);
+
+/* Lowest and highest version @offer lists. */
+void pvctl_offer_bounds(const struct pvabi_offer *offer,
+			struct pvabi_version *lo, struct pvabi_version *hi);
+
+/* @host clamped by @s's versions and features (pvabi_offer_clamp).
+ * Returns 0 or what pvabi_offer_clamp returns. */
+int pvctl_settings_clamp(const struct pvctl_vm_settings *s,
+			 const struct pvabi_offer *host,
+			 struct pvabi_offer *out);
+
+/*
+ * Validation of outside input (D-Bus arguments, metadata, CLI).  Each returns
+ * 0 or a negative PVABI_E_* code and writes one line quoting the bad value
+ * into @why.
+ */
+int pvctl_vm_name_check(const char *name, char *why, size_t whylen);
+
+/*
+ * Patch policy text form: "MODE[ exclude=START-END]...", MODE one of off,
+ * guest, host; START and END guest addresses (decimal or 0x hex), START <= END,
+ * at most PVCTL_PATCH_MAX_EXCLUDES ranges, none with mode off.
+ */
+int pvctl_patch_policy_parse(const char *text, struct pvctl_patch_policy *p,
+			     char *why, size_t whylen);
+int pvctl_patch_mode_parse(const char *text, enum pvctl_patch_mode *mode,
+			   char *why, size_t whylen);
+/* A guest address: decimal or 0x hex, nothing else. */
+int pvctl_addr_parse(const char *text, uint64_t *v, char *why, size_t whylen);
+int pvctl_range_parse(const char *text, struct pvctl_range *r, char *why,
+		      size_t whylen);
+int pvctl_patch_policy_check(const struct pvctl_patch_policy *p, char *why,
+			     size_t whylen);
+const char *pvctl_patch_mode_name(enum pvctl_patch_mode mode);
+/* Writes the text form into @buf (at least PVCTL_PATCH_TEXT_MAX bytes). */
+void pvctl_patch_policy_format(const struct pvctl_patch_policy *p, char *buf,
+			       size_t len);
+
+/* "1.0-1.3" (or "1.2" when lo == hi) into @buf of at least 16 bytes. */
+void pvctl_version_range_format(struct pvabi_version lo,
+				struct pvabi_version hi, char *buf, size_t len);
+/* "1.0,1.2" into @buf of at least 16 * PVABI_OFFER_MAX_VERSIONS bytes. */
+void pvctl_version_list_format(const struct pvabi_offer *offer, char *buf,
+			       size_t len);
+
+#endif
