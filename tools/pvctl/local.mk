@@ -5,6 +5,12 @@ tools_pvctl_pvctl_SOURCES = \
 	%reldir%/pvctl.h \
 	%reldir%/pvctl.c \
 	%reldir%/cmd_abi.c \
-	%reldir%/cmd_dt.c
-tools_pvctl_pvctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-tools_pvctl_pvctl_LDADD = libpvabi/libpvabi.la $(JSONC_LIBS)
+	%reldir%/cmd_dt.c \
+	%reldir%/client.h \
+	%reldir%/client_dbus.c \
+	%reldir%/cmd_vm.c \
+	%reldir%/cmd_hook.c
+tools_pvctl_pvctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pvctld
+tools_pvctl_pvctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+tools_pvctl_pvctl_LDADD = pvctld/libpvctl-settings.la libpvabi/libpvabi.la \
+	$(JSONC_LIBS) $(LIBSYSTEMD_LIBS)

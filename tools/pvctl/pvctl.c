@@ -22,6 +22,12 @@ static const struct pvctl_cmd commands[] = {
 	{ 0 }
 };
 
+/* Top-level verbs that belong to no group, from their own files. */
+static const struct pvctl_cmd *const top_level[] = {
+	commands, pvctl_vm_cmds, pvctl_hook_cmds,
+};
+#define N_TOP (sizeof(top_level) / sizeof(top_level[0]))
+
 static void list(FILE *f, const struct pvctl_cmd *table)
 {
 	for (const struct pvctl_cmd *c = table; c->name; c++)
@@ -32,7 +38,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s <command> [<args>] [--json]\n\n"
 		   "Available commands:\n", pvctl_prog);
-	list(f, commands);
+	for (size_t i = 0; i < N_TOP; i++)
+		list(f, top_level[i]);
 	fprintf(f, "\nRun '%s help <command>' for the options of one.\n"
 		   "Exit status: 0 ok, 1 refused, 2 bad usage or input, "
 		   "3 daemon unreachable.\n", pvctl_prog);
@@ -41,6 +48,14 @@ static void usage(FILE *f)
 static const struct pvctl_cmd *find(const struct pvctl_cmd *table,
 				    const char *name)
 {
+	if (table == commands) {
+		for (size_t i = 1; i < N_TOP; i++) {
+			const struct pvctl_cmd *c = find(top_level[i], name);
+
+			if (c)
+				return c;
+		}
+	}
 	for (const struct pvctl_cmd *c = table; c->name; c++)
 		if (!strcmp(c->name, name))
 			return c;
