@@ -20,3 +20,29 @@ pvctld_pvctld_CFLAGS = $(AM_CFLAGS) $(LIBVIRT_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS) $(PTHREAD_CFLAGS)
 pvctld_pvctld_LDADD = pvctld/libpvctl-settings.la libpvabi/libpvabi.la \
 	$(LIBVIRT_LIBS) $(LIBSYSTEMD_LIBS) $(LIBNL_LIBS) $(PTHREAD_LIBS)
+
+# systemd, D-Bus and polkit glue.
+dbuspolicy_DATA = %reldir%/org.pvabi.pvctl1.conf
+dbussystemservice_DATA = %reldir%/org.pvabi.pvctl1.service
+systemdsystemunit_DATA = %reldir%/pvctld.service
+polkitactiondir = $(datadir)/polkit-1/actions
+polkitaction_DATA = %reldir%/org.pvabi.pvctl1.policy
+sysusersdir = $(prefix)/lib/sysusers.d
+sysusers_DATA = %reldir%/pvabi.sysusers
+pvabiconfdir = $(sysconfdir)/pvabi
+pvabiconf_DATA = %reldir%/pvctld.conf
+libvirthooksdir = $(sysconfdir)/libvirt/hooks/qemu.d
+libvirthooks_SCRIPTS = %reldir%/pvabi-hook
+
+%reldir%/org.pvabi.pvctl1.service: %reldir%/org.pvabi.pvctl1.service.in
+%reldir%/pvctld.service: %reldir%/pvctld.service.in
+%reldir%/pvabi-hook: %reldir%/pvabi-hook.in
+%reldir%/org.pvabi.pvctl1.service %reldir%/pvctld.service %reldir%/pvabi-hook: Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	$(SED) -e 's|@sbindir[@]|$(sbindir)|g' -e 's|@bindir[@]|$(bindir)|g' \
+		$(srcdir)/$@.in >$@.tmp && chmod --reference=$(srcdir)/$@.in $@.tmp && mv $@.tmp $@
+CLEANFILES += %reldir%/org.pvabi.pvctl1.service %reldir%/pvctld.service \
+	%reldir%/pvabi-hook
+EXTRA_DIST += %reldir%/org.pvabi.pvctl1.conf %reldir%/org.pvabi.pvctl1.service.in \
+	%reldir%/pvctld.service.in %reldir%/org.pvabi.pvctl1.policy \
+	%reldir%/pvabi.sysusers %reldir%/pvctld.conf %reldir%/pvabi-hook.in

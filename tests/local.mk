@@ -32,3 +32,10 @@ cli_tests = \
 	tests/cli/dt.sh
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data
+
+# Control plane: pvctld on private buses (tests/ctl).
+ctl_tests = \
+	tests/ctl/daemon.sh \
+	tests/ctl/libvirtd.sh
+TESTS += $(ctl_tests)
+EXTRA_DIST += $(ctl_tests) tests/ctl/lib-ctl.sh
