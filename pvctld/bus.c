@@ -127,31 +127,9 @@ static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
 	return sd_bus_send(NULL, reply, NULL);
 }
 
-/* What a change method asks for, already validated. */
-struct change {
-	enum { SET_ENABLED, SET_VERSIONS, SET_FEATURES, SET_PATCH } what;
-	bool enabled;
-	struct pvabi_version lo, hi;
-	pvabi_u64 features;
-	struct pvctl_patch_policy patch;
-};
-
-static void apply(struct pvctl_vm_settings *s, const struct change *ch)
-{
-	switch (ch->what) {
-	case SET_ENABLED: s->enabled = ch->enabled; break;
-	case SET_VERSIONS:
-		s->lo = ch->lo;
-		s->hi = ch->hi;
-		break;
-	case SET_FEATURES: s->features = ch->features; break;
-	case SET_PATCH: s->patch = ch->patch; break;
-	}
-}
-
 /* The part every change method shares once its arguments are valid. */
 static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
-		     const struct change *ch, const char *action,
+		     const struct pvctl_change *ch, const char *action,
 		     sd_bus_error *error)
 {
 	_cleanup_domain_ virDomainPtr dom = NULL;
@@ -165,7 +143,7 @@ static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
 	if (r < 0)
 		return r;
 	s = old;
-	apply(&s, ch);
+	pvctl_change_apply(&s, ch);
 	if (pvctl_settings_equal(&s, &old))
 		return sd_bus_reply_method_return(m, NULL);
 	r = auth_check(c, m, action, error);
@@ -179,95 +157,64 @@ static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
 	return sd_bus_reply_method_return(m, NULL);
 }
 
-static int set_enabled(sd_bus_message *m, void *data, sd_bus_error *error,
-		       bool enabled)
+/* Read (VM, text), validate both, then change_vm(). */
+static int change_method(sd_bus_message *m, struct pvctld *c,
+			 struct pvctl_change *ch, const char *action,
+			 sd_bus_error *error)
 {
-	struct change ch = { .what = SET_ENABLED, .enabled = enabled };
-	const char *name;
+	const char *name, *text = "";
+	char why[256];
 	int r;
 
-	r = sd_bus_message_read(m, "s", &name);
+	r = ch->what == PVCTL_SET_ENABLED ?
+		    sd_bus_message_read(m, "s", &name) :
+		    sd_bus_message_read(m, "ss", &name, &text);
 	if (r < 0)
 		return r;
 	r = check_name(name, error);
 	if (r < 0)
 		return r;
-	return change_vm(data, m, name, &ch, ACTION_MANAGE, error);
+	if (pvctl_change_parse(ch, text, &c->config.offer, why, sizeof(why)))
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, why);
+	return change_vm(c, m, name, ch, action, error);
 }
 
 static int method_enable(sd_bus_message *m, void *data, sd_bus_error *error)
 {
-	return set_enabled(m, data, error, true);
+	struct pvctl_change ch = { .what = PVCTL_SET_ENABLED, .enabled = true };
+
+	return change_method(m, data, &ch, ACTION_MANAGE, error);
 }
 
 static int method_disable(sd_bus_message *m, void *data, sd_bus_error *error)
 {
-	return set_enabled(m, data, error, false);
+	struct pvctl_change ch = { .what = PVCTL_SET_ENABLED };
+
+	return change_method(m, data, &ch, ACTION_MANAGE, error);
 }
 
 static int method_set_versions(sd_bus_message *m, void *data,
 			       sd_bus_error *error)
 {
-	struct pvctld *c = data;
-	struct change ch = { .what = SET_VERSIONS };
-	struct pvabi_offer o = c->config.offer;
-	const char *name, *text;
-	char why[256], list[16 * PVABI_OFFER_MAX_VERSIONS];
-	int r;
+	struct pvctl_change ch = { .what = PVCTL_SET_VERSIONS };
 
-	r = sd_bus_message_read(m, "ss", &name, &text);
-	if (r < 0)
-		return r;
-	r = check_name(name, error);
-	if (r < 0)
-		return r;
-	if (pvabi_version_range_parse(text, &ch.lo, &ch.hi, why, sizeof(why)))
-		return invalid(error, "versions", why);
-	if (pvabi_offer_clamp(&o, ch.lo, ch.hi, ~0ull)) {
-		pvctl_version_list_format(&c->config.offer, list, sizeof(list));
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "versions: '%s' leaves nothing of this host's offer %s",
-					 text, list);
-	}
-	return change_vm(c, m, name, &ch, ACTION_MANAGE, error);
+	return change_method(m, data, &ch, ACTION_MANAGE, error);
 }
 
 static int method_set_features(sd_bus_message *m, void *data,
 			       sd_bus_error *error)
 {
-	struct change ch = { .what = SET_FEATURES };
-	const char *name, *text;
-	char why[256];
-	int r;
+	struct pvctl_change ch = { .what = PVCTL_SET_FEATURES };
 
-	r = sd_bus_message_read(m, "ss", &name, &text);
-	if (r < 0)
-		return r;
-	r = check_name(name, error);
-	if (r < 0)
-		return r;
-	if (pvabi_features_parse(text, &ch.features, why, sizeof(why)))
-		return invalid(error, "features", why);
-	return change_vm(data, m, name, &ch, ACTION_MANAGE, error);
+	return change_method(m, data, &ch, ACTION_MANAGE, error);
 }
 
 static int method_set_patch(sd_bus_message *m, void *data,
 			    sd_bus_error *error)
 {
-	struct change ch = { .what = SET_PATCH };
-	const char *name, *text;
-	char why[256];
-	int r;
+	struct pvctl_change ch = { .what = PVCTL_SET_PATCH };
 
-	r = sd_bus_message_read(m, "ss", &name, &text);
-	if (r < 0)
-		return r;
-	r = check_name(name, error);
-	if (r < 0)
-		return r;
-	if (pvctl_patch_policy_parse(text, &ch.patch, why, sizeof(why)))
-		return invalid(error, "patch policy", why);
-	return change_vm(data, m, name, &ch, ACTION_PATCH, error);
+	return change_method(m, data, &ch, ACTION_PATCH, error);
 }
 
 static int method_get_offer(sd_bus_message *m, void *data, sd_bus_error *error)

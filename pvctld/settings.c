@@ -280,3 +280,57 @@ void pvctl_version_list_format(const struct pvabi_offer *offer, char *buf,
 				      i ? "," : "", offer->versions[i].major,
 				      offer->versions[i].minor);
 }
+
+int pvctl_change_parse(struct pvctl_change *ch, const char *text,
+		       const struct pvabi_offer *host, char *why,
+		       size_t whylen)
+{
+	char sub[200], list[16 * PVABI_OFFER_MAX_VERSIONS];
+	struct pvabi_offer o;
+	int err;
+
+	switch (ch->what) {
+	case PVCTL_SET_ENABLED:
+		return 0;
+	case PVCTL_SET_VERSIONS:
+		err = pvabi_version_range_parse(text, &ch->lo, &ch->hi, sub,
+						sizeof(sub));
+		if (err)
+			return fail(err, why, whylen, "versions: %s", sub);
+		o = *host;
+		if (pvabi_offer_clamp(&o, ch->lo, ch->hi, ~0ull)) {
+			pvctl_version_list_format(host, list, sizeof(list));
+			return fail(PVABI_E_NOVERSION, why, whylen,
+				    "versions: '%s' leaves nothing of this host's offer %s",
+				    text, list);
+		}
+		return 0;
+	case PVCTL_SET_FEATURES:
+		err = pvabi_features_parse(text, &ch->features, sub,
+					   sizeof(sub));
+		if (err)
+			return fail(err, why, whylen, "features: %s", sub);
+		return 0;
+	case PVCTL_SET_PATCH:
+		err = pvctl_patch_policy_parse(text, &ch->patch, sub,
+					       sizeof(sub));
+		if (err)
+			return fail(err, why, whylen, "patch policy: %s", sub);
+		return 0;
+	}
+	return fail(PVABI_E_INVAL, why, whylen, "unknown change");
+}
+
+void pvctl_change_apply(struct pvctl_vm_settings *s,
+			const struct pvctl_change *ch)
+{
+	switch (ch->what) {
+	case PVCTL_SET_ENABLED: s->enabled = ch->enabled; break;
+	case PVCTL_SET_VERSIONS:
+		s->lo = ch->lo;
+		s->hi = ch->hi;
+		break;
+	case PVCTL_SET_FEATURES: s->features = ch->features; break;
+	case PVCTL_SET_PATCH: s->patch = ch->patch; break;
+	}
+}

@@ -87,6 +87,27 @@ const char *pvctl_patch_mode_name(enum pvctl_patch_mode mode);
 void pvctl_patch_policy_format(const struct pvctl_patch_policy *p, char *buf,
 			       size_t len);
 
+/*
+ * One change to a VM's settings, as a D-Bus method asks for it.
+ * pvctl_change_parse validates the method's text argument (@host: this
+ * host's offer, which a version range must meet); pvctl_change_apply
+ * applies it.
+ */
+struct pvctl_change {
+	enum { PVCTL_SET_ENABLED, PVCTL_SET_VERSIONS, PVCTL_SET_FEATURES,
+	       PVCTL_SET_PATCH } what;
+	bool enabled;
+	struct pvabi_version lo, hi;
+	pvabi_u64 features;
+	struct pvctl_patch_policy patch;
+};
+
+int pvctl_change_parse(struct pvctl_change *ch, const char *text,
+		       const struct pvabi_offer *host, char *why,
+		       size_t whylen);
+void pvctl_change_apply(struct pvctl_vm_settings *s,
+			const struct pvctl_change *ch);
+
 /* "1.0-1.3" (or "1.2" when lo == hi) into @buf of at least 16 bytes. */
 void pvctl_version_range_format(struct pvabi_version lo,
 				struct pvabi_version hi, char *buf, size_t len);
