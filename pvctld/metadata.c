@@ -236,10 +236,11 @@ int pvctl_metadata_parse(const char *xml, size_t len,
 				    XML_PARSE_NOWARNING);
 	if (!doc) {
 		const xmlError *e = xmlGetLastError();
+		const char *msg = e && e->message ? e->message : "parse error";
 
 		return fail(PVABI_E_MALFORMED, why, whylen,
-			    "not well-formed XML: %s",
-			    e && e->message ? e->message : "parse error");
+			    "not well-formed XML: %.*s",
+			    (int)strcspn(msg, "\n"), msg);
 	}
 	root = xmlDocGetRootElement(doc);
 	if (root && (is_ns(root, "pvabi") || is_plain(root, "pvabi"))) {

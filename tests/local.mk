@@ -7,7 +7,8 @@ unit_tests = \
 	tests/unit/test-access \
 	tests/unit/test-negotiate \
 	tests/unit/test-text \
-	tests/unit/test-fdt
+	tests/unit/test-fdt \
+	tests/unit/test-ctl-settings
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -26,6 +27,11 @@ tests_unit_test_text_LDADD = $(UNIT_LDADD)
 tests_unit_test_fdt_SOURCES = tests/unit/test-fdt.c
 tests_unit_test_fdt_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fdt_LDADD = $(UNIT_LDADD) $(FDT_LIBS)
+
+tests_unit_test_ctl_settings_SOURCES = tests/unit/test-ctl-settings.c
+tests_unit_test_ctl_settings_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pvctld
+tests_unit_test_ctl_settings_CFLAGS = $(UNIT_CFLAGS) $(LIBXML_CFLAGS)
+tests_unit_test_ctl_settings_LDADD = pvctld/libpvctl-settings.la $(UNIT_LDADD) $(LIBXML_LIBS)
 
 cli_tests = \
 	tests/cli/abi.sh \
