@@ -46,3 +46,13 @@ CLEANFILES += %reldir%/org.pvabi.pvctl1.service %reldir%/pvctld.service \
 EXTRA_DIST += %reldir%/org.pvabi.pvctl1.conf %reldir%/org.pvabi.pvctl1.service.in \
 	%reldir%/pvctld.service.in %reldir%/org.pvabi.pvctl1.policy \
 	%reldir%/pvabi.sysusers %reldir%/pvctld.conf %reldir%/pvabi-hook.in
+
+# make bench: pvctl list against virsh list on 1000 test-driver domains.
+BENCHES += pvctld/bench-list
+pvctld/bench-list: pvctld/bench-list.sh.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	$(SED) -e 's|@abs_top_srcdir[@]|$(abs_top_srcdir)|g' \
+		-e 's|@abs_top_builddir[@]|$(abs_top_builddir)|g' \
+		$(srcdir)/pvctld/bench-list.sh.in >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
+CLEANFILES += pvctld/bench-list
+EXTRA_DIST += pvctld/bench-list.sh.in
