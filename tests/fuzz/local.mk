@@ -72,5 +72,5 @@ endif
 .PHONY: fuzz clean-fuzz
 
 TESTS += %reldir%/fuzz.sh
-EXTRA_DIST += %reldir%/fuzz.sh %reldir%/run-harness %reldir%/fuzz.h \
+EXTRA_DIST += %reldir%/fuzz.sh %reldir%/run-harness %reldir%/fuzz.h %reldir%/make-seeds \
 	$(fuzz_programs:=.c) %reldir%/corpus %reldir%/regress
