@@ -22,7 +22,8 @@ fuzz_programs = \
 	tests/fuzz/fuzz-fdt-offer \
 	tests/fuzz/fuzz-negotiate \
 	tests/fuzz/fuzz-text \
-	tests/fuzz/fuzz-page
+	tests/fuzz/fuzz-page \
+	tests/fuzz/fuzz-delivery
 
 FUZZ_SECONDS = 60
 FUZZ_CHECK_SECONDS = 3
@@ -45,6 +46,8 @@ tests/fuzz/fuzz-negotiate: tests/fuzz/fuzz-negotiate.c $(fuzz_libpvabi)
 tests/fuzz/fuzz-text: tests/fuzz/fuzz-text.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(FDT_LIBS)
 tests/fuzz/fuzz-page: tests/fuzz/fuzz-page.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(FDT_LIBS)
+tests/fuzz/fuzz-delivery: tests/fuzz/fuzz-delivery.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(FDT_LIBS)
 
 CLEANFILES += $(fuzz_programs)
