@@ -8,6 +8,7 @@ unit_tests = \
 	tests/unit/test-negotiate \
 	tests/unit/test-text \
 	tests/unit/test-fdt \
+	tests/unit/test-delivery \
 	tests/unit/test-ctl-settings
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -28,6 +29,11 @@ tests_unit_test_fdt_SOURCES = tests/unit/test-fdt.c
 tests_unit_test_fdt_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fdt_LDADD = $(UNIT_LDADD) $(FDT_LIBS)
 
+tests_unit_test_delivery_SOURCES = tests/unit/test-delivery.c
+tests_unit_test_delivery_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/sim
+tests_unit_test_delivery_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_delivery_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
+
 tests_unit_test_ctl_settings_SOURCES = tests/unit/test-ctl-settings.c
 tests_unit_test_ctl_settings_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pvctld
 tests_unit_test_ctl_settings_CFLAGS = $(UNIT_CFLAGS) $(LIBXML_CFLAGS)
@@ -38,6 +44,11 @@ cli_tests = \
 	tests/cli/dt.sh
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data
+
+# The spin model of the delivery protocol (docs/delivery.md).
+model_tests = tests/model/run-model.sh
+TESTS += $(model_tests)
+EXTRA_DIST += $(model_tests) tests/model/delivery.pml
 
 # Control plane: pvctld on private buses (tests/ctl).
 ctl_tests = \

@@ -136,7 +136,8 @@ int pvctl_dispatch(const struct pvctl_cmd *table, const char *group, int argc,
 	return c->run(argc - 1, argv + 1);
 }
 
-static void vmessage(const char *fmt, va_list ap)
+static void __attribute__((format(printf, 1, 0)))
+vmessage(const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: ", pvctl_prog);
 	vfprintf(stderr, fmt, ap);
@@ -283,7 +284,7 @@ int pvctl_parse_offer_opts(const char *versions, const char *features,
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		printf("pvctl %s (ABI %u.%u)\n", PACKAGE_VERSION,
+		printf("pvctl %s (ABI %d.%d)\n", PACKAGE_VERSION,
 		       PVABI_VERSION_MAJOR, PVABI_VERSION_MINOR);
 		return PVCTL_OK;
 	}
