@@ -94,7 +94,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'h': usage(stdout); exit(0);
 		case OPT_VERSION:
-			printf("pvctld %s (ABI %u.%u)\n", PACKAGE_VERSION,
+			printf("pvctld %s (ABI %d.%d)\n", PACKAGE_VERSION,
 			       PVABI_VERSION_MAJOR, PVABI_VERSION_MINOR);
 			exit(0);
 		default: usage(stderr); return -EINVAL;
