@@ -42,22 +42,22 @@ FUZZ_LINK = $(AM_V_CCLD)$(MKDIR_P) $(@D) && \
 fuzz_libpvabi = $(libpvabi_libpvabi_la_SOURCES) %reldir%/fuzz.h
 
 tests/fuzz/fuzz-fdt-offer: tests/fuzz/fuzz-fdt-offer.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
 tests/fuzz/fuzz-negotiate: tests/fuzz/fuzz-negotiate.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
 tests/fuzz/fuzz-text: tests/fuzz/fuzz-text.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
 tests/fuzz/fuzz-page: tests/fuzz/fuzz-page.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
 tests/fuzz/fuzz-delivery: tests/fuzz/fuzz-delivery.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
 
 # pvctld's parsers of outside input: libvirt metadata and D-Bus arguments.
 fuzz_pvctld = pvctld/settings.c pvctld/metadata.c pvctld/migrate.c
 tests/fuzz/fuzz-metadata: tests/fuzz/fuzz-metadata.c $(fuzz_libpvabi) $(fuzz_pvctld)
-	$(FUZZ_LINK) $(FDT_LIBS) $(LIBXML_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS) $(LIBXML_LIBS)
 tests/fuzz/fuzz-bus-args: tests/fuzz/fuzz-bus-args.c $(fuzz_libpvabi) $(fuzz_pvctld)
-	$(FUZZ_LINK) $(FDT_LIBS) $(LIBXML_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS) $(LIBXML_LIBS)
 
 CLEANFILES += $(fuzz_programs)
 clean-local: clean-fuzz

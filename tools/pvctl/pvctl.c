@@ -17,6 +17,8 @@ static const struct pvctl_cmd commands[] = {
 	  "abi <verb> ...", NULL, pvctl_abi_cmds },
 	{ "dt", NULL, "write and read the device-tree offer", "dt <verb> ...",
 	  NULL, pvctl_dt_cmds },
+	{ "patch", NULL, "find and rewrite privileged PowerPC instructions",
+	  "patch <verb> ...", NULL, pvctl_patch_cmds },
 	{ "help", cmd_help, "show help for a command",
 	  "help [COMMAND [VERB]]", NULL, NULL },
 	{ 0 }

@@ -1,0 +1,92 @@
+#!/bin/bash
+# Proof by execution: PowerPC programs with privileged instructions run in
+# user mode under QEMU, a SIGILL handler playing the host.  The original and
+# the patched code must end in the same architected state, and traps must
+# drop to the templates' fall-backs (an interrupt waits, or an MSR change
+# outside the safe bits).  Hand-written sequences (the ELF path) and
+# thousands of random ones (the raw path, fixed seed) on ppc32, ppc64 and
+# ppc64le.
+set -e
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+: "${PPC32_CC:=powerpc-linux-gnu-gcc}" "${PPC64LE_CC:=powerpc64le-linux-gnu-gcc}"
+: "${PPC64_CC:=powerpc64-linux-gnu-gcc}" "${QEMU_PPC64:=qemu-ppc64-static}"
+: "${QEMU_PPC:=qemu-ppc-static}" "${QEMU_PPC64LE:=qemu-ppc64le-static}"
+: "${GEN_SEQ:=$top_builddir/tests/patch/gen-seq}"
+: "${PVABI_EXEC_SEQS:=3000}"
+seed=0x5eed
+stride=512
+
+for t in "$PPC32_CC" "$PPC64_CC" "$PPC64LE_CC" "$QEMU_PPC" "$QEMU_PPC64" "$QEMU_PPC64LE"; do
+	command -v "$t" >/dev/null || skip_all "$t not installed (./quickstart installs it)"
+done
+plan 33
+
+src=$top_srcdir/tests/patch/ppc
+cflags=(-static -O2 -Wall -Wextra -Wno-unused-parameter -Werror -Wa,-many
+	-I"$top_srcdir/libpvabi/include" -I"$src")
+"$PPC32_CC" "${cflags[@]}" -mcpu=powerpc "$src/host.c" "$src/run.S" -o "$TMP/pvtest-ppc32"
+"$PPC64_CC" "${cflags[@]}" "$src/host.c" "$src/run.S" -o "$TMP/pvtest-ppc64"
+"$PPC64LE_CC" "${cflags[@]}" "$src/host.c" "$src/run.S" -o "$TMP/pvtest-ppc64le"
+
+declare -A qemu=([ppc32]=$QEMU_PPC [ppc64]=$QEMU_PPC64 [ppc64le]=$QEMU_PPC64LE)
+# Where the test program maps the pages (tests/patch/ppc/pvtest.h).
+declare -A where=(
+	[ppc32]="--magic 0xffffe000 --notify 0xffffd000"
+	[ppc64]="--magic 0x3f000000 --notify 0x3f001000 --base-reg r29 --base-addr 0x3f000000"
+	[ppc64le]="--magic 0x3f000000 --notify 0x3f001000 --base-reg r29 --base-addr 0x3f000000"
+)
+
+field() { sed -n "s/^traps .*\<$1 \([0-9]*\).*/\1/p" "$2"; }
+traps() { sed -n 's/^traps \([0-9]*\) .*/\1/p' "$1"; }
+
+# compare ARCH WHAT ORIG-OUTPUT PATCHED-OUTPUT RO-OUTPUT
+compare() {
+	local a=$1 what=$2 o=$3 p=$4 ro=$5 n
+	grep -v '^traps' "$o" >"$TMP/o.state"
+	grep -v '^traps' "$p" >"$TMP/p.state"
+	n=$(grep -c '^seq' "$o")
+	if cmp -s "$TMP/o.state" "$TMP/p.state"; then
+		ok 0 "$a $what: $n sequences end in the same state"
+	else
+		ok 1 "$a $what: $n sequences end in the same state"
+		diff "$TMP/o.state" "$TMP/p.state" | head -n 5 | sed 's/^/# /'
+	fi
+	local to tp fb
+	to=$(traps "$o")
+	tp=$(traps "$p")
+	fb=$(( $(field irq "$p") + $(field msr "$p") ))
+	echo "# $a $what: traps $to -> $tp ($(field irq "$p") interrupt" \
+		"fall-backs, $(field msr "$p") unsafe-MSR fall-backs)"
+	[ "$tp" -eq "$fb" ] && [ "$tp" -lt "$to" ]
+	ok $? "$a $what: only fall-backs trap ($to -> $tp)"
+	is "$(field violations "$p")" 0 "$a $what: no trap inside a critical section"
+	is "$(field doorbells "$ro")" "$to" \
+		"$a $what: one doorbell store per executed site ($to)"
+}
+
+for a in ppc32 ppc64 ppc64le; do
+	bin=$TMP/pvtest-$a
+	# shellcheck disable=SC2086
+	run "$PVCTL" patch apply "$bin" -o "$bin.patched" ${where[$a]} --json
+	is "$rc" 0 "$a: pvctl patch apply on the ELF test program"
+	sites=$("$PVCTL" patch scan --json "$bin" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["sites"])')
+	is "$out" "{\"patched\":$sites,\"skipped\":[]}" "$a: all $sites sites patched"
+	chmod +x "$bin.patched"
+	"${qemu[$a]}" "$bin" >"$TMP/$a.orig"
+	"${qemu[$a]}" "$bin.patched" >"$TMP/$a.patched"
+	"${qemu[$a]}" "$bin.patched" --notify-ro >"$TMP/$a.ro"
+	compare "$a" "hand-written" "$TMP/$a.orig" "$TMP/$a.patched" "$TMP/$a.ro"
+
+	"$GEN_SEQ" "$a" "$PVABI_EXEC_SEQS" $stride $seed "$TMP/$a.seq"
+	# shellcheck disable=SC2086
+	run "$PVCTL" patch apply "$TMP/$a.seq" --arch "$a" --base 0x20000000 \
+		-o "$TMP/$a.seq.patched" ${where[$a]} --json
+	is "$(echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["patched"] > 0, d["skipped"])')" \
+		"True []" "$a: random image patched without skips"
+	"${qemu[$a]}" "$bin" "$TMP/$a.seq" "$PVABI_EXEC_SEQS" $stride $seed >"$TMP/$a.sorig"
+	"${qemu[$a]}" "$bin" "$TMP/$a.seq.patched" "$PVABI_EXEC_SEQS" $stride $seed >"$TMP/$a.spatched"
+	"${qemu[$a]}" "$bin" --notify-ro "$TMP/$a.seq.patched" "$PVABI_EXEC_SEQS" $stride $seed >"$TMP/$a.sro"
+	compare "$a" "random" "$TMP/$a.sorig" "$TMP/$a.spatched" "$TMP/$a.sro"
+done
+done_testing
