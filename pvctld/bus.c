@@ -52,7 +52,7 @@ static int append_vm(sd_bus_message *m, virDomainPtr dom,
 	pvctl_version_range_format(s->lo, s->hi, range, sizeof(range));
 	if (pvabi_features_format(s->features, features, sizeof(features)) < 0)
 		return -ENOBUFS;
-	pvctl_patch_policy_format(&s->patch, patch, sizeof(patch));
+	pvctl_patch_policy_text(&s->patch, patch, sizeof(patch));
 	return sd_bus_message_append(m, VM_SIGNATURE, virDomainGetName(dom),
 				     uuid, virt_state(dom), (int)s->enabled,
 				     range, features, patch);

@@ -117,51 +117,74 @@ static int parse_features(const xmlNode *n, struct pvctl_vm_settings *s,
 	return err;
 }
 
-static int parse_exclude(const xmlNode *n, struct pvctl_range *r, char *why,
-			 size_t whylen)
+/* An attribute value that may go into a key=value line: no line breaks,
+ * no '=' (the library parser judges the rest). */
+static bool plain_value(const char *v)
 {
-	char *start = attr(n, "start"), *end = attr(n, "end");
-	char sub[200];
-	int err;
-
-	if (!start || !end)
-		err = fail(PVABI_E_MALFORMED, why, whylen,
-			   "<pvabi:exclude> needs both start and end");
-	else if ((err = pvctl_addr_parse(start, &r->start, sub, sizeof(sub))) ||
-		 (err = pvctl_addr_parse(end, &r->end, sub, sizeof(sub))))
-		fail(err, why, whylen, "<pvabi:exclude>: %s", sub);
-	xmlFree(start);
-	xmlFree(end);
-	return err;
+	return strlen(v) < 128 && !v[strcspn(v, "\n\r=")];
 }
 
+static int append(char *buf, size_t size, size_t *n, const char *key,
+		  const char *value, char *why, size_t whylen)
+{
+	int w;
+
+	if (!plain_value(value))
+		return fail(PVABI_E_MALFORMED, why, whylen,
+			    "<pvabi:patch>: %s=\"%.*s...\" holds a line break or '='",
+			    key, (int)strcspn(value, "\n\r="), value);
+	w = snprintf(buf + *n, size - *n, "%s=%s\n", key, value);
+	if (w < 0 || (size_t)w >= size - *n)
+		return fail(PVABI_E_MALFORMED, why, whylen,
+			    "<pvabi:patch> is too long");
+	*n += (size_t)w;
+	return 0;
+}
+
+/*
+ * <pvabi:patch mode=".." classes=".." max-sites=".."> with <pvabi:exclude
+ * start=".." end=".."/> children is the text form of pvabi/patch.h in XML:
+ * each attribute a key=value line, each exclude an "exclude=START-END" line.
+ * pvabi_patch_policy_parse() judges the result.
+ */
 static int parse_patch(const xmlNode *n, bool plain,
 		       struct pvctl_vm_settings *s, char *why, size_t whylen)
 {
-	struct pvctl_patch_policy p = { 0 };
-	char *mode = attr(n, "mode");
-	char sub[200];
+	struct pvabi_patch_policy p;
+	char text[PVCTL_PATCH_TEXT_MAX], sub[300];
+	size_t len = 0;
 	int err;
 
-	if (!mode)
-		return fail(PVABI_E_MALFORMED, why, whylen,
-			    "<pvabi:patch> needs a mode");
-	err = pvctl_patch_mode_parse(mode, &p.mode, sub, sizeof(sub));
-	xmlFree(mode);
-	if (err)
-		return fail(err, why, whylen, "<pvabi:patch>: %s", sub);
-	for (xmlNode *c = n->children; c; c = c->next) {
-		if (!is_ours(c, "exclude", plain))
-			continue;
-		if (p.n_exclude == PVCTL_PATCH_MAX_EXCLUDES)
-			return fail(PVABI_E_MALFORMED, why, whylen,
-				    "<pvabi:patch> has more than %d excludes",
-				    PVCTL_PATCH_MAX_EXCLUDES);
-		err = parse_exclude(c, &p.exclude[p.n_exclude++], why, whylen);
+	for (const xmlAttr *a = n->properties; a; a = a->next) {
+		char *v = (char *)xmlNodeGetContent((const xmlNode *)a);
+
+		err = v ? append(text, sizeof(text), &len,
+				 (const char *)a->name, v, why, whylen) :
+			  fail(PVABI_E_MALFORMED, why, whylen, "out of memory");
+		xmlFree(v);
 		if (err)
 			return err;
 	}
-	err = pvctl_patch_policy_check(&p, sub, sizeof(sub));
+	for (xmlNode *c = n->children; c; c = c->next) {
+		char *start, *end, range[300];
+
+		if (!is_ours(c, "exclude", plain))
+			continue;
+		start = attr(c, "start");
+		end = attr(c, "end");
+		if (start && end && strlen(start) < 128 && strlen(end) < 128) {
+			snprintf(range, sizeof(range), "%s-%s", start, end);
+			err = append(text, sizeof(text), &len, "exclude", range,
+				     why, whylen);
+		} else
+			err = fail(PVABI_E_MALFORMED, why, whylen,
+				   "<pvabi:exclude> needs start and end");
+		xmlFree(start);
+		xmlFree(end);
+		if (err)
+			return err;
+	}
+	err = pvabi_patch_policy_parse(text, len, &p, sub, sizeof(sub));
 	if (err)
 		return fail(err, why, whylen, "<pvabi:patch>: %s", sub);
 	s->patch = p;
@@ -275,9 +298,41 @@ static bool set(xmlNode *n, const char *name, const char *value)
 	return xmlNewProp(n, (const xmlChar *)name, (const xmlChar *)value);
 }
 
+/* The reverse of parse_patch(): the canonical text, line by line. */
+static bool add_patch(xmlNode *patch, xmlNs *ns,
+		      const struct pvabi_patch_policy *p)
+{
+	char text[PVCTL_PATCH_TEXT_MAX], *line, *save = NULL;
+
+	if (pvabi_patch_policy_format(p, text, sizeof(text)) < 0)
+		return false;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '='), *dash;
+		xmlNode *n;
+
+		if (!eq)
+			return false;
+		*eq = '\0';
+		if (strcmp(line, "exclude")) {
+			if (!set(patch, line, eq + 1))
+				return false;
+			continue;
+		}
+		dash = strchr(eq + 1, '-');
+		if (!dash)
+			return false;
+		*dash = '\0';
+		if (!(n = add(patch, ns, "exclude", NULL)) ||
+		    !set(n, "start", eq + 1) || !set(n, "end", dash + 1))
+			return false;
+	}
+	return true;
+}
+
 char *pvctl_metadata_format(const struct pvctl_vm_settings *s, bool with_ns)
 {
-	char lo[16], hi[16], features[512], addr[24];
+	char lo[16], hi[16], features[512];
 	xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
 	xmlBuffer *buf = NULL;
 	xmlNode *root, *n, *patch;
@@ -311,16 +366,7 @@ char *pvctl_metadata_format(const struct pvctl_vm_settings *s, bool with_ns)
 	ok &= !!add(root, ns, "features", features);
 
 	ok &= (patch = add(root, ns, "patch", NULL)) &&
-	      set(patch, "mode", pvctl_patch_mode_name(s->patch.mode));
-	for (unsigned int i = 0; ok && i < s->patch.n_exclude; i++) {
-		ok &= !!(n = add(patch, ns, "exclude", NULL));
-		snprintf(addr, sizeof(addr), "0x%" PRIx64,
-			 s->patch.exclude[i].start);
-		ok &= n && set(n, "start", addr);
-		snprintf(addr, sizeof(addr), "0x%" PRIx64,
-			 s->patch.exclude[i].end);
-		ok &= n && set(n, "end", addr);
-	}
+	      add_patch(patch, ns, &s->patch);
 	if (!ok)
 		goto out;
 	buf = xmlBufferCreate();

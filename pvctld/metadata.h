@@ -7,8 +7,8 @@
  *                enabled="yes">
  *     <pvabi:versions min="1.0" max="1.0"/>
  *     <pvabi:features>notify,booke</pvabi:features>
- *     <pvabi:patch mode="guest">
- *       <pvabi:exclude start="0x1000" end="0x1fff"/>
+ *     <pvabi:patch mode="guest" classes="all" max-sites="unlimited">
+ *       <pvabi:exclude start="0x1000" end="0x2000"/>
  *     </pvabi:patch>
  *   </pvabi:pvabi>
  */

@@ -12,35 +12,19 @@
 #include <stdint.h>
 
 #include "pvabi/pvabi.h"
+#include "pvabi/patch.h"
 
 /* libvirt accepts longer names, but nothing sane needs more, and the bus
  * must not make pvctld look up megabyte-long names. */
 #define PVCTL_VM_NAME_MAX 255
-#define PVCTL_PATCH_MAX_EXCLUDES 16
-/* Longest patch-policy text: mode and every exclude written out. */
-#define PVCTL_PATCH_TEXT_MAX (8 + PVCTL_PATCH_MAX_EXCLUDES * 48)
-
-enum pvctl_patch_mode {
-	PVCTL_PATCH_OFF,   /* nothing is patched */
-	PVCTL_PATCH_GUEST, /* the guest patches itself */
-	PVCTL_PATCH_HOST,  /* the host patches on the guest's request */
-};
-
-struct pvctl_range {
-	uint64_t start, end; /* guest addresses, inclusive */
-};
-
-struct pvctl_patch_policy {
-	enum pvctl_patch_mode mode;
-	unsigned int n_exclude;
-	struct pvctl_range exclude[PVCTL_PATCH_MAX_EXCLUDES];
-};
+/* The patch policy's canonical text form (pvabi/patch.h) at its longest. */
+#define PVCTL_PATCH_TEXT_MAX 4096
 
 struct pvctl_vm_settings {
 	bool enabled;
 	struct pvabi_version lo, hi; /* allowed ABI versions, inclusive */
 	pvabi_u64 features;          /* allowed features */
-	struct pvctl_patch_policy patch;
+	struct pvabi_patch_policy patch;
 };
 
 /* A VM nobody configured: disabled, and allowed all of @host's offer. */
@@ -67,31 +51,17 @@ int pvctl_settings_clamp(const struct pvctl_vm_settings *s,
  */
 int pvctl_vm_name_check(const char *name, char *why, size_t whylen);
 
-/*
- * Patch policy text form: "MODE[ exclude=START-END]...", MODE one of off,
- * guest, host; START and END guest addresses (decimal or 0x hex), START <= END,
- * at most PVCTL_PATCH_MAX_EXCLUDES ranges, none with mode off.
- */
-int pvctl_patch_policy_parse(const char *text, struct pvctl_patch_policy *p,
-			     char *why, size_t whylen);
-int pvctl_patch_mode_parse(const char *text, enum pvctl_patch_mode *mode,
-			   char *why, size_t whylen);
-/* A guest address: decimal or 0x hex, nothing else. */
-int pvctl_addr_parse(const char *text, uint64_t *v, char *why, size_t whylen);
-int pvctl_range_parse(const char *text, struct pvctl_range *r, char *why,
-		      size_t whylen);
-int pvctl_patch_policy_check(const struct pvctl_patch_policy *p, char *why,
-			     size_t whylen);
-const char *pvctl_patch_mode_name(enum pvctl_patch_mode mode);
-/* Writes the text form into @buf (at least PVCTL_PATCH_TEXT_MAX bytes). */
-void pvctl_patch_policy_format(const struct pvctl_patch_policy *p, char *buf,
-			       size_t len);
+/* The policy's canonical text (pvabi_patch_policy_format) into @buf of
+ * PVCTL_PATCH_TEXT_MAX bytes; "" if @p is invalid. */
+void pvctl_patch_policy_text(const struct pvabi_patch_policy *p, char *buf,
+			     size_t len);
 
 /*
  * One change to a VM's settings, as a D-Bus method asks for it.
  * pvctl_change_parse validates the method's text argument (@host: this
  * host's offer, which a version range must meet); pvctl_change_apply
- * applies it.
+ * applies it.  A patch policy is in the text form of pvabi/patch.h
+ * (pvabi_patch_policy_parse), lines of key=value.
  */
 struct pvctl_change {
 	enum { PVCTL_SET_ENABLED, PVCTL_SET_VERSIONS, PVCTL_SET_FEATURES,
@@ -99,7 +69,7 @@ struct pvctl_change {
 	bool enabled;
 	struct pvabi_version lo, hi;
 	pvabi_u64 features;
-	struct pvctl_patch_policy patch;
+	struct pvabi_patch_policy patch;
 };
 
 int pvctl_change_parse(struct pvctl_change *ch, const char *text,

@@ -31,7 +31,7 @@ static void check_settings(const struct pvctl_vm_settings *s)
 	FUZZ_ASSERT(pvabi_version_cmp(s->lo, s->hi) <= 0);
 	/* SetVersions refuses a range that leaves nothing of the offer. */
 	FUZZ_ASSERT(pvctl_settings_clamp(s, &host, &clamped) == 0);
-	FUZZ_ASSERT(pvctl_patch_policy_check(&s->patch, NULL, 0) == 0);
+	FUZZ_ASSERT(pvabi_patch_policy_check(&s->patch) == 0);
 	xml = pvctl_metadata_format(s, false);
 	FUZZ_ASSERT(xml);
 	pvctl_settings_default(&back, &host);

@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check_why(why, wl);
 	} else {
 		FUZZ_ASSERT(pvabi_version_cmp(s.lo, s.hi) <= 0);
-		FUZZ_ASSERT(pvctl_patch_policy_check(&s.patch, NULL, 0) == 0);
+		FUZZ_ASSERT(pvabi_patch_policy_check(&s.patch) == 0);
 		roundtrip(&s, true);
 		roundtrip(&s, false);
 	}

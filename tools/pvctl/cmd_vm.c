@@ -89,30 +89,54 @@ static int fail(struct pvctl_client *cl, int code)
 	return code;
 }
 
+/* The policy's key=value lines as an object; excludes as a list. */
 static struct json_object *json_patch(const char *text)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *ex = json_object_new_array();
-	struct pvctl_patch_policy p;
+	char *copy = strdup(text), *line, *save = NULL;
 
-	json_object_object_add(o, "text", json_object_new_string(text));
-	if (!pvctl_patch_policy_parse(text, &p, NULL, 0)) {
-		json_object_object_add(
-			o, "mode",
-			json_object_new_string(pvctl_patch_mode_name(p.mode)));
-		for (unsigned int i = 0; i < p.n_exclude; i++) {
-			struct json_object *r = json_object_new_object();
+	for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '='), *dash;
+		struct json_object *r;
 
-			json_object_object_add(
-				r, "start",
-				json_object_new_uint64(p.exclude[i].start));
-			json_object_object_add(
-				r, "end", json_object_new_uint64(p.exclude[i].end));
-			json_object_array_add(ex, r);
+		if (!eq)
+			continue;
+		*eq = '\0';
+		dash = strchr(eq + 1, '-');
+		if (strcmp(line, "exclude") || !dash) {
+			for (char *k = line; *k; k++)
+				if (*k == '-')
+					*k = '_';
+			json_object_object_add(o, line,
+					       json_object_new_string(eq + 1));
+			continue;
 		}
+		*dash = '\0';
+		r = json_object_new_object();
+		json_object_object_add(
+			r, "start",
+			json_object_new_uint64(strtoull(eq + 1, NULL, 0)));
+		json_object_object_add(
+			r, "end", json_object_new_uint64(strtoull(dash + 1, NULL, 0)));
+		json_object_array_add(ex, r);
 	}
+	free(copy);
 	json_object_object_add(o, "exclude", ex);
 	return o;
+}
+
+/* The policy on one line, for tables: "mode=guest classes=all ...". */
+static void one_line(const char *text, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *text && n + 1 < len; text++)
+		buf[n++] = *text == '\n' ? ' ' : *text;
+	while (n && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
 }
 
 static struct json_object *json_vm(const struct pvctl_vm *vm)
@@ -159,12 +183,16 @@ static int vm_list(int argc, char **argv)
 			json_object_array_add(a, json_vm(&vms[i]));
 		pvctl_json_print(a);
 	} else {
+		char patch[PVCTL_PATCH_TEXT_MAX];
+
 		printf("%-20s %-10s %-5s %-9s %s\n", "NAME", "STATE", "PVABI",
-		       "VERSIONS", "PATCH");
-		for (size_t i = 0; i < n; i++)
+		       "VERSIONS", "PATCH POLICY");
+		for (size_t i = 0; i < n; i++) {
+			one_line(vms[i].patch, patch, sizeof(patch));
 			printf("%-20s %-10s %-5s %-9s %s\n", vms[i].name,
 			       vms[i].state, vms[i].enabled ? "yes" : "no",
-			       vms[i].versions, vms[i].patch);
+			       vms[i].versions, patch);
+		}
 	}
 	free(vms);
 	cl->ops->close(cl);
@@ -173,11 +201,14 @@ static int vm_list(int argc, char **argv)
 
 static void print_vm(const struct pvctl_vm *vm)
 {
+	char patch[PVCTL_PATCH_TEXT_MAX];
+
+	one_line(vm->patch, patch, sizeof(patch));
 	printf("name:     %s\nuuid:     %s\nstate:    %s\npvabi:    %s\n"
 	       "versions: %s\nfeatures: %s\npatch:    %s\n",
 	       vm->name, vm->uuid, vm->state,
 	       vm->enabled ? "enabled" : "disabled", vm->versions,
-	       *vm->features ? vm->features : "none", vm->patch);
+	       *vm->features ? vm->features : "none", patch);
 }
 
 static int show_vm(struct pvctl_client *cl, const char *name, bool json,
@@ -192,7 +223,7 @@ static int show_vm(struct pvctl_client *cl, const char *name, bool json,
 		pvctl_json_print(policy_only ? json_patch(vm.patch) :
 					       json_vm(&vm));
 	else if (policy_only)
-		printf("%s\n", vm.patch);
+		printf("%s", vm.patch);
 	else
 		print_vm(&vm);
 	return PVCTL_OK;
@@ -295,55 +326,56 @@ static int vm_disable(int argc, char **argv)
 
 static int vm_policy(int argc, char **argv)
 {
-	enum { OPT_PATCH = 1, OPT_EXCLUDE };
+	enum { OPT_PATCH = 1, OPT_EXCLUDE, OPT_CLASSES, OPT_MAX_SITES };
 	static const struct option opts[] = {
 		COMMON_OPTIONS,
 		{ "patch", required_argument, NULL, OPT_PATCH },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "classes", required_argument, NULL, OPT_CLASSES },
+		{ "max-sites", required_argument, NULL, OPT_MAX_SITES },
 		{ 0 }
 	};
-	char text[PVCTL_PATCH_TEXT_MAX + 1] = "", why[256];
-	struct pvctl_patch_policy p;
+	static const char *const keys[] = {
+		[OPT_PATCH] = "mode", [OPT_EXCLUDE] = "exclude",
+		[OPT_CLASSES] = "classes", [OPT_MAX_SITES] = "max-sites",
+	};
+	char text[PVCTL_PATCH_TEXT_MAX] = "", why[300];
+	struct pvabi_patch_policy p;
 	struct pvctl_client *cl;
-	const char *mode = NULL, *vm;
+	const char *vm;
 	struct common c;
 	size_t len = 0;
-	int opt, r, n_exclude = 0;
+	bool mode = false, any = false;
+	int opt, r;
 
 	common_init(&c);
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == OPT_PATCH) {
-			mode = optarg;
-		} else if (opt == OPT_EXCLUDE) {
-			struct pvctl_range range;
-
-			if (pvctl_range_parse(optarg, &range, why, sizeof(why)))
-				return pvctl_usage_error("--exclude: %s", why);
-			if (++n_exclude > PVCTL_PATCH_MAX_EXCLUDES)
-				return pvctl_usage_error(
-					"--exclude: at most %d ranges",
-					PVCTL_PATCH_MAX_EXCLUDES);
-			len += (size_t)snprintf(text + len, sizeof(text) - len,
-						" exclude=%s", optarg);
+		if (opt >= OPT_PATCH && opt <= OPT_MAX_SITES) {
+			/* Each option is one line of the policy's text form. */
+			if (strchr(optarg, '\n'))
+				return pvctl_usage_error("policy: '%s' spans lines",
+							 optarg);
+			r = snprintf(text + len, sizeof(text) - len, "%s=%s\n",
+				     keys[opt], optarg);
+			if (r < 0 || (size_t)r >= sizeof(text) - len)
+				return pvctl_usage_error("policy: too long");
+			len += (size_t)r;
+			mode |= opt == OPT_PATCH;
+			any = true;
 		} else if (!common_opt(&c, opt))
 			return PVCTL_USAGE;
 	}
 	if ((r = one_vm("policy", argc, argv, &vm)))
 		return r;
-	if (!mode && n_exclude)
-		return pvctl_usage_error("policy: --exclude needs --patch");
-	if (mode) {
-		char full[PVCTL_PATCH_TEXT_MAX + 1];
-
-		snprintf(full, sizeof(full), "%s%s", mode, text);
-		if (pvctl_patch_policy_parse(full, &p, why, sizeof(why)))
-			return pvctl_usage_error("policy: %s", why);
-		memcpy(text, full, sizeof(text));
-	}
+	if (any && !mode)
+		return pvctl_usage_error("policy: --exclude, --classes and --max-sites need --patch");
+	/* The same parser pvctld uses, for the exit status and message. */
+	if (any && pvabi_patch_policy_parse(text, len, &p, why, sizeof(why)))
+		return pvctl_usage_error("policy: %s", why);
 	if ((r = open_client(&c, &cl)))
 		return r;
-	if (mode)
+	if (any)
 		r = cl->ops->set_patch_policy(cl, vm, text);
 	if (r)
 		fail(cl, r);
@@ -516,9 +548,14 @@ const struct pvctl_cmd pvctl_vm_cmds[] = {
 	{ "disable", vm_disable, "stop offering pvabi to a VM",
 	  "disable VM [--json]", COMMON_HELP, NULL },
 	{ "policy", vm_policy, "show or set a VM's patch policy",
-	  "policy VM [--patch off|guest|host [--exclude START-END]...] [--json]",
+	  "policy VM [--patch off|guest|host [--exclude START-END]... "
+	  "[--classes C,...] [--max-sites N]] [--json]",
 	  "  --patch MODE         off, guest (the guest patches itself) or host\n"
-	  "  --exclude START-END  guest addresses never patched (repeatable)\n"
+	  "  --exclude START-END  guest addresses never patched, END exclusive\n"
+	  "                       (repeatable)\n"
+	  "  --classes C,...      instruction classes patched (default all)\n"
+	  "  --max-sites N        at most N sites (default unlimited)\n"
+	  "The policy's text form is schemas/patch-policy.txt.\n"
 	  COMMON_HELP, NULL },
 	{ "offer", vm_offer, "show this host's pvabi offer",
 	  "offer [-o FILE.dtb] [--json]",
