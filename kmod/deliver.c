@@ -59,8 +59,10 @@ static void perform(struct pvabi_vcpu *v, struct pvabi_dlv_action act)
 	for (round = 0; round < MAX_ROUNDS; round++) {
 		bool again = false;
 
-		/* DISARM needs nothing: the page is mapped back lazily, on
-		 * the next fault, which finds the machine disarmed. */
+		/*
+		 * DISARM needs nothing: the page is mapped back lazily, on
+		 * the next fault, which finds the machine disarmed.
+		 */
 		if (act.flags & PVABI_DLV_ARM) {
 			zap(v);
 			smp_mb(); /* the unmap before the re-check's loads */
