@@ -41,7 +41,8 @@ tests_unit_test_ctl_settings_LDADD = pvctld/libpvctl-settings.la $(UNIT_LDADD) $
 
 cli_tests = \
 	tests/cli/abi.sh \
-	tests/cli/dt.sh
+	tests/cli/dt.sh \
+	tests/cli/kmod.sh
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data
 

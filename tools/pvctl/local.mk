@@ -7,11 +7,16 @@ tools_pvctl_pvctl_SOURCES = \
 	%reldir%/cmd_abi.c \
 	%reldir%/cmd_dt.c \
 	%reldir%/cmd_patch.c \
+	%reldir%/cmd_kmod.c \
 	%reldir%/client.h \
 	%reldir%/client_dbus.c \
 	%reldir%/cmd_vm.c \
-	%reldir%/cmd_hook.c
-tools_pvctl_pvctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pvctld
-tools_pvctl_pvctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+	%reldir%/cmd_hook.c \
+	tools/common/genl-client.h \
+	tools/common/genl-client.c
+tools_pvctl_pvctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pvctld \
+	-I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/tools/common
+tools_pvctl_pvctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
+	$(LIBNL_CFLAGS)
 tools_pvctl_pvctl_LDADD = pvctld/libpvctl-settings.la libpvabi/libpvabi.la \
-	$(JSONC_LIBS) $(LIBSYSTEMD_LIBS)
+	$(JSONC_LIBS) $(LIBSYSTEMD_LIBS) $(LIBNL_LIBS)

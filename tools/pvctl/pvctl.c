@@ -19,6 +19,8 @@ static const struct pvctl_cmd commands[] = {
 	  NULL, pvctl_dt_cmds },
 	{ "patch", NULL, "find and rewrite privileged PowerPC instructions",
 	  "patch <verb> ...", NULL, pvctl_patch_cmds },
+	{ "kmod", NULL, "look at the pvabi.ko kernel module", "kmod <verb> ...",
+	  NULL, pvctl_kmod_cmds },
 	{ "help", cmd_help, "show help for a command",
 	  "help [COMMAND [VERB]]", NULL, NULL },
 	{ 0 }
@@ -44,7 +46,7 @@ static void usage(FILE *f)
 		list(f, top_level[i]);
 	fprintf(f, "\nRun '%s help <command>' for the options of one.\n"
 		   "Exit status: 0 ok, 1 refused, 2 bad usage or input, "
-		   "3 daemon unreachable.\n", pvctl_prog);
+		   "3 daemon or kernel module unreachable.\n", pvctl_prog);
 }
 
 static const struct pvctl_cmd *find(const struct pvctl_cmd *table,

@@ -51,5 +51,6 @@ extern const struct pvctl_cmd pvctl_dt_cmds[];
 extern const struct pvctl_cmd pvctl_vm_cmds[];   /* list, show, enable, ... */
 extern const struct pvctl_cmd pvctl_hook_cmds[]; /* hook */
 extern const struct pvctl_cmd pvctl_patch_cmds[];
+extern const struct pvctl_cmd pvctl_kmod_cmds[];
 
 #endif

@@ -1,0 +1,1 @@
+/work/wt/kmod/libpvabi/delivery.c

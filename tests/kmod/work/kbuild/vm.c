@@ -1,0 +1,1 @@
+/work/wt/kmod/kmod/vm.c
