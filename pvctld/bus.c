@@ -153,7 +153,7 @@ static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
 	if (r < 0)
 		return r;
 	bus_emit_vm_changed(c, virDomainGetName(dom), "settings");
-	push_vm(c, virDomainGetName(dom), &s);
+	push_vm(c, dom, &s);
 	return sd_bus_reply_method_return(m, NULL);
 }
 

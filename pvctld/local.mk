@@ -15,7 +15,12 @@ pvctld_pvctld_SOURCES = \
 	%reldir%/bus.c \
 	%reldir%/virt.c \
 	%reldir%/auth.c \
-	%reldir%/push.c
+	%reldir%/push.h \
+	%reldir%/push.c \
+	tools/common/genl-client.h \
+	tools/common/genl-client.c
+pvctld_pvctld_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kmod/uapi \
+	-I$(top_srcdir)/tools/common
 pvctld_pvctld_CFLAGS = $(AM_CFLAGS) $(LIBVIRT_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS) $(PTHREAD_CFLAGS)
 pvctld_pvctld_LDADD = pvctld/libpvctl-settings.la libpvabi/libpvabi.la \

@@ -1,37 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/*
- * Pushing a VM's settings to the kernel module over generic netlink.
- *
- * The module registers the "pvabi" family.  Without it pvctld works the
- * same; libvirt still holds every setting, and a module loaded later is
- * told each VM's settings at the VM's next lifecycle event or change.
- */
-#include <netlink/genl/ctrl.h>
-#include <netlink/genl/genl.h>
+/* pvctld -> pvabi.ko: PVABI_CMD_GET_VMS to find the VM, then
+ * PVABI_CMD_SET_POLICY. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 
-#include "pvctld.h"
+#include "genl-client.h"
+#include "push.h"
 
-#define PVABI_GENL_NAME "pvabi"
+struct find {
+	const struct push_policy *p;
+	uint32_t id;
+};
 
-void push_vm(struct pvctld *c, const char *name,
-	     const struct pvctl_vm_settings *s)
+static int match(const struct pvabi_genl_vm *vm, void *arg)
 {
-	struct nl_sock *sk = nl_socket_alloc();
-	int family = -1;
+	struct find *f = arg;
 
-	if (sk && genl_connect(sk) == 0)
-		family = genl_ctrl_resolve(sk, PVABI_GENL_NAME);
-	nl_socket_free(sk);
-	if (family < 0) {
-		if (!c->netlink_absent_logged)
-			log_msg("generic netlink family '%s' absent (kernel module not loaded): settings stay in libvirt only",
-				PVABI_GENL_NAME);
-		c->netlink_absent_logged = true;
-		return;
+	if ((vm->has_uuid && !memcmp(vm->uuid, f->p->uuid, PVABI_UUID_LEN)) ||
+	    (!vm->has_uuid && !strcmp(vm->name, f->p->name))) {
+		f->id = vm->id;
+		return 1;
 	}
-	c->netlink_absent_logged = false;
-	/* The family's commands are defined by the module's uapi header;
-	 * until it is part of this tree there is nothing to send. */
-	log_msg("VM '%s': module family present, no policy command known yet",
-		name);
+	return 0;
+}
+
+static uint32_t kmod_mode(const char *name)
+{
+	if (!strcmp(name, "off"))
+		return PVABI_PATCH_OFF;
+	if (!strcmp(name, "host"))
+		return PVABI_PATCH_HOST;
+	return PVABI_PATCH_GUEST;
+}
+
+int push_policy(const struct push_policy *p, char *why, size_t whylen)
+{
+	struct pvabi_genl_policy pol = {
+		.present = 1u << PVABI_POLICY_A_MIN_VERSION |
+			   1u << PVABI_POLICY_A_MAX_VERSION |
+			   1u << PVABI_POLICY_A_FEATURES |
+			   1u << PVABI_POLICY_A_PATCH_MODE,
+		.min_version = p->min_version,
+		.max_version = p->max_version,
+		.features = p->features,
+		.patch_mode = kmod_mode(p->patch_mode),
+	};
+	struct find f = { p, 0 };
+	struct pvabi_genl *g;
+	int err;
+
+	err = pvabi_genl_open(&g);
+	if (err)
+		return err;
+	err = pvabi_genl_dump(g, 0, match, &f);
+	if (err >= 0 && !f.id)
+		err = -ESRCH;
+	else if (err >= 0)
+		err = pvabi_genl_set_policy(g, f.id, 0, &pol);
+	if (err < 0 && err != -ESRCH)
+		snprintf(why, whylen, "%s", *pvabi_genl_errmsg(g) ?
+			 pvabi_genl_errmsg(g) : strerror(-err));
+	pvabi_genl_close(g);
+	return err < 0 ? err : 0;
 }

@@ -79,8 +79,8 @@ int bus_emit_vm_changed(struct pvctld *c, const char *name, const char *what);
 int auth_check(struct pvctld *c, sd_bus_message *m, const char *action,
 	       sd_bus_error *error);
 
-/* push.c: hand a VM's settings to the kernel module, if it is loaded. */
-void push_vm(struct pvctld *c, const char *name,
+/* virt.c: hand a VM's settings to the kernel module, if it is loaded. */
+void push_vm(struct pvctld *c, virDomainPtr dom,
 	     const struct pvctl_vm_settings *s);
 
 #endif

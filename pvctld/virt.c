@@ -14,6 +14,7 @@
 #include <libvirt/virterror.h>
 
 #include "metadata.h"
+#include "push.h"
 #include "pvctld.h"
 
 int virt_libvirt_error(sd_bus_error *error, const char *what)
@@ -107,7 +108,7 @@ static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *data)
 			sd_bus_error err = SD_BUS_ERROR_NULL;
 
 			if (virt_read_settings(c, dom, &st, &err) >= 0)
-				push_vm(c, e->name, &st);
+				push_vm(c, dom, &st);
 			sd_bus_error_free(&err);
 			virDomainFree(dom);
 		}
@@ -115,6 +116,41 @@ static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *data)
 		free(e);
 	}
 	return 0;
+}
+
+/*
+ * A disabled VM is pushed with no features and patching off, the closest
+ * the module's policy comes to "no pvabi".  A module without the VM (its
+ * VMM has not created it yet) is not an error.
+ */
+void push_vm(struct pvctld *c, virDomainPtr dom,
+	     const struct pvctl_vm_settings *s)
+{
+	unsigned char uuid[VIR_UUID_BUFLEN] = { 0 };
+	struct push_policy p = {
+		.uuid = uuid,
+		.name = virDomainGetName(dom),
+		.min_version = (uint32_t)s->lo.major << 16 | s->lo.minor,
+		.max_version = (uint32_t)s->hi.major << 16 | s->hi.minor,
+		.features = s->enabled ? s->features : 0,
+		.patch_mode = s->enabled ? pvabi_patch_mode_name(s->patch.mode) :
+					   "off",
+	};
+	char why[256] = "";
+	int r;
+
+	virDomainGetUUID(dom, uuid);
+	r = push_policy(&p, why, sizeof(why));
+	if (r == -ENOENT) {
+		if (!c->netlink_absent_logged)
+			log_msg("generic netlink family 'pvabi' absent (kernel module not loaded): settings stay in libvirt only");
+		c->netlink_absent_logged = true;
+		return;
+	}
+	c->netlink_absent_logged = false;
+	if (r < 0 && r != -ESRCH)
+		log_msg("VM '%s': pushing the policy to pvabi.ko: %s", p.name,
+			why);
 }
 
 static void *event_thread(void *arg)
