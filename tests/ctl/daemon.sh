@@ -7,7 +7,7 @@ set -euo pipefail
 
 command -v dbus-daemon >/dev/null || skip_all "dbus-daemon not installed"
 command -v xmllint >/dev/null || skip_all "xmllint (libxml2-utils) not installed"
-plan 48
+plan 49
 
 ctl_bus here; HERE=$addr
 ctl_bus there; THERE=$addr
@@ -163,6 +163,12 @@ is "$(echo "$out" | head -n1)" "mode=host" "... and the change is there"
 # Signals, and a daemon that is not there.
 sleep 0.2
 ok $(grep -q 'string "settings"' "$TMP/signals" && echo 0 || echo 1) "VMChanged emitted on changes"
+if [ -d /sys/module/pvabi ]; then
+	ok 0 "# SKIP pvabi.ko is loaded here: the absent-module path is not taken"
+else
+	ok $(grep -q "generic netlink family 'pvabi' absent" "$TMP/here.log" && echo 0 || echo 1) \
+		"without pvabi.ko, pvctld says so once and carries on"
+fi
 ctl_stop "$THERE_PID"
 run env PVCTL_BUS_ADDRESS="$THERE" "$PVCTL" list
 is "$rc" 3 "no pvctld on the bus: exit 3"
