@@ -83,7 +83,7 @@ static int open_client(const struct common *c, struct pvctl_client **cl)
 	return pvctl_client_open(&c->bus, cl);
 }
 
-static int fail(struct pvctl_client *cl, int code)
+static int daemon_error(struct pvctl_client *cl, int code)
 {
 	pvctl_error(code, "%s", cl->error);
 	return code;
@@ -175,7 +175,7 @@ static int vm_list(int argc, char **argv)
 		return r;
 	r = cl->ops->list(cl, &vms, &n);
 	if (r) {
-		fail(cl, r);
+		daemon_error(cl, r);
 	} else if (c.json) {
 		struct json_object *a = json_object_new_array_ext((int)n);
 
@@ -218,7 +218,7 @@ static int show_vm(struct pvctl_client *cl, const char *name, bool json,
 	int r = cl->ops->get(cl, name, &vm);
 
 	if (r)
-		return fail(cl, r);
+		return daemon_error(cl, r);
 	if (json)
 		pvctl_json_print(policy_only ? json_patch(vm.patch) :
 					       json_vm(&vm));
@@ -292,7 +292,7 @@ static int vm_enable(int argc, char **argv)
 	if (!r)
 		r = cl->ops->set_enabled(cl, vm, true);
 	if (r)
-		fail(cl, r);
+		daemon_error(cl, r);
 	else
 		r = show_vm(cl, vm, c.json, false);
 	cl->ops->close(cl);
@@ -317,7 +317,7 @@ static int vm_disable(int argc, char **argv)
 		return r;
 	r = cl->ops->set_enabled(cl, vm, false);
 	if (r)
-		fail(cl, r);
+		daemon_error(cl, r);
 	else
 		r = show_vm(cl, vm, c.json, false);
 	cl->ops->close(cl);
@@ -378,7 +378,7 @@ static int vm_policy(int argc, char **argv)
 	if (any)
 		r = cl->ops->set_patch_policy(cl, vm, text);
 	if (r)
-		fail(cl, r);
+		daemon_error(cl, r);
 	else
 		r = show_vm(cl, vm, c.json, true);
 	cl->ops->close(cl);
@@ -506,7 +506,7 @@ static int vm_migrate_check(int argc, char **argv)
 	r = cl->ops->check_migration(cl, vm, dtb, len, &compatible, &reasons);
 	free(dtb);
 	if (r) {
-		fail(cl, r);
+		daemon_error(cl, r);
 		cl->ops->close(cl);
 		return r;
 	}

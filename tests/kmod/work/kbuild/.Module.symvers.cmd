@@ -1,1 +1,0 @@
-cmd_/work/wt/kmod/tests/kmod/work/kbuild/Module.symvers :=  sed 's/ko$$/o/'  /work/wt/kmod/tests/kmod/work/kbuild/modules.order | scripts/mod/modpost -m      -o /work/wt/kmod/tests/kmod/work/kbuild/Module.symvers -e -i Module.symvers -T - 

@@ -1,1 +1,0 @@
-cmd_/work/wt/kmod/tests/kmod/work/kbuild/pvabi.ko := ld -r -m elf_x86_64 -z noexecstack --no-warn-rwx-segments --build-id=sha1  -T arch/x86/module.lds -o /work/wt/kmod/tests/kmod/work/kbuild/pvabi.ko /work/wt/kmod/tests/kmod/work/kbuild/pvabi.o /work/wt/kmod/tests/kmod/work/kbuild/pvabi.mod.o;  true

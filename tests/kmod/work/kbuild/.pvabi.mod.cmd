@@ -1,1 +1,0 @@
-cmd_/work/wt/kmod/tests/kmod/work/kbuild/pvabi.mod := printf '%s\n'   main.o vm.o vcpu.o deliver.o netlink.o libpvabi/negotiate.o libpvabi/delivery.o | awk '!x[$$0]++ { print("/work/wt/kmod/tests/kmod/work/kbuild/"$$0) }' > /work/wt/kmod/tests/kmod/work/kbuild/pvabi.mod

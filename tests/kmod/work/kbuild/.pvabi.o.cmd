@@ -1,1 +1,0 @@
-cmd_/work/wt/kmod/tests/kmod/work/kbuild/pvabi.o := ld -m elf_x86_64 -z noexecstack --no-warn-rwx-segments   -r -o /work/wt/kmod/tests/kmod/work/kbuild/pvabi.o @/work/wt/kmod/tests/kmod/work/kbuild/pvabi.mod 

@@ -1,1 +1,0 @@
-/work/wt/kmod/libpvabi/delivery.c

@@ -1,1 +1,0 @@
-/work/wt/kmod/libpvabi/negotiate.c

@@ -1,1 +1,0 @@
-/work/wt/kmod/kmod/pvabi_mod.h

@@ -1,1 +1,0 @@
-/work/wt/kmod/kmod/vm.c
