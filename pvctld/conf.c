@@ -7,21 +7,7 @@
 #include <string.h>
 
 #include "conf.h"
-
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
+#include "settings.h"
 
 void pvctld_config_default(struct pvctld_config *c)
 {
@@ -51,7 +37,7 @@ static int set_string(char *dst, size_t size, const char *key,
 		      size_t whylen)
 {
 	if (!*value || strlen(value) >= size)
-		return fail(PVABI_E_INVAL, why, whylen,
+		return pvctl_why(PVABI_E_INVAL, why, whylen,
 			    "line %u: %s '%.64s' is empty or too long", line,
 			    key, value);
 	strcpy(dst, value);
@@ -69,7 +55,7 @@ static int parse_line(char *line, unsigned int no, struct pvctld_config *c,
 		return 0;
 	eq = strchr(line, '=');
 	if (!eq)
-		return fail(PVABI_E_INVAL, why, whylen,
+		return pvctl_why(PVABI_E_INVAL, why, whylen,
 			    "line %u: '%.64s' is not key = value", no, line);
 	*eq = '\0';
 	key = trim(line);
@@ -87,7 +73,7 @@ static int parse_line(char *line, unsigned int no, struct pvctld_config *c,
 		if (!err)
 			err = pvabi_offer_check(&o);
 		if (err)
-			return fail(err, why, whylen, "line %u: versions: %s",
+			return pvctl_why(err, why, whylen, "line %u: versions: %s",
 				    no, sub);
 		c->offer = o;
 		return 0;
@@ -96,11 +82,11 @@ static int parse_line(char *line, unsigned int no, struct pvctld_config *c,
 		err = pvabi_features_parse(value, &c->offer.features, sub,
 					   sizeof(sub));
 		if (err)
-			return fail(err, why, whylen, "line %u: features: %s",
+			return pvctl_why(err, why, whylen, "line %u: features: %s",
 				    no, sub);
 		return 0;
 	}
-	return fail(PVABI_E_INVAL, why, whylen, "line %u: unknown key '%.64s'",
+	return pvctl_why(PVABI_E_INVAL, why, whylen, "line %u: unknown key '%.64s'",
 		    no, key);
 }
 
@@ -113,14 +99,14 @@ int pvctld_config_parse(const char *text, size_t len, struct pvctld_config *c,
 	int err = 0;
 
 	if (len > PVCTLD_CONFIG_MAX)
-		return fail(PVABI_E_MALFORMED, why, whylen,
+		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
 			    "larger than %u bytes", PVCTLD_CONFIG_MAX);
 	if (memchr(text, '\0', len))
-		return fail(PVABI_E_MALFORMED, why, whylen,
+		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
 			    "contains a NUL byte");
 	copy = strndup(text, len);
 	if (!copy)
-		return fail(PVABI_E_NOSPACE, why, whylen, "out of memory");
+		return pvctl_why(PVABI_E_NOSPACE, why, whylen, "out of memory");
 	/* strtok_r would skip empty lines and miscount. */
 	for (line = copy; line && !err; no++) {
 		char *nl = strchr(line, '\n');
@@ -147,20 +133,20 @@ int pvctld_config_load(const char *path, bool must_exist,
 	if (!f) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		return fail(PVABI_E_INVAL, why, whylen, "%s: %s", path,
+		return pvctl_why(PVABI_E_INVAL, why, whylen, "%s: %s", path,
 			    strerror(errno));
 	}
 	n = fread(buf, 1, sizeof(buf), f);
 	err = ferror(f);
 	fclose(f);
 	if (err)
-		return fail(PVABI_E_INVAL, why, whylen, "%s: read error", path);
+		return pvctl_why(PVABI_E_INVAL, why, whylen, "%s: read error", path);
 	err = pvctld_config_parse(buf, n, c, why, whylen);
 	if (err && why && whylen) {
 		char sub[256];
 
 		snprintf(sub, sizeof(sub), "%s", why);
-		fail(err, why, whylen, "%s: %s", path, sub);
+		pvctl_why(err, why, whylen, "%s: %s", path, sub);
 	}
 	return err;
 }

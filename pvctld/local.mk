@@ -1,12 +1,14 @@
-# pvctld: the control-plane daemon, and the settings code pvctl shares.
-noinst_LTLIBRARIES += pvctld/libpvctl-settings.la
-pvctld_libpvctl_settings_la_SOURCES = \
+# pvctld: the control-plane daemon, and the code pvctl shares with it
+# (settings, metadata, migration check, configuration, bus opening).
+noinst_LTLIBRARIES += pvctld/libpvctl-common.la
+pvctld_libpvctl_common_la_SOURCES = \
 	%reldir%/settings.h %reldir%/settings.c \
 	%reldir%/metadata.h %reldir%/metadata.c \
 	%reldir%/migrate.h %reldir%/migrate.c \
-	%reldir%/conf.h %reldir%/conf.c
-pvctld_libpvctl_settings_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
-pvctld_libpvctl_settings_la_LIBADD = libpvabi/libpvabi.la $(LIBXML_LIBS)
+	%reldir%/conf.h %reldir%/conf.c \
+	%reldir%/bus-open.h %reldir%/bus-open.c
+pvctld_libpvctl_common_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+pvctld_libpvctl_common_la_LIBADD = libpvabi/libpvabi.la $(LIBXML_LIBS) $(LIBSYSTEMD_LIBS)
 
 sbin_PROGRAMS += pvctld/pvctld
 pvctld_pvctld_SOURCES = \
@@ -23,7 +25,7 @@ pvctld_pvctld_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kmod/uapi \
 	-I$(top_srcdir)/tools/common
 pvctld_pvctld_CFLAGS = $(AM_CFLAGS) $(LIBVIRT_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS) $(PTHREAD_CFLAGS)
-pvctld_pvctld_LDADD = pvctld/libpvctl-settings.la libpvabi/libpvabi.la \
+pvctld_pvctld_LDADD = pvctld/libpvctl-common.la libpvabi/libpvabi.la \
 	$(LIBVIRT_LIBS) $(LIBSYSTEMD_LIBS) $(LIBNL_LIBS) $(PTHREAD_LIBS)
 
 # systemd, D-Bus and polkit glue.

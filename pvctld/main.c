@@ -7,6 +7,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "bus-open.h"
 #include "pvctld.h"
 
 void log_msg(const char *fmt, ...)
@@ -34,14 +35,11 @@ int log_error_errno(int err, const char *fmt, ...)
 	return -err;
 }
 
-enum bus_kind { BUS_SYSTEM, BUS_USER, BUS_ADDRESS };
-
 struct options {
 	const char *config;
 	bool config_given;
 	const char *connect;
-	enum bus_kind bus;
-	const char *address;
+	struct pvctl_bus_opts bus;
 };
 
 static void usage(FILE *f)
@@ -77,8 +75,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int ch;
 
 	o->config = PVCTLD_CONFIG_PATH;
-	o->address = getenv("PVCTL_BUS_ADDRESS");
-	o->bus = o->address && *o->address ? BUS_ADDRESS : BUS_SYSTEM;
+	o->bus.address = getenv("PVCTL_BUS_ADDRESS");
+	o->bus.kind = o->bus.address && *o->bus.address ? PVCTL_BUS_ADDRESS :
+							  PVCTL_BUS_SYSTEM;
 	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->connect = optarg; break;
@@ -86,11 +85,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->config = optarg;
 			o->config_given = true;
 			break;
-		case OPT_SYSTEM: o->bus = BUS_SYSTEM; break;
-		case OPT_USER: o->bus = BUS_USER; break;
+		case OPT_SYSTEM: o->bus.kind = PVCTL_BUS_SYSTEM; break;
+		case OPT_USER: o->bus.kind = PVCTL_BUS_USER; break;
 		case OPT_ADDRESS:
-			o->bus = BUS_ADDRESS;
-			o->address = optarg;
+			o->bus.kind = PVCTL_BUS_ADDRESS;
+			o->bus.address = optarg;
 			break;
 		case 'h': usage(stdout); exit(0);
 		case OPT_VERSION:
@@ -105,25 +104,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static int open_bus(const struct options *o, sd_bus **bus)
-{
-	int r;
-
-	switch (o->bus) {
-	case BUS_SYSTEM: return sd_bus_open_system(bus);
-	case BUS_USER: return sd_bus_open_user(bus);
-	case BUS_ADDRESS: break;
-	}
-	r = sd_bus_new(bus);
-	if (r >= 0)
-		r = sd_bus_set_address(*bus, o->address);
-	if (r >= 0)
-		r = sd_bus_set_bus_client(*bus, 1);
-	if (r >= 0)
-		r = sd_bus_start(*bus);
-	return r;
 }
 
 static gid_t resolve_group(const char *name)
@@ -185,7 +165,7 @@ int main(int argc, char **argv)
 	r = virt_open(&c);
 	if (r < 0)
 		goto out;
-	r = open_bus(&o, &c.bus);
+	r = pvctl_bus_open(&o.bus, &c.bus);
 	if (r < 0) {
 		log_error_errno(r, "cannot connect to the bus");
 		goto out;

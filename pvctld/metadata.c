@@ -11,21 +11,6 @@
 
 #include "metadata.h"
 
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
-
 static bool is_plain(const xmlNode *n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE && !n->ns &&
@@ -59,7 +44,7 @@ static int child(const xmlNode *parent, const char *name, bool plain,
 		if (!is_ours(c, name, plain))
 			continue;
 		if (*out)
-			return fail(PVABI_E_MALFORMED, why, whylen,
+			return pvctl_why(PVABI_E_MALFORMED, why, whylen,
 				    "<pvabi:%s> appears twice", name);
 		*out = c;
 	}
@@ -80,7 +65,7 @@ static int parse_versions(const xmlNode *n, struct pvctl_vm_settings *s,
 	int err = 0;
 
 	if (!lo || !hi) {
-		err = fail(PVABI_E_MALFORMED, why, whylen,
+		err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
 			   "<pvabi:versions> needs both min and max");
 		goto out;
 	}
@@ -88,11 +73,11 @@ static int parse_versions(const xmlNode *n, struct pvctl_vm_settings *s,
 	if (!err)
 		err = pvabi_version_parse(hi, &s->hi, sub, sizeof(sub));
 	if (err) {
-		fail(err, why, whylen, "<pvabi:versions>: %s", sub);
+		pvctl_why(err, why, whylen, "<pvabi:versions>: %s", sub);
 		goto out;
 	}
 	if (pvabi_version_cmp(s->lo, s->hi) > 0)
-		err = fail(PVABI_E_MALFORMED, why, whylen,
+		err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
 			   "<pvabi:versions>: min %s is above max %s", lo, hi);
 out:
 	xmlFree(lo);
@@ -108,11 +93,11 @@ static int parse_features(const xmlNode *n, struct pvctl_vm_settings *s,
 	int err;
 
 	if (!text)
-		return fail(PVABI_E_MALFORMED, why, whylen,
+		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
 			    "<pvabi:features>: out of memory");
 	err = pvabi_features_parse(text, &s->features, sub, sizeof(sub));
 	if (err)
-		fail(err, why, whylen, "<pvabi:features>: %s", sub);
+		pvctl_why(err, why, whylen, "<pvabi:features>: %s", sub);
 	xmlFree(text);
 	return err;
 }
@@ -130,12 +115,12 @@ static int append(char *buf, size_t size, size_t *n, const char *key,
 	int w;
 
 	if (!plain_value(value))
-		return fail(PVABI_E_MALFORMED, why, whylen,
+		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
 			    "<pvabi:patch>: %s=\"%.*s...\" holds a line break or '='",
 			    key, (int)strcspn(value, "\n\r="), value);
 	w = snprintf(buf + *n, size - *n, "%s=%s\n", key, value);
 	if (w < 0 || (size_t)w >= size - *n)
-		return fail(PVABI_E_MALFORMED, why, whylen,
+		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
 			    "<pvabi:patch> is too long");
 	*n += (size_t)w;
 	return 0;
@@ -160,7 +145,7 @@ static int parse_patch(const xmlNode *n, bool plain,
 
 		err = v ? append(text, sizeof(text), &len,
 				 (const char *)a->name, v, why, whylen) :
-			  fail(PVABI_E_MALFORMED, why, whylen, "out of memory");
+			  pvctl_why(PVABI_E_MALFORMED, why, whylen, "out of memory");
 		xmlFree(v);
 		if (err)
 			return err;
@@ -177,7 +162,7 @@ static int parse_patch(const xmlNode *n, bool plain,
 			err = append(text, sizeof(text), &len, "exclude", range,
 				     why, whylen);
 		} else
-			err = fail(PVABI_E_MALFORMED, why, whylen,
+			err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
 				   "<pvabi:exclude> needs start and end");
 		xmlFree(start);
 		xmlFree(end);
@@ -186,7 +171,7 @@ static int parse_patch(const xmlNode *n, bool plain,
 	}
 	err = pvabi_patch_policy_parse(text, len, &p, sub, sizeof(sub));
 	if (err)
-		return fail(err, why, whylen, "<pvabi:patch>: %s", sub);
+		return pvctl_why(err, why, whylen, "<pvabi:patch>: %s", sub);
 	s->patch = p;
 	return 0;
 }
@@ -201,13 +186,13 @@ static int parse_element(const xmlNode *root, bool plain,
 	int err;
 
 	if (!enabled)
-		return fail(PVABI_E_MALFORMED, why, whylen,
+		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
 			    "<pvabi:pvabi> needs enabled=\"yes\" or \"no\"");
 	if (!strcmp(enabled, "yes") || !strcmp(enabled, "no")) {
 		s.enabled = enabled[0] == 'y';
 		err = 0;
 	} else
-		err = fail(PVABI_E_MALFORMED, why, whylen,
+		err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
 			   "enabled=\"%.32s\" is neither \"yes\" nor \"no\"",
 			   enabled);
 	xmlFree(enabled);
@@ -251,7 +236,7 @@ int pvctl_metadata_parse(const char *xml, size_t len,
 	int err;
 
 	if (len > PVCTL_DOMAIN_XML_MAX || len > INT32_MAX)
-		return fail(PVABI_E_MALFORMED, why, whylen,
+		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
 			    "XML of %zu bytes is too large", len);
 	/* No network, no entity expansion, no messages on stderr. */
 	doc = xmlReadMemory(xml, (int)len, NULL, NULL,
@@ -261,7 +246,7 @@ int pvctl_metadata_parse(const char *xml, size_t len,
 		const xmlError *e = xmlGetLastError();
 		const char *msg = e && e->message ? e->message : "parse error";
 
-		return fail(PVABI_E_MALFORMED, why, whylen,
+		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
 			    "not well-formed XML: %.*s",
 			    (int)strcspn(msg, "\n"), msg);
 	}
@@ -272,12 +257,12 @@ int pvctl_metadata_parse(const char *xml, size_t len,
 	} else if (root && is_plain(root, "domain"))
 		el = find_in_domain(root);
 	else {
-		err = fail(PVABI_E_MALFORMED, why, whylen,
+		err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
 			   "root element is neither <pvabi> nor <domain>");
 		goto out;
 	}
 	if (!el)
-		err = fail(PVABI_E_NOTFOUND, why, whylen,
+		err = pvctl_why(PVABI_E_NOTFOUND, why, whylen,
 			   "the domain has no pvabi metadata");
 	else
 		err = parse_element(el, plain, s, why, whylen);

@@ -9,10 +9,7 @@
 
 #include "settings.h"
 
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
+int pvctl_why(int err, char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -83,16 +80,16 @@ int pvctl_vm_name_check(const char *name, char *why, size_t whylen)
 	size_t n;
 
 	if (!name || !*name)
-		return fail(PVABI_E_INVAL, why, whylen, "empty VM name");
+		return pvctl_why(PVABI_E_INVAL, why, whylen, "empty VM name");
 	n = strnlen(name, PVCTL_VM_NAME_MAX + 1);
 	if (n > PVCTL_VM_NAME_MAX)
-		return fail(PVABI_E_INVAL, why, whylen,
+		return pvctl_why(PVABI_E_INVAL, why, whylen,
 			    "VM name '%.32s...' is longer than %d bytes", name,
 			    PVCTL_VM_NAME_MAX);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f ||
 		    name[i] == '/')
-			return fail(PVABI_E_INVAL, why, whylen,
+			return pvctl_why(PVABI_E_INVAL, why, whylen,
 				    "VM name '%s' contains '/' or a control character",
 				    name);
 	return 0;
@@ -142,11 +139,11 @@ int pvctl_change_parse(struct pvctl_change *ch, const char *text,
 		err = pvabi_version_range_parse(text, &ch->lo, &ch->hi, sub,
 						sizeof(sub));
 		if (err)
-			return fail(err, why, whylen, "versions: %s", sub);
+			return pvctl_why(err, why, whylen, "versions: %s", sub);
 		o = *host;
 		if (pvabi_offer_clamp(&o, ch->lo, ch->hi, ~0ull)) {
 			pvctl_version_list_format(host, list, sizeof(list));
-			return fail(PVABI_E_NOVERSION, why, whylen,
+			return pvctl_why(PVABI_E_NOVERSION, why, whylen,
 				    "versions: '%s' leaves nothing of this host's offer %s",
 				    text, list);
 		}
@@ -155,16 +152,16 @@ int pvctl_change_parse(struct pvctl_change *ch, const char *text,
 		err = pvabi_features_parse(text, &ch->features, sub,
 					   sizeof(sub));
 		if (err)
-			return fail(err, why, whylen, "features: %s", sub);
+			return pvctl_why(err, why, whylen, "features: %s", sub);
 		return 0;
 	case PVCTL_SET_PATCH:
 		err = pvabi_patch_policy_parse(text, strlen(text), &ch->patch,
 					       sub, sizeof(sub));
 		if (err)
-			return fail(err, why, whylen, "patch policy: %s", sub);
+			return pvctl_why(err, why, whylen, "patch policy: %s", sub);
 		return 0;
 	}
-	return fail(PVABI_E_INVAL, why, whylen, "unknown change");
+	return pvctl_why(PVABI_E_INVAL, why, whylen, "unknown change");
 }
 
 void pvctl_change_apply(struct pvctl_vm_settings *s,

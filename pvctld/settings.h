@@ -27,6 +27,11 @@ struct pvctl_vm_settings {
 	struct pvabi_patch_policy patch;
 };
 
+/* Writes one line into @why (NULL: nothing) and returns @err: how every
+ * parser here says what was wrong. */
+int pvctl_why(int err, char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* A VM nobody configured: disabled, and allowed all of @host's offer. */
 void pvctl_settings_default(struct pvctl_vm_settings *s,
 			    const struct pvabi_offer *host);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bus-open.h"
 #include "settings.h"
 
 struct pvctl_vm {
@@ -30,14 +31,6 @@ struct pvctl_host_offer {
 	char features[512];
 	void *dtb; /* malloc'd */
 	size_t dtb_len;
-};
-
-enum pvctl_bus_kind { PVCTL_BUS_SYSTEM, PVCTL_BUS_USER, PVCTL_BUS_ADDRESS,
-		      PVCTL_BUS_REMOTE };
-
-struct pvctl_bus_opts {
-	enum pvctl_bus_kind kind;
-	const char *address; /* PVCTL_BUS_ADDRESS: the address; REMOTE: host */
 };
 
 struct pvctl_client;

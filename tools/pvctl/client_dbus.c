@@ -283,35 +283,13 @@ static const struct pvctl_client_ops dbus_ops = {
 	.close = d_close,
 };
 
-static int open_bus(const struct pvctl_bus_opts *o, sd_bus **bus)
-{
-	int r;
-
-	switch (o->kind) {
-	case PVCTL_BUS_SYSTEM: return sd_bus_open_system(bus);
-	case PVCTL_BUS_USER: return sd_bus_open_user(bus);
-	case PVCTL_BUS_REMOTE: return sd_bus_open_system_remote(bus, o->address);
-	case PVCTL_BUS_ADDRESS: break;
-	}
-	r = sd_bus_new(bus);
-	if (r >= 0)
-		r = sd_bus_set_address(*bus, o->address);
-	if (r >= 0)
-		r = sd_bus_set_bus_client(*bus, 1);
-	if (r >= 0)
-		r = sd_bus_start(*bus);
-	if (r < 0)
-		*bus = sd_bus_unref(*bus);
-	return r;
-}
-
 int pvctl_client_open(const struct pvctl_bus_opts *o, struct pvctl_client **out)
 {
 	struct dbus_client *cl;
 	sd_bus *bus = NULL;
 	int r;
 
-	r = open_bus(o, &bus);
+	r = pvctl_bus_open(o, &bus);
 	if (r < 0)
 		return pvctl_error(PVCTL_UNREACHABLE,
 				   "cannot connect to the %s bus%s%s: %s",

@@ -54,6 +54,20 @@ static bool common_opt(struct common *c, int opt)
 	return false;
 }
 
+/* For the verbs that take the common options and nothing else. */
+static int common_only(int argc, char **argv, struct common *c)
+{
+	static const struct option opts[] = { COMMON_OPTIONS, { 0 } };
+	int opt;
+
+	common_init(c);
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (!common_opt(c, opt))
+			return PVCTL_USAGE;
+	return PVCTL_OK;
+}
+
 /* The VM argument: exactly one positional argument left. */
 static int one_vm(const char *verb, int argc, char **argv, const char **vm)
 {
@@ -159,19 +173,14 @@ static struct json_object *json_vm(const struct pvctl_vm *vm)
 
 static int vm_list(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_OPTIONS, { 0 } };
 	struct pvctl_client *cl;
 	struct pvctl_vm *vms = NULL;
 	struct common c;
 	size_t n;
-	int opt, r;
+	int r;
 
-	common_init(&c);
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		if (!common_opt(&c, opt))
-			return PVCTL_USAGE;
-	if ((r = no_args("list", argc, argv)) || (r = open_client(&c, &cl)))
+	if ((r = common_only(argc, argv, &c)) ||
+	    (r = no_args("list", argc, argv)) || (r = open_client(&c, &cl)))
 		return r;
 	r = cl->ops->list(cl, &vms, &n);
 	if (r) {
@@ -231,18 +240,13 @@ static int show_vm(struct pvctl_client *cl, const char *name, bool json,
 
 static int vm_show(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_OPTIONS, { 0 } };
 	struct pvctl_client *cl;
 	struct common c;
 	const char *vm;
-	int opt, r;
+	int r;
 
-	common_init(&c);
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		if (!common_opt(&c, opt))
-			return PVCTL_USAGE;
-	if ((r = one_vm("show", argc, argv, &vm)) || (r = open_client(&c, &cl)))
+	if ((r = common_only(argc, argv, &c)) ||
+	    (r = one_vm("show", argc, argv, &vm)) || (r = open_client(&c, &cl)))
 		return r;
 	r = show_vm(cl, vm, c.json, false);
 	cl->ops->close(cl);
@@ -301,18 +305,13 @@ static int vm_enable(int argc, char **argv)
 
 static int vm_disable(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_OPTIONS, { 0 } };
 	struct pvctl_client *cl;
 	struct common c;
 	const char *vm;
-	int opt, r;
+	int r;
 
-	common_init(&c);
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		if (!common_opt(&c, opt))
-			return PVCTL_USAGE;
-	if ((r = one_vm("disable", argc, argv, &vm)) ||
+	if ((r = common_only(argc, argv, &c)) ||
+	    (r = one_vm("disable", argc, argv, &vm)) ||
 	    (r = open_client(&c, &cl)))
 		return r;
 	r = cl->ops->set_enabled(cl, vm, false);

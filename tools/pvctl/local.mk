@@ -18,5 +18,5 @@ tools_pvctl_pvctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pvctld \
 	-I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/tools/common
 tools_pvctl_pvctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS)
-tools_pvctl_pvctl_LDADD = pvctld/libpvctl-settings.la libpvabi/libpvabi.la \
+tools_pvctl_pvctl_LDADD = pvctld/libpvctl-common.la libpvabi/libpvabi.la \
 	$(JSONC_LIBS) $(LIBSYSTEMD_LIBS) $(LIBNL_LIBS)
