@@ -50,6 +50,7 @@ struct pvctld {
 	sd_event_source *wake_source;
 
 	bool netlink_absent_logged;
+	bool conn_closed; /* set on libvirt's thread, read under lock */
 };
 
 /* main.c: one line on stderr, which journald reads.  Returns -|err|. */

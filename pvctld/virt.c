@@ -86,6 +86,7 @@ static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *data)
 {
 	struct pvctld *c = data;
 	struct pvctld_event *e, *next;
+	bool closed;
 	uint64_t n;
 
 	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
@@ -94,7 +95,15 @@ static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *data)
 	e = c->queue;
 	c->queue = NULL;
 	c->queue_tail = &c->queue;
+	closed = c->conn_closed;
 	pthread_mutex_unlock(&c->lock);
+	/* libvirtd went away: exit non-zero and let systemd restart pvctld
+	 * (Restart=on-failure), which reconnects; nothing is lost, libvirt
+	 * holds every setting. */
+	if (closed) {
+		log_msg("the connection to %s closed", c->config.connect);
+		return sd_event_exit(c->event, -ECONNRESET);
+	}
 	for (; e; e = next) {
 		virDomainPtr dom;
 
@@ -153,6 +162,18 @@ void push_vm(struct pvctld *c, virDomainPtr dom,
 			why);
 }
 
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+	struct pvctld *c = opaque;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&c->lock);
+	c->conn_closed = true;
+	pthread_mutex_unlock(&c->lock);
+	if (write(c->wake_fd, &one, sizeof(one)) < 0)
+		log_error_errno(errno, "eventfd");
+}
+
 static void *event_thread(void *arg)
 {
 	for (;;)
@@ -204,12 +225,15 @@ int virt_open(struct pvctld *c)
 	if (c->lifecycle_id < 0 || c->metadata_id < 0)
 		return log_error_errno(EIO, "libvirt events: %s",
 				       virGetLastErrorMessage());
+	/* The test driver has no connection to lose: no close callback. */
+	virConnectRegisterCloseCallback(c->conn, on_close, c, NULL);
 	return 0;
 }
 
 void virt_close(struct pvctld *c)
 {
 	if (c->conn) {
+		virConnectUnregisterCloseCallback(c->conn, on_close);
 		if (c->lifecycle_id >= 0)
 			virConnectDomainEventDeregisterAny(c->conn,
 							   c->lifecycle_id);

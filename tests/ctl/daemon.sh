@@ -7,7 +7,7 @@ set -euo pipefail
 
 command -v dbus-daemon >/dev/null || skip_all "dbus-daemon not installed"
 command -v xmllint >/dev/null || skip_all "xmllint (libxml2-utils) not installed"
-plan 49
+plan 50
 
 ctl_bus here; HERE=$addr
 ctl_bus there; THERE=$addr
@@ -159,6 +159,10 @@ run setpriv --reuid=65534 --regid=65534 --groups=4242 "$PVCTL" policy test --pat
 is "$rc" 0 "a member of the configured group may change settings"
 run "$PVCTL" policy test
 is "$(echo "$out" | head -n1)" "mode=host" "... and the change is there"
+
+# --system follows DBUS_SYSTEM_BUS_ADDRESS, as sd-bus does.
+run env -u PVCTL_BUS_ADDRESS DBUS_SYSTEM_BUS_ADDRESS="$HERE" "$PVCTL" show test --system
+is "$rc" 0 "--system reaches the bus DBUS_SYSTEM_BUS_ADDRESS names"
 
 # Signals, and a daemon that is not there.
 sleep 0.2
