@@ -21,6 +21,10 @@ static const struct pvctl_cmd commands[] = {
 	  "patch <verb> ...", NULL, pvctl_patch_cmds },
 	{ "kmod", NULL, "look at the pvabi.ko kernel module", "kmod <verb> ...",
 	  NULL, pvctl_kmod_cmds },
+	{ "sim", pvctl_sim_run,
+	  "stress the interrupt delivery protocol on real threads and traps",
+	  "sim [--vcpus N] [--injections N] [--no-notify] [--seed S] [--json]",
+	  pvctl_sim_help, NULL },
 	{ "help", cmd_help, "show help for a command",
 	  "help [COMMAND [VERB]]", NULL, NULL },
 	{ 0 }

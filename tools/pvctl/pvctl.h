@@ -53,4 +53,8 @@ extern const struct pvctl_cmd pvctl_hook_cmds[]; /* hook */
 extern const struct pvctl_cmd pvctl_patch_cmds[];
 extern const struct pvctl_cmd pvctl_kmod_cmds[];
 
+/* Commands without verbs. */
+int pvctl_sim_run(int argc, char **argv);
+extern const char pvctl_sim_help[];
+
 #endif
