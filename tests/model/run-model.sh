@@ -13,7 +13,7 @@ fi
 CC=${CC:-cc}
 model="$top_srcdir/tests/model/delivery.pml"
 
-plan 16
+plan 15
 
 # verify NAME MODE [-Dmacro...]: MODE is safety or live.  Sets $errors,
 # prints the verdict, the states explored and the time as TAP comments.
