@@ -15,7 +15,7 @@
 #      (optional: tests/fuzz/corpus/P.dict, a libFuzzer dictionary);
 #   3. below: add tests/fuzz/fuzz-P to fuzz_programs and give it its sources:
 #        tests/fuzz/fuzz-P: tests/fuzz/fuzz-P.c $(fuzz_libpvabi) [more .c]
-#        	$(FUZZ_LINK) [more libraries, e.g. $(LIBXML_LIBS)]
+#        	$(FUZZ_LINK) $(fuzz_libpvabi_libs) [more, e.g. $(LIBXML_LIBS)]
 #   4. when it finds a crash: fix the parser, and copy the reproducer from
 #      tests/fuzz/crashes/P/ to tests/fuzz/regress/P/ (make check replays it).
 fuzz_programs = \
@@ -36,19 +36,21 @@ FUZZ_CPPFLAGS = $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
 FUZZ_LINK = $(AM_V_CCLD)$(MKDIR_P) $(@D) && \
 	$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
 	$$(for f in $^; do case $$f in *.c) echo $$f;; esac; done)
-# Every libpvabi source, instrumented along with the harness.
+# Every libpvabi source, instrumented along with the harness, and the
+# libraries libpvabi links.
 fuzz_libpvabi = $(libpvabi_libpvabi_la_SOURCES) %reldir%/fuzz.h
+fuzz_libpvabi_libs = $(libpvabi_libpvabi_la_LIBADD)
 
 tests/fuzz/fuzz-fdt-offer: tests/fuzz/fuzz-fdt-offer.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 tests/fuzz/fuzz-negotiate: tests/fuzz/fuzz-negotiate.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 tests/fuzz/fuzz-text: tests/fuzz/fuzz-text.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 tests/fuzz/fuzz-page: tests/fuzz/fuzz-page.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 tests/fuzz/fuzz-delivery: tests/fuzz/fuzz-delivery.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 
 CLEANFILES += $(fuzz_programs)
 clean-local: clean-fuzz
