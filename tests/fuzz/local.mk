@@ -4,7 +4,9 @@
 # instrumented.
 #
 #   make fuzz FUZZ_SECONDS=60   run each harness on its corpus, one line of
-#                               figures per harness in results/fuzz.txt
+#                               figures per harness in results/fuzz.txt; what
+#                               it learns stays in tests/fuzz/work/<parser>/
+#                               for the next run
 #   make check                  runs each for FUZZ_CHECK_SECONDS (tests/fuzz/fuzz.sh)
 #                               and replays tests/fuzz/regress/<parser>/*
 #
@@ -55,7 +57,7 @@ tests/fuzz/fuzz-delivery: tests/fuzz/fuzz-delivery.c $(fuzz_libpvabi)
 CLEANFILES += $(fuzz_programs)
 clean-local: clean-fuzz
 clean-fuzz:
-	-rm -rf %reldir%/crashes results
+	-rm -rf %reldir%/crashes %reldir%/work results
 
 if HAVE_LIBFUZZER
 AM_TESTS_ENVIRONMENT += FUZZ_PROGRAMS='$(fuzz_programs)'; export FUZZ_PROGRAMS; \
@@ -68,7 +70,7 @@ fuzz: $(fuzz_programs)
 	@fail=0; for p in $(fuzz_programs); do \
 		h=$${p##*/fuzz-}; top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 		$(SHELL) $(srcdir)/%reldir%/run-harness --seconds $(FUZZ_SECONDS) \
-			--results results/fuzz.txt $$h || fail=1; \
+			--work %reldir%/work/$$h --results results/fuzz.txt $$h || fail=1; \
 	done; cat results/fuzz.txt; exit $$fail
 else
 fuzz:
