@@ -46,10 +46,9 @@ static int elf_open(struct elf_image *im, const void *image, unsigned long len)
 	if (eh.e_machine == EM_PPC && eh.e_ident[EI_CLASS] == ELFCLASS32 &&
 	    eh.e_ident[EI_DATA] == ELFDATA2MSB)
 		im->arch = PVABI_PPC32;
-	else if (eh.e_machine == EM_PPC64 &&
-		 eh.e_ident[EI_CLASS] == ELFCLASS64)
-		im->arch = eh.e_ident[EI_DATA] == ELFDATA2LSB ? PVABI_PPC64LE :
-								PVABI_PPC64;
+	else if (eh.e_machine == EM_PPC64 && eh.e_ident[EI_CLASS] == ELFCLASS64)
+		im->arch = eh.e_ident[EI_DATA] == ELFDATA2LSB ? PVABI_PPC64LE
+							      : PVABI_PPC64;
 	else {
 		elf_end(im->elf);
 		return PVABI_E_UNSUPPORTED;
@@ -121,8 +120,8 @@ PVABI_EXPORT long pvabi_elf_scan(const void *image, unsigned long len,
 
 		if (!strcmp(name, PVABI_ELF_TEMPLATE_SECTION))
 			continue;
-		n = pvabi_ppc_scan(im.arch, im.base + sh.sh_offset,
-				   sh.sh_size, sh.sh_addr, features, site, ctx);
+		n = pvabi_ppc_scan(im.arch, im.base + sh.sh_offset, sh.sh_size,
+				   sh.sh_addr, features, site, ctx);
 		if (n < 0) {
 			err = (int)n;
 			break;
@@ -143,7 +142,7 @@ PVABI_EXPORT int pvabi_elf_patch(void *image, unsigned long len,
 				 pvabi_patch_site_fn report, void *ctx,
 				 struct pvabi_patch_stats *st)
 {
-	struct pvabi_patch_area area = { 0 };
+	struct pvabi_patch_area area = {0};
 	struct elf_image im;
 	Elf_Scn *scn = NULL;
 	const char *name;
@@ -182,7 +181,7 @@ PVABI_EXPORT int pvabi_elf_symbolize(const void *image, unsigned long len,
 {
 	struct elf_image im;
 	Elf_Scn *scn = NULL;
-	GElf_Sym best = { 0 };
+	GElf_Sym best = {0};
 	const char *best_name = NULL;
 	int n = 0;
 

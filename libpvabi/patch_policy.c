@@ -38,11 +38,11 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static const char *class_names[] = { "msr", "sprg", "srr", "fault",
-				     "booke", "segregs", "tlbsync" };
+static const char *class_names[] = {"msr",   "sprg",	"srr",	  "fault",
+				    "booke", "segregs", "tlbsync"};
 
-static int classes_parse_n(const char *s, size_t n, pvabi_u32 *out,
-			   char *why, size_t whylen)
+static int classes_parse_n(const char *s, size_t n, pvabi_u32 *out, char *why,
+			   size_t whylen)
 {
 	const char *end = s + n;
 	pvabi_u32 m = 0;
@@ -64,9 +64,11 @@ static int classes_parse_n(const char *s, size_t n, pvabi_u32 *out,
 			    !memcmp(class_names[i], s, len))
 				break;
 		if (i == sizeof(class_names) / sizeof(*class_names))
-			return fail(PVABI_E_INVAL, why, whylen,
-				    "unknown class '%.*s' (msr, sprg, srr, fault, booke, segregs, tlbsync, all, none)",
-				    (int)len, s);
+			return fail(
+				PVABI_E_INVAL, why, whylen,
+				"unknown class '%.*s' (msr, sprg, srr, fault, "
+				"booke, segregs, tlbsync, all, none)",
+				(int)len, s);
 		m |= 1u << i;
 		if (!comma)
 			break;
@@ -76,9 +78,8 @@ static int classes_parse_n(const char *s, size_t n, pvabi_u32 *out,
 	return 0;
 }
 
-PVABI_EXPORT int pvabi_patch_classes_parse(const char *text,
-					   pvabi_u32 *classes, char *why,
-					   size_t whylen)
+PVABI_EXPORT int pvabi_patch_classes_parse(const char *text, pvabi_u32 *classes,
+					   char *why, size_t whylen)
 {
 	if (!text || !classes)
 		return PVABI_E_INVAL;
@@ -128,11 +129,11 @@ struct line {
 	size_t len;
 };
 
-#define BAD(ln, ...)                                                           \
-	line_fail(ln, why, whylen, __VA_ARGS__)
+#define BAD(ln, ...) line_fail(ln, why, whylen, __VA_ARGS__)
 
 static int line_fail(const struct line *ln, char *why, size_t whylen,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		     const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static int line_fail(const struct line *ln, char *why, size_t whylen,
 		     const char *fmt, ...)
@@ -157,7 +158,7 @@ static int parse_line(const struct line *ln, const char *k, size_t kn,
 
 #define KEY(s) (kn == sizeof(s) - 1 && !memcmp(k, s, kn))
 	if (KEY("mode")) {
-		static const char *const modes[] = { "off", "guest", "host" };
+		static const char *const modes[] = {"off", "guest", "host"};
 		unsigned int i;
 
 		if (*seen & SEEN_MODE)
@@ -166,7 +167,8 @@ static int parse_line(const struct line *ln, const char *k, size_t kn,
 			if (strlen(modes[i]) == vn && !memcmp(modes[i], v, vn))
 				break;
 		if (i == 3)
-			return BAD(ln, "unknown mode '%.*s' (off, guest or host)",
+			return BAD(ln,
+				   "unknown mode '%.*s' (off, guest or host)",
 				   (int)vn, v);
 		pol->mode = (enum pvabi_patch_mode)i;
 		*seen |= SEEN_MODE;
@@ -184,7 +186,9 @@ static int parse_line(const struct line *ln, const char *k, size_t kn,
 		if (vn == 9 && !memcmp(v, "unlimited", 9))
 			n = PVABI_PATCH_NO_CAP;
 		else if (!parse_u64(v, v + vn, &n) || n >= PVABI_PATCH_NO_CAP)
-			return BAD(ln, "max-sites wants a number below %u or 'unlimited', not '%.*s'",
+			return BAD(ln,
+				   "max-sites wants a number below %u or "
+				   "'unlimited', not '%.*s'",
 				   PVABI_PATCH_NO_CAP, (int)vn, v);
 		pol->max_sites = (pvabi_u32)n;
 		*seen |= SEEN_CAP;
@@ -194,21 +198,28 @@ static int parse_line(const struct line *ln, const char *k, size_t kn,
 
 		if (!dash || !parse_u64(v, dash, &r.start) ||
 		    !parse_u64(dash + 1, v + vn, &r.end))
-			return BAD(ln, "exclude wants START-END (e.g. 0xc0000000-0xc0001000), not '%.*s'",
+			return BAD(ln,
+				   "exclude wants START-END (e.g. "
+				   "0xc0000000-0xc0001000), not '%.*s'",
 				   (int)vn, v);
 		if (r.end <= r.start)
-			return BAD(ln, "empty or reversed range (END is exclusive)");
+			return BAD(
+				ln,
+				"empty or reversed range (END is exclusive)");
 		if (pol->n_exclude == PVABI_PATCH_MAX_EXCLUDES)
 			return BAD(ln, "more than %u excluded ranges",
 				   PVABI_PATCH_MAX_EXCLUDES);
 		for (unsigned int i = 0; i < pol->n_exclude; i++)
 			if (overlaps(&r, &pol->exclude[i]))
-				return BAD(ln, "overlaps 0x%" PRIx64 "-0x%" PRIx64,
+				return BAD(ln,
+					   "overlaps 0x%" PRIx64 "-0x%" PRIx64,
 					   pol->exclude[i].start,
 					   pol->exclude[i].end);
 		pol->exclude[pol->n_exclude++] = r;
 	} else {
-		return BAD(ln, "unknown key '%.*s' (mode, classes, exclude, max-sites)",
+		return BAD(ln,
+			   "unknown key '%.*s' (mode, classes, exclude, "
+			   "max-sites)",
 			   (int)kn, k);
 	}
 #undef KEY
@@ -221,7 +232,7 @@ PVABI_EXPORT int pvabi_patch_policy_parse(const char *text, size_t len,
 {
 	struct pvabi_patch_policy p;
 	unsigned int seen = 0;
-	struct line ln = { 0 };
+	struct line ln = {0};
 	const char *s = text, *end = text + len;
 
 	if (!text || !pol)

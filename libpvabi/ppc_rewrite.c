@@ -15,14 +15,14 @@
 #define F(field) __builtin_offsetof(struct pvabi_magic_page, field)
 
 /* Template scratch registers and where their guest values are saved. */
-#define S1 31
-#define S2 30
+#define S1	31
+#define S2	30
 #define SLOT_S1 (F(scratch) + 0)
 #define SLOT_S2 (F(scratch) + 8)
 #define SLOT_CR (F(scratch) + 16)
 
-#define B_MAX ((1l << 25) - 4) /* I-form branch reach, either way */
-#define TEMPLATE_MAX 64        /* words; the largest template is ~45 */
+#define B_MAX	     ((1ll << 25) - 4) /* I-form branch reach, either way */
+#define TEMPLATE_MAX 64		      /* words; the largest template is ~45 */
 
 /* ------------------------------------------------------ policy helpers */
 
@@ -58,12 +58,9 @@ PVABI_EXPORT int pvabi_patch_policy_check(const struct pvabi_patch_policy *pol)
 PVABI_EXPORT const char *pvabi_patch_mode_name(enum pvabi_patch_mode mode)
 {
 	switch (mode) {
-	case PVABI_PATCH_OFF:
-		return "off";
-	case PVABI_PATCH_GUEST:
-		return "guest";
-	case PVABI_PATCH_HOST:
-		return "host";
+	case PVABI_PATCH_OFF: return "off";
+	case PVABI_PATCH_GUEST: return "guest";
+	case PVABI_PATCH_HOST: return "host";
 	}
 	return NULL;
 }
@@ -88,17 +85,18 @@ PVABI_EXPORT const char *pvabi_patch_skip_name(enum pvabi_patch_skip why)
 /* ----------------------------------------------------- addressing */
 
 /* A signed 16-bit displacement reaching @target from @base, or false. */
-static bool disp16(pvabi_u64 target, pvabi_u64 base, bool is64, long *d)
+static bool disp16(pvabi_u64 target, pvabi_u64 base, bool is64, int *d)
 {
 	pvabi_u64 diff = target - base;
-	long v;
+	long long v;
 
+	/* 32-bit code: addresses wrap at 4 GiB, so the top reaches 0. */
 	if (!is64)
-		diff = (pvabi_u64)(long)(int)(pvabi_u32)diff;
-	v = (long)diff;
+		diff = (pvabi_u64)(long long)(int)(pvabi_u32)diff;
+	v = (long long)diff;
 	if (v < -32768 || v > 32767)
 		return false;
-	*d = v;
+	*d = (int)v;
 	return true;
 }
 
@@ -114,10 +112,12 @@ static pvabi_u64 base_of(const struct pvabi_patch_config *cfg)
 
 PVABI_EXPORT int pvabi_patch_config_check(const struct pvabi_patch_config *cfg)
 {
-	long d;
+	int d;
 
 	if (!cfg || !pvabi_ppc_arch_name(cfg->arch) ||
-	    (cfg->by != PVABI_PATCH_BY_GUEST && cfg->by != PVABI_PATCH_BY_HOST))
+	    (cfg->by != PVABI_PATCH_BY_GUEST &&
+	     cfg->by != PVABI_PATCH_BY_HOST) ||
+	    (cfg->flags & ~PVABI_PATCH_F_ALL))
 		return PVABI_E_INVAL;
 	if (cfg->base_reg != PVABI_PATCH_ABSOLUTE &&
 	    (cfg->base_reg < 2 || cfg->base_reg > 29 || (cfg->base_addr & 7)))
@@ -154,14 +154,14 @@ static void put(struct emit *e, pvabi_u32 w)
 }
 
 static pvabi_u32 dform(unsigned int op, unsigned int rt, unsigned int ra,
-		       long d)
+		       int d)
 {
 	return (op << 26) | (rt << 21) | (ra << 16) | ((pvabi_u32)d & 0xffff);
 }
 
-static long magic_disp(const struct emit *e, unsigned int off)
+static int magic_disp(const struct emit *e, unsigned int off)
 {
-	long d = 0;
+	int d = 0;
 
 	disp16(e->cfg->magic_gpa + off, base_of(e->cfg), e->is64, &d);
 	return d;
@@ -186,45 +186,47 @@ static void field(struct emit *e, bool store, unsigned int reg,
 		put(e, dform(store ? 36 : 32, reg, e->ra,
 			     magic_disp(e, word_of(e, off, 1))));
 	else
-		put(e, dform(store ? 36 : 32, reg, e->ra,
-			     magic_disp(e, part ? word_of(e, off, part) : off)));
+		put(e,
+		    dform(store ? 36 : 32, reg, e->ra,
+			  magic_disp(e, part ? word_of(e, off, part) : off)));
 }
 
-#define LL(e, r, off) field(e, false, r, off, 8, 0)
+#define LL(e, r, off)  field(e, false, r, off, 8, 0)
 #define STL(e, r, off) field(e, true, r, off, 8, 0)
 
 static void notify_store(struct emit *e, unsigned int reg)
 {
-	long d = 0;
+	int d = 0;
 
 	disp16(e->cfg->notify_gpa, base_of(e->cfg), e->is64, &d);
-	put(e, dform(e->is64 ? 62 : 36, reg, e->ra,
-		     d + (e->is64 ? 0 : 4)));
+	put(e, dform(e->is64 ? 62 : 36, reg, e->ra, d + (e->is64 ? 0 : 4)));
 }
 
 static pvabi_u32 x31(unsigned int xo, unsigned int rs, unsigned int ra,
 		     unsigned int rb, unsigned int rc)
 {
-	return 0x7c000000u | (rs << 21) | (ra << 16) | (rb << 11) |
-	       (xo << 1) | rc;
+	return 0x7c000000u | (rs << 21) | (ra << 16) | (rb << 11) | (xo << 1) |
+	       rc;
 }
 
-#define MR(d, s) x31(444, s, d, s, 0)     /* or d,s,s */
-#define XOR(d, a, b) x31(316, a, d, b, 0)
-#define OR(d, a, b) x31(444, a, d, b, 0)
-#define ADD(d, a, b) x31(266, d, a, b, 0)
-#define MFCR(d) (0x7c000026u | (d) << 21)
-#define MTCR(s) (0x7c0ff120u | (s) << 21)
-#define SYNC 0x7c0004acu
-#define LWSYNC 0x7c2004acu
+#define MR(d, s)       x31(444, s, d, s, 0) /* or d,s,s */
+#define XOR(d, a, b)   x31(316, a, d, b, 0)
+#define OR(d, a, b)    x31(444, a, d, b, 0)
+#define ADD(d, a, b)   x31(266, d, a, b, 0)
+#define MFCR(d)	       (0x7c000026u | (d) << 21)
+#define MTCR(s)	       (0x7c0ff120u | (s) << 21)
+#define SYNC	       0x7c0004acu
+#define LWSYNC	       0x7c2004acu
 #define ANDI_(d, s, i) dform(28, s, d, i)
-#define ORI(d, s, i) dform(24, s, d, i)
-#define XORI(d, s, i) dform(26, s, d, i)
-#define CMPWI0(a) dform(11, 0, a, 0)
+#define ORI(d, s, i)   dform(24, s, d, i)
+#define XORI(d, s, i)  dform(26, s, d, i)
+#define CMPWI0(a)      dform(11, 0, a, 0)
 #define RLWIMI(a, s, sh, mb, me)                                               \
-	((20u << 26) | (s) << 21 | (a) << 16 | (sh) << 11 | (mb) << 6 | (me) << 1)
+	((20u << 26) | (s) << 21 | (a) << 16 | (sh) << 11 | (mb) << 6 |        \
+	 (me) << 1)
 #define RLWINM(a, s, sh, mb, me)                                               \
-	((21u << 26) | (s) << 21 | (a) << 16 | (sh) << 11 | (mb) << 6 | (me) << 1)
+	((21u << 26) | (s) << 21 | (a) << 16 | (sh) << 11 | (mb) << 6 |        \
+	 (me) << 1)
 
 static pvabi_u32 cmpli0(bool l, unsigned int ra, unsigned int imm)
 {
@@ -248,7 +250,7 @@ static pvabi_u32 branch(pvabi_u64 from, pvabi_u64 to)
 
 static bool in_reach(pvabi_u64 from, pvabi_u64 to)
 {
-	long d = (long)(to - from);
+	long long d = (long long)(to - from);
 
 	return d >= -B_MAX - 4 && d <= B_MAX;
 }
@@ -316,14 +318,41 @@ static void merge_msr(struct emit *e, unsigned int mask)
 }
 
 /*
+ * docs/delivery.md's form for SPR moves: the one load or store, no
+ * critical section (the template scratch registers are not used, so r30
+ * and r31 are operands like any other); tlbsync: nothing.
+ */
+static bool build_lean(struct emit *e, const struct pvabi_ppc_insn *in)
+{
+	switch (in->op) {
+	case PVABI_OP_MFMSR:
+	case PVABI_OP_MFSPR:
+		field(e, false, in->reg, in->offset, in->width, in->part);
+		return true;
+	case PVABI_OP_MTSPR:
+		field(e, true, in->reg, in->offset, in->width, in->part);
+		return true;
+	case PVABI_OP_TLBSYNC: return true;
+	}
+	return false;
+}
+
+/*
  * Build the template for @in at @site into e->w.  Returns the word index
- * of the final "b back" of each exit through @back (two of them).
+ * of the final "b back" of each exit through @back (two of them, or the
+ * same one twice).
  */
 static void build(struct emit *e, const struct pvabi_ppc_insn *in,
 		  unsigned int back[2])
 {
 	unsigned int unsafe = ~0u, to_fallback = ~0u, no_irq;
 	bool writes_msr = false;
+
+	if (!(e->cfg->flags & PVABI_PATCH_F_FULL) && build_lean(e, in)) {
+		back[0] = back[1] = e->n;
+		put(e, 0);
+		return;
+	}
 
 	/* 1: enter the critical section; 2: save scratch registers. */
 	STL(e, 1, F(dlv.critical));
@@ -387,12 +416,11 @@ static void build(struct emit *e, const struct pvabi_ppc_insn *in,
 		get_reg(e, S2, in->reg);
 		put(e, dform(36, S2, S1, magic_disp(e, in->offset)));
 		break;
-	case PVABI_OP_TLBSYNC:
-		break;
+	case PVABI_OP_TLBSYNC: break;
 	}
 	if (writes_msr) {
 		STL(e, S2, F(arch.msr));
-		put(e, ANDI_(S1, S2, PVABI_MSR_EE));
+		put(e, RLWINM(S1, S2, 17, 31, 31)); /* irq_enabled = MSR[EE] */
 		put(e, dform(36, S1, e->ra, magic_disp(e, F(dlv.irq_enabled))));
 	}
 
@@ -400,8 +428,7 @@ static void build(struct emit *e, const struct pvabi_ppc_insn *in,
 	 * leaves EE off, so it has nothing to check. */
 	if (in->op != PVABI_OP_WRTEEI || in->reg) {
 		put(e, SYNC);
-		put(e, dform(32, S1, e->ra,
-			     magic_disp(e, F(dlv.int_pending))));
+		put(e, dform(32, S1, e->ra, magic_disp(e, F(dlv.int_pending))));
 		put(e, CMPWI0(S1));
 		no_irq = e->n;
 		put(e, BEQ);
@@ -487,9 +514,9 @@ PVABI_EXPORT int pvabi_patch_code(const struct pvabi_patch_config *cfg,
 
 	if (err)
 		return err;
-	if (pvabi_patch_policy_check(pol) || !area || !st ||
-	    (!code && len) || (area->size && !area->buf) ||
-	    area->used > area->size || (area->addr & 3) || (addr & 3))
+	if (pvabi_patch_policy_check(pol) || !area || !st || (!code && len) ||
+	    (area->size && !area->buf) || area->used > area->size ||
+	    (area->addr & 3) || (addr & 3))
 		return PVABI_E_INVAL;
 	if (!mode_allows(cfg, pol))
 		return PVABI_E_POLICY;
@@ -497,7 +524,7 @@ PVABI_EXPORT int pvabi_patch_code(const struct pvabi_patch_config *cfg,
 
 	for (unsigned long off = 0; off + 4 <= len; off += 4) {
 		struct pvabi_ppc_insn in;
-		struct emit e = { .cfg = cfg, .is64 = is64(cfg->arch) };
+		struct emit e = {.cfg = cfg, .is64 = is64(cfg->arch)};
 		enum pvabi_patch_skip why;
 		unsigned int back[2];
 		pvabi_u64 site = addr + off, tpl;
@@ -510,9 +537,9 @@ PVABI_EXPORT int pvabi_patch_code(const struct pvabi_patch_config *cfg,
 		    !pvabi_ppc_decode(w, cfg->features, &in))
 			continue;
 		st->sites++;
-		e.ra = cfg->base_reg == PVABI_PATCH_ABSOLUTE ?
-			       0 :
-			       (unsigned int)cfg->base_reg;
+		e.ra = cfg->base_reg == PVABI_PATCH_ABSOLUTE
+			       ? 0
+			       : (unsigned int)cfg->base_reg;
 		why = policy_says(cfg, pol, area, site, &in, st);
 		if (why == PVABI_SKIP_NONE) {
 			build(&e, &in, back);
@@ -526,12 +553,12 @@ PVABI_EXPORT int pvabi_patch_code(const struct pvabi_patch_config *cfg,
 				why = PVABI_SKIP_RANGE;
 		}
 		if (why == PVABI_SKIP_NONE) {
-			unsigned char *out = (unsigned char *)area->buf +
-					     area->used;
+			unsigned char *out =
+				(unsigned char *)area->buf + area->used;
 
 			for (unsigned int b = 0; b < 2; b++)
-				e.w[back[b]] = branch(tpl + back[b] * 4,
-						      site + 4);
+				e.w[back[b]] =
+					branch(tpl + back[b] * 4, site + 4);
 			for (unsigned int i = 0; i < e.n; i++)
 				store_word(out + i * 4, e.w[i], le);
 			area->used += e.n * 4ul;

@@ -13,7 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_input in = { data, size };
+	struct fuzz_input in = {data, size};
 	size_t wl = (size_t)fuzz_take(&in, 1);
 	struct pvabi_patch_policy pol, again;
 	char *why = malloc(wl + 1), *text = malloc(in.left + 1), buf[8192];

@@ -5,10 +5,10 @@
  *
  * Input starting with "\177ELF": a file; pvabi_elf_scan() and
  * pvabi_elf_patch() must refuse it cleanly or agree with each other.
- * Otherwise: 8 bytes of configuration (arch, addressing, features, policy,
- * area size), then code.  A code word whose low two bits are 3 becomes a
- * site (an entry of a table of every decodable kind, registers from the
- * word), so the rewriter sees many sites.
+ * Otherwise: up to 8 bytes of configuration (arch, addressing, features,
+ * lean or full templates, policy, area size), then code.  A code word whose low
+ * two bits are 3 becomes a site (an entry of a table of every decodable kind,
+ * registers from the word), so the rewriter sees many sites.
  *
  * Invariants (tests/patch/verify.h): every rewritten site is a branch into
  * the template area and its template branches back to the next word;
@@ -23,11 +23,10 @@
 #include "../patch/verify.h"
 
 static const uint32_t kinds[] = {
-	0x7c0000a6, 0x7c000124, 0x7c000164, 0x7c010164, 0x7c000106,
-	0x7c000146, 0x7c008146, 0x7c00046c, 0x7c0001e4, 0x7c1042a6,
-	0x7c1043a6, 0x7c1742a6, 0x7c1743a6, 0x7c1a02a6, 0x7c1b03a6,
-	0x7c1303a6, 0x7c1202a6, 0x7c1e4aa6, 0x7c1003a6, 0x7c1e0aa6,
-	0x7c109ba6, 0x7c0000a7, 0x48000000, 0x60000000,
+	0x7c0000a6, 0x7c000124, 0x7c000164, 0x7c010164, 0x7c000106, 0x7c000146,
+	0x7c008146, 0x7c00046c, 0x7c0001e4, 0x7c1042a6, 0x7c1043a6, 0x7c1742a6,
+	0x7c1743a6, 0x7c1a02a6, 0x7c1b03a6, 0x7c1303a6, 0x7c1202a6, 0x7c1e4aa6,
+	0x7c1003a6, 0x7c1e0aa6, 0x7c109ba6, 0x7c0000a7, 0x48000000, 0x60000000,
 };
 
 static int count(void *ctx, pvabi_u64 addr, const struct pvabi_ppc_insn *in)
@@ -52,7 +51,7 @@ static void fuzz_elf(const uint8_t *data, size_t size)
 		.base_reg = PVABI_PATCH_ABSOLUTE,
 	};
 	struct pvabi_patch_policy pol;
-	struct pvabi_patch_stats st = { 0 };
+	struct pvabi_patch_stats st = {0};
 	struct pvabi_elf_info info;
 	unsigned char *copy = malloc(size);
 	long n, seen = 0;
@@ -68,8 +67,8 @@ static void fuzz_elf(const uint8_t *data, size_t size)
 	}
 	FUZZ_ASSERT(n == seen && info.text_bytes <= size);
 	cfg.arch = info.arch;
-	cfg.magic_gpa = info.arch == PVABI_PPC32 ? 0xfffff000u :
-						   (pvabi_u64)-0x1000;
+	cfg.magic_gpa =
+		info.arch == PVABI_PPC32 ? 0xfffff000u : (pvabi_u64)-0x1000;
 	cfg.notify_gpa = cfg.magic_gpa - 0x1000;
 	pvabi_patch_policy_init(&pol);
 	if (!pvabi_elf_patch(copy, size, &cfg, &pol, report, NULL, &st))
@@ -81,11 +80,11 @@ static void fuzz_elf(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_input in = { data, size };
-	struct pvabi_patch_config cfg = { .by = PVABI_PATCH_BY_GUEST };
+	struct fuzz_input in = {data, size};
+	struct pvabi_patch_config cfg = {.by = PVABI_PATCH_BY_GUEST};
 	struct pvabi_patch_policy pol;
-	struct pvabi_patch_stats st = { 0 };
-	struct pvabi_patch_area area = { 0 };
+	struct pvabi_patch_stats st = {0};
+	struct pvabi_patch_area area = {0};
 	unsigned char *code, *before;
 	unsigned long len;
 	uint64_t addr = 0x100000;
@@ -105,11 +104,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.notify_gpa = 0x3f001000;
 	} else {
 		cfg.base_reg = PVABI_PATCH_ABSOLUTE;
-		cfg.magic_gpa = cfg.arch == PVABI_PPC32 ? 0xfffff000u :
-							  (pvabi_u64)-0x1000;
+		cfg.magic_gpa = cfg.arch == PVABI_PPC32 ? 0xfffff000u
+							: (pvabi_u64)-0x1000;
 		cfg.notify_gpa = cfg.magic_gpa - 0x1000;
 	}
 	cfg.features = fuzz_take(&in, 1) & PVABI_F_ALL_1_0;
+	if (c & 64)
+		cfg.flags = PVABI_PATCH_F_FULL;
 	pvabi_patch_policy_init(&pol);
 	pol.classes = (pvabi_u32)fuzz_take(&in, 1) & PVABI_PC_ALL;
 	if (c & 8)
@@ -117,8 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (c & 16) {
 		pol.n_exclude = 1;
 		pol.exclude[0].start = addr + fuzz_take(&in, 1) * 4;
-		pol.exclude[0].end = pol.exclude[0].start + 1 +
-				     fuzz_take(&in, 1) * 4;
+		pol.exclude[0].end =
+			pol.exclude[0].start + 1 + fuzz_take(&in, 1) * 4;
 	}
 	area.size = (unsigned long)fuzz_take(&in, 2) * 4;
 	area.buf = malloc(area.size + 1);
@@ -138,9 +139,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    ((w >> 16) & 1 ? ((w >> 20) & 31) << 11 : 0);
 		for (int b = 0; b < 4; b++)
 			code[i + (unsigned)b] =
-				(unsigned char)(cfg.arch == PVABI_PPC64LE ?
-							w >> (8 * b) :
-							w >> (24 - 8 * b));
+				(unsigned char)(cfg.arch == PVABI_PPC64LE
+							? w >> (8 * b)
+							: w >> (24 - 8 * b));
 	}
 	memcpy(before, code, len);
 	scanned = pvabi_ppc_scan(cfg.arch, code, len, addr, cfg.features, NULL,

@@ -19,7 +19,7 @@
 #include "pvabi/patch.h"
 
 #define TARGET 50.0
-#define RUNS 9
+#define RUNS   9
 
 static double now(void)
 {
@@ -75,7 +75,8 @@ int main(int argc, char **argv)
 	if (argc > 1) {
 		snprintf(path, sizeof(path), "%s", argv[1]);
 	} else if (time_cmd(SRCDIR "/tests/patch/fetch-kernel.sh", path,
-			    sizeof(path)) < 0 || !path[0]) {
+			    sizeof(path)) < 0 ||
+		   !path[0]) {
 		printf("bench-patch: SKIP: can't fetch the kernel package\n");
 		return 0;
 	}
@@ -85,7 +86,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	img = malloc((size_t)st.st_size);
-	if (!img || fread(img, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+	if (!img ||
+	    fread(img, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
 		fprintf(stderr, "bench-patch: %s: read error\n", path);
 		return 1;
 	}
@@ -100,7 +102,8 @@ int main(int argc, char **argv)
 		lib[i] = now() - t0;
 	}
 	if (sites < 0) {
-		fprintf(stderr, "bench-patch: %s\n", pvabi_strerror((int)sites));
+		fprintf(stderr, "bench-patch: %s\n",
+			pvabi_strerror((int)sites));
 		return 1;
 	}
 	for (int i = 0; i < RUNS; i++) {
@@ -109,13 +112,16 @@ int main(int argc, char **argv)
 			 path);
 		cli[i] = time_cmd(cmd, line, sizeof(line));
 		if (cli[i] < 0) {
-			fprintf(stderr, "bench-patch: pvctl patch scan failed\n");
+			fprintf(stderr,
+				"bench-patch: pvctl patch scan failed\n");
 			return 1;
 		}
 	}
 	snprintf(cmd, sizeof(cmd),
-		 "%s -d '%s' | grep -cE '[[:space:]](mfmsr|mtmsrd?|m[ft]sprg[0-7]?|"
-		 "m[ft]srr[01]|m[ft]dar|m[ft]dsisr|tlbsync|wrteei?|mtsrin)([[:space:]]|$)'",
+		 "%s -d '%s' | grep -cE "
+		 "'[[:space:]](mfmsr|mtmsrd?|m[ft]sprg[0-7]?|"
+		 "m[ft]srr[01]|m[ft]dar|m[ft]dsisr|tlbsync|wrteei?|mtsrin)([[:"
+		 "space:]]|$)'",
 		 PPC64LE_OBJDUMP, path);
 	dump = time_cmd(cmd, line, sizeof(line));
 	if (dump < 0) {
@@ -153,9 +159,9 @@ int main(int argc, char **argv)
 		"\"cli_seconds\":%.6f,\"cli_mb_per_s\":%.1f,\"cli_ratio\":%.1f,"
 		"\"objdump_seconds\":%.6f,\"objdump_mb_per_s\":%.2f,"
 		"\"target_ratio\":%.0f,\"pass\":%s}\n",
-		path, (long long)st.st_size, info.text_bytes, sites, RUNS, t_lib,
-		mb / t_lib, dump / t_lib, t_cli, mb / t_cli, dump / t_cli, dump,
-		mb / dump, TARGET, pass ? "true" : "false");
+		path, (long long)st.st_size, info.text_bytes, sites, RUNS,
+		t_lib, mb / t_lib, dump / t_lib, t_cli, mb / t_cli,
+		dump / t_cli, dump, mb / dump, TARGET, pass ? "true" : "false");
 	fclose(f);
 	free(img);
 	return pass ? 0 : 1;

@@ -3,7 +3,7 @@
 # progress bar only on a terminal.
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-plan 29
+plan 30
 
 # words WORD... : raw big-endian code
 words() { for w; do printf "\\x${w:0:2}\\x${w:2:2}\\x${w:4:2}\\x${w:6:2}"; done; }
@@ -39,8 +39,13 @@ is "$rc" 0 "apply with a class policy"
 is "$out" '{"patched":1,"skipped":[{"addr":"0x1000","insn":"mfmsr","reason":"class"},{"addr":"0x100c","insn":"mtmsr","reason":"class"}]}' \
 	"apply JSON: one patched, two skipped with their reason"
 run "$PVCTL" patch scan "$TMP/out.bin" --arch ppc32 --base 0x1000 --json
+is "$(echo "$out" | count)" "mfmsr=1 mtmsr=1" \
+	"the patched file: mtsprg0 is gone (its template is one store)"
+run "$PVCTL" patch apply "$TMP/code.bin" --arch ppc32 --base 0x1000 --full-templates \
+	--policy "$TMP/sprg.policy" -o "$TMP/out.bin" --json
+run "$PVCTL" patch scan "$TMP/out.bin" --arch ppc32 --base 0x1000 --json
 is "$(echo "$out" | count)" "mfmsr=1 mtmsr=1 mtsprg0=1" \
-	"the patched file: mtsprg0 is left only in its template's fall-back"
+	"--full-templates: mtsprg0 is left only in its template's fall-back"
 
 printf 'exclude=0x1000-0x1004\nmax-sites=1\n' >"$TMP/cap.policy"
 run "$PVCTL" patch apply "$TMP/code.bin" --arch ppc32 --base 0x1000 \

@@ -36,10 +36,9 @@ static uint32_t rnd(uint32_t n)
 /* A register the sequence may write. */
 static uint32_t reg(void)
 {
-	static const uint8_t ok[] = { 0,  3,  4,  5,  6,  7,  8,  9,  10,
-				      11, 12, 14, 15, 16, 17, 18, 19, 20,
-				      21, 22, 23, 24, 25, 26, 27, 28, 29,
-				      30, 31, 30, 31 };
+	static const uint8_t ok[] = {0,	 3,  4,	 5,  6,	 7,  8,	 9,  10, 11, 12,
+				     14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+				     25, 26, 27, 28, 29, 30, 31, 30, 31};
 	uint32_t r;
 
 	do
@@ -58,9 +57,9 @@ static uint32_t spr_insn(bool to, uint32_t spr, uint32_t r)
 	return x31(to ? 467 : 339, r, spr & 31, spr >> 5);
 }
 
-#define MFMSR(r) x31(83, r, 0, 0)
-#define MTMSR(r) x31(146, r, 0, 0)
-#define XORI(d, s, i) (26u << 26 | (s) << 21 | (d) << 16 | (i))
+#define MFMSR(r)       x31(83, r, 0, 0)
+#define MTMSR(r)       x31(146, r, 0, 0)
+#define XORI(d, s, i)  (26u << 26 | (s) << 21 | (d) << 16 | (i))
 #define XORIS(d, s, i) (27u << 26 | (s) << 21 | (d) << 16 | (i))
 
 static uint32_t out[1 << 12];
@@ -73,16 +72,14 @@ static void put(uint32_t w)
 
 static void privileged(void)
 {
-	static const uint16_t sprs[] = { 272, 273, 274, 275, 276, 277,
-					 278, 279, 26,	27,  19,  18 };
-	static const uint32_t safe[] = { PVABI_MSR_EE, PVABI_MSR_RI,
-					 PVABI_MSR_SAFE_BITS };
+	static const uint16_t sprs[] = {272, 273, 274, 275, 276, 277,
+					278, 279, 26,  27,  19,	 18};
+	static const uint32_t safe[] = {PVABI_MSR_EE, PVABI_MSR_RI,
+					PVABI_MSR_SAFE_BITS};
 	uint32_t r = reg(), r2 = reg();
 
 	switch (rnd(12)) {
-	case 0:
-		put(MFMSR(r));
-		break;
+	case 0: put(MFMSR(r)); break;
 	case 1: /* a safe change: EE, RI or both */
 		put(MFMSR(r));
 		put(XORI(r, r, safe[rnd(3)]));
@@ -108,13 +105,9 @@ static void privileged(void)
 		put(0x7c000146u | rnd(2) << 15); /* wrteei */
 		break;
 	case 6:
-	case 7:
-		put(spr_insn(false, sprs[rnd(sizeof(sprs) / 2)], r));
-		break;
+	case 7: put(spr_insn(false, sprs[rnd(sizeof(sprs) / 2)], r)); break;
 	case 8:
-	case 9:
-		put(spr_insn(true, sprs[rnd(sizeof(sprs) / 2)], r));
-		break;
+	case 9: put(spr_insn(true, sprs[rnd(sizeof(sprs) / 2)], r)); break;
 	case 10:
 		put(x31(242, r, 0, r2)); /* mtsrin */
 		break;
@@ -153,10 +146,10 @@ static void ordinary(void)
 
 static void irq_arrives(uint32_t magic)
 {
-	long d = is64 ? (long)offsetof(struct pvabi_magic_page,
-				       dlv.int_pending) :
-			(long)(int32_t)(magic + offsetof(struct pvabi_magic_page,
-							 dlv.int_pending));
+	long d =
+		is64 ? (long)offsetof(struct pvabi_magic_page, dlv.int_pending)
+		     : (long)(int32_t)(magic + offsetof(struct pvabi_magic_page,
+							dlv.int_pending));
 
 	put(14u << 26 | 0u << 21 | 0 << 16 | 1); /* li r0,1 */
 	put(36u << 26 | 0u << 21 | (is64 ? 29u : 0u) << 16 |
@@ -169,9 +162,11 @@ int main(int argc, char **argv)
 	uint32_t magic;
 	FILE *f;
 
-	if (argc != 6 || (strcmp(argv[1], "ppc32") && strcmp(argv[1], "ppc64") &&
-			  strcmp(argv[1], "ppc64le"))) {
-		fprintf(stderr, "usage: gen-seq ppc32|ppc64|ppc64le COUNT STRIDE SEED OUT\n");
+	if (argc != 6 ||
+	    (strcmp(argv[1], "ppc32") && strcmp(argv[1], "ppc64") &&
+	     strcmp(argv[1], "ppc64le"))) {
+		fprintf(stderr, "usage: gen-seq ppc32|ppc64|ppc64le COUNT "
+				"STRIDE SEED OUT\n");
 		return 2;
 	}
 	is64 = strcmp(argv[1], "ppc32") != 0;
@@ -209,7 +204,8 @@ int main(int argc, char **argv)
 			unsigned char b[4];
 
 			for (int j = 0; j < 4; j++)
-				b[le ? j : 3 - j] = (unsigned char)(out[k] >> (8 * j));
+				b[le ? j : 3 - j] =
+					(unsigned char)(out[k] >> (8 * j));
 			fwrite(b, 4, 1, f);
 		}
 	}

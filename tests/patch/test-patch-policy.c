@@ -49,9 +49,9 @@ static void full(void **state)
 	assert_true(p.exclude[0].start == 0xc0000000u &&
 		    p.exclude[0].end == 0xc0001000u);
 	assert_true(p.exclude[1].start == 4096 && p.exclude[1].end == 8192);
-	assert_int_equal(parse("mode=off\nclasses=none\nmax-sites=unlimited",
-			       &p, why),
-			 0);
+	assert_int_equal(
+		parse("mode=off\nclasses=none\nmax-sites=unlimited", &p, why),
+		0);
 	assert_int_equal(p.mode, PVABI_PATCH_OFF);
 	assert_int_equal(p.classes, 0);
 }
@@ -61,20 +61,21 @@ static void refused(void **state)
 	static const struct {
 		const char *text, *want;
 	} bad[] = {
-		{ "mode=hots", "line 1 'mode=hots': unknown mode 'hots'" },
-		{ "mode=host\nmode=guest", "line 2 'mode=guest': mode given twice" },
-		{ "\n\nfoo=bar", "line 3 'foo=bar': unknown key 'foo'" },
-		{ "classes=msr,sprgg", "unknown class 'sprgg'" },
-		{ "classes=", "no value" },
-		{ "exclude=0x2000-0x1000", "empty or reversed range" },
-		{ "exclude=0x1000-0x1000", "empty or reversed range" },
-		{ "exclude=0x1000", "exclude wants START-END" },
-		{ "exclude=0x1000-0x3000\nexclude=0x2000-0x4000",
-		  "line 2 'exclude=0x2000-0x4000': overlaps 0x1000-0x3000" },
-		{ "exclude=0x10000000000000000-0x1", "exclude wants START-END" },
-		{ "max-sites=-1", "max-sites wants a number" },
-		{ "max-sites=4294967295", "max-sites wants a number" },
-		{ "just words", "not KEY=VALUE" },
+		{"mode=hots", "line 1 'mode=hots': unknown mode 'hots'"},
+		{"mode=host\nmode=guest",
+		 "line 2 'mode=guest': mode given twice"},
+		{"\n\nfoo=bar", "line 3 'foo=bar': unknown key 'foo'"},
+		{"classes=msr,sprgg", "unknown class 'sprgg'"},
+		{"classes=", "no value"},
+		{"exclude=0x2000-0x1000", "empty or reversed range"},
+		{"exclude=0x1000-0x1000", "empty or reversed range"},
+		{"exclude=0x1000", "exclude wants START-END"},
+		{"exclude=0x1000-0x3000\nexclude=0x2000-0x4000",
+		 "line 2 'exclude=0x2000-0x4000': overlaps 0x1000-0x3000"},
+		{"exclude=0x10000000000000000-0x1", "exclude wants START-END"},
+		{"max-sites=-1", "max-sites wants a number"},
+		{"max-sites=4294967295", "max-sites wants a number"},
+		{"just words", "not KEY=VALUE"},
 	};
 	struct pvabi_patch_policy p;
 	char why[256];
@@ -137,10 +138,8 @@ static void round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults),
-		cmocka_unit_test(full),
-		cmocka_unit_test(refused),
-		cmocka_unit_test(too_many_ranges),
+		cmocka_unit_test(defaults),   cmocka_unit_test(full),
+		cmocka_unit_test(refused),    cmocka_unit_test(too_many_ranges),
 		cmocka_unit_test(round_trip),
 	};
 

@@ -12,7 +12,7 @@
 
 #include "verify.h"
 
-#define ALLF PVABI_F_ALL_1_0
+#define ALLF	PVABI_F_ALL_1_0
 #define NOBOOKE (ALLF & ~(PVABI_F_BOOKE | PVABI_F_HOST_PATCH))
 
 static const char *name_of(uint32_t w, uint64_t f)
@@ -23,7 +23,7 @@ static const char *name_of(uint32_t w, uint64_t f)
 }
 
 #define SPR(xo, spr, r)                                                        \
-	(0x7c000000u | (r) << 21 | ((spr) & 31) << 16 | ((spr) >> 5) << 11 |   \
+	(0x7c000000u | (r) << 21 | ((spr)&31) << 16 | ((spr) >> 5) << 11 |     \
 	 (xo) << 1)
 #define MFSPR(spr, r) SPR(339u, spr, r)
 #define MTSPR(spr, r) SPR(467u, spr, r)
@@ -59,12 +59,12 @@ static void decode_kvm_set(void **state)
 static void decode_gating(void **state)
 {
 	/* Reserved bits, record forms and non-sites are left alone. */
-	assert_null(name_of(0x7c0000a7u, ALLF));       /* mfmsr. */
+	assert_null(name_of(0x7c0000a7u, ALLF)); /* mfmsr. */
 	assert_null(name_of(0x7c0000a6u | 1 << 11, ALLF));
 	assert_null(name_of(0x7c00046du, ALLF));
-	assert_null(name_of(0x7c0802a6u, ALLF));       /* mflr r0 */
-	assert_null(name_of(MFSPR(256, 3), ALLF));     /* VRSAVE */
-	assert_null(name_of(0x60000000u, ALLF));       /* nop */
+	assert_null(name_of(0x7c0802a6u, ALLF));   /* mflr r0 */
+	assert_null(name_of(MFSPR(256, 3), ALLF)); /* VRSAVE */
+	assert_null(name_of(0x60000000u, ALLF));   /* nop */
 	/* Feature gates. */
 	assert_null(name_of(0x7c00046cu, 0));
 	assert_null(name_of(0x7c0001e4u, 0));
@@ -109,13 +109,14 @@ struct fixture {
 
 static void fx_init(struct fixture *f, enum pvabi_ppc_arch arch)
 {
+
 	memset(f, 0, sizeof(*f));
 	f->cfg.arch = arch;
 	f->cfg.by = PVABI_PATCH_BY_GUEST;
 	f->cfg.features = NOBOOKE;
 	f->cfg.base_reg = PVABI_PATCH_ABSOLUTE;
-	f->cfg.magic_gpa = arch == PVABI_PPC32 ? 0xfffff000u :
-						 (uint64_t)-0x1000;
+	f->cfg.magic_gpa =
+		arch == PVABI_PPC32 ? 0xfffff000u : (uint64_t)-0x1000;
 	f->cfg.notify_gpa = f->cfg.magic_gpa - 0x1000;
 	pvabi_patch_policy_init(&f->pol);
 	f->area.buf = f->abuf;
@@ -161,37 +162,48 @@ static int fx_patch(struct fixture *f, uint64_t addr)
 
 static void fill_all_kinds(struct fixture *f)
 {
-	fx_put(f, 0x7c0000a6u | 31 << 21);       /* mfmsr r31 */
-	fx_put(f, 0x38600000u);                  /* li r3,0 */
-	fx_put(f, 0x7c000124u | 30 << 21);       /* mtmsr r30 */
-	fx_put(f, 0x7c010164u | 3 << 21);        /* mtmsrd r3,1 */
-	fx_put(f, 0x7c000164u | 3 << 21);        /* mtmsrd r3 */
-	fx_put(f, 0x7c000106u | 31 << 21);       /* wrtee r31 */
-	fx_put(f, 0x7c000146u);                  /* wrteei 0 */
-	fx_put(f, 0x7c008146u);                  /* wrteei 1 */
+	fx_put(f, 0x7c0000a6u | 31 << 21); /* mfmsr r31 */
+	fx_put(f, 0x38600000u);		   /* li r3,0 */
+	fx_put(f, 0x7c000124u | 30 << 21); /* mtmsr r30 */
+	fx_put(f, 0x7c010164u | 3 << 21);  /* mtmsrd r3,1 */
+	fx_put(f, 0x7c000164u | 3 << 21);  /* mtmsrd r3 */
+	fx_put(f, 0x7c000106u | 31 << 21); /* wrtee r31 */
+	fx_put(f, 0x7c000146u);		   /* wrteei 0 */
+	fx_put(f, 0x7c008146u);		   /* wrteei 1 */
 	fx_put(f, MFSPR(272, 30));
 	fx_put(f, MTSPR(279, 31));
 	fx_put(f, MFSPR(18, 4));
 	fx_put(f, 0x7c0001e4u | 30 << 21 | 31 << 11); /* mtsrin r30,r31 */
-	fx_put(f, 0x7c00046cu);                  /* tlbsync */
-	fx_put(f, 0x4e800020u);                  /* blr */
+	fx_put(f, 0x7c00046cu);			      /* tlbsync */
+	fx_put(f, 0x4e800020u);			      /* blr */
 }
 
 static void patch_all_arches(void **state)
 {
-	static const enum pvabi_ppc_arch arches[] = { PVABI_PPC32, PVABI_PPC64,
-						      PVABI_PPC64LE };
+	static const enum pvabi_ppc_arch arches[] = {PVABI_PPC32, PVABI_PPC64,
+						     PVABI_PPC64LE};
 	struct fixture *f = malloc(sizeof(*f));
+	unsigned long lean_used[3];
 
-	for (unsigned int a = 0; a < 3; a++) {
-		fx_init(f, arches[a]);
+	/* Lean (docs/delivery.md) and full SPR templates on each arch. */
+	for (unsigned int a = 0; a < 6; a++) {
+		fx_init(f, arches[a % 3]);
+		f->cfg.flags = a < 3 ? 0 : PVABI_PATCH_F_FULL;
 		fill_all_kinds(f);
 		assert_int_equal(fx_patch(f, 0x100000), 0);
 		assert_int_equal(f->st.sites, 12);
 		assert_int_equal(f->st.patched, 12);
 		assert_int_equal(f->st.skipped, 0);
+		/* Lean templates for the 4 SPR moves and tlbsync: 2 words
+		 * (1 for tlbsync), where the full ones take dozens. */
+		if (a < 3)
+			lean_used[a] = f->area.used;
+		else
+			assert_true(f->area.used >=
+				    lean_used[a - 3] + 4 * 4 * 20 + 4 * 10);
 		/* Base-register addressing, pages anywhere. */
-		fx_init(f, arches[a]);
+		fx_init(f, arches[a % 3]);
+		f->cfg.flags = a < 3 ? 0 : PVABI_PATCH_F_FULL;
 		f->cfg.base_reg = 29;
 		f->cfg.magic_gpa = 0x3f000000;
 		f->cfg.notify_gpa = 0x3f001000;
@@ -212,13 +224,13 @@ static void skip_reasons(void **state)
 	/* Excluded ranges, classes, the cap, r1/r2. */
 	fx_init(f, PVABI_PPC64LE);
 	f->pol.n_exclude = 1;
-	f->pol.exclude[0] = (struct pvabi_patch_range){ 0x100000, 0x100004 };
+	f->pol.exclude[0] = (struct pvabi_patch_range){0x100000, 0x100004};
 	f->pol.classes = PVABI_PC_ALL & ~PVABI_PC_TLBSYNC;
 	f->pol.max_sites = 3;
-	fx_put(f, 0x7c0000a6u | 3 << 21);  /* excluded */
-	fx_put(f, 0x7c00046cu);            /* class */
-	fx_put(f, 0x7c0000a6u | 1 << 21);  /* mfmsr r1 */
-	fx_put(f, 0x7c0000a6u | 2 << 21);  /* mfmsr r2 */
+	fx_put(f, 0x7c0000a6u | 3 << 21); /* excluded */
+	fx_put(f, 0x7c00046cu);		  /* class */
+	fx_put(f, 0x7c0000a6u | 1 << 21); /* mfmsr r1 */
+	fx_put(f, 0x7c0000a6u | 2 << 21); /* mfmsr r2 */
 	for (int i = 0; i < 5; i++)
 		fx_put(f, 0x7c0000a6u | 3 << 21);
 	assert_int_equal(fx_patch(f, 0x100000), 0);
@@ -238,9 +250,13 @@ static void skip_reasons(void **state)
 	assert_int_equal(f->last[0], PVABI_SKIP_RANGE);
 	fx_init(f, PVABI_PPC32);
 	fx_put(f, 0x7c0000a6u | 3 << 21);
-	f->area.size = 64;
+	f->area.size = 4; /* not even "ld; b back" */
 	assert_int_equal(fx_patch(f, 0x100000), 0);
 	assert_int_equal(f->last[0], PVABI_SKIP_AREA_FULL);
+	f->cfg.flags = PVABI_PATCH_F_FULL;
+	f->area.size = 64;
+	assert_int_equal(fx_patch(f, 0x100000), 0);
+	assert_int_equal(f->last[1], PVABI_SKIP_AREA_FULL);
 	assert_int_equal(f->area.used, 0);
 	/* A site inside the area itself. */
 	fx_init(f, PVABI_PPC32);

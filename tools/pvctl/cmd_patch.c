@@ -71,8 +71,8 @@ static int read_input(const char *path, struct input *in)
 	in->len = (size_t)stbuf.st_size;
 	in->bar = in->bar && in->len >= PROGRESS_MIN;
 	in->data = in->len ? mmap(NULL, in->len, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE, fd, 0) :
-			     malloc(1);
+				  MAP_PRIVATE, fd, 0)
+			   : malloc(1);
 	close(fd);
 	if (in->data == MAP_FAILED || !in->data) {
 		in->data = NULL;
@@ -123,29 +123,34 @@ static int parse_addr(const char *opt, const char *s, pvabi_u64 *v)
 	errno = 0;
 	*v = strtoull(s, &end, 0);
 	if (errno || !*s || *end || *s == '-')
-		return pvctl_usage_error("--%s: '%s' is not an address", opt, s);
+		return pvctl_usage_error("--%s: '%s' is not an address", opt,
+					 s);
 	return PVCTL_OK;
 }
 
 /* An ELF says its arch; raw code needs --arch, and --base says where. */
-static int check_target(const char *path, struct input *in,
-			const char *arch, const char *base)
+static int check_target(const char *path, struct input *in, const char *arch,
+			const char *base)
 {
 	int err;
 
 	if (!in->elf) {
 		if (!arch)
-			return pvctl_usage_error("%s: not an ELF file; raw code needs --arch", path);
+			return pvctl_usage_error(
+				"%s: not an ELF file; raw code needs --arch",
+				path);
 		if (parse_arch(arch, &in->arch))
 			return PVCTL_USAGE;
 		if (base && parse_addr("base", base, &in->base))
 			return PVCTL_USAGE;
 		if (in->base & 3)
-			return pvctl_usage_error("--base: '%s' is not 4-byte aligned", base);
+			return pvctl_usage_error(
+				"--base: '%s' is not 4-byte aligned", base);
 		return PVCTL_OK;
 	}
 	if (base)
-		return pvctl_usage_error("--base is for raw code; %s is ELF", path);
+		return pvctl_usage_error("--base is for raw code; %s is ELF",
+					 path);
 	err = pvabi_elf_arch(in->data, in->len, &in->arch);
 	if (err)
 		return pvctl_usage_error("%s: %s", path, pvabi_strerror(err));
@@ -179,17 +184,16 @@ static int patch_scan(int argc, char **argv)
 {
 	enum { ARCH = 1, BASE, FEAT, JS };
 	static const struct option opts[] = {
-		{ "arch", required_argument, NULL, ARCH },
-		{ "base", required_argument, NULL, BASE },
-		{ "features", required_argument, NULL, FEAT },
-		{ "json", no_argument, NULL, JS },
-		{ 0 }
-	};
+		{"arch", required_argument, NULL, ARCH},
+		{"base", required_argument, NULL, BASE},
+		{"features", required_argument, NULL, FEAT},
+		{"json", no_argument, NULL, JS},
+		{0}};
 	const char *arch = NULL, *base = NULL;
 	pvabi_u64 features = DEFAULT_FEATURES;
-	struct input in = { 0 };
-	struct pvabi_elf_info info = { 0 };
-	struct counts cnt = { { 0 } };
+	struct input in = {0};
+	struct pvabi_elf_info info = {0};
+	struct counts cnt = {{0}};
 	bool json = false;
 	char why[256];
 	long n;
@@ -206,8 +210,7 @@ static int patch_scan(int argc, char **argv)
 						 sizeof(why)))
 				return pvctl_usage_error("--features: %s", why);
 			break;
-		default:
-			return PVCTL_USAGE;
+		default: return PVCTL_USAGE;
 		}
 	}
 	if (optind == argc)
@@ -247,7 +250,8 @@ static int patch_scan(int argc, char **argv)
 			o, "arch",
 			json_object_new_string(pvabi_ppc_arch_name(in.arch)));
 		json_object_object_add(
-			o, "bytes", json_object_new_int64((int64_t)info.text_bytes));
+			o, "bytes",
+			json_object_new_int64((int64_t)info.text_bytes));
 		json_object_object_add(o, "sites", json_object_new_int64(n));
 		json_object_object_add(o, "by_insn", by);
 		pvctl_json_print(o);
@@ -282,16 +286,16 @@ static int report_site(void *ctx, pvabi_u64 addr,
 	if (why == PVABI_SKIP_NONE)
 		return 0;
 	snprintf(hex, sizeof(hex), "0x%" PRIx64, addr);
-	if (!a->in->elf ||
-	    pvabi_elf_symbolize(a->in->data, a->in->len, addr, sym,
-				sizeof(sym)) <= 0)
+	if (!a->in->elf || pvabi_elf_symbolize(a->in->data, a->in->len, addr,
+					       sym, sizeof(sym)) <= 0)
 		sym[0] = 0;
 	if (a->json) {
 		struct json_object *s = json_object_new_object();
 
 		json_object_object_add(s, "addr", json_object_new_string(hex));
 		json_object_object_add(
-			s, "insn", json_object_new_string(pvabi_ppc_name(insn->id)));
+			s, "insn",
+			json_object_new_string(pvabi_ppc_name(insn->id)));
 		json_object_object_add(
 			s, "reason",
 			json_object_new_string(pvabi_patch_skip_name(why)));
@@ -341,8 +345,8 @@ static int write_output(const char *path, const void *data, size_t len)
 /* Raw code: the template area is appended after the code, 4 KiB aligned,
  * with room for the worst case (every site patched). */
 static int apply_raw(struct input *in, const struct pvabi_patch_config *cfg,
-		     const struct pvabi_patch_policy *pol,
-		     struct apply_ctx *a, struct pvabi_patch_stats *st)
+		     const struct pvabi_patch_policy *pol, struct apply_ctx *a,
+		     struct pvabi_patch_stats *st)
 {
 	size_t code = in->len & ~(size_t)3;
 	size_t start = (code + 4095) & ~(size_t)4095;
@@ -356,8 +360,8 @@ static int apply_raw(struct input *in, const struct pvabi_patch_config *cfg,
 	memcpy(grown, in->data, in->len);
 	free_input(in);
 	in->data = grown;
-	ar = (struct pvabi_patch_area){ grown + start, in->base + start, area,
-					0 };
+	ar = (struct pvabi_patch_area){grown + start, in->base + start, area,
+				       0};
 	err = pvabi_patch_code(cfg, pol, &ar, grown, code, in->base,
 			       report_site, a, st);
 	in->len = start + ar.used;
@@ -366,21 +370,33 @@ static int apply_raw(struct input *in, const struct pvabi_patch_config *cfg,
 
 static int patch_apply(int argc, char **argv)
 {
-	enum { ARCH = 1, BASE, FEAT, POL, MAGIC, NOTIFY, BREG, BADDR, BY, JS };
-	static const struct option opts[] = {
-		{ "arch", required_argument, NULL, ARCH },
-		{ "base", required_argument, NULL, BASE },
-		{ "features", required_argument, NULL, FEAT },
-		{ "policy", required_argument, NULL, POL },
-		{ "magic", required_argument, NULL, MAGIC },
-		{ "notify", required_argument, NULL, NOTIFY },
-		{ "base-reg", required_argument, NULL, BREG },
-		{ "base-addr", required_argument, NULL, BADDR },
-		{ "by", required_argument, NULL, BY },
-		{ "output", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, JS },
-		{ 0 }
+	enum {
+		ARCH = 1,
+		BASE,
+		FEAT,
+		POL,
+		MAGIC,
+		NOTIFY,
+		BREG,
+		BADDR,
+		BY,
+		FULL,
+		JS
 	};
+	static const struct option opts[] = {
+		{"arch", required_argument, NULL, ARCH},
+		{"base", required_argument, NULL, BASE},
+		{"features", required_argument, NULL, FEAT},
+		{"policy", required_argument, NULL, POL},
+		{"magic", required_argument, NULL, MAGIC},
+		{"notify", required_argument, NULL, NOTIFY},
+		{"base-reg", required_argument, NULL, BREG},
+		{"base-addr", required_argument, NULL, BADDR},
+		{"by", required_argument, NULL, BY},
+		{"full-templates", no_argument, NULL, FULL},
+		{"output", required_argument, NULL, 'o'},
+		{"json", no_argument, NULL, JS},
+		{0}};
 	const char *arch = NULL, *base = NULL, *policy = NULL, *out = NULL,
 		   *magic = NULL, *notify = NULL, *baddr = NULL;
 	struct pvabi_patch_config cfg = {
@@ -389,9 +405,9 @@ static int patch_apply(int argc, char **argv)
 		.base_reg = PVABI_PATCH_ABSOLUTE,
 	};
 	struct pvabi_patch_policy pol;
-	struct pvabi_patch_stats st = { 0 };
-	struct input in = { 0 };
-	struct apply_ctx a = { .in = &in };
+	struct pvabi_patch_stats st = {0};
+	struct input in = {0};
+	struct apply_ctx a = {.in = &in};
 	char why[256];
 	int c, err;
 	long n;
@@ -409,6 +425,7 @@ static int patch_apply(int argc, char **argv)
 		case BADDR: baddr = optarg; break;
 		case 'o': out = optarg; break;
 		case JS: a.json = true; break;
+		case FULL: cfg.flags |= PVABI_PATCH_F_FULL; break;
 		case FEAT:
 			if (pvabi_features_parse(optarg, &cfg.features, why,
 						 sizeof(why)))
@@ -416,13 +433,14 @@ static int patch_apply(int argc, char **argv)
 			break;
 		case BREG:
 			errno = 0;
-			cfg.base_reg = (int)strtol(optarg[0] == 'r' ? optarg + 1 :
-								     optarg,
+			cfg.base_reg = (int)strtol(optarg[0] == 'r' ? optarg + 1
+								    : optarg,
 						   &end, 10);
 			if (errno || *end || cfg.base_reg < 2 ||
 			    cfg.base_reg > 29)
-				return pvctl_usage_error("--base-reg: '%s' is not r2..r29",
-							 optarg);
+				return pvctl_usage_error(
+					"--base-reg: '%s' is not r2..r29",
+					optarg);
 			break;
 		case BY:
 			if (!strcmp(optarg, "guest"))
@@ -430,11 +448,11 @@ static int patch_apply(int argc, char **argv)
 			else if (!strcmp(optarg, "host"))
 				cfg.by = PVABI_PATCH_BY_HOST;
 			else
-				return pvctl_usage_error("--by: '%s' is not guest or host",
-							 optarg);
+				return pvctl_usage_error(
+					"--by: '%s' is not guest or host",
+					optarg);
 			break;
-		default:
-			return PVCTL_USAGE;
+		default: return PVCTL_USAGE;
 		}
 	}
 	if (optind == argc)
@@ -445,7 +463,8 @@ static int patch_apply(int argc, char **argv)
 	if (!out)
 		return pvctl_usage_error("patch apply: -o OUT is required");
 	if ((cfg.base_reg == PVABI_PATCH_ABSOLUTE) != !baddr)
-		return pvctl_usage_error("--base-reg and --base-addr go together");
+		return pvctl_usage_error(
+			"--base-reg and --base-addr go together");
 	if (baddr && parse_addr("base-addr", baddr, &cfg.base_addr))
 		return PVCTL_USAGE;
 	err = load_policy(policy, &pol);
@@ -476,31 +495,35 @@ static int patch_apply(int argc, char **argv)
 	if (pvabi_patch_config_check(&cfg)) {
 		err = pvctl_usage_error(
 			"--magic 0x%" PRIx64 ", --notify 0x%" PRIx64
-			": templates can't reach them (%s; see docs/patching.md)",
+			": templates can't reach them (%s; see "
+			"docs/patching.md)",
 			cfg.magic_gpa, cfg.notify_gpa,
-			cfg.base_reg == PVABI_PATCH_ABSOLUTE ?
-				"both must lie in the top or bottom 32 KiB" :
-				"both must lie within 32 KiB of --base-addr");
+			cfg.base_reg == PVABI_PATCH_ABSOLUTE
+				? "both must lie in the top or bottom 32 KiB"
+				: "both must lie within 32 KiB of --base-addr");
 		goto done;
 	}
 	n = in.elf ? pvabi_elf_scan(in.data, in.len, cfg.features, NULL, NULL,
-				    NULL) :
-		     pvabi_ppc_scan(in.arch, in.data, in.len, in.base,
+				    NULL)
+		   : pvabi_ppc_scan(in.arch, in.data, in.len, in.base,
 				    cfg.features, NULL, NULL);
 	a.total = n > 0 ? (unsigned long)n : 0;
-	err = in.elf ? pvabi_elf_patch(in.data, in.len, &cfg, &pol,
-				       report_site, &a, &st) :
-		       apply_raw(&in, &cfg, &pol, &a, &st);
+	err = in.elf ? pvabi_elf_patch(in.data, in.len, &cfg, &pol, report_site,
+				       &a, &st)
+		     : apply_raw(&in, &cfg, &pol, &a, &st);
 	if (err == PVABI_E_POLICY) {
 		err = pvctl_error(PVCTL_REFUSED,
-				  "patch apply: policy mode '%s' forbids patching by the %s",
+				  "patch apply: policy mode '%s' forbids "
+				  "patching by the %s",
 				  pvabi_patch_mode_name(pol.mode),
-				  cfg.by == PVABI_PATCH_BY_HOST ? "host" : "guest");
+				  cfg.by == PVABI_PATCH_BY_HOST ? "host"
+								: "guest");
 		goto done;
 	}
 	if (err == PVABI_E_NOTFOUND) {
-		err = pvctl_usage_error("%s: no executable %s section for templates",
-					argv[optind], PVABI_ELF_TEMPLATE_SECTION);
+		err = pvctl_usage_error(
+			"%s: no executable %s section for templates",
+			argv[optind], PVABI_ELF_TEMPLATE_SECTION);
 		goto done;
 	}
 	if (err) {
@@ -514,8 +537,9 @@ static int patch_apply(int argc, char **argv)
 	if (a.json) {
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "patched",
-				       json_object_new_int64((int64_t)st.patched));
+		json_object_object_add(
+			o, "patched",
+			json_object_new_int64((int64_t)st.patched));
 		json_object_object_add(o, "skipped", a.skipped);
 		a.skipped = NULL;
 		pvctl_json_print(o);
@@ -531,10 +555,8 @@ done:
 
 static int patch_policy(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 }
-	};
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+					     {0}};
 	struct pvabi_patch_policy pol;
 	bool json = false;
 	char buf[8192];
@@ -579,14 +601,15 @@ static int patch_policy(int argc, char **argv)
 		}
 		json_object_object_add(
 			o, "mode",
-			json_object_new_string(pvabi_patch_mode_name(pol.mode)));
+			json_object_new_string(
+				pvabi_patch_mode_name(pol.mode)));
 		json_object_object_add(o, "classes", cls);
 		json_object_object_add(o, "exclude", ex);
 		json_object_object_add(
 			o, "max_sites",
-			pol.max_sites == PVABI_PATCH_NO_CAP ?
-				NULL :
-				json_object_new_int64(pol.max_sites));
+			pol.max_sites == PVABI_PATCH_NO_CAP
+				? NULL
+				: json_object_new_int64(pol.max_sites));
 		pvctl_json_print(o);
 		return PVCTL_OK;
 	}
@@ -597,48 +620,54 @@ static int patch_policy(int argc, char **argv)
 }
 
 const struct pvctl_cmd pvctl_patch_cmds[] = {
-	{ "scan", patch_scan, "count the privileged instructions in code",
-	  "patch scan FILE [--arch ppc32|ppc64|ppc64le] [--base ADDR] "
-	  "[--features F,...] [--json]",
-	  "  FILE             a PowerPC ELF file (executable sections), or raw\n"
-	  "                   code with --arch\n"
-	  "  --arch A         ppc32 (big-endian), ppc64, ppc64le; an ELF says it\n"
-	  "  --base ADDR      raw code: the address of its first byte (0)\n"
-	  "  --features F,... what the guest negotiated, which gates optional\n"
-	  "                   registers (default: all but booke, host-patch)\n"
-	  "  --json           {\"arch\":A,\"bytes\":N,\"sites\":N,"
-	  "\"by_insn\":{\"mfmsr\":n,...}}\n",
-	  NULL },
-	{ "apply", patch_apply,
-	  "rewrite privileged instructions into magic-page templates",
-	  "patch apply IN -o OUT [--policy FILE] [--arch A --base ADDR]\n"
-	  "              [--magic ADDR] [--notify ADDR] [--base-reg rN "
-	  "--base-addr ADDR]\n"
-	  "              [--features F,...] [--by guest|host] [--json]",
-	  "  -o, --output OUT  where the patched code goes\n"
-	  "  --policy FILE     patch policy (schemas/patch-policy.txt)\n"
-	  "  --arch, --base    raw code, as for 'patch scan'; templates are\n"
-	  "                    appended after it, 4 KiB aligned\n"
-	  "  --magic ADDR      guest address of the magic page (-0x1000)\n"
-	  "  --notify ADDR     guest address of the notification page (-0x2000)\n"
-	  "  --base-reg rN, --base-addr ADDR\n"
-	  "                    reach the pages from a register that always holds\n"
-	  "                    ADDR, instead of absolute 16-bit addresses\n"
-	  "  --features F,...  negotiated features (as for 'patch scan')\n"
-	  "  --by guest|host   who patches, checked against the policy's mode\n"
-	  "  --json            {\"patched\":n,\"skipped\":[{\"addr\":A,"
-	  "\"insn\":I,\"reason\":R},...]}\n"
-	  "An ELF file needs an executable " PVABI_ELF_TEMPLATE_SECTION
-	  " section for templates.\n"
-	  "Exit status: 0 patched, 1 refused by policy, 2 bad usage or input.\n",
-	  NULL },
-	{ "policy", patch_policy,
-	  "check a patch policy file and print it in canonical form",
-	  "patch policy FILE [--json]",
-	  "  FILE    the policy's text form (schemas/patch-policy.txt)\n"
-	  "  --json  {\"mode\":M,\"classes\":[...],\"exclude\":[{\"start\":A,"
-	  "\"end\":A}],\"max_sites\":N|null}\n"
-	  "Exit status: 0 valid, 2 invalid (the bad line is quoted).\n",
-	  NULL },
-	{ 0 }
-};
+	{"scan", patch_scan, "count the privileged instructions in code",
+	 "patch scan FILE [--arch ppc32|ppc64|ppc64le] [--base ADDR] "
+	 "[--features F,...] [--json]",
+	 "  FILE             a PowerPC ELF file (executable sections), or raw\n"
+	 "                   code with --arch\n"
+	 "  --arch A         ppc32 (big-endian), ppc64, ppc64le; an ELF says "
+	 "it\n"
+	 "  --base ADDR      raw code: the address of its first byte (0)\n"
+	 "  --features F,... what the guest negotiated, which gates optional\n"
+	 "                   registers (default: all but booke, host-patch)\n"
+	 "  --json           {\"arch\":A,\"bytes\":N,\"sites\":N,"
+	 "\"by_insn\":{\"mfmsr\":n,...}}\n",
+	 NULL},
+	{"apply", patch_apply,
+	 "rewrite privileged instructions into magic-page templates",
+	 "patch apply IN -o OUT [--policy FILE] [--arch A --base ADDR]\n"
+	 "              [--magic ADDR] [--notify ADDR] [--base-reg rN "
+	 "--base-addr ADDR]\n"
+	 "              [--features F,...] [--by guest|host] [--full-templates]"
+	 " [--json]",
+	 "  -o, --output OUT  where the patched code goes\n"
+	 "  --policy FILE     patch policy (schemas/patch-policy.txt)\n"
+	 "  --arch, --base    raw code, as for 'patch scan'; templates are\n"
+	 "                    appended after it, 4 KiB aligned\n"
+	 "  --magic ADDR      guest address of the magic page (-0x1000)\n"
+	 "  --notify ADDR     guest address of the notification page "
+	 "(-0x2000)\n"
+	 "  --base-reg rN, --base-addr ADDR\n"
+	 "                    reach the pages from a register that always "
+	 "holds\n"
+	 "                    ADDR, instead of absolute 16-bit addresses\n"
+	 "  --features F,...  negotiated features (as for 'patch scan')\n"
+	 "  --by guest|host   who patches, checked against the policy's mode\n"
+	 "  --full-templates  SPR moves and tlbsync run the whole protocol, "
+	 "not\n"
+	 "                    one load or store (docs/patching.md)\n"
+	 "  --json            {\"patched\":n,\"skipped\":[{\"addr\":A,"
+	 "\"insn\":I,\"reason\":R},...]}\n"
+	 "An ELF file needs an executable " PVABI_ELF_TEMPLATE_SECTION
+	 " section for templates.\n"
+	 "Exit status: 0 patched, 1 refused by policy, 2 bad usage or input.\n",
+	 NULL},
+	{"policy", patch_policy,
+	 "check a patch policy file and print it in canonical form",
+	 "patch policy FILE [--json]",
+	 "  FILE    the policy's text form (schemas/patch-policy.txt)\n"
+	 "  --json  {\"mode\":M,\"classes\":[...],\"exclude\":[{\"start\":A,"
+	 "\"end\":A}],\"max_sites\":N|null}\n"
+	 "Exit status: 0 valid, 2 invalid (the bad line is quoted).\n",
+	 NULL},
+	{0}};

@@ -17,12 +17,12 @@
  *
  * The instruction set is the one Linux's arch/powerpc/kernel/kvm.c patches,
  * with these differences:
- * - every site, loads and stores included, becomes a branch to a template
- *   that runs the full protocol (critical section, int_pending check,
- *   doorbell store); kvm.c rewrites SPR loads and stores into a single
- *   in-place load or store, which gives the host no chance to deliver an
- *   interrupt that waits, and has no notification page;
- * - tlbsync also gets a template (kvm.c writes a nop), for the same reason;
+ * - every site becomes a branch to a per-site template, also for mfmsr,
+ *   mfspr and mtspr, whose template is the single load or store kvm.c
+ *   writes in place (and docs/delivery.md prescribes), then the branch
+ *   back; tlbsync's template is only the branch back (kvm.c: a nop).  With
+ *   PVABI_PATCH_F_FULL these run the whole protocol too, so that a waiting
+ *   interrupt is taken at the same instruction as in unpatched code;
  * - wrtee and wrteei are decoded on every profile (kvm.c: only BOOKE); they
  *   are invalid on book3s, so nothing else uses their encodings;
  * - mfspr PIR is decoded for both profiles (1023 book3s, 286 book-E), and
@@ -58,22 +58,22 @@ enum pvabi_ppc_arch {
 /* What the decoder recognises, one entry per kind of site. */
 enum pvabi_ppc_op {
 	PVABI_OP_MFMSR = 1,
-	PVABI_OP_MTMSR,     /* mtmsr rS (L=0) */
+	PVABI_OP_MTMSR,	    /* mtmsr rS (L=0) */
 	PVABI_OP_MTMSRD,    /* mtmsrd rS (L=0): the whole MSR */
 	PVABI_OP_MTMSRD_L1, /* mtmsrd rS,1: only EE and RI */
-	PVABI_OP_WRTEE,     /* wrtee rS: EE from rS */
+	PVABI_OP_WRTEE,	    /* wrtee rS: EE from rS */
 	PVABI_OP_WRTEEI,    /* wrteei E */
-	PVABI_OP_MFSPR,     /* mfspr rT,SPR for a paravirtualised SPR */
-	PVABI_OP_MTSPR,     /* mtspr SPR,rS */
+	PVABI_OP_MFSPR,	    /* mfspr rT,SPR for a paravirtualised SPR */
+	PVABI_OP_MTSPR,	    /* mtspr SPR,rS */
 	PVABI_OP_MTSRIN,    /* mtsrin rS,rB */
 	PVABI_OP_TLBSYNC,
 };
 
 /* Instruction classes, for policy ("classes=msr,sprg"). */
 enum pvabi_patch_class {
-	PVABI_PC_MSR = 1u << 0,     /* mfmsr mtmsr mtmsrd wrtee wrteei */
+	PVABI_PC_MSR = 1u << 0,	    /* mfmsr mtmsr mtmsrd wrtee wrteei */
 	PVABI_PC_SPRG = 1u << 1,    /* SPRG0-7 */
-	PVABI_PC_SRR = 1u << 2,     /* SRR0, SRR1 */
+	PVABI_PC_SRR = 1u << 2,	    /* SRR0, SRR1 */
 	PVABI_PC_FAULT = 1u << 3,   /* DAR/DEAR, DSISR, ESR */
 	PVABI_PC_BOOKE = 1u << 4,   /* MAS0-7, PIR */
 	PVABI_PC_SEGREGS = 1u << 5, /* mtsrin */
@@ -83,17 +83,17 @@ enum pvabi_patch_class {
 
 /* One decoded site. */
 struct pvabi_ppc_insn {
-	pvabi_u32 word;     /* the instruction, as a number */
-	pvabi_u16 id;       /* index in the instruction table: pvabi_ppc_name() */
-	pvabi_u8 op;        /* enum pvabi_ppc_op */
-	pvabi_u8 reg;       /* rT or rS; wrteei: the E bit */
-	pvabi_u8 rb;        /* mtsrin: rB */
-	pvabi_u8 width;     /* bytes of the magic-page field: 4 or 8; 0 none */
-	pvabi_u8 part;      /* 0: the whole field; a 32-bit view of a 64-bit
-			       field: 1 its low word, 2 its high word */
-	pvabi_u16 spr;      /* mfspr/mtspr: the SPR number */
-	pvabi_u16 offset;   /* magic-page offset of the field it touches */
-	pvabi_u32 cls;      /* one PVABI_PC_* bit */
+	pvabi_u32 word;	  /* the instruction, as a number */
+	pvabi_u16 id;	  /* index in the instruction table: pvabi_ppc_name() */
+	pvabi_u8 op;	  /* enum pvabi_ppc_op */
+	pvabi_u8 reg;	  /* rT or rS; wrteei: the E bit */
+	pvabi_u8 rb;	  /* mtsrin: rB */
+	pvabi_u8 width;	  /* bytes of the magic-page field: 4 or 8; 0 none */
+	pvabi_u8 part;	  /* 0: the whole field; a 32-bit view of a 64-bit
+			     field: 1 its low word, 2 its high word */
+	pvabi_u16 spr;	  /* mfspr/mtspr: the SPR number */
+	pvabi_u16 offset; /* magic-page offset of the field it touches */
+	pvabi_u32 cls;	  /* one PVABI_PC_* bit */
 };
 
 /**
@@ -159,11 +159,11 @@ enum pvabi_patch_by {
 };
 
 #define PVABI_PATCH_MAX_EXCLUDES 64
-#define PVABI_PATCH_NO_CAP 0xffffffffu
+#define PVABI_PATCH_NO_CAP	 0xffffffffu
 
 struct pvabi_patch_range {
 	pvabi_u64 start; /* first excluded address */
-	pvabi_u64 end;   /* first address after the range (exclusive) */
+	pvabi_u64 end;	 /* first address after the range (exclusive) */
 };
 
 struct pvabi_patch_policy {
@@ -215,8 +215,8 @@ int pvabi_patch_policy_parse(const char *text, size_t len,
  * Returns the length written (without the NUL), PVABI_E_INVAL (an invalid
  * policy) or PVABI_E_NOSPACE.
  */
-int pvabi_patch_policy_format(const struct pvabi_patch_policy *pol,
-			      char *buf, size_t len);
+int pvabi_patch_policy_format(const struct pvabi_patch_policy *pol, char *buf,
+			      size_t len);
 
 /**
  * pvabi_patch_policy_check - is @pol valid (known mode and classes, ranges
@@ -232,23 +232,23 @@ const char *pvabi_patch_mode_name(enum pvabi_patch_mode mode);
  * pvabi_patch_classes_parse - "msr,sprg" (or "all", "none") into PVABI_PC_*
  * Returns 0 or PVABI_E_INVAL quoting the unknown name in @why.
  */
-int pvabi_patch_classes_parse(const char *text, pvabi_u32 *classes,
-			      char *why, size_t whylen);
+int pvabi_patch_classes_parse(const char *text, pvabi_u32 *classes, char *why,
+			      size_t whylen);
 
 /* ------------------------------------------------------------ rewriter */
 
 /* Why a site was left alone. */
 enum pvabi_patch_skip {
-	PVABI_SKIP_NONE = 0,   /* patched */
-	PVABI_SKIP_MODE,       /* policy mode forbids this patcher */
-	PVABI_SKIP_EXCLUDED,   /* inside an excluded range */
-	PVABI_SKIP_CLASS,      /* class not allowed by policy */
-	PVABI_SKIP_CAP,        /* policy's max-sites reached */
-	PVABI_SKIP_RANGE,      /* template area out of branch range */
-	PVABI_SKIP_AREA_FULL,  /* no room left in the template area */
-	PVABI_SKIP_REGISTER,   /* the site loads r1, r2 or the base register,
-				  which templates rely on */
-	PVABI_SKIP_TEMPLATE,   /* inside the template area itself */
+	PVABI_SKIP_NONE = 0,  /* patched */
+	PVABI_SKIP_MODE,      /* policy mode forbids this patcher */
+	PVABI_SKIP_EXCLUDED,  /* inside an excluded range */
+	PVABI_SKIP_CLASS,     /* class not allowed by policy */
+	PVABI_SKIP_CAP,	      /* policy's max-sites reached */
+	PVABI_SKIP_RANGE,     /* template area out of branch range */
+	PVABI_SKIP_AREA_FULL, /* no room left in the template area */
+	PVABI_SKIP_REGISTER,  /* the site loads r1, r2 or the base register,
+				 which templates rely on */
+	PVABI_SKIP_TEMPLATE,  /* inside the template area itself */
 	PVABI_SKIP_MAX_,
 };
 
@@ -258,12 +258,19 @@ const char *pvabi_patch_skip_name(enum pvabi_patch_skip why);
 /* Addressing of the magic page from templates (docs/patching.md). */
 #define PVABI_PATCH_ABSOLUTE (-1)
 
+/* struct pvabi_patch_config.flags */
+/* mfmsr, mfspr, mtspr and tlbsync templates run the whole protocol
+ * (critical section, int_pending check, doorbell) instead of the single
+ * load or store of docs/delivery.md. */
+#define PVABI_PATCH_F_FULL (1u << 0)
+#define PVABI_PATCH_F_ALL  PVABI_PATCH_F_FULL
+
 struct pvabi_patch_config {
 	enum pvabi_ppc_arch arch;
-	enum pvabi_patch_by by;  /* who patches; checked against the mode */
-	pvabi_u64 features;      /* negotiated PVABI_F_* */
-	pvabi_u64 magic_gpa;     /* guest address the magic page is mapped at */
-	pvabi_u64 notify_gpa;    /* guest address of the notification page */
+	enum pvabi_patch_by by; /* who patches; checked against the mode */
+	pvabi_u64 features;	/* negotiated PVABI_F_* */
+	pvabi_u64 magic_gpa;	/* guest address the magic page is mapped at */
+	pvabi_u64 notify_gpa;	/* guest address of the notification page */
 	/*
 	 * PVABI_PATCH_ABSOLUTE: templates reach both pages with a 16-bit
 	 * displacement from address 0 (D-form with RA=0), as Linux does; both
@@ -274,18 +281,19 @@ struct pvabi_patch_config {
 	 */
 	int base_reg;
 	pvabi_u64 base_addr;
+	pvabi_u32 flags; /* PVABI_PATCH_F_* */
 };
 
 /* The template area: executable guest memory the rewriter fills. */
 struct pvabi_patch_area {
-	void *buf;        /* where the templates are written */
-	pvabi_u64 addr;   /* the guest address of buf[0] */
+	void *buf;	/* where the templates are written */
+	pvabi_u64 addr; /* the guest address of buf[0] */
 	unsigned long size;
 	unsigned long used;
 };
 
 struct pvabi_patch_stats {
-	unsigned long sites;   /* decoded sites seen */
+	unsigned long sites; /* decoded sites seen */
 	unsigned long patched;
 	unsigned long skipped;
 	unsigned long per_skip[PVABI_SKIP_MAX_];
@@ -293,8 +301,9 @@ struct pvabi_patch_stats {
 
 /**
  * pvabi_patch_config_check - can templates reach the pages as configured?
- * Returns 0, PVABI_E_INVAL (unknown arch or requester, bad base register),
- * PVABI_E_BADADDR (a page out of 16-bit reach or not page-aligned).
+ * Returns 0, PVABI_E_INVAL (unknown arch, requester or flag, bad base
+ * register), PVABI_E_BADADDR (a page out of 16-bit reach or not
+ * page-aligned).
  * Freestanding.
  */
 int pvabi_patch_config_check(const struct pvabi_patch_config *cfg);
@@ -332,8 +341,8 @@ int pvabi_patch_code(const struct pvabi_patch_config *cfg,
 /* One executable section of an ELF file, for pvabi_elf_*(). */
 struct pvabi_elf_info {
 	enum pvabi_ppc_arch arch;
-	unsigned long text_bytes;  /* bytes in executable sections scanned */
-	unsigned int n_text;       /* executable sections */
+	unsigned long text_bytes; /* bytes in executable sections scanned */
+	unsigned int n_text;	  /* executable sections */
 };
 
 /**

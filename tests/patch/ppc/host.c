@@ -18,8 +18,10 @@
  *
  * --notify-ro write-protects the notification page, as a host that holds
  * an interrupt back does: every doorbell store then faults and is counted.
- * Output: one "seq N HASH" line per sequence (registers and page state),
- * a "state" line, and a "traps" line: all traps, those that delivered a
+ * Output: one "seq N HASH pending P delivered D" line per sequence (HASH:
+ * registers and architected state), one more for a last sequence that
+ * enables EE so that nothing stays pending, a "state" line, a "delivery"
+ * line, and a "traps" line: all traps, those that delivered a
  * waiting interrupt ("irq"), those that changed MSR bits outside the safe
  * ones ("msr"), traps taken inside a critical section ("violations") and
  * faulting doorbell stores.
@@ -39,9 +41,8 @@
 #include "pvabi/abi.h"
 #include "pvtest.h"
 
-_Static_assert(PVT_INT_PENDING ==
-		       __builtin_offsetof(struct pvabi_magic_page,
-					  dlv.int_pending),
+_Static_assert(PVT_INT_PENDING == __builtin_offsetof(struct pvabi_magic_page,
+						     dlv.int_pending),
 	       "pvtest.h disagrees with abi.h");
 _Static_assert(PVT_MSR_EE == PVABI_MSR_EE && PVT_MSR_RI == PVABI_MSR_RI,
 	       "MSR bits");
@@ -52,13 +53,14 @@ struct pvt_regs {
 
 void pvt_run(struct pvt_regs *r, void *code);
 extern void *pvt_seqs[];
+extern char pvt_seq_drain[];
 
 #ifdef __powerpc64__
 #define GREGS(uc) ((uc)->uc_mcontext.gp_regs)
-#define IS64 1
+#define IS64	  1
 #else
 #define GREGS(uc) ((uc)->uc_mcontext.uc_regs->gregs)
-#define IS64 0
+#define IS64	  0
 #endif
 #define NIP 32
 
@@ -95,6 +97,29 @@ static int spr_field(unsigned int spr, unsigned int *off, int *width)
 		*off = OFF(arch.srr0);
 	else if (spr == 27)
 		*off = OFF(arch.srr1);
+#ifdef PVT_BOOKE
+	/* ppc32 only: 32-bit views of 64-bit fields are big-endian words. */
+	else if (spr == 61)
+		*off = OFF(arch.dar);
+	else if (spr >= 260 && spr <= 263)
+		*off = OFF(arch.sprg) + (spr - 260 + 4) * 8;
+	else if (spr == 626)
+		*off = OFF(arch.mas2);
+	else {
+		*width = 4;
+		switch (spr) {
+		case 62: *off = OFF(arch.esr); break;
+		case 286: *off = OFF(arch.pir); break;
+		case 624: *off = OFF(arch.mas0); break;
+		case 625: *off = OFF(arch.mas1); break;
+		case 627: *off = OFF(arch.mas7_3) + 4; break;
+		case 628: *off = OFF(arch.mas4); break;
+		case 630: *off = OFF(arch.mas6); break;
+		case 944: *off = OFF(arch.mas7_3); break;
+		default: return -1;
+		}
+	}
+#else
 	else if (spr == 19)
 		*off = OFF(arch.dar);
 	else if (spr == 18) {
@@ -102,6 +127,7 @@ static int spr_field(unsigned int spr, unsigned int *off, int *width)
 		*width = 4;
 	} else
 		return -1;
+#endif
 	return 0;
 }
 
@@ -131,9 +157,7 @@ static void on_sigill(int sig, siginfo_t *si, void *ucv)
 	if ((w >> 26) != 31)
 		die("not a privileged instruction", w, g[NIP]);
 	switch ((w >> 1) & 0x3ff) {
-	case 83: /* mfmsr */
-		g[rs] = old;
-		break;
+	case 83: /* mfmsr */ g[rs] = old; break;
 	case 146: /* mtmsr: the low 32 bits */
 		msr = IS64 ? (old & ~0xfffffffful) | (v & 0xfffffffful) : v;
 		wmsr = true;
@@ -153,8 +177,8 @@ static void on_sigill(int sig, siginfo_t *si, void *ucv)
 	case 339: /* mfspr */
 		if (spr_field(spr, &off, &width))
 			die("unknown SPR", w, g[NIP]);
-		g[rs] = width == 8 ? get_long(off) :
-				     *(uint32_t *)((char *)mp + off);
+		g[rs] = width == 8 ? get_long(off)
+				   : *(uint32_t *)((char *)mp + off);
 		break;
 	case 467: /* mtspr */
 		if (spr_field(spr, &off, &width))
@@ -167,15 +191,13 @@ static void on_sigill(int sig, siginfo_t *si, void *ucv)
 	case 242: /* mtsrin */
 		mp->arch.sr[(uint32_t)g[rb] >> 28] = (uint32_t)v;
 		break;
-	case 566: /* tlbsync */
-		break;
-	default:
-		die("not emulated", w, g[NIP]);
+	case 566: /* tlbsync */ break;
+	default: die("not emulated", w, g[NIP]);
 	}
 	if (wmsr) {
 		unsafe = ((old ^ msr) & ~safe) != 0;
 		put_long(OFF(arch.msr), msr);
-		mp->dlv.irq_enabled = (uint32_t)(msr & ee);
+		mp->dlv.irq_enabled = (msr & ee) != 0;
 	}
 	/* Deliver what waits once EE is on: the interrupt's handler returns
 	 * transparently, so delivery only counts. */
@@ -237,15 +259,20 @@ static void run_one(unsigned int idx, void *code, uint64_t seed)
 	r.gpr[1] = r.gpr[2] = r.gpr[13] = 0; /* never loaded or stored */
 	h = fnv(h, &r, sizeof(r));
 	h = fnv(h, &mp->arch, sizeof(mp->arch));
-	h = fnv(h, (const void *)&mp->dlv.int_pending, 8);
-	h = fnv(h, (const void *)&mp->dlv.delivered, 8);
-	printf("seq %u %016llx\n", idx, (unsigned long long)h);
+	h = fnv(h, (const void *)&mp->dlv.irq_enabled, 4);
+	printf("seq %u %016llx", idx, (unsigned long long)h);
+	/* When interrupts are taken is up to the templates: lean ones take a
+	 * waiting interrupt at the next full template or trap, full ones at
+	 * the same instruction as unpatched code. */
+	printf(" pending %u delivered %llu\n", mp->dlv.int_pending,
+	       (unsigned long long)mp->dlv.delivered);
 }
 
 static void *map_at(unsigned long addr, size_t len, int prot)
 {
-	void *p = mmap((void *)addr, len, prot,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	void *p =
+		mmap((void *)addr, len, prot,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
 	if (p != (void *)addr) {
 		fprintf(stderr, "pvtest: can't map 0x%lx\n", addr);
@@ -277,8 +304,9 @@ static void *load_image(const char *path, size_t *len)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_flags = SA_SIGINFO };
+	struct sigaction sa = {.sa_flags = SA_SIGINFO};
 	bool ro = argc > 1 && !strcmp(argv[1], "--notify-ro");
+	unsigned long counts[4];
 	unsigned int n = 0;
 
 	argc -= ro;
@@ -286,7 +314,8 @@ int main(int argc, char **argv)
 	mp = map_at(PVT_MAGIC, 4096, PROT_READ | PROT_WRITE);
 	notify = map_at(PVT_NOTIFY, 4096, PROT_READ | PROT_WRITE);
 	put_long(OFF(arch.msr), PVABI_MSR_EE | PVABI_MSR_RI);
-	mp->dlv.irq_enabled = PVABI_MSR_EE;
+	mp->dlv.irq_enabled = 1;
+	mp->arch.pir = 0x1234; /* the host's to set; read-only to the guest */
 	if (ro)
 		mprotect(notify, 4096, PROT_READ);
 	sa.sa_sigaction = on_sigill;
@@ -307,17 +336,27 @@ int main(int argc, char **argv)
 		for (n = 0; pvt_seqs[n]; n++)
 			run_one(n, pvt_seqs[n], 42);
 	} else {
-		fprintf(stderr, "usage: pvtest [--notify-ro] [IMAGE COUNT STRIDE SEED]\n");
+		fprintf(stderr, "usage: pvtest [--notify-ro] [IMAGE COUNT "
+				"STRIDE SEED]\n");
 		return 2;
 	}
+	/* Whatever waits is taken now: EE on, then a trapping instruction
+	 * (or its template's fall-back, in a patched program).  The counts
+	 * below are the sequences' own, without this. */
+	counts[0] = traps;
+	counts[1] = irq_traps;
+	counts[2] = msr_traps;
+	counts[3] = doorbells;
+	run_one(n, pvt_seq_drain, 0);
 	printf("state msr=%lx srr0=%lx srr1=%lx dar=%lx dsisr=%x sprg0=%lx "
-	       "sprg7=%lx sr0=%x sr15=%x pending=%u delivered=%llu\n",
+	       "sprg7=%lx sr0=%x sr15=%x\ndelivery pending=%u delivered=%llu\n",
 	       get_long(OFF(arch.msr)), get_long(OFF(arch.srr0)),
 	       get_long(OFF(arch.srr1)), get_long(OFF(arch.dar)),
 	       mp->arch.dsisr, get_long(OFF(arch.sprg)),
 	       get_long(OFF(arch.sprg) + 56), mp->arch.sr[0], mp->arch.sr[15],
 	       mp->dlv.int_pending, (unsigned long long)mp->dlv.delivered);
-	printf("traps %lu irq %lu msr %lu violations %lu doorbells %lu sequences %u\n",
-	       traps, irq_traps, msr_traps, violations, doorbells, n);
+	printf("traps %lu irq %lu msr %lu violations %lu doorbells %lu "
+	       "sequences %u\n",
+	       counts[0], counts[1], counts[2], violations, counts[3], n);
 	return 0;
 }

@@ -182,10 +182,15 @@ seq pvt_seq_spr
 	mtsrr1 15
 	mfsrr0 16
 	mfsrr1 17
+#ifdef PVT_BOOKE
+	mtspr 61, 18         /* DEAR: book-E's DAR; no DSISR there */
+	mfspr 20, 61
+#else
 	mtdar 18
 	mtdsisr 19
 	mfdar 20
 	mfdsisr 21
+#endif
 	mfspr 0, PVT_SPRG0
 	blr
 
@@ -217,6 +222,37 @@ seq pvt_seq_irq
 	mtmsr 6
 	blr
 
+#ifdef PVT_BOOKE
+/* Book-E registers (PVABI_F_BOOKE): MAS3 and MAS7 are the two halves of
+ * arch.mas7_3. */
+seq pvt_seq_booke
+	mtspr 624, 3
+	mtspr 625, 4
+	mtspr 626, 5
+	mtspr 627, 6
+	mtspr 628, 7
+	mtspr 630, 8
+	mtspr 944, 9
+	mfspr 10, 624
+	mfspr 11, 625
+	mfspr 12, 626
+	mfspr 30, 627
+	mfspr 31, 944
+	mfspr 14, 628
+	mfspr 16, 630
+	mtspr 62, 17
+	mfspr 18, 62
+	mfspr 19, 286        /* PIR, read-only */
+	mtspr 277, 20
+	mfspr 21, 261        /* SPRG5R: the user-readable alias of SPRG5 */
+	blr
+#endif
+
+/* Run last: whatever interrupt still waits is taken. */
+seq pvt_seq_drain
+	wrteei 1
+	blr
+
 	.section .rodata
 	.globl pvt_seqs
 	.balign W
@@ -226,7 +262,11 @@ pvt_seqs:
 	.quad pvt_seq_irq, 0
 #else
 	.long pvt_seq_msr, pvt_seq_wrtee, pvt_seq_spr, pvt_seq_misc
-	.long pvt_seq_irq, 0
+	.long pvt_seq_irq
+#ifdef PVT_BOOKE
+	.long pvt_seq_booke
+#endif
+	.long 0
 #endif
 
 /* The template area that 'pvctl patch apply' fills, as Linux's kvm_tmp[]. */
