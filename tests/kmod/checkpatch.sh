@@ -39,7 +39,11 @@ files=(kmod/*.c kmod/*.h kmod/uapi/linux/pvabi.h libpvabi/negotiate.c
 [ -f libpvabi/delivery.c ] && files+=(libpvabi/delivery.c libpvabi/include/pvabi/delivery.h)
 plan ${#files[@]}
 for f in "${files[@]}"; do
-	run perl "$cp" --no-tree --terse --show-types -f "$f"
+	ign=()
+	# abi.h's pvabi_g16_t..g64_t are byte-order types, __bitwise under
+	# sparse like the kernel's __le32: the one place a typedef is right.
+	[ "$f" = libpvabi/include/pvabi/abi.h ] && ign=(--ignore NEW_TYPEDEFS)
+	run perl "$cp" --no-tree --terse --show-types "${ign[@]}" -f "$f"
 	ok $rc "checkpatch.pl --no-tree $f"
 	[ $rc -eq 0 ] || sed 's/^/# /' "$TMP/out"
 done

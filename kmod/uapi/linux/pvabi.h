@@ -46,8 +46,8 @@
  * Delivery.  PVABI_VCPU_INJECT raises an interrupt vector (any 32-bit value
  * the VMM uses to name an interrupt) and returns 0 when it was queued, 1
  * when the same vector was already pending (coalesced: one delivery), or
- * fails with EBUSY when PVABI_DLV_QUEUE_LEN distinct vectors wait (nothing
- * queued: inject again after a delivery).  The vCPU must have negotiated
+ * fails with EBUSY when 32 distinct vectors wait (PVABI_DLV_QUEUE_LEN in
+ * <pvabi/delivery.h>; nothing queued: inject again after a delivery).  The vCPU must have negotiated
  * (ENOTCONN otherwise).  The decisions are libpvabi's delivery state
  * machine (<pvabi/delivery.h>), compiled into the module: the kernel treats
  * each injection, PVABI_VCPU_KICK and doorbell fault as a vCPU exit and

@@ -316,10 +316,16 @@ static void case_defer(void)
 
 static void case_bound(void)
 {
-	int dev = dev_open(), vm = vm_with_bound(dev, "bound", 1000, NULL);
+	struct pvabi_genl *events = NULL;
 	struct pvabi_vcpu_stats st;
+	uint32_t id, ev = 0, evm = 0;
+	int64_t evc = -1;
 	struct vcpu v;
+	int dev = dev_open(), vm;
 
+	if (pvabi_genl_open(&events) || pvabi_genl_subscribe(events))
+		die("subscribe to pvabi events");
+	vm = vm_with_bound(dev, "bound", 1000, &id);
 	vcpu_setup(vm, 0, &v);
 	enter(&v);
 	inject(&v);
@@ -328,10 +334,33 @@ static void case_bound(void)
 	result(took(&v) == 1 && st.forced == 1 && st.pending == 0,
 	       "a critical section held past the bound is cut short (forced %" PRIu64 ")",
 	       (uint64_t)st.forced);
+	while (!pvabi_genl_next_event(events, &ev, &evm, &evc) &&
+	       ev != PVABI_EVENT_DEFER_FORCED)
+		;
+	result(ev == PVABI_EVENT_DEFER_FORCED && evm == id && evc == 0,
+	       "the events group reports the forced delivery");
 	leave(&v);
 	doorbell(&v, 1);
 	result(took(&v) == 0 && stats(&v).delivered == 1,
 	       "the late doorbell store delivers nothing twice");
+
+	pvabi_genl_close(events);
+	vcpu_close(&v);
+	close(vm);
+
+	/* A hostile guest stores to the doorbell from inside its critical
+	 * section: each store traps again until the exit bound (64) forces;
+	 * the time bound is out of reach. */
+	vm = vm_with_bound(dev, "hostile", PVABI_DEFER_US_MAX, NULL);
+	vcpu_setup(vm, 0, &v);
+	enter(&v);
+	inject_vec(&v, 5);
+	doorbell(&v, 2);
+	st = stats(&v);
+	result(took(&v) == 1 && st.forced == 1 && st.notify_traps == 64,
+	       "doorbell stores inside a critical section trap until the exit bound forces (%" PRIu64 " traps)",
+	       (uint64_t)st.notify_traps);
+	leave(&v);
 	vcpu_close(&v);
 	close(vm);
 	close(dev);
@@ -965,6 +994,138 @@ static void case_policy(void)
 	free(f);
 }
 
+/* ------------------------------------------------------------- churn */
+
+/*
+ * Lifetimes under fire: threads create and close VMs and vCPUs, map,
+ * fault, inject and exit, while others dump, set policies and inject over
+ * netlink by ids that come and go.  Nothing may crash, hang or leak (the
+ * final rmmod proves every reference was dropped).
+ */
+struct churn {
+	atomic_int stop;
+	atomic_uint last_id;
+	atomic_long rounds, nl_ops;
+	int dev;
+};
+
+static void *churn_vms(void *arg)
+{
+	struct churn *c = arg;
+	long n;
+
+	for (n = 0; !atomic_load(&c->stop); n++) {
+		struct pvabi_create_vm cv = { 0 };
+		struct vcpu v;
+		int vm, other;
+
+		snprintf(cv.name, sizeof(cv.name), "churn-%lx-%ld",
+			 (unsigned long)pthread_self() & 0xffff, n);
+		vm = ioctl(c->dev, PVABI_CREATE_VM, &cv);
+		if (vm < 0)
+			continue;
+		atomic_store(&c->last_id, cv.id);
+		vcpu_setup(vm, n % PVABI_MAX_VCPUS, &v);
+		other = ioctl(vm, PVABI_CREATE_VCPU, (n + 1) % PVABI_MAX_VCPUS);
+		if (n & 1)
+			close(vm); /* the vCPUs keep the VM */
+		enter(&v);
+		inject_vec(&v, 1);
+		inject_vec(&v, 2);
+		leave(&v);
+		doorbell(&v, n);
+		ioctl(v.fd, PVABI_VCPU_KICK, 0);
+		if (n & 2)
+			close(v.fd); /* the mapping keeps the vCPU */
+		else
+			vcpu_close(&v);
+		if (n & 2) {
+			doorbell(&v, n);
+			munmap(v.mp, 2 * PVABI_PAGE_SIZE);
+			close(v.efd);
+		}
+		if (other >= 0)
+			close(other);
+		if (!(n & 1))
+			close(vm);
+		atomic_fetch_add(&c->rounds, 1);
+	}
+	return NULL;
+}
+
+static int churn_dump_one(const struct pvabi_genl_vm *vm, void *arg)
+{
+	return 0;
+}
+
+static void *churn_netlink(void *arg)
+{
+	struct churn *c = arg;
+	struct pvabi_genl_policy pol = {
+		.present = 1u << PVABI_POLICY_A_DEFER_US |
+			   1u << PVABI_POLICY_A_FEATURES,
+		.features = PVABI_F_NOTIFY,
+		.defer_us = 50,
+	};
+	struct pvabi_genl *g;
+	unsigned int i;
+
+	if (pvabi_genl_open(&g))
+		return NULL;
+	for (i = 0; !atomic_load(&c->stop); i++) {
+		uint32_t id = atomic_load(&c->last_id) + (i % 3);
+
+		pvabi_genl_dump(g, 0, churn_dump_one, NULL);
+		pvabi_genl_set_policy(g, id, i & 1 ? PVABI_SET_POLICY_F_RESET : 0, &pol);
+		pvabi_genl_inject(g, id, i % PVABI_MAX_VCPUS, i);
+		pvabi_genl_inject(g, id, (i + 1) % PVABI_MAX_VCPUS, i);
+		atomic_fetch_add(&c->nl_ops, 4);
+	}
+	pvabi_genl_close(g);
+	return NULL;
+}
+
+static void case_churn(long seconds)
+{
+	struct churn c = { .dev = dev_open() };
+	int fds[PVABI_MAX_VMS + 1];
+	pthread_t t[4];
+	int i, n, vm;
+
+	pthread_create(&t[0], NULL, churn_vms, &c);
+	pthread_create(&t[1], NULL, churn_vms, &c);
+	pthread_create(&t[2], NULL, churn_netlink, &c);
+	pthread_create(&t[3], NULL, churn_netlink, &c);
+	sleep_ms(seconds * 1000);
+	atomic_store(&c.stop, 1);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	printf("# churn: %ld VM lifetimes, %ld netlink requests in %ld s\n",
+	       (long)atomic_load(&c.rounds), (long)atomic_load(&c.nl_ops),
+	       seconds);
+	result(atomic_load(&c.rounds) > 0 && atomic_load(&c.nl_ops) > 0,
+	       "VMs and vCPUs come and go under netlink dumps, policies and injections");
+
+	/* The VM table is bounded. */
+	for (n = 0; n <= PVABI_MAX_VMS; n++) {
+		struct pvabi_create_vm cv = { 0 };
+
+		snprintf(cv.name, sizeof(cv.name), "many-%d", n);
+		fds[n] = ioctl(c.dev, PVABI_CREATE_VM, &cv);
+		if (fds[n] < 0)
+			break;
+	}
+	result(n == PVABI_MAX_VMS && errno == ENOSPC,
+	       "VM %d is refused: ENOSPC (got %d VMs, %s)", PVABI_MAX_VMS + 1,
+	       n, strerror(errno));
+	while (n-- > 0)
+		close(fds[n]);
+	vm = vm_create(c.dev, "after-many", NULL);
+	result(vm >= 0, "closing them frees their slots");
+	close(vm);
+	close(c.dev);
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -990,8 +1151,10 @@ int main(int argc, char **argv)
 		case_unpriv();
 	else if (!strcmp(c, "policy"))
 		case_policy();
+	else if (!strcmp(c, "churn"))
+		case_churn(argc > 2 ? atol(argv[2]) : 5);
 	else {
-		fprintf(stderr, "usage: pvabi-test basic|defer|bound|irqoff|signal|stress [N]|badioctl|badnl|unpriv|policy\n");
+		fprintf(stderr, "usage: pvabi-test basic|defer|bound|irqoff|signal|stress [N]|badioctl|badnl|unpriv|policy|churn [S]\n");
 		return 2;
 	}
 	return n_fail ? 1 : 0;
