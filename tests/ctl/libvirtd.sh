@@ -99,7 +99,14 @@ exclude=$(range_of "$i")" >/dev/null 2>>"$TMP/changes.err"; do
 : >"$TMP/acks"
 changes &
 writer=$!
-while [ "$(wc -l <"$TMP/acks")" -lt 300 ]; do sleep 0.05; done
+deadline=$((SECONDS + 120))
+while [ "$(wc -l <"$TMP/acks")" -lt 300 ]; do
+	if ! kill -0 "$writer" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+		echo "Bail out! the changes stalled after $(wc -l <"$TMP/acks"): $(tail -n1 "$TMP/changes.err" 2>/dev/null)"
+		exit 1
+	fi
+	sleep 0.05
+done
 kill -9 "$dpid"
 { wait "$dpid"; } 2>/dev/null || true
 kill -STOP "$writer" # until the restarted pvctld has been read
