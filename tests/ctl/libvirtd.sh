@@ -34,6 +34,7 @@ plan 16
 
 DOM=pvabi-test-$$
 cleanup_domain() {
+	[ -z "${writer:-}" ] || kill -CONT "$writer" 2>/dev/null || true
 	virsh -c "$URI" undefine "$DOM" >/dev/null 2>&1 || true
 	[ -z "$started_libvirtd" ] || kill "$started_libvirtd" 2>/dev/null || true
 	[ -z "$started_virtlogd" ] || kill "$started_virtlogd" 2>/dev/null || true
@@ -99,6 +100,7 @@ exclude=$(range_of "$i")" >/dev/null 2>>"$TMP/changes.err"; do
 : >"$TMP/acks"
 changes &
 writer=$!
+_pids+=("$writer")
 deadline=$((SECONDS + 120))
 while [ "$(wc -l <"$TMP/acks")" -lt 300 ]; do
 	if ! kill -0 "$writer" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
