@@ -24,6 +24,7 @@ struct elf_image {
 static int elf_open(struct elf_image *im, const void *image, unsigned long len)
 {
 	GElf_Ehdr eh;
+	size_t nsec;
 
 	memset(im, 0, sizeof(*im));
 	if (!image || len < EI_NIDENT)
@@ -42,6 +43,14 @@ static int elf_open(struct elf_image *im, const void *image, unsigned long len)
 	    elf_getshdrstrndx(im->elf, &im->shstrndx)) {
 		elf_end(im->elf);
 		return PVABI_E_MALFORMED;
+	}
+	/* libelf quietly finds no sections when their table is cut off:
+	 * a truncated file must be refused, not read as empty. */
+	if (!eh.e_shoff || eh.e_shoff > len || elf_getshdrnum(im->elf, &nsec) ||
+	    !nsec ||
+	    (unsigned long long)nsec * eh.e_shentsize > len - eh.e_shoff) {
+		elf_end(im->elf);
+		return PVABI_E_TRUNCATED;
 	}
 	if (eh.e_machine == EM_PPC && eh.e_ident[EI_CLASS] == ELFCLASS32 &&
 	    eh.e_ident[EI_DATA] == ELFDATA2MSB)
@@ -136,6 +145,29 @@ PVABI_EXPORT long pvabi_elf_scan(const void *image, unsigned long len,
 	return err ? err : total;
 }
 
+/*
+ * Patching rewrites sections in place: executable sections that share file
+ * bytes (only a crafted file has them) would see each other's templates.
+ */
+static int check_disjoint(struct elf_image *im)
+{
+	Elf_Scn *a = NULL, *b;
+	GElf_Shdr sa, sb;
+	const char *name;
+	int err;
+
+	while ((a = next_text(im, a, &sa, &name, &err))) {
+		b = a;
+		while ((b = next_text(im, b, &sb, &name, &err)))
+			if (sa.sh_offset < sb.sh_offset + sb.sh_size &&
+			    sb.sh_offset < sa.sh_offset + sa.sh_size)
+				return PVABI_E_MALFORMED;
+		if (err)
+			return err;
+	}
+	return err;
+}
+
 PVABI_EXPORT int pvabi_elf_patch(void *image, unsigned long len,
 				 const struct pvabi_patch_config *cfg,
 				 const struct pvabi_patch_policy *pol,
@@ -155,15 +187,17 @@ PVABI_EXPORT int pvabi_elf_patch(void *image, unsigned long len,
 		elf_end(im.elf);
 		return PVABI_E_INVAL;
 	}
-	while ((scn = next_text(&im, scn, &sh, &name, &err)))
+	while ((scn = next_text(&im, scn, &sh, &name, &err))) {
 		if (!strcmp(name, PVABI_ELF_TEMPLATE_SECTION)) {
 			area.buf = im.base + sh.sh_offset;
 			area.addr = sh.sh_addr;
 			area.size = sh.sh_size;
-			break;
 		}
+	}
 	if (!err && !area.buf)
 		err = PVABI_E_NOTFOUND;
+	if (!err)
+		err = check_disjoint(&im);
 	scn = NULL;
 	while (!err && (scn = next_text(&im, scn, &sh, &name, &err))) {
 		if (!strcmp(name, PVABI_ELF_TEMPLATE_SECTION))

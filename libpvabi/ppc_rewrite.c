@@ -424,8 +424,10 @@ static void build(struct emit *e, const struct pvabi_ppc_insn *in,
 		put(e, dform(36, S1, e->ra, magic_disp(e, F(dlv.irq_enabled))));
 	}
 
-	/* 3: after the stores, does an interrupt wait with EE on?  wrteei 0
-	 * leaves EE off, so it has nothing to check. */
+	/*
+	 * 3: after the stores, does an interrupt wait with EE on?  wrteei 0
+	 * leaves EE off, so it has nothing to check.
+	 */
 	if (in->op != PVABI_OP_WRTEEI || in->reg) {
 		put(e, SYNC);
 		put(e, dform(32, S1, e->ra, magic_disp(e, F(dlv.int_pending))));

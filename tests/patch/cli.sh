@@ -3,7 +3,7 @@
 # progress bar only on a terminal.
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-plan 30
+plan 32
 
 # words WORD... : raw big-endian code
 words() { for w; do printf "\\x${w:0:2}\\x${w:2:2}\\x${w:4:2}\\x${w:6:2}"; done; }
@@ -104,6 +104,31 @@ is "$out" '{"mode":"host","classes":["msr","sprg"],"exclude":[{"start":"0x1000",
 	"patch policy --json"
 run "$PVCTL" patch policy "$TMP/bad.policy"
 is "$rc" 2 "patch policy refuses bad text"
+
+# Broken inputs: every bad policy and every truncated ELF is refused with
+# one line on stderr, exit 2, no crash.
+bad=0
+for f in "$top_srcdir"/tests/data/bad-policy/*.txt; do
+	run "$PVCTL" patch policy "$f"
+	case $err in "pvctl: $f: line "[0-9]*" '"*) ;; *) rc=99 ;; esac
+	if [ "$rc" -ne 2 ] || [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then
+		echo "# $f: rc $rc: $err"
+		bad=$((bad + 1))
+	fi
+done
+is "$bad" 0 "every policy in tests/data/bad-policy is refused, quoting its line"
+elf=$top_srcdir/tests/fuzz/corpus/patch/elf-ppc64le.o
+size=$(wc -c <"$elf")
+bad=0
+for n in 4 16 52 63 64 100 200 $((size / 2)) $((size - 64)) $((size - 1)); do
+	head -c "$n" "$elf" >"$TMP/cut.o"
+	run "$PVCTL" patch scan "$TMP/cut.o" --json
+	if [ "$rc" -ne 2 ] || [ -n "$out" ] || [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then
+		echo "# truncated to $n: rc $rc: $err"
+		bad=$((bad + 1))
+	fi
+done
+is "$bad" 0 "an ELF cut anywhere is refused cleanly"
 
 run "$PVCTL" help patch apply
 is "$rc" 0 "pvctl help patch apply"

@@ -19,7 +19,7 @@ stride=512
 for t in "$PPC32_CC" "$PPC64_CC" "$PPC64LE_CC" "$QEMU_PPC" "$QEMU_PPC64" "$QEMU_PPC64LE"; do
 	command -v "$t" >/dev/null || skip_all "$t not installed (./quickstart installs it)"
 done
-plan 84
+plan 90
 
 src=$top_srcdir/tests/patch/ppc
 cflags=(-static -O2 -Wall -Wextra -Wno-unused-parameter -Werror -Wa,-many
@@ -29,6 +29,14 @@ cflags=(-static -O2 -Wall -Wextra -Wno-unused-parameter -Werror -Wa,-many
 	-o "$TMP/pvtest-ppc32-booke"
 "$PPC64_CC" "${cflags[@]}" "$src/host.c" "$src/run.S" -o "$TMP/pvtest-ppc64"
 "$PPC64LE_CC" "${cflags[@]}" "$src/host.c" "$src/run.S" -o "$TMP/pvtest-ppc64le"
+
+# The same programs patching themselves at run time with libpvabi's
+# freestanding rewriter built for PowerPC (a guest patching itself).
+self_src=("$src/host.c" "$src/run.S" "$top_srcdir/libpvabi/ppc_decode.c"
+	"$top_srcdir/libpvabi/ppc_rewrite.c" -I"$top_srcdir/libpvabi" -DPVT_SELF_PATCH)
+"$PPC32_CC" "${cflags[@]}" -mcpu=powerpc "${self_src[@]}" -o "$TMP/self-ppc32"
+"$PPC64_CC" "${cflags[@]}" "${self_src[@]}" -o "$TMP/self-ppc64"
+"$PPC64LE_CC" "${cflags[@]}" "${self_src[@]}" -o "$TMP/self-ppc64le"
 
 declare -A qemu=([ppc32]=$QEMU_PPC [ppc64]=$QEMU_PPC64 [ppc64le]=$QEMU_PPC64LE)
 # Where the test program maps the pages (tests/patch/ppc/pvtest.h).
@@ -99,6 +107,11 @@ for a in ppc32 ppc64 ppc64le; do
 		"${qemu[$a]}" "$bin.$mode" >"$TMP/$a.patched"
 		"${qemu[$a]}" "$bin.$mode" --notify-ro >"$TMP/$a.ro"
 		compare "$a" "hand-written" $mode "$TMP/$a.orig" "$TMP/$a.patched" "$TMP/$a.ro"
+		self=--self-patch
+		[ $mode = lean ] || self=--self-patch-full
+		"${qemu[$a]}" "$TMP/self-$a" $self >"$TMP/$a.self" 2>"$TMP/$a.self.err"
+		is "$(cat "$TMP/$a.self")" "$(cat "$TMP/$a.patched")" \
+			"$a ($mode): patched at run time by the program itself, the same run ($(cat "$TMP/$a.self.err"))"
 
 		# shellcheck disable=SC2086
 		run "$PVCTL" patch apply "$TMP/$a.seq" --arch "$a" --base 0x20000000 \

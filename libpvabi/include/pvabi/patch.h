@@ -258,10 +258,12 @@ const char *pvabi_patch_skip_name(enum pvabi_patch_skip why);
 /* Addressing of the magic page from templates (docs/patching.md). */
 #define PVABI_PATCH_ABSOLUTE (-1)
 
-/* struct pvabi_patch_config.flags */
-/* mfmsr, mfspr, mtspr and tlbsync templates run the whole protocol
- * (critical section, int_pending check, doorbell) instead of the single
- * load or store of docs/delivery.md. */
+/*
+ * struct pvabi_patch_config.flags
+ * PVABI_PATCH_F_FULL: mfmsr, mfspr, mtspr and tlbsync templates run the
+ * whole protocol (critical section, int_pending check, doorbell) instead
+ * of the single load or store of docs/delivery.md.
+ */
 #define PVABI_PATCH_F_FULL (1u << 0)
 #define PVABI_PATCH_F_ALL  PVABI_PATCH_F_FULL
 
@@ -380,7 +382,8 @@ int pvabi_elf_arch(const void *image, unsigned long len,
  * which the image must provide (zero-filled, as Linux's kvm_tmp[]); that
  * section is never scanned.
  * Returns 0, the callback's value, PVABI_E_NOTFOUND (no template section),
- * the codes of pvabi_elf_scan() and of pvabi_patch_code().  User space.
+ * PVABI_E_MALFORMED (executable sections share file bytes), the codes of
+ * pvabi_elf_scan() and of pvabi_patch_code().  User space.
  */
 int pvabi_elf_patch(void *image, unsigned long len,
 		    const struct pvabi_patch_config *cfg,

@@ -16,6 +16,11 @@
  *   pvtest [--notify-ro] IMAGE COUNT STRIDE SEED  COUNT random sequences,
  *                           STRIDE bytes apart, in IMAGE at PVT_CODE_BASE
  *
+ * --self-patch[-full] (a build with -DPVT_SELF_PATCH): before running, the
+ * program patches its own hand-written sequences with libpvabi's
+ * freestanding rewriter compiled for this PowerPC, as a guest kernel
+ * patching itself at boot would (lean or full templates).
+ *
  * --notify-ro write-protects the notification page, as a host that holds
  * an interrupt back does: every doorbell store then faults and is counted.
  * Output: one "seq N HASH pending P delivered D" line per sequence (HASH:
@@ -224,6 +229,71 @@ static void on_sigsegv(int sig, siginfo_t *si, void *ucv)
 	g[NIP] += 4;
 }
 
+#ifdef PVT_SELF_PATCH
+#include "pvabi/patch.h"
+
+extern char pvt_code_start[], pvt_code_end[], pvt_templates[];
+
+static void protect(void *start, size_t len, int prot)
+{
+	uintptr_t lo = (uintptr_t)start & ~(uintptr_t)4095;
+	uintptr_t hi = ((uintptr_t)start + len + 4095) & ~(uintptr_t)4095;
+
+	if (mprotect((void *)lo, hi - lo, prot)) {
+		perror("pvtest: mprotect");
+		exit(99);
+	}
+}
+
+static void self_patch(bool full)
+{
+	struct pvabi_patch_config cfg = {
+		.arch = !IS64 ? PVABI_PPC32 :
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			      PVABI_PPC64LE,
+#else
+			      PVABI_PPC64,
+#endif
+		.by = PVABI_PATCH_BY_GUEST,
+		.features = PVABI_F_NOTIFY | PVABI_F_SEGREGS |
+			    PVABI_F_TLBSYNC_NOP | PVABI_F_SPRG4_7,
+		.magic_gpa = PVT_MAGIC,
+		.notify_gpa = PVT_NOTIFY,
+#ifdef PVT_BASE_REG
+		.base_reg = PVT_BASE_REG,
+		.base_addr = PVT_MAGIC,
+#else
+		.base_reg = PVABI_PATCH_ABSOLUTE,
+#endif
+		.flags = full ? PVABI_PATCH_F_FULL : 0,
+	};
+	struct pvabi_patch_area area = {pvt_templates, (uintptr_t)pvt_templates,
+					PVT_TEMPLATE_BYTES, 0};
+	size_t len = (size_t)(pvt_code_end - pvt_code_start);
+	struct pvabi_patch_stats st = {0};
+	struct pvabi_patch_policy pol;
+	int err;
+
+	pvabi_patch_policy_init(&pol);
+	protect(pvt_code_start, len, PROT_READ | PROT_WRITE | PROT_EXEC);
+	protect(pvt_templates, PVT_TEMPLATE_BYTES,
+		PROT_READ | PROT_WRITE | PROT_EXEC);
+	err = pvabi_patch_code(&cfg, &pol, &area, pvt_code_start, len,
+			       (uintptr_t)pvt_code_start, NULL, NULL, &st);
+	if (err || st.skipped || !st.patched) {
+		fprintf(stderr, "pvtest: self-patching: %d, %lu skipped\n", err,
+			st.skipped);
+		exit(99);
+	}
+	__builtin___clear_cache(pvt_code_start, pvt_code_end);
+	__builtin___clear_cache(pvt_templates, pvt_templates + area.used);
+	protect(pvt_code_start, len, PROT_READ | PROT_EXEC);
+	protect(pvt_templates, PVT_TEMPLATE_BYTES, PROT_READ | PROT_EXEC);
+	fprintf(stderr, "pvtest: patched %lu sites, %lu template bytes\n",
+		st.patched, area.used);
+}
+#endif
+
 static uint64_t rng;
 
 static uint64_t next(void)
@@ -305,12 +375,22 @@ static void *load_image(const char *path, size_t *len)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = {.sa_flags = SA_SIGINFO};
-	bool ro = argc > 1 && !strcmp(argv[1], "--notify-ro");
+	bool ro = false;
 	unsigned long counts[4];
 	unsigned int n = 0;
 
-	argc -= ro;
-	argv += ro;
+	for (; argc > 1 && !strncmp(argv[1], "--", 2); argc--, argv++) {
+		if (!strcmp(argv[1], "--notify-ro"))
+			ro = true;
+#ifdef PVT_SELF_PATCH
+		else if (!strcmp(argv[1], "--self-patch"))
+			self_patch(false);
+		else if (!strcmp(argv[1], "--self-patch-full"))
+			self_patch(true);
+#endif
+		else
+			argc = -1;
+	}
 	mp = map_at(PVT_MAGIC, 4096, PROT_READ | PROT_WRITE);
 	notify = map_at(PVT_NOTIFY, 4096, PROT_READ | PROT_WRITE);
 	put_long(OFF(arch.msr), PVABI_MSR_EE | PVABI_MSR_RI);

@@ -120,6 +120,8 @@ pvt_run:
 
 /* The hand-written sequences: every kind of site, r30/r31 as operands
  * (the templates' scratch registers), and interrupts that wait. */
+	.globl pvt_code_start
+pvt_code_start:
 seq pvt_seq_msr
 	mfmsr 3
 	ori 4, 3, PVT_MSR_EE
@@ -252,6 +254,8 @@ seq pvt_seq_booke
 seq pvt_seq_drain
 	wrteei 1
 	blr
+	.globl pvt_code_end
+pvt_code_end:
 
 	.section .rodata
 	.globl pvt_seqs
@@ -272,6 +276,8 @@ pvt_seqs:
 /* The template area that 'pvctl patch apply' fills, as Linux's kvm_tmp[]. */
 	.section .pvabi_templates, "ax", @progbits
 	.balign 4096
+	.globl pvt_templates
+pvt_templates:
 	.space PVT_TEMPLATE_BYTES
 
 	.section .note.GNU-stack, "", @progbits
