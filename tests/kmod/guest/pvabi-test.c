@@ -1275,8 +1275,8 @@ static void case_pvctl(void)
 	pid_t pid;
 
 	if (access("/pvctl", X_OK)) {
-		printf("ok - pvctl kmod against the module # SKIP pvctl could "
-		       "not be linked statically\n");
+		printf("not ok - pvctl kmod against the module: no /pvctl in "
+		       "the initramfs\n");
 		close(dev);
 		return;
 	}
