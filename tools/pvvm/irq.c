@@ -130,7 +130,8 @@ int irq__attach_page(struct vcpu *v, struct pvabi_magic_page *page, bool notify)
 }
 
 /* A restored vCPU: rebuild its machine on its page from the saved state
- * (validated by pvabi_dlv_restore) and do what that asks, arming first. */
+ * (validated by pvabi_dlv_restore).  What that asks for waits for
+ * irq__resume. */
 int irq__restore(struct vcpu *v, const struct pvabi_dlv_state *st)
 {
 	struct pvabi_dlv_config cfg = v->vm->cfg.dlv;
@@ -140,9 +141,33 @@ int irq__restore(struct vcpu *v, const struct pvabi_dlv_state *st)
 	cfg.flags = PVABI_DLV_CFG_GUEST32 |
 		    (v->notify.hva ? PVABI_DLV_CFG_NOTIFY : 0);
 	pthread_mutex_lock(&v->lock);
+	v->restored_ns = now_ns();
 	r = pvabi_dlv_init(&v->dlv, v->page, PVABI_LE, &cfg);
 	if (!r)
-		r = pvabi_dlv_restore(&v->dlv, st, now_ns(), &a);
+		r = pvabi_dlv_restore(&v->dlv, st, v->restored_ns, &a);
+	pthread_mutex_unlock(&v->lock);
+	return r ? -EINVAL : 0;
+}
+
+/*
+ * The restored vCPU's thread, before its first entry.  The deferral bound
+ * counts time the guest could run: not the time this process took to
+ * create the VM and schedule the thread, which under load alone can pass
+ * the bound and force what the armed page was to deliver.  So the machine
+ * is saved as of the restore (keeping anything injected since) and
+ * restored as of now, and its actions -- ARM first -- are performed here,
+ * before the guest runs.
+ */
+int irq__resume(struct vcpu *v)
+{
+	struct pvabi_dlv_action a;
+	struct pvabi_dlv_state st;
+	int r;
+
+	pthread_mutex_lock(&v->lock);
+	pvabi_dlv_save(&v->dlv, v->restored_ns, &st);
+	r = pvabi_dlv_restore(&v->dlv, &st, now_ns(), &a);
+	v->restored_ns = 0;
 	pthread_mutex_unlock(&v->lock);
 	return r ? -EINVAL : irq__apply(v, &a);
 }

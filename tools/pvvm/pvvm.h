@@ -73,6 +73,10 @@ struct vcpu {
 	bool kicked;
 	bool halted;
 	bool paused; /* parked for a snapshot */
+	/* The guest stopped running at stopped_ns (a snapshot's deferral age
+	 * is taken then); a restored machine's clock stands still from
+	 * restored_ns until the vCPU runs (irq__resume), 0 = not restored. */
+	uint64_t stopped_ns, restored_ns;
 	struct pvabi_dlv dlv;
 	uint64_t deadline_ns; /* PVABI_DLV_TIMER, 0 = none */
 	/* Kick if no interrupt window by then, 0 = none.  This and
@@ -205,6 +209,7 @@ int irq__init(struct vcpu *v);
 int irq__attach_page(struct vcpu *v, struct pvabi_magic_page *page,
 		     bool notify);
 int irq__restore(struct vcpu *v, const struct pvabi_dlv_state *st);
+int irq__resume(struct vcpu *v);
 int irq__inject(struct vcpu *v, uint32_t vector);
 int irq__exit(struct vcpu *v, bool decide);
 int irq__entry(struct vcpu *v);

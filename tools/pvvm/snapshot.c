@@ -27,7 +27,9 @@ static bool snapshot__should_stop(struct vcpu *v, void *opaque)
 		return false;
 	if (p->at == PVVM_SNAP_AT_EXITS)
 		return v->st.exits >= p->exits;
-	if (!v->pv)
+	/* With a vector queued in KVM the thread runs the guest on before it
+	 * parks (vcpu.c), maybe out of the section: not a stop point. */
+	if (!v->pv || v->injected || v->entry_injected)
 		return false;
 	regs = vcpu__dlv_regs(v);
 	inside = regs.supervisor &&
@@ -81,7 +83,8 @@ static int vcpu_state(struct vcpu *v, struct pvvm_snap_vcpu *s)
 	    ioctl(v->fd, KVM_GET_VCPU_EVENTS, &s->events) < 0)
 		return -errno;
 	pthread_mutex_lock(&v->lock);
-	pvabi_dlv_save(&v->dlv, now_ns(), &s->dlv);
+	/* A deferral lasts while the guest runs, not while it is saved. */
+	pvabi_dlv_save(&v->dlv, v->stopped_ns, &s->dlv);
 	memcpy(s->page, v->page, PVABI_PAGE_SIZE);
 	pthread_mutex_unlock(&v->lock);
 	return 0;

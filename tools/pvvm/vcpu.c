@@ -312,13 +312,16 @@ static void *vcpu__thread(void *arg)
 	sigaddset(&set, PVVM_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	tls_run = v->run;
+	if (v->restored_ns)
+		r = irq__resume(v);
 
 	for (;;) {
 		bool quiesce = vm->stopping || v->paused;
 
 		/* Stop only with no vector queued inside KVM: a snapshot
 		 * could not carry it. */
-		if (v->done || (quiesce && !v->entry_injected && !v->injected))
+		if (r < 0 || v->done ||
+		    (quiesce && !v->entry_injected && !v->injected))
 			break;
 		/* Before looking at the controller, so that a kick from now on
 		 * makes KVM_RUN return at once. */
@@ -359,6 +362,7 @@ static void *vcpu__thread(void *arg)
 			vm__stop(vm);
 		}
 	}
+	v->stopped_ns = now_ns();
 	/* Complete an I/O or MMIO exit, so that the saved registers are past
 	 * the instruction (KVM's rule before reading state). */
 	if (r >= 0 && !v->done) {
