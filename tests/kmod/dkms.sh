@@ -6,15 +6,16 @@ set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 command -v dkms >/dev/null || skip_all "dkms not installed (apt-get install dkms)"
 [ -n "${KDIR:-}" ] && [ -f "$KDIR/Makefile" ] || skip_all "no kernel build tree (apt-get install linux-headers-amd64)"
-kver=$(basename "$(dirname "$KDIR")")
-[ -d "/lib/modules/$kver" ] || kver=$(sed -n 's/^UTS_RELEASE *= *//p' "$KDIR/include/config/kernel.release" 2>/dev/null || true)
-kver=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null || echo "$kver")
+# Debian's headers record the upstream version, not the release name: take
+# the name from /lib/modules/RELEASE/build.
+kver=$(basename "$(dirname "$(realpath -s "$KDIR")")")
 plan 5
 prefix=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")
 version=$(sed -n 's/^VERSION = //p' "$top_builddir/Makefile")
 run make -s -C "$top_builddir" install DESTDIR="$TMP/root"
 is "$rc" 0 "make install writes the dkms source tree"
 src=$TMP/root$prefix/src
+mkdir -p "$TMP/dkms" "$TMP/inst"
 opts=(--sourcetree "$src" --dkmstree "$TMP/dkms" --installtree "$TMP/inst")
 run dkms add -m pvabi -v "$version" "${opts[@]}"
 is "$rc" 0 "dkms add pvabi/$version"
