@@ -7,9 +7,12 @@ libpvabi_libpvabi_la_SOURCES = \
 	%reldir%/error.c \
 	%reldir%/layout.c \
 	%reldir%/text.c \
-	%reldir%/offer_fdt.c
+	%reldir%/offer_fdt.c \
+	%reldir%/crc32c.h \
+	%reldir%/crc32c.c \
+	%reldir%/state.c
 libpvabi_libpvabi_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS)
-libpvabi_libpvabi_la_LIBADD = $(FDT_LIBS)
+libpvabi_libpvabi_la_LIBADD = $(FDT_LIBS) $(ISAL_LIBS)
 libpvabi_libpvabi_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(LIBPVABI_LT_VERSION) \
 	-Wl,--version-script=$(top_srcdir)/%reldir%/libpvabi.sym
 EXTRA_libpvabi_libpvabi_la_DEPENDENCIES = %reldir%/libpvabi.sym
@@ -20,7 +23,8 @@ pvabiinclude_HEADERS = \
 	%reldir%/include/pvabi/access.h \
 	%reldir%/include/pvabi/error.h \
 	%reldir%/include/pvabi/negotiate.h \
-	%reldir%/include/pvabi/pvabi.h
+	%reldir%/include/pvabi/pvabi.h \
+	%reldir%/include/pvabi/state.h
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = %reldir%/libpvabi.pc

@@ -23,6 +23,7 @@
 #include "access.h"
 #include "error.h"
 #include "negotiate.h"
+#include "state.h"
 
 #ifdef __cplusplus
 extern "C" {
