@@ -444,24 +444,24 @@ static int read_abi(struct reader *r, const struct rec *rec, pvabi_u32 i,
 	v->features = get64(r->o, b + 8);
 	if (b[5] || b[6] || b[7])
 		return fail(PVABI_E_RESERVED, r->why, r->whylen,
-			    "record ABI of vCPU %u at offset 0x%zx: reserved bytes are not zero",
+			    "record ABI (0x00000002) of vCPU %u at offset 0x%zx: reserved bytes are not zero",
 			    i, rec->off);
 	if (!order_ok(v->page_order))
 		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "record ABI of vCPU %u at offset 0x%zx: page byte order %u is neither 1 (little) nor 2 (big)",
+			    "record ABI (0x00000002) of vCPU %u at offset 0x%zx: page byte order %u is neither 1 (little) nor 2 (big)",
 			    i, rec->off, v->page_order);
 	if (v->abi.major != PVABI_VERSION_MAJOR)
 		return fail(PVABI_E_BADVERSION, r->why, r->whylen,
-			    "record ABI of vCPU %u at offset 0x%zx: ABI %u.%u is not of major %u, the one this reader knows",
+			    "record ABI (0x00000002) of vCPU %u at offset 0x%zx: ABI %u.%u is not of major %u, the one this reader knows",
 			    i, rec->off, v->abi.major, v->abi.minor,
 			    PVABI_VERSION_MAJOR);
 	if (r->version == 1 && v->abi.minor != 0)
 		return fail(PVABI_E_BADVERSION, r->why, r->whylen,
-			    "record ABI of vCPU %u at offset 0x%zx: ABI %u.%u in a v1 stream, which carries 1.0 only",
+			    "record ABI (0x00000002) of vCPU %u at offset 0x%zx: ABI %u.%u in a v1 stream, which carries 1.0 only",
 			    i, rec->off, v->abi.major, v->abi.minor);
 	if (r->version == 1 && (v->features & ~PVABI_F_ALL_1_0))
 		return fail(PVABI_E_RESERVED, r->why, r->whylen,
-			    "record ABI of vCPU %u at offset 0x%zx: features 0x%llx beyond ABI 1.0's in a v1 stream",
+			    "record ABI (0x00000002) of vCPU %u at offset 0x%zx: features 0x%llx beyond ABI 1.0's in a v1 stream",
 			    i, rec->off, (unsigned long long)v->features);
 	return 0;
 }
@@ -478,13 +478,13 @@ static int read_delivery(struct reader *r, const struct rec *rec, pvabi_u32 i,
 	n = get32(r->o, b + 4);
 	if (n > PVABI_STATE_MAX_PENDING)
 		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "record DELIVERY of vCPU %u at offset 0x%zx: %u pending vectors, at most %u",
+			    "record DELIVERY (0x00000004) of vCPU %u at offset 0x%zx: %u pending vectors, at most %u",
 			    i, rec->off, n, PVABI_STATE_MAX_PENDING);
 	if (rec->len != DLV_FIXED + 4 * n)
 		return bad_len(r, rec, (int)i, DLV_FIXED + 4 * n);
 	if (flags & ~DLV_F_ALL)
 		return fail(PVABI_E_RESERVED, r->why, r->whylen,
-			    "record DELIVERY of vCPU %u at offset 0x%zx: unknown flags 0x%x",
+			    "record DELIVERY (0x00000004) of vCPU %u at offset 0x%zx: unknown flags 0x%x",
 			    i, rec->off, flags & ~DLV_F_ALL);
 	d->deferred = flags & DLV_F_DEFERRED;
 	d->notify_armed = flags & DLV_F_NOTIFY_ARMED;

@@ -32,3 +32,22 @@ cli_tests = \
 	tests/cli/dt.sh
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data
+
+# Migration state streams.
+state_tests = \
+	tests/unit/test-state \
+	tests/unit/test-state-golden \
+	tests/unit/test-state-schema
+check_PROGRAMS += $(state_tests)
+TESTS += $(state_tests)
+EXTRA_DIST += tests/unit/state-golden.h
+tests_unit_test_state_SOURCES = tests/unit/test-state.c \
+	libpvabi/crc32c.c libpvabi/crc32c.h
+tests_unit_test_state_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_state_LDADD = $(UNIT_LDADD) $(ISAL_LIBS)
+tests_unit_test_state_golden_SOURCES = tests/unit/test-state-golden.c
+tests_unit_test_state_golden_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_state_golden_LDADD = $(UNIT_LDADD)
+tests_unit_test_state_schema_SOURCES = tests/unit/test-state-schema.c
+tests_unit_test_state_schema_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_state_schema_LDADD = $(UNIT_LDADD)
