@@ -29,7 +29,8 @@ tests_unit_test_fdt_LDADD = $(UNIT_LDADD) $(FDT_LIBS)
 
 cli_tests = \
 	tests/cli/abi.sh \
-	tests/cli/dt.sh
+	tests/cli/dt.sh \
+	tests/cli/state.sh
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data
 

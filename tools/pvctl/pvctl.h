@@ -48,5 +48,6 @@ struct json_object *pvctl_json_features(pvabi_u64 mask);
 /* The command groups, one file each (cmd_<group>.c). */
 extern const struct pvctl_cmd pvctl_abi_cmds[];
 extern const struct pvctl_cmd pvctl_dt_cmds[];
+extern const struct pvctl_cmd pvctl_state_cmds[];
 
 #endif

@@ -101,6 +101,12 @@ s.top[1][1][1].insert(1, [OPT | 0x42, bytearray(b'future!')])
 s.top.append([OPT | 0x43, bytearray(12)])
 open('v2-unknown-optional.pvstate', 'wb').write(s.build())
 
+# Loads as v2, but does not fit v1: vCPU 1 negotiated ABI 1.1.
+s = load()
+struct.pack_into('>H', s.top[1][1][1][sub_index(s, 1, 2)][1], 2, 1)
+struct.pack_into('>H', s.top[1][1][1][sub_index(s, 1, 3)][1], 6, 1)
+open('v2-abi-1.1.pvstate', 'wb').write(s.build())
+
 bad = []
 
 
