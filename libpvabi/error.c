@@ -25,6 +25,7 @@ static const struct {
 	  "a required feature is not offered" },
 	{ PVABI_E_UNSUPPORTED, "unsupported", "not supported" },
 	{ PVABI_E_POLICY, "denied-by-policy", "refused by policy" },
+	{ PVABI_E_BUSY, "busy", "queue full, try again later" },
 };
 
 PVABI_EXPORT const char *pvabi_strerror(int err)

@@ -4,6 +4,7 @@ lib_LTLIBRARIES += libpvabi/libpvabi.la
 libpvabi_libpvabi_la_SOURCES = \
 	%reldir%/export.h \
 	%reldir%/negotiate.c \
+	%reldir%/delivery.c \
 	%reldir%/error.c \
 	%reldir%/layout.c \
 	%reldir%/text.c \
@@ -21,6 +22,7 @@ pvabiincludedir = $(includedir)/pvabi
 pvabiinclude_HEADERS = \
 	%reldir%/include/pvabi/abi.h \
 	%reldir%/include/pvabi/access.h \
+	%reldir%/include/pvabi/delivery.h \
 	%reldir%/include/pvabi/error.h \
 	%reldir%/include/pvabi/negotiate.h \
 	%reldir%/include/pvabi/pvabi.h \

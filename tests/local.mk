@@ -7,7 +7,8 @@ unit_tests = \
 	tests/unit/test-access \
 	tests/unit/test-negotiate \
 	tests/unit/test-text \
-	tests/unit/test-fdt
+	tests/unit/test-fdt \
+	tests/unit/test-delivery
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -26,6 +27,11 @@ tests_unit_test_text_LDADD = $(UNIT_LDADD)
 tests_unit_test_fdt_SOURCES = tests/unit/test-fdt.c
 tests_unit_test_fdt_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fdt_LDADD = $(UNIT_LDADD) $(FDT_LIBS)
+
+tests_unit_test_delivery_SOURCES = tests/unit/test-delivery.c
+tests_unit_test_delivery_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/sim
+tests_unit_test_delivery_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_delivery_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
 
 cli_tests = \
 	tests/cli/abi.sh \

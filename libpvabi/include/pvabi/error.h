@@ -34,9 +34,10 @@ enum pvabi_error {
 	PVABI_E_NOFEATURE = -21,   /* a required feature is not offered */
 	PVABI_E_UNSUPPORTED = -22, /* valid, but this build can't do it */
 	PVABI_E_POLICY = -23,      /* refused by the VM's policy */
+	PVABI_E_BUSY = -24,        /* a bounded queue is full: retry later */
 };
 
 /* One past the most negative code, for table sizes and fuzzers. */
-#define PVABI_E_MIN (-24)
+#define PVABI_E_MIN (-25)
 
 #endif /* PVABI_ERROR_H */

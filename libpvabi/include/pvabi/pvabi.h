@@ -21,6 +21,7 @@
 
 #include "abi.h"
 #include "access.h"
+#include "delivery.h"
 #include "error.h"
 #include "negotiate.h"
 #include "state.h"
