@@ -16,12 +16,13 @@
 #define REC_HDR 8u
 #define VCPU_PREFIX 8u    /* u32 id, u32 reserved */
 #define ABI_LEN 16u       /* u16 major, u16 minor, u8 order, 3 reserved, u64 */
-#define DLV_FIXED 40u     /* u32 flags, u32 n, 4 x u64 counters */
-#define BOUND_LEN 8u      /* u32 age, u32 bound */
+#define N_STATS 10u       /* struct pvabi_dlv_stats, in its order */
+#define DLV_FIXED (8u + 8u * N_STATS) /* u32 flags, u32 n, u64 stats[] */
+#define BOUND_LEN 16u     /* u32 exits, u32 reserved, u64 ns */
 #define END_LEN 8u        /* u32 crc32c, u32 reserved */
-#define DLV_F_DEFERRED 0x1u
-#define DLV_F_NOTIFY_ARMED 0x2u
-#define DLV_F_ALL (DLV_F_DEFERRED | DLV_F_NOTIFY_ARMED)
+
+_Static_assert(sizeof(struct pvabi_dlv_stats) == 8 * N_STATS,
+	       "DELIVERY carries every counter of pvabi_dlv_stats");
 
 static const struct pvabi_record_info records[] = {
 	{ "END", PVABI_REC_END, 1, false, END_LEN, END_LEN },
@@ -176,6 +177,10 @@ PVABI_EXPORT int pvabi_state_fits(const struct pvabi_state *st,
 				    "vCPU %u: %u pending vectors, at most %u",
 				    i, v->dlv.n_pending,
 				    PVABI_STATE_MAX_PENDING);
+		if ((v->dlv.flags & ~PVABI_DLV_S_ALL) || v->dlv.reserved)
+			return fail(PVABI_E_MALFORMED, why, whylen,
+				    "vCPU %u: delivery flags 0x%x or reserved field 0x%x not known",
+				    i, v->dlv.flags, v->dlv.reserved);
 		if (v->abi.major != PVABI_VERSION_MAJOR)
 			return fail(PVABI_E_MALFORMED, why, whylen,
 				    "vCPU %u: ABI %u.%u is not of major %u, the one this build knows",
@@ -195,7 +200,7 @@ PVABI_EXPORT int pvabi_state_fits(const struct pvabi_state *st,
 	return 0;
 }
 
-static size_t dlv_len(const struct pvabi_state_delivery *d)
+static size_t dlv_len(const struct pvabi_dlv_state *d)
 {
 	return DLV_FIXED + 4 * (size_t)d->n_pending;
 }
@@ -206,7 +211,7 @@ static size_t vcpu_body_len(const struct pvabi_state_vcpu *v,
 	size_t n = VCPU_PREFIX + REC_HDR + ABI_LEN + REC_HDR + PVABI_PAGE_SIZE +
 		   REC_HDR + pad8(dlv_len(&v->dlv));
 
-	if (version >= 2 && v->dlv.has_bound)
+	if (version >= 2 && v->has_defer_bound)
 		n += REC_HDR + BOUND_LEN;
 	return n;
 }
@@ -239,7 +244,8 @@ static unsigned char *write_vcpu(enum pvabi_byte_order o, unsigned char *p,
 				 pvabi_u32 id, const struct pvabi_state_vcpu *v,
 				 pvabi_u32 version)
 {
-	const struct pvabi_state_delivery *d = &v->dlv;
+	const struct pvabi_dlv_state *d = &v->dlv;
+	const pvabi_u64 *stats = &d->stats.delivered;
 	size_t dl = dlv_len(d);
 
 	p = put_rec(o, p, PVABI_REC_VCPU, vcpu_body_len(v, version));
@@ -260,21 +266,19 @@ static unsigned char *write_vcpu(enum pvabi_byte_order o, unsigned char *p,
 	p += PVABI_PAGE_SIZE;
 
 	p = put_rec(o, p, PVABI_REC_DELIVERY, dl);
-	put32(o, p, (d->deferred ? DLV_F_DEFERRED : 0) |
-			    (d->notify_armed ? DLV_F_NOTIFY_ARMED : 0));
+	put32(o, p, d->flags);
 	put32(o, p + 4, d->n_pending);
-	put64(o, p + 8, d->delivered);
-	put64(o, p + 16, d->deferrals);
-	put64(o, p + 24, d->notify_traps);
-	put64(o, p + 32, d->forced);
+	for (unsigned k = 0; k < N_STATS; k++)
+		put64(o, p + 8 + 8 * k, stats[k]);
 	for (pvabi_u32 k = 0; k < d->n_pending; k++)
 		put32(o, p + DLV_FIXED + 4 * k, d->pending[k]);
 	p += pad8(dl);
 
-	if (version >= 2 && d->has_bound) {
+	if (version >= 2 && v->has_defer_bound) {
 		p = put_rec(o, p, PVABI_REC_DEFER_BOUND, BOUND_LEN);
-		put32(o, p, d->defer_age);
-		put32(o, p + 4, d->defer_bound);
+		put32(o, p, d->deferred_exits);
+		put32(o, p + 4, 0);
+		put64(o, p + 8, d->deferred_ns);
 		p += BOUND_LEN;
 	}
 	return p;
@@ -467,9 +471,10 @@ static int read_abi(struct reader *r, const struct rec *rec, pvabi_u32 i,
 }
 
 static int read_delivery(struct reader *r, const struct rec *rec, pvabi_u32 i,
-			 struct pvabi_state_delivery *d)
+			 struct pvabi_dlv_state *d)
 {
 	const unsigned char *b = rec->body;
+	pvabi_u64 *stats = &d->stats.delivered;
 	pvabi_u32 flags, n;
 
 	if (rec->len < DLV_FIXED)
@@ -482,17 +487,14 @@ static int read_delivery(struct reader *r, const struct rec *rec, pvabi_u32 i,
 			    i, rec->off, n, PVABI_STATE_MAX_PENDING);
 	if (rec->len != DLV_FIXED + 4 * n)
 		return bad_len(r, rec, (int)i, DLV_FIXED + 4 * n);
-	if (flags & ~DLV_F_ALL)
+	if (flags & ~PVABI_DLV_S_ALL)
 		return fail(PVABI_E_RESERVED, r->why, r->whylen,
 			    "record DELIVERY (0x00000004) of vCPU %u at offset 0x%zx: unknown flags 0x%x",
-			    i, rec->off, flags & ~DLV_F_ALL);
-	d->deferred = flags & DLV_F_DEFERRED;
-	d->notify_armed = flags & DLV_F_NOTIFY_ARMED;
+			    i, rec->off, flags & ~PVABI_DLV_S_ALL);
+	d->flags = flags;
 	d->n_pending = n;
-	d->delivered = get64(r->o, b + 8);
-	d->deferrals = get64(r->o, b + 16);
-	d->notify_traps = get64(r->o, b + 24);
-	d->forced = get64(r->o, b + 32);
+	for (unsigned k = 0; k < N_STATS; k++)
+		stats[k] = get64(r->o, b + 8 + 8 * k);
 	for (pvabi_u32 k = 0; k < n; k++)
 		d->pending[k] = get32(r->o, b + DLV_FIXED + 4 * k);
 	return 0;
@@ -522,6 +524,7 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 			    "record VCPU at offset 0x%zx: reserved field is not zero",
 			    vr->off);
 	memset(&v->dlv, 0, sizeof(v->dlv));
+	v->has_defer_bound = false;
 
 	while (off < limit) {
 		const struct pvabi_record_info *info;
@@ -563,9 +566,13 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 			err = read_delivery(r, &rec, i, &v->dlv);
 			break;
 		case PVABI_REC_DEFER_BOUND:
-			v->dlv.has_bound = true;
-			v->dlv.defer_age = get32(r->o, rec.body);
-			v->dlv.defer_bound = get32(r->o, rec.body + 4);
+			if (get32(r->o, rec.body + 4))
+				return fail(PVABI_E_RESERVED, r->why, r->whylen,
+					    "record DEFER_BOUND (0x80000005) of vCPU %u at offset 0x%zx: reserved field is not zero",
+					    i, rec.off);
+			v->has_defer_bound = true;
+			v->dlv.deferred_exits = get32(r->o, rec.body);
+			v->dlv.deferred_ns = get64(r->o, rec.body + 8);
 			break;
 		}
 		if (err)

@@ -50,17 +50,25 @@ static inline void golden_page(struct pvabi_magic_page *pg, unsigned cpu,
 		pvabi_st64(bo, &pg->scratch[k], 0x5c00000000000000ull | k);
 }
 
-/* @with_bound: the DEFER_BOUND state only a v2 stream carries. */
+/* @with_bound: the DEFER_BOUND counters only a v2 stream carries. */
 static inline void golden_state(struct pvabi_state *st, bool with_bound)
 {
 	static const pvabi_u64 features[2] = {
 		PVABI_F_NOTIFY | PVABI_F_SPRG4_7,
 		PVABI_F_NOTIFY,
 	};
+	static const struct pvabi_dlv_stats stats[2] = {
+		{ .delivered = 41, .deferred = 7, .notify_traps = 6,
+		  .forced = 1, .injected = 45, .coalesced = 2, .refused = 0,
+		  .masked = 5, .kicks = 30, .exits = 900 },
+		{ .delivered = 1000, .deferred = 3, .notify_traps = 3,
+		  .forced = 0, .injected = 1000, .coalesced = 0, .refused = 1,
+		  .masked = 12, .kicks = 700, .exits = 5000 },
+	};
 
 	for (unsigned cpu = 0; cpu < 2; cpu++) {
 		struct pvabi_state_vcpu *v = &st->vcpus[cpu];
-		struct pvabi_state_delivery *d = &v->dlv;
+		struct pvabi_dlv_state *d = &v->dlv;
 
 		golden_page(&v->page, cpu, features[cpu]);
 		v->abi.major = 1;
@@ -72,17 +80,13 @@ static inline void golden_state(struct pvabi_state *st, bool with_bound)
 			d->n_pending = 2;
 			d->pending[0] = 0x500; /* external */
 			d->pending[1] = 0x900; /* decrementer */
-			d->deferred = true;
-			d->notify_armed = true;
+			d->flags = PVABI_DLV_S_DEFERRED | PVABI_DLV_S_ARMED;
 		}
-		d->delivered = cpu ? 1000 : 41;
-		d->deferrals = cpu ? 3 : 7;
-		d->notify_traps = cpu ? 3 : 6;
-		d->forced = cpu ? 0 : 1;
-		if (with_bound) {
-			d->has_bound = true;
-			d->defer_age = cpu ? 0 : 3;
-			d->defer_bound = 1000;
+		d->stats = stats[cpu];
+		v->has_defer_bound = with_bound;
+		if (with_bound && cpu == 0) {
+			d->deferred_exits = 3;
+			d->deferred_ns = 250000;
 		}
 	}
 }

@@ -65,7 +65,7 @@ static void *slurp(const char *rel, size_t *len)
 static void assert_vcpu_equal(const struct pvabi_state_vcpu *got,
 			      const struct pvabi_state_vcpu *want)
 {
-	const struct pvabi_state_delivery *g = &got->dlv, *w = &want->dlv;
+	const struct pvabi_dlv_state *g = &got->dlv, *w = &want->dlv;
 	size_t nf;
 	const struct pvabi_field *f = pvabi_layout(&nf);
 
@@ -81,17 +81,23 @@ static void assert_vcpu_equal(const struct pvabi_state_vcpu *got,
 			fail_msg("page field %s differs", f[i].name);
 	}
 	assert_int_equal(g->n_pending, w->n_pending);
-	for (pvabi_u32 k = 0; k < w->n_pending; k++)
+	for (pvabi_u32 k = 0; k < PVABI_DLV_QUEUE_LEN; k++)
 		assert_int_equal(g->pending[k], w->pending[k]);
-	assert_int_equal(g->deferred, w->deferred);
-	assert_int_equal(g->notify_armed, w->notify_armed);
-	assert_int_equal(g->delivered, w->delivered);
-	assert_int_equal(g->deferrals, w->deferrals);
-	assert_int_equal(g->notify_traps, w->notify_traps);
-	assert_int_equal(g->forced, w->forced);
-	assert_int_equal(g->has_bound, w->has_bound);
-	assert_int_equal(g->defer_age, w->defer_age);
-	assert_int_equal(g->defer_bound, w->defer_bound);
+	assert_int_equal(g->flags, w->flags);
+	assert_int_equal(g->reserved, 0);
+	assert_int_equal(g->stats.delivered, w->stats.delivered);
+	assert_int_equal(g->stats.deferred, w->stats.deferred);
+	assert_int_equal(g->stats.notify_traps, w->stats.notify_traps);
+	assert_int_equal(g->stats.forced, w->stats.forced);
+	assert_int_equal(g->stats.injected, w->stats.injected);
+	assert_int_equal(g->stats.coalesced, w->stats.coalesced);
+	assert_int_equal(g->stats.refused, w->stats.refused);
+	assert_int_equal(g->stats.masked, w->stats.masked);
+	assert_int_equal(g->stats.kicks, w->stats.kicks);
+	assert_int_equal(g->stats.exits, w->stats.exits);
+	assert_int_equal(got->has_defer_bound, want->has_defer_bound);
+	assert_int_equal(g->deferred_exits, w->deferred_exits);
+	assert_int_equal(g->deferred_ns, w->deferred_ns);
 }
 
 static void expected(struct pvabi_state *st, pvabi_u32 version)

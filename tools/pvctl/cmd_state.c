@@ -50,14 +50,25 @@ static struct json_object *json_u64(pvabi_u64 v)
 	return json_object_new_uint64(v);
 }
 
+/* The counters of struct pvabi_dlv_stats, in its order. */
+static const char *const stat_names[] = {
+	"delivered", "deferred", "notify_traps", "forced", "injected",
+	"coalesced", "refused", "masked", "kicks", "exits",
+};
+_Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) * 8 ==
+		       sizeof(struct pvabi_dlv_stats),
+	       "a name for every counter");
+
 static struct json_object *vcpu_json(pvabi_u32 i,
 				     const struct pvabi_state_vcpu *v)
 {
-	const struct pvabi_state_delivery *d = &v->dlv;
+	const struct pvabi_dlv_state *d = &v->dlv;
+	const pvabi_u64 *stats = &d->stats.delivered;
 	const struct pvabi_magic_page *pg = &v->page;
 	enum pvabi_byte_order bo = v->page_order;
 	struct json_object *o = json_object_new_object();
 	struct json_object *pend = json_object_new_array();
+	struct json_object *cnt = json_object_new_object();
 	struct json_object *page = json_object_new_object();
 	char abi[16];
 
@@ -67,23 +78,22 @@ static struct json_object *vcpu_json(pvabi_u32 i,
 	json_object_object_add(o, "features", pvctl_json_features(v->features));
 	json_object_object_add(o, "page_byte_order",
 			       json_object_new_string(order_name(bo)));
-	json_object_object_add(o, "deferred", json_object_new_boolean(d->deferred));
+	json_object_object_add(o, "deferred",
+			       json_object_new_boolean(d->flags & PVABI_DLV_S_DEFERRED));
 	json_object_object_add(o, "notify_armed",
-			       json_object_new_boolean(d->notify_armed));
+			       json_object_new_boolean(d->flags & PVABI_DLV_S_ARMED));
 	for (pvabi_u32 k = 0; k < d->n_pending; k++)
 		json_object_array_add(pend, json_object_new_int64(d->pending[k]));
 	json_object_object_add(o, "pending", pend);
-	json_object_object_add(o, "delivered", json_u64(d->delivered));
-	json_object_object_add(o, "deferrals", json_u64(d->deferrals));
-	json_object_object_add(o, "notify_traps", json_u64(d->notify_traps));
-	json_object_object_add(o, "forced", json_u64(d->forced));
-	if (d->has_bound) {
+	for (size_t k = 0; k < sizeof(stat_names) / sizeof(stat_names[0]); k++)
+		json_object_object_add(cnt, stat_names[k], json_u64(stats[k]));
+	json_object_object_add(o, "counters", cnt);
+	if (v->has_defer_bound) {
 		struct json_object *b = json_object_new_object();
 
-		json_object_object_add(b, "age",
-				       json_object_new_int64(d->defer_age));
-		json_object_object_add(b, "bound",
-				       json_object_new_int64(d->defer_bound));
+		json_object_object_add(b, "exits",
+				       json_object_new_int64(d->deferred_exits));
+		json_object_object_add(b, "ns", json_u64(d->deferred_ns));
 		json_object_object_add(o, "defer_bound", b);
 	}
 	json_object_object_add(page, "critical",
@@ -99,7 +109,8 @@ static struct json_object *vcpu_json(pvabi_u32 i,
 
 static void vcpu_text(pvabi_u32 i, const struct pvabi_state_vcpu *v)
 {
-	const struct pvabi_state_delivery *d = &v->dlv;
+	const struct pvabi_dlv_state *d = &v->dlv;
+	const pvabi_u64 *stats = &d->stats.delivered;
 	enum pvabi_byte_order bo = v->page_order;
 	char feats[256];
 
@@ -108,20 +119,20 @@ static void vcpu_text(pvabi_u32 i, const struct pvabi_state_vcpu *v)
 	       v->abi.major, v->abi.minor, *feats ? feats : "none",
 	       order_name(bo));
 	printf("  delivery: %s, notification page %s, pending",
-	       d->deferred ? "deferred" : "not deferred",
-	       d->notify_armed ? "armed" : "mapped");
+	       d->flags & PVABI_DLV_S_DEFERRED ? "deferred" : "not deferred",
+	       d->flags & PVABI_DLV_S_ARMED ? "armed" : "mapped");
 	if (!d->n_pending)
 		printf(" none");
 	for (pvabi_u32 k = 0; k < d->n_pending; k++)
 		printf("%s0x%x", k ? "," : " ", d->pending[k]);
-	printf("\n  counters: delivered %llu, deferrals %llu, notify traps %llu, forced %llu\n",
-	       (unsigned long long)d->delivered,
-	       (unsigned long long)d->deferrals,
-	       (unsigned long long)d->notify_traps,
-	       (unsigned long long)d->forced);
-	if (d->has_bound)
-		printf("  deferral bound: age %u of %u exits\n", d->defer_age,
-		       d->defer_bound);
+	printf("\n  counters:");
+	for (size_t k = 0; k < sizeof(stat_names) / sizeof(stat_names[0]); k++)
+		printf("%s %s %llu", k ? "," : "", stat_names[k],
+		       (unsigned long long)stats[k]);
+	printf("\n");
+	if (v->has_defer_bound)
+		printf("  deferral bound: running for %u exits, %llu ns\n",
+		       d->deferred_exits, (unsigned long long)d->deferred_ns);
 	printf("  page: critical 0x%llx, int_pending %u, irq_enabled %u, msr 0x%llx\n",
 	       (unsigned long long)pvabi_ld64(bo, &v->page.dlv.critical),
 	       pvabi_ld32(bo, &v->page.dlv.int_pending),
@@ -248,7 +259,7 @@ static int state_convert(int argc, char **argv)
 				   argv[optind], why);
 	}
 	for (pvabi_u32 k = 0; k < st.n_vcpus; k++)
-		dropped += version < 2 && st.vcpus[k].dlv.has_bound;
+		dropped += version < 2 && st.vcpus[k].has_defer_bound;
 	out = malloc((size_t)n);
 	if (!out) {
 		pvabi_state_free(&st);
@@ -277,7 +288,7 @@ static int state_convert(int argc, char **argv)
 		printf("wrote %s: stream version %lu, %s endian, %ld bytes\n",
 		       argv[optind + 1], version, order_name(bo), n);
 		if (dropped)
-			printf("dropped the deferral bound of %u vCPU%s (v2 only; restarts at load)\n",
+			printf("dropped the deferral-bound counters of %u vCPU%s (v2 only; restart at load)\n",
 			       dropped, dropped == 1 ? "" : "s");
 	}
 	return PVCTL_OK;

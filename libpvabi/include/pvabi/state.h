@@ -21,10 +21,11 @@
  * Versions: this build writes stream versions 1 and 2 and reads both.
  *   v1  ABI 1.0 only; no deferral-bound state.
  *   v2  ABI 1.x (any minor: MAGIC_PAGE carries the whole page, so later
- *       minors travel unchanged); adds the optional DEFER_BOUND record with
- *       the delivery state machine's deferral-bound state.  A v1 reader
- *       restarts the bound at load, which is safe: a held-back interrupt is
- *       then forced at most one bound later than it would have been.
+ *       minors travel unchanged); adds the optional DEFER_BOUND record: how
+ *       many exits and nanoseconds the running deferral has lasted (the
+ *       delivery machine's bound counters).  A v1 reader restarts them at
+ *       zero, which is safe: a held-back interrupt is then forced at most
+ *       one bound later than it would have been.
  *
  * Reading is all or nothing: pvabi_state_read() checks the whole stream
  * (checksum first) before it fills the caller's state, and
@@ -42,6 +43,7 @@
 
 #include "abi.h"
 #include "access.h"
+#include "delivery.h"
 #include "error.h"
 #include "negotiate.h"
 
@@ -56,8 +58,11 @@ extern "C" {
 #define PVABI_STATE_MAGIC "\x89PVSTATE" /* 8 bytes, no NUL in the stream */
 #define PVABI_STATE_HEADER_SIZE 24
 #define PVABI_STATE_MAX_VCPUS 1024
-/* Interrupts waiting on one vCPU, oldest first; more is refused. */
-#define PVABI_STATE_MAX_PENDING 64
+/* Interrupts waiting on one vCPU, oldest first; more is refused.  The
+ * delivery machine's queue fits exactly. */
+#define PVABI_STATE_MAX_PENDING 32
+_Static_assert(PVABI_STATE_MAX_PENDING == PVABI_DLV_QUEUE_LEN,
+	       "the DELIVERY record carries the delivery queue");
 
 /* Record types.  Bit 31 marks a record a reader may skip. */
 #define PVABI_REC_OPTIONAL 0x80000000u
@@ -91,30 +96,16 @@ const struct pvabi_record_info *pvabi_state_records(size_t *n);
  */
 const char *pvabi_state_record_name(pvabi_u32 type);
 
-/* The delivery state machine's state, as the DELIVERY and DEFER_BOUND
- * records carry it. */
-struct pvabi_state_delivery {
-	pvabi_u32 n_pending;
-	pvabi_u32 pending[PVABI_STATE_MAX_PENDING]; /* vectors, oldest first */
-	bool deferred;     /* held back by a critical section */
-	bool notify_armed; /* notification page unmapped: next store traps */
-	/* The host's counters (the page's copies are the guest's to see). */
-	pvabi_u64 delivered;
-	pvabi_u64 deferrals;
-	pvabi_u64 notify_traps;
-	pvabi_u64 forced;
-	/* DEFER_BOUND (stream v2): absent from v1 streams. */
-	bool has_bound;
-	pvabi_u32 defer_age;   /* guest exits since the deferral began */
-	pvabi_u32 defer_bound; /* exits after which delivery is forced */
-};
-
 struct pvabi_state_vcpu {
 	struct pvabi_magic_page page;  /* verbatim, in the guest's byte order */
 	struct pvabi_version abi;      /* negotiated */
 	pvabi_u64 features;            /* negotiated PVABI_F_* */
 	enum pvabi_byte_order page_order;
-	struct pvabi_state_delivery dlv;
+	/* The delivery machine (pvabi_dlv_save/restore): DELIVERY carries
+	 * flags, pending and stats; DEFER_BOUND deferred_exits and
+	 * deferred_ns, which are 0 when the stream had no DEFER_BOUND. */
+	struct pvabi_dlv_state dlv;
+	bool has_defer_bound; /* the stream had DEFER_BOUND (v2) */
 };
 
 struct pvabi_state {
@@ -145,7 +136,7 @@ void pvabi_state_free(struct pvabi_state *st);
  * @why: receives one line naming the vCPU and what does not fit
  *
  * v1 takes only ABI 1.0 with features defined by 1.0; the deferral-bound
- * state is dropped (see above).  Both versions take every valid state
+ * counters are dropped (see above).  Both versions take every valid state
  * otherwise.
  *
  * Returns 0, PVABI_E_INVAL (NULL), PVABI_E_BADVERSION (@version not one
