@@ -44,7 +44,8 @@ EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data
 state_tests = \
 	tests/unit/test-state \
 	tests/unit/test-state-golden \
-	tests/unit/test-state-schema
+	tests/unit/test-state-schema \
+	tests/unit/test-state-move
 check_PROGRAMS += $(state_tests)
 TESTS += $(state_tests)
 EXTRA_DIST += tests/unit/state-golden.h
@@ -58,3 +59,7 @@ tests_unit_test_state_golden_LDADD = $(UNIT_LDADD)
 tests_unit_test_state_schema_SOURCES = tests/unit/test-state-schema.c
 tests_unit_test_state_schema_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_state_schema_LDADD = $(UNIT_LDADD)
+tests_unit_test_state_move_SOURCES = tests/unit/test-state-move.c
+tests_unit_test_state_move_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/sim
+tests_unit_test_state_move_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_state_move_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
