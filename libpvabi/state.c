@@ -28,8 +28,7 @@ static const struct pvabi_record_info records[] = {
 	{ "END", PVABI_REC_END, 1, false, END_LEN, END_LEN },
 	{ "VCPU", PVABI_REC_VCPU, 1, false, VCPU_PREFIX, 0xfffffff8u },
 	{ "ABI", PVABI_REC_ABI, 1, true, ABI_LEN, ABI_LEN },
-	{ "MAGIC_PAGE", PVABI_REC_MAGIC_PAGE, 1, true, PVABI_PAGE_SIZE,
-	  PVABI_PAGE_SIZE },
+	{ "MAGIC_PAGE", PVABI_REC_MAGIC_PAGE, 1, true, 0, PVABI_PAGE_SIZE },
 	{ "DELIVERY", PVABI_REC_DELIVERY, 1, true, DLV_FIXED,
 	  DLV_FIXED + 4 * PVABI_STATE_MAX_PENDING },
 	{ "DEFER_BOUND", PVABI_REC_DEFER_BOUND, 2, true, BOUND_LEN, BOUND_LEN },
@@ -200,15 +199,37 @@ PVABI_EXPORT int pvabi_state_fits(const struct pvabi_state *st,
 	return 0;
 }
 
+/*
+ * Bytes of the page up to its last non-zero 8-byte word: MAGIC_PAGE leaves
+ * out the zero tail (the reserved space a well-behaved guest never writes),
+ * the way Xen's stream leaves out zero pages.  Lossless, and it keeps the
+ * checksum from reading 3.4 KiB of zeros twice per vCPU.
+ */
+static size_t page_used(const struct pvabi_magic_page *pg)
+{
+	static const unsigned char zero[256];
+	const unsigned char *p = (const unsigned char *)pg;
+	size_t n = PVABI_PAGE_SIZE;
+
+	/* libc's memcmp is vectorised: it runs at copy speed. */
+	while (n >= sizeof(zero) && !memcmp(p + n - sizeof(zero), zero,
+					    sizeof(zero)))
+		n -= sizeof(zero);
+	while (n >= 8 && !memcmp(p + n - 8, zero, 8))
+		n -= 8;
+	return n;
+}
+
 static size_t dlv_len(const struct pvabi_dlv_state *d)
 {
 	return DLV_FIXED + 4 * (size_t)d->n_pending;
 }
 
-static size_t vcpu_body_len(const struct pvabi_state_vcpu *v,
-			    pvabi_u32 version)
+/* The VCPU record of @v, header included, with a page of @page bytes. */
+static size_t vcpu_rec_len(const struct pvabi_state_vcpu *v, size_t page,
+			   pvabi_u32 version)
 {
-	size_t n = VCPU_PREFIX + REC_HDR + ABI_LEN + REC_HDR + PVABI_PAGE_SIZE +
+	size_t n = REC_HDR + VCPU_PREFIX + REC_HDR + ABI_LEN + REC_HDR + page +
 		   REC_HDR + pad8(dlv_len(&v->dlv));
 
 	if (version >= 2 && v->has_defer_bound)
@@ -219,13 +240,16 @@ static size_t vcpu_body_len(const struct pvabi_state_vcpu *v,
 PVABI_EXPORT long pvabi_state_size(const struct pvabi_state *st,
 				   pvabi_u32 version)
 {
-	int err = pvabi_state_fits(st, version, NULL, 0);
 	size_t n = PVABI_STATE_HEADER_SIZE + REC_HDR + END_LEN;
+	int err = pvabi_state_fits(st, version, NULL, 0);
 
 	if (err)
 		return err;
-	for (pvabi_u32 i = 0; i < st->n_vcpus; i++)
-		n += REC_HDR + vcpu_body_len(&st->vcpus[i], version);
+	for (pvabi_u32 i = 0; i < st->n_vcpus; i++) {
+		const struct pvabi_state_vcpu *v = &st->vcpus[i];
+
+		n += vcpu_rec_len(v, page_used(&v->page), version);
+	}
 	return (long)n;
 }
 
@@ -242,13 +266,14 @@ static unsigned char *put_rec(enum pvabi_byte_order o, unsigned char *p,
 
 static unsigned char *write_vcpu(enum pvabi_byte_order o, unsigned char *p,
 				 pvabi_u32 id, const struct pvabi_state_vcpu *v,
-				 pvabi_u32 version)
+				 size_t used, pvabi_u32 version)
 {
 	const struct pvabi_dlv_state *d = &v->dlv;
 	const pvabi_u64 *stats = &d->stats.delivered;
 	size_t dl = dlv_len(d);
 
-	p = put_rec(o, p, PVABI_REC_VCPU, vcpu_body_len(v, version));
+	p = put_rec(o, p, PVABI_REC_VCPU,
+		    vcpu_rec_len(v, used, version) - REC_HDR);
 	put32(o, p, id);
 	put32(o, p + 4, 0);
 	p += VCPU_PREFIX;
@@ -261,9 +286,9 @@ static unsigned char *write_vcpu(enum pvabi_byte_order o, unsigned char *p,
 	put64(o, p + 8, v->features);
 	p += ABI_LEN;
 
-	p = put_rec(o, p, PVABI_REC_MAGIC_PAGE, PVABI_PAGE_SIZE);
-	memcpy(p, &v->page, PVABI_PAGE_SIZE);
-	p += PVABI_PAGE_SIZE;
+	p = put_rec(o, p, PVABI_REC_MAGIC_PAGE, used);
+	memcpy(p, &v->page, used);
+	p += used;
 
 	p = put_rec(o, p, PVABI_REC_DELIVERY, dl);
 	put32(o, p, d->flags);
@@ -289,7 +314,7 @@ PVABI_EXPORT long pvabi_state_write(const struct pvabi_state *st,
 				    enum pvabi_byte_order order, void *buf,
 				    size_t len, char *why, size_t whylen)
 {
-	unsigned char *start = buf, *p = buf;
+	unsigned char *start = buf, *p = buf, *end;
 	long size;
 	int err;
 
@@ -300,11 +325,9 @@ PVABI_EXPORT long pvabi_state_write(const struct pvabi_state *st,
 	err = pvabi_state_fits(st, version, why, whylen);
 	if (err)
 		return err;
-	size = pvabi_state_size(st, version);
-	if (!buf || len < (size_t)size)
-		return fail(PVABI_E_NOSPACE, why, whylen,
-			    "the stream needs %ld bytes, the buffer has %zu",
-			    size, len);
+	if (!buf || len < PVABI_STATE_HEADER_SIZE + REC_HDR + END_LEN)
+		goto nospace;
+	end = start + len - REC_HDR - END_LEN;
 
 	memcpy(p, PVABI_STATE_MAGIC, 8);
 	p[8] = (unsigned char)order;
@@ -313,12 +336,23 @@ PVABI_EXPORT long pvabi_state_write(const struct pvabi_state *st,
 	put32(order, p + 16, st->n_vcpus);
 	put32(order, p + 20, 0);
 	p += PVABI_STATE_HEADER_SIZE;
-	for (pvabi_u32 i = 0; i < st->n_vcpus; i++)
-		p = write_vcpu(order, p, i, &st->vcpus[i], version);
+	for (pvabi_u32 i = 0; i < st->n_vcpus; i++) {
+		const struct pvabi_state_vcpu *v = &st->vcpus[i];
+		size_t used = page_used(&v->page);
+
+		if ((size_t)(end - p) < vcpu_rec_len(v, used, version))
+			goto nospace;
+		p = write_vcpu(order, p, i, v, used, version);
+	}
 	p = put_rec(order, p, PVABI_REC_END, END_LEN);
 	put32(order, p, pvabi_crc32c(0, start, (size_t)(p - start)));
 	put32(order, p + 4, 0);
-	return size;
+	return (long)(p + END_LEN - start);
+nospace:
+	size = pvabi_state_size(st, version);
+	return fail(PVABI_E_NOSPACE, why, whylen,
+		    "the stream needs %ld bytes, the buffer has %zu", size,
+		    buf ? len : 0);
 }
 
 /* ---------------------------------------------------------- reader */
@@ -500,6 +534,24 @@ static int read_delivery(struct reader *r, const struct rec *rec, pvabi_u32 i,
 	return 0;
 }
 
+/* The page's leading bytes; the rest is zero.  One encoding only: whole
+ * 8-byte words, the last of them not zero. */
+static int read_page(struct reader *r, const struct rec *rec, pvabi_u32 i,
+		     struct pvabi_magic_page *pg)
+{
+	pvabi_u64 last = 0;
+
+	if (rec->len >= 8)
+		memcpy(&last, rec->body + rec->len - 8, 8);
+	if (rec->len % 8 || (rec->len && !last))
+		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
+			    "record MAGIC_PAGE (0x00000003) of vCPU %u at offset 0x%zx: length %u is not whole 8-byte words ending in a non-zero one",
+			    i, rec->off, rec->len);
+	memcpy(pg, rec->body, rec->len);
+	memset((unsigned char *)pg + rec->len, 0, PVABI_PAGE_SIZE - rec->len);
+	return 0;
+}
+
 static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 		     struct pvabi_state_vcpu *v)
 {
@@ -552,15 +604,17 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 				    rec_name(rec.type, n, sizeof(n)), i,
 				    rec.off);
 		seen[info - records] = true;
-		if (rec.type != PVABI_REC_DELIVERY &&
-		    rec.len != info->min_length)
+		if (rec.len < info->min_length || rec.len > info->max_length ||
+		    (rec.len != info->min_length &&
+		     rec.type != PVABI_REC_DELIVERY &&
+		     rec.type != PVABI_REC_MAGIC_PAGE))
 			return bad_len(r, &rec, (int)i, info->min_length);
 		switch (rec.type) {
 		case PVABI_REC_ABI:
 			err = read_abi(r, &rec, i, v);
 			break;
 		case PVABI_REC_MAGIC_PAGE:
-			memcpy(&v->page, rec.body, PVABI_PAGE_SIZE);
+			err = read_page(r, &rec, i, &v->page);
 			break;
 		case PVABI_REC_DELIVERY:
 			err = read_delivery(r, &rec, i, &v->dlv);

@@ -8,22 +8,22 @@ nbad=$(grep -vc '^#' "$data/bad/expected.tsv")
 plan $((19 + 2 * nbad))
 
 run "$PVCTL" state show "$data/v2-be.pvstate"
-is "$rc:$(printf '%s\n' "$out" | sed -n 1,3p)" "0:stream version 2, big endian, 2 vCPUs, 8576 bytes
+is "$rc:$(printf '%s\n' "$out" | sed -n 1,3p)" "0:stream version 2, big endian, 2 vCPUs, 1664 bytes
 vCPU 0: ABI 1.0, features notify,sprg4-7, page big endian
   delivery: deferred, notification page armed, pending 0x500,0x900" "show: header and vCPU 0"
 ok $(printf '%s\n' "$out" | grep -qx '  deferral bound: running for 3 exits, 250000 ns'; echo $?) "show: v2 deferral bound"
 
 run "$PVCTL" state show "$data/v1-le.pvstate" --json
-is "$out" '{"version":1,"byte_order":"little","bytes":8528,"vcpus":[{"vcpu":0,"abi":"1.0","features":["notify","sprg4-7"],"page_byte_order":"big","deferred":true,"notify_armed":true,"pending":[1280,2304],"counters":{"delivered":41,"deferred":7,"notify_traps":6,"forced":1,"injected":45,"coalesced":2,"refused":0,"masked":5,"kicks":30,"exits":900},"page":{"critical":13835058055307329168,"int_pending":1,"irq_enabled":1,"msr":9223372036854812722}},{"vcpu":1,"abi":"1.0","features":["notify"],"page_byte_order":"big","deferred":false,"notify_armed":false,"pending":[],"counters":{"delivered":1000,"deferred":3,"notify_traps":3,"forced":0,"injected":1000,"coalesced":0,"refused":1,"masked":12,"kicks":700,"exits":5000},"page":{"critical":0,"int_pending":0,"irq_enabled":1,"msr":9223372036854812722}}]}' "show --json of the v1 golden"
+is "$out" '{"version":1,"byte_order":"little","bytes":1616,"vcpus":[{"vcpu":0,"abi":"1.0","features":["notify","sprg4-7"],"page_byte_order":"big","deferred":true,"notify_armed":true,"pending":[1280,2304],"counters":{"delivered":41,"deferred":7,"notify_traps":6,"forced":1,"injected":45,"coalesced":2,"refused":0,"masked":5,"kicks":30,"exits":900},"page":{"critical":13835058055307329168,"int_pending":1,"irq_enabled":1,"msr":9223372036854812722}},{"vcpu":1,"abi":"1.0","features":["notify"],"page_byte_order":"big","deferred":false,"notify_armed":false,"pending":[],"counters":{"delivered":1000,"deferred":3,"notify_traps":3,"forced":0,"injected":1000,"coalesced":0,"refused":1,"masked":12,"kicks":700,"exits":5000},"page":{"critical":0,"int_pending":0,"irq_enabled":1,"msr":9223372036854812722}}]}' "show --json of the v1 golden"
 
 # v2 -> v1 is the v1 golden, byte for byte; v1 -> v2 keeps all but the bound.
 run "$PVCTL" state convert --to-version 1 --byte-order little "$data/v2-be.pvstate" "$TMP/v1.pvstate"
 is "$rc:$(printf '%s\n' "$out" | tail -1)" "0:dropped the deferral-bound counters of 2 vCPUs (v2 only; restart at load)" "convert 2 -> 1 says what it dropped"
 ok $(cmp -s "$TMP/v1.pvstate" "$data/v1-le.pvstate"; echo $?) "convert 2 -> 1 gives the v1 golden"
 run "$PVCTL" state convert --to-version 2 --byte-order big "$TMP/v1.pvstate" "$TMP/v2.pvstate" --json
-is "$out" '{"ok":true,"version":2,"byte_order":"big","bytes":8528,"dropped_defer_bound":0}' "convert 1 -> 2 --json"
-"$PVCTL" state show --json "$data/v2-be.pvstate" | sed 's/,"defer_bound":{[^}]*}//g; s/"version":2,"byte_order":"big","bytes":8576/V/' > "$TMP/a.json"
-"$PVCTL" state show --json "$TMP/v2.pvstate" | sed 's/"version":2,"byte_order":"big","bytes":8528/V/' > "$TMP/b.json"
+is "$out" '{"ok":true,"version":2,"byte_order":"big","bytes":1616,"dropped_defer_bound":0}' "convert 1 -> 2 --json"
+"$PVCTL" state show --json "$data/v2-be.pvstate" | sed 's/,"defer_bound":{[^}]*}//g; s/"version":2,"byte_order":"big","bytes":1664/V/' > "$TMP/a.json"
+"$PVCTL" state show --json "$TMP/v2.pvstate" | sed 's/"version":2,"byte_order":"big","bytes":1616/V/' > "$TMP/b.json"
 ok $(cmp -s "$TMP/a.json" "$TMP/b.json"; echo $?) "2 -> 1 -> 2 keeps every field v1 has"
 run "$PVCTL" state convert --to-version 2 "$data/v2-be.pvstate" "$TMP/same.pvstate"
 ok $(cmp -s "$TMP/same.pvstate" "$data/v2-be.pvstate"; echo $?) "load -> save is byte-identical"

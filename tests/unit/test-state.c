@@ -113,6 +113,43 @@ static void test_round_trip(void **state)
 	pvabi_state_free(&st);
 }
 
+/* MAGIC_PAGE leaves out the page's zero tail and nothing else. */
+static void test_page_tails(void **state)
+{
+	static const size_t last[] = { 0, 1, 0x287, 4095 }; /* 0: all zero */
+	struct pvabi_state st, back;
+	unsigned char a[4 * 4608], b[4 * 4608];
+	long n;
+
+	assert_int_equal(pvabi_state_init(&st, 4), 0);
+	for (int i = 0; i < 4; i++) {
+		struct pvabi_state_vcpu *v = &st.vcpus[i];
+
+		v->abi.major = 1;
+		v->page_order = PVABI_LE;
+		if (last[i])
+			((unsigned char *)&v->page)[last[i]] = 0xa5;
+	}
+	n = pvabi_state_write(&st, 2, PVABI_LE, a, sizeof(a), NULL, 0);
+	/* Header, 4 x (VCPU, ABI, MAGIC_PAGE header, DELIVERY), the pages
+	 * (0, 8, 0x288 and 4096 bytes), END. */
+	assert_int_equal(n, 24 + 4 * (8 + 8 + 8 + 16 + 8 + 8 + 88) + 0 + 8 +
+				    0x288 + 4096 + 16);
+	assert_int_equal(n, pvabi_state_size(&st, 2));
+	assert_int_equal(pvabi_state_read(a, (size_t)n, &back, NULL, 0), 0);
+	assert_same_state(&st, &back, true);
+	assert_int_equal(pvabi_state_write(&back, 2, PVABI_LE, b, sizeof(b),
+					   NULL, 0),
+			 n);
+	assert_memory_equal(a, b, (size_t)n);
+	/* Too small by one byte, whatever the pages hold. */
+	assert_int_equal(pvabi_state_write(&st, 2, PVABI_LE, b, (size_t)n - 1,
+					   NULL, 0),
+			 PVABI_E_NOSPACE);
+	pvabi_state_free(&back);
+	pvabi_state_free(&st);
+}
+
 /* 2 -> 1 -> 2 keeps every field both versions have. */
 static void test_convert_down_up(void **state)
 {
@@ -323,6 +360,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc32c),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_page_tails),
 		cmocka_unit_test(test_convert_down_up),
 		cmocka_unit_test(test_version_rules),
 		cmocka_unit_test(test_write_space),

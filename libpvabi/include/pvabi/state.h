@@ -161,8 +161,9 @@ long pvabi_state_size(const struct pvabi_state *st, pvabi_u32 version);
  * The output depends on nothing but @st, @version and @order, so a stream
  * read and written again is byte-identical.
  *
- * Returns the number of bytes written, PVABI_E_NOSPACE, or the errors of
- * pvabi_state_fits() (then @why says why).  Since 1.0.
+ * Returns the number of bytes written, PVABI_E_NOSPACE (the buffer's
+ * contents are then undefined; pvabi_state_size() says what is needed), or
+ * the errors of pvabi_state_fits() (then @why says why).  Since 1.0.
  */
 long pvabi_state_write(const struct pvabi_state *st, pvabi_u32 version,
 		       enum pvabi_byte_order order, void *buf, size_t len,

@@ -143,7 +143,7 @@ emit('overlapping-vcpus', raw, 'truncated',
      'record VCPU (0x00000001) of vCPU 0 at offset 0x%x' % s.offsets[(None, 1)])
 
 raw = bytearray(whole)
-raw[page1 + 8 + 0x300] ^= 0x01
+raw[page1 + 8 + 0x100] ^= 0x01
 emit('bad-checksum', raw, 'bad-checksum',
      'record END (0x00000000) at offset 0x%x: checksum 0x%08x, but'
      % (s.offsets['END'], crc32c(whole[:s.offsets['END'] + 8])))
@@ -200,6 +200,15 @@ emit('bad-magic', b'\x89PVSTATX' + whole[8:], 'bad-magic',
      'not a pvabi state stream')
 emit('empty', b'', 'truncated',
      'stream of 0 bytes is shorter than its 24-byte header')
+
+# The page's zero tail must be left out: one encoding per stream.
+s = load()
+p0 = sub_index(s, 0, 3)
+s.top[0][1][1][p0][1] += bytes(8)
+emit('page-zero-tail', s.build(), 'malformed',
+     'record MAGIC_PAGE (0x00000003) of vCPU 0 at offset 0x%x: length %d '
+     'is not whole 8-byte words ending in a non-zero one'
+     % (s.offsets[(0, p0)], len(s.top[0][1][1][p0][1])))
 
 s = load()
 s.top[0][1][1][d][1][0:4] = struct.pack('>I', 0x80000003)
