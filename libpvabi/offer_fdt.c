@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Device-tree discovery: the host's offer in an ePAPR /hypervisor node. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,10 @@
 #include "export.h"
 
 #define NODE "hypervisor"
+/* The flattened-tree version the devicetree specification requires.  Older
+ * layouts are refused before libfdt looks at them: libfdt 1.6's
+ * fdt_check_full() dereferences NULL on some trees of version 15 or less. */
+#define SPEC_VERSION 17
 static const char compatible[] = "pvabi,hypervisor-1\0epapr,hypervisor-1";
 
 /* ePAPR hcall-instructions for pvabi: "sc 1" followed by nops; the token
@@ -18,7 +23,8 @@ static const uint32_t hcall_insns[4] = {
 	0x44000022, 0x60000000, 0x60000000, 0x60000000,
 };
 
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
+static int __attribute__((format(printf, 4, 5)))
+fail(int err, char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -28,6 +34,54 @@ static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
 		va_end(ap);
 	}
 	return err;
+}
+
+/*
+ * Walk the structure block's tags with checked arithmetic before libfdt
+ * does: libfdt 1.6.1 (Debian 12) adds a property's length to the offset
+ * unchecked, so a length near 2^32 moves it backwards and fdt_check_full()
+ * loops forever (fixed in libfdt 1.7.0).  Needs a tree that passed
+ * fdt_check_header(), so the block lies inside the tree.
+ */
+#define TAG_ALIGN(x) (((x) + FDT_TAGSIZE - 1) & ~(uint64_t)(FDT_TAGSIZE - 1))
+static bool tags_sane(const void *fdt)
+{
+	const char *blk = (const char *)fdt + fdt_off_dt_struct(fdt);
+	uint64_t size = fdt_size_dt_struct(fdt), off = 0;
+
+	while (size - off >= FDT_TAGSIZE) {
+		uint32_t tag = fdt32_ld((const fdt32_t *)(blk + off)), plen;
+		const char *end;
+
+		off += FDT_TAGSIZE;
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			end = memchr(blk + off, '\0', size - off);
+			if (!end)
+				return false;
+			off = TAG_ALIGN((uint64_t)(end - blk) + 1);
+			break;
+		case FDT_PROP:
+			if (size - off < 2 * sizeof(fdt32_t))
+				return false;
+			plen = fdt32_ld((const fdt32_t *)(blk + off));
+			off += 2 * sizeof(fdt32_t);
+			if (plen > size - off)
+				return false;
+			off = TAG_ALIGN(off + plen);
+			break;
+		case FDT_END_NODE:
+		case FDT_NOP:
+			break;
+		case FDT_END:
+			return true;
+		default:
+			return false;
+		}
+		if (off > size)
+			return false;
+	}
+	return false;
 }
 
 static int fdt_err(int e)
@@ -52,8 +106,12 @@ PVABI_EXPORT int pvabi_fdt_add_offer(void *fdt, size_t len,
 
 	if (!fdt || pvabi_offer_check(offer))
 		return PVABI_E_INVAL;
-	if (len > INT32_MAX || fdt_check_header(fdt) ||
-	    fdt_totalsize(fdt) > len)
+	/* libfdt's read-write functions trust the tree they are given (an
+	 * unterminated reservation map makes fdt_open_into() memmove a
+	 * negative size), so the whole tree is checked first. */
+	if (len < FDT_V17_SIZE || len > INT32_MAX || fdt_check_header(fdt) ||
+	    fdt_totalsize(fdt) > len || fdt_version(fdt) < SPEC_VERSION ||
+	    !tags_sane(fdt) || fdt_check_full(fdt, len))
 		return PVABI_E_MALFORMED;
 	e = fdt_open_into(fdt, fdt, (int)len);
 	if (e)
@@ -148,7 +206,15 @@ PVABI_EXPORT int pvabi_fdt_read_offer(const void *blob, size_t len,
 		return fail(PVABI_E_TRUNCATED, why, whylen,
 			    "header says %u bytes but the blob has %zu",
 			    fdt_totalsize(blob), len);
-	e = fdt_check_full(blob, len);
+	if (fdt_version(blob) < SPEC_VERSION)
+		return fail(PVABI_E_MALFORMED, why, whylen,
+			    "device-tree version %u; want %u or later",
+			    fdt_version(blob), SPEC_VERSION);
+	e = fdt_check_header(blob);
+	if (!e && !tags_sane(blob))
+		e = -FDT_ERR_BADSTRUCTURE;
+	if (!e)
+		e = fdt_check_full(blob, len);
 	if (e)
 		return fail(fdt_err(e), why, whylen,
 			    "malformed device tree: %s", fdt_strerror(e));

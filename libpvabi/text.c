@@ -9,7 +9,8 @@
 #include "pvabi/pvabi.h"
 #include "export.h"
 
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
+static int __attribute__((format(printf, 4, 5)))
+fail(int err, char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <libfdt.h>
@@ -112,6 +113,65 @@ static void test_damage(void **state)
 	assert_true(accepted > 0); /* flips inside values stay valid */
 }
 
+/* A tree whose header is sound but whose reservation map runs to the end of
+ * the blob without its terminating entry: refused, not handed to
+ * fdt_open_into() (which would memmove a negative size). */
+static void test_add_unterminated_rsvmap(void **state)
+{
+	/* libfdt refuses a tree that is not 8-byte aligned. */
+	static char tree[4096] __attribute__((aligned(8)));
+	struct fdt_reserve_entry *re;
+	uint32_t rsv;
+
+	assert_int_equal(fdt_create_empty_tree(tree, 512), 0);
+	rsv = fdt_off_mem_rsvmap(tree);
+	for (re = (void *)(tree + rsv); (char *)(re + 1) <= tree + 512; re++)
+		re->size = cpu_to_fdt64(~0ull);
+	assert_int_equal(pvabi_fdt_add_offer(tree, sizeof(tree), &sample),
+			 PVABI_E_MALFORMED);
+}
+
+/* A sound tree relabelled as an old layout (version 15, last compatible 2):
+ * refused, not handed to fdt_check_full() (which crashes on it). */
+static void test_old_version(void **state)
+{
+	static char tree[4096] __attribute__((aligned(8)));
+	struct fdt_header *h = (void *)tree;
+	struct pvabi_offer got;
+	int n = pvabi_fdt_write_offer(&sample, tree, 1024);
+
+	assert_true(n > 0);
+	h->version = cpu_to_fdt32(15);
+	h->last_comp_version = cpu_to_fdt32(2);
+	assert_int_equal(pvabi_fdt_read_offer(tree, (size_t)n, &got, NULL, 0),
+			 PVABI_E_MALFORMED);
+	assert_int_equal(pvabi_fdt_add_offer(tree, sizeof(tree), &sample),
+			 PVABI_E_MALFORMED);
+}
+
+/* A property whose length wraps the offset backwards (0xfffffff4): refused,
+ * where libfdt 1.6.1's fdt_check_full() alone loops forever. */
+static void test_wrapping_prop_len(void **state)
+{
+	static char tree[4096] __attribute__((aligned(8)));
+	struct pvabi_offer got;
+	int n = pvabi_fdt_write_offer(&sample, tree, 1024), off;
+	fdt32_t *lenp;
+
+	assert_true(n > 0);
+	off = fdt_first_property_offset(tree,
+					fdt_path_offset(tree, "/hypervisor"));
+	assert_true(off >= 0);
+	lenp = (fdt32_t *)(tree + fdt_off_dt_struct(tree) + off + 4);
+	*lenp = cpu_to_fdt32(0xfffffff4);
+	alarm(10); /* without the check this never returns */
+	assert_int_equal(pvabi_fdt_read_offer(tree, (size_t)n, &got, NULL, 0),
+			 PVABI_E_MALFORMED);
+	assert_int_equal(pvabi_fdt_add_offer(tree, sizeof(tree), &sample),
+			 PVABI_E_MALFORMED);
+	alarm(0);
+}
+
 static void test_bad_args(void **state)
 {
 	struct pvabi_offer bad = sample, got;
@@ -132,6 +192,9 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_add_to_existing_tree),
 		cmocka_unit_test(test_damage),
+		cmocka_unit_test(test_add_unterminated_rsvmap),
+		cmocka_unit_test(test_old_version),
+		cmocka_unit_test(test_wrapping_prop_len),
 		cmocka_unit_test(test_bad_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -153,8 +153,9 @@ int pvabi_fdt_write_offer(const struct pvabi_offer *offer, void *buf,
 /**
  * pvabi_fdt_add_offer - add (or replace) the /hypervisor node in an
  * existing tree @fdt of capacity @len
- * Returns 0, PVABI_E_INVAL, PVABI_E_MALFORMED (not a valid tree) or
- * PVABI_E_NOSPACE.
+ * The tree may be untrusted: it is checked in full before it is changed.
+ * Returns 0, PVABI_E_INVAL, PVABI_E_MALFORMED (not a valid tree of
+ * version 17 or later) or PVABI_E_NOSPACE.
  */
 int pvabi_fdt_add_offer(void *fdt, size_t len, const struct pvabi_offer *offer);
 
@@ -163,7 +164,7 @@ int pvabi_fdt_add_offer(void *fdt, size_t len, const struct pvabi_offer *offer);
  * @blob, @len: the whole blob as received; nothing past @len is read
  * The blob is checked in full before any property is looked at.
  * Returns 0, or PVABI_E_TRUNCATED, PVABI_E_BADMAGIC, PVABI_E_MALFORMED (not a
- * valid tree, or a property of the wrong size), PVABI_E_NOTFOUND (no
+ * valid tree of version 17 or later, or a property of the wrong size), PVABI_E_NOTFOUND (no
  * /hypervisor node, not pvabi-compatible, or no pvabi,versions),
  * PVABI_E_BADVERSION; @why says which property was wrong.
  */

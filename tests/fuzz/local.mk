@@ -1,0 +1,76 @@
+# libFuzzer harnesses: one tests/fuzz/fuzz-<parser>.c per parser of outside
+# input, built with clang -fsanitize=fuzzer,address,undefined straight from
+# the sources (not the installed library), so the parser itself is
+# instrumented.
+#
+#   make fuzz FUZZ_SECONDS=60   run each harness on its corpus, one line of
+#                               figures per harness in results/fuzz.txt
+#   make check                  runs each for FUZZ_CHECK_SECONDS (tests/fuzz/fuzz.sh)
+#                               and replays tests/fuzz/regress/<parser>/*
+#
+# To add a harness for parser P:
+#   1. tests/fuzz/fuzz-P.c: LLVMFuzzerTestOneInput() that feeds the bytes to
+#      the parser and FUZZ_ASSERT()s its invariants (tests/fuzz/fuzz.h);
+#   2. tests/fuzz/corpus/P/: a few small seed inputs taken from P's tests
+#      (optional: tests/fuzz/corpus/P.dict, a libFuzzer dictionary);
+#   3. below: add tests/fuzz/fuzz-P to fuzz_programs and give it its sources:
+#        tests/fuzz/fuzz-P: tests/fuzz/fuzz-P.c $(fuzz_libpvabi) [more .c]
+#        	$(FUZZ_LINK) [more libraries, e.g. $(LIBXML_LIBS)]
+#   4. when it finds a crash: fix the parser, and copy the reproducer from
+#      tests/fuzz/crashes/P/ to tests/fuzz/regress/P/ (make check replays it).
+fuzz_programs = \
+	tests/fuzz/fuzz-fdt-offer \
+	tests/fuzz/fuzz-negotiate \
+	tests/fuzz/fuzz-text \
+	tests/fuzz/fuzz-page
+
+FUZZ_SECONDS = 60
+FUZZ_CHECK_SECONDS = 3
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	$(WARN_CFLAGS) -Wno-unknown-warning-option
+FUZZ_CPPFLAGS = $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
+	-I$(top_srcdir)/%reldir%
+# Compiles the .c files among the prerequisites into one program.
+FUZZ_LINK = $(AM_V_CCLD)$(MKDIR_P) $(@D) && \
+	$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
+	$$(for f in $^; do case $$f in *.c) echo $$f;; esac; done)
+# Every libpvabi source, instrumented along with the harness.
+fuzz_libpvabi = $(libpvabi_libpvabi_la_SOURCES) %reldir%/fuzz.h
+
+tests/fuzz/fuzz-fdt-offer: tests/fuzz/fuzz-fdt-offer.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(FDT_LIBS)
+tests/fuzz/fuzz-negotiate: tests/fuzz/fuzz-negotiate.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(FDT_LIBS)
+tests/fuzz/fuzz-text: tests/fuzz/fuzz-text.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(FDT_LIBS)
+tests/fuzz/fuzz-page: tests/fuzz/fuzz-page.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(FDT_LIBS)
+
+CLEANFILES += $(fuzz_programs)
+clean-local: clean-fuzz
+clean-fuzz:
+	-rm -rf %reldir%/crashes results
+
+if HAVE_LIBFUZZER
+AM_TESTS_ENVIRONMENT += FUZZ_PROGRAMS='$(fuzz_programs)'; export FUZZ_PROGRAMS; \
+	FUZZ_CHECK_SECONDS='$(FUZZ_CHECK_SECONDS)'; export FUZZ_CHECK_SECONDS;
+%reldir%/fuzz.log: $(fuzz_programs)
+
+fuzz: $(fuzz_programs)
+	@$(MKDIR_P) results
+	@: > results/fuzz.txt
+	@fail=0; for p in $(fuzz_programs); do \
+		h=$${p##*/fuzz-}; top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		$(SHELL) $(srcdir)/%reldir%/run-harness --seconds $(FUZZ_SECONDS) \
+			--results results/fuzz.txt $$h || fail=1; \
+	done; cat results/fuzz.txt; exit $$fail
+else
+fuzz:
+	@echo "make fuzz: clang with libFuzzer not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1
+endif
+.PHONY: fuzz clean-fuzz
+
+TESTS += %reldir%/fuzz.sh
+EXTRA_DIST += %reldir%/fuzz.sh %reldir%/run-harness %reldir%/fuzz.h \
+	$(fuzz_programs:=.c) %reldir%/corpus %reldir%/regress
