@@ -22,7 +22,8 @@ fuzz_programs = \
 	tests/fuzz/fuzz-fdt-offer \
 	tests/fuzz/fuzz-negotiate \
 	tests/fuzz/fuzz-text \
-	tests/fuzz/fuzz-page
+	tests/fuzz/fuzz-page \
+	tests/fuzz/fuzz-state
 
 FUZZ_SECONDS = 60
 FUZZ_CHECK_SECONDS = 3
@@ -39,13 +40,15 @@ FUZZ_LINK = $(AM_V_CCLD)$(MKDIR_P) $(@D) && \
 fuzz_libpvabi = $(libpvabi_libpvabi_la_SOURCES) %reldir%/fuzz.h
 
 tests/fuzz/fuzz-fdt-offer: tests/fuzz/fuzz-fdt-offer.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(ISAL_LIBS)
 tests/fuzz/fuzz-negotiate: tests/fuzz/fuzz-negotiate.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(ISAL_LIBS)
 tests/fuzz/fuzz-text: tests/fuzz/fuzz-text.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(ISAL_LIBS)
 tests/fuzz/fuzz-page: tests/fuzz/fuzz-page.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(ISAL_LIBS)
+tests/fuzz/fuzz-state: tests/fuzz/fuzz-state.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(FDT_LIBS) $(ISAL_LIBS)
 
 CLEANFILES += $(fuzz_programs)
 clean-local: clean-fuzz
