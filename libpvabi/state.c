@@ -13,25 +13,25 @@
 #include "crc32c.h"
 #include "export.h"
 
-#define REC_HDR 8u
-#define VCPU_PREFIX 8u    /* u32 id, u32 reserved */
-#define ABI_LEN 16u       /* u16 major, u16 minor, u8 order, 3 reserved, u64 */
-#define N_STATS 10u       /* struct pvabi_dlv_stats, in its order */
-#define DLV_FIXED (8u + 8u * N_STATS) /* u32 flags, u32 n, u64 stats[] */
-#define BOUND_LEN 16u     /* u32 exits, u32 reserved, u64 ns */
-#define END_LEN 8u        /* u32 crc32c, u32 reserved */
+#define REC_HDR	    8u
+#define VCPU_PREFIX 8u	/* u32 id, u32 reserved */
+#define ABI_LEN	    16u /* u16 major, u16 minor, u8 order, 3 reserved, u64 */
+#define N_STATS	    10u /* struct pvabi_dlv_stats, in its order */
+#define DLV_FIXED   (8u + 8u * N_STATS) /* u32 flags, u32 n, u64 stats[] */
+#define BOUND_LEN   16u			/* u32 exits, u32 reserved, u64 ns */
+#define END_LEN	    8u			/* u32 crc32c, u32 reserved */
 
 _Static_assert(sizeof(struct pvabi_dlv_stats) == 8 * N_STATS,
 	       "DELIVERY carries every counter of pvabi_dlv_stats");
 
 static const struct pvabi_record_info records[] = {
-	{ "END", PVABI_REC_END, 1, false, END_LEN, END_LEN },
-	{ "VCPU", PVABI_REC_VCPU, 1, false, VCPU_PREFIX, 0xfffffff8u },
-	{ "ABI", PVABI_REC_ABI, 1, true, ABI_LEN, ABI_LEN },
-	{ "MAGIC_PAGE", PVABI_REC_MAGIC_PAGE, 1, true, 0, PVABI_PAGE_SIZE },
-	{ "DELIVERY", PVABI_REC_DELIVERY, 1, true, DLV_FIXED,
-	  DLV_FIXED + 4 * PVABI_STATE_MAX_PENDING },
-	{ "DEFER_BOUND", PVABI_REC_DEFER_BOUND, 2, true, BOUND_LEN, BOUND_LEN },
+	{"END", PVABI_REC_END, 1, false, END_LEN, END_LEN},
+	{"VCPU", PVABI_REC_VCPU, 1, false, VCPU_PREFIX, 0xfffffff8u},
+	{"ABI", PVABI_REC_ABI, 1, true, ABI_LEN, ABI_LEN},
+	{"MAGIC_PAGE", PVABI_REC_MAGIC_PAGE, 1, true, 0, PVABI_PAGE_SIZE},
+	{"DELIVERY", PVABI_REC_DELIVERY, 1, true, DLV_FIXED,
+	 DLV_FIXED + 4 * PVABI_STATE_MAX_PENDING},
+	{"DEFER_BOUND", PVABI_REC_DEFER_BOUND, 2, true, BOUND_LEN, BOUND_LEN},
 };
 #define N_RECORDS (sizeof(records) / sizeof(records[0]))
 
@@ -169,7 +169,8 @@ PVABI_EXPORT int pvabi_state_fits(const struct pvabi_state *st,
 
 		if (!order_ok(v->page_order))
 			return fail(PVABI_E_MALFORMED, why, whylen,
-				    "vCPU %u: page byte order %u is neither 1 (little) nor 2 (big)",
+				    "vCPU %u: page byte order %u is neither 1 "
+				    "(little) nor 2 (big)",
 				    i, v->page_order);
 		if (v->dlv.n_pending > PVABI_STATE_MAX_PENDING)
 			return fail(PVABI_E_MALFORMED, why, whylen,
@@ -178,22 +179,26 @@ PVABI_EXPORT int pvabi_state_fits(const struct pvabi_state *st,
 				    PVABI_STATE_MAX_PENDING);
 		if ((v->dlv.flags & ~PVABI_DLV_S_ALL) || v->dlv.reserved)
 			return fail(PVABI_E_MALFORMED, why, whylen,
-				    "vCPU %u: delivery flags 0x%x or reserved field 0x%x not known",
+				    "vCPU %u: delivery flags 0x%x or reserved "
+				    "field 0x%x not known",
 				    i, v->dlv.flags, v->dlv.reserved);
 		if (v->abi.major != PVABI_VERSION_MAJOR)
 			return fail(PVABI_E_MALFORMED, why, whylen,
-				    "vCPU %u: ABI %u.%u is not of major %u, the one this build knows",
+				    "vCPU %u: ABI %u.%u is not of major %u, "
+				    "the one this build knows",
 				    i, v->abi.major, v->abi.minor,
 				    PVABI_VERSION_MAJOR);
 		if (version >= 2)
 			continue;
 		if (v->abi.minor != 0)
 			return fail(PVABI_E_UNSUPPORTED, why, whylen,
-				    "vCPU %u negotiated ABI %u.%u; stream v1 carries ABI 1.0 only",
+				    "vCPU %u negotiated ABI %u.%u; stream v1 "
+				    "carries ABI 1.0 only",
 				    i, v->abi.major, v->abi.minor);
 		if (v->features & ~PVABI_F_ALL_1_0)
 			return fail(PVABI_E_UNSUPPORTED, why, whylen,
-				    "vCPU %u negotiated features 0x%llx beyond ABI 1.0's; stream v1 can't carry them",
+				    "vCPU %u negotiated features 0x%llx beyond "
+				    "ABI 1.0's; stream v1 can't carry them",
 				    i, (unsigned long long)v->features);
 	}
 	return 0;
@@ -212,8 +217,8 @@ static size_t page_used(const struct pvabi_magic_page *pg)
 	size_t n = PVABI_PAGE_SIZE;
 
 	/* libc's memcmp is vectorised: it runs at copy speed. */
-	while (n >= sizeof(zero) && !memcmp(p + n - sizeof(zero), zero,
-					    sizeof(zero)))
+	while (n >= sizeof(zero) &&
+	       !memcmp(p + n - sizeof(zero), zero, sizeof(zero)))
 		n -= sizeof(zero);
 	while (n >= 8 && !memcmp(p + n - 8, zero, 8))
 		n -= 8;
@@ -320,7 +325,8 @@ PVABI_EXPORT long pvabi_state_write(const struct pvabi_state *st,
 
 	if (!order_ok(order))
 		return fail(PVABI_E_INVAL, why, whylen,
-			    "stream byte order %u is neither 1 (little) nor 2 (big)",
+			    "stream byte order %u is neither 1 (little) nor 2 "
+			    "(big)",
 			    order);
 	err = pvabi_state_fits(st, version, why, whylen);
 	if (err)
@@ -406,10 +412,12 @@ static int next_rec(struct reader *r, size_t off, size_t limit, int vcpu,
 	if (limit - off < REC_HDR) {
 		if (vcpu < 0)
 			return fail(PVABI_E_TRUNCATED, r->why, r->whylen,
-				    "stream ends at offset 0x%zx, inside a record header, before any END record",
+				    "stream ends at offset 0x%zx, inside a "
+				    "record header, before any END record",
 				    off);
 		return fail(PVABI_E_TRUNCATED, r->why, r->whylen,
-			    "record header at offset 0x%zx runs past its VCPU container%s, which ends at 0x%zx",
+			    "record header at offset 0x%zx runs past its VCPU "
+			    "container%s, which ends at 0x%zx",
 			    off, where(vcpu, w, sizeof(w)), limit);
 	}
 	rec->off = off;
@@ -420,11 +428,13 @@ static int next_rec(struct reader *r, size_t off, size_t limit, int vcpu,
 	if (pad8(rec->len) > limit - off - REC_HDR) {
 		if (vcpu < 0)
 			return fail(PVABI_E_TRUNCATED, r->why, r->whylen,
-				    "%s at offset 0x%zx: %u bytes run past the end of the stream (%zu bytes)",
+				    "%s at offset 0x%zx: %u bytes run past the "
+				    "end of the stream (%zu bytes)",
 				    rec_name(rec->type, n, sizeof(n)), off,
 				    rec->len, r->len);
 		return fail(PVABI_E_TRUNCATED, r->why, r->whylen,
-			    "%s%s at offset 0x%zx: %u bytes run past its VCPU container, which ends at 0x%zx",
+			    "%s%s at offset 0x%zx: %u bytes run past its VCPU "
+			    "container, which ends at 0x%zx",
 			    rec_name(rec->type, n, sizeof(n)),
 			    where(vcpu, w, sizeof(w)), off, rec->len, limit);
 	}
@@ -432,7 +442,8 @@ static int next_rec(struct reader *r, size_t off, size_t limit, int vcpu,
 	for (size_t k = rec->len; k < pad8(rec->len); k++)
 		if (rec->body[k])
 			return fail(PVABI_E_RESERVED, r->why, r->whylen,
-				    "%s%s at offset 0x%zx: padding byte at 0x%zx is not zero",
+				    "%s%s at offset 0x%zx: padding byte at "
+				    "0x%zx is not zero",
 				    rec_name(rec->type, n, sizeof(n)),
 				    where(vcpu, w, sizeof(w)), off,
 				    off + REC_HDR + k);
@@ -455,7 +466,8 @@ static int unknown_rec(struct reader *r, const struct rec *rec, int vcpu)
 	if (rec->type & PVABI_REC_OPTIONAL)
 		return 0;
 	return fail(PVABI_E_UNSUPPORTED, r->why, r->whylen,
-		    "%s%s at offset 0x%zx is mandatory and unknown to a stream v%u reader",
+		    "%s%s at offset 0x%zx is mandatory and unknown to a stream "
+		    "v%u reader",
 		    rec_name(rec->type, n, sizeof(n)),
 		    where(vcpu, w, sizeof(w)), rec->off, r->version);
 }
@@ -482,25 +494,34 @@ static int read_abi(struct reader *r, const struct rec *rec, pvabi_u32 i,
 	v->features = get64(r->o, b + 8);
 	if (b[5] || b[6] || b[7])
 		return fail(PVABI_E_RESERVED, r->why, r->whylen,
-			    "record ABI (0x00000002) of vCPU %u at offset 0x%zx: reserved bytes are not zero",
+			    "record ABI (0x00000002) of vCPU %u at offset "
+			    "0x%zx: reserved bytes are not zero",
 			    i, rec->off);
 	if (!order_ok(v->page_order))
-		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "record ABI (0x00000002) of vCPU %u at offset 0x%zx: page byte order %u is neither 1 (little) nor 2 (big)",
-			    i, rec->off, v->page_order);
+		return fail(
+			PVABI_E_MALFORMED, r->why, r->whylen,
+			"record ABI (0x00000002) of vCPU %u at offset 0x%zx: "
+			"page byte order %u is neither 1 (little) nor 2 (big)",
+			i, rec->off, v->page_order);
 	if (v->abi.major != PVABI_VERSION_MAJOR)
 		return fail(PVABI_E_BADVERSION, r->why, r->whylen,
-			    "record ABI (0x00000002) of vCPU %u at offset 0x%zx: ABI %u.%u is not of major %u, the one this reader knows",
+			    "record ABI (0x00000002) of vCPU %u at offset "
+			    "0x%zx: ABI %u.%u is not of major %u, the one this "
+			    "reader knows",
 			    i, rec->off, v->abi.major, v->abi.minor,
 			    PVABI_VERSION_MAJOR);
 	if (r->version == 1 && v->abi.minor != 0)
-		return fail(PVABI_E_BADVERSION, r->why, r->whylen,
-			    "record ABI (0x00000002) of vCPU %u at offset 0x%zx: ABI %u.%u in a v1 stream, which carries 1.0 only",
-			    i, rec->off, v->abi.major, v->abi.minor);
+		return fail(
+			PVABI_E_BADVERSION, r->why, r->whylen,
+			"record ABI (0x00000002) of vCPU %u at offset 0x%zx: "
+			"ABI %u.%u in a v1 stream, which carries 1.0 only",
+			i, rec->off, v->abi.major, v->abi.minor);
 	if (r->version == 1 && (v->features & ~PVABI_F_ALL_1_0))
-		return fail(PVABI_E_RESERVED, r->why, r->whylen,
-			    "record ABI (0x00000002) of vCPU %u at offset 0x%zx: features 0x%llx beyond ABI 1.0's in a v1 stream",
-			    i, rec->off, (unsigned long long)v->features);
+		return fail(
+			PVABI_E_RESERVED, r->why, r->whylen,
+			"record ABI (0x00000002) of vCPU %u at offset 0x%zx: "
+			"features 0x%llx beyond ABI 1.0's in a v1 stream",
+			i, rec->off, (unsigned long long)v->features);
 	return 0;
 }
 
@@ -517,13 +538,15 @@ static int read_delivery(struct reader *r, const struct rec *rec, pvabi_u32 i,
 	n = get32(r->o, b + 4);
 	if (n > PVABI_STATE_MAX_PENDING)
 		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "record DELIVERY (0x00000004) of vCPU %u at offset 0x%zx: %u pending vectors, at most %u",
+			    "record DELIVERY (0x00000004) of vCPU %u at offset "
+			    "0x%zx: %u pending vectors, at most %u",
 			    i, rec->off, n, PVABI_STATE_MAX_PENDING);
 	if (rec->len != DLV_FIXED + 4 * n)
 		return bad_len(r, rec, (int)i, DLV_FIXED + 4 * n);
 	if (flags & ~PVABI_DLV_S_ALL)
 		return fail(PVABI_E_RESERVED, r->why, r->whylen,
-			    "record DELIVERY (0x00000004) of vCPU %u at offset 0x%zx: unknown flags 0x%x",
+			    "record DELIVERY (0x00000004) of vCPU %u at offset "
+			    "0x%zx: unknown flags 0x%x",
 			    i, rec->off, flags & ~PVABI_DLV_S_ALL);
 	d->flags = flags;
 	d->n_pending = n;
@@ -545,7 +568,9 @@ static int read_page(struct reader *r, const struct rec *rec, pvabi_u32 i,
 		memcpy(&last, rec->body + rec->len - 8, 8);
 	if (rec->len % 8 || (rec->len && !last))
 		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "record MAGIC_PAGE (0x00000003) of vCPU %u at offset 0x%zx: length %u is not whole 8-byte words ending in a non-zero one",
+			    "record MAGIC_PAGE (0x00000003) of vCPU %u at "
+			    "offset 0x%zx: length %u is not whole 8-byte words "
+			    "ending in a non-zero one",
 			    i, rec->off, rec->len);
 	memcpy(pg, rec->body, rec->len);
 	memset((unsigned char *)pg + rec->len, 0, PVABI_PAGE_SIZE - rec->len);
@@ -555,25 +580,27 @@ static int read_page(struct reader *r, const struct rec *rec, pvabi_u32 i,
 static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 		     struct pvabi_state_vcpu *v)
 {
-	static const pvabi_u32 mandatory[] = { PVABI_REC_ABI,
-					       PVABI_REC_MAGIC_PAGE,
-					       PVABI_REC_DELIVERY };
+	static const pvabi_u32 mandatory[] = {
+		PVABI_REC_ABI, PVABI_REC_MAGIC_PAGE, PVABI_REC_DELIVERY};
 	size_t off = vr->off + REC_HDR + VCPU_PREFIX, limit = vr->end;
-	bool seen[N_RECORDS] = { false };
+	bool seen[N_RECORDS] = {false};
 	char n[48];
 	int err;
 
 	if (vr->len < VCPU_PREFIX || vr->len % 8)
 		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "record VCPU at offset 0x%zx: length %u is not a multiple of 8 of at least 8",
+			    "record VCPU at offset 0x%zx: length %u is not a "
+			    "multiple of 8 of at least 8",
 			    vr->off, vr->len);
 	if (get32(r->o, vr->body) != i)
 		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "record VCPU at offset 0x%zx: vCPU id %u where %u comes next",
+			    "record VCPU at offset 0x%zx: vCPU id %u where %u "
+			    "comes next",
 			    vr->off, get32(r->o, vr->body), i);
 	if (get32(r->o, vr->body + 4))
 		return fail(PVABI_E_RESERVED, r->why, r->whylen,
-			    "record VCPU at offset 0x%zx: reserved field is not zero",
+			    "record VCPU at offset 0x%zx: reserved field is "
+			    "not zero",
 			    vr->off);
 	memset(&v->dlv, 0, sizeof(v->dlv));
 	v->has_defer_bound = false;
@@ -595,14 +622,15 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 		}
 		if (!info->in_vcpu)
 			return fail(PVABI_E_MALFORMED, r->why, r->whylen,
-				    "%s at offset 0x%zx sits inside the VCPU record of vCPU %u",
+				    "%s at offset 0x%zx sits inside the VCPU "
+				    "record of vCPU %u",
 				    rec_name(rec.type, n, sizeof(n)), rec.off,
 				    i);
 		if (seen[info - records])
-			return fail(PVABI_E_MALFORMED, r->why, r->whylen,
-				    "%s of vCPU %u at offset 0x%zx: a second one",
-				    rec_name(rec.type, n, sizeof(n)), i,
-				    rec.off);
+			return fail(
+				PVABI_E_MALFORMED, r->why, r->whylen,
+				"%s of vCPU %u at offset 0x%zx: a second one",
+				rec_name(rec.type, n, sizeof(n)), i, rec.off);
 		seen[info - records] = true;
 		if (rec.len < info->min_length || rec.len > info->max_length ||
 		    (rec.len != info->min_length &&
@@ -610,9 +638,7 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 		     rec.type != PVABI_REC_MAGIC_PAGE))
 			return bad_len(r, &rec, (int)i, info->min_length);
 		switch (rec.type) {
-		case PVABI_REC_ABI:
-			err = read_abi(r, &rec, i, v);
-			break;
+		case PVABI_REC_ABI: err = read_abi(r, &rec, i, v); break;
 		case PVABI_REC_MAGIC_PAGE:
 			err = read_page(r, &rec, i, &v->page);
 			break;
@@ -622,7 +648,9 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 		case PVABI_REC_DEFER_BOUND:
 			if (get32(r->o, rec.body + 4))
 				return fail(PVABI_E_RESERVED, r->why, r->whylen,
-					    "record DEFER_BOUND (0x80000005) of vCPU %u at offset 0x%zx: reserved field is not zero",
+					    "record DEFER_BOUND (0x80000005) "
+					    "of vCPU %u at offset 0x%zx: "
+					    "reserved field is not zero",
 					    i, rec.off);
 			v->has_defer_bound = true;
 			v->dlv.deferred_exits = get32(r->o, rec.body);
@@ -635,7 +663,8 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 	for (size_t k = 0; k < sizeof(mandatory) / sizeof(mandatory[0]); k++)
 		if (!seen[record_info(mandatory[k]) - records])
 			return fail(PVABI_E_NOTFOUND, r->why, r->whylen,
-				    "vCPU %u (record VCPU at offset 0x%zx) has no %s record",
+				    "vCPU %u (record VCPU at offset 0x%zx) has "
+				    "no %s record",
 				    i, vr->off,
 				    pvabi_state_record_name(mandatory[k]));
 	return 0;
@@ -647,25 +676,30 @@ static int read_header(struct reader *r, pvabi_u32 *n_vcpus)
 
 	if (r->len < PVABI_STATE_HEADER_SIZE)
 		return fail(PVABI_E_TRUNCATED, r->why, r->whylen,
-			    "stream of %zu bytes is shorter than its %u-byte header",
+			    "stream of %zu bytes is shorter than its %u-byte "
+			    "header",
 			    r->len, PVABI_STATE_HEADER_SIZE);
 	if (memcmp(b, PVABI_STATE_MAGIC, 8))
 		return fail(PVABI_E_BADMAGIC, r->why, r->whylen,
-			    "header at offset 0x0: not a pvabi state stream (bad magic)");
+			    "header at offset 0x0: not a pvabi state stream "
+			    "(bad magic)");
 	if (!order_ok(b[8]))
 		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "header at offset 0x8: byte order %u is neither 1 (little) nor 2 (big)",
+			    "header at offset 0x8: byte order %u is neither 1 "
+			    "(little) nor 2 (big)",
 			    b[8]);
 	r->o = b[8];
 	r->version = get32(r->o, b + 12);
 	*n_vcpus = get32(r->o, b + 16);
 	if (b[9] || b[10] || b[11] || get32(r->o, b + 20))
 		return fail(PVABI_E_RESERVED, r->why, r->whylen,
-			    "header: reserved bytes at offset 0x9 or 0x14 are not zero");
+			    "header: reserved bytes at offset 0x9 or 0x14 are "
+			    "not zero");
 	if (r->version < PVABI_STATE_VERSION_OLDEST ||
 	    r->version > PVABI_STATE_VERSION)
 		return fail(PVABI_E_BADVERSION, r->why, r->whylen,
-			    "header at offset 0xc: stream version %u; this reader takes %u to %u",
+			    "header at offset 0xc: stream version %u; this "
+			    "reader takes %u to %u",
 			    r->version, PVABI_STATE_VERSION_OLDEST,
 			    PVABI_STATE_VERSION);
 	if (*n_vcpus == 0 || *n_vcpus > PVABI_STATE_MAX_VCPUS)
@@ -698,11 +732,13 @@ static int check_frame(struct reader *r, size_t *end_off)
 	got = pvabi_crc32c(0, r->buf, rec.off + REC_HDR);
 	if (want != got)
 		return fail(PVABI_E_CHECKSUM, r->why, r->whylen,
-			    "record END (0x00000000) at offset 0x%zx: checksum 0x%08x, but the %zu bytes before it sum to 0x%08x",
+			    "record END (0x00000000) at offset 0x%zx: checksum "
+			    "0x%08x, but the %zu bytes before it sum to 0x%08x",
 			    rec.off, want, rec.off + REC_HDR, got);
 	if (get32(r->o, rec.body + 4))
 		return fail(PVABI_E_RESERVED, r->why, r->whylen,
-			    "record END (0x00000000) at offset 0x%zx: reserved field is not zero",
+			    "record END (0x00000000) at offset 0x%zx: reserved "
+			    "field is not zero",
 			    rec.off);
 	if (rec.end != r->len)
 		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
@@ -716,7 +752,7 @@ PVABI_EXPORT int pvabi_state_read(const void *buf, size_t len,
 				  struct pvabi_state *st, char *why,
 				  size_t whylen)
 {
-	struct reader r = { buf, len, PVABI_LE, 0, why, whylen };
+	struct reader r = {buf, len, PVABI_LE, 0, why, whylen};
 	struct pvabi_state_vcpu *vcpus;
 	pvabi_u32 n_vcpus = 0, count = 0;
 	size_t off = PVABI_STATE_HEADER_SIZE, end_off = 0;
@@ -752,13 +788,15 @@ PVABI_EXPORT int pvabi_state_read(const void *buf, size_t len,
 		}
 		if (rec.type != PVABI_REC_VCPU) {
 			err = fail(PVABI_E_MALFORMED, why, whylen,
-				   "%s at offset 0x%zx sits at the top level, outside any VCPU record",
+				   "%s at offset 0x%zx sits at the top level, "
+				   "outside any VCPU record",
 				   rec_name(rec.type, n, sizeof(n)), rec.off);
 			goto out;
 		}
 		if (count == n_vcpus) {
 			err = fail(PVABI_E_MALFORMED, why, whylen,
-				   "record VCPU at offset 0x%zx: more vCPUs than the header's %u",
+				   "record VCPU at offset 0x%zx: more vCPUs "
+				   "than the header's %u",
 				   rec.off, n_vcpus);
 			goto out;
 		}
@@ -769,7 +807,8 @@ PVABI_EXPORT int pvabi_state_read(const void *buf, size_t len,
 	}
 	if (count < n_vcpus) {
 		err = fail(PVABI_E_NOTFOUND, why, whylen,
-			   "record END (0x00000000) at offset 0x%zx: the header promises %u vCPUs, the stream has %u",
+			   "record END (0x00000000) at offset 0x%zx: the "
+			   "header promises %u vCPUs, the stream has %u",
 			   end_off, n_vcpus, count);
 		goto out;
 	}

@@ -17,7 +17,7 @@
 
 #include "pvabi/pvabi.h"
 
-#define NCPU 8
+#define NCPU   8
 #define ROUNDS 201
 #define TARGET 8.0
 
@@ -62,7 +62,7 @@ static void fill(struct pvabi_state *st, unsigned used)
 
 		for (unsigned k = 0; k < used; k++)
 			p[k] = (unsigned char)(k * 31 + i) | 1;
-		v->abi = (struct pvabi_version){ 1, 0 };
+		v->abi = (struct pvabi_version){1, 0};
 		v->features = PVABI_F_NOTIFY;
 		v->page_order = PVABI_BE;
 		v->dlv.n_pending = 3;

@@ -31,7 +31,8 @@ static bool fix_checksum(uint8_t *s, size_t len)
 	size_t off = PVABI_STATE_HEADER_SIZE;
 	int order;
 
-	if (len < PVABI_STATE_HEADER_SIZE || (s[8] != PVABI_LE && s[8] != PVABI_BE))
+	if (len < PVABI_STATE_HEADER_SIZE ||
+	    (s[8] != PVABI_LE && s[8] != PVABI_BE))
 		return false;
 	order = s[8];
 	while (len - off >= 16) {
@@ -56,7 +57,7 @@ static bool fix_checksum(uint8_t *s, size_t len)
 
 static void check(const uint8_t *data, size_t size)
 {
-	struct pvabi_state st = { .n_vcpus = 0xdead }, again;
+	struct pvabi_state st = {.n_vcpus = 0xdead}, again;
 	size_t whylen = 256;
 	char *why = malloc(whylen);
 	long n, m;
@@ -83,8 +84,8 @@ static void check(const uint8_t *data, size_t size)
 	out2 = malloc((size_t)n);
 	if (!out || !out2)
 		abort();
-	FUZZ_ASSERT(pvabi_state_write(&st, st.version, st.order, out,
-				      (size_t)n, why, whylen) == n);
+	FUZZ_ASSERT(pvabi_state_write(&st, st.version, st.order, out, (size_t)n,
+				      why, whylen) == n);
 	FUZZ_ASSERT(pvabi_state_read(out, (size_t)n, &again, why, whylen) == 0);
 	m = pvabi_state_write(&again, again.version, again.order, out2,
 			      (size_t)n, why, whylen);

@@ -17,7 +17,7 @@
 #include "pvabi/pvabi.h"
 
 static inline void golden_page(struct pvabi_magic_page *pg, unsigned cpu,
-			pvabi_u64 features)
+			       pvabi_u64 features)
 {
 	const enum pvabi_byte_order bo = PVABI_BE;
 
@@ -58,12 +58,26 @@ static inline void golden_state(struct pvabi_state *st, bool with_bound)
 		PVABI_F_NOTIFY,
 	};
 	static const struct pvabi_dlv_stats stats[2] = {
-		{ .delivered = 41, .deferred = 7, .notify_traps = 6,
-		  .forced = 1, .injected = 45, .coalesced = 2, .refused = 0,
-		  .masked = 5, .kicks = 30, .exits = 900 },
-		{ .delivered = 1000, .deferred = 3, .notify_traps = 3,
-		  .forced = 0, .injected = 1000, .coalesced = 0, .refused = 1,
-		  .masked = 12, .kicks = 700, .exits = 5000 },
+		{.delivered = 41,
+		 .deferred = 7,
+		 .notify_traps = 6,
+		 .forced = 1,
+		 .injected = 45,
+		 .coalesced = 2,
+		 .refused = 0,
+		 .masked = 5,
+		 .kicks = 30,
+		 .exits = 900},
+		{.delivered = 1000,
+		 .deferred = 3,
+		 .notify_traps = 3,
+		 .forced = 0,
+		 .injected = 1000,
+		 .coalesced = 0,
+		 .refused = 1,
+		 .masked = 12,
+		 .kicks = 700,
+		 .exits = 5000},
 	};
 
 	for (unsigned cpu = 0; cpu < 2; cpu++) {

@@ -28,8 +28,8 @@ struct golden {
 };
 
 static const struct golden goldens[] = {
-	{ "v1-le.pvstate", 1, PVABI_LE },
-	{ "v2-be.pvstate", 2, PVABI_BE },
+	{"v1-le.pvstate", 1, PVABI_LE},
+	{"v2-be.pvstate", 2, PVABI_BE},
 };
 
 static char *path_of(const char *rel)
@@ -176,8 +176,7 @@ static void test_goldens_convert(void **state)
 	assert_int_equal(pvabi_state_read(out, (size_t)n, &v1, NULL, 0), 0);
 	n = pvabi_state_write(&v1, 2, PVABI_BE, back, sizeof(back), NULL, 0);
 	assert_true(n > 0);
-	assert_int_equal(pvabi_state_read(back, (size_t)n, &again, NULL, 0),
-			 0);
+	assert_int_equal(pvabi_state_read(back, (size_t)n, &again, NULL, 0), 0);
 	expected(&want, 1);
 	for (pvabi_u32 i = 0; i < 2; i++)
 		assert_vcpu_equal(&again.vcpus[i], &want.vcpus[i]);
@@ -218,7 +217,7 @@ static void test_bad_refused(void **state)
 	while (fgets(line, sizeof(line), f)) {
 		char *file = strtok(line, "\t"), *err = strtok(NULL, "\t");
 		char *reason = strtok(NULL, "\n"), rel[300], why[512] = "";
-		struct pvabi_state st = { 0 };
+		struct pvabi_state st = {0};
 		size_t len;
 		void *buf;
 		int got;

@@ -20,9 +20,9 @@
 #include "guest.h"
 
 #define NCPU 2
-#define R1 0xc0000000017ffe90ull
-#define R2 0x0000000000c0ffeeull
-#define BUF (NCPU * 8192)
+#define R1   0xc0000000017ffe90ull
+#define R2   0x0000000000c0ffeeull
+#define BUF  (NCPU * 8192)
 
 struct vcpu {
 	struct pvabi_magic_page page __attribute__((aligned(4096)));
@@ -53,8 +53,8 @@ static void host_init(struct host *h, pvabi_u64 now)
 	for (int i = 0; i < NCPU; i++) {
 		struct vcpu *c = &h->cpu[i];
 
-		assert_int_equal(pvabi_dlv_init(&c->d, &c->page, PVABI_BE, &cfg),
-				 0);
+		assert_int_equal(
+			pvabi_dlv_init(&c->d, &c->page, PVABI_BE, &cfg), 0);
 		pvsim_guest_init(&c->g, &c->page, &c->np.doorbell, PVABI_BE,
 				 R1 + 0x1000 * (pvabi_u64)i, R2);
 		c->got_at_pc = -1;
@@ -102,8 +102,8 @@ static bool step(struct host *h, struct vcpu *c)
 	enum pvsim_step s;
 
 	if (pvsim_guest_next(&c->g) == PVSIM_DOORBELL && c->armed) {
-		assert_int_equal(pvabi_dlv_notify_trap(&c->d, &regs, h->now,
-						       &act), 0);
+		assert_int_equal(
+			pvabi_dlv_notify_trap(&c->d, &regs, h->now, &act), 0);
 		perform(h, c, &act);
 	}
 	s = pvsim_guest_step(&c->g);
@@ -148,7 +148,7 @@ static long save(struct host *h, pvabi_u32 version, unsigned char *out)
 		struct pvabi_state_vcpu *v = &st.vcpus[i];
 
 		memcpy(&v->page, &h->cpu[i].page, sizeof(v->page));
-		v->abi = (struct pvabi_version){ 1, 0 };
+		v->abi = (struct pvabi_version){1, 0};
 		v->features = PVABI_F_NOTIFY;
 		v->page_order = PVABI_BE;
 		assert_int_equal(pvabi_dlv_save(&h->cpu[i].d, h->now, &v->dlv),
@@ -182,8 +182,7 @@ static int dst_check(void *ctx, pvabi_u32 i, const struct pvabi_state_vcpu *v,
 	return err;
 }
 
-static void dst_commit(void *ctx, pvabi_u32 i,
-		       const struct pvabi_state_vcpu *v)
+static void dst_commit(void *ctx, pvabi_u32 i, const struct pvabi_state_vcpu *v)
 {
 	struct host *h = ctx;
 	struct vcpu *c = &h->cpu[i];
@@ -197,16 +196,15 @@ static void dst_commit(void *ctx, pvabi_u32 i,
 	perform(h, c, &act);
 }
 
-static const struct pvabi_state_target dst_target = { dst_check, dst_commit };
+static const struct pvabi_state_target dst_target = {dst_check, dst_commit};
 
 static void load(struct host *h, const unsigned char *buf, long n)
 {
 	struct pvabi_state st;
 	char why[256] = "";
 
-	assert_int_equal(pvabi_state_read(buf, (size_t)n, &st, why,
-					  sizeof(why)),
-			 0);
+	assert_int_equal(
+		pvabi_state_read(buf, (size_t)n, &st, why, sizeof(why)), 0);
 	if (pvabi_state_restore(&st, &dst_target, h, why, sizeof(why)))
 		fail_msg("restore: %s", why);
 	pvabi_state_free(&st);
@@ -288,10 +286,11 @@ static void test_refused_restores_none(void **state)
 	/* Armed but not deferred: the format allows the bits, the machine
 	 * does not. */
 	st.vcpus[1].dlv.flags = PVABI_DLV_S_ARMED;
-	assert_int_equal(pvabi_state_restore(&st, &dst_target, &dst, why,
-					     sizeof(why)),
-			 PVABI_E_MALFORMED);
-	assert_string_equal(why, "vCPU 1: delivery state refused: malformed input");
+	assert_int_equal(
+		pvabi_state_restore(&st, &dst_target, &dst, why, sizeof(why)),
+		PVABI_E_MALFORMED);
+	assert_string_equal(why,
+			    "vCPU 1: delivery state refused: malformed input");
 	assert_memory_equal(&dst.cpu[0].d, &before, sizeof(before));
 	assert_false(dst.cpu[0].armed);
 	pvabi_state_free(&st);

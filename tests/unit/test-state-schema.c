@@ -73,7 +73,8 @@ static void test_records_match(void **state)
 	assert_int_equal(json_object_array_length(arr), n);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i);
-		pvabi_u32 type = (pvabi_u32)json_object_get_int64(get(e, "type"));
+		pvabi_u32 type =
+			(pvabi_u32)json_object_get_int64(get(e, "type"));
 
 		assert_string_equal(json_object_get_string(get(e, "name")),
 				    r[i].name);

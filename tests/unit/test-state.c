@@ -61,7 +61,8 @@ static void assert_same_state(const struct pvabi_state *a,
 {
 	assert_int_equal(a->n_vcpus, b->n_vcpus);
 	for (pvabi_u32 i = 0; i < a->n_vcpus; i++) {
-		const struct pvabi_state_vcpu *x = &a->vcpus[i], *y = &b->vcpus[i];
+		const struct pvabi_state_vcpu *x = &a->vcpus[i],
+					      *y = &b->vcpus[i];
 		struct pvabi_dlv_state dx = x->dlv, dy = y->dlv;
 
 		assert_memory_equal(&x->page, &y->page, sizeof(x->page));
@@ -73,7 +74,8 @@ static void assert_same_state(const struct pvabi_state *a,
 			dx.deferred_exits = dy.deferred_exits = 0;
 			dx.deferred_ns = dy.deferred_ns = 0;
 		} else {
-			assert_int_equal(x->has_defer_bound, y->has_defer_bound);
+			assert_int_equal(x->has_defer_bound,
+					 y->has_defer_bound);
 		}
 		assert_memory_equal(&dx, &dy, sizeof(dx));
 	}
@@ -82,7 +84,7 @@ static void assert_same_state(const struct pvabi_state *a,
 /* save -> load -> save is byte-identical, in each version and order. */
 static void test_round_trip(void **state)
 {
-	static const enum pvabi_byte_order orders[] = { PVABI_LE, PVABI_BE };
+	static const enum pvabi_byte_order orders[] = {PVABI_LE, PVABI_BE};
 	struct pvabi_state st;
 
 	sample(&st);
@@ -94,9 +96,9 @@ static void test_round_trip(void **state)
 			long n = write_to(&st, v, orders[o], a);
 
 			assert_int_equal(n, pvabi_state_size(&st, v));
-			assert_int_equal(pvabi_state_read(a, (size_t)n, &back,
-							  NULL, 0),
-					 0);
+			assert_int_equal(
+				pvabi_state_read(a, (size_t)n, &back, NULL, 0),
+				0);
 			assert_int_equal(back.version, v);
 			assert_int_equal(back.order, orders[o]);
 			assert_same_state(&st, &back, v >= 2);
@@ -116,7 +118,7 @@ static void test_round_trip(void **state)
 /* MAGIC_PAGE leaves out the page's zero tail and nothing else. */
 static void test_page_tails(void **state)
 {
-	static const size_t last[] = { 0, 1, 0x287, 4095 }; /* 0: all zero */
+	static const size_t last[] = {0, 1, 0x287, 4095}; /* 0: all zero */
 	struct pvabi_state st, back;
 	unsigned char a[4 * 4608], b[4 * 4608];
 	long n;
@@ -138,14 +140,14 @@ static void test_page_tails(void **state)
 	assert_int_equal(n, pvabi_state_size(&st, 2));
 	assert_int_equal(pvabi_state_read(a, (size_t)n, &back, NULL, 0), 0);
 	assert_same_state(&st, &back, true);
-	assert_int_equal(pvabi_state_write(&back, 2, PVABI_LE, b, sizeof(b),
-					   NULL, 0),
-			 n);
+	assert_int_equal(
+		pvabi_state_write(&back, 2, PVABI_LE, b, sizeof(b), NULL, 0),
+		n);
 	assert_memory_equal(a, b, (size_t)n);
 	/* Too small by one byte, whatever the pages hold. */
-	assert_int_equal(pvabi_state_write(&st, 2, PVABI_LE, b, (size_t)n - 1,
-					   NULL, 0),
-			 PVABI_E_NOSPACE);
+	assert_int_equal(
+		pvabi_state_write(&st, 2, PVABI_LE, b, (size_t)n - 1, NULL, 0),
+		PVABI_E_NOSPACE);
 	pvabi_state_free(&back);
 	pvabi_state_free(&st);
 }
@@ -178,9 +180,9 @@ static void expect_fits(struct pvabi_state *st, pvabi_u32 v, int err,
 	assert_int_equal(pvabi_state_fits(st, v, why, sizeof(why)), err);
 	if (reason && !strstr(why, reason))
 		fail_msg("reason \"%s\" lacks \"%s\"", why, reason);
-	assert_int_equal(pvabi_state_write(st, v, PVABI_LE, out, sizeof(out),
-					   NULL, 0),
-			 err ? err : pvabi_state_size(st, v));
+	assert_int_equal(
+		pvabi_state_write(st, v, PVABI_LE, out, sizeof(out), NULL, 0),
+		err ? err : pvabi_state_size(st, v));
 }
 
 static void test_version_rules(void **state)
@@ -196,8 +198,9 @@ static void test_version_rules(void **state)
 	/* A 1.1 guest travels in v2, not in v1. */
 	st.vcpus[1].abi.minor = 1;
 	expect_fits(&st, 2, 0, NULL);
-	expect_fits(&st, 1, PVABI_E_UNSUPPORTED,
-		    "vCPU 1 negotiated ABI 1.1; stream v1 carries ABI 1.0 only");
+	expect_fits(
+		&st, 1, PVABI_E_UNSUPPORTED,
+		"vCPU 1 negotiated ABI 1.1; stream v1 carries ABI 1.0 only");
 	st.vcpus[1].abi.minor = 0;
 	st.vcpus[0].features |= 1ull << 40;
 	expect_fits(&st, 1, PVABI_E_UNSUPPORTED, "vCPU 0 negotiated features");
@@ -230,12 +233,12 @@ static void test_write_space(void **state)
 	assert_int_equal(pvabi_state_write(&st, 2, PVABI_LE, out,
 					   (size_t)need - 1, why, sizeof(why)),
 			 PVABI_E_NOSPACE);
-	assert_int_equal(pvabi_state_write(&st, 2, 7, out, sizeof(out), NULL,
-					   0),
+	assert_int_equal(
+		pvabi_state_write(&st, 2, 7, out, sizeof(out), NULL, 0),
+		PVABI_E_INVAL);
+	assert_int_equal(pvabi_state_init(&(struct pvabi_state){0}, 0),
 			 PVABI_E_INVAL);
-	assert_int_equal(pvabi_state_init(&(struct pvabi_state){ 0 }, 0),
-			 PVABI_E_INVAL);
-	assert_int_equal(pvabi_state_init(&(struct pvabi_state){ 0 },
+	assert_int_equal(pvabi_state_init(&(struct pvabi_state){0},
 					  PVABI_STATE_MAX_VCPUS + 1),
 			 PVABI_E_INVAL);
 	pvabi_state_free(&st);
@@ -245,7 +248,7 @@ static void test_write_space(void **state)
  * the caller's state is never touched. */
 static void test_damage(void **state)
 {
-	struct pvabi_state st, out = { .n_vcpus = 77 };
+	struct pvabi_state st, out = {.n_vcpus = 77};
 	unsigned char a[BUF];
 	long n;
 
@@ -272,29 +275,29 @@ static void test_damage(void **state)
 static void test_check_offer(void **state)
 {
 	struct pvabi_state st;
-	struct pvabi_offer offer = { .n_versions = 1,
-				     .versions = { { 1, 0 } },
-				     .features = PVABI_F_ALL_1_0 };
+	struct pvabi_offer offer = {.n_versions = 1,
+				    .versions = {{1, 0}},
+				    .features = PVABI_F_ALL_1_0};
 	pvabi_u32 vcpu = 99;
 	char why[256] = "";
 
 	sample(&st);
-	assert_int_equal(pvabi_state_check_offer(&st, &offer, &vcpu, why,
-						 sizeof(why)),
-			 0);
+	assert_int_equal(
+		pvabi_state_check_offer(&st, &offer, &vcpu, why, sizeof(why)),
+		0);
 	offer.features = PVABI_F_NOTIFY;
-	assert_int_equal(pvabi_state_check_offer(&st, &offer, &vcpu, why,
-						 sizeof(why)),
-			 PVABI_E_NOFEATURE);
+	assert_int_equal(
+		pvabi_state_check_offer(&st, &offer, &vcpu, why, sizeof(why)),
+		PVABI_E_NOFEATURE);
 	assert_int_equal(vcpu, 0);
 	assert_string_equal(why, "vCPU 0: guest requires feature(s) sprg4-7 "
 				 "that the host does not offer");
 	st.vcpus[0].features = PVABI_F_NOTIFY;
 	st.vcpus[1].abi.minor = 2;
 	offer.versions[0].minor = 1;
-	assert_int_equal(pvabi_state_check_offer(&st, &offer, &vcpu, why,
-						 sizeof(why)),
-			 PVABI_E_NOVERSION);
+	assert_int_equal(
+		pvabi_state_check_offer(&st, &offer, &vcpu, why, sizeof(why)),
+		PVABI_E_NOVERSION);
 	assert_int_equal(vcpu, 1);
 	assert_string_equal(why, "vCPU 1: guest range 1.2-1.2 and host offer "
 				 "1.1 share no version");
@@ -310,9 +313,8 @@ struct fake {
 	pvabi_u32 order[4];
 };
 
-static int fake_check(void *ctx, pvabi_u32 i,
-		      const struct pvabi_state_vcpu *v, char *why,
-		      size_t whylen)
+static int fake_check(void *ctx, pvabi_u32 i, const struct pvabi_state_vcpu *v,
+		      char *why, size_t whylen)
 {
 	struct fake *f = ctx;
 
@@ -333,21 +335,21 @@ static void fake_commit(void *ctx, pvabi_u32 i,
 
 static void test_restore_all_or_none(void **state)
 {
-	static const struct pvabi_state_target target = { fake_check,
-							  fake_commit };
+	static const struct pvabi_state_target target = {fake_check,
+							 fake_commit};
 	struct pvabi_state st;
-	struct fake f = { .refuse = 1 };
+	struct fake f = {.refuse = 1};
 	char why[128];
 
 	sample(&st);
-	assert_int_equal(pvabi_state_restore(&st, &target, &f, why,
-					     sizeof(why)),
-			 PVABI_E_UNSUPPORTED);
+	assert_int_equal(
+		pvabi_state_restore(&st, &target, &f, why, sizeof(why)),
+		PVABI_E_UNSUPPORTED);
 	assert_string_equal(why, "vCPU 1: no room");
 	assert_int_equal(f.checked, 2);
 	assert_int_equal(f.committed, 0);
 
-	f = (struct fake){ .refuse = ~0u };
+	f = (struct fake){.refuse = ~0u};
 	assert_int_equal(pvabi_state_restore(&st, &target, &f, NULL, 0), 0);
 	assert_int_equal(f.committed, 2);
 	assert_int_equal(f.order[0], 0);

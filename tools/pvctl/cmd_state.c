@@ -53,7 +53,7 @@ static struct json_object *json_u64(pvabi_u64 v)
 /* The counters of struct pvabi_dlv_stats, in its order. */
 static const char *const stat_names[] = {
 	"delivered", "deferred", "notify_traps", "forced", "injected",
-	"coalesced", "refused", "masked", "kicks", "exits",
+	"coalesced", "refused",	 "masked",	 "kicks",  "exits",
 };
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) * 8 ==
 		       sizeof(struct pvabi_dlv_stats),
@@ -78,12 +78,15 @@ static struct json_object *vcpu_json(pvabi_u32 i,
 	json_object_object_add(o, "features", pvctl_json_features(v->features));
 	json_object_object_add(o, "page_byte_order",
 			       json_object_new_string(order_name(bo)));
-	json_object_object_add(o, "deferred",
-			       json_object_new_boolean(d->flags & PVABI_DLV_S_DEFERRED));
-	json_object_object_add(o, "notify_armed",
-			       json_object_new_boolean(d->flags & PVABI_DLV_S_ARMED));
+	json_object_object_add(
+		o, "deferred",
+		json_object_new_boolean(d->flags & PVABI_DLV_S_DEFERRED));
+	json_object_object_add(
+		o, "notify_armed",
+		json_object_new_boolean(d->flags & PVABI_DLV_S_ARMED));
 	for (pvabi_u32 k = 0; k < d->n_pending; k++)
-		json_object_array_add(pend, json_object_new_int64(d->pending[k]));
+		json_object_array_add(pend,
+				      json_object_new_int64(d->pending[k]));
 	json_object_object_add(o, "pending", pend);
 	for (size_t k = 0; k < sizeof(stat_names) / sizeof(stat_names[0]); k++)
 		json_object_object_add(cnt, stat_names[k], json_u64(stats[k]));
@@ -91,8 +94,8 @@ static struct json_object *vcpu_json(pvabi_u32 i,
 	if (v->has_defer_bound) {
 		struct json_object *b = json_object_new_object();
 
-		json_object_object_add(b, "exits",
-				       json_object_new_int64(d->deferred_exits));
+		json_object_object_add(
+			b, "exits", json_object_new_int64(d->deferred_exits));
 		json_object_object_add(b, "ns", json_u64(d->deferred_ns));
 		json_object_object_add(o, "defer_bound", b);
 	}
@@ -102,7 +105,8 @@ static struct json_object *vcpu_json(pvabi_u32 i,
 			       json_u64(pvabi_ld32(bo, &pg->dlv.int_pending)));
 	json_object_object_add(page, "irq_enabled",
 			       json_u64(pvabi_ld32(bo, &pg->dlv.irq_enabled)));
-	json_object_object_add(page, "msr", json_u64(pvabi_ld64(bo, &pg->arch.msr)));
+	json_object_object_add(page, "msr",
+			       json_u64(pvabi_ld64(bo, &pg->arch.msr)));
 	json_object_object_add(o, "page", page);
 	return o;
 }
@@ -133,7 +137,8 @@ static void vcpu_text(pvabi_u32 i, const struct pvabi_state_vcpu *v)
 	if (v->has_defer_bound)
 		printf("  deferral bound: running for %u exits, %llu ns\n",
 		       d->deferred_exits, (unsigned long long)d->deferred_ns);
-	printf("  page: critical 0x%llx, int_pending %u, irq_enabled %u, msr 0x%llx\n",
+	printf("  page: critical 0x%llx, int_pending %u, irq_enabled %u, msr "
+	       "0x%llx\n",
 	       (unsigned long long)pvabi_ld64(bo, &v->page.dlv.critical),
 	       pvabi_ld32(bo, &v->page.dlv.int_pending),
 	       pvabi_ld32(bo, &v->page.dlv.irq_enabled),
@@ -142,10 +147,8 @@ static void vcpu_text(pvabi_u32 i, const struct pvabi_state_vcpu *v)
 
 static int state_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 }
-	};
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+					     {0}};
 	struct pvabi_state st;
 	bool json = false;
 	size_t size;
@@ -164,8 +167,9 @@ static int state_show(int argc, char **argv)
 
 		json_object_object_add(o, "version",
 				       json_object_new_int((int)st.version));
-		json_object_object_add(o, "byte_order",
-				       json_object_new_string(order_name(st.order)));
+		json_object_object_add(
+			o, "byte_order",
+			json_object_new_string(order_name(st.order)));
 		json_object_object_add(o, "bytes", json_u64(size));
 		for (pvabi_u32 k = 0; k < st.n_vcpus; k++)
 			json_object_array_add(arr, vcpu_json(k, &st.vcpus[k]));
@@ -198,11 +202,10 @@ static int state_convert(int argc, char **argv)
 {
 	enum { TO = 1, ORDER };
 	static const struct option opts[] = {
-		{ "to-version", required_argument, NULL, TO },
-		{ "byte-order", required_argument, NULL, ORDER },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 }
-	};
+		{"to-version", required_argument, NULL, TO},
+		{"byte-order", required_argument, NULL, ORDER},
+		{"json", no_argument, NULL, 'j'},
+		{0}};
 	const char *to = NULL, *order = NULL;
 	enum pvabi_byte_order bo;
 	struct pvabi_state st;
@@ -226,17 +229,19 @@ static int state_convert(int argc, char **argv)
 	if (argc - optind != 2)
 		return pvctl_usage_error("state convert: want IN and OUT");
 	if (!to)
-		return pvctl_usage_error("state convert: --to-version N is required");
+		return pvctl_usage_error(
+			"state convert: --to-version N is required");
 	errno = 0;
 	version = strtoul(to, &end, 10);
 	if (errno || *end || !*to || version < PVABI_STATE_VERSION_OLDEST ||
 	    version > PVABI_STATE_VERSION)
-		return pvctl_usage_error("--to-version: '%s' is not a stream version this build writes (%u to %u)",
+		return pvctl_usage_error("--to-version: '%s' is not a stream "
+					 "version this build writes (%u to %u)",
 					 to, PVABI_STATE_VERSION_OLDEST,
 					 PVABI_STATE_VERSION);
 	if (order && strcmp(order, "little") && strcmp(order, "big"))
-		return pvctl_usage_error("--byte-order: '%s' is neither little nor big",
-					 order);
+		return pvctl_usage_error(
+			"--byte-order: '%s' is neither little nor big", order);
 	err = load(argv[optind], &st, NULL);
 	if (err)
 		return err;
@@ -248,10 +253,13 @@ static int state_convert(int argc, char **argv)
 		if (json) {
 			struct json_object *o = json_object_new_object();
 
-			json_object_object_add(o, "ok", json_object_new_boolean(false));
-			json_object_object_add(o, "error",
-					       json_object_new_string(pvabi_errname((int)n)));
-			json_object_object_add(o, "reason", json_object_new_string(why));
+			json_object_object_add(o, "ok",
+					       json_object_new_boolean(false));
+			json_object_object_add(
+				o, "error",
+				json_object_new_string(pvabi_errname((int)n)));
+			json_object_object_add(o, "reason",
+					       json_object_new_string(why));
 			pvctl_json_print(o);
 			return PVCTL_REFUSED;
 		}
@@ -268,8 +276,8 @@ static int state_convert(int argc, char **argv)
 	n = pvabi_state_write(&st, (pvabi_u32)version, bo, out, (size_t)n, why,
 			      sizeof(why));
 	pvabi_state_free(&st);
-	err = n < 0 ? pvctl_error(PVCTL_USAGE, "state convert: %s", why) :
-		      write_file(argv[optind + 1], out, (size_t)n);
+	err = n < 0 ? pvctl_error(PVCTL_USAGE, "state convert: %s", why)
+		    : write_file(argv[optind + 1], out, (size_t)n);
 	free(out);
 	if (err)
 		return err;
@@ -277,7 +285,8 @@ static int state_convert(int argc, char **argv)
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "ok", json_object_new_boolean(true));
-		json_object_object_add(o, "version", json_object_new_int((int)version));
+		json_object_object_add(o, "version",
+				       json_object_new_int((int)version));
 		json_object_object_add(o, "byte_order",
 				       json_object_new_string(order_name(bo)));
 		json_object_object_add(o, "bytes", json_object_new_int64(n));
@@ -288,7 +297,8 @@ static int state_convert(int argc, char **argv)
 		printf("wrote %s: stream version %lu, %s endian, %ld bytes\n",
 		       argv[optind + 1], version, order_name(bo), n);
 		if (dropped)
-			printf("dropped the deferral-bound counters of %u vCPU%s (v2 only; restart at load)\n",
+			printf("dropped the deferral-bound counters of %u "
+			       "vCPU%s (v2 only; restart at load)\n",
 			       dropped, dropped == 1 ? "" : "s");
 	}
 	return PVCTL_OK;
@@ -298,10 +308,9 @@ static int state_check(int argc, char **argv)
 {
 	enum { OFFER = 1 };
 	static const struct option opts[] = {
-		{ "to-offer", required_argument, NULL, OFFER },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 }
-	};
+		{"to-offer", required_argument, NULL, OFFER},
+		{"json", no_argument, NULL, 'j'},
+		{0}};
 	const char *dtb = NULL;
 	struct pvabi_offer offer;
 	struct pvabi_state st;
@@ -321,7 +330,8 @@ static int state_check(int argc, char **argv)
 	if (argc - optind != 1)
 		return pvctl_usage_error("state check: want exactly one FILE");
 	if (!dtb)
-		return pvctl_usage_error("state check: --to-offer OFFER.dtb is required");
+		return pvctl_usage_error(
+			"state check: --to-offer OFFER.dtb is required");
 	err = pvctl_parse_offer_opts(NULL, NULL, dtb, &offer);
 	if (err)
 		return err;
@@ -333,12 +343,16 @@ static int state_check(int argc, char **argv)
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "ok", json_object_new_boolean(!err));
-		json_object_object_add(o, "vcpus", json_object_new_int((int)st.n_vcpus));
+		json_object_object_add(o, "vcpus",
+				       json_object_new_int((int)st.n_vcpus));
 		if (err) {
-			json_object_object_add(o, "vcpu", json_object_new_int((int)vcpu));
-			json_object_object_add(o, "error",
-					       json_object_new_string(pvabi_errname(err)));
-			json_object_object_add(o, "reason", json_object_new_string(why));
+			json_object_object_add(o, "vcpu",
+					       json_object_new_int((int)vcpu));
+			json_object_object_add(
+				o, "error",
+				json_object_new_string(pvabi_errname(err)));
+			json_object_object_add(o, "reason",
+					       json_object_new_string(why));
 		}
 		pvctl_json_print(o);
 	} else if (err) {
@@ -352,26 +366,31 @@ static int state_check(int argc, char **argv)
 }
 
 const struct pvctl_cmd pvctl_state_cmds[] = {
-	{ "show", state_show, "show a migration state stream",
-	  "state show FILE [--json]",
-	  "  --json   {\"version\":2,\"byte_order\":\"big\",\"bytes\":N,\"vcpus\":[...]}\n"
-	  "Exit status: 0 valid, 2 refused (one line: the record and offset) or unreadable.\n",
-	  NULL },
-	{ "convert", state_convert,
-	  "rewrite a stream as another stream version or byte order",
-	  "state convert --to-version N [--byte-order little|big] IN OUT [--json]",
-	  "  --to-version N        stream version to write (1 or 2)\n"
-	  "  --byte-order ORDER    the stream's byte order (default: IN's)\n"
-	  "  OUT may be - for stdout.  Version 1 takes ABI 1.0 only and drops\n"
-	  "  the deferral bound.\n"
-	  "Exit status: 0 written, 1 the state does not fit version N, 2 bad input.\n",
-	  NULL },
-	{ "check", state_check,
-	  "would this state load on a host with that offer?",
-	  "state check FILE --to-offer OFFER.dtb [--json]",
-	  "  --to-offer FILE   the host's offer (pvctl dt write)\n"
-	  "  --json            {\"ok\":false,\"vcpus\":2,\"vcpu\":0,\"error\":...,\"reason\":...}\n"
-	  "Exit status: 0 every vCPU fits, 1 refused (the negotiation's reason), 2 bad input.\n",
-	  NULL },
-	{ 0 }
-};
+	{"show", state_show, "show a migration state stream",
+	 "state show FILE [--json]",
+	 "  --json   "
+	 "{\"version\":2,\"byte_order\":\"big\",\"bytes\":N,\"vcpus\":[...]}\n"
+	 "Exit status: 0 valid, 2 refused (one line: the record and offset) or "
+	 "unreadable.\n",
+	 NULL},
+	{"convert", state_convert,
+	 "rewrite a stream as another stream version or byte order",
+	 "state convert --to-version N [--byte-order little|big] IN OUT "
+	 "[--json]",
+	 "  --to-version N        stream version to write (1 or 2)\n"
+	 "  --byte-order ORDER    the stream's byte order (default: IN's)\n"
+	 "  OUT may be - for stdout.  Version 1 takes ABI 1.0 only and drops\n"
+	 "  the deferral bound.\n"
+	 "Exit status: 0 written, 1 the state does not fit version N, 2 bad "
+	 "input.\n",
+	 NULL},
+	{"check", state_check,
+	 "would this state load on a host with that offer?",
+	 "state check FILE --to-offer OFFER.dtb [--json]",
+	 "  --to-offer FILE   the host's offer (pvctl dt write)\n"
+	 "  --json            "
+	 "{\"ok\":false,\"vcpus\":2,\"vcpu\":0,\"error\":...,\"reason\":...}\n"
+	 "Exit status: 0 every vCPU fits, 1 refused (the negotiation's "
+	 "reason), 2 bad input.\n",
+	 NULL},
+	{0}};
