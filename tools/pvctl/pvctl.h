@@ -50,4 +50,8 @@ extern const struct pvctl_cmd pvctl_abi_cmds[];
 extern const struct pvctl_cmd pvctl_dt_cmds[];
 extern const struct pvctl_cmd pvctl_state_cmds[];
 
+/* Commands without verbs. */
+int pvctl_sim_run(int argc, char **argv);
+extern const char pvctl_sim_help[];
+
 #endif
