@@ -79,3 +79,6 @@ tests_unit_test_state_move_SOURCES = tests/unit/test-state-move.c
 tests_unit_test_state_move_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/sim
 tests_unit_test_state_move_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_state_move_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
+# ... and on real KVM, across two pvvm processes (tests/kvm/kvm-lib.sh).
+TESTS += tests/kvm/move.sh
+EXTRA_DIST += tests/kvm/move.sh

@@ -6,7 +6,7 @@
 plan 12
 
 snap=$TMP/vm.snap
-run "$PVVM" run --guest window --save-to "$snap" --save-at deferred --quiet
+run "$PVVM" run --guest window --bound-ms 5000 --save-to "$snap" --save-at deferred --quiet
 is "$rc" 0 "the window guest is saved with an interrupt deferred"
 case $err in *"interrupts pending"*) r=0 ;; *) r=1 ;; esac
 ok $r "pvvm says how many interrupts were pending"
