@@ -48,10 +48,19 @@ is "$(json "d['version'], d['vcpus'][0]['deferred'], d['vcpus'][0]['notify_armed
 run "$PVVM" run --restore "$snap" --json --quiet
 is "$rc" 0 "restored in a new process"
 is "$(restored)" "True 0" "the deferred vectors taken once each, in order, outside the section"
-is "$(json "d['restored']['doorbell_traps'] >= 1")" "True" \
-	"by the doorbell store that ends the section"
 is "$(json "d['restored']['counted'] == d['restored']['pending_at_save'], [v['exit_status'] for v in d['vcpus']]")" \
 	"True [0]" "the guest counted them and finished cleanly"
+# The armed page must make the doorbell store that ends the section trap.
+# On a loaded host an unrelated exit between leaving the section and that
+# store may deliver first (as the protocol allows): once in three moves.
+doorbell=$(json "d['restored']['doorbell_traps']")
+for try in 2 3; do
+	[ "$doorbell" -ge 1 ] && break
+	save --save-at deferred
+	run "$PVVM" run --restore "$snap" --json --quiet
+	doorbell=$(json "d['restored']['doorbell_traps']")
+done
+ok $([ "$doorbell" -ge 1 ]; echo $?) "delivered by the doorbell store that ends the section"
 
 # Two vCPUs; vCPU 1 is stopped wherever it is.
 save --save-at deferred --vcpus 2
