@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* snapshot.c - stop a VM at a chosen point, save it, load it (snapshot.h). */
 #include <errno.h>
-#include <stdarg.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,19 +213,6 @@ int snapshot__save_when_stopped(struct vm *vm, const char *path,
 	return r;
 }
 
-static int fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 struct loader {
 	struct vm *vm;
 	const struct pvvm_snap_vcpu *s;
@@ -275,27 +261,28 @@ static void load_commit(void *ctx, pvabi_u32 i,
 	if (ioctl(v->fd, KVM_SET_SREGS, &s->sregs) < 0 ||
 	    ioctl(v->fd, KVM_SET_REGS, &s->regs) < 0 ||
 	    ioctl(v->fd, KVM_SET_VCPU_EVENTS, &s->events) < 0) {
-		l->error = fail(l->why, l->len,
-				"vCPU %d: KVM refuses its "
-				"registers",
-				v->id);
+		l->error = snapshot__refuse(l->why, l->len,
+					    "vCPU %d: KVM refuses its "
+					    "registers",
+					    v->id);
 		return;
 	}
 	if (s->flags & PVVM_SNAP_PV) {
 		r = pvpage__restore(v, s->magic_gpa, s->notify_gpa, &res);
 		if (r) {
-			l->error = fail(l->why, l->len,
-					"vCPU %d: cannot map its "
-					"pvabi pages",
-					v->id);
+			l->error = snapshot__refuse(l->why, l->len,
+						    "vCPU %d: cannot map its "
+						    "pvabi pages",
+						    v->id);
 			return;
 		}
 	}
 	memcpy(v->page, &pv->page, PVABI_PAGE_SIZE);
 	v->done = s->flags & PVVM_SNAP_DONE;
 	if (irq__restore(v, &pv->dlv))
-		l->error = fail(l->why, l->len,
-				"vCPU %d: invalid delivery state", v->id);
+		l->error = snapshot__refuse(l->why, l->len,
+					    "vCPU %d: invalid delivery state",
+					    v->id);
 }
 
 static const struct pvabi_state_target load_target = {load_check, load_commit};
@@ -328,7 +315,7 @@ int snapshot__load(const char *path, struct vm *vm, struct vm_config *cfg,
 	int r;
 
 	if (!f)
-		return fail(why, len, "%s", strerror(errno));
+		return snapshot__refuse(why, len, "%s", strerror(errno));
 	/* Read it whole, to check every size against the real length. */
 	do {
 		if (size == cap) {
@@ -368,7 +355,7 @@ int snapshot__load(const char *path, struct vm *vm, struct vm_config *cfg,
 	 * checks (KVM, mappings) drops the whole VM before it ran. */
 	r = pvabi_state_restore(&st, &load_target, &l, text, sizeof(text));
 	if (r)
-		r = fail(why, len, "%s", text);
+		r = snapshot__refuse(why, len, "%s", text);
 	else
 		r = l.error;
 	if (r)

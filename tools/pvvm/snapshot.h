@@ -101,6 +101,9 @@ enum pvvm_snap_point {
 int snapshot__arm_stop(struct vm *vm, const char *point);
 int snapshot__save_when_stopped(struct vm *vm, const char *path,
 				uint64_t injections);
+/* One line into @why; returns -EINVAL: the file (or a part) is refused. */
+int snapshot__refuse(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Returns 0, or -EINVAL with the reason in @why: the file is refused. */
 int snapshot__check(const uint8_t *buf, size_t size, char *why, size_t len);
 /* The same, handing over the pvabi state (pvabi_state_free() it). */
