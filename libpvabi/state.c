@@ -554,6 +554,8 @@ static int read_delivery(struct reader *r, const struct rec *rec, pvabi_u32 i,
 		stats[k] = get64(r->o, b + 8 + 8 * k);
 	for (pvabi_u32 k = 0; k < n; k++)
 		d->pending[k] = get32(r->o, b + DLV_FIXED + 4 * k);
+	/* pvabi_dlv_restore() wants the unused entries zero. */
+	memset(&d->pending[n], 0, (PVABI_STATE_MAX_PENDING - n) * 4);
 	return 0;
 }
 
@@ -602,7 +604,10 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 			    "record VCPU at offset 0x%zx: reserved field is "
 			    "not zero",
 			    vr->off);
-	memset(&v->dlv, 0, sizeof(v->dlv));
+	/* DELIVERY fills the rest; without DEFER_BOUND the age is zero. */
+	v->dlv.deferred_exits = 0;
+	v->dlv.reserved = 0;
+	v->dlv.deferred_ns = 0;
 	v->has_defer_bound = false;
 
 	while (off < limit) {
