@@ -40,15 +40,15 @@ FUZZ_LINK = $(AM_V_CCLD)$(MKDIR_P) $(@D) && \
 fuzz_libpvabi = $(libpvabi_libpvabi_la_SOURCES) %reldir%/fuzz.h
 
 tests/fuzz/fuzz-fdt-offer: tests/fuzz/fuzz-fdt-offer.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS) $(ISAL_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS) $(ISAL_LIBS)
 tests/fuzz/fuzz-negotiate: tests/fuzz/fuzz-negotiate.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS) $(ISAL_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS) $(ISAL_LIBS)
 tests/fuzz/fuzz-text: tests/fuzz/fuzz-text.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS) $(ISAL_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS) $(ISAL_LIBS)
 tests/fuzz/fuzz-page: tests/fuzz/fuzz-page.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS) $(ISAL_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS) $(ISAL_LIBS)
 tests/fuzz/fuzz-state: tests/fuzz/fuzz-state.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS) $(ISAL_LIBS)
+	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS) $(ISAL_LIBS)
 
 CLEANFILES += $(fuzz_programs)
 clean-local: clean-fuzz

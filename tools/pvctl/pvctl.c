@@ -19,6 +19,8 @@ static const struct pvctl_cmd commands[] = {
 	  NULL, pvctl_dt_cmds },
 	{ "state", NULL, "show, convert and check migration state streams",
 	  "state <verb> ...", NULL, pvctl_state_cmds },
+	{ "patch", NULL, "find and rewrite privileged PowerPC instructions",
+	  "patch <verb> ...", NULL, pvctl_patch_cmds },
 	{ "sim", pvctl_sim_run,
 	  "stress the interrupt delivery protocol on real threads and traps",
 	  "sim [--vcpus N] [--injections N] [--no-notify] [--seed S] [--json]",
