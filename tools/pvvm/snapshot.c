@@ -43,7 +43,9 @@ static bool snapshot__should_stop(struct vcpu *v, void *opaque)
 {
 	struct stop_point *p = opaque;
 
-	if (!snapshot__reached(v, opaque))
+	/* Not with a vector handed to KVM: the thread would run the guest
+	 * on to deliver it, past the point, before it stops. */
+	if (v->injected || v->entry_injected || !snapshot__reached(v, opaque))
 		return false;
 	p->stop_ns = now_ns();
 	return true;
