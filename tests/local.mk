@@ -37,6 +37,7 @@ cli_tests = \
 	tests/cli/abi.sh \
 	tests/cli/dt.sh \
 	tests/cli/state.sh \
+	tests/cli/kmod.sh \
 	tests/cli/sim.sh \
 	tests/unit/freestanding.sh
 TESTS += $(cli_tests)

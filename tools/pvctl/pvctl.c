@@ -19,6 +19,8 @@ static const struct pvctl_cmd commands[] = {
 	  NULL, pvctl_dt_cmds },
 	{ "state", NULL, "show, convert and check migration state streams",
 	  "state <verb> ...", NULL, pvctl_state_cmds },
+	{ "kmod", NULL, "look at the pvabi.ko kernel module", "kmod <verb> ...",
+	  NULL, pvctl_kmod_cmds },
 	{ "patch", NULL, "find and rewrite privileged PowerPC instructions",
 	  "patch <verb> ...", NULL, pvctl_patch_cmds },
 	{ "sim", pvctl_sim_run,
@@ -43,7 +45,7 @@ static void usage(FILE *f)
 	list(f, commands);
 	fprintf(f, "\nRun '%s help <command>' for the options of one.\n"
 		   "Exit status: 0 ok, 1 refused, 2 bad usage or input, "
-		   "3 daemon unreachable.\n", pvctl_prog);
+		   "3 daemon or kernel module unreachable.\n", pvctl_prog);
 }
 
 static const struct pvctl_cmd *find(const struct pvctl_cmd *table,
