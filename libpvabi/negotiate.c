@@ -111,7 +111,7 @@ PVABI_EXPORT int pvabi_negotiate(const struct pvabi_offer *offer,
 				 const struct pvabi_request *req,
 				 struct pvabi_result *res)
 {
-	pvabi_u32 major;
+	pvabi_u32 i, major = 0;
 	int err, minor = -1;
 	pvabi_u64 features;
 
@@ -123,10 +123,23 @@ PVABI_EXPORT int pvabi_negotiate(const struct pvabi_offer *offer,
 	if (req->min.major == 0 || pvabi_version_cmp(req->min, req->max) > 0)
 		return PVABI_E_BADVERSION;
 
-	for (major = req->max.major; major >= req->min.major; major--) {
-		minor = common_minor(offer, req, (pvabi_u16)major);
-		if (minor >= 0)
-			break;
+	/*
+	 * Only a major the host lists can be agreed on: try those, keeping
+	 * the highest that works.  Walking every major of the guest's range
+	 * instead would let a guest asking for 1.0-65535.x cost the host
+	 * 65535 passes per hypercall.
+	 */
+	for (i = 0; i < offer->n_versions; i++) {
+		pvabi_u16 m = offer->versions[i].major;
+		int mi;
+
+		if (m < req->min.major || m > req->max.major || m <= major)
+			continue;
+		mi = common_minor(offer, req, m);
+		if (mi >= 0) {
+			major = m;
+			minor = mi;
+		}
 	}
 	if (minor < 0)
 		return PVABI_E_NOVERSION;

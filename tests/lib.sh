@@ -34,3 +34,13 @@ run() {
 	err=$(cat "$TMP/err")
 }
 done_testing() { [ "$_failed" -eq 0 ]; }
+# record KIND key=value...: one line of figures for docs/reliability.md, in
+# $PVABI_RESULTS/KIND.txt (hostile, faults, ...; see tools/reliability-report).
+# Name the case with test=NAME and say result=pass|fail; the last line per
+# test wins.
+record() {
+	local kind=$1
+	shift
+	mkdir -p "${PVABI_RESULTS:=$top_builddir/results}"
+	printf '%s date=%s\n' "$*" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$PVABI_RESULTS/$kind.txt"
+}

@@ -4,7 +4,9 @@
 # instrumented.
 #
 #   make fuzz FUZZ_SECONDS=60   run each harness on its corpus, one line of
-#                               figures per harness in results/fuzz.txt
+#                               figures per harness in results/fuzz.txt; what
+#                               it learns stays in tests/fuzz/work/<parser>/
+#                               for the next run
 #   make check                  runs each for FUZZ_CHECK_SECONDS (tests/fuzz/fuzz.sh)
 #                               and replays tests/fuzz/regress/<parser>/*
 #
@@ -15,7 +17,7 @@
 #      (optional: tests/fuzz/corpus/P.dict, a libFuzzer dictionary);
 #   3. below: add tests/fuzz/fuzz-P to fuzz_programs and give it its sources:
 #        tests/fuzz/fuzz-P: tests/fuzz/fuzz-P.c $(fuzz_libpvabi) [more .c]
-#        	$(FUZZ_LINK) [more libraries, e.g. $(LIBXML_LIBS)]
+#        	$(FUZZ_LINK) $(fuzz_libpvabi_libs) [more, e.g. $(LIBXML_LIBS)]
 #   4. when it finds a crash: fix the parser, and copy the reproducer from
 #      tests/fuzz/crashes/P/ to tests/fuzz/regress/P/ (make check replays it).
 fuzz_programs = \
@@ -23,7 +25,10 @@ fuzz_programs = \
 	tests/fuzz/fuzz-negotiate \
 	tests/fuzz/fuzz-text \
 	tests/fuzz/fuzz-page \
-	tests/fuzz/fuzz-state
+	tests/fuzz/fuzz-state \
+	tests/fuzz/fuzz-delivery \
+	tests/fuzz/fuzz-metadata \
+	tests/fuzz/fuzz-bus-args
 
 FUZZ_SECONDS = 60
 FUZZ_CHECK_SECONDS = 3
@@ -31,30 +36,41 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(WARN_CFLAGS) -Wno-unknown-warning-option
 FUZZ_CPPFLAGS = $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
-	-I$(top_srcdir)/%reldir%
+	-I$(top_srcdir)/%reldir% $(LIBXML_CFLAGS)
 # Compiles the .c files among the prerequisites into one program.
 # libpvabi's CRC32C needs ISA-L (where configure found it) in every one.
 FUZZ_LINK = $(AM_V_CCLD)$(MKDIR_P) $(@D) && \
 	$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
-	$$(for f in $^; do case $$f in *.c) echo $$f;; esac; done) $(ISAL_LIBS)
-# Every libpvabi source, instrumented along with the harness.
+	$$(for f in $^; do case $$f in *.c) echo $$f;; esac; done)
+# Every libpvabi source, instrumented along with the harness, and the
+# libraries libpvabi links.
 fuzz_libpvabi = $(libpvabi_libpvabi_la_SOURCES) %reldir%/fuzz.h
+fuzz_libpvabi_libs = $(libpvabi_libpvabi_la_LIBADD)
 
 tests/fuzz/fuzz-fdt-offer: tests/fuzz/fuzz-fdt-offer.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 tests/fuzz/fuzz-negotiate: tests/fuzz/fuzz-negotiate.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 tests/fuzz/fuzz-text: tests/fuzz/fuzz-text.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 tests/fuzz/fuzz-page: tests/fuzz/fuzz-page.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
+tests/fuzz/fuzz-delivery: tests/fuzz/fuzz-delivery.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
+
+# pvctld's parsers of outside input: libvirt metadata and D-Bus arguments.
+fuzz_pvctld = pvctld/settings.c pvctld/metadata.c pvctld/migrate.c
+tests/fuzz/fuzz-metadata: tests/fuzz/fuzz-metadata.c $(fuzz_libpvabi) $(fuzz_pvctld)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)
+tests/fuzz/fuzz-bus-args: tests/fuzz/fuzz-bus-args.c $(fuzz_libpvabi) $(fuzz_pvctld)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)
 tests/fuzz/fuzz-state: tests/fuzz/fuzz-state.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 
 CLEANFILES += $(fuzz_programs)
 clean-local: clean-fuzz
 clean-fuzz:
-	-rm -rf %reldir%/crashes results
+	-rm -rf %reldir%/crashes %reldir%/work results
 
 if HAVE_LIBFUZZER
 AM_TESTS_ENVIRONMENT += FUZZ_PROGRAMS='$(fuzz_programs)'; export FUZZ_PROGRAMS; \
@@ -67,7 +83,7 @@ fuzz: $(fuzz_programs)
 	@fail=0; for p in $(fuzz_programs); do \
 		h=$${p##*/fuzz-}; top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 		$(SHELL) $(srcdir)/%reldir%/run-harness --seconds $(FUZZ_SECONDS) \
-			--results results/fuzz.txt $$h || fail=1; \
+			--work %reldir%/work/$$h --results results/fuzz.txt $$h || fail=1; \
 	done; cat results/fuzz.txt; exit $$fail
 else
 fuzz:
@@ -76,5 +92,5 @@ endif
 .PHONY: fuzz clean-fuzz
 
 TESTS += %reldir%/fuzz.sh
-EXTRA_DIST += %reldir%/fuzz.sh %reldir%/run-harness %reldir%/fuzz.h \
+EXTRA_DIST += %reldir%/fuzz.sh %reldir%/run-harness %reldir%/fuzz.h %reldir%/make-seeds \
 	$(fuzz_programs:=.c) %reldir%/corpus %reldir%/regress

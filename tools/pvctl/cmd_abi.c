@@ -90,7 +90,7 @@ static int abi_show(int argc, char **argv)
 		return PVCTL_OK;
 	}
 
-	printf("pvabi magic page ABI %u.%u: %u-byte pages, %u bytes in use\n\n",
+	printf("pvabi magic page ABI %d.%d: %u-byte pages, %u bytes in use\n\n",
 	       PVABI_VERSION_MAJOR, PVABI_VERSION_MINOR, PVABI_PAGE_SIZE,
 	       PVABI_SIZE_1_0);
 	printf("%-7s %-6s %5s  %-20s %-6s %s\n", "PAGE", "OFFSET", "SIZE",

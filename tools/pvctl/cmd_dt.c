@@ -21,6 +21,7 @@ static int dt_write(int argc, char **argv)
 	struct pvabi_offer offer;
 	char why[256], blob[4096];
 	FILE *f;
+	bool bad;
 	int c, n;
 
 	optind = 0;
@@ -49,8 +50,13 @@ static int dt_write(int argc, char **argv)
 	f = strcmp(out, "-") ? fopen(out, "wb") : stdout;
 	if (!f)
 		return pvctl_usage_error("%s: %s", out, strerror(errno));
-	if (fwrite(blob, 1, (size_t)n, f) != (size_t)n ||
-	    (f != stdout ? fclose(f) : fflush(f)))
+	/* The file is closed even when the write fails. */
+	bad = fwrite(blob, 1, (size_t)n, f) != (size_t)n;
+	if (f == stdout)
+		bad |= fflush(f) != 0;
+	else
+		bad |= fclose(f) != 0;
+	if (bad)
 		return pvctl_usage_error("%s: write error", out);
 	return PVCTL_OK;
 }

@@ -1026,10 +1026,10 @@ static void case_policy(void)
 	int64_t evc;
 	int i, ok;
 
-	if (pvabi_genl_open(&g) || pvabi_genl_open(&events) ||
+	if (!f || pvabi_genl_open(&g) || pvabi_genl_open(&events) ||
 	    pvabi_genl_subscribe(events)) {
-		result(0,
-		       "generic netlink family and its events group resolve");
+		free(f);
+		result(0, "generic netlink family and its events group resolve");
 		return;
 	}
 	vm = vm_create(dev, "policy", &id);

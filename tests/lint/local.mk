@@ -1,0 +1,4 @@
+# Static analysis of the user-space sources, as TAP tests.
+TESTS += %reldir%/cppcheck.sh
+EXTRA_DIST += %reldir%/cppcheck.sh
+AM_TESTS_ENVIRONMENT += CPPCHECK='$(CPPCHECK)'; export CPPCHECK;
