@@ -23,7 +23,7 @@
 struct pvabi_policy {
 	struct pvabi_version min, max;
 	u64 features;
-	u32 patch_mode;		/* enum pvabi_patch_mode */
+	u32 patch_mode;		/* enum pvabi_nl_patch_mode */
 	u32 defer_us;
 };
 

@@ -23,7 +23,7 @@ void pvabi_policy_default(struct pvabi_policy *pol)
 	pol->max.major = PVABI_VERSION_MAJOR;
 	pol->max.minor = PVABI_VERSION_MINOR;
 	pol->features = PVABI_F_ALL_1_0;
-	pol->patch_mode = PVABI_PATCH_GUEST;
+	pol->patch_mode = PVABI_NL_PATCH_GUEST;
 	pol->defer_us = PVABI_DEFER_US_DEFAULT;
 }
 
@@ -47,7 +47,7 @@ int pvabi_vm_offer(struct pvabi_vm *vm, struct pvabi_offer *offer,
 	offer->versions[0].minor = PVABI_VERSION_MINOR;
 	offer->features = PVABI_F_ALL_1_0;
 	features = pol.features;
-	if (pol.patch_mode != PVABI_PATCH_HOST)
+	if (pol.patch_mode != PVABI_NL_PATCH_HOST)
 		features &= ~PVABI_F_HOST_PATCH;
 	*defer_us = pol.defer_us;
 	return pvabi_offer_clamp(offer, pol.min, pol.max, features);

@@ -29,10 +29,10 @@ static int match(const struct pvabi_genl_vm *vm, void *arg)
 static uint32_t kmod_mode(const char *name)
 {
 	if (!strcmp(name, "off"))
-		return PVABI_PATCH_OFF;
+		return PVABI_NL_PATCH_OFF;
 	if (!strcmp(name, "host"))
-		return PVABI_PATCH_HOST;
-	return PVABI_PATCH_GUEST;
+		return PVABI_NL_PATCH_HOST;
+	return PVABI_NL_PATCH_GUEST;
 }
 
 int push_policy(const struct push_policy *p, char *why, size_t whylen)

@@ -27,7 +27,7 @@ struct pvabi_genl_policy {
 	uint32_t min_version; /* (major << 16) | minor */
 	uint32_t max_version;
 	uint64_t features;
-	uint32_t patch_mode; /* enum pvabi_patch_mode */
+	uint32_t patch_mode; /* enum pvabi_nl_patch_mode */
 	uint32_t defer_us;
 };
 

@@ -10,14 +10,14 @@
 #include "pvctl.h"
 
 static const char *const patch_modes[] = {
-	[PVABI_PATCH_GUEST] = "guest",
-	[PVABI_PATCH_HOST] = "host",
-	[PVABI_PATCH_OFF] = "off",
+	[PVABI_NL_PATCH_GUEST] = "guest",
+	[PVABI_NL_PATCH_HOST] = "host",
+	[PVABI_NL_PATCH_OFF] = "off",
 };
 
 static const char *patch_mode_name(uint32_t m)
 {
-	return m <= PVABI_PATCH_MAX && patch_modes[m] ? patch_modes[m]
+	return m <= PVABI_NL_PATCH_MAX && patch_modes[m] ? patch_modes[m]
 						      : "unknown";
 }
 
@@ -325,8 +325,8 @@ static int kmod_policy(int argc, char **argv)
 			pol.present |= 1u << PVABI_POLICY_A_FEATURES;
 			break;
 		case 'p':
-			pol.patch_mode = PVABI_PATCH_MAX;
-			while (pol.patch_mode > PVABI_PATCH_UNSPEC &&
+			pol.patch_mode = PVABI_NL_PATCH_MAX;
+			while (pol.patch_mode > PVABI_NL_PATCH_UNSPEC &&
 			       strcmp(optarg, patch_modes[pol.patch_mode]))
 				pol.patch_mode--;
 			if (!pol.patch_mode)

@@ -451,7 +451,7 @@ int cmd_run(int argc, char **argv)
 	struct pvvm_snap_verdict verdict = {.ok = true};
 	struct vm vm;
 	char why[256];
-	int r, status = 0;
+	int r, fin, status = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&inj, 0, sizeof(inj));
@@ -511,7 +511,9 @@ int cmd_run(int argc, char **argv)
 	}
 	if (r)
 		vm__stop(&vm);
-	r = session__finish(&vm) ?: r;
+	fin = session__finish(&vm);
+	if (fin)
+		r = fin;
 	if (r || !guest_ok(&vm) || inj.lost || inj.dup || inj.reordered ||
 	    !verdict.ok)
 		status = PVVM_EXIT_FAIL;

@@ -224,13 +224,13 @@ struct pvabi_vcpu_stats {
  *                                   after the change
  *       PVABI_POLICY_A_FEATURES: NLA_U64, the PVABI_F_* bits the VM may
  *                                negotiate; undefined bits are refused
- *       PVABI_POLICY_A_PATCH_MODE: NLA_U32, enum pvabi_patch_mode, not
+ *       PVABI_POLICY_A_PATCH_MODE: NLA_U32, enum pvabi_nl_patch_mode, not
  *                                  UNSPEC; PVABI_F_HOST_PATCH is offered
- *                                  only under PVABI_PATCH_HOST
+ *                                  only under PVABI_NL_PATCH_HOST
  *       PVABI_POLICY_A_DEFER_US: NLA_U32, the deferral bound in
  *                                microseconds, 10 ... 1000000
  *   A new VM starts with versions 1.0 ... 1.0, features PVABI_F_ALL_1_0,
- *   PVABI_PATCH_GUEST and 10000 us (pvabi_dlv_config_default()'s bound).
+ *   PVABI_NL_PATCH_GUEST and 10000 us (pvabi_dlv_config_default()'s bound).
  *
  * PVABI_CMD_INJECT
  *   GENL_ADMIN_PERM (CAP_NET_ADMIN).  The same as PVABI_VCPU_INJECT; a
@@ -325,14 +325,14 @@ enum pvabi_stat_attr {
 };
 #define PVABI_STAT_A_MAX (__PVABI_STAT_A_MAX - 1)
 
-enum pvabi_patch_mode {
-	PVABI_PATCH_UNSPEC,
-	PVABI_PATCH_GUEST, /* the guest patches itself (default) */
-	PVABI_PATCH_HOST,  /* the guest may also ask the host to patch it */
-	PVABI_PATCH_OFF,   /* no patching: the guest traps as it would */
-	__PVABI_PATCH_MAX
+enum pvabi_nl_patch_mode {
+	PVABI_NL_PATCH_UNSPEC,
+	PVABI_NL_PATCH_GUEST, /* the guest patches itself (default) */
+	PVABI_NL_PATCH_HOST,  /* the guest may also ask the host to patch it */
+	PVABI_NL_PATCH_OFF,   /* no patching: the guest traps as it would */
+	__PVABI_NL_PATCH_MAX
 };
-#define PVABI_PATCH_MAX (__PVABI_PATCH_MAX - 1)
+#define PVABI_NL_PATCH_MAX (__PVABI_NL_PATCH_MAX - 1)
 
 enum pvabi_event {
 	PVABI_EVENT_UNSPEC,

@@ -912,12 +912,12 @@ static void case_badnl(void)
 						   PVABI_POLICY_A_MIN_VERSION,
 						   &u32v, 4)),
 		  EINVAL, "SET_POLICY minimum above maximum");
-	u32v = PVABI_PATCH_MAX + 1;
+	u32v = PVABI_NL_PATCH_MAX + 1;
 	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
 						   PVABI_POLICY_A_PATCH_MODE,
 						   &u32v, 4)),
 		  ERANGE, "SET_POLICY unknown patch mode");
-	u32v = PVABI_PATCH_UNSPEC;
+	u32v = PVABI_NL_PATCH_UNSPEC;
 	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
 						   PVABI_POLICY_A_PATCH_MODE,
 						   &u32v, 4)),
@@ -1056,12 +1056,12 @@ static void case_policy(void)
 	       "events group reports VCPU_NEGOTIATED");
 	close(vc);
 	pol.present = 1u << PVABI_POLICY_A_PATCH_MODE;
-	pol.patch_mode = PVABI_PATCH_HOST;
+	pol.patch_mode = PVABI_NL_PATCH_HOST;
 	pvabi_genl_set_policy(g, id, 0, &pol);
 	vc = ioctl(vm, PVABI_CREATE_VCPU, 0);
 	result(negotiate(vc, PVABI_F_ALL_1_0, &n) == 0 &&
 		       n.features == (PVABI_F_NOTIFY | PVABI_F_HOST_PATCH),
-	       "PVABI_PATCH_HOST offers host patching");
+	       "PVABI_NL_PATCH_HOST offers host patching");
 	close(vc);
 	pol.present = 1u << PVABI_POLICY_A_MIN_VERSION |
 		      1u << PVABI_POLICY_A_MAX_VERSION;
@@ -1077,7 +1077,7 @@ static void case_policy(void)
 	f->id = id;
 	pvabi_genl_dump(g, 0, find_vm, f);
 	result(f->found == 1 && f->vm.policy.defer_us == 2500 &&
-		       f->vm.policy.patch_mode == PVABI_PATCH_HOST &&
+		       f->vm.policy.patch_mode == PVABI_NL_PATCH_HOST &&
 		       f->vm.policy.min_version == 2 << 16 &&
 		       f->vm.policy.features ==
 			       (PVABI_F_NOTIFY | PVABI_F_HOST_PATCH) &&
