@@ -274,9 +274,10 @@ static unsigned char *write_vcpu(enum pvabi_byte_order o, unsigned char *p,
 				 size_t used, pvabi_u32 version)
 {
 	const struct pvabi_dlv_state *d = &v->dlv;
-	const pvabi_u64 *stats = &d->stats.delivered;
+	pvabi_u64 stats[N_STATS];
 	size_t dl = dlv_len(d);
 
+	memcpy(stats, &d->stats, sizeof(stats));
 	p = put_rec(o, p, PVABI_REC_VCPU,
 		    vcpu_rec_len(v, used, version) - REC_HDR);
 	put32(o, p, id);
@@ -529,7 +530,7 @@ static int read_delivery(struct reader *r, const struct rec *rec, pvabi_u32 i,
 			 struct pvabi_dlv_state *d)
 {
 	const unsigned char *b = rec->body;
-	pvabi_u64 *stats = &d->stats.delivered;
+	pvabi_u64 stats[N_STATS];
 	pvabi_u32 flags, n;
 
 	if (rec->len < DLV_FIXED)
@@ -552,6 +553,7 @@ static int read_delivery(struct reader *r, const struct rec *rec, pvabi_u32 i,
 	d->n_pending = n;
 	for (unsigned k = 0; k < N_STATS; k++)
 		stats[k] = get64(r->o, b + 8 + 8 * k);
+	memcpy(&d->stats, stats, sizeof(stats));
 	for (pvabi_u32 k = 0; k < n; k++)
 		d->pending[k] = get32(r->o, b + DLV_FIXED + 4 * k);
 	/* pvabi_dlv_restore() wants the unused entries zero. */

@@ -48,8 +48,10 @@ static void *slurp(const char *rel, size_t *len)
 	void *buf;
 	long n;
 
-	if (!f)
+	if (!f) {
 		fail_msg("cannot open %s", path_of(rel));
+		return NULL;
+	}
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	rewind(f);

@@ -63,7 +63,7 @@ static struct json_object *vcpu_json(pvabi_u32 i,
 				     const struct pvabi_state_vcpu *v)
 {
 	const struct pvabi_dlv_state *d = &v->dlv;
-	const pvabi_u64 *stats = &d->stats.delivered;
+	pvabi_u64 stats[sizeof(d->stats) / 8];
 	const struct pvabi_magic_page *pg = &v->page;
 	enum pvabi_byte_order bo = v->page_order;
 	struct json_object *o = json_object_new_object();
@@ -72,6 +72,7 @@ static struct json_object *vcpu_json(pvabi_u32 i,
 	struct json_object *page = json_object_new_object();
 	char abi[16];
 
+	memcpy(stats, &d->stats, sizeof(stats));
 	snprintf(abi, sizeof(abi), "%u.%u", v->abi.major, v->abi.minor);
 	json_object_object_add(o, "vcpu", json_object_new_int((int)i));
 	json_object_object_add(o, "abi", json_object_new_string(abi));
@@ -114,10 +115,11 @@ static struct json_object *vcpu_json(pvabi_u32 i,
 static void vcpu_text(pvabi_u32 i, const struct pvabi_state_vcpu *v)
 {
 	const struct pvabi_dlv_state *d = &v->dlv;
-	const pvabi_u64 *stats = &d->stats.delivered;
+	pvabi_u64 stats[sizeof(d->stats) / 8];
 	enum pvabi_byte_order bo = v->page_order;
 	char feats[256];
 
+	memcpy(stats, &d->stats, sizeof(stats));
 	pvabi_features_format(v->features, feats, sizeof(feats));
 	printf("vCPU %u: ABI %u.%u, features %s, page %s endian\n", i,
 	       v->abi.major, v->abi.minor, *feats ? feats : "none",
@@ -192,8 +194,15 @@ static int write_file(const char *path, const void *buf, size_t len)
 
 	if (!f)
 		return pvctl_usage_error("%s: %s", path, strerror(errno));
-	if (fwrite(buf, 1, len, f) != len ||
-	    (f != stdout ? fclose(f) : fflush(f)))
+	if (fwrite(buf, 1, len, f) != len) {
+		if (f != stdout)
+			fclose(f);
+		return pvctl_usage_error("%s: write error", path);
+	}
+	if (f == stdout)
+		return fflush(f) ? pvctl_usage_error("%s: write error", path)
+				 : PVCTL_OK;
+	if (fclose(f))
 		return pvctl_usage_error("%s: write error", path);
 	return PVCTL_OK;
 }

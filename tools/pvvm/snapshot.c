@@ -309,7 +309,7 @@ int snapshot__load(const char *path, struct vm *vm, struct vm_config *cfg,
 {
 	struct pvvm_snap_header h;
 	struct pvabi_state st;
-	struct loader l = {vm, NULL, &h, 0, why, len};
+	struct loader l = {NULL, NULL, &h, 0, why, len};
 	uint8_t *buf = NULL;
 	size_t size = 0, cap = 0, n;
 	FILE *f = fopen(path, "rb");
@@ -350,6 +350,7 @@ int snapshot__load(const char *path, struct vm *vm, struct vm_config *cfg,
 	r = vm__new(vm, cfg, why, len);
 	if (r)
 		goto out;
+	l.vm = vm;
 	memcpy(vm->ram.hva,
 	       buf + sizeof(h) + (size_t)h.nr_vcpus * h.vcpu_size + h.pvabi_len,
 	       h.ram_size);
