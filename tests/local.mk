@@ -51,6 +51,7 @@ EXTRA_DIST += tests/unit/test-cmd-vm.c
 cli_tests = \
 	tests/cli/abi.sh \
 	tests/cli/dt.sh \
+	tests/cli/state.sh \
 	tests/cli/kmod.sh \
 	tests/cli/sim.sh \
 	tests/unit/freestanding.sh
@@ -70,6 +71,33 @@ tests_stress_test_stress_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
 model_tests = tests/model/run-model.sh
 TESTS += $(model_tests)
 EXTRA_DIST += $(model_tests) tests/model/delivery.pml
+
+# Migration state streams.
+state_tests = \
+	tests/unit/test-state \
+	tests/unit/test-state-golden \
+	tests/unit/test-state-schema \
+	tests/unit/test-state-move
+check_PROGRAMS += $(state_tests)
+TESTS += $(state_tests)
+EXTRA_DIST += tests/unit/state-golden.h
+tests_unit_test_state_SOURCES = tests/unit/test-state.c \
+	libpvabi/crc32c.c libpvabi/crc32c.h
+tests_unit_test_state_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_state_LDADD = $(UNIT_LDADD) $(ISAL_LIBS)
+tests_unit_test_state_golden_SOURCES = tests/unit/test-state-golden.c
+tests_unit_test_state_golden_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_state_golden_LDADD = $(UNIT_LDADD)
+tests_unit_test_state_schema_SOURCES = tests/unit/test-state-schema.c
+tests_unit_test_state_schema_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_state_schema_LDADD = $(UNIT_LDADD)
+tests_unit_test_state_move_SOURCES = tests/unit/test-state-move.c
+tests_unit_test_state_move_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/sim
+tests_unit_test_state_move_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_state_move_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
+# ... and on real KVM, across two pvvm processes (tests/kvm/kvm-lib.sh).
+TESTS += tests/kvm/move.sh
+EXTRA_DIST += tests/kvm/move.sh
 
 # Control plane: pvctld on private buses (tests/ctl).
 ctl_tests = \

@@ -25,6 +25,7 @@ fuzz_programs = \
 	tests/fuzz/fuzz-negotiate \
 	tests/fuzz/fuzz-text \
 	tests/fuzz/fuzz-page \
+	tests/fuzz/fuzz-state \
 	tests/fuzz/fuzz-delivery \
 	tests/fuzz/fuzz-metadata \
 	tests/fuzz/fuzz-bus-args
@@ -37,6 +38,7 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 FUZZ_CPPFLAGS = $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
 	-I$(top_srcdir)/%reldir% $(LIBXML_CFLAGS)
 # Compiles the .c files among the prerequisites into one program.
+# libpvabi's CRC32C needs ISA-L (where configure found it) in every one.
 FUZZ_LINK = $(AM_V_CCLD)$(MKDIR_P) $(@D) && \
 	$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
 	$$(for f in $^; do case $$f in *.c) echo $$f;; esac; done)
@@ -62,6 +64,8 @@ tests/fuzz/fuzz-metadata: tests/fuzz/fuzz-metadata.c $(fuzz_libpvabi) $(fuzz_pvc
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)
 tests/fuzz/fuzz-bus-args: tests/fuzz/fuzz-bus-args.c $(fuzz_libpvabi) $(fuzz_pvctld)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)
+tests/fuzz/fuzz-state: tests/fuzz/fuzz-state.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 
 CLEANFILES += $(fuzz_programs)
 clean-local: clean-fuzz

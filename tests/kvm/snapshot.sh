@@ -22,10 +22,14 @@ run "$PVVM" run --restore "$snap" --json
 is "$rc" 0 "a new pvvm process restores and runs it"
 is "$(json 'd["vcpus"][0]["negotiated"], d["vcpus"][0]["features"]')" "1.0 notify" \
 	"with the negotiated ABI and features"
-is "$(json 'd["vcpus"][0]["notify_traps"] >= 1')" "True" \
-	"the armed notification page traps after the restore"
-is "$(json 'd["vcpus"][0]["deferred"] >= 1 and '"${pending:-0}"' >= 1')" "True" \
-	"and delivers what was deferred before the save"
+# Whether the doorbell store or an earlier unrelated exit delivers is a
+# race on a loaded host; tests/kvm/move.sh insists on the doorbell once in
+# three moves.  Here: what was pending is taken first, in order, outside
+# the section, and the guest counted it.
+is "$(json 'd["restored"]["ok"], d["restored"]["in_critical"]')" "True 0" \
+	"the restored guest takes what was deferred, outside the section"
+is "$(json 'd["restored"]["in_order"] == '"${pending:-0}"' >= 1')" "True" \
+	"each vector pending before the save, once, in order"
 
 run "$PVVM" run --trap --guest idle --save-to "$snap" --save-at exits:40 --quiet
 is "$rc" 0 "a trapping guest is saved after 40 exits"

@@ -38,9 +38,9 @@ check_PROGRAMS += %reldir%/gen-seq
 # libFuzzer harnesses (the plumbing is tests/fuzz/local.mk's).
 fuzz_programs += tests/fuzz/fuzz-patch tests/fuzz/fuzz-patch-policy
 tests/fuzz/fuzz-patch: tests/fuzz/fuzz-patch.c %reldir%/verify.h $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 tests/fuzz/fuzz-patch-policy: tests/fuzz/fuzz-patch-policy.c $(fuzz_libpvabi)
-	$(FUZZ_LINK) $(FDT_LIBS) $(LIBELF_LIBS)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 
 # make bench: scan throughput against objdump -d | grep (bench/patch.json).
 noinst_PROGRAMS += %reldir%/bench-patch

@@ -6,6 +6,7 @@ tools_pvctl_pvctl_SOURCES = \
 	%reldir%/pvctl.c \
 	%reldir%/cmd_abi.c \
 	%reldir%/cmd_dt.c \
+	%reldir%/cmd_state.c \
 	%reldir%/cmd_patch.c \
 	%reldir%/cmd_kmod.c \
 	%reldir%/cmd_sim.c \

@@ -17,6 +17,8 @@ static const struct pvctl_cmd commands[] = {
 	  "abi <verb> ...", NULL, pvctl_abi_cmds },
 	{ "dt", NULL, "write and read the device-tree offer", "dt <verb> ...",
 	  NULL, pvctl_dt_cmds },
+	{ "state", NULL, "show, convert and check migration state streams",
+	  "state <verb> ...", NULL, pvctl_state_cmds },
 	{ "patch", NULL, "find and rewrite privileged PowerPC instructions",
 	  "patch <verb> ...", NULL, pvctl_patch_cmds },
 	{ "kmod", NULL, "look at the pvabi.ko kernel module", "kmod <verb> ...",
@@ -80,8 +82,8 @@ int pvctl_help_for(const struct pvctl_cmd *cmd, const char *group)
 		       pvctl_prog, cmd->name);
 		return PVCTL_OK;
 	}
-	printf("Usage: %s %s%s%s\n\n%s\n", pvctl_prog, group ? group : "",
-	       group ? " " : "", cmd->usage, cmd->summary);
+	/* A verb's usage already starts with its group ("dt write ..."). */
+	printf("Usage: %s %s\n\n%s\n", pvctl_prog, cmd->usage, cmd->summary);
 	if (cmd->help)
 		printf("\n%s", cmd->help);
 	return PVCTL_OK;

@@ -47,7 +47,9 @@ const char cmd_run_usage[] =
 	"  --save-at POINT    critical (inside a critical section, default),\n"
 	"                     exits:N (after N exits), deferred (with an\n"
 	"                     interrupt held back)\n"
-	"  --restore FILE     run a saved guest in this process\n";
+	"  --restore FILE     run a saved guest in this process; the guest's\n"
+	"                     log must show the vectors pending at the save\n"
+	"                     taken first, once each, in order (\"restored\")\n";
 
 struct run_opts {
 	struct session s;
@@ -322,9 +324,28 @@ static void report_text(struct vm *vm, const struct inj_result *inj,
 }
 
 static void report_json(struct vm *vm, const struct inj_result *inj,
-			uint64_t injections)
+			uint64_t injections, const struct pvvm_snap_verdict *c)
 {
 	json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	if (c) {
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "pending_at_save",
+				       json_object_new_int64(c->pending));
+		json_object_object_add(j, "in_order",
+				       json_object_new_int64(c->in_order));
+		json_object_object_add(j, "in_critical",
+				       json_object_new_int64(c->in_critical));
+		json_object_object_add(j, "forced",
+				       json_object_new_int64(c->forced));
+		json_object_object_add(j, "doorbell_traps",
+				       json_object_new_int64(c->doorbell));
+		json_object_object_add(j, "counted",
+				       json_object_new_int64(c->counted));
+		json_object_object_add(j, "ok", json_object_new_boolean(c->ok));
+		json_object_object_add(o, "restored", j);
+	}
 
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		json_object_array_add(a, vcpu_json(vm, &vm->vcpus[i]));
@@ -399,10 +420,35 @@ static bool guest_ok(struct vm *vm)
 	return true;
 }
 
+/* What the restored guest showed: the saved vectors, taken in order. */
+static void report_restore(const char *path, const struct pvvm_snap_verdict *c)
+{
+	printf("restored %s: %u vector(s) pending at the save, %u taken in "
+	       "order (%u inside a critical section, %u forced by the bound), "
+	       "%u doorbell trap(s), %u counted by the guest: %s\n",
+	       path, c->pending, c->in_order, c->in_critical, c->forced,
+	       c->doorbell, c->counted, c->ok ? "ok" : "FAILED");
+}
+
+/* The saved vectors were checked; the injector reads the log from here. */
+static void skip_checked_log(struct vm *vm)
+{
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		struct pvvm_vcpu_info *info = &vm->boot->vcpu[i];
+
+		__atomic_store_n(
+			&info->log_tail,
+			__atomic_load_n(&info->log_head, __ATOMIC_ACQUIRE),
+			__ATOMIC_RELEASE);
+	}
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
 	struct inj_result inj;
+	struct pvvm_snap_expect exp;
+	struct pvvm_snap_verdict verdict = {.ok = true};
 	struct vm vm;
 	char why[256];
 	int r, fin, status = 0;
@@ -414,7 +460,8 @@ int cmd_run(int argc, char **argv)
 		return r;
 	if (o.restore) {
 		vcpu__signals_init();
-		r = snapshot__load(o.restore, &vm, &o.s.cfg, why, sizeof(why));
+		r = snapshot__load(o.restore, &vm, &o.s.cfg, &exp, why,
+				   sizeof(why));
 		if (r == -EINVAL) {
 			fprintf(stderr, "pvvm: %s: %s\n", o.restore, why);
 			return PVVM_EXIT_USAGE;
@@ -443,6 +490,11 @@ int cmd_run(int argc, char **argv)
 		vm__delete(&vm);
 		return r ? PVVM_EXIT_FAIL : 0;
 	}
+	if (!r && o.restore) {
+		r = wait_delivered(&vm);
+		snapshot__verify(&vm, &exp, &verdict);
+		skip_checked_log(&vm);
+	}
 	if (!r && o.injections) {
 		struct inj_config c = {
 			.count = o.injections,
@@ -457,19 +509,21 @@ int cmd_run(int argc, char **argv)
 
 		r = inject__run(&vm, &c, &inj);
 	}
-	if (!r && o.restore)
-		r = wait_delivered(&vm);
 	if (r)
 		vm__stop(&vm);
 	fin = session__finish(&vm);
 	if (fin)
 		r = fin;
-	if (r || !guest_ok(&vm) || inj.lost || inj.dup || inj.reordered)
+	if (r || !guest_ok(&vm) || inj.lost || inj.dup || inj.reordered ||
+	    !verdict.ok)
 		status = PVVM_EXIT_FAIL;
 	if (o.json)
-		report_json(&vm, &inj, o.injections);
+		report_json(&vm, &inj, o.injections,
+			    o.restore ? &verdict : NULL);
 	else
 		report_text(&vm, &inj, o.injections);
+	if (o.restore && !o.json)
+		report_restore(o.restore, &verdict);
 	inject__result_free(&inj);
 	vm__delete(&vm);
 	return status;

@@ -12,12 +12,12 @@
 struct stop_point {
 	enum pvvm_snap_point at;
 	uint64_t exits;
+	uint64_t stop_ns; /* when vCPU 0 reached it: deferrals age until then */
 };
 
 static struct stop_point stop_point;
 
-/* vCPU 0's thread, after each exit and the decision at it. */
-static bool snapshot__should_stop(struct vcpu *v, void *opaque)
+static bool snapshot__reached(struct vcpu *v, void *opaque)
 {
 	const struct stop_point *p = opaque;
 	struct pvabi_dlv_regs regs;
@@ -38,6 +38,19 @@ static bool snapshot__should_stop(struct vcpu *v, void *opaque)
 	if (p->at == PVVM_SNAP_AT_CRITICAL)
 		return inside;
 	return inside && (pvabi_dlv_flags(&v->dlv) & PVABI_DLV_S_DEFERRED);
+}
+
+/* vCPU 0's thread, after each exit and the decision at it. */
+static bool snapshot__should_stop(struct vcpu *v, void *opaque)
+{
+	struct stop_point *p = opaque;
+
+	/* Not with a vector handed to KVM: the thread would run the guest
+	 * on to deliver it, past the point, before it stops. */
+	if (v->injected || v->entry_injected || !snapshot__reached(v, opaque))
+		return false;
+	p->stop_ns = now_ns();
+	return true;
 }
 
 int snapshot__arm_stop(struct vm *vm, const char *point)
@@ -62,15 +75,19 @@ int snapshot__arm_stop(struct vm *vm, const char *point)
 	return 0;
 }
 
-static int vcpu_state(struct vcpu *v, struct pvvm_snap_vcpu *s)
+static int vcpu_state(struct vcpu *v, struct pvvm_snap_vcpu *s,
+		      struct pvabi_state_vcpu *pv)
 {
 	memset(s, 0, sizeof(*s));
 	s->id = (uint32_t)v->id;
+	pv->abi.major = PVABI_VERSION_MAJOR;
+	pv->abi.minor = 0;
+	pv->features = 0;
 	if (v->pv) {
 		s->flags |= PVVM_SNAP_PV;
 		s->magic_gpa = v->magic.gpa;
-		s->version = v->negotiated.version;
-		s->features = v->negotiated.features;
+		pv->abi = v->negotiated.version;
+		pv->features = v->negotiated.features;
 		if (v->notify.hva) {
 			s->flags |= PVVM_SNAP_NOTIFY;
 			s->notify_gpa = v->notify.gpa;
@@ -82,10 +99,12 @@ static int vcpu_state(struct vcpu *v, struct pvvm_snap_vcpu *s)
 	    ioctl(v->fd, KVM_GET_SREGS, &s->sregs) < 0 ||
 	    ioctl(v->fd, KVM_GET_VCPU_EVENTS, &s->events) < 0)
 		return -errno;
+	pv->page_order = PVABI_LE;
+	pv->has_defer_bound = true;
 	pthread_mutex_lock(&v->lock);
 	/* A deferral lasts while the guest runs, not while it is saved. */
-	pvabi_dlv_save(&v->dlv, v->stopped_ns, &s->dlv);
-	memcpy(s->page, v->page, PVABI_PAGE_SIZE);
+	pvabi_dlv_save(&v->dlv, v->stopped_ns, &pv->dlv);
+	memcpy(&pv->page, v->page, PVABI_PAGE_SIZE);
 	pthread_mutex_unlock(&v->lock);
 	return 0;
 }
@@ -93,39 +112,60 @@ static int vcpu_state(struct vcpu *v, struct pvvm_snap_vcpu *s)
 static int snapshot__write(struct vm *vm, const char *path)
 {
 	struct pvvm_snap_header h;
-	struct pvvm_snap_vcpu *s = malloc(sizeof(*s));
+	struct pvvm_snap_vcpu s[PVVM_MAX_VCPUS];
+	struct pvabi_state st;
+	void *stream = NULL;
+	char why[256];
+	long len = 0;
 	FILE *f;
-	int r = 0;
+	int r;
 
-	if (!s)
+	if (pvabi_state_init(&st, (pvabi_u32)vm->nr_vcpus))
 		return -ENOMEM;
+	r = 0;
+	for (int i = 0; !r && i < vm->nr_vcpus; i++)
+		r = vcpu_state(&vm->vcpus[i], &s[i], &st.vcpus[i]);
+	if (!r) {
+		len = pvabi_state_size(&st, PVABI_STATE_VERSION);
+		stream = len > 0 ? malloc((size_t)len) : NULL;
+		if (!stream || pvabi_state_write(&st, PVABI_STATE_VERSION,
+						 PVABI_LE, stream, (size_t)len,
+						 why, sizeof(why)) != len) {
+			fprintf(stderr, "pvvm: the pvabi state: %s\n",
+				stream ? why : "out of memory");
+			r = -EINVAL;
+		}
+	}
+	pvabi_state_free(&st);
+	if (r) {
+		free(stream);
+		return r;
+	}
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, PVVM_SNAP_MAGIC, sizeof(h.magic));
 	h.version = PVVM_SNAP_VERSION;
 	h.nr_vcpus = (uint32_t)vm->nr_vcpus;
 	h.ram_size = vm->ram.size;
-	h.vcpu_size = sizeof(*s);
+	h.vcpu_size = sizeof(s[0]);
 	h.point = stop_point.at;
 	h.offer = vm->cfg.offer;
 	h.dlv_cfg = vm->cfg.dlv;
 	h.arm = vm->cfg.arm;
+	h.pvabi_len = (uint64_t)len;
 	f = fopen(path, "wb");
 	if (!f) {
-		free(s);
+		free(stream);
 		return -errno;
 	}
-	if (fwrite(&h, sizeof(h), 1, f) != 1)
-		r = -EIO;
-	for (int i = 0; !r && i < vm->nr_vcpus; i++) {
-		r = vcpu_state(&vm->vcpus[i], s);
-		if (!r && fwrite(s, sizeof(*s), 1, f) != 1)
-			r = -EIO;
-	}
-	if (!r && fwrite(vm->ram.hva, vm->ram.size, 1, f) != 1)
+	if (fwrite(&h, sizeof(h), 1, f) != 1 ||
+	    fwrite(s, sizeof(s[0]), (size_t)vm->nr_vcpus, f) !=
+		    (size_t)vm->nr_vcpus ||
+	    fwrite(stream, (size_t)len, 1, f) != 1 ||
+	    fwrite(vm->ram.hva, vm->ram.size, 1, f) != 1)
 		r = -EIO;
 	if (fclose(f) && !r)
 		r = -EIO;
-	free(s);
+	free(stream);
 	return r;
 }
 
@@ -178,48 +218,109 @@ int snapshot__save_when_stopped(struct vm *vm, const char *path,
 	return r;
 }
 
-static int vcpu_load(struct vcpu *v, const struct pvvm_snap_vcpu *s, char *why,
-		     size_t len)
+struct loader {
+	struct vm *vm;
+	const struct pvvm_snap_vcpu *s;
+	const struct pvvm_snap_header *h;
+	int error; /* a vCPU that could not be restored after all checks */
+	char *why;
+	size_t len;
+};
+
+/* Would vCPU @i take this?  Asked of every vCPU before any is restored;
+ * the rest was checked with the file (snapshot_check.c). */
+static int load_check(void *ctx, pvabi_u32 i, const struct pvabi_state_vcpu *pv,
+		      char *why, size_t len)
 {
-#define bad(why, len, ...) (snprintf(why, len, __VA_ARGS__), -EINVAL)
-	struct pvabi_result res = {s->version, s->features};
+	struct loader *l = ctx;
+	struct pvabi_magic_page *scratch;
+	struct pvabi_dlv d;
+	struct pvabi_dlv_action a;
 	int r;
 
+	scratch = aligned_alloc(PVABI_PAGE_SIZE, PVABI_PAGE_SIZE);
+	if (!scratch)
+		return PVABI_E_NOMEM;
+	memcpy(scratch, &pv->page, PVABI_PAGE_SIZE);
+	r = pvabi_dlv_init(&d, scratch, PVABI_LE, &l->h->dlv_cfg);
+	if (!r)
+		r = pvabi_dlv_restore(&d, &pv->dlv, 0, &a);
+	free(scratch);
+	if (r)
+		snprintf(why, len, "delivery state refused: %s",
+			 pvabi_strerror(r));
+	return r;
+}
+
+static void load_commit(void *ctx, pvabi_u32 i,
+			const struct pvabi_state_vcpu *pv)
+{
+	struct loader *l = ctx;
+	const struct pvvm_snap_vcpu *s = &l->s[i];
+	struct vcpu *v = &l->vm->vcpus[i];
+	struct pvabi_result res = {pv->abi, pv->features};
+	int r;
+
+	if (l->error)
+		return;
 	if (ioctl(v->fd, KVM_SET_SREGS, &s->sregs) < 0 ||
 	    ioctl(v->fd, KVM_SET_REGS, &s->regs) < 0 ||
-	    ioctl(v->fd, KVM_SET_VCPU_EVENTS, &s->events) < 0)
-		return bad(why, len, "vCPU %d: KVM refuses its registers",
-			   v->id);
+	    ioctl(v->fd, KVM_SET_VCPU_EVENTS, &s->events) < 0) {
+		l->error = snapshot__refuse(l->why, l->len,
+					    "vCPU %d: KVM refuses its "
+					    "registers",
+					    v->id);
+		return;
+	}
 	if (s->flags & PVVM_SNAP_PV) {
 		r = pvpage__restore(v, s->magic_gpa, s->notify_gpa, &res);
-		if (r)
-			return bad(why, len,
-				   "vCPU %d: cannot map its pvabi pages",
-				   v->id);
+		if (r) {
+			l->error = snapshot__refuse(l->why, l->len,
+						    "vCPU %d: cannot map its "
+						    "pvabi pages",
+						    v->id);
+			return;
+		}
 	}
-	memcpy(v->page, s->page, PVABI_PAGE_SIZE);
+	memcpy(v->page, &pv->page, PVABI_PAGE_SIZE);
 	v->done = s->flags & PVVM_SNAP_DONE;
-	r = irq__restore(v, &s->dlv);
-	if (r)
-		return bad(why, len, "vCPU %d: invalid delivery state", v->id);
-	return 0;
-#undef bad
+	if (irq__restore(v, &pv->dlv))
+		l->error = snapshot__refuse(l->why, l->len,
+					    "vCPU %d: invalid delivery state",
+					    v->id);
+}
+
+static const struct pvabi_state_target load_target = {load_check, load_commit};
+
+static void expect(struct vm *vm, const struct pvabi_state *st,
+		   struct pvvm_snap_expect *exp)
+{
+	memset(exp, 0, sizeof(*exp));
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		const struct pvabi_dlv_state *d = &st->vcpus[i].dlv;
+
+		exp->n_pending[i] = d->n_pending;
+		memcpy(exp->pending[i], d->pending, sizeof(exp->pending[i]));
+		exp->log_head[i] = vm->boot->vcpu[i].log_head;
+		exp->interrupts[i] = vm->boot->vcpu[i].interrupts;
+		exp->forced[i] = d->stats.forced;
+	}
 }
 
 int snapshot__load(const char *path, struct vm *vm, struct vm_config *cfg,
-		   char *why, size_t len)
+		   struct pvvm_snap_expect *exp, char *why, size_t len)
 {
 	struct pvvm_snap_header h;
-	struct pvvm_snap_vcpu *s = NULL;
+	struct pvabi_state st;
+	struct loader l = {NULL, NULL, &h, 0, why, len};
 	uint8_t *buf = NULL;
 	size_t size = 0, cap = 0, n;
 	FILE *f = fopen(path, "rb");
+	char text[256];
 	int r;
 
-	if (!f) {
-		snprintf(why, len, "%s", strerror(errno));
-		return -EINVAL; /* bad input, not a KVM problem */
-	}
+	if (!f)
+		return snapshot__refuse(why, len, "%s", strerror(errno));
 	/* Read it whole, to check every size against the real length. */
 	do {
 		if (size == cap) {
@@ -238,10 +339,13 @@ int snapshot__load(const char *path, struct vm *vm, struct vm_config *cfg,
 		size += n;
 	} while (n && size < (64u << 20));
 	fclose(f);
-	r = snapshot__check(buf, size, why, len);
-	if (r)
-		goto out;
+	r = snapshot__check_state(buf, size, &st, why, len);
+	if (r) {
+		free(buf);
+		return r;
+	}
 	memcpy(&h, buf, sizeof(h));
+	l.s = (const struct pvvm_snap_vcpu *)(buf + sizeof(h));
 	cfg->nr_vcpus = (int)h.nr_vcpus;
 	cfg->offer = h.offer;
 	cfg->dlv = h.dlv_cfg;
@@ -249,19 +353,87 @@ int snapshot__load(const char *path, struct vm *vm, struct vm_config *cfg,
 	r = vm__new(vm, cfg, why, len);
 	if (r)
 		goto out;
-	memcpy(vm->ram.hva, buf + sizeof(h) + (size_t)h.nr_vcpus * h.vcpu_size,
+	l.vm = vm;
+	memcpy(vm->ram.hva,
+	       buf + sizeof(h) + (size_t)h.nr_vcpus * h.vcpu_size + h.pvabi_len,
 	       h.ram_size);
-	s = malloc(sizeof(*s));
-	r = s ? 0 : -ENOMEM;
-	for (uint32_t i = 0; !r && i < h.nr_vcpus; i++) {
-		memcpy(s, buf + sizeof(h) + (size_t)i * h.vcpu_size,
-		       sizeof(*s));
-		r = vcpu_load(&vm->vcpus[i], s, why, len);
-	}
+	/* Every vCPU checked first, then all restored; a failure after the
+	 * checks (KVM, mappings) drops the whole VM before it ran. */
+	r = pvabi_state_restore(&st, &load_target, &l, text, sizeof(text));
+	if (r)
+		r = snapshot__refuse(why, len, "%s", text);
+	else
+		r = l.error;
 	if (r)
 		vm__delete(vm);
+	else
+		expect(vm, &st, exp);
 out:
-	free(s);
+	pvabi_state_free(&st);
 	free(buf);
 	return r;
+}
+
+/* The guest logs in its handler, after the machine handed the vector to
+ * KVM: give every vCPU up to 5 s to log what was pending at the save. */
+static void wait_logged(struct vm *vm, const struct pvvm_snap_expect *exp)
+{
+	struct timespec ts = {0, 1000000};
+
+	for (int tries = 0; tries < 5000; tries++) {
+		bool all = true;
+
+		for (int i = 0; i < vm->nr_vcpus; i++)
+			all &= __atomic_load_n(&vm->boot->vcpu[i].log_head,
+					       __ATOMIC_ACQUIRE) -
+				       exp->log_head[i] >=
+			       exp->n_pending[i];
+		if (all)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+void snapshot__verify(struct vm *vm, const struct pvvm_snap_expect *exp,
+		      struct pvvm_snap_verdict *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ok = true;
+	wait_logged(vm, exp);
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+		struct pvvm_vcpu_info *info = &vm->boot->vcpu[i];
+		struct pvvm_log_entry *log =
+			vm__gpa(vm, PVVM_LOG_GPA + (uint64_t)i * PVVM_LOG_SIZE,
+				PVVM_LOG_SIZE);
+		uint32_t head =
+			__atomic_load_n(&info->log_head, __ATOMIC_ACQUIRE);
+		uint32_t n = exp->n_pending[i], got = head - exp->log_head[i];
+		uint32_t forced;
+
+		pthread_mutex_lock(&v->lock);
+		forced = (uint32_t)(v->dlv.stats.forced - exp->forced[i]);
+		pthread_mutex_unlock(&v->lock);
+		/* This process's count: doorbell stores that trapped here. */
+		c->doorbell += (uint32_t)v->st.notify_mmio;
+		c->pending += n;
+		c->forced += forced;
+		c->counted += info->interrupts - exp->interrupts[i];
+		/* The guest's log: the saved vectors first, in order. */
+		for (uint32_t k = 0; k < n && k < got; k++) {
+			struct pvvm_log_entry e =
+				log[(exp->log_head[i] + k) % PVVM_LOG_ENTRIES];
+
+			if (e.vector != exp->pending[i][k])
+				break;
+			c->in_order++;
+			if (e.flags & PVVM_LOG_IN_CRITICAL)
+				c->in_critical++;
+		}
+		/* Inside a section only what the bound forced. */
+		c->ok &= c->in_critical <= c->forced;
+		/* The guest counted what it logged. */
+		c->ok &= info->interrupts - exp->interrupts[i] == got;
+	}
+	c->ok &= c->in_order == c->pending;
 }

@@ -24,6 +24,7 @@
 #include "delivery.h"
 #include "error.h"
 #include "negotiate.h"
+#include "state.h"
 
 #ifdef __cplusplus
 extern "C" {
