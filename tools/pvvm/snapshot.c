@@ -12,7 +12,6 @@
 struct stop_point {
 	enum pvvm_snap_point at;
 	uint64_t exits;
-	uint64_t stop_ns; /* when vCPU 0 reached it: deferrals age until then */
 };
 
 static struct stop_point stop_point;
@@ -43,13 +42,10 @@ static bool snapshot__reached(struct vcpu *v, void *opaque)
 /* vCPU 0's thread, after each exit and the decision at it. */
 static bool snapshot__should_stop(struct vcpu *v, void *opaque)
 {
-	struct stop_point *p = opaque;
-
 	/* Not with a vector handed to KVM: the thread would run the guest
 	 * on to deliver it, past the point, before it stops. */
 	if (v->injected || v->entry_injected || !snapshot__reached(v, opaque))
 		return false;
-	p->stop_ns = now_ns();
 	return true;
 }
 
