@@ -97,7 +97,8 @@ PVABI_EXPORT int pvabi_dlv_inject(struct pvabi_dlv *d, pvabi_u32 vector,
 	set_int_pending(d, 1);
 	/* int_pending must be visible before anyone looks at the guest's
 	 * irq_enabled or critical on the strength of this injection (the
-	 * guest's side of the pair: store state, sync, load int_pending). */
+	 * guest's side of the pair: store state, sync, load int_pending).
+	 */
 	PVABI_DLV_MB();
 	if (d->count == 1) {
 		act->flags |= PVABI_DLV_KICK;
@@ -234,7 +235,8 @@ PVABI_EXPORT int pvabi_dlv_notify_trap(struct pvabi_dlv *d,
 		d->deferred_exits++;
 	decide(d, regs, now_ns, act);
 	/* A stale trap (armed by a backend that raced a DISARM) must still
-	 * leave the page writable, or the guest would fault forever. */
+	 * leave the page writable, or the guest would fault forever.
+	 */
 	if (!(d->flags & PVABI_DLV_S_ARMED))
 		act->flags |= PVABI_DLV_DISARM;
 	return 0;
@@ -340,7 +342,8 @@ PVABI_EXPORT int pvabi_dlv_restore(struct pvabi_dlv *d,
 		d->queue[i] = st->pending[i];
 	d->flags = st->flags;
 	/* An armed state from a host that had no notification page to arm
-	 * cannot arise; one restored onto such a host stays merely deferred. */
+	 * cannot arise; one restored onto such a host stays merely deferred.
+	 */
 	if (!(d->cfg.flags & PVABI_DLV_CFG_NOTIFY))
 		d->flags &= ~PVABI_DLV_S_ARMED;
 	d->deferred_exits = st->deferred_exits;

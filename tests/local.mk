@@ -35,9 +35,20 @@ tests_unit_test_delivery_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
 
 cli_tests = \
 	tests/cli/abi.sh \
-	tests/cli/dt.sh
+	tests/cli/dt.sh \
+	tests/cli/sim.sh \
+	tests/unit/freestanding.sh
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data
+
+# Real threads, real traps (tools/sim/stress.h).
+stress_tests = tests/stress/test-stress
+check_PROGRAMS += $(stress_tests)
+TESTS += $(stress_tests)
+tests_stress_test_stress_SOURCES = tests/stress/test-stress.c
+tests_stress_test_stress_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/sim
+tests_stress_test_stress_CFLAGS = $(UNIT_CFLAGS)
+tests_stress_test_stress_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
 
 # The spin model of the delivery protocol (docs/delivery.md).
 model_tests = tests/model/run-model.sh

@@ -25,6 +25,12 @@
  *               store that leaves the critical section.
  *   TRAP_LIMIT  assert that no deferral episode takes more than this many
  *               traps (tests/model/run-model.sh finds the maximum).
+ *   HOSTILE     the guest may also enter a critical section and never
+ *               leave it.  The deferral bound (pvabi_dlv_tick, then a
+ *               forced delivery at the exit it kicks) still delivers;
+ *               with -DNO_BOUND as well, liveness must fail.  Time is not
+ *               modelled: the bound's timer fires at some point after the
+ *               deferral, which is all liveness needs.
  *
  * EV lines (printf) are only printed when a trail is replayed.
  */
@@ -52,6 +58,7 @@ bit deferred;
 bit armed;           /* notification page write-protected */
 bit wp;              /* GRAF: whole magic page write-protected */
 bit kick;            /* a kick is on its way: an exit will follow */
+bit bound;           /* the deferral bound is reached: force */
 
 /* The checker's view. */
 byte ninj;           /* vectors injected: 1..ninj */
@@ -63,7 +70,8 @@ byte di;             /* scratch index for deliver(), always 0 between steps */
 
 inline deliver()
 {
-	assert(!in_cs && irq_enabled);     /* never in a critical section */
+	/* never in a critical section, unless the bound forced it */
+	assert((!in_cs || bound) && irq_enabled);
 	assert(q[0] == ndlv + 1);          /* in order, exactly once */
 	printf("EV deliver %d\n", q[0]);
 	ndlv++;
@@ -77,6 +85,7 @@ inline deliver()
 	deferred = 0;
 	armed = 0;
 	wp = 0;
+	bound = 0;
 	ep_traps = 0;
 	lag = 0
 }
@@ -87,12 +96,13 @@ inline decide()
 {
 	do
 	:: qn == 0 ->
-		int_pending = 0; deferred = 0; armed = 0; wp = 0; break
+		int_pending = 0; deferred = 0; armed = 0; wp = 0; bound = 0;
+		break
 	:: qn > 0 && !irq_enabled ->
-		deferred = 0; armed = 0; wp = 0; break
-	:: qn > 0 && irq_enabled && !critical ->
+		deferred = 0; armed = 0; wp = 0; bound = 0; break
+	:: qn > 0 && irq_enabled && (!critical || bound) ->
 		deliver()
-	:: qn > 0 && irq_enabled && critical ->
+	:: qn > 0 && irq_enabled && critical && !bound ->
 		if
 		:: !deferred -> printf("EV defer %d\n", q[0]); ep_traps = 0
 		:: else
@@ -199,6 +209,11 @@ end:
 		fi
 	   }
 	:: atomic { kick -> printf("EV exit\n"); kick = 0; decide() }
+#if defined(HOSTILE) && !defined(NO_BOUND)
+	/* pvabi_dlv_tick at the deadline: the bound is reached, kick */
+	:: atomic { deferred && !bound -> printf("EV bound\n"); bound = 1;
+		kick = 1 }
+#endif
 	od
 }
 
@@ -225,6 +240,14 @@ end:
 		:: atomic { printf("EV mfmsr\n"); step_done() }
 		:: STORE("EV mtspr\n", skip)
 		fi
+#ifdef HOSTILE
+	:: irq_enabled ->
+		/* enter a critical section and never leave it */
+		STORE("EV enter, for ever\n", critical = 1; in_cs = 1);
+		do
+		:: atomic { printf("EV spin\n"); step_done() }
+		od
+#endif
 	:: irq_enabled ->
 		/* idle, tickless: no exits; wait for an interrupt */
 		busy = 0;

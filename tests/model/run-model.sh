@@ -13,7 +13,7 @@ fi
 CC=${CC:-cc}
 model="$top_srcdir/tests/model/delivery.pml"
 
-plan 15
+plan 18
 
 # verify NAME MODE [-Dmacro...]: MODE is safety or live.  Sets $errors,
 # prints the verdict, the states explored and the time as TAP comments.
@@ -86,6 +86,15 @@ verify graf safety -DGRAF
 is "$errors" 0 "Graf's write-protected magic page: safe"
 verify graf-live live -DGRAF
 is "$errors" 0 "Graf's write-protected magic page: live"
+
+# A guest that holds critical for ever: only the deferral bound saves the
+# interrupt, and it does.
+verify hostile safety -DHOSTILE
+is "$errors" 0 "hostile guest: no unforced delivery in a critical section"
+verify hostile-live live -DHOSTILE
+is "$errors" 0 "hostile guest: every vector is still delivered (the bound forces it)"
+verify hostile-nobound live -DHOSTILE -DNO_BOUND
+is "$errors" 1 "hostile guest without the bound: a vector is never delivered"
 
 # The most traps one deferral episode takes, from the model: the bound N
 # holds (TRAP_LIMIT=N verifies) and N-1 does not.

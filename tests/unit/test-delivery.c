@@ -21,7 +21,7 @@
 /* Guest steps a deferred vector may wait after the guest left its critical
  * section with interrupts on: the trap step and the doorbell store. */
 #define LAG_BOUND 2
-#define MAX_VEC 40
+#define MAX_VEC	  40
 
 struct rig {
 	struct pvabi_magic_page page __attribute__((aligned(4096)));
@@ -102,8 +102,8 @@ static bool step(struct rig *r)
 		struct pvabi_dlv_regs regs = pvsim_guest_regs(g);
 		struct pvabi_dlv_action act;
 
-		assert_int_equal(pvabi_dlv_notify_trap(&r->d, &regs, r->now,
-						       &act), 0);
+		assert_int_equal(
+			pvabi_dlv_notify_trap(&r->d, &regs, r->now, &act), 0);
 		perform(r, &act);
 		assert_false(r->armed); /* the store now goes through */
 	}
@@ -171,7 +171,7 @@ static void each_template(enum pvabi_byte_order bo, bool start_ee)
 		const struct pvsim_template *t = &pvsim_templates[ti];
 
 		for (unsigned a = 0; a <= t->n; a++) {
-			unsigned at[1] = { a };
+			unsigned at[1] = {a};
 
 			rig_init(&rig, bo, true);
 			if (!start_ee) {
@@ -186,7 +186,7 @@ static void each_template(enum pvabi_byte_order bo, bool start_ee)
 		}
 		for (unsigned a = 0; a <= t->n; a++)
 			for (unsigned b = a; b <= t->n; b++) {
-				unsigned at[2] = { a, b };
+				unsigned at[2] = {a, b};
 
 				rig_init(&rig, bo, true);
 				if (!start_ee) {
@@ -225,7 +225,7 @@ static void test_seed_race_without_notify(void **state)
 	unsigned stranded = 0;
 
 	for (unsigned a = 0; a <= t->n; a++) {
-		unsigned at[1] = { a };
+		unsigned at[1] = {a};
 		/* CHECK (step 3) has run, LEAVE (step 5) has not. */
 		bool after_check = a == 4 || a == 5;
 
@@ -281,9 +281,9 @@ static void test_queue_order_coalesce_full(void **state)
 
 static void test_bad_args(void **state)
 {
-	struct pvabi_dlv_config cfg = { .flags = 1u << 31 };
+	struct pvabi_dlv_config cfg = {.flags = 1u << 31};
 	struct pvabi_dlv_action act;
-	struct pvabi_dlv_regs regs = { 0 };
+	struct pvabi_dlv_regs regs = {0};
 
 	assert_int_equal(pvabi_dlv_init(&rig.d, &rig.page, PVABI_LE, &cfg),
 			 PVABI_E_INVAL);
@@ -338,8 +338,8 @@ static void test_bound_exits(void **state)
 
 static void test_bound_time(void **state)
 {
-	struct pvabi_dlv_config cfg = { .flags = PVABI_DLV_CFG_NOTIFY,
-					.bound_ns = 1000 };
+	struct pvabi_dlv_config cfg = {.flags = PVABI_DLV_CFG_NOTIFY,
+				       .bound_ns = 1000};
 	struct pvabi_dlv_action act;
 
 	rig_init(&rig, PVABI_LE, true);
@@ -367,7 +367,7 @@ static void test_bound_time(void **state)
 /* Garbage in the guest's fields: only ever compared. */
 static void test_hostile_fields(void **state)
 {
-	struct pvabi_dlv_regs user = { .r1 = R1, .supervisor = 0 };
+	struct pvabi_dlv_regs user = {.r1 = R1, .supervisor = 0};
 	struct pvabi_dlv_action act;
 
 	rig_init(&rig, PVABI_LE, true);
@@ -386,9 +386,9 @@ static void test_hostile_fields(void **state)
 
 static void test_guest32(void **state)
 {
-	struct pvabi_dlv_config cfg = { .flags = PVABI_DLV_CFG_NOTIFY |
-						 PVABI_DLV_CFG_GUEST32 };
-	struct pvabi_dlv_regs regs = { .r1 = 0x1234, .supervisor = 1 };
+	struct pvabi_dlv_config cfg = {.flags = PVABI_DLV_CFG_NOTIFY |
+						PVABI_DLV_CFG_GUEST32};
+	struct pvabi_dlv_regs regs = {.r1 = 0x1234, .supervisor = 1};
 	struct pvabi_dlv_action act;
 
 	assert_int_equal(pvabi_dlv_init(&rig.d, &rig.page, PVABI_BE, &cfg), 0);

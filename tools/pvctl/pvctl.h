@@ -49,4 +49,8 @@ struct json_object *pvctl_json_features(pvabi_u64 mask);
 extern const struct pvctl_cmd pvctl_abi_cmds[];
 extern const struct pvctl_cmd pvctl_dt_cmds[];
 
+/* Commands without verbs. */
+int pvctl_sim_run(int argc, char **argv);
+extern const char pvctl_sim_help[];
+
 #endif

@@ -3,37 +3,48 @@
 #include "guest.h"
 
 #define SET_EE                                                                 \
-	8, { PVSIM_ENTER, PVSIM_SAVE, PVSIM_STATE, PVSIM_CHECK,               \
-	     PVSIM_RESTORE, PVSIM_LEAVE, PVSIM_TRAP, PVSIM_DOORBELL }
+	8,                                                                     \
+	{                                                                      \
+		PVSIM_ENTER, PVSIM_SAVE, PVSIM_STATE, PVSIM_CHECK,             \
+			PVSIM_RESTORE, PVSIM_LEAVE, PVSIM_TRAP, PVSIM_DOORBELL \
+	}
 /* Turning interrupts off needs no int_pending check. */
 #define CLEAR_EE                                                               \
-	6, { PVSIM_ENTER, PVSIM_SAVE, PVSIM_STATE, PVSIM_RESTORE,             \
-	     PVSIM_LEAVE, PVSIM_DOORBELL }
+	6,                                                                     \
+	{                                                                      \
+		PVSIM_ENTER, PVSIM_SAVE, PVSIM_STATE, PVSIM_RESTORE,           \
+			PVSIM_LEAVE, PVSIM_DOORBELL                            \
+	}
 
 /* mtmsr, mtmsrd and wrtee take EE from a register: one entry per value. */
 const struct pvsim_template pvsim_templates[] = {
-	{ "wrteei 1", 1, SET_EE },
-	{ "wrteei 0", 0, CLEAR_EE },
-	{ "wrtee (EE=1)", 1, SET_EE },
-	{ "wrtee (EE=0)", 0, SET_EE },
-	{ "mtmsr (EE=1)", 1, SET_EE },
-	{ "mtmsr (EE=0)", 0, SET_EE },
-	{ "mtmsrd (EE=1)", 1, SET_EE },
-	{ "mtmsrd (EE=0)", 0, SET_EE },
-	{ "mfmsr", -1, 1, { PVSIM_LOAD_MSR } },
-	{ "mfspr", -1, 1, { PVSIM_LOAD_SPRG } },
-	{ "mtspr", -1, 1, { PVSIM_STORE_SPRG } },
+	{"wrteei 1", 1, SET_EE},
+	{"wrteei 0", 0, CLEAR_EE},
+	{"wrtee (EE=1)", 1, SET_EE},
+	{"wrtee (EE=0)", 0, SET_EE},
+	{"mtmsr (EE=1)", 1, SET_EE},
+	{"mtmsr (EE=0)", 0, SET_EE},
+	{"mtmsrd (EE=1)", 1, SET_EE},
+	{"mtmsrd (EE=0)", 0, SET_EE},
+	{"mfmsr", -1, 1, {PVSIM_LOAD_MSR}},
+	{"mfspr", -1, 1, {PVSIM_LOAD_SPRG}},
+	{"mtspr", -1, 1, {PVSIM_STORE_SPRG}},
 };
 const unsigned pvsim_n_templates =
 	sizeof(pvsim_templates) / sizeof(pvsim_templates[0]);
 const struct pvsim_template *const pvsim_wrteei_1 = &pvsim_templates[0];
 
 static const char *const op_names[] = {
-	[PVSIM_ENTER] = "enter",     [PVSIM_SAVE] = "save",
-	[PVSIM_STATE] = "state",     [PVSIM_CHECK] = "check",
-	[PVSIM_RESTORE] = "restore", [PVSIM_LEAVE] = "leave",
-	[PVSIM_TRAP] = "trap",       [PVSIM_DOORBELL] = "doorbell",
-	[PVSIM_LOAD_MSR] = "load msr", [PVSIM_LOAD_SPRG] = "load sprg",
+	[PVSIM_ENTER] = "enter",
+	[PVSIM_SAVE] = "save",
+	[PVSIM_STATE] = "state",
+	[PVSIM_CHECK] = "check",
+	[PVSIM_RESTORE] = "restore",
+	[PVSIM_LEAVE] = "leave",
+	[PVSIM_TRAP] = "trap",
+	[PVSIM_DOORBELL] = "doorbell",
+	[PVSIM_LOAD_MSR] = "load msr",
+	[PVSIM_LOAD_SPRG] = "load sprg",
 	[PVSIM_STORE_SPRG] = "store sprg",
 };
 
@@ -117,18 +128,14 @@ enum pvsim_step pvsim_guest_step(struct pvsim_guest *g)
 		ORDER();
 		pvabi_st64(bo, &pg->dlv.critical, g->r2);
 		break;
-	case PVSIM_TRAP:
-		trap = g->pending_seen && g->ee;
-		break;
+	case PVSIM_TRAP: trap = g->pending_seen && g->ee; break;
 	case PVSIM_DOORBELL:
 		/* PowerPC: lwsync, so that critical = r2 is visible first.
 		 * x86 keeps stores in order. */
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		pvabi_st64(bo, g->doorbell, g->r2);
 		break;
-	case PVSIM_LOAD_MSR:
-		g->reg[0] = pvabi_ld64(bo, &pg->arch.msr);
-		break;
+	case PVSIM_LOAD_MSR: g->reg[0] = pvabi_ld64(bo, &pg->arch.msr); break;
 	case PVSIM_LOAD_SPRG:
 		g->reg[0] = pvabi_ld64(bo, &pg->arch.sprg[0]);
 		break;
@@ -144,7 +151,7 @@ enum pvsim_step pvsim_guest_step(struct pvsim_guest *g)
 
 struct pvabi_dlv_regs pvsim_guest_regs(const struct pvsim_guest *g)
 {
-	struct pvabi_dlv_regs r = { .r1 = g->r1, .supervisor = 1 };
+	struct pvabi_dlv_regs r = {.r1 = g->r1, .supervisor = 1};
 
 	return r;
 }

@@ -22,15 +22,15 @@
 #include "pvabi/pvabi.h"
 
 enum pvsim_op {
-	PVSIM_ENTER,      /* store r1 -> dlv.critical */
-	PVSIM_SAVE,       /* store the borrowed registers to scratch[] */
-	PVSIM_STATE,      /* load msr, change EE, store msr and irq_enabled */
-	PVSIM_CHECK,      /* full barrier, load int_pending */
-	PVSIM_RESTORE,    /* load the borrowed registers back */
-	PVSIM_LEAVE,      /* store r2 -> dlv.critical */
-	PVSIM_TRAP,       /* if int_pending was set and EE is on: trap */
-	PVSIM_DOORBELL,   /* store-store barrier, store to the doorbell */
-	PVSIM_LOAD_MSR,   /* mfmsr: one load */
+	PVSIM_ENTER,	  /* store r1 -> dlv.critical */
+	PVSIM_SAVE,	  /* store the borrowed registers to scratch[] */
+	PVSIM_STATE,	  /* load msr, change EE, store msr and irq_enabled */
+	PVSIM_CHECK,	  /* full barrier, load int_pending */
+	PVSIM_RESTORE,	  /* load the borrowed registers back */
+	PVSIM_LEAVE,	  /* store r2 -> dlv.critical */
+	PVSIM_TRAP,	  /* if int_pending was set and EE is on: trap */
+	PVSIM_DOORBELL,	  /* store-store barrier, store to the doorbell */
+	PVSIM_LOAD_MSR,	  /* mfmsr: one load */
 	PVSIM_LOAD_SPRG,  /* mfspr: one load */
 	PVSIM_STORE_SPRG, /* mtspr: one store */
 };
@@ -38,8 +38,8 @@ enum pvsim_op {
 #define PVSIM_MAX_STEPS 9
 
 struct pvsim_template {
-	const char *name;   /* "wrteei 1" */
-	int ee;             /* EE it leaves: 1, 0, or -1 = unchanged */
+	const char *name; /* "wrteei 1" */
+	int ee;		  /* EE it leaves: 1, 0, or -1 = unchanged */
 	unsigned n;
 	enum pvsim_op op[PVSIM_MAX_STEPS];
 };

@@ -115,14 +115,16 @@ typedef pvabi_u64 __pvabi_bitwise pvabi_g64_t;
  * defined the bit; a host never offers a bit under an older version.
  */
 /* 1.0: the notification-page protocol above; without it the host only
- * delivers held-back interrupts at the guest's next unrelated exit. */
+ * delivers held-back interrupts at the guest's next unrelated exit.
+ */
 #define PVABI_F_NOTIFY (1ull << 0)
 /* 1.0: book-E registers are paravirtualised: arch.mas0..mas6, esr, pir. */
 #define PVABI_F_BOOKE (1ull << 1)
 /* 1.0: book3s-32 segment registers arch.sr[] (mtsrin, mfsrin). */
 #define PVABI_F_SEGREGS (1ull << 2)
 /* 1.0: the guest asks the host to patch it ("please patch me"); the host
- * does so only under the VM's patch policy. */
+ * does so only under the VM's patch policy.
+ */
 #define PVABI_F_HOST_PATCH (1ull << 3)
 /* 1.0: tlbsync may be replaced by a no-op (uniprocessor or host-synced). */
 #define PVABI_F_TLBSYNC_NOP (1ull << 4)
@@ -140,14 +142,16 @@ typedef pvabi_u64 __pvabi_bitwise pvabi_g64_t;
 #define PVABI_HCALL_VENDOR 0x5056u
 #define PVABI_HCALL_TOKEN(nr) ((PVABI_HCALL_VENDOR << 16) | (nr))
 /* (min_ver, max_ver, wanted, required, magic_gpa, notify_gpa) ->
- *   (major.minor, features); versions packed as (major << 16) | minor. */
+ *   (major.minor, features); versions packed as (major << 16) | minor.
+ */
 #define PVABI_HC_NEGOTIATE 1
 /* () -> (number of versions, features); the offer, for guests without DT. */
 #define PVABI_HC_GET_OFFER 2
 /* (index) -> (major << 16 | minor) of the index'th offered version. */
 #define PVABI_HC_GET_VERSION 3
 /* () -> (): an explicit exit on which the host delivers what is pending;
- * the same as a trapped doorbell store, for code that can't store. */
+ * the same as a trapped doorbell store, for code that can't store.
+ */
 #define PVABI_HC_KICK 4
 /* (text_gpa, len) -> (patched sites): "please patch me", PVABI_F_HOST_PATCH. */
 #define PVABI_HC_PATCH_REQUEST 5
@@ -161,7 +165,8 @@ struct pvabi_header {
 	pvabi_u8 byte_order;    /* PVABI_BYTE_ORDER_* */
 	pvabi_u8 reserved0[3];
 	pvabi_g32_t generation; /* odd while the host rewrites host-owned
-				   fields; a reader retries if it changed */
+				 * fields; a reader retries if it changed
+				 */
 	pvabi_g32_t reserved1;
 	pvabi_g64_t features;   /* negotiated PVABI_F_* */
 	pvabi_g64_t magic_gpa;  /* where the guest mapped this page */
@@ -172,12 +177,14 @@ struct pvabi_header {
 /* ---------------------------------------------- delivery block (own line) */
 struct pvabi_delivery {
 	/* Guest writes r1 to enter a critical section, anything else to
-	 * leave it.  Hostile: only ever compared, never dereferenced. */
+	 * leave it.  Hostile: only ever compared, never dereferenced.
+	 */
 	pvabi_g64_t critical;
 	/* Host sets non-zero while an interrupt waits for the guest. */
 	pvabi_g32_t int_pending;
 	/* Guest's virtual interrupt enable (MSR[EE] as the guest sees it):
-	 * non-zero means on.  Mirrors arch.msr's EE bit. */
+	 * non-zero means on.  Mirrors arch.msr's EE bit.
+	 */
 	pvabi_g32_t irq_enabled;
 	/* Host-maintained counters, for the guest's and the admin's eyes. */
 	pvabi_g64_t delivered;    /* interrupts delivered */

@@ -22,8 +22,10 @@ enum pvabi_byte_order {
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #define PVABI_HOST_ORDER PVABI_BE
+#define PVABI_SWAPPED_ORDER PVABI_LE
 #else
 #define PVABI_HOST_ORDER PVABI_LE
+#define PVABI_SWAPPED_ORDER PVABI_BE
 #endif
 
 #ifdef __CHECKER__
@@ -96,7 +98,7 @@ static inline int pvabi_page_order(const struct pvabi_magic_page *pg)
 	if (m == PVABI_MAGIC)
 		by_magic = PVABI_HOST_ORDER;
 	else if (m == PVABI_MAGIC_SWAPPED)
-		by_magic = PVABI_HOST_ORDER == PVABI_LE ? PVABI_BE : PVABI_LE;
+		by_magic = PVABI_SWAPPED_ORDER;
 	else
 		return 0;
 	return by_magic == bo ? by_magic : 0;

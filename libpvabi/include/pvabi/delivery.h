@@ -157,8 +157,8 @@
 
 struct pvabi_dlv_config {
 	pvabi_u32 flags;       /* PVABI_DLV_CFG_* */
-	pvabi_u32 bound_exits; /* force after this many exits while deferred;
-				  0 = no exit bound */
+	/* force after this many exits while deferred; 0 = no exit bound */
+	pvabi_u32 bound_exits;
 	pvabi_u64 bound_ns;    /* force after this long deferred; 0 = none */
 };
 
@@ -204,7 +204,8 @@ struct pvabi_dlv_action {
 
 /* The machine's host-side state for migration: host byte order, no
  * pointers.  The stream serialises every field; n_pending entries of
- * pending[] are meaningful, oldest first, the rest zero. */
+ * pending[] are meaningful, oldest first, the rest zero.
+ */
 struct pvabi_dlv_state {
 	pvabi_u32 n_pending;
 	pvabi_u32 flags; /* PVABI_DLV_S_* */
@@ -216,7 +217,8 @@ struct pvabi_dlv_state {
 };
 
 /* One vCPU's machine.  Plain so that a kernel vCPU struct can embed it;
- * the fields are private: use the functions below. */
+ * the fields are private: use the functions below.
+ */
 struct pvabi_dlv {
 	struct pvabi_magic_page *page;
 	enum pvabi_byte_order bo;

@@ -27,7 +27,8 @@ enum pvabi_error {
 	PVABI_E_RESERVED = -15,   /* a reserved bit or field is set */
 	PVABI_E_CHECKSUM = -16,   /* a checksum does not match */
 	PVABI_E_NOTFOUND = -17,   /* a required node, property or record is
-				     missing */
+				   * missing
+				   */
 
 	/* Refused, or not supported here. */
 	PVABI_E_NOVERSION = -20,   /* no ABI version both sides support */

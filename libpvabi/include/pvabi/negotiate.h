@@ -22,7 +22,8 @@
 #include "error.h"
 
 /* An offer lists at most this many versions (a DT property or a netlink
- * attribute with more is refused as PVABI_E_MALFORMED). */
+ * attribute with more is refused as PVABI_E_MALFORMED).
+ */
 #define PVABI_OFFER_MAX_VERSIONS 16
 
 struct pvabi_version {
@@ -34,7 +35,8 @@ struct pvabi_offer {
 	pvabi_u32 n_versions;
 	struct pvabi_version versions[PVABI_OFFER_MAX_VERSIONS];
 	/* Lowest version offered at all, for a policy that allows only
-	 * [floor, ...]; {0, 0} means no floor. */
+	 * [floor, ...]; {0, 0} means no floor.
+	 */
 	struct pvabi_version floor;
 	pvabi_u64 features;
 };
@@ -47,7 +49,8 @@ struct pvabi_request {
 	/* Guest-physical page addresses.  magic_gpa is always checked;
 	 * notify_gpa only when PVABI_F_NOTIFY is negotiated.  Pass both as 0
 	 * to negotiate versions and features alone (an offline query): then
-	 * neither is checked. */
+	 * neither is checked.
+	 */
 	pvabi_u64 magic_gpa;
 	pvabi_u64 notify_gpa;
 };
