@@ -8,9 +8,14 @@ libpvabi_libpvabi_la_SOURCES = \
 	%reldir%/error.c \
 	%reldir%/layout.c \
 	%reldir%/text.c \
-	%reldir%/offer_fdt.c
+	%reldir%/offer_fdt.c \
+	%reldir%/ppc_decode.c \
+	%reldir%/ppc_rewrite.c \
+	%reldir%/patch_policy.c \
+	%reldir%/patch_elf.c
 libpvabi_libpvabi_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS)
-libpvabi_libpvabi_la_LIBADD = $(FDT_LIBS)
+libpvabi_libpvabi_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBELF_CFLAGS)
+libpvabi_libpvabi_la_LIBADD = $(FDT_LIBS) $(LIBELF_LIBS)
 libpvabi_libpvabi_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(LIBPVABI_LT_VERSION) \
 	-Wl,--version-script=$(top_srcdir)/%reldir%/libpvabi.sym
 EXTRA_libpvabi_libpvabi_la_DEPENDENCIES = %reldir%/libpvabi.sym
@@ -22,6 +27,7 @@ pvabiinclude_HEADERS = \
 	%reldir%/include/pvabi/delivery.h \
 	%reldir%/include/pvabi/error.h \
 	%reldir%/include/pvabi/negotiate.h \
+	%reldir%/include/pvabi/patch.h \
 	%reldir%/include/pvabi/pvabi.h
 
 pkgconfigdir = $(libdir)/pkgconfig

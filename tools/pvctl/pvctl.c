@@ -17,6 +17,8 @@ static const struct pvctl_cmd commands[] = {
 	  "abi <verb> ...", NULL, pvctl_abi_cmds },
 	{ "dt", NULL, "write and read the device-tree offer", "dt <verb> ...",
 	  NULL, pvctl_dt_cmds },
+	{ "patch", NULL, "find and rewrite privileged PowerPC instructions",
+	  "patch <verb> ...", NULL, pvctl_patch_cmds },
 	{ "sim", pvctl_sim_run,
 	  "stress the interrupt delivery protocol on real threads and traps",
 	  "sim [--vcpus N] [--injections N] [--no-notify] [--seed S] [--json]",

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cmd.h - pvvm's commands and what they share. */
+#ifndef PVVM_CMD_H
+#define PVVM_CMD_H
+
+#include <stddef.h>
+
+#include "inject.h"
+#include "pvvm.h"
+
+#define PVVM_EXIT_FAIL	1
+#define PVVM_EXIT_USAGE 2
+#define PVVM_EXIT_NOKVM 77
+
+struct pvvm_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	const char *usage;
+};
+
+int cmd_run(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+extern const char cmd_run_usage[];
+extern const char cmd_bench_usage[];
+
+/* The guest pvvm carries (guest_image.S). */
+extern const unsigned char pvvm_guest_image[];
+extern const unsigned char pvvm_guest_image_end[];
+
+/* What a session asks of the guest, on top of struct vm_config. */
+struct session {
+	struct vm_config cfg;
+	enum pvvm_mode mode;
+	enum pvvm_workload workload;
+	struct pvabi_version guest_min, guest_max;
+	uint64_t wanted, required;
+	uint32_t iterations, work, window_spin;
+};
+
+void session__default(struct session *s);
+/* Create the VM, load the guest, fill the boot block; the error text goes
+ * to @why.  Returns 0, or a negative errno (-ENOENT, -EACCES, -ENOTSUP:
+ * no usable KVM). */
+int session__create(const struct session *s, struct vm *vm, char *why,
+		    size_t len);
+/* Wait until every vCPU is past its setup (or failed). */
+int session__wait_running(struct vm *vm);
+/* Ask the guest to finish, and wait for every vCPU. */
+int session__finish(struct vm *vm);
+/* The exit status for a failure to create: 77 when KVM is unusable. */
+int session__create_status(int err);
+
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max,
+	      uint64_t *out);
+
+#endif /* PVVM_CMD_H */

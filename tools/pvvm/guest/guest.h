@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* guest.h - what the pvvm guest's C and assembly share. */
+#ifndef PVVM_GUEST_H
+#define PVVM_GUEST_H
+
+#define SEL_CODE    0x08
+#define SEL_DATA    0x10
+#define GDT_ENTRIES 3
+
+/*
+ * Each vCPU keeps its struct percpu at the bottom of its own stack (the
+ * stacks are PVVM_STACK_SIZE-aligned), so %esp alone finds it: no segment
+ * override, which some KVM implementations (kvm-pvm) can only emulate.
+ * Offsets for pv.S:
+ */
+#define PERCPU_INFO   0
+#define PERCPU_ID     4
+#define PERCPU_MAGIC  8
+#define PERCPU_NOTIFY 12
+
+/* Magic-page offsets the templates use, from abi.h. */
+#define MP_CRITICAL    0x080
+#define MP_INT_PENDING 0x088
+#define MP_IRQ_ENABLED 0x08c
+#define MP_MSR	       0x100
+#define MP_SCRATCH(n)  (0x200 + 8 * (n))
+#define NP_DOORBELL                                                            \
+	0x1000 /* the guest puts its notification page right                   \
+		 after its magic page */
+
+#define MSR_EE	 0x8000
+#define MSR_SAFE 0x8002 /* EE | RI */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#include "boot.h"
+
+struct percpu {
+	struct pvvm_vcpu_info *info;
+	uint32_t id;
+	struct pvabi_magic_page *magic; /* NULL: trapping guest */
+	uint32_t notify; /* the notification page was negotiated */
+	uint32_t msr;	 /* trapping guest: what it last wrote */
+	struct pvvm_log_entry *log;
+	int (*mtmsr)(uint32_t msr); /* the template negotiation chose */
+	int (*mtmsr_window)(uint32_t msr, uint32_t spin_cycles);
+};
+
+static inline struct percpu *this_cpu(void)
+{
+	uint32_t sp;
+
+	__asm__("mov %%esp, %0" : "=r"(sp));
+	return (struct percpu *)(sp & -PVVM_STACK_SIZE);
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void hlt(void)
+{
+	__asm__ volatile("hlt" ::: "memory");
+}
+
+#define barrier()	 __asm__ volatile("" ::: "memory")
+#define READ_ONCE(x)	 (*(volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
+/* pv.S: the magic-page templates and their trapping twins.  The pv_
+ * forms return 1 when they had to trap after all; the _notify forms end
+ * with the doorbell store, for guests that negotiated PVABI_F_NOTIFY. */
+int pv_mtmsr_notify(uint32_t msr);
+int pv_mtmsr_plain(uint32_t msr);
+int pv_mtmsr_window_notify(uint32_t msr, uint32_t spin_cycles);
+int pv_mtmsr_window_plain(uint32_t msr, uint32_t spin_cycles);
+uint32_t pv_mfmsr(void);
+void trap_mtmsr(uint32_t msr);
+uint32_t trap_mfmsr(void);
+
+/* hcall.c */
+int32_t hcall0(uint32_t nr, uint32_t *r1, uint32_t *r2);
+int32_t hcall1(uint32_t nr, uint32_t a1, uint32_t *r1, uint32_t *r2);
+int32_t hcall_kick(void);
+
+/* console.c */
+void putstr(const char *s);
+void putdec(uint64_t v);
+void puthex(uint64_t v);
+void putver(uint32_t v);
+
+/* cpu.c */
+void cpu_setup(uint32_t id);
+void cpu_set_pv(struct pvabi_magic_page *magic, int notify);
+void __attribute__((noreturn)) guest_exit(uint32_t status);
+#endif
+
+#endif /* PVVM_GUEST_H */

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * start.S - entry and interrupt stubs of the pvvm guest.
+ *
+ * pvvm enters every vCPU here in flat 32-bit protected mode with %esp at
+ * the top of its own stack and %ebx = its index (see boot.h).
+ */
+#include "boot.h"
+#include "guest.h"
+
+	.section .text.start, "ax"
+	.code32
+	.globl _start
+_start:
+	cld
+	push %ebx
+	call cpu_setup		/* GDT, IDT, %gs; cpu_setup(id) */
+	call guest_main		/* guest_main(id), never returns */
+1:	hlt
+	jmp 1b
+
+/*
+ * One stub per vector: push the vector and join irq_common.  Vectors that
+ * come with a CPU error code are only the exceptions below 32, which the
+ * guest treats as fatal, so the frame layout past the vector does not
+ * matter for them.
+ */
+	.text
+	.align 16
+	.globl irq_stubs
+irq_stubs:
+	.set vec, 0
+	.rept 256
+	.align 16
+	push $vec
+	jmp irq_common
+	.set vec, vec + 1
+	.endr
+
+/*
+ * An interrupt gate cleared EFLAGS.IF; the handler runs on the interrupted
+ * stack (no privilege change), so the interrupted %esp is just past the
+ * hardware frame.  irq_entry(frame) gets the saved registers.
+ *
+ * The return is popf; sti; ret rather than iret: for a return to the same
+ * privilege level they do the same, and some KVM implementations (kvm-pvm,
+ * which runs the guest's kernel mode in hardware ring 3 and emulates what
+ * faults) cannot emulate a protected-mode iret.  sti's one-instruction
+ * shadow covers the ret, so no interrupt lands between the two.
+ */
+irq_common:
+	pushal
+	push %esp
+	call irq_entry
+	add $4, %esp
+	popal
+	add $4, %esp		/* the vector; now eip, cs, eflags */
+	push %eax
+	mov 4(%esp), %eax	/* eip */
+	xchg %eax, 12(%esp)	/* eflags <-> eip */
+	mov %eax, 8(%esp)	/* eflags over cs */
+	pop %eax		/* now junk, eflags, eip */
+	lea 4(%esp), %esp	/* lea: leaves the flags alone */
+	popf
+	sti
+	ret
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * hcall.c - pvabi hypercalls, x86 profile (guest/boot.h): IN from
+ * PVVM_PORT_HCALL with the token in %eax, arguments in %ebx, %ecx, %esi,
+ * %edi; the status is the data the IN reads, results go to %ebx, %ecx.
+ * Everything the guest passes is hostile: addresses are bounds-checked against
+ * RAM, values are validated by libpvabi.
+ */
+#include <string.h>
+
+#include "pvvm.h"
+
+static int32_t hcall__get_offer(struct vcpu *v, struct kvm_regs *r)
+{
+	const struct pvabi_offer *o = &v->vm->cfg.offer;
+
+	r->rbx = o->n_versions;
+	r->rcx = (uint32_t)o->features;
+	return 0;
+}
+
+static int32_t hcall__get_version(struct vcpu *v, struct kvm_regs *r)
+{
+	const struct pvabi_offer *o = &v->vm->cfg.offer;
+	uint32_t i = (uint32_t)r->rbx;
+
+	if (i >= o->n_versions)
+		return PVABI_E_INVAL;
+	r->rbx = (uint32_t)o->versions[i].major << 16 | o->versions[i].minor;
+	return 0;
+}
+
+static struct pvabi_version unpack(uint32_t v)
+{
+	struct pvabi_version ver = {.major = (pvabi_u16)(v >> 16),
+				    .minor = (pvabi_u16)v};
+
+	return ver;
+}
+
+static int32_t hcall__negotiate(struct vcpu *v, struct kvm_regs *r)
+{
+	struct pvvm_negotiate *a, in;
+	struct pvabi_request req;
+	struct pvabi_result res;
+	int err;
+
+	a = vm__gpa(v->vm, (uint32_t)r->rbx, sizeof(*a));
+	if (!a)
+		return PVABI_E_BADADDR;
+	/* One copy: the guest may change the block while we look. */
+	memcpy(&in, a, sizeof(in));
+	req.min = unpack(in.min_ver);
+	req.max = unpack(in.max_ver);
+	req.wanted = in.wanted;
+	req.required = in.required;
+	req.magic_gpa = in.magic_gpa;
+	req.notify_gpa = in.notify_gpa;
+	err = pvpage__negotiate(v, &req, &res);
+	if (err)
+		return err;
+	a->version = (uint32_t)res.version.major << 16 | res.version.minor;
+	a->features = res.features;
+	return 0;
+}
+
+/* A no-op: pvvm decides at every exit anyway; this one is explicit. */
+static int32_t hcall__kick(struct vcpu *v, struct kvm_regs *r)
+{
+	(void)v;
+	(void)r;
+	return 0;
+}
+
+static int32_t (*const hcalls[])(struct vcpu *, struct kvm_regs *) = {
+	[PVABI_HC_NEGOTIATE] = hcall__negotiate,
+	[PVABI_HC_GET_OFFER] = hcall__get_offer,
+	[PVABI_HC_GET_VERSION] = hcall__get_version,
+	[PVABI_HC_KICK] = hcall__kick,
+};
+
+int32_t hcall__dispatch(struct vcpu *v)
+{
+	struct kvm_regs *r = &v->run->s.regs.regs;
+	uint32_t token = (uint32_t)r->rax, nr = token & 0xffff;
+	uint64_t rbx = r->rbx, rcx = r->rcx;
+	int32_t ret;
+
+	v->st.hcalls++;
+	if (token >> 16 != PVABI_HCALL_VENDOR ||
+	    nr >= sizeof(hcalls) / sizeof(hcalls[0]) || !hcalls[nr])
+		ret = PVABI_E_UNSUPPORTED;
+	else
+		ret = hcalls[nr](v, r);
+	/* Writing registers back costs a full state reload on some KVMs:
+	 * only when a hypercall has results. */
+	if (r->rbx != rbx || r->rcx != rcx)
+		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	return ret;
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * inject.c - the injector thread's loop: raise interrupts at random times,
+ * read the guests' interrupt logs, and account for every interrupt.
+ *
+ * Each vCPU gets vectors PVVM_VECTOR_BASE.. in rotation, at most
+ * c->inflight undelivered at once: fewer than the 224 vectors, so no two
+ * outstanding injections share one, and fewer than PVABI_DLV_QUEUE_LEN, so
+ * the delivery machine never needs to coalesce.  The host stamps each
+ * injection with its TSC just before handing it to the machine; the guest's
+ * handler stamps its TSC first thing; the vCPU's TSC offset turns one into
+ * the other.  The log must show each vector exactly once, in injection
+ * order.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "inject.h"
+
+struct sent {
+	uint32_t vector;
+	bool stalled;
+	uint64_t tsc; /* host TSC at injection */
+};
+
+struct lane {
+	struct sent q[PVABI_DLV_QUEUE_LEN];
+	uint32_t head, count;
+	uint32_t next_vector;
+	uint64_t woken; /* last kick to bring the window guest round */
+};
+
+static uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static struct sent *lane_at(struct lane *l, uint32_t i)
+{
+	return &l->q[(l->head + i) % PVABI_DLV_QUEUE_LEN];
+}
+
+static void lane_remove(struct lane *l, uint32_t k)
+{
+	for (uint32_t i = k; i > 0; i--)
+		*lane_at(l, i) = *lane_at(l, i - 1);
+	l->head = (l->head + 1) % PVABI_DLV_QUEUE_LEN;
+	l->count--;
+}
+
+static int lat_push(struct inj_result *res, uint64_t ns, size_t *cap)
+{
+	if (res->n_lat == *cap) {
+		size_t n = *cap ? *cap * 2 : 4096;
+		uint64_t *p = realloc(res->lat_ns, n * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		res->lat_ns = p;
+		*cap = n;
+	}
+	res->lat_ns[res->n_lat++] = ns;
+	return 0;
+}
+
+/* Match the guest's new log entries against what was sent. */
+static int drain(struct vm *vm, struct vcpu *v, struct lane *l,
+		 struct inj_result *res, size_t *cap, bool *progress)
+{
+	struct pvvm_vcpu_info *info = &vm->boot->vcpu[v->id];
+	struct pvvm_log_entry *log =
+		vm__gpa(vm, PVVM_LOG_GPA + (uint64_t)v->id * PVVM_LOG_SIZE,
+			PVVM_LOG_SIZE);
+	uint32_t head = __atomic_load_n(&info->log_head, __ATOMIC_ACQUIRE);
+	uint32_t tail = info->log_tail;
+
+	for (; tail != head; tail++) {
+		struct pvvm_log_entry e = log[tail % PVVM_LOG_ENTRIES];
+		uint32_t k;
+
+		*progress = true;
+		if (e.flags & PVVM_LOG_IN_CRITICAL)
+			res->in_critical++;
+		if (e.flags & PVVM_LOG_EE_OFF)
+			res->ee_off++;
+		for (k = 0; k < l->count; k++)
+			if (lane_at(l, k)->vector == e.vector)
+				break;
+		if (k == l->count) {
+			res->dup++;
+			continue;
+		}
+		if (k)
+			res->reordered++;
+		res->delivered++;
+		if (lat_push(res,
+			     vm__tsc_to_ns(vm, e.tsc - v->tsc_offset -
+						       lane_at(l, k)->tsc),
+			     cap) < 0)
+			return -ENOMEM;
+		lane_remove(l, k);
+	}
+	__atomic_store_n(&info->log_tail, tail, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* PVVM_DEBUG: what a vCPU looks like when an interrupt stalls (racy
+ * reads of another thread's state: a diagnostic, not a measurement). */
+static void stall_report(struct vcpu *v)
+{
+	const struct pvabi_delivery *d = &v->page->dlv;
+
+	fprintf(stderr,
+		"pvvm: vCPU %d stalled: %u pending, flags 0x%x, irq_enabled "
+		"%u, int_pending %u, critical 0x%x, rip 0x%x, window %d, "
+		"last exit %u\n",
+		v->id, pvabi_dlv_pending(&v->dlv), pvabi_dlv_flags(&v->dlv),
+		pvabi_ld32(PVABI_LE, &d->irq_enabled),
+		pvabi_ld32(PVABI_LE, &d->int_pending),
+		(uint32_t)pvabi_ld64(PVABI_LE, &d->critical),
+		(uint32_t)v->run->s.regs.regs.rip,
+		v->run->request_interrupt_window, v->run->exit_reason);
+}
+
+/* Nothing to do this round: yield the CPU the guest may need. */
+static void idle_wait(void)
+{
+	struct timespec ts = {0, 20000};
+
+	nanosleep(&ts, NULL);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int inject__run(struct vm *vm, const struct inj_config *c,
+		struct inj_result *res)
+{
+	struct lane lanes[PVVM_MAX_VCPUS];
+	uint64_t rng = c->seed | 1, next_at, last_progress = now_ns();
+	uint32_t inflight = c->inflight;
+	size_t cap = 0;
+	int r = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(lanes, 0, sizeof(lanes));
+	if (!inflight || inflight >= PVABI_DLV_QUEUE_LEN)
+		inflight = PVABI_DLV_QUEUE_LEN - 1;
+	next_at = now_ns();
+
+	for (;;) {
+		uint64_t now = now_ns(), outstanding = 0;
+		bool progress = false;
+
+		for (int i = 0; i < vm->nr_vcpus; i++) {
+			struct vcpu *v = &vm->vcpus[i];
+			struct lane *l = &lanes[i];
+
+			r = drain(vm, v, l, res, &cap, &progress);
+			if (r < 0)
+				goto out;
+			outstanding += l->count;
+			if (!l->count || !c->stall_ns)
+				continue;
+			/* Host TSC and CLOCK_MONOTONIC run at the same rate;
+			 * only the oldest can be the first to stall. */
+			if (!lane_at(l, 0)->stalled &&
+			    vm__tsc_to_ns(vm, rdtsc() - lane_at(l, 0)->tsc) >
+				    c->stall_ns) {
+				for (uint32_t k = 0; k < l->count; k++)
+					if (!lane_at(l, k)->stalled) {
+						lane_at(l, k)->stalled = true;
+						res->stalled++;
+					}
+				if (getenv("PVVM_DEBUG"))
+					stall_report(v);
+				if (c->rescue)
+					vcpu__kick(v);
+			}
+		}
+		if (progress)
+			last_progress = now;
+		if (res->injected == c->count && !outstanding)
+			break;
+		if (now - last_progress > c->give_up_ns) {
+			res->lost += outstanding;
+			break;
+		}
+		for (int i = 0; i < vm->nr_vcpus; i++)
+			if (vcpu__error(&vm->vcpus[i]) ||
+			    vcpu__is_done(&vm->vcpus[i])) {
+				r = vcpu__error(&vm->vcpus[i])
+					    ? vcpu__error(&vm->vcpus[i])
+					    : -ECHILD;
+				res->lost += outstanding;
+				goto out;
+			}
+		if (res->injected == c->count || now < next_at) {
+			if (!progress)
+				idle_wait();
+			continue;
+		}
+
+		int id = (int)(xorshift(&rng) % (uint64_t)vm->nr_vcpus);
+		struct vcpu *v = &vm->vcpus[id];
+		struct lane *l = &lanes[id];
+		struct sent *s;
+
+		/* The window guest halts after each round: wake it for the
+		 * next one. */
+		if (c->aim_window && !l->count && now - l->woken > 1000000 &&
+		    __atomic_load_n(&vm->boot->vcpu[id].phase,
+				    __ATOMIC_ACQUIRE) != PVVM_PHASE_WINDOW) {
+			l->woken = now;
+			vcpu__kick(v);
+		}
+		if (l->count >= inflight ||
+		    (c->aim_window &&
+		     (l->count || __atomic_load_n(&vm->boot->vcpu[id].phase,
+						  __ATOMIC_ACQUIRE) !=
+					  PVVM_PHASE_WINDOW))) {
+			if (!progress)
+				idle_wait();
+			continue;
+		}
+		s = lane_at(l, l->count);
+		s->vector = PVVM_VECTOR_BASE + l->next_vector;
+		s->stalled = false;
+		s->tsc = rdtsc();
+		r = irq__inject(v, s->vector);
+		if (r == PVABI_E_BUSY) {
+			res->retried++;
+			continue;
+		}
+		if (r != 0) {
+			/* 1 would be a coalesced vector: impossible by
+			 * construction, so it is a bug worth stopping for. */
+			r = r > 0 ? -EEXIST : -EINVAL;
+			goto out;
+		}
+		l->next_vector = (l->next_vector + 1) % PVVM_VECTORS;
+		l->count++;
+		res->injected++;
+		next_at = now_ns() +
+			  (c->max_gap_ns ? xorshift(&rng) % (c->max_gap_ns + 1)
+					 : 0);
+	}
+out:
+	if (res->n_lat)
+		qsort(res->lat_ns, res->n_lat, sizeof(uint64_t), cmp_u64);
+	return r;
+}
+
+uint64_t inject__percentile(const struct inj_result *res, unsigned int pct)
+{
+	size_t i;
+
+	if (!res->n_lat)
+		return 0;
+	i = res->n_lat * pct / 100;
+	return res->lat_ns[i < res->n_lat ? i : res->n_lat - 1];
+}
+
+void inject__result_free(struct inj_result *res)
+{
+	free(res->lat_ns);
+	res->lat_ns = NULL;
+	res->n_lat = 0;
+}

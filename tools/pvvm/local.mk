@@ -1,0 +1,88 @@
+# pvvm: a small KVM monitor and its guest (x86-64 Linux hosts).
+if PVVM
+bin_PROGRAMS += tools/pvvm/pvvm
+BENCHES += tools/pvvm/pvvm-bench
+noinst_SCRIPTS = tools/pvvm/pvvm-bench
+# make bench runs this: the table on stdout, the JSON in bench/kvm.json.
+tools/pvvm/pvvm-bench: Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	printf '#!/bin/sh\nexec "%s" bench --output bench/kvm.json "$$@"\n' \
+		'$(abs_builddir)/tools/pvvm/pvvm' >$@ && chmod +x $@
+CLEANFILES += tools/pvvm/pvvm-bench
+
+tools_pvvm_pvvm_SOURCES = \
+	%reldir%/pvvm.h \
+	%reldir%/cmd.h \
+	%reldir%/inject.h \
+	%reldir%/snapshot.h \
+	%reldir%/guest/boot.h \
+	%reldir%/pvvm.c \
+	%reldir%/session.c \
+	%reldir%/cmd_run.c \
+	%reldir%/cmd_bench.c \
+	%reldir%/kvm.c \
+	%reldir%/vm.c \
+	%reldir%/vcpu.c \
+	%reldir%/ioport.c \
+	%reldir%/hcall.c \
+	%reldir%/pvpage.c \
+	%reldir%/irq.c \
+	%reldir%/inject.c \
+	%reldir%/snapshot.c \
+	%reldir%/snapshot_check.c \
+	%reldir%/guest_image.S
+tools_pvvm_pvvm_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS) $(JSONC_CFLAGS)
+tools_pvvm_pvvm_CCASFLAGS = $(AM_CCASFLAGS) -Wa,-I,$(abs_top_builddir)/%reldir%/guest
+tools_pvvm_pvvm_LDADD = libpvabi/libpvabi.la $(PTHREAD_LIBS) $(JSONC_LIBS)
+%reldir%/pvvm-guest_image.$(OBJEXT): %reldir%/guest/pvguest.bin
+
+# The guest: 32-bit, freestanding, only the compiler's own headers; linked
+# at PVVM_IMAGE_GPA by guest.ld and flattened with objcopy.
+PVVM_GUEST_CFLAGS = -m32 -march=i686 -std=gnu11 -O2 -ffreestanding \
+	-fno-builtin -fno-pic -fno-pie -fno-asynchronous-unwind-tables -nostdinc -isystem $(GUEST_CC_INCLUDE) \
+	-I$(top_srcdir)/libpvabi/include -I$(top_srcdir)/%reldir%/guest \
+	$(WARN_CFLAGS) -Wno-missing-prototypes -fno-stack-protector
+PVVM_GUEST_CC = $(AM_V_CC)$(MKDIR_P) $(@D) && $(CC) $(PVVM_GUEST_CFLAGS)
+pvvm_guest_headers = $(top_srcdir)/%reldir%/guest/boot.h \
+	$(top_srcdir)/%reldir%/guest/guest.h \
+	$(top_srcdir)/libpvabi/include/pvabi/abi.h
+pvvm_guest_objs = %reldir%/guest/start.o %reldir%/guest/pv.o \
+	%reldir%/guest/cpu.o %reldir%/guest/console.o %reldir%/guest/hcall.o \
+	%reldir%/guest/main.o
+
+%reldir%/guest/start.o: $(top_srcdir)/%reldir%/guest/start.S $(pvvm_guest_headers)
+	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/start.S
+%reldir%/guest/pv.o: $(top_srcdir)/%reldir%/guest/pv.S $(pvvm_guest_headers)
+	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/pv.S
+%reldir%/guest/cpu.o: $(top_srcdir)/%reldir%/guest/cpu.c $(pvvm_guest_headers)
+	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/cpu.c
+%reldir%/guest/console.o: $(top_srcdir)/%reldir%/guest/console.c $(pvvm_guest_headers)
+	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/console.c
+%reldir%/guest/hcall.o: $(top_srcdir)/%reldir%/guest/hcall.c $(pvvm_guest_headers)
+	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/hcall.c
+%reldir%/guest/main.o: $(top_srcdir)/%reldir%/guest/main.c $(pvvm_guest_headers)
+	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/main.c
+%reldir%/guest/pvguest.bin: $(pvvm_guest_objs) $(top_srcdir)/%reldir%/guest/guest.ld
+	$(AM_V_CCLD)$(CC) $(PVVM_GUEST_CFLAGS) -nostdlib -static -no-pie \
+		-Wl,-T,$(top_srcdir)/%reldir%/guest/guest.ld -Wl,--build-id=none \
+		-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+		-o %reldir%/guest/pvguest.elf $(pvvm_guest_objs)
+	$(AM_V_GEN)$(OBJCOPY) -O binary %reldir%/guest/pvguest.elf $@
+
+CLEANFILES += $(pvvm_guest_objs) %reldir%/guest/pvguest.elf \
+	%reldir%/guest/pvguest.bin
+endif
+EXTRA_DIST += %reldir%/guest/guest.h %reldir%/guest/guest.ld \
+	%reldir%/guest/start.S %reldir%/guest/pv.S %reldir%/guest/cpu.c \
+	%reldir%/guest/console.c %reldir%/guest/hcall.c %reldir%/guest/main.c
+
+# Real-KVM tests: they SKIP, saying why, where pvvm or /dev/kvm is missing.
+kvm_tests = \
+	tests/kvm/guests.sh \
+	tests/kvm/inject.sh \
+	tests/kvm/window.sh \
+	tests/kvm/bench.sh \
+	tests/kvm/snapshot.sh
+TESTS += $(kvm_tests)
+EXTRA_DIST += $(kvm_tests) tests/kvm/kvm-lib.sh \
+	tests/fuzz/fuzz-pvvm-snapshot.c tests/fuzz/corpus/pvvm-snapshot
