@@ -233,10 +233,12 @@ PVABI_EXPORT int pvabi_patch_policy_parse(const char *text, size_t len,
 	struct pvabi_patch_policy p;
 	unsigned int seen = 0;
 	struct line ln = {0};
-	const char *s = text, *end = text + len;
+	const char *s, *end;
 
 	if (!text || !pol)
 		return PVABI_E_INVAL;
+	s = text;
+	end = text + len;
 	pvabi_patch_policy_init(&p);
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));

@@ -190,6 +190,7 @@ static int measure(const struct setup *w, const struct inj_config *c,
 	r = inject__run(&vm, c, &p->r);
 	if (r)
 		vm__stop(&vm);
+	/* cppcheck-suppress selfAssignment ; GNU a ?: b, not r = r */
 	r = session__finish(&vm) ?: r;
 	for (int i = 0; i < vm.nr_vcpus; i++) {
 		struct pvabi_dlv_stats ds;

@@ -461,6 +461,7 @@ int cmd_run(int argc, char **argv)
 		r = wait_delivered(&vm);
 	if (r)
 		vm__stop(&vm);
+	/* cppcheck-suppress selfAssignment ; GNU a ?: b, not r = r */
 	r = session__finish(&vm) ?: r;
 	if (r || !guest_ok(&vm) || inj.lost || inj.dup || inj.reordered)
 		status = PVVM_EXIT_FAIL;
