@@ -2,7 +2,9 @@
 /* Device-tree discovery: the host's offer in an ePAPR /hypervisor node. */
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libfdt.h>
@@ -175,7 +177,7 @@ PVABI_EXPORT int pvabi_fdt_write_offer(const struct pvabi_offer *offer,
 /* Read a (major, minor) pair from two cells; major 0 or >65535 is bad. */
 static int cells_to_version(const fdt32_t *c, struct pvabi_version *v)
 {
-	uint32_t major = fdt32_to_cpu(c[0]), minor = fdt32_to_cpu(c[1]);
+	uint32_t major = fdt32_ld(&c[0]), minor = fdt32_ld(&c[1]);
 
 	if (major == 0 || major > 0xffff || minor > 0xffff)
 		return PVABI_E_BADVERSION;
@@ -184,16 +186,38 @@ static int cells_to_version(const fdt32_t *c, struct pvabi_version *v)
 	return 0;
 }
 
+static int read_offer(const void *blob, size_t len, struct pvabi_offer *offer,
+		      char *why, size_t whylen);
+
 PVABI_EXPORT int pvabi_fdt_read_offer(const void *blob, size_t len,
 				      struct pvabi_offer *offer, char *why,
 				      size_t whylen)
+{
+	void *copy;
+	int err;
+
+	if (!blob || !offer)
+		return PVABI_E_INVAL;
+	if (!((uintptr_t)blob & 7))
+		return read_offer(blob, len, offer, why, whylen);
+	/* libfdt wants 8-byte alignment; a blob from a D-Bus byte array or a
+	 * network buffer need not have it. */
+	copy = malloc(len ? len : 1);
+	if (!copy)
+		return PVABI_E_NOMEM;
+	memcpy(copy, blob, len);
+	err = read_offer(copy, len, offer, why, whylen);
+	free(copy);
+	return err;
+}
+
+static int read_offer(const void *blob, size_t len, struct pvabi_offer *offer,
+		      char *why, size_t whylen)
 {
 	struct pvabi_offer o = { 0 };
 	const fdt32_t *p;
 	int node, plen, e;
 
-	if (!blob || !offer)
-		return PVABI_E_INVAL;
 	if (len < FDT_V17_SIZE)
 		return fail(PVABI_E_TRUNCATED, why, whylen,
 			    "blob of %zu bytes is shorter than a device-tree header",
@@ -243,8 +267,8 @@ PVABI_EXPORT int pvabi_fdt_read_offer(const void *blob, size_t len,
 		if (cells_to_version(p + 2 * i, &o.versions[i]))
 			return fail(PVABI_E_BADVERSION, why, whylen,
 				    "pvabi,versions entry %u (%u.%u) is not a version",
-				    i, fdt32_to_cpu(p[2 * i]),
-				    fdt32_to_cpu(p[2 * i + 1]));
+				    i, fdt32_ld(&p[2 * i]),
+				    fdt32_ld(&p[2 * i + 1]));
 	e = pvabi_offer_check(&o);
 	if (e)
 		return fail(e, why, whylen,
@@ -258,8 +282,8 @@ PVABI_EXPORT int pvabi_fdt_read_offer(const void *blob, size_t len,
 		return fail(PVABI_E_MALFORMED, why, whylen,
 			    "pvabi,features is %d bytes; want 8 (/bits/ 64)",
 			    plen);
-	o.features = ((pvabi_u64)fdt32_to_cpu(p[0]) << 32) |
-		     fdt32_to_cpu(p[1]);
+	o.features = ((pvabi_u64)fdt32_ld(&p[0]) << 32) |
+		     fdt32_ld(&p[1]);
 
 	p = fdt_getprop(blob, node, "pvabi,min-version", &plen);
 	if (p) {

@@ -8,7 +8,9 @@ unit_tests = \
 	tests/unit/test-negotiate \
 	tests/unit/test-text \
 	tests/unit/test-fdt \
-	tests/unit/test-delivery
+	tests/unit/test-delivery \
+	tests/unit/test-ctl-settings \
+	tests/unit/test-cmd-vm
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -33,9 +35,23 @@ tests_unit_test_delivery_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/sim
 tests_unit_test_delivery_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_delivery_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
 
+tests_unit_test_ctl_settings_SOURCES = tests/unit/test-ctl-settings.c
+tests_unit_test_ctl_settings_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pvctld
+tests_unit_test_ctl_settings_CFLAGS = $(UNIT_CFLAGS) $(LIBXML_CFLAGS)
+tests_unit_test_ctl_settings_LDADD = pvctld/libpvctl-common.la $(UNIT_LDADD) $(LIBXML_LIBS)
+
+# pvctl's daemon subcommands against a fake pvctld (client.h).
+tests_unit_test_cmd_vm_SOURCES = tests/unit/test-cmd-vm.c
+tests_unit_test_cmd_vm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pvctld \
+	-I$(top_srcdir)/tools/pvctl
+tests_unit_test_cmd_vm_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cmd_vm_LDADD = pvctld/libpvctl-common.la $(UNIT_LDADD)
+EXTRA_DIST += tests/unit/test-cmd-vm.c
+
 cli_tests = \
 	tests/cli/abi.sh \
 	tests/cli/dt.sh \
+	tests/cli/kmod.sh \
 	tests/cli/sim.sh \
 	tests/unit/freestanding.sh
 TESTS += $(cli_tests)
@@ -54,3 +70,10 @@ tests_stress_test_stress_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
 model_tests = tests/model/run-model.sh
 TESTS += $(model_tests)
 EXTRA_DIST += $(model_tests) tests/model/delivery.pml
+
+# Control plane: pvctld on private buses (tests/ctl).
+ctl_tests = \
+	tests/ctl/daemon.sh \
+	tests/ctl/libvirtd.sh
+TESTS += $(ctl_tests)
+EXTRA_DIST += $(ctl_tests) tests/ctl/lib-ctl.sh

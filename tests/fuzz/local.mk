@@ -25,7 +25,9 @@ fuzz_programs = \
 	tests/fuzz/fuzz-negotiate \
 	tests/fuzz/fuzz-text \
 	tests/fuzz/fuzz-page \
-	tests/fuzz/fuzz-delivery
+	tests/fuzz/fuzz-delivery \
+	tests/fuzz/fuzz-metadata \
+	tests/fuzz/fuzz-bus-args
 
 FUZZ_SECONDS = 60
 FUZZ_CHECK_SECONDS = 3
@@ -33,7 +35,7 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(WARN_CFLAGS) -Wno-unknown-warning-option
 FUZZ_CPPFLAGS = $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
-	-I$(top_srcdir)/%reldir% -I$(top_srcdir)/tools/pvvm
+	-I$(top_srcdir)/%reldir% -I$(top_srcdir)/tools/pvvm $(LIBXML_CFLAGS)
 # Compiles the .c files among the prerequisites into one program.
 FUZZ_LINK = $(AM_V_CCLD)$(MKDIR_P) $(@D) && \
 	$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
@@ -59,6 +61,13 @@ fuzz_programs += tests/fuzz/fuzz-pvvm-snapshot
 tests/fuzz/fuzz-pvvm-snapshot: tests/fuzz/fuzz-pvvm-snapshot.c \
 		tools/pvvm/snapshot_check.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
+
+# pvctld's parsers of outside input: libvirt metadata and D-Bus arguments.
+fuzz_pvctld = pvctld/settings.c pvctld/metadata.c pvctld/migrate.c
+tests/fuzz/fuzz-metadata: tests/fuzz/fuzz-metadata.c $(fuzz_libpvabi) $(fuzz_pvctld)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)
+tests/fuzz/fuzz-bus-args: tests/fuzz/fuzz-bus-args.c $(fuzz_libpvabi) $(fuzz_pvctld)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)
 
 CLEANFILES += $(fuzz_programs)
 clean-local: clean-fuzz

@@ -11,10 +11,14 @@ plan 6
 # outlast 10 ms inside the window and be forced.
 run "$PVVM" run --guest window --aim-window --injections 5 --bound-ms 5000 \
 	--json --quiet
-is "$(json 'd["injections"]["delivered"], d["injections"]["stalled"]')" "5 0" \
-	"notification page: 5 delivered, none stalled"
-is "$(json 'd["vcpus"][0]["notify_traps"] >= 5')" "True" \
-	"each through a trapped doorbell store"
+# What brought the host back is the structural test: each deferral ended in
+# a trapped doorbell store, none waited for the bound.  (How many ms that
+# took is the scheduler's business on a loaded machine: "stalled" is a
+# wall-clock figure, reported by the benchmark, not asserted here.)
+is "$(json 'd["injections"]["delivered"], d["injections"]["lost"], d["vcpus"][0]["forced"]')" "5 0 0" \
+	"notification page: 5 delivered, none lost, none forced by the bound"
+is "$(json 'd["vcpus"][0]["notify_traps"] >= d["vcpus"][0]["deferred"] >= 5')" "True" \
+	"each deferral ended by a trapped doorbell store"
 
 run "$PVVM" run --guest window --aim-window --injections 5 --features none \
 	--bound-ms 0 --json --quiet

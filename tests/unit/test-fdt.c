@@ -40,6 +40,18 @@ static void test_round_trip(void **state)
 	assert_int_equal(pvabi_fdt_read_offer(blob, (size_t)n, &got, NULL, 0),
 			 0);
 	assert_offer_equal(&got, &sample);
+	/* A blob at an odd address (a D-Bus byte array) reads the same. */
+	{
+		char *odd = malloc((size_t)n + 1);
+
+		memcpy(odd + 1, blob, (size_t)n);
+		memset(&got, 0, sizeof(got));
+		assert_int_equal(pvabi_fdt_read_offer(odd + 1, (size_t)n, &got,
+						      NULL, 0),
+				 0);
+		assert_offer_equal(&got, &sample);
+		free(odd);
+	}
 	assert_int_equal(pvabi_fdt_write_offer(&sample, blob, 64),
 			 PVABI_E_NOSPACE);
 }

@@ -19,6 +19,8 @@ static const struct pvctl_cmd commands[] = {
 	  NULL, pvctl_dt_cmds },
 	{ "patch", NULL, "find and rewrite privileged PowerPC instructions",
 	  "patch <verb> ...", NULL, pvctl_patch_cmds },
+	{ "kmod", NULL, "look at the pvabi.ko kernel module", "kmod <verb> ...",
+	  NULL, pvctl_kmod_cmds },
 	{ "sim", pvctl_sim_run,
 	  "stress the interrupt delivery protocol on real threads and traps",
 	  "sim [--vcpus N] [--injections N] [--no-notify] [--seed S] [--json]",
@@ -27,6 +29,12 @@ static const struct pvctl_cmd commands[] = {
 	  "help [COMMAND [VERB]]", NULL, NULL },
 	{ 0 }
 };
+
+/* Top-level verbs that belong to no group, from their own files. */
+static const struct pvctl_cmd *const top_level[] = {
+	commands, pvctl_vm_cmds, pvctl_hook_cmds,
+};
+#define N_TOP (sizeof(top_level) / sizeof(top_level[0]))
 
 static void list(FILE *f, const struct pvctl_cmd *table)
 {
@@ -38,15 +46,24 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s <command> [<args>] [--json]\n\n"
 		   "Available commands:\n", pvctl_prog);
-	list(f, commands);
+	for (size_t i = 0; i < N_TOP; i++)
+		list(f, top_level[i]);
 	fprintf(f, "\nRun '%s help <command>' for the options of one.\n"
 		   "Exit status: 0 ok, 1 refused, 2 bad usage or input, "
-		   "3 daemon unreachable.\n", pvctl_prog);
+		   "3 daemon or kernel module unreachable.\n", pvctl_prog);
 }
 
 static const struct pvctl_cmd *find(const struct pvctl_cmd *table,
 				    const char *name)
 {
+	if (table == commands) {
+		for (size_t i = 1; i < N_TOP; i++) {
+			const struct pvctl_cmd *c = find(top_level[i], name);
+
+			if (c)
+				return c;
+		}
+	}
 	for (const struct pvctl_cmd *c = table; c->name; c++)
 		if (!strcmp(c->name, name))
 			return c;

@@ -48,7 +48,10 @@ struct json_object *pvctl_json_features(pvabi_u64 mask);
 /* The command groups, one file each (cmd_<group>.c). */
 extern const struct pvctl_cmd pvctl_abi_cmds[];
 extern const struct pvctl_cmd pvctl_dt_cmds[];
+extern const struct pvctl_cmd pvctl_vm_cmds[];   /* list, show, enable, ... */
+extern const struct pvctl_cmd pvctl_hook_cmds[]; /* hook */
 extern const struct pvctl_cmd pvctl_patch_cmds[];
+extern const struct pvctl_cmd pvctl_kmod_cmds[];
 
 /* Commands without verbs. */
 int pvctl_sim_run(int argc, char **argv);

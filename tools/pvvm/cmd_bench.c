@@ -172,7 +172,7 @@ static int measure(const struct setup *w, const struct inj_config *c,
 {
 	struct session s;
 	struct vm vm;
-	int r;
+	int r, fin;
 
 	session__default(&s);
 	s.workload = w->workload;
@@ -190,8 +190,9 @@ static int measure(const struct setup *w, const struct inj_config *c,
 	r = inject__run(&vm, c, &p->r);
 	if (r)
 		vm__stop(&vm);
-	/* cppcheck-suppress selfAssignment ; GNU a ?: b, not r = r */
-	r = session__finish(&vm) ?: r;
+	fin = session__finish(&vm);
+	if (fin)
+		r = fin;
 	for (int i = 0; i < vm.nr_vcpus; i++) {
 		struct pvabi_dlv_stats ds;
 

@@ -405,7 +405,7 @@ int cmd_run(int argc, char **argv)
 	struct inj_result inj;
 	struct vm vm;
 	char why[256];
-	int r, status = 0;
+	int r, fin, status = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&inj, 0, sizeof(inj));
@@ -461,8 +461,9 @@ int cmd_run(int argc, char **argv)
 		r = wait_delivered(&vm);
 	if (r)
 		vm__stop(&vm);
-	/* cppcheck-suppress selfAssignment ; GNU a ?: b, not r = r */
-	r = session__finish(&vm) ?: r;
+	fin = session__finish(&vm);
+	if (fin)
+		r = fin;
 	if (r || !guest_ok(&vm) || inj.lost || inj.dup || inj.reordered)
 		status = PVVM_EXIT_FAIL;
 	if (o.json)

@@ -61,9 +61,7 @@ static uint32_t pack(struct pvabi_version v)
 int session__create(const struct session *s, struct vm *vm, char *why,
 		    size_t len)
 {
-	/* cppcheck-suppress comparePointers ; the linker's start and end
-	 * symbols of one embedded image */
-	size_t size = (size_t)(pvvm_guest_image_end - pvvm_guest_image);
+	size_t size = (uintptr_t)pvvm_guest_image_end - (uintptr_t)pvvm_guest_image;
 	struct pvvm_boot *b;
 	int r;
 

@@ -160,12 +160,14 @@ int pvabi_fdt_add_offer(void *fdt, size_t len, const struct pvabi_offer *offer);
 
 /**
  * pvabi_fdt_read_offer - read the offer from an untrusted blob
- * @blob, @len: the whole blob as received; nothing past @len is read
+ * @blob, @len: the whole blob as received, at any alignment (a misaligned
+ *              blob is copied first); nothing past @len is read
  * The blob is checked in full before any property is looked at.
- * Returns 0, or PVABI_E_TRUNCATED, PVABI_E_BADMAGIC, PVABI_E_MALFORMED (not a
- * valid tree of version 17 or later, or a property of the wrong size), PVABI_E_NOTFOUND (no
- * /hypervisor node, not pvabi-compatible, or no pvabi,versions),
- * PVABI_E_BADVERSION; @why says which property was wrong.
+ * Returns 0, or PVABI_E_TRUNCATED, PVABI_E_BADMAGIC, PVABI_E_MALFORMED (not
+ * a valid tree of version 17 or later, or a property of the wrong size),
+ * PVABI_E_NOTFOUND (no /hypervisor node, not pvabi-compatible, or no
+ * pvabi,versions), PVABI_E_BADVERSION, PVABI_E_NOMEM (copying a misaligned
+ * blob); @why says which property was wrong.
  */
 int pvabi_fdt_read_offer(const void *blob, size_t len,
 			 struct pvabi_offer *offer, char *why, size_t whylen);

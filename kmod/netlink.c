@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The "pvabi" generic netlink family.  Its contract is the comment in
+ * uapi/linux/pvabi.h; the policies below match it attribute for attribute.
+ */
+#include <net/genetlink.h>
+
+#include "pvabi_mod.h"
+
+static struct netlink_range_validation version_range = {
+	.min = 1 << 16,		/* major not 0 */
+	.max = U32_MAX,
+};
+
+static struct netlink_range_validation defer_range = {
+	.min = PVABI_DEFER_US_MIN,
+	.max = PVABI_DEFER_US_MAX,
+};
+
+static const struct nla_policy policy_policy[PVABI_POLICY_A_MAX + 1] = {
+	[PVABI_POLICY_A_UNSPEC] = { .strict_start_type = 1 },
+	[PVABI_POLICY_A_MIN_VERSION] = NLA_POLICY_FULL_RANGE(NLA_U32, &version_range),
+	[PVABI_POLICY_A_MAX_VERSION] = NLA_POLICY_FULL_RANGE(NLA_U32, &version_range),
+	[PVABI_POLICY_A_FEATURES] = NLA_POLICY_MASK(NLA_U64, PVABI_F_ALL_1_0),
+	[PVABI_POLICY_A_PATCH_MODE] = NLA_POLICY_RANGE(NLA_U32, PVABI_NL_PATCH_GUEST,
+						       PVABI_NL_PATCH_MAX),
+	[PVABI_POLICY_A_DEFER_US] = NLA_POLICY_FULL_RANGE(NLA_U32, &defer_range),
+};
+
+static const struct nla_policy get_vms_policy[PVABI_A_MAX + 1] = {
+	[PVABI_A_UNSPEC] = { .strict_start_type = 1 },
+	[PVABI_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy set_policy_policy[PVABI_A_MAX + 1] = {
+	[PVABI_A_UNSPEC] = { .strict_start_type = 1 },
+	[PVABI_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PVABI_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __PVABI_SET_POLICY_F_ALL),
+	[PVABI_A_VM_POLICY] = NLA_POLICY_NESTED(policy_policy),
+};
+
+static const struct nla_policy inject_policy[PVABI_A_MAX + 1] = {
+	[PVABI_A_UNSPEC] = { .strict_start_type = 1 },
+	[PVABI_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PVABI_A_VCPU] = NLA_POLICY_MAX(NLA_U32, PVABI_MAX_VCPUS - 1),
+	[PVABI_A_VECTOR] = { .type = NLA_U32 },
+};
+
+static struct genl_family pvabi_family;
+
+enum { MCGRP_EVENTS };
+static const struct genl_multicast_group pvabi_mcgrps[] = {
+	[MCGRP_EVENTS] = { .name = PVABI_GENL_MCGRP_EVENTS },
+};
+
+static int put_version(struct sk_buff *skb, int type, struct pvabi_version v)
+{
+	return nla_put_u32(skb, type, (u32)v.major << 16 | v.minor);
+}
+
+static int put_policy(struct sk_buff *skb, const struct pvabi_policy *pol)
+{
+	struct nlattr *nest = nla_nest_start(skb, PVABI_A_VM_POLICY);
+
+	if (!nest ||
+	    put_version(skb, PVABI_POLICY_A_MIN_VERSION, pol->min) ||
+	    put_version(skb, PVABI_POLICY_A_MAX_VERSION, pol->max) ||
+	    nla_put_u64_64bit(skb, PVABI_POLICY_A_FEATURES, pol->features,
+			      PVABI_POLICY_A_UNSPEC) ||
+	    nla_put_u32(skb, PVABI_POLICY_A_PATCH_MODE, pol->patch_mode) ||
+	    nla_put_u32(skb, PVABI_POLICY_A_DEFER_US, pol->defer_us))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_vcpu(struct sk_buff *skb, struct pvabi_vcpu *v)
+{
+	struct pvabi_vcpu_stats st;
+	struct nlattr *vn, *sn;
+	u64 features, val[PVABI_STAT_A_MAX];
+	u32 version;
+	int i;
+
+	/* The attributes follow struct pvabi_vcpu_stats field by field. */
+	BUILD_BUG_ON(sizeof(st) != sizeof(val));
+	pvabi_vcpu_stats(v, &st, &version, &features);
+	memcpy(val, &st, sizeof(val));
+
+	vn = nla_nest_start(skb, 0);
+	if (!vn || nla_put_u32(skb, PVABI_VCPU_A_INDEX, v->index) ||
+	    nla_put_u32(skb, PVABI_VCPU_A_VERSION, version) ||
+	    nla_put_u64_64bit(skb, PVABI_VCPU_A_FEATURES, features,
+			      PVABI_VCPU_A_UNSPEC))
+		return -EMSGSIZE;
+	sn = nla_nest_start(skb, PVABI_VCPU_A_STATS);
+	if (!sn)
+		return -EMSGSIZE;
+	for (i = 0; i < PVABI_STAT_A_MAX; i++)
+		if (nla_put_u64_64bit(skb, PVABI_STAT_A_INJECTED + i, val[i],
+				      PVABI_STAT_A_UNSPEC))
+			return -EMSGSIZE;
+	nla_nest_end(skb, sn);
+	nla_nest_end(skb, vn);
+	return 0;
+}
+
+struct dump_ctx {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	u32 only;		/* a VM id, or 0 for all */
+};
+
+/*
+ * One message per VM; cb->args[0] is the next VM id, cb->args[1] the next
+ * vCPU index when a VM did not fit into the last message.
+ */
+static int dump_vm(struct pvabi_vm *vm, void *arg)
+{
+	struct dump_ctx *d = arg;
+	struct netlink_callback *cb = d->cb;
+	struct sk_buff *skb = d->skb;
+	struct pvabi_policy pol;
+	struct nlattr *vcpus;
+	u32 i = cb->args[1];
+	void *hdr;
+
+	if (d->only && vm->id != d->only)
+		return 0;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &pvabi_family, NLM_F_MULTI, PVABI_CMD_GET_VMS);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	mutex_lock(&vm->lock);
+	pol = vm->policy;
+	mutex_unlock(&vm->lock);
+	if (nla_put_u32(skb, PVABI_A_VM_ID, vm->id) ||
+	    (vm->name[0] && nla_put_string(skb, PVABI_A_VM_NAME, vm->name)) ||
+	    (vm->has_uuid &&
+	     nla_put(skb, PVABI_A_VM_UUID, PVABI_UUID_LEN, vm->uuid)) ||
+	    put_policy(skb, &pol))
+		goto cancel;
+	vcpus = nla_nest_start(skb, PVABI_A_VM_VCPUS);
+	if (!vcpus)
+		goto cancel;
+	for (; i < PVABI_MAX_VCPUS; i++) {
+		struct pvabi_vcpu *v = pvabi_vm_get_vcpu(vm, i);
+		int ret;
+
+		if (!v)
+			continue;
+		ret = put_vcpu(skb, v);
+		pvabi_vcpu_put(v);
+		if (ret)
+			break;
+	}
+	if (i < PVABI_MAX_VCPUS) {
+		/* Full: close what fits, go on from vCPU i next time. */
+		if (i == cb->args[1])
+			goto cancel;	/* not even one vCPU fitted */
+		nla_nest_end(skb, vcpus);
+		genlmsg_end(skb, hdr);
+		cb->args[0] = vm->id;
+		cb->args[1] = i;
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, vcpus);
+	genlmsg_end(skb, hdr);
+	cb->args[0] = vm->id + 1;
+	cb->args[1] = 0;
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	cb->args[0] = vm->id;
+	return -EMSGSIZE;
+}
+
+static int pvabi_get_vms(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct dump_ctx d = { .skb = skb, .cb = cb };
+	int ret;
+
+	if (info->attrs[PVABI_A_VM_ID])
+		d.only = nla_get_u32(info->attrs[PVABI_A_VM_ID]);
+	if (!cb->args[0])
+		cb->args[0] = d.only ? d.only : 1;
+	ret = pvabi_vm_for_each(cb->args[0], dump_vm, &d);
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret ? ret : skb->len;
+}
+
+static struct pvabi_vm *vm_from_info(struct genl_info *info)
+{
+	struct pvabi_vm *vm;
+
+	if (GENL_REQ_ATTR_CHECK(info, PVABI_A_VM_ID))
+		return ERR_PTR(-EINVAL);
+	vm = pvabi_vm_get(nla_get_u32(info->attrs[PVABI_A_VM_ID]));
+	if (!vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PVABI_A_VM_ID],
+				    "no such VM");
+		return ERR_PTR(-ENOENT);
+	}
+	return vm;
+}
+
+static int pvabi_set_policy(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[PVABI_POLICY_A_MAX + 1];
+	struct pvabi_policy pol;
+	struct pvabi_vm *vm;
+	u32 flags = 0;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, PVABI_A_VM_POLICY))
+		return -EINVAL;
+	ret = nla_parse_nested(tb, PVABI_POLICY_A_MAX,
+			       info->attrs[PVABI_A_VM_POLICY], policy_policy,
+			       info->extack);
+	if (ret)
+		return ret;
+	if (info->attrs[PVABI_A_FLAGS])
+		flags = nla_get_u32(info->attrs[PVABI_A_FLAGS]);
+	vm = vm_from_info(info);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+
+	mutex_lock(&vm->lock);
+	pol = vm->policy;
+	if (flags & PVABI_SET_POLICY_F_RESET)
+		pvabi_policy_default(&pol);
+	if (tb[PVABI_POLICY_A_MIN_VERSION]) {
+		u32 x = nla_get_u32(tb[PVABI_POLICY_A_MIN_VERSION]);
+
+		pol.min.major = x >> 16;
+		pol.min.minor = x & 0xffff;
+	}
+	if (tb[PVABI_POLICY_A_MAX_VERSION]) {
+		u32 x = nla_get_u32(tb[PVABI_POLICY_A_MAX_VERSION]);
+
+		pol.max.major = x >> 16;
+		pol.max.minor = x & 0xffff;
+	}
+	if (tb[PVABI_POLICY_A_FEATURES])
+		pol.features = nla_get_u64(tb[PVABI_POLICY_A_FEATURES]);
+	if (tb[PVABI_POLICY_A_PATCH_MODE])
+		pol.patch_mode = nla_get_u32(tb[PVABI_POLICY_A_PATCH_MODE]);
+	if (tb[PVABI_POLICY_A_DEFER_US])
+		pol.defer_us = nla_get_u32(tb[PVABI_POLICY_A_DEFER_US]);
+	if (pvabi_version_cmp(pol.min, pol.max) > 0) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PVABI_A_VM_POLICY],
+				    "minimum version above maximum");
+		ret = -EINVAL;
+	} else {
+		vm->policy = pol;
+	}
+	mutex_unlock(&vm->lock);
+	if (!ret)
+		pvabi_genl_event(PVABI_EVENT_POLICY_CHANGED, vm->id, -1);
+	pvabi_vm_put(vm);
+	return ret;
+}
+
+static int pvabi_inject_cmd(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pvabi_vcpu *v;
+	struct pvabi_vm *vm;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, PVABI_A_VCPU))
+		return -EINVAL;
+	vm = vm_from_info(info);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	v = pvabi_vm_get_vcpu(vm, nla_get_u32(info->attrs[PVABI_A_VCPU]));
+	pvabi_vm_put(vm);
+	if (!v) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PVABI_A_VCPU],
+				    "no such vCPU");
+		return -ENOENT;
+	}
+	ret = pvabi_inject(v, info->attrs[PVABI_A_VECTOR] ?
+			   nla_get_u32(info->attrs[PVABI_A_VECTOR]) : 0);
+	pvabi_vcpu_put(v);
+	return ret < 0 ? ret : 0;
+}
+
+static const struct genl_ops pvabi_ops[] = {
+	{
+		.cmd = PVABI_CMD_GET_VMS,
+		.dumpit = pvabi_get_vms,
+		.policy = get_vms_policy,
+		.maxattr = PVABI_A_MAX,
+	},
+	{
+		.cmd = PVABI_CMD_SET_POLICY,
+		.doit = pvabi_set_policy,
+		.policy = set_policy_policy,
+		.maxattr = PVABI_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PVABI_CMD_INJECT,
+		.doit = pvabi_inject_cmd,
+		.policy = inject_policy,
+		.maxattr = PVABI_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family pvabi_family __ro_after_init = {
+	.name = PVABI_GENL_NAME,
+	.version = PVABI_GENL_VERSION,
+	.maxattr = PVABI_A_MAX,
+	.module = THIS_MODULE,
+	.ops = pvabi_ops,
+	.n_ops = ARRAY_SIZE(pvabi_ops),
+	.mcgrps = pvabi_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(pvabi_mcgrps),
+	.resv_start_op = PVABI_CMD_GET_VMS,
+};
+
+/* Tell the "events" group; @vcpu < 0 for VM-wide events.  Best effort. */
+void pvabi_genl_event(u32 event, u32 vm_id, s64 vcpu)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&pvabi_family, &init_net, MCGRP_EVENTS))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &pvabi_family, 0, PVABI_CMD_EVENT);
+	if (!hdr || nla_put_u32(skb, PVABI_A_EVENT, event) ||
+	    nla_put_u32(skb, PVABI_A_VM_ID, vm_id) ||
+	    (vcpu >= 0 && nla_put_u32(skb, PVABI_A_VCPU, vcpu))) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&pvabi_family, skb, 0, MCGRP_EVENTS, GFP_KERNEL);
+}
+
+int __init pvabi_genl_init(void)
+{
+	return genl_register_family(&pvabi_family);
+}
+
+void pvabi_genl_exit(void)
+{
+	genl_unregister_family(&pvabi_family);
+}

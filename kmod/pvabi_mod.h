@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pvabi.ko internals: VM and vCPU contexts shared by the character device,
+ * the delivery path and the generic netlink family.
+ */
+#ifndef PVABI_MOD_H
+#define PVABI_MOD_H
+
+#include <linux/eventfd.h>
+#include <linux/hrtimer.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/pvabi.h>
+
+#include "pvabi/abi.h"
+#include "pvabi/access.h"
+#include "pvabi/delivery.h"
+#include "pvabi/negotiate.h"
+
+/* What the administrator allows a VM (set over netlink). */
+struct pvabi_policy {
+	struct pvabi_version min, max;
+	u64 features;
+	u32 patch_mode;		/* enum pvabi_nl_patch_mode */
+	u32 defer_us;
+};
+
+struct pvabi_vm {
+	struct kref ref;	/* the VM fd, each vCPU, netlink users */
+	u32 id;
+	char name[PVABI_VM_NAME_MAX];
+	u8 uuid[PVABI_UUID_LEN];
+	bool has_uuid;
+	struct mutex lock;	/* policy, vcpus[] */
+	struct pvabi_policy policy;
+	struct pvabi_vcpu *vcpus[PVABI_MAX_VCPUS];
+};
+
+struct pvabi_vcpu {
+	struct kref ref;	/* the vCPU fd, netlink users */
+	struct pvabi_vm *vm;
+	u32 index;
+	struct page *magic;
+	struct page *notify;
+
+	struct mutex lock;	/* everything below */
+	bool dead;		/* the fd is closed: no more zaps or timers */
+	/*
+	 * The vCPU file's own address_space (set at the first mmap):
+	 * zapping the notification page here unmaps it from every process
+	 * that maps it.
+	 */
+	struct address_space *mapping;
+	struct pvabi_dlv_regs regs;	/* from PVABI_VCPU_SET_REGS */
+	bool negotiated;
+	enum pvabi_byte_order bo;
+	u32 version;
+	u64 features;
+	struct pvabi_dlv dlv;	/* libpvabi's delivery state machine */
+	bool zapped;		/* notification page unmapped, not yet faulted */
+	u64 zaps;
+	u64 forced_reported;	/* forced deliveries told to the events group */
+	struct eventfd_ctx *efd;
+	struct pid *sig_pid;
+	int signo;
+	struct hrtimer bound;
+	struct work_struct tick_work;
+};
+
+/* vm.c */
+int pvabi_vm_create(const struct pvabi_create_vm *req, u32 *id);
+struct pvabi_vm *pvabi_vm_get(u32 id);
+void pvabi_vm_put(struct pvabi_vm *vm);
+struct pvabi_vcpu *pvabi_vm_get_vcpu(struct pvabi_vm *vm, u32 index);
+int pvabi_vm_for_each(u32 from, int (*fn)(struct pvabi_vm *vm, void *arg),
+		      void *arg);
+void pvabi_policy_default(struct pvabi_policy *pol);
+int pvabi_vm_offer(struct pvabi_vm *vm, struct pvabi_offer *offer,
+		   u32 *defer_us);
+void pvabi_vms_exit(void);
+
+/* vcpu.c */
+int pvabi_vcpu_create(struct pvabi_vm *vm, unsigned long index);
+void pvabi_vcpu_put(struct pvabi_vcpu *v);
+void pvabi_vcpu_stats(struct pvabi_vcpu *v, struct pvabi_vcpu_stats *st,
+		      u32 *version, u64 *features);
+
+/* deliver.c */
+int pvabi_delivery_start(struct pvabi_vcpu *v, u32 defer_us);
+int pvabi_inject(struct pvabi_vcpu *v, u32 vector);
+int pvabi_kick(struct pvabi_vcpu *v);
+bool pvabi_notify_trap(struct pvabi_vcpu *v);
+void pvabi_delivery_stats(struct pvabi_vcpu *v, struct pvabi_vcpu_stats *st);
+void pvabi_delivery_init(struct pvabi_vcpu *v);
+void pvabi_delivery_stop(struct pvabi_vcpu *v);
+
+/* netlink.c */
+int pvabi_genl_init(void);
+void pvabi_genl_exit(void);
+void pvabi_genl_event(u32 event, u32 vm_id, s64 vcpu);
+
+#endif /* PVABI_MOD_H */

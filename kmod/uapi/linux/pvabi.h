@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: (GPL-2.0-only WITH Linux-syscall-note) OR BSD-2-Clause */
+/*
+ * pvabi.ko user-space API: the /dev/pvabi ioctls and the "pvabi" generic
+ * netlink family.
+ *
+ * The magic page and notification page themselves are defined by
+ * <pvabi/abi.h>; this header only says how a VMM and an administrator reach
+ * them through the kernel.
+ *
+ * ============================================================== /dev/pvabi
+ *
+ * /dev/pvabi is a misc device, used like /dev/kvm: the fd is the capability.
+ *
+ *   dev = open("/dev/pvabi", O_RDWR | O_CLOEXEC);
+ *   ioctl(dev, PVABI_GET_API_VERSION)      -> PVABI_API_VERSION
+ *   vm = ioctl(dev, PVABI_CREATE_VM, &cv)  -> a VM fd; cv.id is filled in
+ *   vcpu = ioctl(vm, PVABI_CREATE_VCPU, index)  -> a vCPU fd
+ *   magic  = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu,
+ *                 PVABI_MMAP_MAGIC_OFFSET);
+ *   notify = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu,
+ *                 PVABI_MMAP_NOTIFY_OFFSET);
+ *   ioctl(vcpu, PVABI_VCPU_NEGOTIATE, &neg)
+ *   ioctl(vcpu, PVABI_VCPU_SET_EVENTFD, &efd)   (or PVABI_VCPU_SET_SIGNAL)
+ *   ioctl(vcpu, PVABI_VCPU_SET_REGS, &regs) on every guest exit
+ *   ioctl(vcpu, PVABI_VCPU_INJECT, vector), ioctl(vcpu, PVABI_VCPU_KICK, 0)
+ *
+ * A VM lives while its fd or any of its vCPU fds (or a mapping of a vCPU's
+ * pages) is open.  Every ioctl returns 0 on success (an fd, the API version
+ * or PVABI_VCPU_INJECT's 1 where said) and -1 with errno on failure:
+ *   EINVAL   a field is out of range, a reserved field or flag is non-zero;
+ *   EFAULT   the argument pointer is bad;
+ *   EBADF    PVABI_VCPU_SET_EVENTFD: fd is not open (EINVAL: not an eventfd);
+ *   ENOTTY   the command is not known on this kind of fd;
+ *   EEXIST   the vCPU index or the VM's name/UUID is already in use;
+ *   EBUSY    the vCPU has already negotiated, or its vector queue is full;
+ *   ENOTCONN the vCPU has not negotiated yet (PVABI_VCPU_INJECT, _KICK);
+ *   ENOSPC   PVABI_MAX_VMS VMs exist;
+ *   EOPNOTSUPP  negotiation found no common version or feature (the
+ *            precise PVABI_E_* code is in pvabi_negotiate.error).
+ *
+ * The vCPU fd's pages, each one page (4096 bytes) at a fixed mmap offset;
+ * one mmap may cover both.  Mappings must be MAP_SHARED, never executable.
+ *
+ *   PVABI_MMAP_MAGIC_OFFSET   the magic page (struct pvabi_magic_page)
+ *   PVABI_MMAP_NOTIFY_OFFSET  the notification page (struct pvabi_notify_page)
+ *
+ * Delivery.  PVABI_VCPU_INJECT raises an interrupt vector (any 32-bit value
+ * the VMM uses to name an interrupt) and returns 0 when it was queued, 1
+ * when the same vector was already pending (coalesced: one delivery), or
+ * fails with EBUSY when 32 distinct vectors wait (PVABI_DLV_QUEUE_LEN in
+ * <pvabi/delivery.h>; nothing queued: inject again after a delivery).  The vCPU must have negotiated
+ * (ENOTCONN otherwise).  The decisions are libpvabi's delivery state
+ * machine (<pvabi/delivery.h>), compiled into the module: the kernel treats
+ * each injection, PVABI_VCPU_KICK and doorbell fault as a vCPU exit and
+ * delivers at once when the vCPU is outside a critical section
+ * (delivery.critical differs from the r1 last given with
+ * PVABI_VCPU_SET_REGS, or the vCPU is in problem state) with its virtual
+ * interrupts on.  Otherwise it sets delivery.int_pending and, inside a
+ * critical section, unmaps the notification page from every process that
+ * maps it; the guest's next doorbell store faults into the module, which
+ * delivers and maps the page again.  The VM's deferral bound (an hrtimer)
+ * forces delivery from a critical section held too long.  Each delivered
+ * vector adds 1 to the vCPU's eventfd (usable as a KVM irqfd) and/or sends
+ * the chosen signal, with the vector in si_value, to the thread that asked.
+ * ========================================================================
+ */
+#ifndef _UAPI_LINUX_PVABI_H
+#define _UAPI_LINUX_PVABI_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define PVABI_API_VERSION 1
+
+#define PVABI_MAX_VMS 256
+#define PVABI_MAX_VCPUS 64
+#define PVABI_VM_NAME_MAX 64 /* bytes, including the terminating NUL */
+#define PVABI_UUID_LEN 16
+
+#define PVABI_MMAP_MAGIC_OFFSET 0x0000
+#define PVABI_MMAP_NOTIFY_OFFSET 0x1000
+
+/*
+ * PVABI_CREATE_VM: name (printable ASCII, NUL-terminated, bytes after the
+ * NUL zero) and/or uuid; all-zero means absent; at least one is given.
+ * id is written back: the VM's number in netlink messages.
+ */
+struct pvabi_create_vm {
+	char name[PVABI_VM_NAME_MAX];
+	__u8 uuid[PVABI_UUID_LEN];
+	__u32 flags; /* none defined: 0 */
+	__u32 id;    /* out */
+};
+
+/*
+ * PVABI_VCPU_NEGOTIATE.  Versions are (major << 16) | minor.  The VM's offer
+ * (the host's versions and features clamped by the VM's policy) is matched
+ * against the request as pvabi_negotiate() does; on success the magic page's
+ * header is written in the given byte order and major/minor/features are
+ * filled in.  On failure error holds the PVABI_E_* code.
+ */
+struct pvabi_negotiate {
+	__u32 min_version;
+	__u32 max_version;
+	__u64 wanted;
+	__u64 required;
+	__u64 magic_gpa;
+	__u64 notify_gpa;
+	__u8 byte_order; /* PVABI_BYTE_ORDER_LITTLE or _BIG */
+	__u8 pad[3];     /* zero */
+	__s32 error;     /* out: 0 or PVABI_E_* */
+	__u32 version;   /* out */
+	__u32 pad2;      /* zero */
+	__u64 features;  /* out */
+};
+
+/*
+ * PVABI_VCPU_SET_REGS: the guest registers the protocol depends on, given
+ * by the VMM whenever they change (at least on every guest exit): r1 is
+ * compared with delivery.critical; msr's PR bit marks problem state.
+ */
+struct pvabi_regs {
+	__u64 r1;
+	__u64 msr;
+};
+
+/* PVABI_VCPU_SET_EVENTFD: fd -1 removes the eventfd. */
+struct pvabi_eventfd {
+	__s32 fd;
+	__u32 flags; /* none defined: 0 */
+};
+
+/*
+ * PVABI_VCPU_SET_SIGNAL: send signo to the calling thread on every
+ * delivery; 0 stops it.  SIGKILL and SIGSTOP are refused.
+ */
+struct pvabi_signal {
+	__s32 signo;
+	__u32 flags; /* none defined: 0 */
+};
+
+/*
+ * PVABI_VCPU_GET_STATS: counters since the vCPU negotiated (the delivery
+ * state machine's, see <pvabi/delivery.h>, plus the module's own).
+ */
+struct pvabi_vcpu_stats {
+	__u64 injected;     /* injections queued */
+	__u64 coalesced;    /* injections of a vector already pending */
+	__u64 refused;      /* injections refused: queue full (EBUSY) */
+	__u64 delivered;    /* vectors delivered, each exactly once */
+	__u64 deferred;     /* deferral episodes (critical section) */
+	__u64 notify_traps; /* doorbell stores that faulted */
+	__u64 forced;       /* deliveries forced by the deferral bound */
+	__u64 masked;       /* decisions held back by irq_enabled == 0 */
+	__u64 kicks;        /* times the vCPU was asked to exit */
+	__u64 exits;        /* exits: PVABI_VCPU_KICK and the module's own */
+	__u64 zaps;         /* times the notification page was unmapped */
+	__u64 pending;      /* vectors waiting now */
+};
+
+#define PVABI_IO 0xB7
+
+/* on /dev/pvabi */
+#define PVABI_GET_API_VERSION _IO(PVABI_IO, 0x00)
+#define PVABI_CREATE_VM _IOWR(PVABI_IO, 0x01, struct pvabi_create_vm)
+/* on a VM fd; the argument is the vCPU index, < PVABI_MAX_VCPUS */
+#define PVABI_CREATE_VCPU _IO(PVABI_IO, 0x10)
+/* on a vCPU fd */
+#define PVABI_VCPU_NEGOTIATE _IOWR(PVABI_IO, 0x20, struct pvabi_negotiate)
+#define PVABI_VCPU_SET_REGS _IOW(PVABI_IO, 0x21, struct pvabi_regs)
+#define PVABI_VCPU_SET_EVENTFD _IOW(PVABI_IO, 0x22, struct pvabi_eventfd)
+#define PVABI_VCPU_SET_SIGNAL _IOW(PVABI_IO, 0x23, struct pvabi_signal)
+#define PVABI_VCPU_INJECT _IO(PVABI_IO, 0x24)	/* argument: the vector */
+#define PVABI_VCPU_KICK _IO(PVABI_IO, 0x25)	/* argument 0 */
+#define PVABI_VCPU_GET_STATS _IOR(PVABI_IO, 0x26, struct pvabi_vcpu_stats)
+
+/*
+ * ================================================ generic netlink "pvabi"
+ *
+ * Family PVABI_GENL_NAME, version PVABI_GENL_VERSION, in the initial network
+ * namespace only.  Errors come back as the netlink error code (a negative
+ * errno in the NLMSG_ERROR message) with an extended-ack message and, for a
+ * bad attribute, its offset: EINVAL for a bad value or a missing required
+ * attribute, ERANGE for a value out of range, ENOENT for an unknown VM or
+ * vCPU, EPERM for a changing command without CAP_NET_ADMIN.  Attributes not
+ * listed for a command are rejected (strict validation).
+ *
+ * PVABI_CMD_GET_VMS
+ *   NLM_F_DUMP.  Readable by every user.  Optional filter:
+ *     PVABI_A_VM_ID: NLA_U32       only this VM; absent: every VM
+ *   Each reply message describes one VM.  A VM with more vCPUs than fit in
+ *   one message spans several; each repeats PVABI_A_VM_ID and carries the
+ *   next vCPUs.  Zero vCPUs: PVABI_A_VM_VCPUS is empty.
+ *     PVABI_A_VM_ID: NLA_U32, never 0
+ *     PVABI_A_VM_NAME: NLA_NUL_STRING, at most PVABI_VM_NAME_MAX bytes
+ *                      with the NUL; absent when the VM has no name
+ *     PVABI_A_VM_UUID: NLA_BINARY, PVABI_UUID_LEN bytes; absent when the VM
+ *                      has no UUID
+ *     PVABI_A_VM_POLICY: NLA_NESTED, every member present (see below)
+ *     PVABI_A_VM_VCPUS: NLA_NESTED
+ *       0: NLA_NESTED (the nested type numbers are placeholders)
+ *         PVABI_VCPU_A_INDEX: NLA_U32
+ *         PVABI_VCPU_A_VERSION: NLA_U32, (major << 16) | minor; 0: the vCPU
+ *                               has not negotiated yet
+ *         PVABI_VCPU_A_FEATURES: NLA_U64, negotiated PVABI_F_* bits
+ *         PVABI_VCPU_A_STATS: NLA_NESTED
+ *           PVABI_STAT_A_INJECTED ... PVABI_STAT_A_PENDING: NLA_U64 each,
+ *           the counters of struct pvabi_vcpu_stats, in its order; all
+ *           zero for a vCPU that has not negotiated
+ *       1: NLA_NESTED
+ *         ...
+ *
+ * PVABI_CMD_SET_POLICY
+ *   GENL_ADMIN_PERM (CAP_NET_ADMIN).  Applies to negotiations that happen
+ *   afterwards; vCPUs that negotiated keep what they have.
+ *     PVABI_A_VM_ID: NLA_U32, required
+ *     PVABI_A_FLAGS: NLA_U32, 0 or PVABI_SET_POLICY_F_RESET (start from the
+ *                    defaults); other bits are refused; absent means 0
+ *     PVABI_A_VM_POLICY: NLA_NESTED, required; an absent member is left as
+ *                        it was:
+ *       PVABI_POLICY_A_MIN_VERSION: NLA_U32, (major << 16) | minor, major
+ *                                   not 0
+ *       PVABI_POLICY_A_MAX_VERSION: NLA_U32, likewise; min <= max must hold
+ *                                   after the change
+ *       PVABI_POLICY_A_FEATURES: NLA_U64, the PVABI_F_* bits the VM may
+ *                                negotiate; undefined bits are refused
+ *       PVABI_POLICY_A_PATCH_MODE: NLA_U32, enum pvabi_nl_patch_mode, not
+ *                                  UNSPEC; PVABI_F_HOST_PATCH is offered
+ *                                  only under PVABI_NL_PATCH_HOST
+ *       PVABI_POLICY_A_DEFER_US: NLA_U32, the deferral bound in
+ *                                microseconds, 10 ... 1000000
+ *   A new VM starts with versions 1.0 ... 1.0, features PVABI_F_ALL_1_0,
+ *   PVABI_NL_PATCH_GUEST and 10000 us (pvabi_dlv_config_default()'s bound).
+ *
+ * PVABI_CMD_INJECT
+ *   GENL_ADMIN_PERM (CAP_NET_ADMIN).  The same as PVABI_VCPU_INJECT; a
+ *   coalesced injection succeeds too, a full queue fails with EBUSY, a vCPU
+ *   that has not negotiated with ENOTCONN.
+ *     PVABI_A_VM_ID: NLA_U32, required
+ *     PVABI_A_VCPU: NLA_U32, the vCPU index, required
+ *     PVABI_A_VECTOR: NLA_U32, the vector; absent means 0
+ *
+ * PVABI_CMD_EVENT
+ *   Sent by the kernel to the multicast group PVABI_GENL_MCGRP_EVENTS;
+ *   refused from user space.
+ *     PVABI_A_EVENT: NLA_U32, enum pvabi_event
+ *     PVABI_A_VM_ID: NLA_U32
+ *     PVABI_A_VCPU: NLA_U32, for vCPU events only
+ */
+
+#define PVABI_GENL_NAME "pvabi"
+#define PVABI_GENL_VERSION 1
+#define PVABI_GENL_MCGRP_EVENTS "events"
+
+enum pvabi_cmd {
+	PVABI_CMD_UNSPEC,
+	PVABI_CMD_GET_VMS,
+	PVABI_CMD_SET_POLICY,
+	PVABI_CMD_INJECT,
+	PVABI_CMD_EVENT,
+	__PVABI_CMD_MAX
+};
+#define PVABI_CMD_MAX (__PVABI_CMD_MAX - 1)
+
+enum pvabi_set_policy_flag {
+	PVABI_SET_POLICY_F_RESET = 1U << 0,
+	__PVABI_SET_POLICY_F_ALL = PVABI_SET_POLICY_F_RESET
+};
+
+enum pvabi_attr {
+	PVABI_A_UNSPEC,
+	PVABI_A_VM_ID,
+	PVABI_A_VM_NAME,
+	PVABI_A_VM_UUID,
+	PVABI_A_VM_POLICY,
+	PVABI_A_VM_VCPUS,
+	PVABI_A_VCPU,
+	PVABI_A_FLAGS,
+	PVABI_A_EVENT,
+	PVABI_A_VECTOR,
+	__PVABI_A_MAX
+};
+#define PVABI_A_MAX (__PVABI_A_MAX - 1)
+
+enum pvabi_policy_attr {
+	PVABI_POLICY_A_UNSPEC,
+	PVABI_POLICY_A_MIN_VERSION,
+	PVABI_POLICY_A_MAX_VERSION,
+	PVABI_POLICY_A_FEATURES,
+	PVABI_POLICY_A_PATCH_MODE,
+	PVABI_POLICY_A_DEFER_US,
+	__PVABI_POLICY_A_MAX
+};
+#define PVABI_POLICY_A_MAX (__PVABI_POLICY_A_MAX - 1)
+
+#define PVABI_DEFER_US_MIN 10
+#define PVABI_DEFER_US_MAX 1000000
+#define PVABI_DEFER_US_DEFAULT 10000
+
+enum pvabi_vcpu_attr {
+	PVABI_VCPU_A_UNSPEC,
+	PVABI_VCPU_A_INDEX,
+	PVABI_VCPU_A_VERSION,
+	PVABI_VCPU_A_FEATURES,
+	PVABI_VCPU_A_STATS,
+	__PVABI_VCPU_A_MAX
+};
+#define PVABI_VCPU_A_MAX (__PVABI_VCPU_A_MAX - 1)
+
+enum pvabi_stat_attr {
+	PVABI_STAT_A_UNSPEC,
+	PVABI_STAT_A_INJECTED,
+	PVABI_STAT_A_COALESCED,
+	PVABI_STAT_A_REFUSED,
+	PVABI_STAT_A_DELIVERED,
+	PVABI_STAT_A_DEFERRED,
+	PVABI_STAT_A_NOTIFY_TRAPS,
+	PVABI_STAT_A_FORCED,
+	PVABI_STAT_A_MASKED,
+	PVABI_STAT_A_KICKS,
+	PVABI_STAT_A_EXITS,
+	PVABI_STAT_A_ZAPS,
+	PVABI_STAT_A_PENDING,
+	__PVABI_STAT_A_MAX
+};
+#define PVABI_STAT_A_MAX (__PVABI_STAT_A_MAX - 1)
+
+enum pvabi_nl_patch_mode {
+	PVABI_NL_PATCH_UNSPEC,
+	PVABI_NL_PATCH_GUEST, /* the guest patches itself (default) */
+	PVABI_NL_PATCH_HOST,  /* the guest may also ask the host to patch it */
+	PVABI_NL_PATCH_OFF,   /* no patching: the guest traps as it would */
+	__PVABI_NL_PATCH_MAX
+};
+#define PVABI_NL_PATCH_MAX (__PVABI_NL_PATCH_MAX - 1)
+
+enum pvabi_event {
+	PVABI_EVENT_UNSPEC,
+	PVABI_EVENT_VM_CREATED,
+	PVABI_EVENT_VM_DESTROYED,
+	PVABI_EVENT_VCPU_NEGOTIATED,
+	PVABI_EVENT_POLICY_CHANGED,
+	PVABI_EVENT_DEFER_FORCED, /* a guest held a critical section too long */
+	__PVABI_EVENT_MAX
+};
+#define PVABI_EVENT_MAX (__PVABI_EVENT_MAX - 1)
+
+#endif /* _UAPI_LINUX_PVABI_H */

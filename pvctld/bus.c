@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * org.pvabi.pvctl1.Manager on /org/pvabi/pvctl1 (schemas/org.pvabi.pvctl1.xml).
+ *
+ * Every method that changes something goes: read arguments, validate them
+ * (InvalidArgs quoting the bad value), look the VM up, reply at once when
+ * nothing would change, authorize, write to libvirt, emit VMChanged, reply.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "migrate.h"
+#include "pvctld.h"
+
+#define ACTION_MANAGE "org.pvabi.pvctl1.manage"
+#define ACTION_PATCH "org.pvabi.pvctl1.set-patch-policy"
+/* A device tree holding an offer is a few hundred bytes. */
+#define OFFER_BLOB_MAX (64u << 10)
+
+static int invalid(sd_bus_error *error, const char *what, const char *why)
+{
+	return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s: %s",
+				 what, why);
+}
+
+static int check_name(const char *name, sd_bus_error *error)
+{
+	char why[256];
+
+	if (pvctl_vm_name_check(name, why, sizeof(why)))
+		return invalid(error, "VM", why);
+	return 0;
+}
+
+static void free_domain(virDomainPtr *d)
+{
+	if (*d)
+		virDomainFree(*d);
+}
+#define _cleanup_domain_ __attribute__((cleanup(free_domain)))
+
+/* (name, uuid, state, enabled, versions, features, patch) */
+#define VM_SIGNATURE "sssbsss"
+
+static int append_vm(sd_bus_message *m, virDomainPtr dom,
+		     const struct pvctl_vm_settings *s)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN] = "", range[32], features[512];
+	char patch[PVCTL_PATCH_TEXT_MAX];
+
+	virDomainGetUUIDString(dom, uuid);
+	pvctl_version_range_format(s->lo, s->hi, range, sizeof(range));
+	if (pvabi_features_format(s->features, features, sizeof(features)) < 0)
+		return -ENOBUFS;
+	pvctl_patch_policy_text(&s->patch, patch, sizeof(patch));
+	return sd_bus_message_append(m, VM_SIGNATURE, virDomainGetName(dom),
+				     uuid, virt_state(dom), (int)s->enabled,
+				     range, features, patch);
+}
+
+static int method_list(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	struct pvctld *c = data;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	virDomainPtr *doms = NULL;
+	int n, r;
+
+	n = virConnectListAllDomains(c->conn, &doms, 0);
+	if (n < 0)
+		return virt_libvirt_error(error, "listing domains");
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(" VM_SIGNATURE ")");
+	for (int i = 0; i < n; i++) {
+		struct pvctl_vm_settings s;
+		sd_bus_error e = SD_BUS_ERROR_NULL;
+
+		if (r >= 0 && virt_read_settings(c, doms[i], &s, &e) < 0) {
+			/* One bad VM does not hide the others. */
+			log_msg("%s", e.message);
+			pvctl_settings_default(&s, &c->config.offer);
+		}
+		sd_bus_error_free(&e);
+		if (r >= 0)
+			r = sd_bus_message_open_container(reply, 'r',
+							  VM_SIGNATURE);
+		if (r >= 0)
+			r = append_vm(reply, doms[i], &s);
+		if (r >= 0)
+			r = sd_bus_message_close_container(reply);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	struct pvctld *c = data;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_domain_ virDomainPtr dom = NULL;
+	struct pvctl_vm_settings s;
+	const char *name;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r < 0)
+		return r;
+	r = check_name(name, error);
+	if (r < 0)
+		return r;
+	r = virt_lookup(c, name, &dom, error);
+	if (r < 0)
+		return r;
+	r = virt_read_settings(c, dom, &s, error);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = append_vm(reply, dom, &s);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+/* The part every change method shares once its arguments are valid. */
+static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
+		     const struct pvctl_change *ch, const char *action,
+		     sd_bus_error *error)
+{
+	_cleanup_domain_ virDomainPtr dom = NULL;
+	struct pvctl_vm_settings old, s;
+	int r;
+
+	r = virt_lookup(c, name, &dom, error);
+	if (r < 0)
+		return r;
+	r = virt_read_settings(c, dom, &old, error);
+	if (r < 0)
+		return r;
+	s = old;
+	pvctl_change_apply(&s, ch);
+	if (pvctl_settings_equal(&s, &old))
+		return sd_bus_reply_method_return(m, NULL);
+	r = auth_check(c, m, action, error);
+	if (r < 0)
+		return r;
+	r = virt_write_settings(c, dom, &s, error);
+	if (r < 0)
+		return r;
+	bus_emit_vm_changed(c, virDomainGetName(dom), "settings");
+	push_vm(c, dom, &s);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+/* Read (VM, text), validate both, then change_vm(). */
+static int change_method(sd_bus_message *m, struct pvctld *c,
+			 struct pvctl_change *ch, const char *action,
+			 sd_bus_error *error)
+{
+	const char *name, *text = "";
+	char why[256];
+	int r;
+
+	r = ch->what == PVCTL_SET_ENABLED ?
+		    sd_bus_message_read(m, "s", &name) :
+		    sd_bus_message_read(m, "ss", &name, &text);
+	if (r < 0)
+		return r;
+	r = check_name(name, error);
+	if (r < 0)
+		return r;
+	if (pvctl_change_parse(ch, text, &c->config.offer, why, sizeof(why)))
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, why);
+	return change_vm(c, m, name, ch, action, error);
+}
+
+static int method_enable(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	struct pvctl_change ch = { .what = PVCTL_SET_ENABLED, .enabled = true };
+
+	return change_method(m, data, &ch, ACTION_MANAGE, error);
+}
+
+static int method_disable(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	struct pvctl_change ch = { .what = PVCTL_SET_ENABLED };
+
+	return change_method(m, data, &ch, ACTION_MANAGE, error);
+}
+
+static int method_set_versions(sd_bus_message *m, void *data,
+			       sd_bus_error *error)
+{
+	struct pvctl_change ch = { .what = PVCTL_SET_VERSIONS };
+
+	return change_method(m, data, &ch, ACTION_MANAGE, error);
+}
+
+static int method_set_features(sd_bus_message *m, void *data,
+			       sd_bus_error *error)
+{
+	struct pvctl_change ch = { .what = PVCTL_SET_FEATURES };
+
+	return change_method(m, data, &ch, ACTION_MANAGE, error);
+}
+
+static int method_set_patch(sd_bus_message *m, void *data,
+			    sd_bus_error *error)
+{
+	struct pvctl_change ch = { .what = PVCTL_SET_PATCH };
+
+	return change_method(m, data, &ch, ACTION_PATCH, error);
+}
+
+static int method_get_offer(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	struct pvctld *c = data;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	char list[16 * PVABI_OFFER_MAX_VERSIONS], features[512];
+	uint8_t blob[4096];
+	int n, r;
+
+	n = pvabi_fdt_write_offer(&c->config.offer, blob, sizeof(blob));
+	if (n < 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+					 "cannot write the offer: %s",
+					 pvabi_strerror(n));
+	pvctl_version_list_format(&c->config.offer, list, sizeof(list));
+	pvabi_features_format(c->config.offer.features, features,
+			      sizeof(features));
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_append(reply, "ss", list, features);
+	if (r >= 0)
+		r = sd_bus_message_append_array(reply, 'y', blob, (size_t)n);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_check_migration(sd_bus_message *m, void *data,
+				  sd_bus_error *error)
+{
+	struct pvctld *c = data;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_domain_ virDomainPtr dom = NULL;
+	struct pvctl_migration_verdict v;
+	struct pvctl_vm_settings s;
+	struct pvabi_offer dest;
+	const char *name;
+	const void *blob;
+	void *aligned;
+	size_t len;
+	char why[256];
+	int r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r >= 0)
+		r = sd_bus_message_read_array(m, 'y', &blob, &len);
+	if (r < 0)
+		return r;
+	r = check_name(name, error);
+	if (r < 0)
+		return r;
+	if (len > OFFER_BLOB_MAX)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "offer: %zu bytes, at most %u", len,
+					 OFFER_BLOB_MAX);
+	/* D-Bus byte arrays carry no alignment; libfdt wants 4 bytes. */
+	aligned = malloc(len ? len : 1);
+	if (!aligned)
+		return -ENOMEM;
+	memcpy(aligned, blob, len);
+	r = pvabi_fdt_read_offer(aligned, len, &dest, why, sizeof(why));
+	free(aligned);
+	if (r)
+		return invalid(error, "offer", why);
+	r = virt_lookup(c, name, &dom, error);
+	if (r < 0)
+		return r;
+	r = virt_read_settings(c, dom, &s, error);
+	if (r < 0)
+		return r;
+	pvctl_migration_check(&s, &c->config.offer, &dest, &v);
+
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_append(reply, "b", (int)v.compatible);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "s");
+	for (unsigned int i = 0; r >= 0 && i < v.n_reasons; i++)
+		r = sd_bus_message_append(reply, "s", v.reasons[i]);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+#define VM_RESULT                                                          \
+	SD_BUS_RESULT("s", name, "s", uuid, "s", state, "b", enabled, "s",  \
+		      versions, "s", features, "s", patch_policy)
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Connection", "s", NULL, offsetof(struct pvctld, uri),
+			SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_METHOD_WITH_ARGS("ListVMs", SD_BUS_NO_ARGS,
+				SD_BUS_RESULT("a(" VM_SIGNATURE ")", vms),
+				method_list, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("GetVM", SD_BUS_ARGS("s", vm), VM_RESULT,
+				method_get, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Enable", SD_BUS_ARGS("s", vm),
+				SD_BUS_NO_RESULT, method_enable,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Disable", SD_BUS_ARGS("s", vm),
+				SD_BUS_NO_RESULT, method_disable,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("SetVersions",
+				SD_BUS_ARGS("s", vm, "s", versions),
+				SD_BUS_NO_RESULT, method_set_versions,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("SetFeatures",
+				SD_BUS_ARGS("s", vm, "s", features),
+				SD_BUS_NO_RESULT, method_set_features,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("SetPatchPolicy",
+				SD_BUS_ARGS("s", vm, "s", policy),
+				SD_BUS_NO_RESULT, method_set_patch,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("GetOffer", SD_BUS_NO_ARGS,
+				SD_BUS_RESULT("s", versions, "s", features,
+					      "ay", dtb),
+				method_get_offer, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("CheckMigration",
+				SD_BUS_ARGS("s", vm, "ay", offer),
+				SD_BUS_RESULT("b", compatible, "as", reasons),
+				method_check_migration,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_ARGS("VMChanged", SD_BUS_ARGS("s", vm, "s", what),
+				0),
+	SD_BUS_VTABLE_END
+};
+
+int bus_emit_vm_changed(struct pvctld *c, const char *name, const char *what)
+{
+	int r = sd_bus_emit_signal(c->bus, PVCTLD_OBJECT, PVCTLD_INTERFACE,
+				   "VMChanged", "ss", name, what);
+
+	if (r < 0)
+		log_error_errno(r, "VMChanged");
+	return r;
+}
+
+int bus_setup(struct pvctld *c)
+{
+	int r;
+
+	r = sd_bus_add_object_vtable(c->bus, NULL, PVCTLD_OBJECT,
+				     PVCTLD_INTERFACE, manager_vtable, c);
+	if (r < 0)
+		return log_error_errno(r, "cannot add the object");
+	r = sd_bus_request_name(c->bus, PVCTLD_BUS_NAME, 0);
+	if (r < 0)
+		return log_error_errno(r, "cannot own %s", PVCTLD_BUS_NAME);
+	r = sd_bus_attach_event(c->bus, c->event, SD_EVENT_PRIORITY_NORMAL);
+	if (r < 0)
+		return log_error_errno(r, "sd_bus_attach_event");
+	return 0;
+}

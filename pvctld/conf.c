@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pvctld.conf.  Hand-written: four keys do not justify GLib's GKeyFile. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "settings.h"
+
+void pvctld_config_default(struct pvctld_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->connect, "test:///default");
+	strcpy(c->group, "pvabi");
+	c->offer.n_versions = 1;
+	c->offer.versions[0].major = PVABI_VERSION_MAJOR;
+	c->offer.versions[0].minor = PVABI_VERSION_MINOR;
+	c->offer.features = PVABI_F_ALL_1_0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static int set_string(char *dst, size_t size, const char *key,
+		      const char *value, unsigned int line, char *why,
+		      size_t whylen)
+{
+	if (!*value || strlen(value) >= size)
+		return pvctl_why(PVABI_E_INVAL, why, whylen,
+			    "line %u: %s '%.64s' is empty or too long", line,
+			    key, value);
+	strcpy(dst, value);
+	return 0;
+}
+
+static int parse_line(char *line, unsigned int no, struct pvctld_config *c,
+		      char *why, size_t whylen)
+{
+	char *eq, *key, *value, sub[200];
+	int err;
+
+	line = trim(line);
+	if (!*line || *line == '#')
+		return 0;
+	eq = strchr(line, '=');
+	if (!eq)
+		return pvctl_why(PVABI_E_INVAL, why, whylen,
+			    "line %u: '%.64s' is not key = value", no, line);
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	if (!strcmp(key, "connect"))
+		return set_string(c->connect, sizeof(c->connect), key, value,
+				  no, why, whylen);
+	if (!strcmp(key, "group"))
+		return set_string(c->group, sizeof(c->group), key, value, no,
+				  why, whylen);
+	if (!strcmp(key, "versions")) {
+		struct pvabi_offer o = c->offer;
+
+		err = pvabi_version_list_parse(value, &o, sub, sizeof(sub));
+		if (!err)
+			err = pvabi_offer_check(&o);
+		if (err)
+			return pvctl_why(err, why, whylen, "line %u: versions: %s",
+				    no, sub);
+		c->offer = o;
+		return 0;
+	}
+	if (!strcmp(key, "features")) {
+		err = pvabi_features_parse(value, &c->offer.features, sub,
+					   sizeof(sub));
+		if (err)
+			return pvctl_why(err, why, whylen, "line %u: features: %s",
+				    no, sub);
+		return 0;
+	}
+	return pvctl_why(PVABI_E_INVAL, why, whylen, "line %u: unknown key '%.64s'",
+		    no, key);
+}
+
+int pvctld_config_parse(const char *text, size_t len, struct pvctld_config *c,
+			char *why, size_t whylen)
+{
+	struct pvctld_config n = *c;
+	unsigned int no = 1;
+	char *copy, *line;
+	int err = 0;
+
+	if (len > PVCTLD_CONFIG_MAX)
+		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
+			    "larger than %u bytes", PVCTLD_CONFIG_MAX);
+	if (memchr(text, '\0', len))
+		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
+			    "contains a NUL byte");
+	copy = strndup(text, len);
+	if (!copy)
+		return pvctl_why(PVABI_E_NOSPACE, why, whylen, "out of memory");
+	/* strtok_r would skip empty lines and miscount. */
+	for (line = copy; line && !err; no++) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		err = parse_line(line, no, &n, why, whylen);
+		line = nl ? nl + 1 : NULL;
+	}
+	free(copy);
+	if (!err)
+		*c = n;
+	return err;
+}
+
+int pvctld_config_load(const char *path, bool must_exist,
+		       struct pvctld_config *c, char *why, size_t whylen)
+{
+	char buf[PVCTLD_CONFIG_MAX + 1];
+	size_t n;
+	FILE *f = fopen(path, "re");
+	int err;
+
+	if (!f) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		return pvctl_why(PVABI_E_INVAL, why, whylen, "%s: %s", path,
+			    strerror(errno));
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	err = ferror(f);
+	fclose(f);
+	if (err)
+		return pvctl_why(PVABI_E_INVAL, why, whylen, "%s: read error", path);
+	err = pvctld_config_parse(buf, n, c, why, whylen);
+	if (err && why && whylen) {
+		char sub[256];
+
+		snprintf(sub, sizeof(sub), "%s", why);
+		pvctl_why(err, why, whylen, "%s: %s", path, sub);
+	}
+	return err;
+}

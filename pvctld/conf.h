@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * /etc/pvabi/pvctld.conf: one "key = value" a line, '#' starts a comment.
+ *
+ *   connect  = qemu:///system    libvirt URI (default test:///default)
+ *   versions = 1.0               this host's offer (default: libpvabi's)
+ *   features = notify,booke      this host's features (default: all 1.0)
+ *   group    = pvabi             group allowed to change settings when
+ *                                polkit is not running (name or number)
+ */
+#ifndef PVCTLD_CONF_H
+#define PVCTLD_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pvabi/pvabi.h"
+
+#define PVCTLD_CONFIG_PATH "/etc/pvabi/pvctld.conf"
+#define PVCTLD_CONFIG_MAX (64u << 10)
+
+struct pvctld_config {
+	char connect[1024];
+	char group[64];
+	struct pvabi_offer offer;
+};
+
+/* The built-in values: test:///default, libpvabi's offer, group pvabi. */
+void pvctld_config_default(struct pvctld_config *c);
+
+/* Parse @text over the values already in @c.  Returns 0, or PVABI_E_INVAL
+ * / PVABI_E_BADVERSION / PVABI_E_MALFORMED with @why naming the line. */
+int pvctld_config_parse(const char *text, size_t len, struct pvctld_config *c,
+			char *why, size_t whylen);
+
+/* Read @path; a missing file is fine when !@must_exist. */
+int pvctld_config_load(const char *path, bool must_exist,
+		       struct pvctld_config *c, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,65 @@
+# pvctld: the control-plane daemon, and the code pvctl shares with it
+# (settings, metadata, migration check, configuration, bus opening).
+noinst_LTLIBRARIES += pvctld/libpvctl-common.la
+pvctld_libpvctl_common_la_SOURCES = \
+	%reldir%/settings.h %reldir%/settings.c \
+	%reldir%/metadata.h %reldir%/metadata.c \
+	%reldir%/migrate.h %reldir%/migrate.c \
+	%reldir%/conf.h %reldir%/conf.c \
+	%reldir%/bus-open.h %reldir%/bus-open.c
+pvctld_libpvctl_common_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+pvctld_libpvctl_common_la_LIBADD = libpvabi/libpvabi.la $(LIBXML_LIBS) $(LIBSYSTEMD_LIBS)
+
+sbin_PROGRAMS += pvctld/pvctld
+pvctld_pvctld_SOURCES = \
+	%reldir%/pvctld.h \
+	%reldir%/main.c \
+	%reldir%/bus.c \
+	%reldir%/virt.c \
+	%reldir%/auth.c \
+	%reldir%/push.h \
+	%reldir%/push.c \
+	tools/common/genl-client.h \
+	tools/common/genl-client.c
+pvctld_pvctld_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kmod/uapi \
+	-I$(top_srcdir)/tools/common
+pvctld_pvctld_CFLAGS = $(AM_CFLAGS) $(LIBVIRT_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
+	$(LIBNL_CFLAGS) $(PTHREAD_CFLAGS)
+pvctld_pvctld_LDADD = pvctld/libpvctl-common.la libpvabi/libpvabi.la \
+	$(LIBVIRT_LIBS) $(LIBSYSTEMD_LIBS) $(LIBNL_LIBS) $(PTHREAD_LIBS)
+
+# systemd, D-Bus and polkit glue.
+dbuspolicy_DATA = %reldir%/org.pvabi.pvctl1.conf
+dbussystemservice_DATA = %reldir%/org.pvabi.pvctl1.service
+systemdsystemunit_DATA = %reldir%/pvctld.service
+polkitactiondir = $(datadir)/polkit-1/actions
+polkitaction_DATA = %reldir%/org.pvabi.pvctl1.policy
+sysusersdir = $(prefix)/lib/sysusers.d
+sysusers_DATA = %reldir%/sysusers.d/pvabi.conf
+pvabiconfdir = $(sysconfdir)/pvabi
+pvabiconf_DATA = %reldir%/pvctld.conf
+libvirthooksdir = $(sysconfdir)/libvirt/hooks/qemu.d
+libvirthooks_SCRIPTS = %reldir%/pvabi-hook
+
+%reldir%/org.pvabi.pvctl1.service: %reldir%/org.pvabi.pvctl1.service.in
+%reldir%/pvctld.service: %reldir%/pvctld.service.in
+%reldir%/pvabi-hook: %reldir%/pvabi-hook.in
+%reldir%/org.pvabi.pvctl1.service %reldir%/pvctld.service %reldir%/pvabi-hook: Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	$(SED) -e 's|@sbindir[@]|$(sbindir)|g' -e 's|@bindir[@]|$(bindir)|g' \
+		$(srcdir)/$@.in >$@.tmp && chmod --reference=$(srcdir)/$@.in $@.tmp && mv $@.tmp $@
+CLEANFILES += %reldir%/org.pvabi.pvctl1.service %reldir%/pvctld.service \
+	%reldir%/pvabi-hook
+EXTRA_DIST += %reldir%/org.pvabi.pvctl1.conf %reldir%/org.pvabi.pvctl1.service.in \
+	%reldir%/pvctld.service.in %reldir%/org.pvabi.pvctl1.policy \
+	%reldir%/sysusers.d/pvabi.conf %reldir%/pvctld.conf %reldir%/pvabi-hook.in
+
+# make bench: pvctl list against virsh list on 1000 test-driver domains.
+BENCHES += pvctld/bench-list
+pvctld/bench-list: pvctld/bench-list.sh.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	$(SED) -e 's|@abs_top_srcdir[@]|$(abs_top_srcdir)|g' \
+		-e 's|@abs_top_builddir[@]|$(abs_top_builddir)|g' \
+		$(srcdir)/pvctld/bench-list.sh.in >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
+CLEANFILES += pvctld/bench-list
+EXTRA_DIST += pvctld/bench-list.sh.in

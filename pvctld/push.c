@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pvctld -> pvabi.ko: PVABI_CMD_GET_VMS to find the VM, then
+ * PVABI_CMD_SET_POLICY. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "genl-client.h"
+#include "push.h"
+
+struct find {
+	const struct push_policy *p;
+	uint32_t id;
+};
+
+static int match(const struct pvabi_genl_vm *vm, void *arg)
+{
+	struct find *f = arg;
+
+	if ((vm->has_uuid && !memcmp(vm->uuid, f->p->uuid, PVABI_UUID_LEN)) ||
+	    (!vm->has_uuid && !strcmp(vm->name, f->p->name))) {
+		f->id = vm->id;
+		return 1;
+	}
+	return 0;
+}
+
+static uint32_t kmod_mode(const char *name)
+{
+	if (!strcmp(name, "off"))
+		return PVABI_NL_PATCH_OFF;
+	if (!strcmp(name, "host"))
+		return PVABI_NL_PATCH_HOST;
+	return PVABI_NL_PATCH_GUEST;
+}
+
+int push_policy(const struct push_policy *p, char *why, size_t whylen)
+{
+	struct pvabi_genl_policy pol = {
+		.present = 1u << PVABI_POLICY_A_MIN_VERSION |
+			   1u << PVABI_POLICY_A_MAX_VERSION |
+			   1u << PVABI_POLICY_A_FEATURES |
+			   1u << PVABI_POLICY_A_PATCH_MODE,
+		.min_version = p->min_version,
+		.max_version = p->max_version,
+		.features = p->features,
+		.patch_mode = kmod_mode(p->patch_mode),
+	};
+	struct find f = { p, 0 };
+	struct pvabi_genl *g;
+	int err;
+
+	err = pvabi_genl_open(&g);
+	if (err)
+		return err;
+	err = pvabi_genl_dump(g, 0, match, &f);
+	if (err >= 0 && !f.id)
+		err = -ESRCH;
+	else if (err >= 0)
+		err = pvabi_genl_set_policy(g, f.id, 0, &pol);
+	if (err < 0 && err != -ESRCH)
+		snprintf(why, whylen, "%s", *pvabi_genl_errmsg(g) ?
+			 pvabi_genl_errmsg(g) : strerror(-err));
+	pvabi_genl_close(g);
+	return err < 0 ? err : 0;
+}

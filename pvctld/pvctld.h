@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pvctld: all of the daemon's state, and what its files share. */
+#ifndef PVCTLD_H
+#define PVCTLD_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <string.h>
+
+#include <libvirt/libvirt.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+#include "conf.h"
+#include "settings.h"
+
+#define PVCTLD_BUS_NAME "org.pvabi.pvctl1"
+#define PVCTLD_OBJECT "/org/pvabi/pvctl1"
+#define PVCTLD_INTERFACE "org.pvabi.pvctl1.Manager"
+#define PVCTLD_ERROR_NO_SUCH_VM "org.pvabi.pvctl1.NoSuchVM"
+#define PVCTLD_ERROR_BAD_METADATA "org.pvabi.pvctl1.BadMetadata"
+#define PVCTLD_ERROR_LIBVIRT "org.pvabi.pvctl1.LibvirtError"
+
+/* A libvirt lifecycle event, handed from libvirt's event thread to the
+ * sd-event loop that owns the bus. */
+struct pvctld_event {
+	struct pvctld_event *next;
+	char *name;
+	const char *what;
+};
+
+struct pvctld {
+	struct pvctld_config config;
+	const char *uri; /* config.connect, for the Connection property */
+	gid_t group; /* may change settings without polkit; (gid_t)-1: none */
+	sd_event *event;
+	sd_bus *bus;
+
+	virConnectPtr conn;
+	int lifecycle_id, metadata_id;
+	pthread_mutex_t lock; /* guards queue */
+	struct pvctld_event *queue, **queue_tail;
+	int wake_fd;
+	sd_event_source *wake_source;
+
+	bool netlink_absent_logged;
+	bool conn_closed; /* set on libvirt's thread, read under lock */
+};
+
+/* main.c: one line on stderr, which journald reads.  Returns -|err|. */
+void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int log_error_errno(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* virt.c: the libvirt side. */
+int virt_open(struct pvctld *c);
+void virt_close(struct pvctld *c);
+int virt_lookup(struct pvctld *c, const char *name, virDomainPtr *dom,
+		sd_bus_error *error);
+int virt_read_settings(struct pvctld *c, virDomainPtr dom,
+		       struct pvctl_vm_settings *s, sd_bus_error *error);
+int virt_write_settings(struct pvctld *c, virDomainPtr dom,
+			const struct pvctl_vm_settings *s,
+			sd_bus_error *error);
+const char *virt_state(virDomainPtr dom);
+int virt_libvirt_error(sd_bus_error *error, const char *what);
+
+/* bus.c: the D-Bus object. */
+int bus_setup(struct pvctld *c);
+int bus_emit_vm_changed(struct pvctld *c, const char *name, const char *what);
+
+/* auth.c: may the sender of @m do @action? 1 yes, or a negative errno with
+ * @error set. */
+int auth_check(struct pvctld *c, sd_bus_message *m, const char *action,
+	       sd_bus_error *error);
+
+/* virt.c: hand a VM's settings to the kernel module, if it is loaded. */
+void push_vm(struct pvctld *c, virDomainPtr dom,
+	     const struct pvctl_vm_settings *s);
+
+#endif

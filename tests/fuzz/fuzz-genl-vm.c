@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer harness for pvabi_genl_parse_vm() (tools/common/genl-client.c):
+ * the bytes are one PVABI_CMD_GET_VMS reply as the kernel (or anything that
+ * can send to the socket) might send it.  The parser must refuse or accept
+ * cleanly, never read past the message, and keep its output in range.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netlink.h>
+
+#include "fuzz.h"
+#include "genl-client.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct pvabi_genl_vm vm;
+	struct nlmsghdr *nlh;
+	uint32_t before;
+
+	if (size > 65536)
+		return 0;
+	/* An exact-size, aligned copy: ASan catches any read past it. */
+	nlh = malloc(size ? size : 1);
+	if (!nlh)
+		return 0;
+	memcpy(nlh, data, size);
+	memset(&vm, 0, sizeof(vm));
+	/* Seed part of the vCPUs as a previous message of the same VM would. */
+	vm.n_vcpus = size ? data[0] % 4 : 0;
+	before = vm.n_vcpus;
+	if (pvabi_genl_parse_vm(nlh, size, &vm) == 0) {
+		FUZZ_ASSERT(size >= NLMSG_HDRLEN);
+		FUZZ_ASSERT(vm.n_vcpus >= before && vm.n_vcpus <= PVABI_MAX_VCPUS);
+		FUZZ_ASSERT(memchr(vm.name, 0, sizeof(vm.name)));
+		for (uint32_t i = before; i < vm.n_vcpus; i++)
+			FUZZ_ASSERT(vm.vcpus[i].index < PVABI_MAX_VCPUS);
+	}
+	free(nlh);
+	return 0;
+}

@@ -1,0 +1,1383 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pvabi-test: runs inside the QEMU guest against the real pvabi.ko.
+ *   pvabi-test CASE [ARGS]
+ * prints one "ok - ..." or "not ok - ..." line per check (the host runner
+ * numbers them) and exits 1 when any check failed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "genl-client.h"
+#include "pvabi/access.h"
+#include "pvabi/delivery.h"
+#include "pvabi/error.h"
+
+#define TOKEN 0x7ffdf00dcafe0ull /* the test vCPU's "r1" */
+
+static int n_fail;
+
+static void __attribute__((format(printf, 2, 3)))
+result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s - ", ok ? "ok" : "not ok");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	if (!ok)
+		n_fail++;
+}
+
+/* A call that must fail with errno @err. */
+#define EXPECT_ERR(call, err, desc)                                            \
+	do {                                                                   \
+		long r_;                                                       \
+		errno = 0;                                                     \
+		r_ = (long)(call);                                             \
+		result(r_ == -1 && errno == (err), "%s: %s (got %ld, %s)",     \
+		       desc, strerror(err), r_, strerror(errno));              \
+	} while (0)
+
+/* A netlink request that must fail with -@err. */
+#define EXPECT_NL(ret, err, desc)                                              \
+	do {                                                                   \
+		int r_ = (ret);                                                \
+		result(r_ == -(err), "netlink %s: %s (got %s)", desc,          \
+		       strerror(err), strerror(-r_));                          \
+	} while (0)
+
+static void die(const char *what)
+{
+	printf("not ok - %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+struct vcpu {
+	int fd;
+	int efd;
+	struct pvabi_magic_page *mp;
+	struct pvabi_notify_page *np;
+};
+
+static int dev_open(void)
+{
+	int fd = open("/dev/pvabi", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open /dev/pvabi");
+	return fd;
+}
+
+static int vm_create(int dev, const char *name, uint32_t *id)
+{
+	struct pvabi_create_vm cv = {0};
+	int fd;
+
+	snprintf(cv.name, sizeof(cv.name), "%s", name);
+	fd = ioctl(dev, PVABI_CREATE_VM, &cv);
+	if (fd < 0)
+		die("PVABI_CREATE_VM");
+	if (id)
+		*id = cv.id;
+	return fd;
+}
+
+/* A VM whose deferral bound is @bound_us (set over netlink). */
+static int vm_with_bound(int dev, const char *name, uint32_t bound_us,
+			 uint32_t *idp)
+{
+	struct pvabi_genl_policy pol = {
+		.present = 1u << PVABI_POLICY_A_DEFER_US,
+		.defer_us = bound_us,
+	};
+	struct pvabi_genl *g;
+	uint32_t id;
+	int vm = vm_create(dev, name, &id), err;
+
+	err = pvabi_genl_open(&g);
+	if (!err) {
+		err = pvabi_genl_set_policy(g, id, 0, &pol);
+		pvabi_genl_close(g);
+	}
+	if (err) {
+		errno = -err;
+		die("SET_POLICY deferral bound");
+	}
+	if (idp)
+		*idp = id;
+	return vm;
+}
+
+static int negotiate(int fd, uint64_t wanted, struct pvabi_negotiate *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->min_version = 1 << 16;
+	n->max_version = 1 << 16 | 0xffff;
+	n->wanted = wanted;
+	n->magic_gpa = 0x10000;
+	n->notify_gpa = 0x11000;
+	n->byte_order = PVABI_BYTE_ORDER_LITTLE;
+	return ioctl(fd, PVABI_VCPU_NEGOTIATE, n);
+}
+
+static void vcpu_setup_features(int vm, unsigned int index, struct vcpu *v,
+				uint64_t wanted)
+{
+	struct pvabi_regs regs = {.r1 = TOKEN, .msr = 0};
+	struct pvabi_eventfd e;
+	struct pvabi_negotiate n;
+	char *p;
+
+	v->fd = ioctl(vm, PVABI_CREATE_VCPU, index);
+	if (v->fd < 0)
+		die("PVABI_CREATE_VCPU");
+	p = mmap(NULL, 2 * PVABI_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 v->fd, PVABI_MMAP_MAGIC_OFFSET);
+	if (p == MAP_FAILED)
+		die("mmap vCPU pages");
+	v->mp = (void *)p;
+	v->np = (void *)(p + PVABI_MMAP_NOTIFY_OFFSET);
+	if (negotiate(v->fd, wanted, &n))
+		die("PVABI_VCPU_NEGOTIATE");
+	if (ioctl(v->fd, PVABI_VCPU_SET_REGS, &regs))
+		die("PVABI_VCPU_SET_REGS");
+	v->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	e.fd = v->efd;
+	e.flags = 0;
+	if (v->efd < 0 || ioctl(v->fd, PVABI_VCPU_SET_EVENTFD, &e))
+		die("PVABI_VCPU_SET_EVENTFD");
+	pvabi_st32(PVABI_LE, &v->mp->dlv.irq_enabled, 1);
+}
+
+static void vcpu_setup(int vm, unsigned int index, struct vcpu *v)
+{
+	vcpu_setup_features(vm, index, v, PVABI_F_ALL_1_0);
+}
+
+static void vcpu_close(struct vcpu *v)
+{
+	munmap(v->mp, 2 * PVABI_PAGE_SIZE);
+	close(v->efd);
+	close(v->fd);
+}
+
+/* Interrupts the eventfd has seen since the last call (0 if none). */
+static uint64_t took(struct vcpu *v)
+{
+	uint64_t n = 0;
+
+	if (read(v->efd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	return n;
+}
+
+static struct pvabi_vcpu_stats stats(struct vcpu *v)
+{
+	struct pvabi_vcpu_stats st;
+
+	if (ioctl(v->fd, PVABI_VCPU_GET_STATS, &st))
+		die("PVABI_VCPU_GET_STATS");
+	return st;
+}
+
+static void enter(struct vcpu *v)
+{
+	pvabi_st64(PVABI_LE, &v->mp->dlv.critical, TOKEN);
+}
+
+static void leave(struct vcpu *v)
+{
+	pvabi_st64(PVABI_LE, &v->mp->dlv.critical, 0);
+}
+
+static void doorbell(struct vcpu *v, uint64_t x)
+{
+	pvabi_st64(PVABI_LE, &v->np->doorbell, x);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+static int inject_vec(struct vcpu *v, uint32_t vector)
+{
+	return ioctl(v->fd, PVABI_VCPU_INJECT, (unsigned long)vector);
+}
+
+static int inject(struct vcpu *v)
+{
+	return inject_vec(v, 0);
+}
+
+/* ------------------------------------------------------------- cases */
+
+static void case_basic(void)
+{
+	int dev = dev_open(), vm;
+	struct vcpu v;
+	struct pvabi_negotiate n;
+
+	result(ioctl(dev, PVABI_GET_API_VERSION, 0) == PVABI_API_VERSION,
+	       "PVABI_GET_API_VERSION is %d", PVABI_API_VERSION);
+	vm = vm_create(dev, "basic", NULL);
+	vcpu_setup(vm, 0, &v);
+	result(pvabi_page_order(v.mp) == PVABI_LE &&
+		       pvabi_ld16(PVABI_LE, &v.mp->hdr.major) == 1 &&
+		       pvabi_ld32(PVABI_LE, &v.mp->hdr.size) == PVABI_SIZE_1_0,
+	       "negotiation wrote a 1.0 little-endian header into the mmap'd "
+	       "magic page");
+	result(pvabi_ld64(PVABI_LE, &v.mp->hdr.features) ==
+		       (PVABI_F_ALL_1_0 & ~PVABI_F_HOST_PATCH),
+	       "default policy offers every 1.0 feature but host patching");
+	result(pvabi_ld64(PVABI_LE, &v.mp->hdr.notify_gpa) == 0x11000,
+	       "header records the notification page address");
+	EXPECT_ERR(negotiate(v.fd, 0, &n), EBUSY, "second negotiation");
+	result(inject(&v) == 0 && took(&v) == 1,
+	       "injection outside a critical section is delivered at once");
+	vcpu_close(&v);
+	close(vm);
+	close(dev);
+}
+
+static void case_defer(void)
+{
+	int dev = dev_open(), vm = vm_with_bound(dev, "defer", 1000000, NULL);
+	struct pvabi_vcpu_stats st;
+	struct vcpu v;
+	pid_t pid;
+	int status;
+
+	vcpu_setup(vm, 0, &v);
+	doorbell(&v, 1); /* fault the page in */
+	enter(&v);
+	inject(&v);
+	st = stats(&v);
+	result(took(&v) == 0 && st.pending == 1 && st.deferred == 1,
+	       "injection inside a critical section is held back");
+	result(st.zaps == 1 && pvabi_ld32(PVABI_LE, &v.mp->dlv.int_pending),
+	       "deferral set int_pending and unmapped the notification page");
+	leave(&v);
+	result(took(&v) == 0,
+	       "leaving the critical section delivers nothing by itself");
+	doorbell(&v, 2);
+	st = stats(&v);
+	result(took(&v) == 1 && st.notify_traps == 1 && st.pending == 0,
+	       "the doorbell store trapped and delivered exactly once");
+	result(!pvabi_ld32(PVABI_LE, &v.mp->dlv.int_pending) &&
+		       pvabi_ld64(PVABI_LE, &v.mp->dlv.delivered) == 1 &&
+		       pvabi_ld64(PVABI_LE, &v.mp->dlv.notify_traps) == 1,
+	       "the magic page's counters agree");
+	doorbell(&v, 3);
+	result(stats(&v).notify_traps == 1,
+	       "the page is mapped again: the next store does not trap");
+
+	/* A second process maps the page too: its store traps as well. */
+	enter(&v);
+	pid = fork();
+	if (pid == 0) {
+		/* Not int_pending: it is set before the kernel looks at
+		 * critical; wait for the unmap itself. */
+		for (int i = 0; i < 5000; i++) {
+			if (stats(&v).zaps >= 2)
+				break;
+			sleep_ms(1);
+		}
+		leave(&v);
+		doorbell(&v, 4);
+		_exit(0);
+	}
+	inject(&v);
+	waitpid(pid, &status, 0);
+	st = stats(&v);
+	result(took(&v) == 1 && st.notify_traps == 2 && st.zaps == 2,
+	       "a forked process's doorbell store traps and delivers too "
+	       "(traps %" PRIu64 ", zaps %" PRIu64 ")",
+	       (uint64_t)st.notify_traps, (uint64_t)st.zaps);
+	vcpu_close(&v);
+
+	/* Without PVABI_F_NOTIFY nothing is unmapped: the deferred vector
+	 * waits for the next exit (the seed's race), here a kick. */
+	vcpu_setup_features(vm, 1, &v, 0);
+	enter(&v);
+	inject(&v);
+	leave(&v);
+	doorbell(&v, 5);
+	st = stats(&v);
+	result(took(&v) == 0 && st.zaps == 0 && st.notify_traps == 0 &&
+		       st.pending == 1,
+	       "without the notification feature the doorbell store does not "
+	       "trap");
+	ioctl(v.fd, PVABI_VCPU_KICK, 0);
+	result(took(&v) == 1, "and the next exit delivers");
+	vcpu_close(&v);
+	close(vm);
+	close(dev);
+}
+
+static void case_bound(void)
+{
+	struct pvabi_genl *events = NULL;
+	struct pvabi_vcpu_stats st;
+	uint32_t id, ev = 0, evm = 0;
+	int64_t evc = -1;
+	struct vcpu v;
+	int dev = dev_open(), vm;
+
+	if (pvabi_genl_open(&events) || pvabi_genl_subscribe(events))
+		die("subscribe to pvabi events");
+	vm = vm_with_bound(dev, "bound", 1000, &id);
+	vcpu_setup(vm, 0, &v);
+	enter(&v);
+	inject(&v);
+	sleep_ms(200); /* 200 times the bound */
+	st = stats(&v);
+	result(took(&v) == 1 && st.forced == 1 && st.pending == 0,
+	       "a critical section held past the bound is cut short (forced "
+	       "%" PRIu64 ")",
+	       (uint64_t)st.forced);
+	while (!pvabi_genl_next_event(events, &ev, &evm, &evc) &&
+	       ev != PVABI_EVENT_DEFER_FORCED)
+		;
+	result(ev == PVABI_EVENT_DEFER_FORCED && evm == id && evc == 0,
+	       "the events group reports the forced delivery");
+	leave(&v);
+	doorbell(&v, 1);
+	result(took(&v) == 0 && stats(&v).delivered == 1,
+	       "the late doorbell store delivers nothing twice");
+
+	pvabi_genl_close(events);
+	vcpu_close(&v);
+	close(vm);
+
+	/* A hostile guest stores to the doorbell from inside its critical
+	 * section: each store traps again until the exit bound (64) forces;
+	 * the time bound is out of reach. */
+	vm = vm_with_bound(dev, "hostile", PVABI_DEFER_US_MAX, NULL);
+	vcpu_setup(vm, 0, &v);
+	enter(&v);
+	inject_vec(&v, 5);
+	doorbell(&v, 2);
+	st = stats(&v);
+	result(took(&v) == 1 && st.forced == 1 && st.notify_traps == 64,
+	       "doorbell stores inside a critical section trap until the exit "
+	       "bound forces (%" PRIu64 " traps)",
+	       (uint64_t)st.notify_traps);
+	leave(&v);
+	vcpu_close(&v);
+	close(vm);
+	close(dev);
+}
+
+static void case_irqoff(void)
+{
+	int dev = dev_open(), vm = vm_with_bound(dev, "irqoff", 1000000, NULL);
+	struct vcpu v;
+
+	vcpu_setup(vm, 0, &v);
+	pvabi_st32(PVABI_LE, &v.mp->dlv.irq_enabled, 0);
+	result(inject_vec(&v, 1) == 0 && inject_vec(&v, 2) == 0 &&
+		       inject_vec(&v, 2) == 1,
+	       "a vector injected twice before delivery coalesces");
+	sleep_ms(20);
+	result(took(&v) == 0 && stats(&v).forced == 0 &&
+		       pvabi_ld32(PVABI_LE, &v.mp->dlv.int_pending),
+	       "with interrupts off injections stay pending, unforced");
+	pvabi_st32(PVABI_LE, &v.mp->dlv.irq_enabled, 1);
+	ioctl(v.fd, PVABI_VCPU_KICK, 0);
+	result(took(&v) == 2 && stats(&v).coalesced == 1,
+	       "enabling and kicking delivers both vectors once");
+	pvabi_st32(PVABI_LE, &v.mp->dlv.irq_enabled, 0);
+	{
+		int i, ok = 1;
+
+		for (i = 0; i < PVABI_DLV_QUEUE_LEN; i++)
+			ok &= inject_vec(&v, 100 + i) == 0;
+		result(ok, "%d distinct vectors queue", PVABI_DLV_QUEUE_LEN);
+	}
+	EXPECT_ERR(inject_vec(&v, 999), EBUSY,
+		   "one more distinct vector: queue full");
+	pvabi_st32(PVABI_LE, &v.mp->dlv.irq_enabled, 1);
+	ioctl(v.fd, PVABI_VCPU_KICK, 0);
+	result(took(&v) == PVABI_DLV_QUEUE_LEN && stats(&v).refused == 1,
+	       "a kick drains the full queue, nothing refused was queued");
+	{
+		struct pvabi_regs regs = {.r1 = TOKEN, .msr = PVABI_MSR_PR};
+
+		ioctl(v.fd, PVABI_VCPU_SET_REGS, &regs);
+		enter(&v);
+		inject(&v);
+		result(took(&v) == 1, "critical == r1 in problem state is not "
+				      "a critical section");
+	}
+	vcpu_close(&v);
+	close(vm);
+	close(dev);
+}
+
+static void case_signal(void)
+{
+	int dev = dev_open(), vm = vm_with_bound(dev, "signal", 1000000, NULL);
+	struct pvabi_signal s = {.signo = SIGRTMIN + 1};
+	struct timespec ts = {2, 0};
+	sigset_t set;
+	struct vcpu v;
+
+	vcpu_setup(vm, 0, &v);
+	sigemptyset(&set);
+	sigaddset(&set, s.signo);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	result(ioctl(v.fd, PVABI_VCPU_SET_SIGNAL, &s) == 0,
+	       "PVABI_VCPU_SET_SIGNAL SIGRTMIN+1");
+	enter(&v);
+	inject_vec(&v, 77);
+	leave(&v);
+	doorbell(&v, 1);
+	{
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		result(sigtimedwait(&set, &si, &ts) == s.signo &&
+			       si.si_value.sival_int == 77,
+		       "a delivery from the doorbell trap signals the vCPU "
+		       "thread with its vector");
+	}
+	s.signo = 0;
+	ioctl(v.fd, PVABI_VCPU_SET_SIGNAL, &s);
+	vcpu_close(&v);
+	close(vm);
+	close(dev);
+}
+
+/* ------------------------------------------------------------ stress */
+
+struct stress {
+	struct vcpu v;
+	uint32_t vm_id;
+	long n_ioctl, n_netlink;
+	atomic_long injected;
+	atomic_long coalesced; /* by ioctl; netlink does not say */
+	atomic_int stop;
+	atomic_ulong taken;
+	unsigned long loops, kicks;
+	int inj_err;
+};
+
+static void *vcpu_thread(void *arg)
+{
+	struct stress *s = arg;
+	unsigned long i;
+
+	for (i = 0; !atomic_load(&s->stop); i++) {
+		int pending;
+
+		enter(&s->v);
+		/* A template's worth of work on the scratch slots. */
+		for (int k = 0; k < PVABI_SCRATCH_SLOTS; k++)
+			pvabi_st64(PVABI_LE, &s->v.mp->scratch[k], i + k);
+		pending = pvabi_ld32(PVABI_LE, &s->v.mp->dlv.int_pending);
+		pvabi_st64(PVABI_LE, &s->v.mp->scratch[1], i);
+		leave(&s->v);
+		doorbell(&s->v, i);
+		/* Some iterations take the hypercall path instead. */
+		if (pending && (i & 3) == 0) {
+			ioctl(s->v.fd, PVABI_VCPU_KICK, 0);
+			s->kicks++;
+		}
+	}
+	s->loops = i;
+	return NULL;
+}
+
+static void *reader_thread(void *arg)
+{
+	struct stress *s = arg;
+	uint64_t n;
+
+	while (!atomic_load(&s->stop)) {
+		n = took(&s->v);
+		if (n)
+			atomic_fetch_add(&s->taken, n);
+		else
+			usleep(200);
+	}
+	return NULL;
+}
+
+/* Vectors 0..15 by ioctl, 16..31 over netlink: never more than the queue. */
+static void *ioctl_injector(void *arg)
+{
+	struct stress *s = arg;
+	long i;
+	int r;
+
+	for (i = 0; i < s->n_ioctl; i++) {
+		r = inject_vec(&s->v, i % 16);
+		if (r < 0) {
+			s->inj_err = errno;
+			break;
+		}
+		atomic_fetch_add(&s->injected, 1);
+		if (r == 1)
+			atomic_fetch_add(&s->coalesced, 1);
+	}
+	return NULL;
+}
+
+static void *netlink_injector(void *arg)
+{
+	struct stress *s = arg;
+	struct pvabi_genl *g;
+	long i;
+	int err;
+
+	err = pvabi_genl_open(&g);
+	if (err) {
+		s->inj_err = -err;
+		return NULL;
+	}
+	for (i = 0; i < s->n_netlink; i++) {
+		err = pvabi_genl_inject(g, s->vm_id, 0, 16 + i % 16);
+		if (err) {
+			s->inj_err = -err;
+			break;
+		}
+		atomic_fetch_add(&s->injected, 1);
+	}
+	pvabi_genl_close(g);
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void case_stress(long total)
+{
+	int dev = dev_open(), vm;
+	pthread_t tv, tr, ti, tn;
+	struct pvabi_vcpu_stats st;
+	struct stress *s = calloc(1, sizeof(*s));
+	double t0, t1;
+	long expect, lost, dup;
+	int i;
+
+	s->n_netlink = total / 5;
+	s->n_ioctl = total - s->n_netlink;
+	/* A wide bound: a TCG vCPU preempted inside its critical section
+	 * should not turn deferrals into forced deliveries. */
+	vm = vm_with_bound(dev, "stress", 100000, &s->vm_id);
+	vcpu_setup(vm, 0, &s->v);
+	t0 = now();
+	pthread_create(&tv, NULL, vcpu_thread, s);
+	pthread_create(&tr, NULL, reader_thread, s);
+	pthread_create(&ti, NULL, ioctl_injector, s);
+	pthread_create(&tn, NULL, netlink_injector, s);
+	pthread_join(ti, NULL);
+	pthread_join(tn, NULL);
+	t1 = now();
+	/* Let the vCPU run until everything is delivered (bounded wait). */
+	for (i = 0; i < 5000 && stats(&s->v).pending; i++)
+		sleep_ms(1);
+	sleep_ms(5);
+	atomic_store(&s->stop, 1);
+	pthread_join(tv, NULL);
+	pthread_join(tr, NULL);
+	atomic_fetch_add(&s->taken, took(&s->v));
+	st = stats(&s->v);
+	expect = s->n_ioctl + s->n_netlink;
+
+	lost = expect - (long)st.delivered - (long)st.coalesced;
+	dup = (long)atomic_load(&s->taken) - (long)st.delivered;
+	printf("# stress: %ld injections (%ld ioctl, %ld netlink) in %.2f s, "
+	       "%.0f/s\n",
+	       (long)atomic_load(&s->injected), s->n_ioctl, s->n_netlink,
+	       t1 - t0, atomic_load(&s->injected) / (t1 - t0));
+	printf("# stress: kernel queued %" PRIu64 " coalesced %" PRIu64
+	       " refused %" PRIu64 " delivered %" PRIu64 " deferred %" PRIu64
+	       " zaps %" PRIu64 " notify_traps %" PRIu64 " forced %" PRIu64
+	       " masked %" PRIu64 " exits %" PRIu64 " pending %" PRIu64 "\n",
+	       (uint64_t)st.injected, (uint64_t)st.coalesced,
+	       (uint64_t)st.refused, (uint64_t)st.delivered,
+	       (uint64_t)st.deferred, (uint64_t)st.zaps,
+	       (uint64_t)st.notify_traps, (uint64_t)st.forced,
+	       (uint64_t)st.masked, (uint64_t)st.exits, (uint64_t)st.pending);
+	printf("# stress: vCPU ran %lu critical sections, kicked %lu times; "
+	       "eventfd took %lu; lost %ld duplicated %ld\n",
+	       s->loops, s->kicks, (unsigned long)atomic_load(&s->taken), lost,
+	       dup);
+	result(s->inj_err == 0 && atomic_load(&s->injected) == expect,
+	       "stress: all %ld injections accepted (ioctl and netlink)",
+	       expect);
+	result(st.injected + st.coalesced == (uint64_t)expect &&
+		       st.coalesced >= (uint64_t)atomic_load(&s->coalesced),
+	       "stress: each injection queued or coalesced (%" PRIu64
+	       " + %" PRIu64 ")",
+	       (uint64_t)st.injected, (uint64_t)st.coalesced);
+	result(lost == 0 && st.pending == 0 && st.delivered == st.injected,
+	       "stress: every queued vector delivered, 0 lost (%" PRIu64
+	       "/%" PRIu64 ")",
+	       (uint64_t)st.delivered, (uint64_t)st.injected);
+	result(dup == 0,
+	       "stress: eventfd saw each delivery exactly once, 0 duplicated");
+	result(pvabi_ld64(PVABI_LE, &s->v.mp->dlv.delivered) == st.delivered,
+	       "stress: the magic page's delivered counter agrees");
+	result(st.deferred > 0 && st.notify_traps > 0,
+	       "stress: deferral and doorbell traps happened (%" PRIu64
+	       ", %" PRIu64 ")",
+	       (uint64_t)st.deferred, (uint64_t)st.notify_traps);
+	vcpu_close(&s->v);
+	close(vm);
+	close(dev);
+	free(s);
+}
+
+/* ------------------------------------------------------- bad ioctls */
+
+static void case_badioctl(void)
+{
+	int dev = dev_open(), vm, vc, efd;
+	struct pvabi_create_vm cv;
+	struct pvabi_negotiate n;
+	struct pvabi_eventfd e;
+	struct pvabi_signal s;
+	struct vcpu v;
+	void *p;
+
+	EXPECT_ERR(ioctl(dev, _IO(PVABI_IO, 0x7f), 0), ENOTTY,
+		   "unknown ioctl on /dev/pvabi");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, (void *)8), EFAULT,
+		   "CREATE_VM bad pointer");
+	memset(&cv, 0, sizeof(cv));
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM without name or UUID");
+	strcpy(cv.name, "x");
+	cv.flags = 1;
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM unknown flag");
+	memset(&cv, 'a', sizeof(cv.name));
+	cv.flags = 0;
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM name without NUL");
+	memset(&cv, 0, sizeof(cv));
+	strcpy(cv.name, "bad\nname");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM unprintable name");
+	memset(&cv, 0, sizeof(cv));
+	strcpy(cv.name, "a");
+	cv.name[5] = 'z';
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM garbage after the NUL");
+	vm = vm_create(dev, "bad", NULL);
+	memset(&cv, 0, sizeof(cv));
+	strcpy(cv.name, "bad");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EEXIST,
+		   "CREATE_VM duplicate name");
+	memset(&cv, 0, sizeof(cv));
+	cv.uuid[3] = 7;
+	vc = ioctl(dev, PVABI_CREATE_VM, &cv);
+	cv.id = 0;
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EEXIST,
+		   "CREATE_VM duplicate UUID");
+	cv.id = 1;
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM with the output id set");
+	close(vc);
+	EXPECT_ERR(ioctl(vm, PVABI_CREATE_VCPU, PVABI_MAX_VCPUS), EINVAL,
+		   "CREATE_VCPU index out of range");
+	EXPECT_ERR(ioctl(vm, PVABI_CREATE_VCPU, -1L), EINVAL,
+		   "CREATE_VCPU index -1");
+	EXPECT_ERR(ioctl(vm, PVABI_VCPU_INJECT, 0), ENOTTY,
+		   "vCPU ioctl on a VM fd");
+	vc = ioctl(vm, PVABI_CREATE_VCPU, 1);
+	EXPECT_ERR(ioctl(vm, PVABI_CREATE_VCPU, 1), EEXIST,
+		   "CREATE_VCPU duplicate index");
+	EXPECT_ERR(ioctl(vc, PVABI_CREATE_VM, &cv), ENOTTY,
+		   "device ioctl on a vCPU fd");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, (void *)8), EFAULT,
+		   "NEGOTIATE bad pointer");
+	negotiate(-1, 0, &n);
+	n.pad[1] = 1;
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EINVAL,
+		   "NEGOTIATE non-zero padding");
+	negotiate(-1, 0, &n);
+	n.byte_order = 3;
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EINVAL,
+		   "NEGOTIATE bad byte order");
+	negotiate(-1, 0, &n);
+	n.magic_gpa = 0x10001;
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EINVAL,
+		   "NEGOTIATE misaligned page");
+	result(n.error == PVABI_E_BADADDR,
+	       "NEGOTIATE reports PVABI_E_BADADDR (%d)", n.error);
+	negotiate(-1, 0, &n);
+	n.min_version = n.max_version = 2 << 16;
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EOPNOTSUPP,
+		   "NEGOTIATE version 2.0 only");
+	result(n.error == PVABI_E_NOVERSION,
+	       "NEGOTIATE reports PVABI_E_NOVERSION (%d)", n.error);
+	negotiate(-1, 0, &n);
+	n.required = 1ull << 40;
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EOPNOTSUPP,
+		   "NEGOTIATE unknown required feature");
+	negotiate(-1, 0, &n);
+	n.min_version = 0;
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EINVAL,
+		   "NEGOTIATE major 0");
+	e.fd = 12345;
+	e.flags = 0;
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_EVENTFD, &e), EBADF,
+		   "SET_EVENTFD closed fd");
+	e.fd = dev;
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_EVENTFD, &e), EINVAL,
+		   "SET_EVENTFD not an eventfd");
+	efd = eventfd(0, 0);
+	e.fd = efd;
+	e.flags = 2;
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_EVENTFD, &e), EINVAL,
+		   "SET_EVENTFD unknown flag");
+	close(efd);
+	s.flags = 0;
+	s.signo = SIGKILL;
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL,
+		   "SET_SIGNAL SIGKILL");
+	s.signo = 65;
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL,
+		   "SET_SIGNAL 65");
+	s.signo = -1;
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL,
+		   "SET_SIGNAL -1");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_INJECT, 1), ENOTCONN,
+		   "INJECT before negotiation");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_KICK, 0), ENOTCONN,
+		   "KICK before negotiation");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_INJECT, 1ul << 32), EINVAL,
+		   "INJECT vector above 32 bits");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_KICK, 1), EINVAL,
+		   "KICK non-zero argument");
+	EXPECT_ERR(ioctl(vc, PVABI_VCPU_GET_STATS, (void *)8), EFAULT,
+		   "GET_STATS bad pointer");
+	EXPECT_ERR(ioctl(vc, _IOW(PVABI_IO, 0x21, uint32_t), 0), ENOTTY,
+		   "SET_REGS with the wrong size");
+	p = mmap(NULL, PVABI_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, vc,
+		 0);
+	result(p == MAP_FAILED && errno == EINVAL, "mmap MAP_PRIVATE refused");
+	p = mmap(NULL, PVABI_PAGE_SIZE, PROT_READ, MAP_SHARED, vc,
+		 2 * PVABI_PAGE_SIZE);
+	result(p == MAP_FAILED && errno == EINVAL,
+	       "mmap past the notification page refused");
+	p = mmap(NULL, 3 * PVABI_PAGE_SIZE, PROT_READ, MAP_SHARED, vc, 0);
+	result(p == MAP_FAILED && errno == EINVAL,
+	       "mmap of three pages refused");
+	p = mmap(NULL, PVABI_PAGE_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED, vc,
+		 0);
+	result(p == MAP_FAILED, "mmap PROT_EXEC refused");
+	p = mmap(NULL, PVABI_PAGE_SIZE, PROT_READ, MAP_SHARED, vc,
+		 PVABI_MMAP_NOTIFY_OFFSET);
+	result(p != MAP_FAILED && mremap(p, PVABI_PAGE_SIZE,
+					 2 * PVABI_PAGE_SIZE, 0) == MAP_FAILED,
+	       "mremap cannot grow a mapping");
+	if (p != MAP_FAILED)
+		munmap(p, PVABI_PAGE_SIZE);
+	close(vc);
+	/* The VM fd closes first: its vCPUs keep it alive. */
+	vcpu_setup(vm, 2, &v);
+	close(vm);
+	result(inject(&v) == 0 && took(&v) == 1, "a vCPU outlives its VM fd");
+	vcpu_close(&v);
+	close(dev);
+}
+
+/* ---------------------------------------------------- bad netlink */
+
+static struct nl_msg *msg_vm(struct pvabi_genl *g, uint8_t cmd, uint32_t id)
+{
+	struct nl_msg *m = pvabi_genl_msg(g, cmd, 0);
+
+	nla_put_u32(m, PVABI_A_VM_ID, id);
+	return m;
+}
+
+static struct nl_msg *msg_policy(struct pvabi_genl *g, uint32_t id, int type,
+				 const void *data, int len)
+{
+	struct nl_msg *m = msg_vm(g, PVABI_CMD_SET_POLICY, id);
+	struct nlattr *nest = nla_nest_start(m, PVABI_A_VM_POLICY);
+
+	nla_put(m, type, len, data);
+	nla_nest_end(m, nest);
+	return m;
+}
+
+static void case_badnl(void)
+{
+	int dev = dev_open(), vm, vc;
+	struct pvabi_genl *g;
+	uint32_t id, u32v;
+	uint64_t u64v;
+	uint16_t u16v = 1;
+	struct nl_msg *m;
+
+	if (pvabi_genl_open(&g)) {
+		result(0, "generic netlink family \"pvabi\" resolves");
+		return;
+	}
+	vm = vm_create(dev, "badnl", &id);
+	EXPECT_NL(pvabi_genl_inject(g, id + 1000, 0, 0), ENOENT,
+		  "INJECT unknown VM");
+	EXPECT_NL(pvabi_genl_inject(g, id, 5, 0), ENOENT,
+		  "INJECT unknown vCPU");
+	EXPECT_NL(pvabi_genl_inject(g, id, PVABI_MAX_VCPUS, 0), ERANGE,
+		  "INJECT vCPU index out of range");
+	EXPECT_NL(pvabi_genl_inject(g, 0, 0, 0), ERANGE, "INJECT VM id 0");
+	vc = ioctl(vm, PVABI_CREATE_VCPU, 3);
+	EXPECT_NL(pvabi_genl_inject(g, id, 3, 0), ENOTCONN,
+		  "INJECT before the vCPU negotiated");
+	m = msg_vm(g, PVABI_CMD_INJECT, id);
+	nla_put_u32(m, PVABI_A_VCPU, 3);
+	nla_put(m, PVABI_A_VECTOR, 2, &u16v);
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "INJECT vector of 2 bytes");
+	close(vc);
+	m = pvabi_genl_msg(g, PVABI_CMD_INJECT, 0);
+	nla_put_u32(m, PVABI_A_VCPU, 0);
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "INJECT without VM id");
+	m = msg_vm(g, PVABI_CMD_INJECT, id);
+	nla_put_u32(m, PVABI_A_VCPU, 0);
+	nla_put_u32(m, PVABI_A_EVENT, 1);
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL,
+		  "INJECT with an attribute it does not take");
+	m = pvabi_genl_msg(g, PVABI_CMD_INJECT, 0);
+	nla_put(m, PVABI_A_VM_ID, 2, &u16v);
+	nla_put_u32(m, PVABI_A_VCPU, 0);
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "INJECT VM id of 2 bytes");
+	m = msg_vm(g, PVABI_CMD_INJECT, id);
+	nla_put_u32(m, PVABI_A_VCPU, 0);
+	nla_put_u32(m, __PVABI_A_MAX + 3, 0);
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL,
+		  "INJECT unknown attribute type");
+	m = msg_vm(g, PVABI_CMD_SET_POLICY, id);
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL,
+		  "SET_POLICY without a policy");
+	u64v = 1ull << 40;
+	EXPECT_NL(
+		pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_FEATURES,
+						 &u64v, 8)),
+		EINVAL, "SET_POLICY undefined feature bit");
+	u32v = 5;
+	EXPECT_NL(
+		pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US,
+						 &u32v, 4)),
+		ERANGE, "SET_POLICY deferral bound of 5 us");
+	u32v = 2000000;
+	EXPECT_NL(
+		pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US,
+						 &u32v, 4)),
+		ERANGE, "SET_POLICY deferral bound of 2 s");
+	u32v = 0x0005;
+	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
+						   PVABI_POLICY_A_MIN_VERSION,
+						   &u32v, 4)),
+		  ERANGE, "SET_POLICY version with major 0");
+	u32v = 2 << 16;
+	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
+						   PVABI_POLICY_A_MIN_VERSION,
+						   &u32v, 4)),
+		  EINVAL, "SET_POLICY minimum above maximum");
+	u32v = PVABI_NL_PATCH_MAX + 1;
+	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
+						   PVABI_POLICY_A_PATCH_MODE,
+						   &u32v, 4)),
+		  ERANGE, "SET_POLICY unknown patch mode");
+	u32v = PVABI_NL_PATCH_UNSPEC;
+	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
+						   PVABI_POLICY_A_PATCH_MODE,
+						   &u32v, 4)),
+		  ERANGE, "SET_POLICY patch mode UNSPEC");
+	EXPECT_NL(
+		pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US,
+						 &u16v, 2)),
+		EINVAL, "SET_POLICY deferral bound of 2 bytes");
+	u32v = 1;
+	EXPECT_NL(
+		pvabi_genl_request(
+			g, msg_policy(g, id, PVABI_POLICY_A_MAX + 1, &u32v, 4)),
+		EINVAL, "SET_POLICY unknown policy member");
+	m = msg_policy(g, id, PVABI_POLICY_A_DEFER_US, &(uint32_t){500}, 4);
+	nla_put_u32(m, PVABI_A_FLAGS, 2);
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "SET_POLICY unknown flag");
+	m = msg_vm(g, PVABI_CMD_SET_POLICY, id);
+	nla_put_u32(m, PVABI_A_VM_POLICY, 1);
+	EXPECT_NL(pvabi_genl_request(g, m), EINVAL,
+		  "SET_POLICY policy that is not nested");
+	m = msg_vm(g, PVABI_CMD_EVENT, id);
+	EXPECT_NL(pvabi_genl_request(g, m), EOPNOTSUPP,
+		  "EVENT from user space");
+	m = pvabi_genl_msg(g, __PVABI_CMD_MAX + 5, 0);
+	EXPECT_NL(pvabi_genl_request(g, m), EOPNOTSUPP, "unknown command");
+	close(vm);
+	pvabi_genl_close(g);
+	close(dev);
+}
+
+static int count_vm(const struct pvabi_genl_vm *vm, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void case_unpriv(void)
+{
+	int dev = dev_open(), vm, status;
+	uint32_t id;
+	pid_t pid;
+
+	vm = vm_create(dev, "unpriv", &id);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct pvabi_genl_policy pol = {
+			.present = 1u << PVABI_POLICY_A_DEFER_US,
+			.defer_us = 50};
+		struct pvabi_genl *g;
+		int n = 0, err;
+
+		if (setgid(65534) || setuid(65534))
+			die("setuid");
+		EXPECT_ERR(open("/dev/pvabi", O_RDWR), EACCES,
+			   "unprivileged open /dev/pvabi");
+		if (pvabi_genl_open(&g)) {
+			result(0, "unprivileged user resolves the family");
+			_exit(1);
+		}
+		EXPECT_NL(pvabi_genl_set_policy(g, id, 0, &pol), EPERM,
+			  "unprivileged SET_POLICY");
+		EXPECT_NL(pvabi_genl_inject(g, id, 0, 0), EPERM,
+			  "unprivileged INJECT");
+		err = pvabi_genl_dump(g, 0, count_vm, &n);
+		result(err == 0 && n >= 1,
+		       "unprivileged GET_VMS dump is allowed (%d VMs)", n);
+		pvabi_genl_close(g);
+		_exit(n_fail ? 1 : 0);
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		n_fail++;
+	close(vm);
+	close(dev);
+}
+
+/* ----------------------------------------------- policy, dump, events */
+
+struct find {
+	uint32_t id;
+	struct pvabi_genl_vm vm;
+	int found;
+};
+
+static int find_vm(const struct pvabi_genl_vm *vm, void *arg)
+{
+	struct find *f = arg;
+
+	if (vm->id == f->id) {
+		f->vm = *vm;
+		f->found++;
+	}
+	return 0;
+}
+
+static void case_policy(void)
+{
+	int dev = dev_open(), vm, vc;
+	struct pvabi_genl_policy pol = {0};
+	struct pvabi_negotiate n;
+	struct pvabi_genl *g, *events;
+	struct find *f = calloc(1, sizeof(*f));
+	struct vcpu v[PVABI_MAX_VCPUS];
+	uint32_t id, ev, evm;
+	int64_t evc;
+	int i, ok;
+
+	if (!f || pvabi_genl_open(&g) || pvabi_genl_open(&events) ||
+	    pvabi_genl_subscribe(events)) {
+		free(f);
+		result(0, "generic netlink family and its events group resolve");
+		return;
+	}
+	vm = vm_create(dev, "policy", &id);
+	result(pvabi_genl_next_event(events, &ev, &evm, &evc) == 0 &&
+		       ev == PVABI_EVENT_VM_CREATED && evm == id && evc == -1,
+	       "events group reports VM_CREATED");
+
+	pol.present =
+		1u << PVABI_POLICY_A_FEATURES | 1u << PVABI_POLICY_A_DEFER_US;
+	pol.features = PVABI_F_NOTIFY | PVABI_F_HOST_PATCH;
+	pol.defer_us = 2500;
+	result(pvabi_genl_set_policy(g, id, 0, &pol) == 0,
+	       "SET_POLICY features and bound");
+	result(pvabi_genl_next_event(events, &ev, &evm, &evc) == 0 &&
+		       ev == PVABI_EVENT_POLICY_CHANGED && evm == id,
+	       "events group reports POLICY_CHANGED");
+	vc = ioctl(vm, PVABI_CREATE_VCPU, 0);
+	ok = negotiate(vc, PVABI_F_ALL_1_0, &n) == 0;
+	result(ok && n.features == PVABI_F_NOTIFY,
+	       "negotiation is clamped by the policy (features %#llx)",
+	       (unsigned long long)n.features);
+	result(pvabi_genl_next_event(events, &ev, &evm, &evc) == 0 &&
+		       ev == PVABI_EVENT_VCPU_NEGOTIATED && evc == 0,
+	       "events group reports VCPU_NEGOTIATED");
+	close(vc);
+	pol.present = 1u << PVABI_POLICY_A_PATCH_MODE;
+	pol.patch_mode = PVABI_NL_PATCH_HOST;
+	pvabi_genl_set_policy(g, id, 0, &pol);
+	vc = ioctl(vm, PVABI_CREATE_VCPU, 0);
+	result(negotiate(vc, PVABI_F_ALL_1_0, &n) == 0 &&
+		       n.features == (PVABI_F_NOTIFY | PVABI_F_HOST_PATCH),
+	       "PVABI_NL_PATCH_HOST offers host patching");
+	close(vc);
+	pol.present = 1u << PVABI_POLICY_A_MIN_VERSION |
+		      1u << PVABI_POLICY_A_MAX_VERSION;
+	pol.min_version = pol.max_version = 2 << 16;
+	pvabi_genl_set_policy(g, id, 0, &pol);
+	vc = ioctl(vm, PVABI_CREATE_VCPU, 0);
+	result(negotiate(vc, PVABI_F_ALL_1_0, &n) == -1 &&
+		       errno == EOPNOTSUPP && n.error == PVABI_E_NOVERSION,
+	       "a policy allowing only 2.0 leaves 1.x guests without a "
+	       "version");
+	close(vc);
+
+	f->id = id;
+	pvabi_genl_dump(g, 0, find_vm, f);
+	result(f->found == 1 && f->vm.policy.defer_us == 2500 &&
+		       f->vm.policy.patch_mode == PVABI_NL_PATCH_HOST &&
+		       f->vm.policy.min_version == 2 << 16 &&
+		       f->vm.policy.features ==
+			       (PVABI_F_NOTIFY | PVABI_F_HOST_PATCH) &&
+		       !strcmp(f->vm.name, "policy"),
+	       "GET_VMS reports the policy back");
+	pol.present = 0;
+	result(pvabi_genl_set_policy(g, id, PVABI_SET_POLICY_F_RESET, &pol) ==
+		       0,
+	       "SET_POLICY with PVABI_SET_POLICY_F_RESET and an empty policy");
+
+	/* Many vCPUs: the dump spans several messages and is merged. */
+	for (i = 0; i < PVABI_MAX_VCPUS; i++)
+		vcpu_setup(vm, i, &v[i]);
+	inject(&v[37]);
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	ok = pvabi_genl_dump(g, id, find_vm, f) == 0;
+	result(ok && f->found == 1 && f->vm.n_vcpus == PVABI_MAX_VCPUS,
+	       "GET_VMS dump of %d vCPUs (got %u)", PVABI_MAX_VCPUS,
+	       f->vm.n_vcpus);
+	ok = 1;
+	for (i = 0; i < (int)f->vm.n_vcpus; i++)
+		ok &= f->vm.vcpus[i].index == (uint32_t)i &&
+		      f->vm.vcpus[i].version == 1 << 16 &&
+		      f->vm.vcpus[i].stats.delivered == (i == 37);
+	result(ok, "each vCPU reported once with its version and stats");
+	for (i = 0; i < PVABI_MAX_VCPUS; i++)
+		vcpu_close(&v[i]);
+	close(vm);
+	pvabi_genl_close(events);
+	pvabi_genl_close(g);
+	close(dev);
+	free(f);
+}
+
+/* ------------------------------------------------------------- churn */
+
+/*
+ * Lifetimes under fire: threads create and close VMs and vCPUs, map,
+ * fault, inject and exit, while others dump, set policies and inject over
+ * netlink by ids that come and go.  Nothing may crash, hang or leak (the
+ * final rmmod proves every reference was dropped).
+ */
+struct churn {
+	atomic_int stop;
+	atomic_uint last_id;
+	atomic_long rounds, nl_ops;
+	int dev;
+};
+
+static void *churn_vms(void *arg)
+{
+	struct churn *c = arg;
+	long n;
+
+	for (n = 0; !atomic_load(&c->stop); n++) {
+		struct pvabi_create_vm cv = {0};
+		struct vcpu v;
+		int vm, other;
+
+		snprintf(cv.name, sizeof(cv.name), "churn-%lx-%ld",
+			 (unsigned long)pthread_self() & 0xffff, n);
+		vm = ioctl(c->dev, PVABI_CREATE_VM, &cv);
+		if (vm < 0)
+			continue;
+		atomic_store(&c->last_id, cv.id);
+		vcpu_setup(vm, n % PVABI_MAX_VCPUS, &v);
+		other = ioctl(vm, PVABI_CREATE_VCPU, (n + 1) % PVABI_MAX_VCPUS);
+		if (n & 1)
+			close(vm); /* the vCPUs keep the VM */
+		enter(&v);
+		inject_vec(&v, 1);
+		inject_vec(&v, 2);
+		leave(&v);
+		doorbell(&v, n);
+		ioctl(v.fd, PVABI_VCPU_KICK, 0);
+		if (n & 2)
+			close(v.fd); /* the mapping keeps the vCPU */
+		else
+			vcpu_close(&v);
+		if (n & 2) {
+			doorbell(&v, n);
+			munmap(v.mp, 2 * PVABI_PAGE_SIZE);
+			close(v.efd);
+		}
+		if (other >= 0)
+			close(other);
+		if (!(n & 1))
+			close(vm);
+		atomic_fetch_add(&c->rounds, 1);
+	}
+	return NULL;
+}
+
+static int churn_dump_one(const struct pvabi_genl_vm *vm, void *arg)
+{
+	return 0;
+}
+
+static void *churn_netlink(void *arg)
+{
+	struct churn *c = arg;
+	struct pvabi_genl_policy pol = {
+		.present = 1u << PVABI_POLICY_A_DEFER_US |
+			   1u << PVABI_POLICY_A_FEATURES,
+		.features = PVABI_F_NOTIFY,
+		.defer_us = 50,
+	};
+	struct pvabi_genl *g;
+	unsigned int i;
+
+	if (pvabi_genl_open(&g))
+		return NULL;
+	for (i = 0; !atomic_load(&c->stop); i++) {
+		uint32_t id = atomic_load(&c->last_id) + (i % 3);
+
+		pvabi_genl_dump(g, 0, churn_dump_one, NULL);
+		pvabi_genl_set_policy(
+			g, id, i & 1 ? PVABI_SET_POLICY_F_RESET : 0, &pol);
+		pvabi_genl_inject(g, id, i % PVABI_MAX_VCPUS, i);
+		pvabi_genl_inject(g, id, (i + 1) % PVABI_MAX_VCPUS, i);
+		atomic_fetch_add(&c->nl_ops, 4);
+	}
+	pvabi_genl_close(g);
+	return NULL;
+}
+
+static void case_churn(long seconds)
+{
+	struct churn c = {.dev = dev_open()};
+	int fds[PVABI_MAX_VMS + 1];
+	pthread_t t[4];
+	int i, n, vm;
+
+	pthread_create(&t[0], NULL, churn_vms, &c);
+	pthread_create(&t[1], NULL, churn_vms, &c);
+	pthread_create(&t[2], NULL, churn_netlink, &c);
+	pthread_create(&t[3], NULL, churn_netlink, &c);
+	sleep_ms(seconds * 1000);
+	atomic_store(&c.stop, 1);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	printf("# churn: %ld VM lifetimes, %ld netlink requests in %ld s\n",
+	       (long)atomic_load(&c.rounds), (long)atomic_load(&c.nl_ops),
+	       seconds);
+	result(atomic_load(&c.rounds) > 0 && atomic_load(&c.nl_ops) > 0,
+	       "VMs and vCPUs come and go under netlink dumps, policies and "
+	       "injections");
+
+	/* The VM table is bounded. */
+	for (n = 0; n <= PVABI_MAX_VMS; n++) {
+		struct pvabi_create_vm cv = {0};
+
+		snprintf(cv.name, sizeof(cv.name), "many-%d", n);
+		fds[n] = ioctl(c.dev, PVABI_CREATE_VM, &cv);
+		if (fds[n] < 0)
+			break;
+	}
+	result(n == PVABI_MAX_VMS && errno == ENOSPC,
+	       "VM %d is refused: ENOSPC (got %d VMs, %s)", PVABI_MAX_VMS + 1,
+	       n, strerror(errno));
+	while (n-- > 0)
+		close(fds[n]);
+	vm = vm_create(c.dev, "after-many", NULL);
+	result(vm >= 0, "closing them frees their slots");
+	close(vm);
+	close(c.dev);
+}
+
+/* ------------------------------------------------------------- pvctl */
+
+/* Run a command line; its stdout into @out; returns its exit status. */
+static int sh(const char *cmd, char *out, size_t len)
+{
+	FILE *f = popen(cmd, "r");
+	size_t n = 0;
+	int st;
+
+	if (!f)
+		return -1;
+	while (n + 1 < len && !feof(f))
+		n += fread(out + n, 1, len - 1 - n, f);
+	out[n] = 0;
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* pvctl kmod status/policy/inject against the real family. */
+static void case_pvctl(void)
+{
+	int dev = dev_open(), vm, rc, status;
+	char cmd[256], out[8192];
+	struct vcpu v;
+	uint32_t id;
+	pid_t pid;
+
+	if (access("/pvctl", X_OK)) {
+		printf("ok - pvctl kmod against the module # SKIP pvctl could "
+		       "not be linked statically\n");
+		close(dev);
+		return;
+	}
+	vm = vm_create(dev, "pvctl-vm", &id);
+	vcpu_setup(vm, 3, &v);
+	inject(&v);
+	snprintf(cmd, sizeof(cmd), "/pvctl kmod status --vm %u --json", id);
+	rc = sh(cmd, out, sizeof(out));
+	result(rc == 0 && strstr(out, "\"loaded\":true") &&
+		       strstr(out, "\"name\":\"pvctl-vm\"") &&
+		       strstr(out, "\"index\":3") &&
+		       strstr(out, "\"delivered\":1"),
+	       "pvctl kmod status --json shows the VM, its vCPU and counters "
+	       "(exit %d)",
+	       rc);
+	snprintf(cmd, sizeof(cmd), "/pvctl kmod status --vm %u", id);
+	rc = sh(cmd, out, sizeof(out));
+	result(rc == 0 && strstr(out, "vcpu 3: version 1.0"),
+	       "pvctl kmod status in text (exit %d)", rc);
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+		printf("# $ pvctl kmod status: %s\n", line);
+	snprintf(cmd, sizeof(cmd),
+		 "/pvctl kmod policy --vm %u --defer-us 2500 --patch-mode host "
+		 "--json",
+		 id);
+	rc = sh(cmd, out, sizeof(out));
+	result(rc == 0 && strstr(out, "\"defer_us\":2500") &&
+		       strstr(out, "\"patch_mode\":\"host\""),
+	       "pvctl kmod policy sets and shows the policy (exit %d)", rc);
+	snprintf(cmd, sizeof(cmd),
+		 "/pvctl kmod policy --vm %u --versions 1.1-1.0 2>&1", id);
+	rc = sh(cmd, out, sizeof(out));
+	result(rc == 2, "pvctl kmod policy refuses a reversed range (exit %d)",
+	       rc);
+	snprintf(cmd, sizeof(cmd), "/pvctl kmod policy --vm %u --reset 2>&1",
+		 id + 1000);
+	rc = sh(cmd, out, sizeof(out));
+	result(rc == 2 && strstr(out, "no such VM"),
+	       "pvctl kmod policy names an unknown VM with the kernel's "
+	       "message (exit %d)",
+	       rc);
+	snprintf(cmd, sizeof(cmd),
+		 "/pvctl kmod inject --vm %u --vcpu 3 --vector 9", id);
+	rc = sh(cmd, out, sizeof(out));
+	result(rc == 0 && took(&v) == 2,
+	       "pvctl kmod inject delivers to the vCPU (exit %d)", rc);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(99);
+		snprintf(cmd, sizeof(cmd),
+			 "/pvctl kmod policy --vm %u --reset 2>/dev/null", id);
+		rc = sh(cmd, out, sizeof(out));
+		snprintf(cmd, sizeof(cmd), "/pvctl kmod status --vm %u", id);
+		_exit(rc == 1 && sh(cmd, out, sizeof(out)) == 0 ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	result(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "an unprivileged pvctl may look (exit 0) but not change (exit "
+	       "1)");
+	vcpu_close(&v);
+	close(vm);
+	close(dev);
+}
+
+int main(int argc, char **argv)
+{
+	const char *c = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(c, "basic"))
+		case_basic();
+	else if (!strcmp(c, "defer"))
+		case_defer();
+	else if (!strcmp(c, "bound"))
+		case_bound();
+	else if (!strcmp(c, "irqoff"))
+		case_irqoff();
+	else if (!strcmp(c, "signal"))
+		case_signal();
+	else if (!strcmp(c, "stress"))
+		case_stress(argc > 2 ? atol(argv[2]) : 100000);
+	else if (!strcmp(c, "badioctl"))
+		case_badioctl();
+	else if (!strcmp(c, "badnl"))
+		case_badnl();
+	else if (!strcmp(c, "unpriv"))
+		case_unpriv();
+	else if (!strcmp(c, "policy"))
+		case_policy();
+	else if (!strcmp(c, "pvctl"))
+		case_pvctl();
+	else if (!strcmp(c, "churn"))
+		case_churn(argc > 2 ? atol(argv[2]) : 5);
+	else {
+		fprintf(stderr,
+			"usage: pvabi-test "
+			"basic|defer|bound|irqoff|signal|stress "
+			"[N]|badioctl|badnl|unpriv|policy|pvctl|churn [S]\n");
+		return 2;
+	}
+	return n_fail ? 1 : 0;
+}

@@ -1,0 +1,31 @@
+# pvabi.ko in a real kernel under QEMU, and its style and sparse checks.
+kmod_tests = \
+	%reldir%/run-in-qemu \
+	%reldir%/checkpatch.sh \
+	%reldir%/sparse.sh
+TESTS += $(kmod_tests)
+dist_check_SCRIPTS += $(kmod_tests)
+EXTRA_DIST += %reldir%/guest/init %reldir%/guest/pvabi-test.c
+AM_TESTS_ENVIRONMENT += KDIR='$(KDIR)'; export KDIR;
+
+clean-local: kmod-tests-clean
+kmod-tests-clean:
+	rm -rf $(abs_top_builddir)/tests/kmod/work $(abs_top_builddir)/tests/kmod/sparse-build
+.PHONY: kmod-tests-clean
+
+# The netlink client's parser, on this machine (no module needed).
+check_PROGRAMS += tests/unit/test-genl-parse
+TESTS += tests/unit/test-genl-parse
+tests_unit_test_genl_parse_SOURCES = tests/unit/test-genl-parse.c \
+	tools/common/genl-client.c tools/common/genl-client.h
+tests_unit_test_genl_parse_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/tools/common
+tests_unit_test_genl_parse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBNL_CFLAGS)
+tests_unit_test_genl_parse_LDADD = $(CMOCKA_LIBS) $(LIBNL_LIBS)
+
+# libFuzzer harness of the client's GET_VMS parser (make fuzz).
+fuzz_programs += tests/fuzz/fuzz-genl-vm
+tests/fuzz/fuzz-genl-vm: tests/fuzz/fuzz-genl-vm.c tools/common/genl-client.c \
+		tools/common/genl-client.h tests/fuzz/fuzz.h
+	$(FUZZ_LINK) -I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/tools/common \
+		$(LIBNL_CFLAGS) $(LIBNL_LIBS)

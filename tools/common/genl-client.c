@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* genl-client: the "pvabi" generic netlink family on libnl-genl. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+
+#include "genl-client.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct pvabi_genl {
+	struct nl_sock *sock;
+	int family;
+	int events_group;
+	char errmsg[256];
+};
+
+/* The state of one request: its answer, and what dumps collect. */
+struct request {
+	struct pvabi_genl *g;
+	uint32_t seq;
+	int error;
+	bool done;
+	pvabi_genl_vm_fn fn;
+	void *arg;
+	int fn_ret;
+	bool have_vm;
+	struct pvabi_genl_vm vm;
+};
+
+static struct nla_policy top_policy[PVABI_A_MAX + 1] = {
+	[PVABI_A_VM_ID] = {.type = NLA_U32},
+	[PVABI_A_VM_NAME] = {.type = NLA_NUL_STRING,
+			     .maxlen = PVABI_VM_NAME_MAX - 1},
+	[PVABI_A_VM_UUID] = {.maxlen = PVABI_UUID_LEN},
+	[PVABI_A_VM_POLICY] = {.type = NLA_NESTED},
+	[PVABI_A_VM_VCPUS] = {.type = NLA_NESTED},
+	[PVABI_A_VCPU] = {.type = NLA_U32},
+	[PVABI_A_FLAGS] = {.type = NLA_U32},
+	[PVABI_A_EVENT] = {.type = NLA_U32},
+	[PVABI_A_VECTOR] = {.type = NLA_U32},
+};
+
+static struct nla_policy policy_policy[PVABI_POLICY_A_MAX + 1] = {
+	[PVABI_POLICY_A_MIN_VERSION] = {.type = NLA_U32},
+	[PVABI_POLICY_A_MAX_VERSION] = {.type = NLA_U32},
+	[PVABI_POLICY_A_FEATURES] = {.type = NLA_U64},
+	[PVABI_POLICY_A_PATCH_MODE] = {.type = NLA_U32},
+	[PVABI_POLICY_A_DEFER_US] = {.type = NLA_U32},
+};
+
+static struct nla_policy vcpu_policy[PVABI_VCPU_A_MAX + 1] = {
+	[PVABI_VCPU_A_INDEX] = {.type = NLA_U32},
+	[PVABI_VCPU_A_VERSION] = {.type = NLA_U32},
+	[PVABI_VCPU_A_FEATURES] = {.type = NLA_U64},
+	[PVABI_VCPU_A_STATS] = {.type = NLA_NESTED},
+};
+
+static struct nla_policy stat_policy[PVABI_STAT_A_MAX + 1];
+
+static void parse_policy(struct nlattr *attr, struct pvabi_genl_policy *pol)
+{
+	struct nlattr *tb[PVABI_POLICY_A_MAX + 1];
+	int i;
+
+	memset(pol, 0, sizeof(*pol));
+	if (nla_parse_nested(tb, PVABI_POLICY_A_MAX, attr, policy_policy))
+		return;
+	for (i = 1; i <= PVABI_POLICY_A_MAX; i++)
+		if (tb[i])
+			pol->present |= 1u << i;
+	if (tb[PVABI_POLICY_A_MIN_VERSION])
+		pol->min_version = nla_get_u32(tb[PVABI_POLICY_A_MIN_VERSION]);
+	if (tb[PVABI_POLICY_A_MAX_VERSION])
+		pol->max_version = nla_get_u32(tb[PVABI_POLICY_A_MAX_VERSION]);
+	if (tb[PVABI_POLICY_A_FEATURES])
+		pol->features = nla_get_u64(tb[PVABI_POLICY_A_FEATURES]);
+	if (tb[PVABI_POLICY_A_PATCH_MODE])
+		pol->patch_mode = nla_get_u32(tb[PVABI_POLICY_A_PATCH_MODE]);
+	if (tb[PVABI_POLICY_A_DEFER_US])
+		pol->defer_us = nla_get_u32(tb[PVABI_POLICY_A_DEFER_US]);
+}
+
+static int parse_vcpu(struct nlattr *attr, struct pvabi_genl_vcpu *v)
+{
+	struct nlattr *tb[PVABI_VCPU_A_MAX + 1], *st[PVABI_STAT_A_MAX + 1];
+	uint64_t val[PVABI_STAT_A_MAX] = {0};
+	int i;
+
+	/* The stat attributes follow struct pvabi_vcpu_stats in order. */
+	_Static_assert(sizeof(val) == sizeof(v->stats), "stats layout");
+	for (i = 1; i <= PVABI_STAT_A_MAX; i++)
+		stat_policy[i].type = NLA_U64;
+	memset(v, 0, sizeof(*v));
+	if (nla_parse_nested(tb, PVABI_VCPU_A_MAX, attr, vcpu_policy) ||
+	    !tb[PVABI_VCPU_A_INDEX])
+		return -EINVAL;
+	v->index = nla_get_u32(tb[PVABI_VCPU_A_INDEX]);
+	if (v->index >= PVABI_MAX_VCPUS)
+		return -EINVAL;
+	if (tb[PVABI_VCPU_A_VERSION])
+		v->version = nla_get_u32(tb[PVABI_VCPU_A_VERSION]);
+	if (tb[PVABI_VCPU_A_FEATURES])
+		v->features = nla_get_u64(tb[PVABI_VCPU_A_FEATURES]);
+	if (!tb[PVABI_VCPU_A_STATS])
+		return 0;
+	if (nla_parse_nested(st, PVABI_STAT_A_MAX, tb[PVABI_VCPU_A_STATS],
+			     stat_policy))
+		return -EINVAL;
+	for (i = 1; i <= PVABI_STAT_A_MAX; i++)
+		if (st[i])
+			val[i - 1] = nla_get_u64(st[i]);
+	memcpy(&v->stats, val, sizeof(val));
+	return 0;
+}
+
+int pvabi_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
+			struct pvabi_genl_vm *vm)
+{
+	struct nlattr *tb[PVABI_A_MAX + 1], *a;
+	int rem;
+
+	if (len < NLMSG_HDRLEN || nlh->nlmsg_len > len ||
+	    !genlmsg_valid_hdr((struct nlmsghdr *)nlh, 0))
+		return -EINVAL;
+	if (genlmsg_parse((struct nlmsghdr *)nlh, 0, tb, PVABI_A_MAX,
+			  top_policy) ||
+	    !tb[PVABI_A_VM_ID])
+		return -EINVAL;
+	vm->id = nla_get_u32(tb[PVABI_A_VM_ID]);
+	if (tb[PVABI_A_VM_NAME])
+		nla_strlcpy(vm->name, tb[PVABI_A_VM_NAME], sizeof(vm->name));
+	/* libnl checks neither an exact length nor a string's NUL. */
+	if (tb[PVABI_A_VM_UUID] &&
+	    nla_len(tb[PVABI_A_VM_UUID]) != PVABI_UUID_LEN)
+		return -EINVAL;
+	if (tb[PVABI_A_VM_NAME] &&
+	    (nla_len(tb[PVABI_A_VM_NAME]) < 1 ||
+	     ((char *)nla_data(
+		     tb[PVABI_A_VM_NAME]))[nla_len(tb[PVABI_A_VM_NAME]) - 1]))
+		return -EINVAL;
+	if (tb[PVABI_A_VM_UUID]) {
+		vm->has_uuid = true;
+		memcpy(vm->uuid, nla_data(tb[PVABI_A_VM_UUID]), PVABI_UUID_LEN);
+	}
+	if (tb[PVABI_A_VM_POLICY])
+		parse_policy(tb[PVABI_A_VM_POLICY], &vm->policy);
+	if (!tb[PVABI_A_VM_VCPUS])
+		return 0;
+	nla_for_each_nested(a, tb[PVABI_A_VM_VCPUS], rem)
+	{
+		if (vm->n_vcpus >= PVABI_MAX_VCPUS)
+			return -EINVAL;
+		if (parse_vcpu(a, &vm->vcpus[vm->n_vcpus]))
+			return -EINVAL;
+		vm->n_vcpus++;
+	}
+	return 0;
+}
+
+static void flush_vm(struct request *r)
+{
+	if (r->have_vm && !r->fn_ret)
+		r->fn_ret = r->fn(&r->vm, r->arg);
+	r->have_vm = false;
+}
+
+static int on_dump(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct request *r = arg;
+	struct nlattr *id;
+
+	/* The same socket may carry events: take only dump replies. */
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN ||
+	    gnlh->cmd != PVABI_CMD_GET_VMS)
+		return NL_SKIP;
+	/* A VM split over several messages repeats its id: merge it. */
+	id = nlmsg_find_attr(nlh, GENL_HDRLEN, PVABI_A_VM_ID);
+	if (!id || nla_len(id) != 4 || !r->have_vm ||
+	    nla_get_u32(id) != r->vm.id) {
+		flush_vm(r);
+		memset(&r->vm, 0, sizeof(r->vm));
+	}
+	if (pvabi_genl_parse_vm(nlh, nlh->nlmsg_len, &r->vm)) {
+		r->error = -EBADMSG;
+		return NL_STOP;
+	}
+	r->have_vm = true;
+	return NL_OK;
+}
+
+/* Remember the kernel's extended-ack message, if it sent one. */
+static void save_extack(struct pvabi_genl *g, struct nlmsghdr *nlh,
+			struct nlmsgerr *e)
+{
+	size_t off = sizeof(*nlh) + sizeof(*e);
+	struct nlattr *a;
+	int rem;
+
+	g->errmsg[0] = 0;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(e->msg);
+	if (off >= nlh->nlmsg_len)
+		return;
+	nla_for_each_attr(a, (struct nlattr *)((char *)nlh + off),
+			  nlh->nlmsg_len - off,
+			  rem) if (nla_type(a) == NLMSGERR_ATTR_MSG)
+		nla_strlcpy(g->errmsg, a, sizeof(g->errmsg));
+}
+
+static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct request *r = arg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
+
+	r->error = e->error;
+	save_extack(r->g, nlh, e);
+	r->done = true;
+	return NL_STOP;
+}
+
+static int on_done(struct nl_msg *msg, void *arg)
+{
+	struct request *r = arg;
+
+	r->done = true;
+	return NL_STOP;
+}
+
+/* Multicast events carry sequence number 0: not part of any request. */
+static int check_seq(struct nl_msg *msg, void *arg)
+{
+	uint32_t *seq = arg;
+	uint32_t got = nlmsg_hdr(msg)->nlmsg_seq;
+
+	if (!seq)
+		return got == 0 ? NL_OK : NL_SKIP;
+	return got == *seq ? NL_OK : NL_SKIP;
+}
+
+static int run(struct pvabi_genl *g, struct nl_msg *msg, struct request *r)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int err;
+
+	r->g = g;
+	g->errmsg[0] = 0;
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_complete_msg(g->sock, msg);
+	r->seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, check_seq, &r->seq);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_done, r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, r);
+	if (r->fn)
+		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_dump, r);
+	err = nl_send(g->sock, msg);
+	nlmsg_free(msg);
+	while (err >= 0 && !r->done && !r->error)
+		err = nl_recvmsgs(g->sock, cb);
+	nl_cb_put(cb);
+	if (r->error)
+		return r->error;
+	return err < 0 ? -EIO : 0;
+}
+
+int pvabi_genl_open(struct pvabi_genl **out)
+{
+	struct pvabi_genl *g = calloc(1, sizeof(*g));
+	int one = 1, err;
+
+	if (!g)
+		return -ENOMEM;
+	g->sock = nl_socket_alloc();
+	if (!g->sock) {
+		free(g);
+		return -ENOMEM;
+	}
+	err = genl_connect(g->sock);
+	if (err) {
+		pvabi_genl_close(g);
+		return -ECONNREFUSED;
+	}
+	setsockopt(nl_socket_get_fd(g->sock), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	g->family = genl_ctrl_resolve(g->sock, PVABI_GENL_NAME);
+	if (g->family < 0) {
+		pvabi_genl_close(g);
+		return -ENOENT;
+	}
+	*out = g;
+	return 0;
+}
+
+void pvabi_genl_close(struct pvabi_genl *g)
+{
+	if (!g)
+		return;
+	nl_socket_free(g->sock);
+	free(g);
+}
+
+const char *pvabi_genl_errmsg(const struct pvabi_genl *g)
+{
+	return g->errmsg;
+}
+
+struct nl_msg *pvabi_genl_msg(struct pvabi_genl *g, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0,
+				flags, cmd, PVABI_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+int pvabi_genl_request(struct pvabi_genl *g, struct nl_msg *msg)
+{
+	struct request r = {0};
+
+	return run(g, msg, &r);
+}
+
+int pvabi_genl_dump(struct pvabi_genl *g, uint32_t only, pvabi_genl_vm_fn fn,
+		    void *arg)
+{
+	struct nl_msg *msg = pvabi_genl_msg(g, PVABI_CMD_GET_VMS, NLM_F_DUMP);
+	struct request *r;
+	int err;
+
+	if (!msg)
+		return -ENOMEM;
+	if (only && nla_put_u32(msg, PVABI_A_VM_ID, only)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	/* Big: a VM holds PVABI_MAX_VCPUS vCPUs. */
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	r->fn = fn;
+	r->arg = arg;
+	err = run(g, msg, r);
+	if (!err)
+		flush_vm(r);
+	if (!err)
+		err = r->fn_ret;
+	free(r);
+	return err;
+}
+
+int pvabi_genl_set_policy(struct pvabi_genl *g, uint32_t vm_id, uint32_t flags,
+			  const struct pvabi_genl_policy *pol)
+{
+	struct nl_msg *msg = pvabi_genl_msg(g, PVABI_CMD_SET_POLICY, 0);
+	struct nlattr *nest;
+	uint32_t p = pol->present;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, PVABI_A_VM_ID, vm_id) ||
+	    (flags && nla_put_u32(msg, PVABI_A_FLAGS, flags)) ||
+	    !(nest = nla_nest_start(msg, PVABI_A_VM_POLICY)) ||
+	    ((p & 1u << PVABI_POLICY_A_MIN_VERSION) &&
+	     nla_put_u32(msg, PVABI_POLICY_A_MIN_VERSION, pol->min_version)) ||
+	    ((p & 1u << PVABI_POLICY_A_MAX_VERSION) &&
+	     nla_put_u32(msg, PVABI_POLICY_A_MAX_VERSION, pol->max_version)) ||
+	    ((p & 1u << PVABI_POLICY_A_FEATURES) &&
+	     nla_put_u64(msg, PVABI_POLICY_A_FEATURES, pol->features)) ||
+	    ((p & 1u << PVABI_POLICY_A_PATCH_MODE) &&
+	     nla_put_u32(msg, PVABI_POLICY_A_PATCH_MODE, pol->patch_mode)) ||
+	    ((p & 1u << PVABI_POLICY_A_DEFER_US) &&
+	     nla_put_u32(msg, PVABI_POLICY_A_DEFER_US, pol->defer_us))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	/* The policy is required even when empty (a plain reset). */
+	nla_nest_end_keep_empty(msg, nest);
+	return pvabi_genl_request(g, msg);
+}
+
+int pvabi_genl_inject(struct pvabi_genl *g, uint32_t vm_id, uint32_t vcpu,
+		      uint32_t vector)
+{
+	struct nl_msg *msg = pvabi_genl_msg(g, PVABI_CMD_INJECT, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, PVABI_A_VM_ID, vm_id) ||
+	    nla_put_u32(msg, PVABI_A_VCPU, vcpu) ||
+	    (vector && nla_put_u32(msg, PVABI_A_VECTOR, vector))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return pvabi_genl_request(g, msg);
+}
+
+int pvabi_genl_subscribe(struct pvabi_genl *g)
+{
+	int grp = genl_ctrl_resolve_grp(g->sock, PVABI_GENL_NAME,
+					PVABI_GENL_MCGRP_EVENTS);
+
+	if (grp < 0)
+		return -ENOENT;
+	g->events_group = grp;
+	return nl_socket_add_membership(g->sock, grp) ? -EIO : 0;
+}
+
+struct event {
+	bool got;
+	uint32_t event, vm_id;
+	int64_t vcpu;
+};
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[PVABI_A_MAX + 1];
+	struct event *ev = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PVABI_A_MAX, top_policy) ||
+	    !tb[PVABI_A_EVENT] || !tb[PVABI_A_VM_ID])
+		return NL_SKIP;
+	ev->event = nla_get_u32(tb[PVABI_A_EVENT]);
+	ev->vm_id = nla_get_u32(tb[PVABI_A_VM_ID]);
+	ev->vcpu =
+		tb[PVABI_A_VCPU] ? (int64_t)nla_get_u32(tb[PVABI_A_VCPU]) : -1;
+	ev->got = true;
+	return NL_STOP;
+}
+
+int pvabi_genl_next_event(struct pvabi_genl *g, uint32_t *event,
+			  uint32_t *vm_id, int64_t *vcpu)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	struct event ev = {0};
+	int err = 0;
+
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, check_seq, NULL);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &ev);
+	while (!ev.got && err >= 0)
+		err = nl_recvmsgs(g->sock, cb);
+	nl_cb_put(cb);
+	if (!ev.got)
+		return -EIO;
+	*event = ev.event;
+	*vm_id = ev.vm_id;
+	*vcpu = ev.vcpu;
+	return 0;
+}

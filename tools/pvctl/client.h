@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The tiny interface between pvctl's daemon subcommands and pvctld.  The real
+ * one speaks D-Bus (client_dbus.c); tests link a fake instead.
+ *
+ * Every call returns a pvctl exit code (PVCTL_OK, PVCTL_REFUSED, PVCTL_USAGE
+ * or PVCTL_UNREACHABLE) and, when it is not PVCTL_OK, leaves one line in
+ * client->error.
+ */
+#ifndef PVCTL_CLIENT_H
+#define PVCTL_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bus-open.h"
+#include "settings.h"
+
+struct pvctl_vm {
+	char name[PVCTL_VM_NAME_MAX + 1];
+	char uuid[40];
+	char state[32];
+	bool enabled;
+	char versions[32];
+	char features[512];
+	char patch[PVCTL_PATCH_TEXT_MAX];
+};
+
+struct pvctl_host_offer {
+	char versions[16 * PVABI_OFFER_MAX_VERSIONS];
+	char features[512];
+	void *dtb; /* malloc'd */
+	size_t dtb_len;
+};
+
+struct pvctl_client;
+
+struct pvctl_client_ops {
+	int (*list)(struct pvctl_client *cl, struct pvctl_vm **vms, size_t *n);
+	int (*get)(struct pvctl_client *cl, const char *vm, struct pvctl_vm *out);
+	int (*set_enabled)(struct pvctl_client *cl, const char *vm, bool on);
+	int (*set_versions)(struct pvctl_client *cl, const char *vm,
+			    const char *range);
+	int (*set_features)(struct pvctl_client *cl, const char *vm,
+			    const char *features);
+	int (*set_patch_policy)(struct pvctl_client *cl, const char *vm,
+				const char *policy);
+	int (*get_offer)(struct pvctl_client *cl, struct pvctl_host_offer *out);
+	/* @reasons: NULL-terminated, malloc'd, freed by the caller with
+	 * pvctl_strv_free(). */
+	int (*check_migration)(struct pvctl_client *cl, const char *vm,
+			       const void *dtb, size_t len, bool *compatible,
+			       char ***reasons);
+	void (*close)(struct pvctl_client *cl);
+};
+
+struct pvctl_client {
+	const struct pvctl_client_ops *ops;
+	char error[512];
+};
+
+/* Connect to pvctld on the bus @o names; on failure returns
+ * PVCTL_UNREACHABLE and prints why. */
+int pvctl_client_open(const struct pvctl_bus_opts *o, struct pvctl_client **cl);
+
+void pvctl_strv_free(char **v);
+
+#endif

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pvctl hook: libvirt's qemu hook (/etc/libvirt/hooks/qemu).
+ *
+ * libvirt runs "qemu DOMAIN migrate begin -" on the destination host with
+ * the incoming domain XML on stdin; a non-zero exit cancels the migration
+ * and libvirt shows what the hook wrote on stderr.  The VM's pvabi settings
+ * travel in that XML; this host's offer comes from its pvctld.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "metadata.h"
+#include "migrate.h"
+#include "pvctl.h"
+
+static int hook_migrate_begin(const char *domain)
+{
+	struct pvctl_bus_opts bus = { PVCTL_BUS_SYSTEM, NULL };
+	struct pvctl_host_offer host = { 0 };
+	struct pvctl_migration_verdict v;
+	struct pvctl_vm_settings s;
+	struct pvctl_client *cl;
+	struct pvabi_offer offer;
+	const char *env = getenv("PVCTL_BUS_ADDRESS");
+	char why[256];
+	void *xml;
+	size_t len;
+	int r;
+
+	r = pvctl_read_file("-", &xml, &len);
+	if (r)
+		return r;
+	/* Without pvabi metadata the VM never used pvabi: nothing to check. */
+	memset(&s, 0, sizeof(s));
+	r = pvctl_metadata_parse(xml, len, &s, why, sizeof(why));
+	if (r == PVABI_E_NOTFOUND || (!r && !s.enabled)) {
+		free(xml);
+		return PVCTL_OK;
+	}
+	if (r) {
+		free(xml);
+		return pvctl_error(PVCTL_REFUSED, "pvabi: VM '%s': %s", domain,
+				   why);
+	}
+	if (env && *env) {
+		bus.kind = PVCTL_BUS_ADDRESS;
+		bus.address = env;
+	}
+	r = pvctl_client_open(&bus, &cl);
+	if (r) {
+		free(xml);
+		return r;
+	}
+	r = cl->ops->get_offer(cl, &host);
+	if (r)
+		pvctl_error(r, "pvabi: cannot check VM '%s': %s", domain,
+			    cl->error);
+	cl->ops->close(cl);
+	if (!r && pvabi_fdt_read_offer(host.dtb, host.dtb_len, &offer, why,
+				       sizeof(why)))
+		r = pvctl_error(PVCTL_REFUSED, "pvabi: this host's offer: %s",
+				why);
+	free(host.dtb);
+	if (r) {
+		free(xml);
+		return r;
+	}
+	/* Read again over this host's defaults, so that what the metadata
+	 * leaves out means what it means here. */
+	pvctl_settings_default(&s, &offer);
+	pvctl_metadata_parse(xml, len, &s, NULL, 0);
+	free(xml);
+	pvctl_migration_check(&s, NULL, &offer, &v);
+	if (v.compatible)
+		return PVCTL_OK;
+	fprintf(stderr, "pvabi: VM '%s' cannot run on this host:", domain);
+	for (unsigned int i = 0; i < v.n_reasons; i++)
+		fprintf(stderr, "%s %s", i ? ";" : "", v.reasons[i]);
+	fputc('\n', stderr);
+	return PVCTL_REFUSED;
+}
+
+static int hook(int argc, char **argv)
+{
+	if (argc < 3)
+		return pvctl_usage_error(
+			"hook: want DOMAIN OPERATION SUB-OPERATION [EXTRA]");
+	if (!strcmp(argv[2], "migrate") && argc > 3 &&
+	    !strcmp(argv[3], "begin"))
+		return hook_migrate_begin(argv[1]);
+	/* Every other event is none of pvabi's business. */
+	return PVCTL_OK;
+}
+
+const struct pvctl_cmd pvctl_hook_cmds[] = {
+	{ "hook", hook, "libvirt qemu hook: refuse incompatible migrations",
+	  "hook DOMAIN OPERATION SUB-OPERATION [EXTRA] < DOMAIN.xml",
+	  "Install as /etc/libvirt/hooks/qemu (or a script in qemu.d/ that runs\n"
+	  "'pvctl hook \"$@\"').  On 'migrate begin' it reads the incoming domain\n"
+	  "XML and exits 1, with the reason on stderr, when this host cannot\n"
+	  "offer what the VM's pvabi settings may have let the guest use.\n"
+	  "The bus is the system bus, or $PVCTL_BUS_ADDRESS.\n",
+	  NULL },
+	{ 0 }
+};

@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pvctl list | show | enable | disable | policy | offer | migrate-check: the
+ * daemon subcommands, all through pvctld (client.h).
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "pvctl.h"
+
+/* Options every daemon subcommand takes. */
+enum { OPT_JSON = 1000, OPT_SYSTEM, OPT_USER, OPT_ADDRESS };
+#define COMMON_OPTIONS                                                  \
+	{ "json", no_argument, NULL, OPT_JSON },                        \
+	{ "system", no_argument, NULL, OPT_SYSTEM },                    \
+	{ "user", no_argument, NULL, OPT_USER },                        \
+	{ "address", required_argument, NULL, OPT_ADDRESS }
+#define COMMON_HELP                                                      \
+	"  --json          machine-readable output\n"                     \
+	"  --system        talk to pvctld on the system bus (default)\n" \
+	"  --user          ... on the user bus\n"                         \
+	"  --address ADDR  ... on the bus at ADDR (or $PVCTL_BUS_ADDRESS)\n"
+
+struct common {
+	bool json;
+	struct pvctl_bus_opts bus;
+};
+
+static void common_init(struct common *c)
+{
+	const char *env = getenv("PVCTL_BUS_ADDRESS");
+
+	memset(c, 0, sizeof(*c));
+	if (env && *env) {
+		c->bus.kind = PVCTL_BUS_ADDRESS;
+		c->bus.address = env;
+	}
+}
+
+/* true when @opt was one of the common options */
+static bool common_opt(struct common *c, int opt)
+{
+	switch (opt) {
+	case OPT_JSON: c->json = true; return true;
+	case OPT_SYSTEM: c->bus.kind = PVCTL_BUS_SYSTEM; return true;
+	case OPT_USER: c->bus.kind = PVCTL_BUS_USER; return true;
+	case OPT_ADDRESS:
+		c->bus.kind = PVCTL_BUS_ADDRESS;
+		c->bus.address = optarg;
+		return true;
+	}
+	return false;
+}
+
+/* For the verbs that take the common options and nothing else. */
+static int common_only(int argc, char **argv, struct common *c)
+{
+	static const struct option opts[] = { COMMON_OPTIONS, { 0 } };
+	int opt;
+
+	common_init(c);
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (!common_opt(c, opt))
+			return PVCTL_USAGE;
+	return PVCTL_OK;
+}
+
+/* The VM argument: exactly one positional argument left. */
+static int one_vm(const char *verb, int argc, char **argv, const char **vm)
+{
+	char why[256];
+
+	if (optind >= argc)
+		return pvctl_usage_error("%s: which VM?", verb);
+	if (optind + 1 < argc)
+		return pvctl_usage_error("%s: unexpected '%s'", verb,
+					 argv[optind + 1]);
+	*vm = argv[optind];
+	if (pvctl_vm_name_check(*vm, why, sizeof(why)))
+		return pvctl_usage_error("%s: %s", verb, why);
+	return PVCTL_OK;
+}
+
+static int no_args(const char *verb, int argc, char **argv)
+{
+	if (optind < argc)
+		return pvctl_usage_error("%s: unexpected '%s'", verb,
+					 argv[optind]);
+	return PVCTL_OK;
+}
+
+static int open_client(const struct common *c, struct pvctl_client **cl)
+{
+	return pvctl_client_open(&c->bus, cl);
+}
+
+static int daemon_error(struct pvctl_client *cl, int code)
+{
+	pvctl_error(code, "%s", cl->error);
+	return code;
+}
+
+/* The policy's key=value lines as an object; excludes as a list. */
+static struct json_object *json_patch(const char *text)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *ex = json_object_new_array();
+	char *copy = strdup(text), *line, *save = NULL;
+
+	for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '='), *dash;
+		struct json_object *r;
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		dash = strchr(eq + 1, '-');
+		if (strcmp(line, "exclude") || !dash) {
+			for (char *k = line; *k; k++)
+				if (*k == '-')
+					*k = '_';
+			json_object_object_add(o, line,
+					       json_object_new_string(eq + 1));
+			continue;
+		}
+		*dash = '\0';
+		r = json_object_new_object();
+		json_object_object_add(
+			r, "start",
+			json_object_new_uint64(strtoull(eq + 1, NULL, 0)));
+		json_object_object_add(
+			r, "end", json_object_new_uint64(strtoull(dash + 1, NULL, 0)));
+		json_object_array_add(ex, r);
+	}
+	free(copy);
+	json_object_object_add(o, "exclude", ex);
+	return o;
+}
+
+/* The policy on one line, for tables: "mode=guest classes=all ...". */
+static void one_line(const char *text, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *text && n + 1 < len; text++)
+		buf[n++] = *text == '\n' ? ' ' : *text;
+	while (n && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
+}
+
+static struct json_object *json_vm(const struct pvctl_vm *vm)
+{
+	struct json_object *o = json_object_new_object();
+	pvabi_u64 mask = 0;
+
+	pvabi_features_parse(vm->features, &mask, NULL, 0);
+	json_object_object_add(o, "name", json_object_new_string(vm->name));
+	json_object_object_add(o, "uuid", json_object_new_string(vm->uuid));
+	json_object_object_add(o, "state", json_object_new_string(vm->state));
+	json_object_object_add(o, "enabled",
+			       json_object_new_boolean(vm->enabled));
+	json_object_object_add(o, "versions",
+			       json_object_new_string(vm->versions));
+	json_object_object_add(o, "features", pvctl_json_features(mask));
+	json_object_object_add(o, "patch", json_patch(vm->patch));
+	return o;
+}
+
+static int vm_list(int argc, char **argv)
+{
+	struct pvctl_client *cl;
+	struct pvctl_vm *vms = NULL;
+	struct common c;
+	size_t n;
+	int r;
+
+	if ((r = common_only(argc, argv, &c)) ||
+	    (r = no_args("list", argc, argv)) || (r = open_client(&c, &cl)))
+		return r;
+	r = cl->ops->list(cl, &vms, &n);
+	if (r) {
+		daemon_error(cl, r);
+	} else if (c.json) {
+		struct json_object *a = json_object_new_array_ext((int)n);
+
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(a, json_vm(&vms[i]));
+		pvctl_json_print(a);
+	} else {
+		char patch[PVCTL_PATCH_TEXT_MAX];
+
+		printf("%-20s %-10s %-5s %-9s %s\n", "NAME", "STATE", "PVABI",
+		       "VERSIONS", "PATCH POLICY");
+		for (size_t i = 0; i < n; i++) {
+			one_line(vms[i].patch, patch, sizeof(patch));
+			printf("%-20s %-10s %-5s %-9s %s\n", vms[i].name,
+			       vms[i].state, vms[i].enabled ? "yes" : "no",
+			       vms[i].versions, patch);
+		}
+	}
+	free(vms);
+	cl->ops->close(cl);
+	return r;
+}
+
+static void print_vm(const struct pvctl_vm *vm)
+{
+	char patch[PVCTL_PATCH_TEXT_MAX];
+
+	one_line(vm->patch, patch, sizeof(patch));
+	printf("name:     %s\nuuid:     %s\nstate:    %s\npvabi:    %s\n"
+	       "versions: %s\nfeatures: %s\npatch:    %s\n",
+	       vm->name, vm->uuid, vm->state,
+	       vm->enabled ? "enabled" : "disabled", vm->versions,
+	       *vm->features ? vm->features : "none", patch);
+}
+
+static int show_vm(struct pvctl_client *cl, const char *name, bool json,
+		   bool policy_only)
+{
+	struct pvctl_vm vm;
+	int r = cl->ops->get(cl, name, &vm);
+
+	if (r)
+		return daemon_error(cl, r);
+	if (json)
+		pvctl_json_print(policy_only ? json_patch(vm.patch) :
+					       json_vm(&vm));
+	else if (policy_only)
+		printf("%s", vm.patch);
+	else
+		print_vm(&vm);
+	return PVCTL_OK;
+}
+
+static int vm_show(int argc, char **argv)
+{
+	struct pvctl_client *cl;
+	struct common c;
+	const char *vm;
+	int r;
+
+	if ((r = common_only(argc, argv, &c)) ||
+	    (r = one_vm("show", argc, argv, &vm)) || (r = open_client(&c, &cl)))
+		return r;
+	r = show_vm(cl, vm, c.json, false);
+	cl->ops->close(cl);
+	return r;
+}
+
+static int vm_enable(int argc, char **argv)
+{
+	enum { OPT_VERSIONS = 1, OPT_FEATURES };
+	static const struct option opts[] = {
+		COMMON_OPTIONS,
+		{ "versions", required_argument, NULL, OPT_VERSIONS },
+		{ "features", required_argument, NULL, OPT_FEATURES },
+		{ 0 }
+	};
+	const char *versions = NULL, *features = NULL, *vm;
+	struct pvabi_version lo, hi;
+	struct pvctl_client *cl;
+	struct common c;
+	pvabi_u64 mask;
+	char why[256];
+	int opt, r;
+
+	common_init(&c);
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == OPT_VERSIONS)
+			versions = optarg;
+		else if (opt == OPT_FEATURES)
+			features = optarg;
+		else if (!common_opt(&c, opt))
+			return PVCTL_USAGE;
+	}
+	if ((r = one_vm("enable", argc, argv, &vm)))
+		return r;
+	if (versions &&
+	    pvabi_version_range_parse(versions, &lo, &hi, why, sizeof(why)))
+		return pvctl_usage_error("--versions: %s", why);
+	if (features && pvabi_features_parse(features, &mask, why, sizeof(why)))
+		return pvctl_usage_error("--features: %s", why);
+	if ((r = open_client(&c, &cl)))
+		return r;
+	if (versions)
+		r = cl->ops->set_versions(cl, vm, versions);
+	if (!r && features)
+		r = cl->ops->set_features(cl, vm, features);
+	if (!r)
+		r = cl->ops->set_enabled(cl, vm, true);
+	if (r)
+		daemon_error(cl, r);
+	else
+		r = show_vm(cl, vm, c.json, false);
+	cl->ops->close(cl);
+	return r;
+}
+
+static int vm_disable(int argc, char **argv)
+{
+	struct pvctl_client *cl;
+	struct common c;
+	const char *vm;
+	int r;
+
+	if ((r = common_only(argc, argv, &c)) ||
+	    (r = one_vm("disable", argc, argv, &vm)) ||
+	    (r = open_client(&c, &cl)))
+		return r;
+	r = cl->ops->set_enabled(cl, vm, false);
+	if (r)
+		daemon_error(cl, r);
+	else
+		r = show_vm(cl, vm, c.json, false);
+	cl->ops->close(cl);
+	return r;
+}
+
+static int vm_policy(int argc, char **argv)
+{
+	enum { OPT_PATCH = 1, OPT_EXCLUDE, OPT_CLASSES, OPT_MAX_SITES };
+	static const struct option opts[] = {
+		COMMON_OPTIONS,
+		{ "patch", required_argument, NULL, OPT_PATCH },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "classes", required_argument, NULL, OPT_CLASSES },
+		{ "max-sites", required_argument, NULL, OPT_MAX_SITES },
+		{ 0 }
+	};
+	static const char *const keys[] = {
+		[OPT_PATCH] = "mode", [OPT_EXCLUDE] = "exclude",
+		[OPT_CLASSES] = "classes", [OPT_MAX_SITES] = "max-sites",
+	};
+	char text[PVCTL_PATCH_TEXT_MAX] = "", why[300];
+	struct pvabi_patch_policy p;
+	struct pvctl_client *cl;
+	const char *vm;
+	struct common c;
+	size_t len = 0;
+	bool mode = false, any = false;
+	int opt, r;
+
+	common_init(&c);
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt >= OPT_PATCH && opt <= OPT_MAX_SITES) {
+			/* Each option is one line of the policy's text form. */
+			if (strchr(optarg, '\n'))
+				return pvctl_usage_error("policy: '%s' spans lines",
+							 optarg);
+			r = snprintf(text + len, sizeof(text) - len, "%s=%s\n",
+				     keys[opt], optarg);
+			if (r < 0 || (size_t)r >= sizeof(text) - len)
+				return pvctl_usage_error("policy: too long");
+			len += (size_t)r;
+			mode |= opt == OPT_PATCH;
+			any = true;
+		} else if (!common_opt(&c, opt))
+			return PVCTL_USAGE;
+	}
+	if ((r = one_vm("policy", argc, argv, &vm)))
+		return r;
+	if (any && !mode)
+		return pvctl_usage_error("policy: --exclude, --classes and --max-sites need --patch");
+	/* The same parser pvctld uses, for the exit status and message. */
+	if (any && pvabi_patch_policy_parse(text, len, &p, why, sizeof(why)))
+		return pvctl_usage_error("policy: %s", why);
+	if ((r = open_client(&c, &cl)))
+		return r;
+	if (any)
+		r = cl->ops->set_patch_policy(cl, vm, text);
+	if (r)
+		daemon_error(cl, r);
+	else
+		r = show_vm(cl, vm, c.json, true);
+	cl->ops->close(cl);
+	return r;
+}
+
+static int vm_offer(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_OPTIONS,
+		{ "output", required_argument, NULL, 'o' },
+		{ 0 }
+	};
+	struct pvctl_host_offer offer = { 0 };
+	struct pvctl_client *cl;
+	const char *output = NULL;
+	struct common c;
+	int opt, r;
+
+	common_init(&c);
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		if (opt == 'o')
+			output = optarg;
+		else if (!common_opt(&c, opt))
+			return PVCTL_USAGE;
+	}
+	if ((r = no_args("offer", argc, argv)) || (r = open_client(&c, &cl)))
+		return r;
+	r = cl->ops->get_offer(cl, &offer);
+	cl->ops->close(cl);
+	if (r)
+		return pvctl_error(r, "%s", cl->error);
+	if (output) {
+		FILE *f = fopen(output, "wb");
+
+		if (!f || fwrite(offer.dtb, 1, offer.dtb_len, f) != offer.dtb_len ||
+		    fclose(f)) {
+			free(offer.dtb);
+			return pvctl_usage_error("%s: cannot write", output);
+		}
+	}
+	free(offer.dtb);
+	if (c.json) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *vs = json_object_new_array();
+		pvabi_u64 mask = 0;
+		char *save = NULL, *tok;
+
+		for (tok = strtok_r(offer.versions, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save))
+			json_object_array_add(vs, json_object_new_string(tok));
+		pvabi_features_parse(offer.features, &mask, NULL, 0);
+		json_object_object_add(o, "versions", vs);
+		json_object_object_add(o, "features", pvctl_json_features(mask));
+		pvctl_json_print(o);
+	} else
+		printf("versions: %s\nfeatures: %s\n", offer.versions,
+		       *offer.features ? offer.features : "none");
+	return PVCTL_OK;
+}
+
+/* The destination's offer as a device tree: from its pvctld, or a file. */
+static int destination_offer(const char *host, const char *file, void **dtb,
+			     size_t *len)
+{
+	struct pvctl_bus_opts remote = { PVCTL_BUS_REMOTE, host };
+	struct pvctl_host_offer offer = { 0 };
+	struct pvctl_client *cl;
+	int r;
+
+	if (file)
+		return pvctl_read_file(file, dtb, len);
+	r = pvctl_client_open(&remote, &cl);
+	if (r)
+		return r;
+	r = cl->ops->get_offer(cl, &offer);
+	if (r)
+		pvctl_error(r, "%s: %s", host, cl->error);
+	cl->ops->close(cl);
+	*dtb = offer.dtb;
+	*len = offer.dtb_len;
+	return r;
+}
+
+static int vm_migrate_check(int argc, char **argv)
+{
+	enum { OPT_TO_HOST = 1, OPT_TO_OFFER };
+	static const struct option opts[] = {
+		COMMON_OPTIONS,
+		{ "to-host", required_argument, NULL, OPT_TO_HOST },
+		{ "to-offer", required_argument, NULL, OPT_TO_OFFER },
+		{ 0 }
+	};
+	const char *host = NULL, *file = NULL, *vm;
+	struct pvctl_client *cl;
+	struct common c;
+	char **reasons = NULL;
+	bool compatible = false;
+	void *dtb = NULL;
+	size_t len = 0;
+	int opt, r;
+
+	common_init(&c);
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == OPT_TO_HOST)
+			host = optarg;
+		else if (opt == OPT_TO_OFFER)
+			file = optarg;
+		else if (!common_opt(&c, opt))
+			return PVCTL_USAGE;
+	}
+	if ((r = one_vm("migrate-check", argc, argv, &vm)))
+		return r;
+	if (!host == !file)
+		return pvctl_usage_error(
+			"migrate-check: give one of --to-host HOST and --to-offer FILE");
+	if ((r = destination_offer(host, file, &dtb, &len)))
+		return r;
+	if ((r = open_client(&c, &cl))) {
+		free(dtb);
+		return r;
+	}
+	r = cl->ops->check_migration(cl, vm, dtb, len, &compatible, &reasons);
+	free(dtb);
+	if (r) {
+		daemon_error(cl, r);
+		cl->ops->close(cl);
+		return r;
+	}
+	cl->ops->close(cl);
+	if (c.json) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *a = json_object_new_array();
+
+		for (char **p = reasons; p && *p; p++)
+			json_object_array_add(a, json_object_new_string(*p));
+		json_object_object_add(o, "vm", json_object_new_string(vm));
+		json_object_object_add(o, "destination",
+				       json_object_new_string(host ? host : file));
+		json_object_object_add(o, "compatible",
+				       json_object_new_boolean(compatible));
+		json_object_object_add(o, "reasons", a);
+		pvctl_json_print(o);
+	} else if (compatible) {
+		printf("%s can migrate to %s\n", vm, host ? host : file);
+	} else {
+		printf("%s cannot migrate to %s:\n", vm, host ? host : file);
+		for (char **p = reasons; p && *p; p++)
+			printf("  - %s\n", *p);
+	}
+	pvctl_strv_free(reasons);
+	return compatible ? PVCTL_OK : PVCTL_REFUSED;
+}
+
+const struct pvctl_cmd pvctl_vm_cmds[] = {
+	{ "list", vm_list, "list the VMs and their pvabi settings",
+	  "list [--json]", COMMON_HELP, NULL },
+	{ "show", vm_show, "show one VM's pvabi settings", "show VM [--json]",
+	  COMMON_HELP, NULL },
+	{ "enable", vm_enable, "let a VM use pvabi",
+	  "enable VM [--versions 1.0-1.3] [--features A,B] [--json]",
+	  "  --versions LO-HI  ABI versions the VM may negotiate\n"
+	  "  --features A,B    features it may use ('pvctl abi show' lists them)\n"
+	  COMMON_HELP, NULL },
+	{ "disable", vm_disable, "stop offering pvabi to a VM",
+	  "disable VM [--json]", COMMON_HELP, NULL },
+	{ "policy", vm_policy, "show or set a VM's patch policy",
+	  "policy VM [--patch off|guest|host [--exclude START-END]... "
+	  "[--classes C,...] [--max-sites N]] [--json]",
+	  "  --patch MODE         off, guest (the guest patches itself) or host\n"
+	  "  --exclude START-END  guest addresses never patched, END exclusive\n"
+	  "                       (repeatable)\n"
+	  "  --classes C,...      instruction classes patched (default all)\n"
+	  "  --max-sites N        at most N sites (default unlimited)\n"
+	  "The policy's text form is schemas/patch-policy.txt.\n"
+	  COMMON_HELP, NULL },
+	{ "offer", vm_offer, "show this host's pvabi offer",
+	  "offer [-o FILE.dtb] [--json]",
+	  "  -o, --output FILE  also write it as a device tree\n" COMMON_HELP,
+	  NULL },
+	{ "migrate-check", vm_migrate_check,
+	  "can a VM migrate to another host?",
+	  "migrate-check VM (--to-host SSH_HOST | --to-offer FILE.dtb) [--json]",
+	  "  --to-host HOST   ask HOST's pvctld over ssh (sd_bus_open_system_remote)\n"
+	  "  --to-offer FILE  a device tree holding the destination's offer\n"
+	  COMMON_HELP "Exit status 1: the VM cannot migrate (reasons listed).\n",
+	  NULL },
+	{ 0 }
+};
