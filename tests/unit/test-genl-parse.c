@@ -70,7 +70,7 @@ static void test_full(void **state)
 	nla_put_u32(m, PVABI_POLICY_A_MIN_VERSION, 1 << 16);
 	nla_put_u32(m, PVABI_POLICY_A_MAX_VERSION, 1 << 16 | 2);
 	nla_put_u64(m, PVABI_POLICY_A_FEATURES, 0x3f);
-	nla_put_u32(m, PVABI_POLICY_A_PATCH_MODE, PVABI_PATCH_HOST);
+	nla_put_u32(m, PVABI_POLICY_A_PATCH_MODE, PVABI_NL_PATCH_HOST);
 	nla_put_u32(m, PVABI_POLICY_A_DEFER_US, 2500);
 	nla_nest_end(m, pol);
 	vcpus = nla_nest_start(m, PVABI_A_VM_VCPUS);
@@ -85,7 +85,7 @@ static void test_full(void **state)
 	assert_true(vm.has_uuid);
 	assert_memory_equal(vm.uuid, uuid, sizeof(uuid));
 	assert_int_equal(vm.policy.max_version, 1 << 16 | 2);
-	assert_int_equal(vm.policy.patch_mode, PVABI_PATCH_HOST);
+	assert_int_equal(vm.policy.patch_mode, PVABI_NL_PATCH_HOST);
 	assert_int_equal(vm.policy.defer_us, 2500);
 	assert_int_equal(vm.n_vcpus, 2);
 	assert_int_equal(vm.vcpus[1].index, 5);
