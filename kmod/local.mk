@@ -30,3 +30,21 @@ module-clean:
 
 clean-local: module-clean
 .PHONY: module module-clean
+
+# The dkms source tree: kmod/ and libpvabi's freestanding files side by side,
+# dkms.conf at its top ($(prefix)/src is /usr/src for a Debian build).
+dkmssrcdir = $(prefix)/src/$(PACKAGE)-$(VERSION)
+dkmskmoddir = $(dkmssrcdir)/kmod
+dkmskmod_DATA = %reldir%/Kbuild %reldir%/Makefile %reldir%/pvabi_mod.h \
+	%reldir%/main.c %reldir%/vm.c %reldir%/vcpu.c %reldir%/deliver.c \
+	%reldir%/netlink.c
+dkmsuapidir = $(dkmssrcdir)/kmod/uapi/linux
+dkmsuapi_DATA = %reldir%/uapi/linux/pvabi.h
+dkmslibdir = $(dkmssrcdir)/libpvabi
+dkmslib_DATA = libpvabi/negotiate.c libpvabi/delivery.c libpvabi/export.h
+dkmsincdir = $(dkmssrcdir)/libpvabi/include/pvabi
+dkmsinc_DATA = libpvabi/include/pvabi/abi.h libpvabi/include/pvabi/access.h \
+	libpvabi/include/pvabi/error.h libpvabi/include/pvabi/negotiate.h \
+	libpvabi/include/pvabi/delivery.h
+dkmstop_DATA = %reldir%/dkms.conf
+dkmstopdir = $(dkmssrcdir)

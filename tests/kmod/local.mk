@@ -2,7 +2,8 @@
 kmod_tests = \
 	%reldir%/run-in-qemu \
 	%reldir%/checkpatch.sh \
-	%reldir%/sparse.sh
+	%reldir%/sparse.sh \
+	%reldir%/dkms.sh
 TESTS += $(kmod_tests)
 dist_check_SCRIPTS += $(kmod_tests)
 EXTRA_DIST += %reldir%/guest/init %reldir%/guest/pvabi-test.c

@@ -1,0 +1,41 @@
+#!/bin/bash
+# dpkg-buildpackage builds libpvabi0, libpvabi-dev, pvabi-tools and
+# pvabi-dkms from a copy of the source; lintian finds no errors; the
+# packages unpacked into a scratch root run 'pvctl abi show'.
+set -e
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+for t in dpkg-buildpackage dh lintian fakeroot; do
+	command -v $t >/dev/null || skip_all "$t not installed (apt-get install dpkg-dev debhelper lintian fakeroot)"
+done
+[ -d "$top_srcdir/debian" ] || skip_all "no debian/ in this tree"
+plan 7
+
+# The copy: the files git tracks, or (in a release tarball) every file.
+src=$TMP/pvabi
+mkdir -p "$src"
+if git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1; then
+	git -C "$top_srcdir" ls-files -z | (cd "$top_srcdir" && xargs -0 cp --parents -t "$src")
+else
+	cp -a "$top_srcdir/." "$src"
+fi
+run sh -c "cd '$src' && DEB_BUILD_OPTIONS='nocheck parallel=2' dpkg-buildpackage -us -uc -b"
+is "$rc" 0 "dpkg-buildpackage -us -uc -b"
+[ "$rc" -eq 0 ] || tail -30 "$TMP/out" | sed 's/^/# /'
+
+debs=$(ls "$TMP"/*.deb 2>/dev/null | grep -v dbgsym | sort | xargs -n1 basename | sed 's/_.*//' | tr '\n' ' ')
+is "$debs" "libpvabi-dev libpvabi0 pvabi-dkms pvabi-tools " "the four packages"
+
+run lintian --tag-display-limit 0 "$TMP"/*.changes
+errors=$(grep -c '^E: ' "$TMP/out" || true)
+is "$rc:$errors" "0:0" "lintian: no errors"
+grep '^[EW]: ' "$TMP/out" | sed 's/^/# /' | head -40
+
+root=$TMP/root
+for d in "$TMP"/*.deb; do dpkg-deb -x "$d" "$root"; done
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+run env LD_LIBRARY_PATH="$root/usr/lib/$multiarch" "$root/usr/bin/pvctl" abi show --json
+is "$rc" 0 "pvctl abi show from the unpacked packages"
+ok $(printf '%s' "$out" | grep -q '"page_size":4096'; echo $?) "prints the layout"
+ok $([ -f "$root/usr/src/pvabi-0.1.0/dkms.conf" ] && [ -f "$root/lib/systemd/system/pvctld.service" ]; echo $?) "dkms source and systemd unit are packaged"
+ok $([ -f "$root/usr/share/man/man8/pvctl.8.gz" ] && [ -f "$root/usr/share/bash-completion/completions/pvctl" ]; echo $?) "man page and completion are packaged"
+done_testing
