@@ -4,6 +4,8 @@
 # scratch dkms tree, never the machine's own.
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+[ -z "${PVABI_SANITIZER_BUILD:-}" ] ||
+	skip_all "no user-space code of ours runs here; the unsanitized pass runs this test"
 command -v dkms >/dev/null || skip_all "dkms not installed (apt-get install dkms)"
 [ -n "${KDIR:-}" ] && [ -f "$KDIR/Makefile" ] || skip_all "no kernel build tree (apt-get install linux-headers-amd64)"
 # Debian's headers record the upstream version, not the release name: take
