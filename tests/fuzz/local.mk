@@ -36,7 +36,7 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(WARN_CFLAGS) -Wno-unknown-warning-option
 FUZZ_CPPFLAGS = $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
-	-I$(top_srcdir)/%reldir% $(LIBXML_CFLAGS)
+	-I$(top_srcdir)/%reldir% -I$(top_srcdir)/tools/pvvm $(LIBXML_CFLAGS)
 # Compiles the .c files among the prerequisites into one program.
 # libpvabi's CRC32C needs ISA-L (where configure found it) in every one.
 FUZZ_LINK = $(AM_V_CCLD)$(MKDIR_P) $(@D) && \
@@ -56,6 +56,12 @@ tests/fuzz/fuzz-text: tests/fuzz/fuzz-text.c $(fuzz_libpvabi)
 tests/fuzz/fuzz-page: tests/fuzz/fuzz-page.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 tests/fuzz/fuzz-delivery: tests/fuzz/fuzz-delivery.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
+
+# pvvm's snapshot validation (the harness is tools/pvvm's).
+fuzz_programs += tests/fuzz/fuzz-pvvm-snapshot
+tests/fuzz/fuzz-pvvm-snapshot: tests/fuzz/fuzz-pvvm-snapshot.c \
+		tools/pvvm/snapshot_check.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 
 # pvctld's parsers of outside input: libvirt metadata and D-Bus arguments.

@@ -40,25 +40,33 @@
 #ifndef PVVM_BOOT_H
 #define PVVM_BOOT_H
 
-#define PVVM_BOOT_GPA	 0x1000u
-#define PVVM_IMAGE_GPA	 0x10000u
-#define PVVM_IMAGE_MAX	 0xf0000u
-#define PVVM_STACK_GPA	 0x100000u
-#define PVVM_STACK_SIZE	 0x4000u
-#define PVVM_LOG_GPA	 0x200000u
-#define PVVM_LOG_ENTRIES 16384u
-#define PVVM_LOG_SIZE	 (PVVM_LOG_ENTRIES * 16u)
+/* Unsigned in C; plain in assembly, where clang's assembler refuses the
+ * suffix (GNU as tolerates it). */
+#ifdef __ASSEMBLER__
+#define PVVM_U(x) x
+#else
+#define PVVM_U(x) x##u
+#endif
+
+#define PVVM_BOOT_GPA	 PVVM_U(0x1000)
+#define PVVM_IMAGE_GPA	 PVVM_U(0x10000)
+#define PVVM_IMAGE_MAX	 PVVM_U(0xf0000)
+#define PVVM_STACK_GPA	 PVVM_U(0x100000)
+#define PVVM_STACK_SIZE	 PVVM_U(0x4000)
+#define PVVM_LOG_GPA	 PVVM_U(0x200000)
+#define PVVM_LOG_ENTRIES PVVM_U(16384)
+#define PVVM_LOG_SIZE	 (PVVM_LOG_ENTRIES * PVVM_U(16))
 #define PVVM_MAX_VCPUS	 8
-#define PVVM_RAM_SIZE	 0x800000u
-#define PVVM_PV_GPA	 0xf0000000u
-#define PVVM_PV_STRIDE	 0x2000u
+#define PVVM_RAM_SIZE	 PVVM_U(0x800000)
+#define PVVM_PV_GPA	 PVVM_U(0xf0000000)
+#define PVVM_PV_STRIDE	 PVVM_U(0x2000)
 
 #define PVVM_PORT_CONSOLE 0x00e9
 #define PVVM_PORT_HCALL	  0x5056
 #define PVVM_PORT_VMSR	  0x5057
 #define PVVM_PORT_EXIT	  0x5058
 
-#define PVVM_BOOT_MAGIC 0x4d565650u /* "PVVM" */
+#define PVVM_BOOT_MAGIC PVVM_U(0x4d565650) /* "PVVM" */
 
 /* First vector pvvm injects; 0..31 are the CPU's exceptions. */
 #define PVVM_VECTOR_BASE 32
@@ -109,8 +117,8 @@ struct pvvm_log_entry {
 	pvabi_u32 flags; /* PVVM_LOG_IN_CRITICAL, PVVM_LOG_EE_OFF */
 	pvabi_u64 tsc;	 /* guest TSC at handler entry */
 };
-#define PVVM_LOG_IN_CRITICAL 1u /* interrupted inside a critical section */
-#define PVVM_LOG_EE_OFF	     2u /* interrupted with virtual EE off */
+#define PVVM_LOG_IN_CRITICAL PVVM_U(1) /* interrupted inside a critical section */
+#define PVVM_LOG_EE_OFF	     PVVM_U(2) /* interrupted with virtual EE off */
 
 struct pvvm_vcpu_info {
 	/* guest -> host */
