@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "pvabi/pvabi.h"
 #include "export.h"
+#include "why.h"
 
 static const struct {
 	int code;
@@ -42,4 +46,16 @@ PVABI_EXPORT const char *pvabi_errname(int err)
 		if (errors[i].code == err)
 			return errors[i].name;
 	return err == 0 ? "ok" : "unknown";
+}
+
+int pvabi_why(int err, char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
 }

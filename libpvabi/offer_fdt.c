@@ -11,6 +11,7 @@
 
 #include "pvabi/pvabi.h"
 #include "export.h"
+#include "why.h"
 
 #define NODE "hypervisor"
 /* The flattened-tree version the devicetree specification requires.  Older
@@ -24,19 +25,6 @@ static const char compatible[] = "pvabi,hypervisor-1\0epapr,hypervisor-1";
 static const uint32_t hcall_insns[4] = {
 	0x44000022, 0x60000000, 0x60000000, 0x60000000,
 };
-
-static int __attribute__((format(printf, 4, 5)))
-fail(int err, char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 /*
  * Walk the structure block's tags with checked arithmetic before libfdt
@@ -219,19 +207,19 @@ static int read_offer(const void *blob, size_t len, struct pvabi_offer *offer,
 	int node, plen, e;
 
 	if (len < FDT_V17_SIZE)
-		return fail(PVABI_E_TRUNCATED, why, whylen,
+		return pvabi_why(PVABI_E_TRUNCATED, why, whylen,
 			    "blob of %zu bytes is shorter than a device-tree header",
 			    len);
 	if (fdt_magic(blob) != FDT_MAGIC)
-		return fail(PVABI_E_BADMAGIC, why, whylen,
+		return pvabi_why(PVABI_E_BADMAGIC, why, whylen,
 			    "not a flattened device tree (magic 0x%08x)",
 			    fdt_magic(blob));
 	if (fdt_totalsize(blob) > len)
-		return fail(PVABI_E_TRUNCATED, why, whylen,
+		return pvabi_why(PVABI_E_TRUNCATED, why, whylen,
 			    "header says %u bytes but the blob has %zu",
 			    fdt_totalsize(blob), len);
 	if (fdt_version(blob) < SPEC_VERSION)
-		return fail(PVABI_E_MALFORMED, why, whylen,
+		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 			    "device-tree version %u; want %u or later",
 			    fdt_version(blob), SPEC_VERSION);
 	e = fdt_check_header(blob);
@@ -240,46 +228,46 @@ static int read_offer(const void *blob, size_t len, struct pvabi_offer *offer,
 	if (!e)
 		e = fdt_check_full(blob, len);
 	if (e)
-		return fail(fdt_err(e), why, whylen,
+		return pvabi_why(fdt_err(e), why, whylen,
 			    "malformed device tree: %s", fdt_strerror(e));
 
 	node = fdt_path_offset(blob, "/" NODE);
 	if (node < 0)
-		return fail(PVABI_E_NOTFOUND, why, whylen,
+		return pvabi_why(PVABI_E_NOTFOUND, why, whylen,
 			    "no /" NODE " node");
 	if (fdt_node_check_compatible(blob, node, "epapr,hypervisor-1") ||
 	    fdt_node_check_compatible(blob, node, "pvabi,hypervisor-1"))
-		return fail(PVABI_E_NOTFOUND, why, whylen,
+		return pvabi_why(PVABI_E_NOTFOUND, why, whylen,
 			    "/" NODE " is not compatible with both "
 			    "\"pvabi,hypervisor-1\" and \"epapr,hypervisor-1\"");
 
 	p = fdt_getprop(blob, node, "pvabi,versions", &plen);
 	if (!p)
-		return fail(PVABI_E_NOTFOUND, why, whylen,
+		return pvabi_why(PVABI_E_NOTFOUND, why, whylen,
 			    "/" NODE " has no pvabi,versions property");
 	if (plen == 0 || plen % 8 ||
 	    plen / 8 > PVABI_OFFER_MAX_VERSIONS)
-		return fail(PVABI_E_MALFORMED, why, whylen,
+		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 			    "pvabi,versions is %d bytes; want 1 to %u pairs of cells",
 			    plen, PVABI_OFFER_MAX_VERSIONS);
 	o.n_versions = (pvabi_u32)plen / 8;
 	for (pvabi_u32 i = 0; i < o.n_versions; i++)
 		if (cells_to_version(p + 2 * i, &o.versions[i]))
-			return fail(PVABI_E_BADVERSION, why, whylen,
+			return pvabi_why(PVABI_E_BADVERSION, why, whylen,
 				    "pvabi,versions entry %u (%u.%u) is not a version",
 				    i, fdt32_ld(&p[2 * i]),
 				    fdt32_ld(&p[2 * i + 1]));
 	e = pvabi_offer_check(&o);
 	if (e)
-		return fail(e, why, whylen,
+		return pvabi_why(e, why, whylen,
 			    "pvabi,versions lists a version twice");
 
 	p = fdt_getprop(blob, node, "pvabi,features", &plen);
 	if (!p)
-		return fail(PVABI_E_NOTFOUND, why, whylen,
+		return pvabi_why(PVABI_E_NOTFOUND, why, whylen,
 			    "/" NODE " has no pvabi,features property");
 	if (plen != 8)
-		return fail(PVABI_E_MALFORMED, why, whylen,
+		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 			    "pvabi,features is %d bytes; want 8 (/bits/ 64)",
 			    plen);
 	o.features = ((pvabi_u64)fdt32_ld(&p[0]) << 32) |
@@ -288,7 +276,7 @@ static int read_offer(const void *blob, size_t len, struct pvabi_offer *offer,
 	p = fdt_getprop(blob, node, "pvabi,min-version", &plen);
 	if (p) {
 		if (plen != 8 || cells_to_version(p, &o.floor))
-			return fail(PVABI_E_MALFORMED, why, whylen,
+			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				    "pvabi,min-version is not one (major, minor) pair");
 	}
 	*offer = o;

@@ -15,23 +15,9 @@
 #include "pvabi/pvabi.h"
 #include "pvabi/patch.h"
 #include "export.h"
+#include "why.h"
 
 #define MAX_LINE 1024
-
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 static bool is_blank(char c)
 {
@@ -64,7 +50,7 @@ static int classes_parse_n(const char *s, size_t n, pvabi_u32 *out, char *why,
 			    !memcmp(class_names[i], s, len))
 				break;
 		if (i == sizeof(class_names) / sizeof(*class_names))
-			return fail(
+			return pvabi_why(
 				PVABI_E_INVAL, why, whylen,
 				"unknown class '%.*s' (msr, sprg, srr, fault, "
 				"booke, segregs, tlbsync, all, none)",
@@ -144,7 +130,7 @@ static int line_fail(const struct line *ln, char *why, size_t whylen,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return fail(PVABI_E_MALFORMED, why, whylen, "line %u '%.*s': %s",
+	return pvabi_why(PVABI_E_MALFORMED, why, whylen, "line %u '%.*s': %s",
 		    ln->nr, (int)(ln->len > 200 ? 200 : ln->len), ln->text,
 		    msg);
 }

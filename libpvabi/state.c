@@ -12,6 +12,7 @@
 #include "pvabi/state.h"
 #include "crc32c.h"
 #include "export.h"
+#include "why.h"
 
 #define REC_HDR	    8u
 #define VCPU_PREFIX 8u	/* u32 id, u32 reserved */
@@ -55,20 +56,6 @@ PVABI_EXPORT const char *pvabi_state_record_name(pvabi_u32 type)
 	const struct pvabi_record_info *r = record_info(type);
 
 	return r ? r->name : NULL;
-}
-
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
 }
 
 /* ------------------------------------------------ stream byte order */
@@ -157,10 +144,10 @@ PVABI_EXPORT int pvabi_state_fits(const struct pvabi_state *st,
 {
 	if (!st || !st->vcpus || !st->n_vcpus ||
 	    st->n_vcpus > PVABI_STATE_MAX_VCPUS)
-		return fail(PVABI_E_INVAL, why, whylen, "no state");
+		return pvabi_why(PVABI_E_INVAL, why, whylen, "no state");
 	if (version < PVABI_STATE_VERSION_OLDEST ||
 	    version > PVABI_STATE_VERSION)
-		return fail(PVABI_E_BADVERSION, why, whylen,
+		return pvabi_why(PVABI_E_BADVERSION, why, whylen,
 			    "stream version %u: this build writes %u to %u",
 			    version, PVABI_STATE_VERSION_OLDEST,
 			    PVABI_STATE_VERSION);
@@ -168,22 +155,22 @@ PVABI_EXPORT int pvabi_state_fits(const struct pvabi_state *st,
 		const struct pvabi_state_vcpu *v = &st->vcpus[i];
 
 		if (!order_ok(v->page_order))
-			return fail(PVABI_E_MALFORMED, why, whylen,
+			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				    "vCPU %u: page byte order %u is neither 1 "
 				    "(little) nor 2 (big)",
 				    i, v->page_order);
 		if (v->dlv.n_pending > PVABI_STATE_MAX_PENDING)
-			return fail(PVABI_E_MALFORMED, why, whylen,
+			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				    "vCPU %u: %u pending vectors, at most %u",
 				    i, v->dlv.n_pending,
 				    PVABI_STATE_MAX_PENDING);
 		if ((v->dlv.flags & ~PVABI_DLV_S_ALL) || v->dlv.reserved)
-			return fail(PVABI_E_MALFORMED, why, whylen,
+			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				    "vCPU %u: delivery flags 0x%x or reserved "
 				    "field 0x%x not known",
 				    i, v->dlv.flags, v->dlv.reserved);
 		if (v->abi.major != PVABI_VERSION_MAJOR)
-			return fail(PVABI_E_MALFORMED, why, whylen,
+			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				    "vCPU %u: ABI %u.%u is not of major %u, "
 				    "the one this build knows",
 				    i, v->abi.major, v->abi.minor,
@@ -191,12 +178,12 @@ PVABI_EXPORT int pvabi_state_fits(const struct pvabi_state *st,
 		if (version >= 2)
 			continue;
 		if (v->abi.minor != 0)
-			return fail(PVABI_E_UNSUPPORTED, why, whylen,
+			return pvabi_why(PVABI_E_UNSUPPORTED, why, whylen,
 				    "vCPU %u negotiated ABI %u.%u; stream v1 "
 				    "carries ABI 1.0 only",
 				    i, v->abi.major, v->abi.minor);
 		if (v->features & ~PVABI_F_ALL_1_0)
-			return fail(PVABI_E_UNSUPPORTED, why, whylen,
+			return pvabi_why(PVABI_E_UNSUPPORTED, why, whylen,
 				    "vCPU %u negotiated features 0x%llx beyond "
 				    "ABI 1.0's; stream v1 can't carry them",
 				    i, (unsigned long long)v->features);
@@ -325,7 +312,7 @@ PVABI_EXPORT long pvabi_state_write(const struct pvabi_state *st,
 	int err;
 
 	if (!order_ok(order))
-		return fail(PVABI_E_INVAL, why, whylen,
+		return pvabi_why(PVABI_E_INVAL, why, whylen,
 			    "stream byte order %u is neither 1 (little) nor 2 "
 			    "(big)",
 			    order);
@@ -357,7 +344,7 @@ PVABI_EXPORT long pvabi_state_write(const struct pvabi_state *st,
 	return (long)(p + END_LEN - start);
 nospace:
 	size = pvabi_state_size(st, version);
-	return fail(PVABI_E_NOSPACE, why, whylen,
+	return pvabi_why(PVABI_E_NOSPACE, why, whylen,
 		    "the stream needs %ld bytes, the buffer has %zu", size,
 		    buf ? len : 0);
 }
@@ -412,11 +399,11 @@ static int next_rec(struct reader *r, size_t off, size_t limit, int vcpu,
 
 	if (limit - off < REC_HDR) {
 		if (vcpu < 0)
-			return fail(PVABI_E_TRUNCATED, r->why, r->whylen,
+			return pvabi_why(PVABI_E_TRUNCATED, r->why, r->whylen,
 				    "stream ends at offset 0x%zx, inside a "
 				    "record header, before any END record",
 				    off);
-		return fail(PVABI_E_TRUNCATED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_TRUNCATED, r->why, r->whylen,
 			    "record header at offset 0x%zx runs past its VCPU "
 			    "container%s, which ends at 0x%zx",
 			    off, where(vcpu, w, sizeof(w)), limit);
@@ -428,12 +415,12 @@ static int next_rec(struct reader *r, size_t off, size_t limit, int vcpu,
 	/* limit - off - REC_HDR can't underflow; compare without overflow. */
 	if (pad8(rec->len) > limit - off - REC_HDR) {
 		if (vcpu < 0)
-			return fail(PVABI_E_TRUNCATED, r->why, r->whylen,
+			return pvabi_why(PVABI_E_TRUNCATED, r->why, r->whylen,
 				    "%s at offset 0x%zx: %u bytes run past the "
 				    "end of the stream (%zu bytes)",
 				    rec_name(rec->type, n, sizeof(n)), off,
 				    rec->len, r->len);
-		return fail(PVABI_E_TRUNCATED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_TRUNCATED, r->why, r->whylen,
 			    "%s%s at offset 0x%zx: %u bytes run past its VCPU "
 			    "container, which ends at 0x%zx",
 			    rec_name(rec->type, n, sizeof(n)),
@@ -442,7 +429,7 @@ static int next_rec(struct reader *r, size_t off, size_t limit, int vcpu,
 	rec->end = off + REC_HDR + pad8(rec->len);
 	for (size_t k = rec->len; k < pad8(rec->len); k++)
 		if (rec->body[k])
-			return fail(PVABI_E_RESERVED, r->why, r->whylen,
+			return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
 				    "%s%s at offset 0x%zx: padding byte at "
 				    "0x%zx is not zero",
 				    rec_name(rec->type, n, sizeof(n)),
@@ -466,7 +453,7 @@ static int unknown_rec(struct reader *r, const struct rec *rec, int vcpu)
 
 	if (rec->type & PVABI_REC_OPTIONAL)
 		return 0;
-	return fail(PVABI_E_UNSUPPORTED, r->why, r->whylen,
+	return pvabi_why(PVABI_E_UNSUPPORTED, r->why, r->whylen,
 		    "%s%s at offset 0x%zx is mandatory and unknown to a stream "
 		    "v%u reader",
 		    rec_name(rec->type, n, sizeof(n)),
@@ -478,7 +465,7 @@ static int bad_len(struct reader *r, const struct rec *rec, int vcpu,
 {
 	char n[48], w[24];
 
-	return fail(PVABI_E_MALFORMED, r->why, r->whylen,
+	return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
 		    "%s%s at offset 0x%zx: length %u, want %zu",
 		    rec_name(rec->type, n, sizeof(n)),
 		    where(vcpu, w, sizeof(w)), rec->off, rec->len, want);
@@ -494,31 +481,31 @@ static int read_abi(struct reader *r, const struct rec *rec, pvabi_u32 i,
 	v->page_order = b[4];
 	v->features = get64(r->o, b + 8);
 	if (b[5] || b[6] || b[7])
-		return fail(PVABI_E_RESERVED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
 			    "record ABI (0x00000002) of vCPU %u at offset "
 			    "0x%zx: reserved bytes are not zero",
 			    i, rec->off);
 	if (!order_ok(v->page_order))
-		return fail(
+		return pvabi_why(
 			PVABI_E_MALFORMED, r->why, r->whylen,
 			"record ABI (0x00000002) of vCPU %u at offset 0x%zx: "
 			"page byte order %u is neither 1 (little) nor 2 (big)",
 			i, rec->off, v->page_order);
 	if (v->abi.major != PVABI_VERSION_MAJOR)
-		return fail(PVABI_E_BADVERSION, r->why, r->whylen,
+		return pvabi_why(PVABI_E_BADVERSION, r->why, r->whylen,
 			    "record ABI (0x00000002) of vCPU %u at offset "
 			    "0x%zx: ABI %u.%u is not of major %u, the one this "
 			    "reader knows",
 			    i, rec->off, v->abi.major, v->abi.minor,
 			    PVABI_VERSION_MAJOR);
 	if (r->version == 1 && v->abi.minor != 0)
-		return fail(
+		return pvabi_why(
 			PVABI_E_BADVERSION, r->why, r->whylen,
 			"record ABI (0x00000002) of vCPU %u at offset 0x%zx: "
 			"ABI %u.%u in a v1 stream, which carries 1.0 only",
 			i, rec->off, v->abi.major, v->abi.minor);
 	if (r->version == 1 && (v->features & ~PVABI_F_ALL_1_0))
-		return fail(
+		return pvabi_why(
 			PVABI_E_RESERVED, r->why, r->whylen,
 			"record ABI (0x00000002) of vCPU %u at offset 0x%zx: "
 			"features 0x%llx beyond ABI 1.0's in a v1 stream",
@@ -538,14 +525,14 @@ static int read_delivery(struct reader *r, const struct rec *rec, pvabi_u32 i,
 	flags = get32(r->o, b);
 	n = get32(r->o, b + 4);
 	if (n > PVABI_STATE_MAX_PENDING)
-		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
 			    "record DELIVERY (0x00000004) of vCPU %u at offset "
 			    "0x%zx: %u pending vectors, at most %u",
 			    i, rec->off, n, PVABI_STATE_MAX_PENDING);
 	if (rec->len != DLV_FIXED + 4 * n)
 		return bad_len(r, rec, (int)i, DLV_FIXED + 4 * n);
 	if (flags & ~PVABI_DLV_S_ALL)
-		return fail(PVABI_E_RESERVED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
 			    "record DELIVERY (0x00000004) of vCPU %u at offset "
 			    "0x%zx: unknown flags 0x%x",
 			    i, rec->off, flags & ~PVABI_DLV_S_ALL);
@@ -571,7 +558,7 @@ static int read_page(struct reader *r, const struct rec *rec, pvabi_u32 i,
 	if (rec->len >= 8)
 		memcpy(&last, rec->body + rec->len - 8, 8);
 	if (rec->len % 8 || (rec->len && !last))
-		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
 			    "record MAGIC_PAGE (0x00000003) of vCPU %u at "
 			    "offset 0x%zx: length %u is not whole 8-byte words "
 			    "ending in a non-zero one",
@@ -592,17 +579,17 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 	int err;
 
 	if (vr->len < VCPU_PREFIX || vr->len % 8)
-		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
 			    "record VCPU at offset 0x%zx: length %u is not a "
 			    "multiple of 8 of at least 8",
 			    vr->off, vr->len);
 	if (get32(r->o, vr->body) != i)
-		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
 			    "record VCPU at offset 0x%zx: vCPU id %u where %u "
 			    "comes next",
 			    vr->off, get32(r->o, vr->body), i);
 	if (get32(r->o, vr->body + 4))
-		return fail(PVABI_E_RESERVED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
 			    "record VCPU at offset 0x%zx: reserved field is "
 			    "not zero",
 			    vr->off);
@@ -628,13 +615,13 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 			continue;
 		}
 		if (!info->in_vcpu)
-			return fail(PVABI_E_MALFORMED, r->why, r->whylen,
+			return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
 				    "%s at offset 0x%zx sits inside the VCPU "
 				    "record of vCPU %u",
 				    rec_name(rec.type, n, sizeof(n)), rec.off,
 				    i);
 		if (seen[info - records])
-			return fail(
+			return pvabi_why(
 				PVABI_E_MALFORMED, r->why, r->whylen,
 				"%s of vCPU %u at offset 0x%zx: a second one",
 				rec_name(rec.type, n, sizeof(n)), i, rec.off);
@@ -654,7 +641,7 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 			break;
 		case PVABI_REC_DEFER_BOUND:
 			if (get32(r->o, rec.body + 4))
-				return fail(PVABI_E_RESERVED, r->why, r->whylen,
+				return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
 					    "record DEFER_BOUND (0x80000005) "
 					    "of vCPU %u at offset 0x%zx: "
 					    "reserved field is not zero",
@@ -669,7 +656,7 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 	}
 	for (size_t k = 0; k < sizeof(mandatory) / sizeof(mandatory[0]); k++)
 		if (!seen[record_info(mandatory[k]) - records])
-			return fail(PVABI_E_NOTFOUND, r->why, r->whylen,
+			return pvabi_why(PVABI_E_NOTFOUND, r->why, r->whylen,
 				    "vCPU %u (record VCPU at offset 0x%zx) has "
 				    "no %s record",
 				    i, vr->off,
@@ -682,16 +669,16 @@ static int read_header(struct reader *r, pvabi_u32 *n_vcpus)
 	const unsigned char *b = r->buf;
 
 	if (r->len < PVABI_STATE_HEADER_SIZE)
-		return fail(PVABI_E_TRUNCATED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_TRUNCATED, r->why, r->whylen,
 			    "stream of %zu bytes is shorter than its %u-byte "
 			    "header",
 			    r->len, PVABI_STATE_HEADER_SIZE);
 	if (memcmp(b, PVABI_STATE_MAGIC, 8))
-		return fail(PVABI_E_BADMAGIC, r->why, r->whylen,
+		return pvabi_why(PVABI_E_BADMAGIC, r->why, r->whylen,
 			    "header at offset 0x0: not a pvabi state stream "
 			    "(bad magic)");
 	if (!order_ok(b[8]))
-		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
 			    "header at offset 0x8: byte order %u is neither 1 "
 			    "(little) nor 2 (big)",
 			    b[8]);
@@ -699,18 +686,18 @@ static int read_header(struct reader *r, pvabi_u32 *n_vcpus)
 	r->version = get32(r->o, b + 12);
 	*n_vcpus = get32(r->o, b + 16);
 	if (b[9] || b[10] || b[11] || get32(r->o, b + 20))
-		return fail(PVABI_E_RESERVED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
 			    "header: reserved bytes at offset 0x9 or 0x14 are "
 			    "not zero");
 	if (r->version < PVABI_STATE_VERSION_OLDEST ||
 	    r->version > PVABI_STATE_VERSION)
-		return fail(PVABI_E_BADVERSION, r->why, r->whylen,
+		return pvabi_why(PVABI_E_BADVERSION, r->why, r->whylen,
 			    "header at offset 0xc: stream version %u; this "
 			    "reader takes %u to %u",
 			    r->version, PVABI_STATE_VERSION_OLDEST,
 			    PVABI_STATE_VERSION);
 	if (*n_vcpus == 0 || *n_vcpus > PVABI_STATE_MAX_VCPUS)
-		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
 			    "header at offset 0x10: %u vCPUs, want 1 to %u",
 			    *n_vcpus, PVABI_STATE_MAX_VCPUS);
 	return 0;
@@ -738,17 +725,17 @@ static int check_frame(struct reader *r, size_t *end_off)
 	want = get32(r->o, rec.body);
 	got = pvabi_crc32c(0, r->buf, rec.off + REC_HDR);
 	if (want != got)
-		return fail(PVABI_E_CHECKSUM, r->why, r->whylen,
+		return pvabi_why(PVABI_E_CHECKSUM, r->why, r->whylen,
 			    "record END (0x00000000) at offset 0x%zx: checksum "
 			    "0x%08x, but the %zu bytes before it sum to 0x%08x",
 			    rec.off, want, rec.off + REC_HDR, got);
 	if (get32(r->o, rec.body + 4))
-		return fail(PVABI_E_RESERVED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
 			    "record END (0x00000000) at offset 0x%zx: reserved "
 			    "field is not zero",
 			    rec.off);
 	if (rec.end != r->len)
-		return fail(PVABI_E_MALFORMED, r->why, r->whylen,
+		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
 			    "%zu bytes after the END record at offset 0x%zx",
 			    r->len - rec.end, rec.off);
 	*end_off = rec.off;
@@ -767,7 +754,7 @@ PVABI_EXPORT int pvabi_state_read(const void *buf, size_t len,
 	int err;
 
 	if (!buf || !st)
-		return fail(PVABI_E_INVAL, why, whylen, "no stream");
+		return pvabi_why(PVABI_E_INVAL, why, whylen, "no stream");
 	err = read_header(&r, &n_vcpus);
 	if (!err)
 		err = check_frame(&r, &end_off);
@@ -776,7 +763,7 @@ PVABI_EXPORT int pvabi_state_read(const void *buf, size_t len,
 	/* Every byte of every vCPU is written below: no need to zero. */
 	vcpus = malloc(n_vcpus * sizeof(*vcpus));
 	if (!vcpus)
-		return fail(PVABI_E_NOMEM, why, whylen, "out of memory");
+		return pvabi_why(PVABI_E_NOMEM, why, whylen, "out of memory");
 
 	while (off < end_off) {
 		const struct pvabi_record_info *info;
@@ -794,14 +781,14 @@ PVABI_EXPORT int pvabi_state_read(const void *buf, size_t len,
 			continue;
 		}
 		if (rec.type != PVABI_REC_VCPU) {
-			err = fail(PVABI_E_MALFORMED, why, whylen,
+			err = pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				   "%s at offset 0x%zx sits at the top level, "
 				   "outside any VCPU record",
 				   rec_name(rec.type, n, sizeof(n)), rec.off);
 			goto out;
 		}
 		if (count == n_vcpus) {
-			err = fail(PVABI_E_MALFORMED, why, whylen,
+			err = pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				   "record VCPU at offset 0x%zx: more vCPUs "
 				   "than the header's %u",
 				   rec.off, n_vcpus);
@@ -813,7 +800,7 @@ PVABI_EXPORT int pvabi_state_read(const void *buf, size_t len,
 		count++;
 	}
 	if (count < n_vcpus) {
-		err = fail(PVABI_E_NOTFOUND, why, whylen,
+		err = pvabi_why(PVABI_E_NOTFOUND, why, whylen,
 			   "record END (0x00000000) at offset 0x%zx: the "
 			   "header promises %u vCPUs, the stream has %u",
 			   end_off, n_vcpus, count);
@@ -837,7 +824,7 @@ PVABI_EXPORT int pvabi_state_check_offer(const struct pvabi_state *st,
 					 size_t whylen)
 {
 	if (!st || !st->vcpus || !offer)
-		return fail(PVABI_E_INVAL, why, whylen, "no state or offer");
+		return pvabi_why(PVABI_E_INVAL, why, whylen, "no state or offer");
 	for (pvabi_u32 i = 0; i < st->n_vcpus; i++) {
 		const struct pvabi_state_vcpu *v = &st->vcpus[i];
 		struct pvabi_request req = {
@@ -855,7 +842,7 @@ PVABI_EXPORT int pvabi_state_check_offer(const struct pvabi_state *st,
 		if (vcpu)
 			*vcpu = i;
 		pvabi_negotiate_explain(offer, &req, err, text, sizeof(text));
-		return fail(err, why, whylen, "vCPU %u: %s", i, text);
+		return pvabi_why(err, why, whylen, "vCPU %u: %s", i, text);
 	}
 	return 0;
 }
@@ -865,14 +852,14 @@ PVABI_EXPORT int pvabi_state_restore(const struct pvabi_state *st,
 				     void *ctx, char *why, size_t whylen)
 {
 	if (!st || !st->vcpus || !target || !target->check || !target->commit)
-		return fail(PVABI_E_INVAL, why, whylen, "no state or target");
+		return pvabi_why(PVABI_E_INVAL, why, whylen, "no state or target");
 	for (pvabi_u32 i = 0; i < st->n_vcpus; i++) {
 		char text[256] = "";
 		int err = target->check(ctx, i, &st->vcpus[i], text,
 					sizeof(text));
 
 		if (err)
-			return fail(err, why, whylen, "vCPU %u: %s", i,
+			return pvabi_why(err, why, whylen, "vCPU %u: %s", i,
 				    *text ? text : pvabi_strerror(err));
 	}
 	for (pvabi_u32 i = 0; i < st->n_vcpus; i++)

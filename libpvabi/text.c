@@ -8,19 +8,7 @@
 
 #include "pvabi/pvabi.h"
 #include "export.h"
-
-static int __attribute__((format(printf, 4, 5)))
-fail(int err, char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
+#include "why.h"
 
 /* A decimal number 0..65535 with nothing else, from @s up to @end. */
 static bool parse_u16(const char *s, const char *end, pvabi_u16 *out)
@@ -48,11 +36,11 @@ static int version_parse_n(const char *text, size_t n, struct pvabi_version *v,
 
 	if (!dot || !parse_u16(text, dot, &r.major) ||
 	    !parse_u16(dot + 1, text + n, &r.minor))
-		return fail(PVABI_E_BADVERSION, why, whylen,
+		return pvabi_why(PVABI_E_BADVERSION, why, whylen,
 			    "'%.*s' is not a version (want MAJOR.MINOR, e.g. 1.0)",
 			    (int)n, text);
 	if (r.major == 0)
-		return fail(PVABI_E_BADVERSION, why, whylen,
+		return pvabi_why(PVABI_E_BADVERSION, why, whylen,
 			    "'%.*s': major version 0 does not exist", (int)n,
 			    text);
 	*v = r;
@@ -82,10 +70,10 @@ PVABI_EXPORT int pvabi_version_list_parse(const char *text,
 		int err;
 
 		if (end == p)
-			return fail(PVABI_E_MALFORMED, why, whylen,
+			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				    "'%s': empty item in version list", text);
 		if (n == PVABI_OFFER_MAX_VERSIONS)
-			return fail(PVABI_E_MALFORMED, why, whylen,
+			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				    "'%s': more than %u versions", text,
 				    PVABI_OFFER_MAX_VERSIONS);
 		err = version_parse_n(p, (size_t)(end - p), &vs[n], why,
@@ -94,7 +82,7 @@ PVABI_EXPORT int pvabi_version_list_parse(const char *text,
 			return err;
 		for (pvabi_u32 i = 0; i < n; i++)
 			if (!pvabi_version_cmp(vs[i], vs[n]))
-				return fail(PVABI_E_MALFORMED, why, whylen,
+				return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 					    "'%.*s' is listed twice",
 					    (int)(end - p), p);
 		n++;
@@ -132,7 +120,7 @@ PVABI_EXPORT int pvabi_version_range_parse(const char *text,
 	if (err)
 		return err;
 	if (pvabi_version_cmp(a, b) > 0)
-		return fail(PVABI_E_MALFORMED, why, whylen,
+		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 			    "'%s': range starts above its end", text);
 	*lo = a;
 	*hi = b;
@@ -169,7 +157,7 @@ PVABI_EXPORT int pvabi_features_parse(const char *text, pvabi_u64 *mask,
 			    !strncmp(f[i].name, p, len))
 				break;
 		if (i == nf)
-			return fail(PVABI_E_INVAL, why, whylen,
+			return pvabi_why(PVABI_E_INVAL, why, whylen,
 				    "unknown feature '%.*s' (see 'pvctl abi show')",
 				    (int)len, p);
 		m |= f[i].bit;
