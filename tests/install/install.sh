@@ -22,7 +22,10 @@ run env LD_LIBRARY_PATH="$dest$prefix/lib" "$dest$prefix/bin/pvctl" abi show --j
 is "$rc" 0 "installed pvctl runs against the installed libpvabi"
 run env PKG_CONFIG_PATH="$dest$prefix/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config --cflags --libs libpvabi
 is "$rc" 0 "pkg-config finds libpvabi"
-run sh -c "printf '#include <pvabi/pvabi.h>\nint main(void){return pvabi_strerror(-20)[0]==0;}\n' | cc -x c - -o $TMP/use -I$dest$prefix/include -L$dest$prefix/lib -lpvabi && LD_LIBRARY_PATH=$dest$prefix/lib $TMP/use"
+# With the build's own compiler and flags (a sanitizer build's library
+# needs its runtime at link time).
+mk() { sed -n "s/^$1 = //p" "$top_builddir/Makefile"; }
+run sh -c "printf '#include <pvabi/pvabi.h>\nint main(void){return pvabi_strerror(-20)[0]==0;}\n' | $(mk CC) $(mk CFLAGS) -x c - -o $TMP/use -I$dest$prefix/include $(mk LDFLAGS) -L$dest$prefix/lib -lpvabi && LD_LIBRARY_PATH=$dest$prefix/lib $TMP/use"
 is "$rc" 0 "a program builds against the installed header and library"
 run man -l "$dest$prefix/share/man/man8/pvctl.8"
 ok $(printf '%s' "$out" | grep -q 'migrate-check'; echo $?) "man pvctl renders"

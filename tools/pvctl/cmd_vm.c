@@ -408,9 +408,11 @@ static int vm_offer(int argc, char **argv)
 	if ((r = no_args("offer", argc, argv)) || (r = open_client(&c, &cl)))
 		return r;
 	r = cl->ops->get_offer(cl, &offer);
+	if (r)
+		pvctl_error(r, "%s", cl->error);
 	cl->ops->close(cl);
 	if (r)
-		return pvctl_error(r, "%s", cl->error);
+		return r;
 	if (output) {
 		FILE *f = fopen(output, "wb");
 
