@@ -39,6 +39,11 @@ struct session {
 };
 
 void session__default(struct session *s);
+/* --guest NAME: 0, or PVVM_EXIT_USAGE with the message printed. */
+int session__parse_workload(const char *name, enum pvvm_workload *out);
+const char *session__workload_name(enum pvvm_workload w);
+/* A guest that breaks the protocol on purpose (guest/hostile.c). */
+bool session__hostile(enum pvvm_workload w);
 /* Create the VM, load the guest, fill the boot block; the error text goes
  * to @why.  Returns 0, or a negative errno (-ENOENT, -EACCES, -ENOTSUP:
  * no usable KVM). */

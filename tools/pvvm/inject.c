@@ -26,9 +26,10 @@ struct sent {
 	uint64_t tsc; /* host TSC at injection */
 };
 
-struct lane {
+struct inj_lane {
 	struct sent q[PVABI_DLV_QUEUE_LEN];
 	uint32_t head, count;
+	uint32_t log_tail; /* next log slot to read: ours, not the guest's */
 	uint32_t next_vector;
 	uint64_t woken; /* last kick to bring the window guest round */
 };
@@ -44,12 +45,12 @@ static uint64_t xorshift(uint64_t *s)
 	return x * 0x2545f4914f6cdd1dull;
 }
 
-static struct sent *lane_at(struct lane *l, uint32_t i)
+static struct sent *lane_at(struct inj_lane *l, uint32_t i)
 {
 	return &l->q[(l->head + i) % PVABI_DLV_QUEUE_LEN];
 }
 
-static void lane_remove(struct lane *l, uint32_t k)
+static void lane_remove(struct inj_lane *l, uint32_t k)
 {
 	for (uint32_t i = k; i > 0; i--)
 		*lane_at(l, i) = *lane_at(l, i - 1);
@@ -72,8 +73,13 @@ static int lat_push(struct inj_result *res, uint64_t ns, size_t *cap)
 	return 0;
 }
 
-/* Match the guest's new log entries against what was sent. */
-static int drain(struct vm *vm, struct vcpu *v, struct lane *l,
+/*
+ * Match the guest's new log entries against what was sent.  The log and its
+ * head are guest memory: the head is only compared with our own tail, and
+ * more new entries than the log holds (a guest scribbling on its head) is
+ * an error, not a loop over four billion slots.
+ */
+static int drain(struct vm *vm, struct vcpu *v, struct inj_lane *l,
 		 struct inj_result *res, size_t *cap, bool *progress)
 {
 	struct pvvm_vcpu_info *info = &vm->boot->vcpu[v->id];
@@ -81,8 +87,16 @@ static int drain(struct vm *vm, struct vcpu *v, struct lane *l,
 		vm__gpa(vm, PVVM_LOG_GPA + (uint64_t)v->id * PVVM_LOG_SIZE,
 			PVVM_LOG_SIZE);
 	uint32_t head = __atomic_load_n(&info->log_head, __ATOMIC_ACQUIRE);
-	uint32_t tail = info->log_tail;
+	uint32_t tail = l->log_tail;
 
+	if (head - tail > PVVM_LOG_ENTRIES) {
+		fprintf(stderr,
+			"pvvm: vCPU %d: interrupt log head %u is %u entries "
+			"past the %u read: more than the log holds\n",
+			v->id, head, head - tail, tail);
+		res->bad_log++;
+		return -EPROTO;
+	}
 	for (; tail != head; tail++) {
 		struct pvvm_log_entry e = log[tail % PVVM_LOG_ENTRIES];
 		uint32_t k;
@@ -109,6 +123,7 @@ static int drain(struct vm *vm, struct vcpu *v, struct lane *l,
 			return -ENOMEM;
 		lane_remove(l, k);
 	}
+	l->log_tail = tail;
 	__atomic_store_n(&info->log_tail, tail, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -146,17 +161,31 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static bool stop_asked(const struct inj_config *c)
+{
+	return c->stop && __atomic_load_n(c->stop, __ATOMIC_ACQUIRE);
+}
+
 int inject__run(struct vm *vm, const struct inj_config *c,
 		struct inj_result *res)
 {
-	struct lane lanes[PVVM_MAX_VCPUS];
+	struct inj_lane *lanes;
 	uint64_t rng = c->seed | 1, next_at, last_progress = now_ns();
+	uint64_t stopped_at = 0;
 	uint32_t inflight = c->inflight;
 	size_t cap = 0;
 	int r = 0;
 
 	memset(res, 0, sizeof(*res));
-	memset(lanes, 0, sizeof(lanes));
+	lanes = calloc(PVVM_MAX_VCPUS, sizeof(*lanes));
+	if (!lanes)
+		return -ENOMEM;
+	res->lanes = lanes;
+	/* Where a restored run's checked log ends (cmd_run.c); any value is
+	 * safe: it is only compared with the head, and used modulo. */
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		lanes[i].log_tail = __atomic_load_n(&vm->boot->vcpu[i].log_tail,
+						    __ATOMIC_ACQUIRE);
 	if (!inflight || inflight >= PVABI_DLV_QUEUE_LEN)
 		inflight = PVABI_DLV_QUEUE_LEN - 1;
 	next_at = now_ns();
@@ -167,7 +196,7 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 
 		for (int i = 0; i < vm->nr_vcpus; i++) {
 			struct vcpu *v = &vm->vcpus[i];
-			struct lane *l = &lanes[i];
+			struct inj_lane *l = &lanes[i];
 
 			r = drain(vm, v, l, res, &cap, &progress);
 			if (r < 0)
@@ -195,7 +224,15 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 			last_progress = now;
 		if (res->injected == c->count && !outstanding)
 			break;
-		if (now - last_progress > c->give_up_ns) {
+		if (!stopped_at && stop_asked(c))
+			stopped_at = now;
+		/* Asked to stop: what is still outstanding after settle_ns is
+		 * for inject__settle to find, pending or lost. */
+		if (stopped_at && (!outstanding || now - stopped_at > c->settle_ns)) {
+			res->outstanding = outstanding;
+			break;
+		}
+		if (c->give_up_ns && now - last_progress > c->give_up_ns) {
 			res->lost += outstanding;
 			break;
 		}
@@ -208,7 +245,7 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 				res->lost += outstanding;
 				goto out;
 			}
-		if (res->injected == c->count || now < next_at) {
+		if (res->injected == c->count || stopped_at || now < next_at) {
 			if (!progress)
 				idle_wait();
 			continue;
@@ -216,7 +253,7 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 
 		int id = (int)(xorshift(&rng) % (uint64_t)vm->nr_vcpus);
 		struct vcpu *v = &vm->vcpus[id];
-		struct lane *l = &lanes[id];
+		struct inj_lane *l = &lanes[id];
 		struct sent *s;
 
 		/* The window guest halts after each round: wake it for the
@@ -264,6 +301,43 @@ out:
 	return r;
 }
 
+int inject__settle(struct vm *vm, struct inj_result *res)
+{
+	struct inj_lane *lanes = res->lanes;
+	size_t cap = res->n_lat;
+	int r = 0;
+
+	if (!lanes)
+		return 0;
+	for (int i = 0; i < vm->nr_vcpus && r == 0; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+		struct inj_lane *l = &lanes[i];
+		struct pvabi_dlv_state st;
+		bool progress = false;
+
+		r = drain(vm, v, l, res, &cap, &progress);
+		pthread_mutex_lock(&v->lock);
+		pvabi_dlv_save(&v->dlv, now_ns(), &st);
+		pthread_mutex_unlock(&v->lock);
+		for (uint32_t k = 0; k < l->count; k++) {
+			uint32_t j;
+
+			for (j = 0; j < st.n_pending; j++)
+				if (st.pending[j] == lane_at(l, k)->vector)
+					break;
+			if (j < st.n_pending)
+				res->pending_at_stop++;
+			else
+				res->lost++;
+		}
+		l->count = 0;
+	}
+	res->outstanding = 0;
+	if (res->n_lat)
+		qsort(res->lat_ns, res->n_lat, sizeof(uint64_t), cmp_u64);
+	return r;
+}
+
 uint64_t inject__percentile(const struct inj_result *res, unsigned int pct)
 {
 	size_t i;
@@ -276,6 +350,8 @@ uint64_t inject__percentile(const struct inj_result *res, unsigned int pct)
 
 void inject__result_free(struct inj_result *res)
 {
+	free(res->lanes);
+	res->lanes = NULL;
 	free(res->lat_ns);
 	res->lat_ns = NULL;
 	res->n_lat = 0;

@@ -45,10 +45,11 @@ PVVM_GUEST_CFLAGS = -m32 -march=i686 -std=gnu11 -O2 -ffreestanding \
 PVVM_GUEST_CC = $(AM_V_CC)$(MKDIR_P) $(@D) && $(CC) $(PVVM_GUEST_CFLAGS)
 pvvm_guest_headers = $(top_srcdir)/%reldir%/guest/boot.h \
 	$(top_srcdir)/%reldir%/guest/guest.h \
-	$(top_srcdir)/libpvabi/include/pvabi/abi.h
+	$(top_srcdir)/libpvabi/include/pvabi/abi.h \
+	$(top_srcdir)/libpvabi/include/pvabi/error.h
 pvvm_guest_objs = %reldir%/guest/start.o %reldir%/guest/pv.o \
 	%reldir%/guest/cpu.o %reldir%/guest/console.o %reldir%/guest/hcall.o \
-	%reldir%/guest/main.o
+	%reldir%/guest/main.o %reldir%/guest/hostile.o
 
 %reldir%/guest/start.o: $(top_srcdir)/%reldir%/guest/start.S $(pvvm_guest_headers)
 	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/start.S
@@ -62,6 +63,8 @@ pvvm_guest_objs = %reldir%/guest/start.o %reldir%/guest/pv.o \
 	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/hcall.c
 %reldir%/guest/main.o: $(top_srcdir)/%reldir%/guest/main.c $(pvvm_guest_headers)
 	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/main.c
+%reldir%/guest/hostile.o: $(top_srcdir)/%reldir%/guest/hostile.c $(pvvm_guest_headers)
+	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/hostile.c
 %reldir%/guest/pvguest.bin: $(pvvm_guest_objs) $(top_srcdir)/%reldir%/guest/guest.ld
 	$(AM_V_CCLD)$(CC) $(PVVM_GUEST_CFLAGS) -nostdlib -static -no-pie \
 		-Wl,-T,$(top_srcdir)/%reldir%/guest/guest.ld -Wl,--build-id=none \
@@ -74,7 +77,8 @@ CLEANFILES += $(pvvm_guest_objs) %reldir%/guest/pvguest.elf \
 endif
 EXTRA_DIST += %reldir%/guest/guest.h %reldir%/guest/guest.ld \
 	%reldir%/guest/start.S %reldir%/guest/pv.S %reldir%/guest/cpu.c \
-	%reldir%/guest/console.c %reldir%/guest/hcall.c %reldir%/guest/main.c
+	%reldir%/guest/console.c %reldir%/guest/hcall.c %reldir%/guest/main.c \
+	%reldir%/guest/hostile.c
 
 # Real-KVM tests: they SKIP, saying why, where pvvm or /dev/kvm is missing.
 kvm_tests = \
