@@ -21,8 +21,16 @@ struct pvvm_cmd {
 
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_hostile(int argc, char **argv);
 extern const char cmd_run_usage[];
 extern const char cmd_bench_usage[];
+extern const char cmd_hostile_usage[];
+
+/* cmd_bench.c, for every benchmark: which KVM this is, and the JSON file
+ * (0 or a negative errno, reported on stderr). */
+struct json_object;
+const char *bench__kvm_flavour(void);
+int bench__write_json(const char *path, struct json_object *o);
 
 /* The guest pvvm carries (guest_image.S). */
 extern const unsigned char pvvm_guest_image[];

@@ -20,6 +20,7 @@ tools_pvvm_pvvm_SOURCES = \
 	%reldir%/session.c \
 	%reldir%/cmd_run.c \
 	%reldir%/cmd_bench.c \
+	%reldir%/cmd_hostile.c \
 	%reldir%/kvm.c \
 	%reldir%/vm.c \
 	%reldir%/vcpu.c \
@@ -86,7 +87,8 @@ kvm_tests = \
 	tests/kvm/inject.sh \
 	tests/kvm/window.sh \
 	tests/kvm/bench.sh \
-	tests/kvm/snapshot.sh
+	tests/kvm/snapshot.sh \
+	tests/kvm/hostile.sh
 TESTS += $(kvm_tests)
 EXTRA_DIST += $(kvm_tests) tests/kvm/kvm-lib.sh \
 	tests/fuzz/fuzz-pvvm-snapshot.c tests/fuzz/corpus/pvvm-snapshot
