@@ -135,10 +135,10 @@ static void stall_report(struct vcpu *v)
 	const struct pvabi_delivery *d = &v->page->dlv;
 
 	fprintf(stderr,
-		"pvvm: vCPU %d stalled: %u pending, flags 0x%x, irq_enabled "
-		"%u, int_pending %u, critical 0x%x, rip 0x%x, window %d, "
-		"last exit %u\n",
-		v->id, pvabi_dlv_pending(&v->dlv), pvabi_dlv_flags(&v->dlv),
+		"pvvm: %svCPU %d stalled: %u pending, flags 0x%x, "
+		"irq_enabled %u, int_pending %u, critical 0x%x, rip 0x%x, "
+		"window %d, last exit %u\n",
+		v->vm->cfg.deaf ? "hostile " : "", v->id, pvabi_dlv_pending(&v->dlv), pvabi_dlv_flags(&v->dlv),
 		pvabi_ld32(PVABI_LE, &d->irq_enabled),
 		pvabi_ld32(PVABI_LE, &d->int_pending),
 		(uint32_t)pvabi_ld64(PVABI_LE, &d->critical),
@@ -336,6 +336,39 @@ int inject__settle(struct vm *vm, struct inj_result *res)
 	if (res->n_lat)
 		qsort(res->lat_ns, res->n_lat, sizeof(uint64_t), cmp_u64);
 	return r;
+}
+
+int inject__merge(struct inj_result *dst, struct inj_result *src)
+{
+	uint64_t *p = NULL;
+
+	if (src->n_lat) {
+		p = realloc(dst->lat_ns,
+			    (dst->n_lat + src->n_lat) * sizeof(*p));
+		if (!p) {
+			inject__result_free(src);
+			return -ENOMEM;
+		}
+		memcpy(p + dst->n_lat, src->lat_ns,
+		       src->n_lat * sizeof(*p));
+		dst->lat_ns = p;
+		dst->n_lat += src->n_lat;
+		qsort(dst->lat_ns, dst->n_lat, sizeof(uint64_t), cmp_u64);
+	}
+	dst->injected += src->injected;
+	dst->delivered += src->delivered;
+	dst->lost += src->lost;
+	dst->dup += src->dup;
+	dst->reordered += src->reordered;
+	dst->in_critical += src->in_critical;
+	dst->ee_off += src->ee_off;
+	dst->stalled += src->stalled;
+	dst->retried += src->retried;
+	dst->bad_log += src->bad_log;
+	dst->outstanding += src->outstanding;
+	dst->pending_at_stop += src->pending_at_stop;
+	inject__result_free(src);
+	return 0;
 }
 
 uint64_t inject__percentile(const struct inj_result *res, unsigned int pct)

@@ -52,6 +52,9 @@ int inject__run(struct vm *vm, const struct inj_config *c,
  * or lost (neither delivered nor queued).
  */
 int inject__settle(struct vm *vm, struct inj_result *res);
+/* Add @src's counts and latencies to @dst (kept sorted); frees @src.
+ * 0 or -ENOMEM (then @src is freed and @dst lacks its latencies). */
+int inject__merge(struct inj_result *dst, struct inj_result *src);
 void inject__result_free(struct inj_result *res);
 uint64_t inject__percentile(const struct inj_result *res, unsigned int pct);
 
