@@ -1,6 +1,6 @@
 #!/bin/sh
 # Hostile guests on real KVM (pvvm hostile): each runs beside a well-behaved
-# guest in one pvvm process.  Asserted: pvvm survives and stops the hostile
+# guest in one pvvm process, after the control (a well-behaved busy guest).  Asserted: pvvm survives and stops the hostile
 # guest from outside; every interrupt to the good guest is delivered once,
 # in order, alone and beside; every interrupt to the hostile guest was
 # delivered or is still queued when it stops (none lost); the deferral
@@ -8,13 +8,16 @@
 # The latency ratio is reported, never asserted: it is `make bench`'s.
 . "$(dirname "$0")/kvm-lib.sh"
 N=1000
-plan 28
+plan 29
 
+run "$PVVM" hostile --guest all --injections $N --json
+is "$rc" 0 "pvvm hostile --guest all exits 0"
+[ "$rc" = 0 ] || printf '# %s\n' "$err" | head -n 20
+all=$out rc_all=$rc
 for mode in random-page critical-forever notify-flip bad-negotiate; do
-	run "$PVVM" hostile --guest "$mode" --injections $N --json
-	is "$rc" 0 "$mode: pvvm hostile exits 0"
-	[ "$rc" = 0 ] || printf '# %s\n' "$err" | head -n 20
-	m='d["modes"][0]'
+	out=$all
+	m="[x for x in d['modes'] if x['guest'] == '$mode'][0]"
+	is "$(json "len($m['good']) > 0")" True "$mode: ran"
 	is "$(json "[(p['injected'], p['delivered'], p['lost'], p['dup'], p['reordered']) for p in ($m['good']['alone'], $m['good']['beside'])]")" \
 		"[($N, $N, 0, 0, 0), ($N, $N, 0, 0, 0)]" \
 		"$mode: the good guest took all $N, alone and beside: in order, none lost or duplicated"
@@ -46,8 +49,8 @@ for mode in random-page critical-forever notify-flip bad-negotiate; do
 		;;
 	esac
 	is "$(json "$m['ok']")" "True" "$mode: pvvm's own verdict"
-	figures=$(json "(lambda g, h: 'deferrals_forced=%d lost=%d dup=%d good_p99_us=%d good_p99_alone_us=%d ratio=%.2f' % (h['forced'], h['lost'] + g['alone']['lost'] + g['beside']['lost'], h['dup'] + g['alone']['dup'] + g['beside']['dup'], g['beside']['p99_ns'] // 1000, g['alone']['p99_ns'] // 1000, $m['p99_ratio']))($m['good'], $m['hostile'])" 2>/dev/null)
-	[ "$rc" = 0 ] && [ "$(json "$m['ok']" 2>/dev/null)" = True ] && result=pass || result=fail
+	figures=$(json "(lambda g, h: 'deferrals_forced=%d lost=%d dup=%d good_p99_us=%d good_p99_alone_us=%d ratio=%.2f ratio_vs_busy=%.2f' % (h['forced'], h['lost'] + g['alone']['lost'] + g['beside']['lost'], h['dup'] + g['alone']['dup'] + g['beside']['dup'], g['beside']['p99_ns'] // 1000, g['alone']['p99_ns'] // 1000, $m['p99_ratio'], $m.get('p99_ratio_busy', 0)))($m['good'], $m['hostile'])" 2>/dev/null)
+	[ "$rc_all" = 0 ] && [ "$(json "$m['ok']" 2>/dev/null)" = True ] && result=pass || result=fail
 	record hostile test="$mode" platform=kvm result=$result ${figures:-lost=? dup=?}
 done
 

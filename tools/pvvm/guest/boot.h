@@ -95,7 +95,8 @@ enum pvvm_workload {
 	PVVM_WORK_BUSY,	    /* toggle interrupts until told to stop */
 	PVVM_WORK_IDLE,	    /* tickless idle: halt with interrupts on */
 	PVVM_WORK_WINDOW,   /* idle, but linger in the seed's window */
-	/* Hostile guests (docs/hostile.md); they ignore pvvm_boot.stop. */
+	/* Hostile guests (docs/delivery.md, section 7); they ignore
+	 * pvvm_boot.stop. */
 	PVVM_WORK_RANDOM_PAGE,	    /* random bytes over the magic page */
 	PVVM_WORK_CRITICAL_FOREVER, /* critical = %esp, never cleared */
 	PVVM_WORK_NOTIFY_FLIP,	    /* re-point and flip the notify page */
