@@ -122,12 +122,13 @@ static int parse(int argc, char **argv, struct hostile_opts *o)
 				if (modes[o->mode] == w)
 					break;
 			if ((size_t)o->mode == NR_MODES)
-				return usage_error("--guest '%s': expected "
-						   "random-page, "
-						   "critical-forever, "
-						   "notify-flip, bad-negotiate, "
-						   "busy or all",
-						   optarg);
+				return usage_error(
+					"--guest '%s': expected "
+					"random-page, "
+					"critical-forever, "
+					"notify-flip, bad-negotiate, "
+					"busy or all",
+					optarg);
 			break;
 		case O_INJ:
 			if ((r = parse_u64("--injections", optarg, 1,
@@ -326,8 +327,7 @@ static bool mode_ok(const struct hostile_result *h, uint64_t n)
 {
 	return inj_clean(&h->alone, n) && inj_clean(&h->beside, n) &&
 	       !h->bad.lost && !h->bad.dup && !h->bad.bad_log &&
-	       !h->inject_error && !h->error && !h->exited &&
-	       !h->answers_bad &&
+	       !h->inject_error && !h->error && !h->exited && !h->answers_bad &&
 	       (h->mode != PVVM_WORK_CRITICAL_FOREVER || h->dlv.forced);
 }
 
@@ -375,9 +375,9 @@ static json_object *mode_json(const struct hostile_result *h, uint64_t n,
 {
 	json_object *o = json_object_new_object(), *g, *b;
 
-	json_object_object_add(o, "guest",
-			       json_object_new_string(
-				       session__workload_name(h->mode)));
+	json_object_object_add(
+		o, "guest",
+		json_object_new_string(session__workload_name(h->mode)));
 	g = json_object_new_object();
 	json_object_object_add(g, "alone", lat_json(&h->alone));
 	json_object_object_add(g, "beside", lat_json(&h->beside));
@@ -385,11 +385,10 @@ static json_object *mode_json(const struct hostile_result *h, uint64_t n,
 	json_object_object_add(
 		o, "p99_ratio",
 		json_object_new_double(ratio(p99(&h->beside), p99(&h->alone))));
-	json_object_object_add(
-		o, "p50_ratio",
-		json_object_new_double(
-			ratio(inject__percentile(&h->beside, 50),
-			      inject__percentile(&h->alone, 50))));
+	json_object_object_add(o, "p50_ratio",
+			       json_object_new_double(ratio(
+				       inject__percentile(&h->beside, 50),
+				       inject__percentile(&h->alone, 50))));
 	if (control && control != h)
 		json_object_object_add(
 			o, "p99_ratio_busy",
@@ -419,26 +418,25 @@ static json_object *mode_json(const struct hostile_result *h, uint64_t n,
 	return o;
 }
 
-static void print_table(const struct hostile_result *hs, size_t nr,
-			uint64_t n, const struct hostile_result *control)
+static void print_table(const struct hostile_result *hs, size_t nr, uint64_t n,
+			const struct hostile_result *control)
 {
 	printf("pvvm hostile on %s:\n%" PRIu64 " injections into the good "
 	       "guest alone and %" PRIu64 " beside each guest\n\n",
 	       bench__kvm_flavour(), n, n);
-	printf("%-16s %9s %9s %9s %9s %7s %7s %6s %5s %7s %7s %5s\n",
-	       "beside", "p50 alone", "p99 alone", "p50", "p99", "p99 x",
-	       "p99 x", "target", "", "forced", "pending", "lost");
+	printf("%-16s %9s %9s %9s %9s %7s %7s %6s %5s %7s %7s %5s\n", "beside",
+	       "p50 alone", "p99 alone", "p50", "p99", "p99 x", "p99 x",
+	       "target", "", "forced", "pending", "lost");
 	printf("%-16s %9s %9s %9s %9s %7s %7s %6s %5s %7s %7s %5s\n", "",
 	       "(us)", "(us)", "(us)", "(us)", "alone", "busy", "(busy)", "",
 	       "", "", "");
 	for (size_t i = 0; i < nr; i++) {
 		const struct hostile_result *h = &hs[i];
 		double xb = ratio_busy(h, control);
-		const char *verdict =
-			h == control ? "ctl"
-			: !control   ? "-"
-			: xb <= HOSTILE_P99_RATIO_TARGET ? "PASS"
-							 : "FAIL";
+		const char *verdict = h == control		       ? "ctl"
+				      : !control		       ? "-"
+				      : xb <= HOSTILE_P99_RATIO_TARGET ? "PASS"
+								       : "FAIL";
 
 		printf("%-16s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
 		       " %7.2f %7.2f %6s %5s %7" PRIu64 " %7" PRIu64

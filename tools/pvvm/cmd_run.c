@@ -251,18 +251,21 @@ static json_object *vcpu_json(struct vm *vm, struct vcpu *v)
 	}
 	json_object_object_add(o, "exit_status",
 			       json_object_new_int64(v->exit_status));
-	json_object_object_add(o, "hcall_errors",
-			       json_object_new_int64((int64_t)v->st.hcall_errors));
-	json_object_object_add(o, "unassigned",
-			       json_object_new_int64((int64_t)v->st.unassigned));
+	json_object_object_add(
+		o, "hcall_errors",
+		json_object_new_int64((int64_t)v->st.hcall_errors));
+	json_object_object_add(
+		o, "unassigned",
+		json_object_new_int64((int64_t)v->st.unassigned));
 	if (vm->cfg.deaf) {
 		json_object_object_add(
 			o, "hostile_rounds",
 			json_object_new_int64((int64_t)info->hostile_rounds));
 		json_object_object_add(o, "answers_ok",
 				       json_object_new_int64(info->answers_ok));
-		json_object_object_add(o, "answers_bad",
-				       json_object_new_int64(info->answers_bad));
+		json_object_object_add(
+			o, "answers_bad",
+			json_object_new_int64(info->answers_bad));
 	}
 	return o;
 }

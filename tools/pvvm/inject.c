@@ -138,7 +138,8 @@ static void stall_report(struct vcpu *v)
 		"pvvm: %svCPU %d stalled: %u pending, flags 0x%x, "
 		"irq_enabled %u, int_pending %u, critical 0x%x, rip 0x%x, "
 		"window %d, last exit %u\n",
-		v->vm->cfg.deaf ? "hostile " : "", v->id, pvabi_dlv_pending(&v->dlv), pvabi_dlv_flags(&v->dlv),
+		v->vm->cfg.deaf ? "hostile " : "", v->id,
+		pvabi_dlv_pending(&v->dlv), pvabi_dlv_flags(&v->dlv),
 		pvabi_ld32(PVABI_LE, &d->irq_enabled),
 		pvabi_ld32(PVABI_LE, &d->int_pending),
 		(uint32_t)pvabi_ld64(PVABI_LE, &d->critical),
@@ -228,7 +229,8 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 			stopped_at = now;
 		/* Asked to stop: what is still outstanding after settle_ns is
 		 * for inject__settle to find, pending or lost. */
-		if (stopped_at && (!outstanding || now - stopped_at > c->settle_ns)) {
+		if (stopped_at &&
+		    (!outstanding || now - stopped_at > c->settle_ns)) {
 			res->outstanding = outstanding;
 			break;
 		}
@@ -349,8 +351,7 @@ int inject__merge(struct inj_result *dst, struct inj_result *src)
 			inject__result_free(src);
 			return -ENOMEM;
 		}
-		memcpy(p + dst->n_lat, src->lat_ns,
-		       src->n_lat * sizeof(*p));
+		memcpy(p + dst->n_lat, src->lat_ns, src->n_lat * sizeof(*p));
 		dst->lat_ns = p;
 		dst->n_lat += src->n_lat;
 		qsort(dst->lat_ns, dst->n_lat, sizeof(uint64_t), cmp_u64);

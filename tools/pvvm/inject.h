@@ -26,21 +26,21 @@ struct inj_config {
 };
 
 struct inj_result {
-	uint64_t injected;    /* accepted by the delivery machine */
-	uint64_t delivered;   /* seen in the guest's log, in order */
-	uint64_t lost;	      /* injected, never seen */
-	uint64_t dup;	      /* seen with nothing outstanding to match */
-	uint64_t reordered;   /* seen ahead of an older one */
-	uint64_t in_critical; /* taken inside a critical section */
-	uint64_t ee_off;      /* taken with virtual interrupts off */
-	uint64_t stalled;     /* not delivered within stall_ns */
-	uint64_t retried;     /* refused by a full queue, injected again */
-	uint64_t bad_log;     /* the guest's log head was out of range */
-	uint64_t outstanding; /* left when stopped: for inject__settle */
+	uint64_t injected;	  /* accepted by the delivery machine */
+	uint64_t delivered;	  /* seen in the guest's log, in order */
+	uint64_t lost;		  /* injected, never seen */
+	uint64_t dup;		  /* seen with nothing outstanding to match */
+	uint64_t reordered;	  /* seen ahead of an older one */
+	uint64_t in_critical;	  /* taken inside a critical section */
+	uint64_t ee_off;	  /* taken with virtual interrupts off */
+	uint64_t stalled;	  /* not delivered within stall_ns */
+	uint64_t retried;	  /* refused by a full queue, injected again */
+	uint64_t bad_log;	  /* the guest's log head was out of range */
+	uint64_t outstanding;	  /* left when stopped: for inject__settle */
 	uint64_t pending_at_stop; /* still queued in the delivery machine */
-	uint64_t *lat_ns;     /* one latency per delivery, sorted at the end */
+	uint64_t *lat_ns; /* one latency per delivery, sorted at the end */
 	size_t n_lat;
-	struct inj_lane *lanes;   /* the injector's bookkeeping per vCPU */
+	struct inj_lane *lanes; /* the injector's bookkeeping per vCPU */
 };
 
 int inject__run(struct vm *vm, const struct inj_config *c,

@@ -36,7 +36,9 @@ static void round_done(struct percpu *c)
 /* critical = %esp: "inside a critical section" from the host's view. */
 static inline void enter_critical(struct pvabi_magic_page *m)
 {
-	__asm__ volatile("mov %%esp, (%0)" : : "r"(&m->dlv.critical)
+	__asm__ volatile("mov %%esp, (%0)"
+			 :
+			 : "r"(&m->dlv.critical)
 			 : "memory");
 }
 
@@ -166,9 +168,9 @@ static const struct bad_case bad_cases[] = {
 	{OK_MIN, OK_MAX, 0, 1, 0, PVABI_E_BADADDR},
 	{OK_MIN, OK_MAX, 0, 0xf0000010u, 2, PVABI_E_BADADDR},
 	{OK_MIN, OK_MAX, 0, 1, 0xf0001008u, PVABI_E_BADADDR},
-	{OK_MIN, OK_MAX, 0, 0x2000, 2, PVABI_E_BADADDR},   /* in RAM */
-	{OK_MIN, OK_MAX, 0, 1, 0x3000, PVABI_E_BADADDR},   /* in RAM */
-	{OK_MIN, OK_MAX, 0, 1, 1, PVABI_E_BADADDR},	   /* one page */
+	{OK_MIN, OK_MAX, 0, 0x2000, 2, PVABI_E_BADADDR},      /* in RAM */
+	{OK_MIN, OK_MAX, 0, 1, 0x3000, PVABI_E_BADADDR},      /* in RAM */
+	{OK_MIN, OK_MAX, 0, 1, 1, PVABI_E_BADADDR},	      /* one page */
 	{OK_MIN, OK_MAX, 0, 0xfffbd000u, 2, PVABI_E_BADADDR}, /* KVM's TSS */
 	{OK_MIN, OK_MAX, 0, 0xfffff000u, 2, PVABI_E_BADADDR}, /* reset vector */
 	{OK_MIN, OK_MAX, 0, 0x100000000ull, 2, PVABI_E_BADADDR},
