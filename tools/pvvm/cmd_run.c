@@ -276,6 +276,7 @@ static void report_text(struct vm *vm, const struct inj_result *inj,
 	for (int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 		struct pvvm_vcpu_info *info = &vm->boot->vcpu[i];
+		struct pvabi_dlv_stats ds;
 		char ver[16], feat[128];
 
 		pvabi_features_format(v->pv ? v->negotiated.features : 0, feat,
@@ -288,6 +289,16 @@ static void report_text(struct vm *vm, const struct inj_result *inj,
 		       feat[0] ? feat : "none", info->pv_ops - info->pv_traps,
 		       info->pv_traps + info->trap_ops, info->interrupts,
 		       v->st.exits, v->st.notify_mmio);
+		pvabi_dlv_get_stats(&v->dlv, &ds);
+		if (ds.deferred || ds.forced)
+			printf("vCPU %d: %" PRIu64 " deferral(s) by a critical "
+			       "section, %" PRIu64
+			       " delivery(ies) forced by the bound\n",
+			       i, ds.deferred, ds.forced);
+		if (v->st.unassigned)
+			printf("vCPU %d: %" PRIu64 " access(es) to unassigned "
+			       "guest-physical space, ignored\n",
+			       i, v->st.unassigned);
 	}
 	if (getenv("PVVM_DEBUG"))
 		for (int i = 0; i < vm->nr_vcpus; i++) {
