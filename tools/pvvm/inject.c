@@ -20,20 +20,6 @@
 
 #include "inject.h"
 
-struct sent {
-	uint32_t vector;
-	bool stalled;
-	uint64_t tsc; /* host TSC at injection */
-};
-
-struct inj_lane {
-	struct sent q[PVABI_DLV_QUEUE_LEN];
-	uint32_t head, count;
-	uint32_t log_tail; /* next log slot to read: ours, not the guest's */
-	uint32_t next_vector;
-	uint64_t woken; /* last kick to bring the window guest round */
-};
-
 static uint64_t xorshift(uint64_t *s)
 {
 	uint64_t x = *s;
@@ -45,87 +31,41 @@ static uint64_t xorshift(uint64_t *s)
 	return x * 0x2545f4914f6cdd1dull;
 }
 
-static struct sent *lane_at(struct inj_lane *l, uint32_t i)
+struct drain_ctx {
+	struct vm *vm;
+	struct vcpu *v;
+};
+
+/* Host time from injection to the guest's handler: its TSC stamp brought
+ * to the host's TSC, minus ours at injection. */
+static uint64_t drain_latency(void *opaque, uint64_t guest_tsc,
+			      uint64_t sent_tsc)
 {
-	return &l->q[(l->head + i) % PVABI_DLV_QUEUE_LEN];
+	struct drain_ctx *d = opaque;
+
+	return vm__tsc_to_ns(d->vm, guest_tsc - d->v->tsc_offset - sent_tsc);
 }
 
-static void lane_remove(struct inj_lane *l, uint32_t k)
-{
-	for (uint32_t i = k; i > 0; i--)
-		*lane_at(l, i) = *lane_at(l, i - 1);
-	l->head = (l->head + 1) % PVABI_DLV_QUEUE_LEN;
-	l->count--;
-}
-
-static int lat_push(struct inj_result *res, uint64_t ns, size_t *cap)
-{
-	if (res->n_lat == *cap) {
-		size_t n = *cap ? *cap * 2 : 4096;
-		uint64_t *p = realloc(res->lat_ns, n * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		res->lat_ns = p;
-		*cap = n;
-	}
-	res->lat_ns[res->n_lat++] = ns;
-	return 0;
-}
-
-/*
- * Match the guest's new log entries against what was sent.  The log and its
- * head are guest memory: the head is only compared with our own tail, and
- * more new entries than the log holds (a guest scribbling on its head) is
- * an error, not a loop over four billion slots.
- */
 static int drain(struct vm *vm, struct vcpu *v, struct inj_lane *l,
 		 struct inj_result *res, size_t *cap, bool *progress)
 {
 	struct pvvm_vcpu_info *info = &vm->boot->vcpu[v->id];
-	struct pvvm_log_entry *log =
+	const struct pvvm_log_entry *log =
 		vm__gpa(vm, PVVM_LOG_GPA + (uint64_t)v->id * PVVM_LOG_SIZE,
 			PVVM_LOG_SIZE);
 	uint32_t head = __atomic_load_n(&info->log_head, __ATOMIC_ACQUIRE);
-	uint32_t tail = l->log_tail;
+	struct drain_ctx d = {vm, v};
+	int r;
 
-	if (head - tail > PVVM_LOG_ENTRIES) {
+	r = inject__read_log(l, log, head, res, cap, drain_latency, &d,
+			     progress);
+	if (r == -EPROTO)
 		fprintf(stderr,
 			"pvvm: vCPU %d: interrupt log head %u is %u entries "
 			"past the %u read: more than the log holds\n",
-			v->id, head, head - tail, tail);
-		res->bad_log++;
-		return -EPROTO;
-	}
-	for (; tail != head; tail++) {
-		struct pvvm_log_entry e = log[tail % PVVM_LOG_ENTRIES];
-		uint32_t k;
-
-		*progress = true;
-		if (e.flags & PVVM_LOG_IN_CRITICAL)
-			res->in_critical++;
-		if (e.flags & PVVM_LOG_EE_OFF)
-			res->ee_off++;
-		for (k = 0; k < l->count; k++)
-			if (lane_at(l, k)->vector == e.vector)
-				break;
-		if (k == l->count) {
-			res->dup++;
-			continue;
-		}
-		if (k)
-			res->reordered++;
-		res->delivered++;
-		if (lat_push(res,
-			     vm__tsc_to_ns(vm, e.tsc - v->tsc_offset -
-						       lane_at(l, k)->tsc),
-			     cap) < 0)
-			return -ENOMEM;
-		lane_remove(l, k);
-	}
-	l->log_tail = tail;
-	__atomic_store_n(&info->log_tail, tail, __ATOMIC_RELEASE);
-	return 0;
+			v->id, head, head - l->log_tail, l->log_tail);
+	__atomic_store_n(&info->log_tail, l->log_tail, __ATOMIC_RELEASE);
+	return r;
 }
 
 /* PVVM_DEBUG: what a vCPU looks like when an interrupt stalls (racy
@@ -207,12 +147,12 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 				continue;
 			/* Host TSC and CLOCK_MONOTONIC run at the same rate;
 			 * only the oldest can be the first to stall. */
-			if (!lane_at(l, 0)->stalled &&
-			    vm__tsc_to_ns(vm, rdtsc() - lane_at(l, 0)->tsc) >
+			if (!inj_lane_at(l, 0)->stalled &&
+			    vm__tsc_to_ns(vm, rdtsc() - inj_lane_at(l, 0)->tsc) >
 				    c->stall_ns) {
 				for (uint32_t k = 0; k < l->count; k++)
-					if (!lane_at(l, k)->stalled) {
-						lane_at(l, k)->stalled = true;
+					if (!inj_lane_at(l, k)->stalled) {
+						inj_lane_at(l, k)->stalled = true;
 						res->stalled++;
 					}
 				if (getenv("PVVM_DEBUG"))
@@ -256,7 +196,7 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 		int id = (int)(xorshift(&rng) % (uint64_t)vm->nr_vcpus);
 		struct vcpu *v = &vm->vcpus[id];
 		struct inj_lane *l = &lanes[id];
-		struct sent *s;
+		struct inj_sent *s;
 
 		/* The window guest halts after each round: wake it for the
 		 * next one. */
@@ -275,7 +215,7 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 				idle_wait();
 			continue;
 		}
-		s = lane_at(l, l->count);
+		s = inj_lane_at(l, l->count);
 		s->vector = PVVM_VECTOR_BASE + l->next_vector;
 		s->stalled = false;
 		s->tsc = rdtsc();
@@ -325,7 +265,7 @@ int inject__settle(struct vm *vm, struct inj_result *res)
 			uint32_t j;
 
 			for (j = 0; j < st.n_pending; j++)
-				if (st.pending[j] == lane_at(l, k)->vector)
+				if (st.pending[j] == inj_lane_at(l, k)->vector)
 					break;
 			if (j < st.n_pending)
 				res->pending_at_stop++;

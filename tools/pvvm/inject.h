@@ -43,6 +43,44 @@ struct inj_result {
 	struct inj_lane *lanes; /* the injector's bookkeeping per vCPU */
 };
 
+/* What the injector sent one vCPU and has not seen delivered yet, oldest
+ * first, in a ring. */
+struct inj_sent {
+	uint32_t vector;
+	bool stalled;
+	uint64_t tsc; /* host TSC at injection */
+};
+
+struct inj_lane {
+	struct inj_sent q[PVABI_DLV_QUEUE_LEN];
+	uint32_t head, count;
+	uint32_t log_tail; /* next log slot to read: ours, not the guest's */
+	uint32_t next_vector;
+	uint64_t woken; /* last kick to bring the window guest round */
+};
+
+static inline struct inj_sent *inj_lane_at(struct inj_lane *l, uint32_t i)
+{
+	return &l->q[(l->head + i) % PVABI_DLV_QUEUE_LEN];
+}
+
+/*
+ * inject_log.c: match the guest's log entries [l->log_tail, @head) against
+ * what @l holds, count them in @res (delivered, dup, reordered, ...) and
+ * push one latency per delivery, @lat(@opaque, guest TSC stamp, host TSC at
+ * injection), growing res->lat_ns (*@cap entries allocated).  The log and
+ * @head are guest memory: @head is only compared with l->log_tail, entries
+ * are read modulo PVVM_LOG_ENTRIES, vectors only compared.  *@progress is
+ * set when an entry was read.  Returns 0; -EPROTO (res->bad_log counted,
+ * nothing read) when @head is more than PVVM_LOG_ENTRIES past the tail;
+ * -ENOMEM.
+ */
+int inject__read_log(struct inj_lane *l, const struct pvvm_log_entry *log,
+		     uint32_t head, struct inj_result *res, size_t *cap,
+		     uint64_t (*lat)(void *opaque, uint64_t guest_tsc,
+				     uint64_t sent_tsc),
+		     void *opaque, bool *progress);
+
 int inject__run(struct vm *vm, const struct inj_config *c,
 		struct inj_result *res);
 /*

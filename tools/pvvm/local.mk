@@ -36,6 +36,7 @@ tools_pvvm_pvvm_SOURCES = \
 	%reldir%/pvpage.c \
 	%reldir%/irq.c \
 	%reldir%/inject.c \
+	%reldir%/inject_log.c \
 	%reldir%/snapshot.c \
 	%reldir%/snapshot_check.c \
 	%reldir%/guest_image.S
