@@ -102,6 +102,7 @@ EXTRA_DIST += tests/kvm/move.sh
 # Control plane: pvctld on private buses (tests/ctl).
 ctl_tests = \
 	tests/ctl/daemon.sh \
-	tests/ctl/libvirtd.sh
+	tests/ctl/libvirtd.sh \
+	tests/ctl/libvirtd-restart.sh
 TESTS += $(ctl_tests)
 EXTRA_DIST += $(ctl_tests) tests/ctl/lib-ctl.sh
