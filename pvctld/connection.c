@@ -30,8 +30,9 @@
 #define RETRY_FIRST_MS 100u
 #define RETRY_MAX_MS 5000u
 /* libvirt's keepalive: a libvirtd that stops answering (SIGSTOP, a hung
- * host) is given up after about 5 s * (3 + 1). */
-#define KEEPALIVE_INTERVAL_S 5
+ * host) is given up after about 3 s * (3 + 1), so that a call stuck on it
+ * fails within D-Bus's default 25 s reply timeout. */
+#define KEEPALIVE_INTERVAL_S 3
 #define KEEPALIVE_COUNT 3u
 
 static uint64_t now_usec(void)

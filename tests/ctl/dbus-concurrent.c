@@ -69,6 +69,11 @@ static int on_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 	return 0;
 }
 
+static int method(sd_bus *bus, sd_bus_message **m, const char *name)
+{
+	return sd_bus_message_new_method_call(bus, m, DEST, PATH, IFACE, name);
+}
+
 /* Call @i of the mix: its message on @bus, and the reply it must get. */
 static int make_call(sd_bus *bus, unsigned int i, const char *vm,
 		     sd_bus_message **m, const char **expect)
@@ -81,31 +86,26 @@ static int make_call(sd_bus *bus, unsigned int i, const char *vm,
 	*expect = NULL;
 	switch (i % 10) {
 	case 0:
-		r = sd_bus_message_new_method_call(bus, m, DEST, PATH, IFACE,
-						   "ListVMs");
+		r = method(bus, m, "ListVMs");
 		break;
 	case 1:
 	case 2:
-		r = sd_bus_message_new_method_call(bus, m, DEST, PATH, IFACE,
-						   "GetVM");
+		r = method(bus, m, "GetVM");
 		if (r >= 0)
 			r = sd_bus_message_append(*m, "s", vm);
 		break;
 	case 3:
-		r = sd_bus_message_new_method_call(bus, m, DEST, PATH, IFACE,
-						   "GetOffer");
+		r = method(bus, m, "GetOffer");
 		break;
 	case 4: /* a write that changes something every other time */
-		r = sd_bus_message_new_method_call(bus, m, DEST, PATH, IFACE,
-						   "SetFeatures");
+		r = method(bus, m, "SetFeatures");
 		if (r >= 0)
 			r = sd_bus_message_append(*m, "ss", vm,
 						  i % 20 ? "notify" :
 							   "notify,booke");
 		break;
 	case 5:
-		r = sd_bus_message_new_method_call(bus, m, DEST, PATH, IFACE,
-						   "SetPatchPolicy");
+		r = method(bus, m, "SetPatchPolicy");
 		if (r >= 0)
 			r = sd_bus_message_append(
 				*m, "ss", vm,
@@ -113,29 +113,25 @@ static int make_call(sd_bus *bus, unsigned int i, const char *vm,
 					      "mode=host");
 		break;
 	case 6:
-		r = sd_bus_message_new_method_call(bus, m, DEST, PATH, IFACE,
-						   "GetVM");
+		r = method(bus, m, "GetVM");
 		if (r >= 0)
 			r = sd_bus_message_append(*m, "s", other);
 		*expect = NO_SUCH_VM;
 		break;
 	case 7:
-		r = sd_bus_message_new_method_call(bus, m, DEST, PATH, IFACE,
-						   "SetVersions");
+		r = method(bus, m, "SetVersions");
 		if (r >= 0)
 			r = sd_bus_message_append(*m, "ss", vm, "9.9-1.0");
 		*expect = INVALID;
 		break;
 	case 8:
-		r = sd_bus_message_new_method_call(bus, m, DEST, PATH, IFACE,
-						   "Enable");
+		r = method(bus, m, "Enable");
 		if (r >= 0)
 			r = sd_bus_message_append(*m, "s", "bad/name");
 		*expect = INVALID;
 		break;
 	default:
-		r = sd_bus_message_new_method_call(bus, m, DEST, PATH, IFACE,
-						   "CheckMigration");
+		r = method(bus, m, "CheckMigration");
 		if (r >= 0)
 			r = sd_bus_message_append(*m, "s", vm);
 		if (r >= 0)

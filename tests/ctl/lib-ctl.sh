@@ -80,10 +80,18 @@ ctl_stop() { # PID
 # directories are empty tmpfs.  Domains from other runs are not seen, and
 # stopping it stops nobody else's.
 #
-# ctl_libvirtd_ns "$@" (before plan, after lib.sh): rerun the calling test
-# inside its own mount namespace, or SKIP saying why it cannot.
+# ctl_libvirtd_ns "$@" (before plan): rerun the calling test inside its own
+# mount namespace and start libvirtd there, or SKIP saying why it cannot.
 ctl_libvirtd_ns() {
-	[ -z "${PVABI_LIBVIRTD_NS:-}" ] || return 0
+	if [ -n "${PVABI_LIBVIRTD_NS:-}" ]; then
+		ctl_libvirtd_start ||
+			skip_all "libvirtd started but qemu:///system does not answer"
+		return 0
+	fi
+	command -v dbus-daemon >/dev/null || skip_all "dbus-daemon not installed"
+	command -v virsh >/dev/null || skip_all "virsh not installed"
+	command -v xmllint >/dev/null ||
+		skip_all "xmllint (libxml2-utils) not installed"
 	[ "$(id -u)" -eq 0 ] || skip_all "a libvirtd in system mode needs root"
 	command -v libvirtd >/dev/null ||
 		skip_all "libvirtd not installed (libvirt-daemon-system)"
@@ -93,6 +101,17 @@ ctl_libvirtd_ns() {
 	rmdir "$TMP"
 	PVABI_LIBVIRTD_NS=1 exec unshare -m --propagation private \
 		"$BASH" "$0" "$@"
+}
+
+# ctl_domain_xml NAME: a small qemu domain that is only ever defined.
+ctl_domain_xml() {
+	cat <<EOX
+<domain type='qemu'>
+  <name>$1</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64'>hvm</type></os>
+</domain>
+EOX
 }
 
 _lv_dirs=(/run/libvirt /etc/libvirt/qemu /var/lib/libvirt /var/log/libvirt)
@@ -111,8 +130,10 @@ ctl_libvirtd_start() {
 		# container) libvirt sees KVM as unusable for its qemu user
 		# and probes QEMU again on every start, for seconds.  A node
 		# of our own, in this namespace only.
-		if getent group kvm >/dev/null &&
-			mknod -m 0660 /run/libvirt/kvm c 10 232 2>/dev/null; then
+		if [ -c /dev/kvm ] && getent group kvm >/dev/null &&
+			mknod -m 0660 /run/libvirt/kvm c \
+				$((0x$(stat -c %t /dev/kvm))) \
+				$((0x$(stat -c %T /dev/kvm))) 2>/dev/null; then
 			chgrp kvm /run/libvirt/kvm
 			mount --bind /run/libvirt/kvm /dev/kvm 2>/dev/null || true
 		fi

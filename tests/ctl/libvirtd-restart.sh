@@ -1,30 +1,20 @@
 #!/bin/bash
-# libvirtd restarts (SIGTERM, then SIGKILL) under a running pvctld: pvctld
-# stays the same process, answers LibvirtUnavailable (pvctl exit 3) while
-# libvirt is away, reconnects by itself, resynchronises (a change made with
-# virsh while it was cut off is picked up and announced), and takes new
-# changes.
+# libvirtd restarts (SIGTERM, then SIGKILL) and hangs (SIGSTOP) under a
+# running pvctld: pvctld stays the same process, answers LibvirtUnavailable
+# (pvctl exit 3) while libvirt is away, reconnects by itself, resynchronises
+# (a change made with virsh while it was cut off is picked up and
+# announced), and takes new changes.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-ctl.sh"
 
 URI=qemu:///system
-command -v dbus-daemon >/dev/null || skip_all "dbus-daemon not installed"
-command -v virsh >/dev/null || skip_all "virsh not installed"
-command -v xmllint >/dev/null || skip_all "xmllint (libxml2-utils) not installed"
 ctl_libvirtd_ns "$@"
-ctl_libvirtd_start || skip_all "libvirtd started but $URI does not answer"
-plan 34
+plan 38
 
 doms=(pvabi-rs-a pvabi-rs-b pvabi-rs-c)
 for d in "${doms[@]}"; do
-	cat >"$TMP/$d.xml" <<EOX
-<domain type='qemu'>
-  <name>$d</name>
-  <memory unit='MiB'>64</memory>
-  <os><type arch='x86_64'>hvm</type></os>
-</domain>
-EOX
+	ctl_domain_xml "$d" >"$TMP/$d.xml"
 	virsh -c "$URI" define "$TMP/$d.xml" >/dev/null
 done
 
@@ -123,6 +113,21 @@ wait_log() { # PATTERN: until pvctld's log has it, 10 s at most
 }
 
 restarts=0 reconnect_ms=() failed_before=$_failed
+# answering_again: libvirtd is back; how long until pvctld answers from it.
+answering_again() {
+	local up
+	up=$(now_ms)
+	for _ in $(seq 400); do
+		"$PVCTL" show pvabi-rs-a >/dev/null 2>&1 && break
+		sleep 0.025
+	done
+	reconnect_ms+=($(($(now_ms) - up)))
+	restarts=$((restarts + 1))
+}
+same_process() { # PREFIX
+	is "$dpid:$(cut -d' ' -f22 "/proc/$dpid/stat" 2>/dev/null)" "$pid0:$start0" \
+		"$1: pvctld is the same process"
+}
 
 # Round 1, SIGTERM: libvirtd shuts down in order.
 : >"$TMP/hammer.rc"
@@ -134,20 +139,13 @@ ok $(wait_log "lost the connection to $URI" && echo 0 || echo 1) \
 	"SIGTERM: pvctld logs the lost connection"
 during_outage TERM
 ctl_libvirtd_start
-up=$(now_ms)
-for _ in $(seq 400); do
-	"$PVCTL" show pvabi-rs-a >/dev/null 2>&1 && break
-	sleep 0.025
-done
-reconnect_ms+=($(($(now_ms) - up)))
-restarts=$((restarts + 1))
+answering_again
 wait "$hammer_pid"
 is "$(sort -u "$TMP/hammer.rc" | grep -cvx '[03]')" 0 \
 	"SIGTERM: 40 calls across the outage each got 0 or 3 ($(sort "$TMP/hammer.rc" | uniq -c | tr -s ' \n' ' '))"
 ok $(wait_log "reconnected to $URI after" && echo 0 || echo 1) \
 	"SIGTERM: pvctld logs the reconnect"
-is "$dpid:$(cut -d' ' -f22 "/proc/$dpid/stat" 2>/dev/null)" "$pid0:$start0" \
-	"SIGTERM: pvctld is the same process"
+same_process SIGTERM
 same_state "SIGTERM: after the reconnect pvctld answers what libvirt holds"
 run "$PVCTL" enable pvabi-rs-a --versions 1.0 --features notify,segregs
 is "$rc" 0 "SIGTERM: a new change goes through"
@@ -157,7 +155,6 @@ is "$(libvirt_view pvabi-rs-a)" "yes 1.0-1.0 notify,segregs guest " \
 # Round 2, SIGKILL, and a change made with virsh while pvctld is cut off:
 # pvctld is held stopped from before libvirtd comes back until the change
 # is made, so it can only learn of it by resynchronising.
-: >"$TMP/signals.mark"
 ctl_libvirtd_stop KILL
 ok $(wait_log "lost the connection to $URI.*reconnecting" &&
 	[ "$(grep -c "lost the connection to $URI" "$LOG")" -eq 2 ] && echo 0 || echo 1) \
@@ -170,17 +167,10 @@ virsh -c "$URI" metadata pvabi-rs-c --uri "$NS" --key pvabi --config \
 virsh -c "$URI" metadata pvabi-rs-b --uri "$NS" --config --remove >/dev/null
 signals_before=$(wc -l <"$TMP/signals")
 kill -CONT "$dpid"
-up=$(now_ms)
-for _ in $(seq 400); do
-	"$PVCTL" show pvabi-rs-a >/dev/null 2>&1 && break
-	sleep 0.025
-done
-reconnect_ms+=($(($(now_ms) - up)))
-restarts=$((restarts + 1))
+answering_again
 ok $(wait_log "reconnected to $URI after .*reconnect #2); resynchronised 3 VMs" &&
 	echo 0 || echo 1) "SIGKILL: pvctld reconnects and resynchronises the 3 VMs"
-is "$dpid:$(cut -d' ' -f22 "/proc/$dpid/stat" 2>/dev/null)" "$pid0:$start0" \
-	"SIGKILL: pvctld is the same process"
+same_process SIGKILL
 for _ in $(seq 50); do
 	[ "$(tail -n +"$signals_before" "$TMP/signals" | grep -c '"reconnected"')" -ge 3 ] && break
 	sleep 0.1
@@ -202,6 +192,20 @@ is "$(libvirt_view pvabi-rs-a)" "no 1.0-1.0 notify,segregs guest " \
 run "$PVCTL" policy pvabi-rs-b --patch off
 is "$rc" 0 "SIGKILL: a VM without settings gets new ones"
 
+# Round 3, SIGSTOP: a libvirtd that hangs.  A call waiting on it fails
+# once libvirt's keepalive gives up (about 12 s), inside D-Bus's 25 s.
+kill -STOP "$lvpid"
+t=$(now_ms)
+run timeout 30 "$PVCTL" list
+hung_ms=$(($(now_ms) - t))
+kill -CONT "$lvpid"
+is "$rc" 3 "SIGSTOP: a call on a hung libvirtd ends with exit 3 after $hung_ms ms, no hang"
+ok $(wait_log "lost the connection to $URI (keepalive timeout)" && echo 0 || echo 1) \
+	"SIGSTOP: pvctld logs the keepalive timeout"
+ok $(wait_log "reconnect #3); resynchronised 3 VMs" && echo 0 || echo 1) \
+	"SIGSTOP: once libvirtd runs again, pvctld reconnects and resynchronises"
+same_process SIGSTOP
+
 ctl_stop "$dpid"
 [ -z "${PVABI_KEEP_LOG:-}" ] || cp "$LOG" "$PVABI_KEEP_LOG"
 ok $(grep -q 'Sanitizer\|runtime error\|Assertion' "$LOG" && echo 1 || echo 0) \
@@ -209,7 +213,7 @@ ok $(grep -q 'Sanitizer\|runtime error\|Assertion' "$LOG" && echo 1 || echo 0) \
 result=pass
 [ "$_failed" -eq "$failed_before" ] || result=fail
 record faults test=libvirtd-restart result=$result restarts=$restarts \
-	signals=TERM,KILL reconnect_ms=$(IFS=,; echo "${reconnect_ms[*]}") \
+	signals=TERM,KILL,STOP hung_call_ms=$hung_ms reconnect_ms=$(IFS=,; echo "${reconnect_ms[*]}") \
 	pid_kept=$([ "$result" = pass ] && echo yes || echo no) \
 	outage_exit=3 error=org.pvabi.pvctl1.LibvirtUnavailable
 echo "# reconnect_ms (libvirtd up -> pvctld answering): ${reconnect_ms[*]}"

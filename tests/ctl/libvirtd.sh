@@ -7,13 +7,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib-ctl.sh"
 
 URI=qemu:///system
-command -v dbus-daemon >/dev/null || skip_all "dbus-daemon not installed"
-command -v virsh >/dev/null || skip_all "virsh not installed"
-command -v xmllint >/dev/null || skip_all "xmllint (libxml2-utils) not installed"
 RNG=$top_srcdir/schemas/libvirt-metadata.rng
 
 ctl_libvirtd_ns "$@"
-ctl_libvirtd_start || skip_all "libvirtd started but $URI does not answer"
 plan 16
 
 DOM=pvabi-test-$$
@@ -23,13 +19,7 @@ cleanup_domain() {
 	ctl_cleanup
 }
 trap cleanup_domain EXIT
-cat >"$TMP/dom.xml" <<EOX
-<domain type='qemu'>
-  <name>$DOM</name>
-  <memory unit='MiB'>64</memory>
-  <os><type arch='x86_64'>hvm</type></os>
-</domain>
-EOX
+ctl_domain_xml "$DOM" >"$TMP/dom.xml"
 
 ctl_bus here; export PVCTL_BUS_ADDRESS=$addr
 ctl_daemon "$addr" "$TMP/pvctld.log" --connect "$URI" --config /dev/null
