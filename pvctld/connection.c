@@ -294,9 +294,9 @@ static void connected(struct pvctld *c, virConnectPtr conn, const char *why)
 	ms = (now_usec() - c->lost_usec) / 1000u;
 	c->reconnects++;
 	n = resync(c);
-	log_msg("reconnected to %s after %llu ms (%u attempts, reconnect #%u); resynchronised %d VMs",
+	log_msg("reconnected to %s after %llu ms (%u attempts, reconnect #%u); resynchronised %d VM%s",
 		c->config.connect, (unsigned long long)ms, c->attempts,
-		c->reconnects, n);
+		c->reconnects, n, n == 1 ? "" : "s");
 }
 
 static void handle_event(struct pvctld *c, struct pvctld_event *e)
