@@ -76,7 +76,7 @@ static unsigned int drain(struct pvabi_dlv *d, struct pvabi_dlv_action act,
 static unsigned int fill_and_drain(int mode, unsigned int *got)
 {
 	struct pvabi_dlv_config cfg;
-	struct pvabi_dlv_action act, first;
+	struct pvabi_dlv_action act, first = {0};
 	struct pvabi_dlv d;
 	unsigned int v;
 
