@@ -155,7 +155,7 @@ static long good_measure(struct good *g, long ms, double *p50, double *p99)
 {
 	const long max = 1000000;
 	uint64_t *lat = calloc(max, sizeof(*lat)), end;
-	struct timespec to = {2, 0};
+	struct timespec to = {10, 0}; /* never, unless it is lost */
 	long m = 0;
 
 	if (!lat)
@@ -628,6 +628,9 @@ static void *drain_flipper(void *arg)
  * A full queue drained by one kick while another thread flips critical:
  * every delivery decision may find the guest inside, then outside again.
  * Every vector the module counts as delivered must reach the eventfd.
+ * (Whether two decisions of one drain see different values depends on
+ * the two vCPUs really running at once; test-dlv-rounds forces the worst
+ * schedule on the machine itself.)
  */
 static long drain_while_flipping(const char *name, int dev, long trials)
 {
@@ -931,6 +934,7 @@ struct verdict {
 static void hostile_checks(const char *name, struct hostile *h)
 {
 	struct pvabi_vcpu_stats s0 = stats(&h->v), s1;
+	int i;
 
 	if (!strcmp(name, "critical-forever"))
 		result(s0.forced > 0 && s0.forced == s0.delivered &&
@@ -953,8 +957,8 @@ static void hostile_checks(const char *name, struct hostile *h)
 	pvabi_st32(PVABI_LE, &h->v.mp->dlv.irq_enabled, 1);
 	hostile_inject1(h, HOSTILE_VECTORS);
 	ioctl(h->v.fd, PVABI_VCPU_KICK, 0);
-	sleep_ms(20 * HOSTILE_BOUND_US / 1000);
-	s1 = stats(&h->v);
+	for (i = 0; i < 2000 && (s1 = stats(&h->v)).forced == s0.forced; i++)
+		sleep_ms(1);
 	result(s1.forced > s0.forced,
 	       "%s: a section held past the bound is forced, %s (%" PRIu64
 	       " forced in all)",
@@ -1072,8 +1076,7 @@ int case_hostile(const char *name)
 	       name);
 	lost = v.lost + good_finish(&g, name);
 	if (!strcmp(name, "notify-flip"))
-		lost += drain_while_flipping(
-			name, dev, env_long("PVABI_HOSTILE_DRAINS", 300));
+		lost += drain_while_flipping(name, dev, 300);
 	close(dev);
 	printf("# hostile: test=%s result=%s forced=%" PRId64
 	       " lost=%ld dup=%ld good_p99_us=%.0f good_p99_alone_us=%.0f "
