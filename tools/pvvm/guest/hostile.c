@@ -120,7 +120,7 @@ void hostile_notify_flip(struct percpu *c)
 		guest_exit(0x203);
 	m->arch.msr = MSR_EE;
 	m->dlv.irq_enabled = 1;
-	for (;;) {
+	for (uint32_t n = 0;; n++) {
 		uint32_t bogus = 0xf0100000u + (rnd(&s) & 0xff) * 0x1000u;
 		uint32_t spin = rnd(&s) & 0x3ff;
 
@@ -134,7 +134,8 @@ void hostile_notify_flip(struct percpu *c)
 		m->dlv.critical = 0;
 		(void)*doorbell(c);
 		*doorbell(c) = 0;
-		if ((rnd(&s) & 15) == 0) {
+		/* The first round, then one in sixteen. */
+		if ((n & 15) == 0) {
 			a->min_ver = 1u << 16;
 			a->max_ver = (1u << 16) | 0xffff;
 			a->wanted = (rnd(&s) & 1) ? PVABI_F_NOTIFY : 0;
