@@ -6,7 +6,7 @@ kmod_tests = \
 	%reldir%/dkms.sh
 TESTS += $(kmod_tests)
 dist_check_SCRIPTS += $(kmod_tests)
-EXTRA_DIST += %reldir%/guest/init %reldir%/guest/pvabi-test.c
+EXTRA_DIST += %reldir%/guest/init %reldir%/guest/pvabi-test.c %reldir%/debian-kernel
 AM_TESTS_ENVIRONMENT += KDIR='$(KDIR)'; export KDIR;
 
 clean-local: kmod-tests-clean
