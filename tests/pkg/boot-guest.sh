@@ -3,8 +3,10 @@
 # pvabi-boot-test.service: install the packages in /root/pvabi the way an
 # administrator would and use them.  Every line for the host starts with
 # PVABI-BOOT and goes to the serial console; tests/pkg/boot.sh numbers them.
+# Each is followed by the guest's uptime (PVABI-BOOT-AT), for a profile in
+# tests/pkg/boot-console.log.
 exec >/dev/ttyS0 2>&1
-say() { echo "PVABI-BOOT $*"; }
+say() { echo "PVABI-BOOT $*"; echo "PVABI-BOOT-AT $(cut -d' ' -f1 /proc/uptime)"; }
 # t DESCRIPTION CMD...: one check; the command's output only on failure.
 t() {
 	local out rc
@@ -70,5 +72,5 @@ is "$(systemctl is-active pvctld)" inactive "removing pvabi-tools stopped pvctld
 t "the unit is gone" sh -c '! systemctl cat pvctld.service'
 t "dpkg -P pvabi-tools removes /etc/pvabi" sh -c 'dpkg -P pvabi-tools && [ ! -e /etc/pvabi ]'
 is "$(ours)" "" "no failed units of ours after removal"
-say "end"
-systemctl poweroff --no-block
+say "end $(cut -d' ' -f1 /proc/uptime)"
+systemctl poweroff --force --force

@@ -57,7 +57,7 @@ echo pvabi-boot >"$ov/etc/hostname"
 # the root (no /etc/initrd-release, so systemd boots it as the real system).
 # The timer options are run-in-qemu's, for TCG on a loaded host.
 timeout=${PVABI_BOOT_TIMEOUT:-420}
-console=$TMP/console.log
+console=$top_builddir/tests/pkg/boot-console.log
 start=$SECONDS
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -m 1536 -smp 2 \
 	-nographic -no-reboot -nic none -kernel "$kernel" -initrd "$TMP/initrd" \
@@ -68,8 +68,8 @@ echo "# qemu ran $((SECONDS - start)) s (exit $qrc)"
 tr -d '\r' <"$console" | awk -v qrc="$qrc" '
 	!/PVABI-BOOT / { next }
 	{ sub(/^.*PVABI-BOOT /, "") }
-	/^begin/ { began = 1; print "# guest: " substr($0, 7); next }
-	/^end$/ { done = 1; next }
+	/^begin/ { began = $2; print "# guest: systemd ran the checks " began " s after the kernel started"; next }
+	/^end/ { done = 1; printf "# guest: the checks took %d s\n", $2 - began; next }
 	/^(ok|not ok) - / {
 		n++
 		st = ($1 == "ok") ? "ok" : "not ok"

@@ -6,5 +6,5 @@ EXTRA_DIST += tests/pkg/deb.sh tests/pkg/boot.sh tests/pkg/boot-guest.sh \
 	tests/pkg/boot-root debian
 clean-local: pkg-tests-clean
 pkg-tests-clean:
-	rm -rf $(abs_top_builddir)/tests/pkg/debs
+	rm -rf $(abs_top_builddir)/tests/pkg/debs $(abs_top_builddir)/tests/pkg/boot-console.log
 .PHONY: pkg-tests-clean
