@@ -44,6 +44,8 @@ t "dpkg -i libpvabi0 libpvabi-dev pvabi-tools" dpkg -i libpvabi0_*.deb libpvabi-
 t "the postinst made group pvabi (sysusers.d)" getent group pvabi
 is "$(systemctl is-enabled pvctld)" enabled "the postinst enabled pvctld.service"
 
+t "systemd-analyze verify pvctld.service" systemd-analyze verify pvctld.service
+systemd-analyze security pvctld.service --no-pager 2>&1 | tail -n 1 | sed 's/^/PVABI-BOOT # /'
 t "systemctl start pvctld" systemctl start pvctld
 is "$(systemctl is-active pvctld)" active "systemctl is-active pvctld"
 t "pvctl list reaches pvctld on the system bus" sh -c 'pvctl list --json | grep -q "\"name\":\"test\""'
