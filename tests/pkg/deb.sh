@@ -13,10 +13,11 @@ done
 [ -d "$top_srcdir/debian" ] || skip_all "no debian/ in this tree"
 plan 7
 
-# The copy: the files git tracks, or (in a release tarball) every file.
+# The copy: the files git tracks, or (in a release tarball, which may sit
+# inside a git checkout, as make distcheck's does) every file.
 src=$TMP/pvabi
 mkdir -p "$src"
-if git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1; then
+if [ "$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$top_srcdir" && pwd -P)" ]; then
 	git -C "$top_srcdir" ls-files -z | (cd "$top_srcdir" && xargs -0 cp --parents -t "$src")
 else
 	cp -a "$top_srcdir/." "$src"
