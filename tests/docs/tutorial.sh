@@ -43,7 +43,8 @@ done <"$DOC"
 n=0 unmarked=0
 for i in "${!kinds[@]}"; do
 	case ${kinds[$i]} in
-	run | host | output) n=$((n + 1)) ;;
+	run | output) n=$((n + 1)) ;;
+	host) n=$((n + 2)) ;;
 	unmarked) unmarked=$((unmarked + 1)) ;;
 	esac
 done
@@ -93,14 +94,46 @@ chmod +x "$TMP/bin/pvctl"
 export PATH="$TMP/bin:$PATH"
 cd "$TMP/work"
 
+# host_check TEXT: what in a block that only a real host can run does not
+# exist here: a command not on PATH, a pvctl verb or option pvctl's help
+# does not know, or an edit of pvctld.conf that does not work on the
+# installed template (pvctld/pvctld.conf).
+host_check() {
+	local line cmd verb opt
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		cmd=${line%% *}
+		case $cmd in
+		./*) [ -x "$top_srcdir/$cmd" ] || echo "no '$cmd' in the source tree" ;;
+		*) command -v "$cmd" >/dev/null || echo "no command '$cmd'" ;;
+		esac
+		if [ "$cmd" = pvctl ]; then
+			verb=$(echo "$line" | cut -d' ' -f2)
+			pvctl help "$verb" >"$TMP/verb.help" 2>&1 || echo "no 'pvctl $verb'"
+			for opt in $(echo "$line" | grep -oE -- '--[a-z][a-z-]*'); do
+				grep -q -- "$opt" "$TMP/verb.help" || echo "no 'pvctl $verb $opt'"
+			done
+		fi
+		case $line in
+		*/etc/pvabi/pvctld.conf*)
+			cp "$top_srcdir/pvctld/pvctld.conf" "$TMP/pvctld.conf"
+			bash -c "${line//\/etc\/pvabi\/pvctld.conf/$TMP/pvctld.conf}"
+			grep -qx 'connect = qemu:///system' "$TMP/pvctld.conf" ||
+				echo "'$line' does not set connect on pvctld/pvctld.conf"
+			;;
+		esac
+	done <<<"$1"
+}
+
 last=
 for i in "${!kinds[@]}"; do
 	text=${texts[$i]}
-	first=$(printf '%s' "$text" | head -n1)
+	first=$(printf '%s' "$text" | paste -sd ';' | sed 's/;/; /g')
 	case ${kinds[$i]} in
 	host)
 		run bash -n -c "$text"
 		is "$rc" 0 "host block parses: $first"
+		is "$(host_check "$text")" "" "host block names real commands, verbs and options: $first"
 		;;
 	run)
 		set +e
