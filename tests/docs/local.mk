@@ -1,8 +1,8 @@
 # The docs, checked: the tutorial runs, the architecture names what exists,
-# pvvm(1) matches pvvm's help.
+# the man pages match their programs' help.
 docs_tests = \
 	%reldir%/tutorial.sh \
 	%reldir%/names.sh \
-	%reldir%/pvvm-man.sh
+	%reldir%/man-help.sh
 TESTS += $(docs_tests)
 EXTRA_DIST += $(docs_tests)
