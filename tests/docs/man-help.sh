@@ -48,6 +48,9 @@ check_page() { # NAME SECTION
 	local name=$1 sec=$2 d=$TMP/$1 scd page e missing extra
 	scd=$top_srcdir/docs/man/$name.$sec.scd
 	page=$top_builddir/docs/man/$name.$sec
+	# A release tarball ships the built pages, so a VPATH build keeps them
+	# in the source tree.
+	[ -e "$page" ] || page=$top_srcdir/docs/man/$name.$sec
 
 	if [ -s "$d/entries" ]; then
 		missing=
