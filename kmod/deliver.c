@@ -18,9 +18,6 @@
 
 #include "pvabi_mod.h"
 
-/* Decisions one call may chain: a drain of the whole queue and a re-check. */
-#define MAX_ROUNDS (PVABI_DLV_QUEUE_LEN + 4)
-
 static void notify_vmm(struct pvabi_vcpu *v, u32 vector)
 {
 	if (v->efd)
@@ -56,9 +53,12 @@ static void perform(struct pvabi_vcpu *v, struct pvabi_dlv_action act)
 	int round;
 
 	lockdep_assert_held(&v->lock);
-	for (round = 0; round < MAX_ROUNDS; round++) {
+	for (round = 0;; round++) {
 		bool again = false;
 
+		/* The machine's own bound: past it @act would be dropped. */
+		if (WARN_ON_ONCE(round == PVABI_DLV_MAX_ROUNDS))
+			break;
 		/*
 		 * DISARM needs nothing: the page is mapped back lazily, on
 		 * the next fault, which finds the machine disarmed.

@@ -155,9 +155,20 @@ static long vcpu_negotiate(struct pvabi_vcpu *v, void __user *uarg)
 	req.magic_gpa = n.magic_gpa;
 	req.notify_gpa = n.notify_gpa;
 
+	/*
+	 * Write the request back unchanged before anything changes: an
+	 * argument the caller may read but not write fails here, not after
+	 * the vCPU has negotiated.
+	 */
+	if (copy_to_user(uarg, &n, sizeof(n)))
+		return -EFAULT;
+
 	err = pvabi_vm_offer(v->vm, &offer, &defer_us);
 	if (!err)
 		err = pvabi_negotiate(&offer, &req, &res);
+	/* Both addresses 0 is libpvabi's offline query; a vCPU registers. */
+	if (!err && !req.magic_gpa && !req.notify_gpa)
+		err = PVABI_E_BADADDR;
 
 	mutex_lock(&v->lock);
 	if (v->negotiated) {

@@ -6,13 +6,21 @@ kmod_tests = \
 	%reldir%/dkms.sh
 TESTS += $(kmod_tests)
 dist_check_SCRIPTS += $(kmod_tests)
-EXTRA_DIST += %reldir%/guest/init %reldir%/guest/pvabi-test.c
+EXTRA_DIST += %reldir%/guest/init %reldir%/guest/pvabi-test.c \
+	%reldir%/guest/guest.h %reldir%/guest/guest.c %reldir%/guest/hostile.c
 AM_TESTS_ENVIRONMENT += KDIR='$(KDIR)'; export KDIR;
 
 clean-local: kmod-tests-clean
 kmod-tests-clean:
 	rm -rf $(abs_top_builddir)/tests/kmod/work $(abs_top_builddir)/tests/kmod/sparse-build
 .PHONY: kmod-tests-clean
+
+# The bound of the module's drain loop, on this machine (no module needed).
+check_PROGRAMS += tests/kmod/test-dlv-rounds
+TESTS += tests/kmod/test-dlv-rounds
+tests_kmod_test_dlv_rounds_SOURCES = tests/kmod/test-dlv-rounds.c
+tests_kmod_test_dlv_rounds_CFLAGS = $(UNIT_CFLAGS)
+tests_kmod_test_dlv_rounds_LDADD = $(UNIT_LDADD)
 
 # The netlink client's parser, on this machine (no module needed).
 check_PROGRAMS += tests/unit/test-genl-parse

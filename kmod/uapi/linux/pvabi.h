@@ -97,7 +97,11 @@ struct pvabi_create_vm {
  * (the host's versions and features clamped by the VM's policy) is matched
  * against the request as pvabi_negotiate() does; on success the magic page's
  * header is written in the given byte order and major/minor/features are
- * filled in.  On failure error holds the PVABI_E_* code.
+ * filled in.  On failure error holds the PVABI_E_* code.  The page
+ * addresses are checked as pvabi_negotiate() checks them, and both 0 (its
+ * offline query) is refused too: EINVAL with PVABI_E_BADADDR.  An argument
+ * that is readable but not writable fails with EFAULT before the vCPU
+ * changes.
  */
 struct pvabi_negotiate {
 	__u32 min_version;

@@ -148,6 +148,17 @@
 /* Distinct vectors that can wait at once; the state record carries as many. */
 #define PVABI_DLV_QUEUE_LEN 32
 
+/*
+ * The most actions one input can lead to when a backend drains: performs
+ * each action, calls pvabi_dlv_exit() after a KICK and pvabi_dlv_entry()
+ * after an ARM or a DELIVER, until an action asks for neither (that last
+ * one counted).  A KICK, then per queued vector at most one ARM (one per
+ * deferral episode; a delivery ends the episode) and its DELIVER, then the
+ * last.  A guest flipping critical between every two decisions reaches it;
+ * a backend that stops earlier drops a decision, and with it a delivery.
+ */
+#define PVABI_DLV_MAX_ROUNDS (2 * PVABI_DLV_QUEUE_LEN + 2)
+
 /* struct pvabi_dlv_config.flags */
 /* PVABI_F_NOTIFY was negotiated: arm the notification page on deferral. */
 #define PVABI_DLV_CFG_NOTIFY (1u << 0)

@@ -32,208 +32,7 @@
 #include "pvabi/delivery.h"
 #include "pvabi/error.h"
 
-#define TOKEN 0x7ffdf00dcafe0ull /* the test vCPU's "r1" */
-
-static int n_fail;
-
-static void __attribute__((format(printf, 2, 3)))
-result(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		n_fail++;
-}
-
-/* A call that must fail with errno @err. */
-#define EXPECT_ERR(call, err, desc)                                            \
-	do {                                                                   \
-		long r_;                                                       \
-		errno = 0;                                                     \
-		r_ = (long)(call);                                             \
-		result(r_ == -1 && errno == (err), "%s: %s (got %ld, %s)",     \
-		       desc, strerror(err), r_, strerror(errno));              \
-	} while (0)
-
-/* A netlink request that must fail with -@err. */
-#define EXPECT_NL(ret, err, desc)                                              \
-	do {                                                                   \
-		int r_ = (ret);                                                \
-		result(r_ == -(err), "netlink %s: %s (got %s)", desc,          \
-		       strerror(err), strerror(-r_));                          \
-	} while (0)
-
-static void die(const char *what)
-{
-	printf("not ok - %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-struct vcpu {
-	int fd;
-	int efd;
-	struct pvabi_magic_page *mp;
-	struct pvabi_notify_page *np;
-};
-
-static int dev_open(void)
-{
-	int fd = open("/dev/pvabi", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		die("open /dev/pvabi");
-	return fd;
-}
-
-static int vm_create(int dev, const char *name, uint32_t *id)
-{
-	struct pvabi_create_vm cv = {0};
-	int fd;
-
-	snprintf(cv.name, sizeof(cv.name), "%s", name);
-	fd = ioctl(dev, PVABI_CREATE_VM, &cv);
-	if (fd < 0)
-		die("PVABI_CREATE_VM");
-	if (id)
-		*id = cv.id;
-	return fd;
-}
-
-/* A VM whose deferral bound is @bound_us (set over netlink). */
-static int vm_with_bound(int dev, const char *name, uint32_t bound_us,
-			 uint32_t *idp)
-{
-	struct pvabi_genl_policy pol = {
-		.present = 1u << PVABI_POLICY_A_DEFER_US,
-		.defer_us = bound_us,
-	};
-	struct pvabi_genl *g;
-	uint32_t id;
-	int vm = vm_create(dev, name, &id), err;
-
-	err = pvabi_genl_open(&g);
-	if (!err) {
-		err = pvabi_genl_set_policy(g, id, 0, &pol);
-		pvabi_genl_close(g);
-	}
-	if (err) {
-		errno = -err;
-		die("SET_POLICY deferral bound");
-	}
-	if (idp)
-		*idp = id;
-	return vm;
-}
-
-static int negotiate(int fd, uint64_t wanted, struct pvabi_negotiate *n)
-{
-	memset(n, 0, sizeof(*n));
-	n->min_version = 1 << 16;
-	n->max_version = 1 << 16 | 0xffff;
-	n->wanted = wanted;
-	n->magic_gpa = 0x10000;
-	n->notify_gpa = 0x11000;
-	n->byte_order = PVABI_BYTE_ORDER_LITTLE;
-	return ioctl(fd, PVABI_VCPU_NEGOTIATE, n);
-}
-
-static void vcpu_setup_features(int vm, unsigned int index, struct vcpu *v,
-				uint64_t wanted)
-{
-	struct pvabi_regs regs = {.r1 = TOKEN, .msr = 0};
-	struct pvabi_eventfd e;
-	struct pvabi_negotiate n;
-	char *p;
-
-	v->fd = ioctl(vm, PVABI_CREATE_VCPU, index);
-	if (v->fd < 0)
-		die("PVABI_CREATE_VCPU");
-	p = mmap(NULL, 2 * PVABI_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 v->fd, PVABI_MMAP_MAGIC_OFFSET);
-	if (p == MAP_FAILED)
-		die("mmap vCPU pages");
-	v->mp = (void *)p;
-	v->np = (void *)(p + PVABI_MMAP_NOTIFY_OFFSET);
-	if (negotiate(v->fd, wanted, &n))
-		die("PVABI_VCPU_NEGOTIATE");
-	if (ioctl(v->fd, PVABI_VCPU_SET_REGS, &regs))
-		die("PVABI_VCPU_SET_REGS");
-	v->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	e.fd = v->efd;
-	e.flags = 0;
-	if (v->efd < 0 || ioctl(v->fd, PVABI_VCPU_SET_EVENTFD, &e))
-		die("PVABI_VCPU_SET_EVENTFD");
-	pvabi_st32(PVABI_LE, &v->mp->dlv.irq_enabled, 1);
-}
-
-static void vcpu_setup(int vm, unsigned int index, struct vcpu *v)
-{
-	vcpu_setup_features(vm, index, v, PVABI_F_ALL_1_0);
-}
-
-static void vcpu_close(struct vcpu *v)
-{
-	munmap(v->mp, 2 * PVABI_PAGE_SIZE);
-	close(v->efd);
-	close(v->fd);
-}
-
-/* Interrupts the eventfd has seen since the last call (0 if none). */
-static uint64_t took(struct vcpu *v)
-{
-	uint64_t n = 0;
-
-	if (read(v->efd, &n, sizeof(n)) != sizeof(n))
-		return 0;
-	return n;
-}
-
-static struct pvabi_vcpu_stats stats(struct vcpu *v)
-{
-	struct pvabi_vcpu_stats st;
-
-	if (ioctl(v->fd, PVABI_VCPU_GET_STATS, &st))
-		die("PVABI_VCPU_GET_STATS");
-	return st;
-}
-
-static void enter(struct vcpu *v)
-{
-	pvabi_st64(PVABI_LE, &v->mp->dlv.critical, TOKEN);
-}
-
-static void leave(struct vcpu *v)
-{
-	pvabi_st64(PVABI_LE, &v->mp->dlv.critical, 0);
-}
-
-static void doorbell(struct vcpu *v, uint64_t x)
-{
-	pvabi_st64(PVABI_LE, &v->np->doorbell, x);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
-static int inject_vec(struct vcpu *v, uint32_t vector)
-{
-	return ioctl(v->fd, PVABI_VCPU_INJECT, (unsigned long)vector);
-}
-
-static int inject(struct vcpu *v)
-{
-	return inject_vec(v, 0);
-}
+#include "guest.h"
 
 /* ------------------------------------------------------------- cases */
 
@@ -571,14 +370,6 @@ static void *netlink_injector(void *arg)
 	}
 	pvabi_genl_close(g);
 	return NULL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void case_stress(long total)
@@ -1372,11 +1163,16 @@ int main(int argc, char **argv)
 		case_pvctl();
 	else if (!strcmp(c, "churn"))
 		case_churn(argc > 2 ? atol(argv[2]) : 5);
+	else if (!strcmp(c, "hostile") && argc > 2 &&
+		 case_hostile(argv[2]) == 0)
+		;
 	else {
 		fprintf(stderr,
 			"usage: pvabi-test "
 			"basic|defer|bound|irqoff|signal|stress "
-			"[N]|badioctl|badnl|unpriv|policy|pvctl|churn [S]\n");
+			"[N]|badioctl|badnl|unpriv|policy|pvctl|churn [S]|hostile "
+			"random-page|critical-forever|notify-flip|"
+			"bad-negotiate\n");
 		return 2;
 	}
 	return n_fail ? 1 : 0;
