@@ -62,12 +62,15 @@ static int method_list(sd_bus_message *m, void *data, sd_bus_error *error)
 {
 	struct pvctld *c = data;
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	virConnectPtr conn = virt_conn(c, error);
 	virDomainPtr *doms = NULL;
 	int n, r;
 
-	n = virConnectListAllDomains(c->conn, &doms, 0);
+	if (!conn)
+		return -EAGAIN;
+	n = virConnectListAllDomains(conn, &doms, 0);
 	if (n < 0)
-		return virt_libvirt_error(error, "listing domains");
+		return virt_libvirt_error(c, error, "listing domains");
 	r = sd_bus_message_new_method_return(m, &reply);
 	if (r >= 0)
 		r = sd_bus_message_open_container(reply, 'a', "(" VM_SIGNATURE ")");

@@ -16,6 +16,7 @@ pvctld_pvctld_SOURCES = \
 	%reldir%/main.c \
 	%reldir%/bus.c \
 	%reldir%/virt.c \
+	%reldir%/connection.c \
 	%reldir%/auth.c \
 	%reldir%/push.h \
 	%reldir%/push.c \

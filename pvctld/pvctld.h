@@ -26,6 +26,7 @@
 #define PVCTLD_ERROR_NO_SUCH_VM "org.pvabi.pvctl1.NoSuchVM"
 #define PVCTLD_ERROR_BAD_METADATA "org.pvabi.pvctl1.BadMetadata"
 #define PVCTLD_ERROR_LIBVIRT "org.pvabi.pvctl1.LibvirtError"
+#define PVCTLD_ERROR_LIBVIRT_UNAVAILABLE "org.pvabi.pvctl1.LibvirtUnavailable"
 
 /* A libvirt lifecycle event, handed from libvirt's event thread to the
  * sd-event loop that owns the bus. */
@@ -42,15 +43,29 @@ struct pvctld {
 	sd_event *event;
 	sd_bus *bus;
 
-	virConnectPtr conn;
+	virConnectPtr conn; /* NULL while libvirt is unavailable */
 	int lifecycle_id, metadata_id;
-	pthread_mutex_t lock; /* guards queue */
-	struct pvctld_event *queue, **queue_tail;
 	int wake_fd;
 	sd_event_source *wake_source;
 
+	/* Guards what libvirt's event thread and the connect thread hand
+	 * to the loop: the event queue, the close, the connect result. */
+	pthread_mutex_t lock;
+	struct pvctld_event *queue, **queue_tail;
+	bool conn_closed;
+	const char *closed_why;
+	bool open_done;
+	virConnectPtr opened;
+	char open_why[256];
+
+	/* Reconnecting (connection.c), on the loop only. */
+	sd_event_source *retry_source;
+	pthread_t connector;
+	bool connecting;
+	unsigned int retry_ms, attempts, reconnects;
+	uint64_t lost_usec;
+
 	bool netlink_absent_logged;
-	bool conn_closed; /* set on libvirt's thread, read under lock */
 };
 
 /* main.c: one line on stderr, which journald reads.  Returns -|err|. */
@@ -58,9 +73,18 @@ void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int log_error_errno(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* virt.c: the libvirt side. */
+/* connection.c: the libvirt connection, kept up by itself. */
 int virt_open(struct pvctld *c);
 void virt_close(struct pvctld *c);
+int virt_schedule_retry(struct pvctld *c);
+/* The connection, or NULL with @error set to LibvirtUnavailable. */
+virConnectPtr virt_conn(struct pvctld *c, sd_bus_error *error);
+/* libvirt's last error as LibvirtError, or as LibvirtUnavailable (and a
+ * reconnect) when the connection turns out to be dead. */
+int virt_libvirt_error(struct pvctld *c, sd_bus_error *error,
+		       const char *what);
+
+/* virt.c: the libvirt side, domain by domain. */
 int virt_lookup(struct pvctld *c, const char *name, virDomainPtr *dom,
 		sd_bus_error *error);
 int virt_read_settings(struct pvctld *c, virDomainPtr dom,
@@ -69,7 +93,6 @@ int virt_write_settings(struct pvctld *c, virDomainPtr dom,
 			const struct pvctl_vm_settings *s,
 			sd_bus_error *error);
 const char *virt_state(virDomainPtr dom);
-int virt_libvirt_error(sd_bus_error *error, const char *what);
 
 /* bus.c: the D-Bus object. */
 int bus_setup(struct pvctld *c);

@@ -102,6 +102,12 @@ EXTRA_DIST += tests/kvm/move.sh
 # Control plane: pvctld on private buses (tests/ctl).
 ctl_tests = \
 	tests/ctl/daemon.sh \
-	tests/ctl/libvirtd.sh
+	tests/ctl/libvirtd.sh \
+	tests/ctl/libvirtd-restart.sh \
+	tests/ctl/dbus-1000.sh
 TESTS += $(ctl_tests)
 EXTRA_DIST += $(ctl_tests) tests/ctl/lib-ctl.sh
+# 1000 D-Bus calls in flight at once against pvctld (tests/ctl/dbus-1000.sh).
+check_PROGRAMS += tests/ctl/dbus-concurrent
+tests_ctl_dbus_concurrent_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+tests_ctl_dbus_concurrent_LDADD = $(LIBSYSTEMD_LIBS)

@@ -74,3 +74,90 @@ ctl_stop() { # PID
 	kill "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
 }
+
+# A libvirtd of the test's own: the real daemon in system mode
+# (qemu:///system), in a mount namespace where its state, config and socket
+# directories are empty tmpfs.  Domains from other runs are not seen, and
+# stopping it stops nobody else's.
+#
+# ctl_libvirtd_ns "$@" (before plan): rerun the calling test inside its own
+# mount namespace and start libvirtd there, or SKIP saying why it cannot.
+ctl_libvirtd_ns() {
+	if [ -n "${PVABI_LIBVIRTD_NS:-}" ]; then
+		ctl_libvirtd_start ||
+			skip_all "libvirtd started but qemu:///system does not answer"
+		return 0
+	fi
+	command -v dbus-daemon >/dev/null || skip_all "dbus-daemon not installed"
+	command -v virsh >/dev/null || skip_all "virsh not installed"
+	command -v xmllint >/dev/null ||
+		skip_all "xmllint (libxml2-utils) not installed"
+	[ "$(id -u)" -eq 0 ] || skip_all "a libvirtd in system mode needs root"
+	command -v libvirtd >/dev/null ||
+		skip_all "libvirtd not installed (libvirt-daemon-system)"
+	command -v virtlogd >/dev/null || skip_all "virtlogd not installed"
+	unshare -m --propagation private true 2>/dev/null ||
+		skip_all "unshare -m failed: no mount namespace for a private libvirtd"
+	rmdir "$TMP"
+	PVABI_LIBVIRTD_NS=1 exec unshare -m --propagation private \
+		"$BASH" "$0" "$@"
+}
+
+# ctl_domain_xml NAME: a small qemu domain that is only ever defined.
+ctl_domain_xml() {
+	cat <<EOX
+<domain type='qemu'>
+  <name>$1</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64'>hvm</type></os>
+</domain>
+EOX
+}
+
+_lv_dirs=(/run/libvirt /etc/libvirt/qemu /var/lib/libvirt /var/log/libvirt)
+LV_PID=/run/libvirt/pvabi-test-libvirtd.pid
+# ctl_libvirtd_start: mount the empty directories (first call), start
+# virtlogd and libvirtd, and wait until qemu:///system answers.
+ctl_libvirtd_start() {
+	local d
+	if [ ! -e /run/libvirt/.pvabi-test ]; then
+		for d in "${_lv_dirs[@]}"; do
+			mkdir -p "$d"
+			mount -t tmpfs -o mode=0755 pvabi-test "$d"
+		done
+		touch /run/libvirt/.pvabi-test
+		# udev would make /dev/kvm root:kvm 0660; without it (a
+		# container) libvirt sees KVM as unusable for its qemu user
+		# and probes QEMU again on every start, for seconds.  A node
+		# of our own, in this namespace only.
+		if [ -c /dev/kvm ] && getent group kvm >/dev/null &&
+			mknod -m 0660 /run/libvirt/kvm c \
+				$((0x$(stat -c %t /dev/kvm))) \
+				$((0x$(stat -c %T /dev/kvm))) 2>/dev/null; then
+			chgrp kvm /run/libvirt/kvm
+			mount --bind /run/libvirt/kvm /dev/kvm 2>/dev/null || true
+		fi
+		virtlogd -d -p /run/libvirt/virtlogd.pid
+		_pids+=("$(cat /run/libvirt/virtlogd.pid)")
+	fi
+	libvirtd -d --pid-file "$LV_PID"
+	for _ in $(seq 600); do
+		[ -s "$LV_PID" ] && virsh -c qemu:///system list >/dev/null 2>&1 &&
+			break
+		sleep 0.05
+	done
+	lvpid=$(cat "$LV_PID")
+	_pids+=("$lvpid")
+	virsh -c qemu:///system list >/dev/null 2>&1
+}
+
+# ctl_libvirtd_stop SIGNAL: stop libvirtd with SIGNAL and wait until it is
+# gone (it is not our child: libvirtd -d forks).
+ctl_libvirtd_stop() {
+	kill -"$1" "$lvpid"
+	for _ in $(seq 600); do
+		kill -0 "$lvpid" 2>/dev/null || break
+		sleep 0.05
+	done
+	! kill -0 "$lvpid" 2>/dev/null && rm -f "$LV_PID"
+}

@@ -7,47 +7,19 @@ set -euo pipefail
 . "$(dirname "$0")/lib-ctl.sh"
 
 URI=qemu:///system
-command -v dbus-daemon >/dev/null || skip_all "dbus-daemon not installed"
-command -v virsh >/dev/null || skip_all "virsh not installed"
-command -v xmllint >/dev/null || skip_all "xmllint (libxml2-utils) not installed"
 RNG=$top_srcdir/schemas/libvirt-metadata.rng
 
-# libvirtd: use a running one, else start virtlogd and libvirtd (root only).
-started_libvirtd= started_virtlogd=
-if ! virsh -c "$URI" version >/dev/null 2>&1; then
-	[ "$(id -u)" -eq 0 ] || skip_all "libvirtd is not running and starting it needs root"
-	command -v libvirtd >/dev/null || skip_all "libvirtd not installed (libvirt-daemon-system)"
-	if ! pgrep -x virtlogd >/dev/null; then
-		virtlogd -d || skip_all "virtlogd -d failed"
-		started_virtlogd=$(cat /run/virtlogd.pid 2>/dev/null || true)
-	fi
-	libvirtd -d || skip_all "libvirtd -d failed"
-	started_libvirtd=$(cat /run/libvirtd.pid 2>/dev/null || true)
-	for _ in $(seq 100); do
-		virsh -c "$URI" version >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-	virsh -c "$URI" version >/dev/null 2>&1 ||
-		skip_all "libvirtd started but $URI does not answer"
-fi
+ctl_libvirtd_ns "$@"
 plan 16
 
 DOM=pvabi-test-$$
 cleanup_domain() {
 	[ -z "${writer:-}" ] || kill -CONT "$writer" 2>/dev/null || true
 	virsh -c "$URI" undefine "$DOM" >/dev/null 2>&1 || true
-	[ -z "$started_libvirtd" ] || kill "$started_libvirtd" 2>/dev/null || true
-	[ -z "$started_virtlogd" ] || kill "$started_virtlogd" 2>/dev/null || true
 	ctl_cleanup
 }
 trap cleanup_domain EXIT
-cat >"$TMP/dom.xml" <<EOX
-<domain type='qemu'>
-  <name>$DOM</name>
-  <memory unit='MiB'>64</memory>
-  <os><type arch='x86_64'>hvm</type></os>
-</domain>
-EOX
+ctl_domain_xml "$DOM" >"$TMP/dom.xml"
 
 ctl_bus here; export PVCTL_BUS_ADDRESS=$addr
 ctl_daemon "$addr" "$TMP/pvctld.log" --connect "$URI" --config /dev/null
@@ -109,6 +81,7 @@ while [ "$(wc -l <"$TMP/acks")" -lt 300 ]; do
 	fi
 	sleep 0.05
 done
+failed_before=$_failed
 kill -9 "$dpid"
 { wait "$dpid"; } 2>/dev/null || true
 kill -STOP "$writer" # until the restarted pvctld has been read
@@ -129,6 +102,11 @@ is "$rc" 0 "all 1000 changes went through, across the restart"
 is "$(sort -n "$TMP/acks" | uniq | wc -l)" 1000 "1000 acknowledged"
 run "$PVCTL" policy "$DOM"
 is "$(echo "$out" | grep '^exclude=')" "exclude=$(range_of 1000)" "the last change is the one stored"
+lost=$((got < last ? last - got : 0))
+record faults test=kill-9 result=$([ "$_failed" -eq "$failed_before" ] && echo pass || echo fail) \
+	changes=1000 acknowledged_at_kill=$last found_after_kill=$got \
+	acknowledged=$(sort -n "$TMP/acks" | uniq | wc -l) lost=$lost \
+	half_written=$(xmllint --noout --relaxng "$RNG" "$TMP/crash.xml" 2>/dev/null && echo 0 || echo 1)
 
 # Unprivileged callers read but never change a real domain.
 run runuser -u nobody -- "$PVCTL" show "$DOM"

@@ -7,7 +7,8 @@ kmod_tests = \
 TESTS += $(kmod_tests)
 dist_check_SCRIPTS += $(kmod_tests)
 EXTRA_DIST += %reldir%/guest/init %reldir%/guest/pvabi-test.c \
-	%reldir%/guest/guest.h %reldir%/guest/guest.c %reldir%/guest/hostile.c
+	%reldir%/guest/guest.h %reldir%/guest/guest.c %reldir%/guest/hostile.c \
+	%reldir%/debian-kernel
 AM_TESTS_ENVIRONMENT += KDIR='$(KDIR)'; export KDIR;
 
 clean-local: kmod-tests-clean

@@ -1,7 +1,8 @@
 #!/bin/bash
 # dpkg-buildpackage builds libpvabi0, libpvabi-dev, pvabi-tools and
 # pvabi-dkms from a copy of the source; lintian finds no errors; the
-# packages unpacked into a scratch root run 'pvctl abi show'.
+# packages unpacked into a scratch root run 'pvctl abi show'.  The packages
+# stay in tests/pkg/debs for tests/pkg/boot.sh.
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 [ -z "${PVABI_SANITIZER_BUILD:-}" ] ||
@@ -12,10 +13,11 @@ done
 [ -d "$top_srcdir/debian" ] || skip_all "no debian/ in this tree"
 plan 7
 
-# The copy: the files git tracks, or (in a release tarball) every file.
+# The copy: the files git tracks, or (in a release tarball, which may sit
+# inside a git checkout, as make distcheck's does) every file.
 src=$TMP/pvabi
 mkdir -p "$src"
-if git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1; then
+if [ "$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$top_srcdir" && pwd -P)" ]; then
 	git -C "$top_srcdir" ls-files -z | (cd "$top_srcdir" && xargs -0 cp --parents -t "$src")
 else
 	cp -a "$top_srcdir/." "$src"
@@ -23,6 +25,12 @@ fi
 run sh -c "cd '$src' && DEB_BUILD_OPTIONS='nocheck parallel=2' dpkg-buildpackage -us -uc -b"
 is "$rc" 0 "dpkg-buildpackage -us -uc -b"
 [ "$rc" -eq 0 ] || tail -30 "$TMP/out" | sed 's/^/# /'
+debs_dir=$top_builddir/tests/pkg/debs
+rm -rf "$debs_dir"
+if [ "$rc" -eq 0 ]; then
+	mkdir -p "$debs_dir"
+	ls "$TMP"/*.deb | grep -v dbgsym | xargs cp -t "$debs_dir"
+fi
 
 debs=$(ls "$TMP"/*.deb 2>/dev/null | grep -v dbgsym | sort | xargs -n1 basename | sed 's/_.*//' | tr '\n' ' ')
 is "$debs" "libpvabi-dev libpvabi0 pvabi-dkms pvabi-tools " "the four packages"

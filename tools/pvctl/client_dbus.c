@@ -37,6 +37,8 @@ static int map_error(struct pvctl_client *cl, const sd_bus_error *e, int r)
 		{ SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED, PVCTL_REFUSED },
 		{ "org.pvabi.pvctl1.BadMetadata", PVCTL_REFUSED },
 		{ "org.pvabi.pvctl1.LibvirtError", PVCTL_REFUSED },
+		/* pvctld runs but has lost libvirt; its message says so. */
+		{ "org.pvabi.pvctl1.LibvirtUnavailable", PVCTL_UNREACHABLE },
 	};
 
 	if (sd_bus_error_is_set(e)) {

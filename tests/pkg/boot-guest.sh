@@ -1,0 +1,78 @@
+#!/bin/bash
+# Inside the booted Debian (systemd as PID 1), as the oneshot
+# pvabi-boot-test.service: install the packages in /root/pvabi the way an
+# administrator would and use them.  Every line for the host starts with
+# PVABI-BOOT and goes to the serial console; tests/pkg/boot.sh numbers them.
+# Each is followed by the guest's uptime (PVABI-BOOT-AT), for a profile in
+# tests/pkg/boot-console.log.
+exec >/dev/ttyS0 2>&1
+say() { echo "PVABI-BOOT $*"; echo "PVABI-BOOT-AT $(cut -d' ' -f1 /proc/uptime)"; }
+# t DESCRIPTION CMD...: one check; the command's output only on failure.
+t() {
+	local out rc
+	out=$("${@:2}" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then say "ok - $1"; else
+		say "not ok - $1 (exit $rc)"
+		printf '%s\n' "$out" | tail -n 20 | sed 's/^/PVABI-BOOT #   /'
+	fi
+}
+# is ACTUAL EXPECTED DESCRIPTION
+is() {
+	if [ "$1" = "$2" ]; then say "ok - $3"; else
+		say "not ok - $3"
+		say "#   got '$1', expected '$2'"
+	fi
+}
+ours() { systemctl list-units --failed --plain --no-legend 'pvctld*' 'pvabi*' 'dbus*'; }
+complete_line() { # what bash completion offers for the words "$@"
+	bash -lic '
+		_completion_loader pvctl
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		_pvctl pvctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		echo "${COMPREPLY[*]}"' bash "$@" 2>/dev/null
+}
+
+say "begin $(cut -d' ' -f1 /proc/uptime) s after the kernel started"
+is "$(cat /proc/1/comm)" systemd "systemd is PID 1"
+failed=$(systemctl list-units --failed --plain --no-legend)
+[ -z "$failed" ] || printf '%s\n' "$failed" | sed 's/^/PVABI-BOOT # failed at boot: /'
+
+cd /root/pvabi
+t "dpkg -i libpvabi0 libpvabi-dev pvabi-tools" dpkg -i libpvabi0_*.deb libpvabi-dev_*.deb pvabi-tools_*.deb
+t "the postinst made group pvabi (sysusers.d)" getent group pvabi
+is "$(systemctl is-enabled pvctld)" enabled "the postinst enabled pvctld.service"
+
+t "systemd-analyze verify pvctld.service" systemd-analyze verify pvctld.service
+systemd-analyze security pvctld.service --no-pager 2>&1 | tail -n 1 | sed 's/^/PVABI-BOOT # /'
+t "systemctl start pvctld" systemctl start pvctld
+is "$(systemctl is-active pvctld)" active "systemctl is-active pvctld"
+t "pvctl list reaches pvctld on the system bus" sh -c 'pvctl list --json | grep -q "\"name\":\"test\""'
+t "pvctl offer comes from the daemon" pvctl offer
+t "pvctl abi show" sh -c 'pvctl abi show --json | grep -q "\"page_size\":4096"'
+t "root changes a setting without polkit (pvctl enable test)" pvctl enable test
+t "the change is kept" sh -c 'pvctl show test --json | grep -q "\"enabled\":true"'
+
+t "man pvctl renders" sh -c 'man -P cat pvctl | grep -q SYNOPSIS'
+t "man pvctld renders" sh -c 'man -P cat pvctld | grep -q SYNOPSIS'
+t "man 7 pvabi renders" sh -c 'man -P cat 7 pvabi | grep -q "CRITICAL-SECTION PROTOCOL"'
+is "$(complete_line pvctl ab)" abi "bash completion: pvctl ab<TAB> gives abi"
+is "$(complete_line pvctl abi sh)" show "bash completion: pvctl abi sh<TAB> gives show"
+is "$(complete_line pvctl show te)" test "bash completion: pvctl show te<TAB> asks pvctl list for VM names"
+
+t "systemctl stop pvctld" systemctl stop pvctld
+is "$(systemctl is-active pvctld)" inactive "pvctld is inactive after stop"
+is "$(systemctl show -P Result pvctld)" success "pvctld stopped cleanly (Result=success)"
+t "D-Bus activation starts pvctld for pvctl list" pvctl list
+is "$(systemctl is-active pvctld)" active "pvctld is active again, started by the bus"
+journalctl -b -u pvctld -p warning --no-pager -q | sed 's/^/PVABI-BOOT # journal: /'
+is "$(ours)" "" "no failed units of ours"
+
+t "dpkg -r pvabi-tools" dpkg -r pvabi-tools
+is "$(systemctl is-active pvctld)" inactive "removing pvabi-tools stopped pvctld"
+t "the unit is gone" sh -c '! systemctl cat pvctld.service'
+t "dpkg -P pvabi-tools removes /etc/pvabi" sh -c 'dpkg -P pvabi-tools && [ ! -e /etc/pvabi ]'
+is "$(ours)" "" "no failed units of ours after removal"
+say "end $(cut -d' ' -f1 /proc/uptime)"
+systemctl poweroff --force --force
