@@ -437,14 +437,14 @@ static int kmod_inject(int argc, char **argv)
 const struct pvctl_cmd pvctl_kmod_cmds[] = {
 	{"status", kmod_status,
 	 "show pvabi.ko's VMs, vCPUs, policies and counters",
-	 "status [--vm ID] [--json]",
+	 "kmod status [--vm ID] [--json]",
 	 "  --vm ID    only this VM (its netlink id)\n"
 	 "  --json     one JSON object: {\"loaded\":..., \"vms\":[...]}\n"
 	 "Exits 3 when the module is not loaded.\n",
 	 NULL},
 	{"policy", kmod_policy,
 	 "set a VM's policy in pvabi.ko (needs CAP_NET_ADMIN)",
-	 "policy --vm ID [--versions LO-HI] [--features LIST] "
+	 "kmod policy --vm ID [--versions LO-HI] [--features LIST] "
 	 "[--patch-mode guest|host|off] [--defer-us N] [--reset] [--json]",
 	 "  --vm ID              the VM (its netlink id, see kmod status)\n"
 	 "  --versions LO-HI     allowed ABI versions, e.g. 1.0-1.0\n"
@@ -460,7 +460,7 @@ const struct pvctl_cmd pvctl_kmod_cmds[] = {
 	 NULL},
 	{"inject", kmod_inject,
 	 "raise an interrupt vector on a vCPU (for tests; needs CAP_NET_ADMIN)",
-	 "inject --vm ID --vcpu N [--vector V] [--json]",
+	 "kmod inject --vm ID --vcpu N [--vector V] [--json]",
 	 "  --vm ID      the VM (its netlink id)\n"
 	 "  --vcpu N     the vCPU index\n"
 	 "  --vector V   the vector (default 0)\n",

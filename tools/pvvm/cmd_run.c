@@ -52,7 +52,9 @@ const char cmd_run_usage[] =
 	"                     interrupt held back)\n"
 	"  --restore FILE     run a saved guest in this process; the guest's\n"
 	"                     log must show the vectors pending at the save\n"
-	"                     taken first, once each, in order (\"restored\")\n";
+	"                     taken first, once each, in order (\"restored\")\n"
+	"  --quiet            do not print the guest's console\n"
+	"  --json             print JSON; the guest's console goes to stderr\n";
 
 struct run_opts {
 	struct session s;

@@ -1,0 +1,155 @@
+#!/bin/bash
+# docs/tutorial.md, executed: every block marked <!-- run --> runs, in
+# order, against pvctld on a private bus and a private libvirtd's test
+# driver holding the domain web1; its exit status must be 0 (or N for
+# <!-- run: exit N -->) and its output (stdout and stderr) must equal the
+# <!-- output --> block after it.  <!-- host --> blocks only have to parse.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+. "$top_srcdir/tests/ctl/lib-ctl.sh"
+DOC=$top_srcdir/docs/tutorial.md
+
+for t in dbus-daemon virsh libvirtd; do
+	command -v $t >/dev/null || skip_all "$t not installed"
+done
+
+# The blocks, in order: kind (run/host/output), expected exit, text.
+kinds=() codes=() texts=()
+pending= code=0 infence= text=
+while IFS= read -r line; do
+	if [ -n "$infence" ]; then
+		if [ "$line" = '```' ]; then
+			kinds+=("$infence") codes+=("$code") texts+=("$text")
+			infence= pending=
+		else
+			text+="$line"$'\n'
+		fi
+		continue
+	fi
+	case $line in
+	'<!-- run -->') pending=run code=0 ;;
+	'<!-- run: exit '*' -->') pending=run code=${line#<!-- run: exit }
+		code=${code% -->} ;;
+	'<!-- host -->') pending=host code=0 ;;
+	'<!-- output -->') pending=output code=0 ;;
+	'```sh') infence=${pending:-unmarked} text= ;;
+	'```') infence=${pending:-plain} text= ;;
+	'```'*) infence=other text= ;;
+	'') ;;
+	*) pending= ;;
+	esac
+done <"$DOC"
+
+n=0 unmarked=0
+for i in "${!kinds[@]}"; do
+	case ${kinds[$i]} in
+	run | output) n=$((n + 1)) ;;
+	host) n=$((n + 2)) ;;
+	unmarked) unmarked=$((unmarked + 1)) ;;
+	esac
+done
+plan $((n + 1))
+is "$unmarked" 0 "every sh block in docs/tutorial.md is marked run or host"
+
+# The world the tutorial assumes: libvirtd with the domain web1 running,
+# pvctld on the bus.  libvirtd's test driver, unlike an embedded
+# test:///default, is one state that pvctld and virsh share.  It runs
+# unprivileged (root's would be the system instance), with its sockets in
+# $TMP.
+lv=$TMP/libvirt
+mkdir -p "$lv/run" "$lv/home"
+chmod 755 "$TMP" "$lv"
+as_user=()
+if [ "$(id -u)" -eq 0 ]; then
+	chown nobody "$lv/run" "$lv/home"
+	as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+fi
+"${as_user[@]}" env -i PATH="$PATH" HOME="$lv/home" XDG_RUNTIME_DIR="$lv/run" \
+	libvirtd --timeout 300 >"$lv/log" 2>&1 &
+_pids+=($!)
+sock=$lv/run/libvirt/libvirt-sock
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+[ -S "$sock" ] || { echo "Bail out! libvirtd did not start:"; sed 's/^/# /' "$lv/log"; exit 1; }
+export LIBVIRT_DEFAULT_URI="test+unix:///default?socket=$sock"
+
+ctl_bus bus
+export PVCTL_BUS_ADDRESS=$addr
+ctl_daemon "$addr" "$TMP/pvctld.log" --connect "$LIBVIRT_DEFAULT_URI" --config /dev/null
+cat >"$TMP/web1.xml" <<EOX
+<domain type='test'>
+  <name>web1</name>
+  <uuid>6f1d2a3c-7e0b-4c55-9a41-2b8e5f3d9c10</uuid>
+  <memory unit='MiB'>512</memory>
+  <os><type>hvm</type></os>
+</domain>
+EOX
+# The driver's own domain 'test' would only clutter the listings.
+{ virsh destroy test && virsh undefine test && virsh define "$TMP/web1.xml" &&
+	virsh start web1; } >"$TMP/setup.log" 2>&1 ||
+	{ echo "Bail out! setting up web1:"; sed 's/^/# /' "$TMP/setup.log"; exit 1; }
+
+mkdir -p "$TMP/bin" "$TMP/work"
+printf '#!/bin/sh\nexec "%s" "$@"\n' "$PVCTL" >"$TMP/bin/pvctl"
+chmod +x "$TMP/bin/pvctl"
+export PATH="$TMP/bin:$PATH"
+cd "$TMP/work"
+
+# host_check TEXT: what in a block that only a real host can run does not
+# exist here: a command not on PATH, a pvctl verb or option pvctl's help
+# does not know, or an edit of pvctld.conf that does not work on the
+# installed template (pvctld/pvctld.conf).
+host_check() {
+	local line cmd verb opt
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		cmd=${line%% *}
+		case $cmd in
+		./*) [ -x "$top_srcdir/$cmd" ] || echo "no '$cmd' in the source tree" ;;
+		*) command -v "$cmd" >/dev/null || echo "no command '$cmd'" ;;
+		esac
+		if [ "$cmd" = pvctl ]; then
+			verb=$(echo "$line" | cut -d' ' -f2)
+			pvctl help "$verb" >"$TMP/verb.help" 2>&1 || echo "no 'pvctl $verb'"
+			for opt in $(echo "$line" | grep -oE -- '--[a-z][a-z-]*'); do
+				grep -q -- "$opt" "$TMP/verb.help" || echo "no 'pvctl $verb $opt'"
+			done
+		fi
+		case $line in
+		*/etc/pvabi/pvctld.conf*)
+			cp "$top_srcdir/pvctld/pvctld.conf" "$TMP/pvctld.conf"
+			bash -c "${line//\/etc\/pvabi\/pvctld.conf/$TMP/pvctld.conf}"
+			grep -qx 'connect = qemu:///system' "$TMP/pvctld.conf" ||
+				echo "'$line' does not set connect on pvctld/pvctld.conf"
+			;;
+		esac
+	done <<<"$1"
+}
+
+last=
+for i in "${!kinds[@]}"; do
+	text=${texts[$i]}
+	first=$(printf '%s' "$text" | paste -sd ';' | sed 's/;/; /g')
+	case ${kinds[$i]} in
+	host)
+		run bash -n -c "$text"
+		is "$rc" 0 "host block parses: $first"
+		is "$(host_check "$text")" "" "host block names real commands, verbs and options: $first"
+		;;
+	run)
+		set +e
+		bash -e -o pipefail -c "$text" >"$TMP/block.out" 2>&1
+		rc=$?
+		set -e
+		last=$first
+		is "$rc" "${codes[$i]}" "block exits ${codes[$i]}: $first"
+		[ "$rc" = "${codes[$i]}" ] || sed 's/^/#   /' "$TMP/block.out"
+		;;
+	output)
+		printf '%s' "$text" >"$TMP/block.want"
+		run diff -u "$TMP/block.want" "$TMP/block.out"
+		is "$rc" 0 "output as shown: $last"
+		[ "$rc" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/#   /'
+		;;
+	esac
+done
+done_testing
