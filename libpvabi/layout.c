@@ -6,13 +6,22 @@
 #include "pvabi/pvabi.h"
 #include "export.h"
 
-#define V1_0 { 1, 0 }
+#define V1_0                                                                   \
+	{                                                                      \
+		1, 0                                                           \
+	}
 #define FIELD(m, feat)                                                         \
-	{ #m, offsetof(struct pvabi_magic_page, m),                            \
-	  sizeof(((struct pvabi_magic_page *)0)->m), V1_0, feat, false, false }
+	{                                                                      \
+#m, offsetof(struct pvabi_magic_page, m),                      \
+			sizeof(((struct pvabi_magic_page *)0)->m), V1_0, feat, \
+			false, false                                           \
+	}
 #define RESERVED(m)                                                            \
-	{ #m, offsetof(struct pvabi_magic_page, m),                            \
-	  sizeof(((struct pvabi_magic_page *)0)->m), V1_0, 0, false, true }
+	{                                                                      \
+#m, offsetof(struct pvabi_magic_page, m),                      \
+			sizeof(((struct pvabi_magic_page *)0)->m), V1_0, 0,    \
+			false, true                                            \
+	}
 
 static const struct pvabi_field fields[] = {
 	FIELD(hdr.magic, 0),
@@ -54,12 +63,12 @@ static const struct pvabi_field fields[] = {
 	RESERVED(arch.reserved1),
 	FIELD(scratch, 0),
 	RESERVED(reserved),
-	{ "notify.doorbell", offsetof(struct pvabi_notify_page, doorbell),
-	  sizeof(((struct pvabi_notify_page *)0)->doorbell), V1_0,
-	  PVABI_F_NOTIFY, true, false },
-	{ "notify.reserved", offsetof(struct pvabi_notify_page, reserved),
-	  sizeof(((struct pvabi_notify_page *)0)->reserved), V1_0, 0, true,
-	  true },
+	{"notify.doorbell", offsetof(struct pvabi_notify_page, doorbell),
+	 sizeof(((struct pvabi_notify_page *)0)->doorbell), V1_0,
+	 PVABI_F_NOTIFY, true, false},
+	{"notify.reserved", offsetof(struct pvabi_notify_page, reserved),
+	 sizeof(((struct pvabi_notify_page *)0)->reserved), V1_0, 0, true,
+	 true},
 };
 
 PVABI_EXPORT const struct pvabi_field *pvabi_layout(size_t *n)
@@ -69,16 +78,16 @@ PVABI_EXPORT const struct pvabi_field *pvabi_layout(size_t *n)
 }
 
 static const struct pvabi_feature_info features[] = {
-	{ "notify", PVABI_F_NOTIFY, V1_0,
-	  "notification page: held-back interrupts trap on the next store" },
-	{ "booke", PVABI_F_BOOKE, V1_0, "book-E MAS, ESR and PIR registers" },
-	{ "segregs", PVABI_F_SEGREGS, V1_0,
-	  "book3s-32 segment registers (mtsrin/mfsrin)" },
-	{ "host-patch", PVABI_F_HOST_PATCH, V1_0,
-	  "the guest may ask the host to patch it" },
-	{ "tlbsync-nop", PVABI_F_TLBSYNC_NOP, V1_0,
-	  "tlbsync may become a no-op" },
-	{ "sprg4-7", PVABI_F_SPRG4_7, V1_0, "SPRG4-7 in the magic page" },
+	{"notify", PVABI_F_NOTIFY, V1_0,
+	 "notification page: held-back interrupts trap on the next store"},
+	{"booke", PVABI_F_BOOKE, V1_0, "book-E MAS, ESR and PIR registers"},
+	{"segregs", PVABI_F_SEGREGS, V1_0,
+	 "book3s-32 segment registers (mtsrin/mfsrin)"},
+	{"host-patch", PVABI_F_HOST_PATCH, V1_0,
+	 "the guest may ask the host to patch it"},
+	{"tlbsync-nop", PVABI_F_TLBSYNC_NOP, V1_0,
+	 "tlbsync may become a no-op"},
+	{"sprg4-7", PVABI_F_SPRG4_7, V1_0, "SPRG4-7 in the magic page"},
 };
 
 _Static_assert(sizeof(features) / sizeof(features[0]) == 6,

@@ -23,7 +23,10 @@ static const char compatible[] = "pvabi,hypervisor-1\0epapr,hypervisor-1";
 /* ePAPR hcall-instructions for pvabi: "sc 1" followed by nops; the token
  * goes in r11 as pvabi/abi.h says. */
 static const uint32_t hcall_insns[4] = {
-	0x44000022, 0x60000000, 0x60000000, 0x60000000,
+	0x44000022,
+	0x60000000,
+	0x60000000,
+	0x60000000,
 };
 
 /*
@@ -61,12 +64,9 @@ static bool tags_sane(const void *fdt)
 			off = TAG_ALIGN(off + plen);
 			break;
 		case FDT_END_NODE:
-		case FDT_NOP:
-			break;
-		case FDT_END:
-			return true;
-		default:
-			return false;
+		case FDT_NOP: break;
+		case FDT_END: return true;
+		default: return false;
 		}
 		if (off > size)
 			return false;
@@ -77,14 +77,10 @@ static bool tags_sane(const void *fdt)
 static int fdt_err(int e)
 {
 	switch (e) {
-	case -FDT_ERR_NOSPACE:
-		return PVABI_E_NOSPACE;
-	case -FDT_ERR_BADMAGIC:
-		return PVABI_E_BADMAGIC;
-	case -FDT_ERR_TRUNCATED:
-		return PVABI_E_TRUNCATED;
-	default:
-		return PVABI_E_MALFORMED;
+	case -FDT_ERR_NOSPACE: return PVABI_E_NOSPACE;
+	case -FDT_ERR_BADMAGIC: return PVABI_E_BADMAGIC;
+	case -FDT_ERR_TRUNCATED: return PVABI_E_TRUNCATED;
+	default: return PVABI_E_MALFORMED;
 	}
 }
 
@@ -126,12 +122,11 @@ PVABI_EXPORT int pvabi_fdt_add_offer(void *fdt, size_t len,
 			     sizeof(hcall))) ||
 	    (e = fdt_setprop(fdt, node, "pvabi,versions", vers,
 			     (int)(offer->n_versions * 2 * sizeof(fdt32_t)))) ||
-	    (e = fdt_setprop_u64(fdt, node, "pvabi,features",
-				 offer->features)))
+	    (e = fdt_setprop_u64(fdt, node, "pvabi,features", offer->features)))
 		return fdt_err(e);
 	if (offer->floor.major) {
-		fdt32_t floor[2] = { cpu_to_fdt32(offer->floor.major),
-				     cpu_to_fdt32(offer->floor.minor) };
+		fdt32_t floor[2] = {cpu_to_fdt32(offer->floor.major),
+				    cpu_to_fdt32(offer->floor.minor)};
 
 		e = fdt_setprop(fdt, node, "pvabi,min-version", floor,
 				sizeof(floor));
@@ -202,26 +197,27 @@ PVABI_EXPORT int pvabi_fdt_read_offer(const void *blob, size_t len,
 static int read_offer(const void *blob, size_t len, struct pvabi_offer *offer,
 		      char *why, size_t whylen)
 {
-	struct pvabi_offer o = { 0 };
+	struct pvabi_offer o = {0};
 	const fdt32_t *p;
 	int node, plen, e;
 
 	if (len < FDT_V17_SIZE)
 		return pvabi_why(PVABI_E_TRUNCATED, why, whylen,
-			    "blob of %zu bytes is shorter than a device-tree header",
-			    len);
+				 "blob of %zu bytes is shorter than a "
+				 "device-tree header",
+				 len);
 	if (fdt_magic(blob) != FDT_MAGIC)
 		return pvabi_why(PVABI_E_BADMAGIC, why, whylen,
-			    "not a flattened device tree (magic 0x%08x)",
-			    fdt_magic(blob));
+				 "not a flattened device tree (magic 0x%08x)",
+				 fdt_magic(blob));
 	if (fdt_totalsize(blob) > len)
 		return pvabi_why(PVABI_E_TRUNCATED, why, whylen,
-			    "header says %u bytes but the blob has %zu",
-			    fdt_totalsize(blob), len);
+				 "header says %u bytes but the blob has %zu",
+				 fdt_totalsize(blob), len);
 	if (fdt_version(blob) < SPEC_VERSION)
 		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-			    "device-tree version %u; want %u or later",
-			    fdt_version(blob), SPEC_VERSION);
+				 "device-tree version %u; want %u or later",
+				 fdt_version(blob), SPEC_VERSION);
 	e = fdt_check_header(blob);
 	if (!e && !tags_sane(blob))
 		e = -FDT_ERR_BADSTRUCTURE;
@@ -229,55 +225,57 @@ static int read_offer(const void *blob, size_t len, struct pvabi_offer *offer,
 		e = fdt_check_full(blob, len);
 	if (e)
 		return pvabi_why(fdt_err(e), why, whylen,
-			    "malformed device tree: %s", fdt_strerror(e));
+				 "malformed device tree: %s", fdt_strerror(e));
 
 	node = fdt_path_offset(blob, "/" NODE);
 	if (node < 0)
 		return pvabi_why(PVABI_E_NOTFOUND, why, whylen,
-			    "no /" NODE " node");
+				 "no /" NODE " node");
 	if (fdt_node_check_compatible(blob, node, "epapr,hypervisor-1") ||
 	    fdt_node_check_compatible(blob, node, "pvabi,hypervisor-1"))
-		return pvabi_why(PVABI_E_NOTFOUND, why, whylen,
-			    "/" NODE " is not compatible with both "
-			    "\"pvabi,hypervisor-1\" and \"epapr,hypervisor-1\"");
+		return pvabi_why(
+			PVABI_E_NOTFOUND, why, whylen,
+			"/" NODE " is not compatible with both "
+			"\"pvabi,hypervisor-1\" and \"epapr,hypervisor-1\"");
 
 	p = fdt_getprop(blob, node, "pvabi,versions", &plen);
 	if (!p)
 		return pvabi_why(PVABI_E_NOTFOUND, why, whylen,
-			    "/" NODE " has no pvabi,versions property");
-	if (plen == 0 || plen % 8 ||
-	    plen / 8 > PVABI_OFFER_MAX_VERSIONS)
+				 "/" NODE " has no pvabi,versions property");
+	if (plen == 0 || plen % 8 || plen / 8 > PVABI_OFFER_MAX_VERSIONS)
 		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-			    "pvabi,versions is %d bytes; want 1 to %u pairs of cells",
-			    plen, PVABI_OFFER_MAX_VERSIONS);
+				 "pvabi,versions is %d bytes; want 1 to %u "
+				 "pairs of cells",
+				 plen, PVABI_OFFER_MAX_VERSIONS);
 	o.n_versions = (pvabi_u32)plen / 8;
 	for (pvabi_u32 i = 0; i < o.n_versions; i++)
 		if (cells_to_version(p + 2 * i, &o.versions[i]))
 			return pvabi_why(PVABI_E_BADVERSION, why, whylen,
-				    "pvabi,versions entry %u (%u.%u) is not a version",
-				    i, fdt32_ld(&p[2 * i]),
-				    fdt32_ld(&p[2 * i + 1]));
+					 "pvabi,versions entry %u (%u.%u) is "
+					 "not a version",
+					 i, fdt32_ld(&p[2 * i]),
+					 fdt32_ld(&p[2 * i + 1]));
 	e = pvabi_offer_check(&o);
 	if (e)
 		return pvabi_why(e, why, whylen,
-			    "pvabi,versions lists a version twice");
+				 "pvabi,versions lists a version twice");
 
 	p = fdt_getprop(blob, node, "pvabi,features", &plen);
 	if (!p)
 		return pvabi_why(PVABI_E_NOTFOUND, why, whylen,
-			    "/" NODE " has no pvabi,features property");
+				 "/" NODE " has no pvabi,features property");
 	if (plen != 8)
-		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-			    "pvabi,features is %d bytes; want 8 (/bits/ 64)",
-			    plen);
-	o.features = ((pvabi_u64)fdt32_ld(&p[0]) << 32) |
-		     fdt32_ld(&p[1]);
+		return pvabi_why(
+			PVABI_E_MALFORMED, why, whylen,
+			"pvabi,features is %d bytes; want 8 (/bits/ 64)", plen);
+	o.features = ((pvabi_u64)fdt32_ld(&p[0]) << 32) | fdt32_ld(&p[1]);
 
 	p = fdt_getprop(blob, node, "pvabi,min-version", &plen);
 	if (p) {
 		if (plen != 8 || cells_to_version(p, &o.floor))
 			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				    "pvabi,min-version is not one (major, minor) pair");
+					 "pvabi,min-version is not one (major, "
+					 "minor) pair");
 	}
 	*offer = o;
 	return 0;

@@ -131,8 +131,8 @@ static int line_fail(const struct line *ln, char *why, size_t whylen,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return pvabi_why(PVABI_E_MALFORMED, why, whylen, "line %u '%.*s': %s",
-		    ln->nr, (int)(ln->len > 200 ? 200 : ln->len), ln->text,
-		    msg);
+			 ln->nr, (int)(ln->len > 200 ? 200 : ln->len), ln->text,
+			 msg);
 }
 
 static int parse_line(const struct line *ln, const char *k, size_t kn,

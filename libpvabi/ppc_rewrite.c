@@ -22,7 +22,7 @@
 #define SLOT_CR (F(scratch) + 16)
 
 #define B_MAX	     ((1ll << 25) - 4) /* I-form branch reach, either way */
-#define TEMPLATE_MAX 64		      /* words; the largest template is ~45 */
+#define TEMPLATE_MAX 64		       /* words; the largest template is ~45 */
 
 /* ------------------------------------------------------ policy helpers */
 
@@ -153,8 +153,7 @@ static void put(struct emit *e, pvabi_u32 w)
 	e->n++;
 }
 
-static pvabi_u32 dform(unsigned int op, unsigned int rt, unsigned int ra,
-		       int d)
+static pvabi_u32 dform(unsigned int op, unsigned int rt, unsigned int ra, int d)
 {
 	return (op << 26) | (rt << 21) | (ra << 16) | ((pvabi_u32)d & 0xffff);
 }

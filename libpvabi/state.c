@@ -147,46 +147,52 @@ PVABI_EXPORT int pvabi_state_fits(const struct pvabi_state *st,
 		return pvabi_why(PVABI_E_INVAL, why, whylen, "no state");
 	if (version < PVABI_STATE_VERSION_OLDEST ||
 	    version > PVABI_STATE_VERSION)
-		return pvabi_why(PVABI_E_BADVERSION, why, whylen,
-			    "stream version %u: this build writes %u to %u",
-			    version, PVABI_STATE_VERSION_OLDEST,
-			    PVABI_STATE_VERSION);
+		return pvabi_why(
+			PVABI_E_BADVERSION, why, whylen,
+			"stream version %u: this build writes %u to %u",
+			version, PVABI_STATE_VERSION_OLDEST,
+			PVABI_STATE_VERSION);
 	for (pvabi_u32 i = 0; i < st->n_vcpus; i++) {
 		const struct pvabi_state_vcpu *v = &st->vcpus[i];
 
 		if (!order_ok(v->page_order))
-			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				    "vCPU %u: page byte order %u is neither 1 "
-				    "(little) nor 2 (big)",
-				    i, v->page_order);
+			return pvabi_why(
+				PVABI_E_MALFORMED, why, whylen,
+				"vCPU %u: page byte order %u is neither 1 "
+				"(little) nor 2 (big)",
+				i, v->page_order);
 		if (v->dlv.n_pending > PVABI_STATE_MAX_PENDING)
-			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				    "vCPU %u: %u pending vectors, at most %u",
-				    i, v->dlv.n_pending,
-				    PVABI_STATE_MAX_PENDING);
+			return pvabi_why(
+				PVABI_E_MALFORMED, why, whylen,
+				"vCPU %u: %u pending vectors, at most %u", i,
+				v->dlv.n_pending, PVABI_STATE_MAX_PENDING);
 		if ((v->dlv.flags & ~PVABI_DLV_S_ALL) || v->dlv.reserved)
-			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				    "vCPU %u: delivery flags 0x%x or reserved "
-				    "field 0x%x not known",
-				    i, v->dlv.flags, v->dlv.reserved);
+			return pvabi_why(
+				PVABI_E_MALFORMED, why, whylen,
+				"vCPU %u: delivery flags 0x%x or reserved "
+				"field 0x%x not known",
+				i, v->dlv.flags, v->dlv.reserved);
 		if (v->abi.major != PVABI_VERSION_MAJOR)
-			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				    "vCPU %u: ABI %u.%u is not of major %u, "
-				    "the one this build knows",
-				    i, v->abi.major, v->abi.minor,
-				    PVABI_VERSION_MAJOR);
+			return pvabi_why(
+				PVABI_E_MALFORMED, why, whylen,
+				"vCPU %u: ABI %u.%u is not of major %u, "
+				"the one this build knows",
+				i, v->abi.major, v->abi.minor,
+				PVABI_VERSION_MAJOR);
 		if (version >= 2)
 			continue;
 		if (v->abi.minor != 0)
-			return pvabi_why(PVABI_E_UNSUPPORTED, why, whylen,
-				    "vCPU %u negotiated ABI %u.%u; stream v1 "
-				    "carries ABI 1.0 only",
-				    i, v->abi.major, v->abi.minor);
+			return pvabi_why(
+				PVABI_E_UNSUPPORTED, why, whylen,
+				"vCPU %u negotiated ABI %u.%u; stream v1 "
+				"carries ABI 1.0 only",
+				i, v->abi.major, v->abi.minor);
 		if (v->features & ~PVABI_F_ALL_1_0)
-			return pvabi_why(PVABI_E_UNSUPPORTED, why, whylen,
-				    "vCPU %u negotiated features 0x%llx beyond "
-				    "ABI 1.0's; stream v1 can't carry them",
-				    i, (unsigned long long)v->features);
+			return pvabi_why(
+				PVABI_E_UNSUPPORTED, why, whylen,
+				"vCPU %u negotiated features 0x%llx beyond "
+				"ABI 1.0's; stream v1 can't carry them",
+				i, (unsigned long long)v->features);
 	}
 	return 0;
 }
@@ -312,10 +318,11 @@ PVABI_EXPORT long pvabi_state_write(const struct pvabi_state *st,
 	int err;
 
 	if (!order_ok(order))
-		return pvabi_why(PVABI_E_INVAL, why, whylen,
-			    "stream byte order %u is neither 1 (little) nor 2 "
-			    "(big)",
-			    order);
+		return pvabi_why(
+			PVABI_E_INVAL, why, whylen,
+			"stream byte order %u is neither 1 (little) nor 2 "
+			"(big)",
+			order);
 	err = pvabi_state_fits(st, version, why, whylen);
 	if (err)
 		return err;
@@ -345,8 +352,8 @@ PVABI_EXPORT long pvabi_state_write(const struct pvabi_state *st,
 nospace:
 	size = pvabi_state_size(st, version);
 	return pvabi_why(PVABI_E_NOSPACE, why, whylen,
-		    "the stream needs %ld bytes, the buffer has %zu", size,
-		    buf ? len : 0);
+			 "the stream needs %ld bytes, the buffer has %zu", size,
+			 buf ? len : 0);
 }
 
 /* ---------------------------------------------------------- reader */
@@ -399,14 +406,16 @@ static int next_rec(struct reader *r, size_t off, size_t limit, int vcpu,
 
 	if (limit - off < REC_HDR) {
 		if (vcpu < 0)
-			return pvabi_why(PVABI_E_TRUNCATED, r->why, r->whylen,
-				    "stream ends at offset 0x%zx, inside a "
-				    "record header, before any END record",
-				    off);
-		return pvabi_why(PVABI_E_TRUNCATED, r->why, r->whylen,
-			    "record header at offset 0x%zx runs past its VCPU "
-			    "container%s, which ends at 0x%zx",
-			    off, where(vcpu, w, sizeof(w)), limit);
+			return pvabi_why(
+				PVABI_E_TRUNCATED, r->why, r->whylen,
+				"stream ends at offset 0x%zx, inside a "
+				"record header, before any END record",
+				off);
+		return pvabi_why(
+			PVABI_E_TRUNCATED, r->why, r->whylen,
+			"record header at offset 0x%zx runs past its VCPU "
+			"container%s, which ends at 0x%zx",
+			off, where(vcpu, w, sizeof(w)), limit);
 	}
 	rec->off = off;
 	rec->type = get32(r->o, r->buf + off);
@@ -415,26 +424,29 @@ static int next_rec(struct reader *r, size_t off, size_t limit, int vcpu,
 	/* limit - off - REC_HDR can't underflow; compare without overflow. */
 	if (pad8(rec->len) > limit - off - REC_HDR) {
 		if (vcpu < 0)
-			return pvabi_why(PVABI_E_TRUNCATED, r->why, r->whylen,
-				    "%s at offset 0x%zx: %u bytes run past the "
-				    "end of the stream (%zu bytes)",
-				    rec_name(rec->type, n, sizeof(n)), off,
-				    rec->len, r->len);
-		return pvabi_why(PVABI_E_TRUNCATED, r->why, r->whylen,
-			    "%s%s at offset 0x%zx: %u bytes run past its VCPU "
-			    "container, which ends at 0x%zx",
-			    rec_name(rec->type, n, sizeof(n)),
-			    where(vcpu, w, sizeof(w)), off, rec->len, limit);
+			return pvabi_why(
+				PVABI_E_TRUNCATED, r->why, r->whylen,
+				"%s at offset 0x%zx: %u bytes run past the "
+				"end of the stream (%zu bytes)",
+				rec_name(rec->type, n, sizeof(n)), off,
+				rec->len, r->len);
+		return pvabi_why(
+			PVABI_E_TRUNCATED, r->why, r->whylen,
+			"%s%s at offset 0x%zx: %u bytes run past its VCPU "
+			"container, which ends at 0x%zx",
+			rec_name(rec->type, n, sizeof(n)),
+			where(vcpu, w, sizeof(w)), off, rec->len, limit);
 	}
 	rec->end = off + REC_HDR + pad8(rec->len);
 	for (size_t k = rec->len; k < pad8(rec->len); k++)
 		if (rec->body[k])
-			return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
-				    "%s%s at offset 0x%zx: padding byte at "
-				    "0x%zx is not zero",
-				    rec_name(rec->type, n, sizeof(n)),
-				    where(vcpu, w, sizeof(w)), off,
-				    off + REC_HDR + k);
+			return pvabi_why(
+				PVABI_E_RESERVED, r->why, r->whylen,
+				"%s%s at offset 0x%zx: padding byte at "
+				"0x%zx is not zero",
+				rec_name(rec->type, n, sizeof(n)),
+				where(vcpu, w, sizeof(w)), off,
+				off + REC_HDR + k);
 	return 0;
 }
 
@@ -453,11 +465,12 @@ static int unknown_rec(struct reader *r, const struct rec *rec, int vcpu)
 
 	if (rec->type & PVABI_REC_OPTIONAL)
 		return 0;
-	return pvabi_why(PVABI_E_UNSUPPORTED, r->why, r->whylen,
-		    "%s%s at offset 0x%zx is mandatory and unknown to a stream "
-		    "v%u reader",
-		    rec_name(rec->type, n, sizeof(n)),
-		    where(vcpu, w, sizeof(w)), rec->off, r->version);
+	return pvabi_why(
+		PVABI_E_UNSUPPORTED, r->why, r->whylen,
+		"%s%s at offset 0x%zx is mandatory and unknown to a stream "
+		"v%u reader",
+		rec_name(rec->type, n, sizeof(n)), where(vcpu, w, sizeof(w)),
+		rec->off, r->version);
 }
 
 static int bad_len(struct reader *r, const struct rec *rec, int vcpu,
@@ -466,9 +479,9 @@ static int bad_len(struct reader *r, const struct rec *rec, int vcpu,
 	char n[48], w[24];
 
 	return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
-		    "%s%s at offset 0x%zx: length %u, want %zu",
-		    rec_name(rec->type, n, sizeof(n)),
-		    where(vcpu, w, sizeof(w)), rec->off, rec->len, want);
+			 "%s%s at offset 0x%zx: length %u, want %zu",
+			 rec_name(rec->type, n, sizeof(n)),
+			 where(vcpu, w, sizeof(w)), rec->off, rec->len, want);
 }
 
 static int read_abi(struct reader *r, const struct rec *rec, pvabi_u32 i,
@@ -482,9 +495,9 @@ static int read_abi(struct reader *r, const struct rec *rec, pvabi_u32 i,
 	v->features = get64(r->o, b + 8);
 	if (b[5] || b[6] || b[7])
 		return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
-			    "record ABI (0x00000002) of vCPU %u at offset "
-			    "0x%zx: reserved bytes are not zero",
-			    i, rec->off);
+				 "record ABI (0x00000002) of vCPU %u at offset "
+				 "0x%zx: reserved bytes are not zero",
+				 i, rec->off);
 	if (!order_ok(v->page_order))
 		return pvabi_why(
 			PVABI_E_MALFORMED, r->why, r->whylen,
@@ -492,12 +505,13 @@ static int read_abi(struct reader *r, const struct rec *rec, pvabi_u32 i,
 			"page byte order %u is neither 1 (little) nor 2 (big)",
 			i, rec->off, v->page_order);
 	if (v->abi.major != PVABI_VERSION_MAJOR)
-		return pvabi_why(PVABI_E_BADVERSION, r->why, r->whylen,
-			    "record ABI (0x00000002) of vCPU %u at offset "
-			    "0x%zx: ABI %u.%u is not of major %u, the one this "
-			    "reader knows",
-			    i, rec->off, v->abi.major, v->abi.minor,
-			    PVABI_VERSION_MAJOR);
+		return pvabi_why(
+			PVABI_E_BADVERSION, r->why, r->whylen,
+			"record ABI (0x00000002) of vCPU %u at offset "
+			"0x%zx: ABI %u.%u is not of major %u, the one this "
+			"reader knows",
+			i, rec->off, v->abi.major, v->abi.minor,
+			PVABI_VERSION_MAJOR);
 	if (r->version == 1 && v->abi.minor != 0)
 		return pvabi_why(
 			PVABI_E_BADVERSION, r->why, r->whylen,
@@ -525,17 +539,19 @@ static int read_delivery(struct reader *r, const struct rec *rec, pvabi_u32 i,
 	flags = get32(r->o, b);
 	n = get32(r->o, b + 4);
 	if (n > PVABI_STATE_MAX_PENDING)
-		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "record DELIVERY (0x00000004) of vCPU %u at offset "
-			    "0x%zx: %u pending vectors, at most %u",
-			    i, rec->off, n, PVABI_STATE_MAX_PENDING);
+		return pvabi_why(
+			PVABI_E_MALFORMED, r->why, r->whylen,
+			"record DELIVERY (0x00000004) of vCPU %u at offset "
+			"0x%zx: %u pending vectors, at most %u",
+			i, rec->off, n, PVABI_STATE_MAX_PENDING);
 	if (rec->len != DLV_FIXED + 4 * n)
 		return bad_len(r, rec, (int)i, DLV_FIXED + 4 * n);
 	if (flags & ~PVABI_DLV_S_ALL)
-		return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
-			    "record DELIVERY (0x00000004) of vCPU %u at offset "
-			    "0x%zx: unknown flags 0x%x",
-			    i, rec->off, flags & ~PVABI_DLV_S_ALL);
+		return pvabi_why(
+			PVABI_E_RESERVED, r->why, r->whylen,
+			"record DELIVERY (0x00000004) of vCPU %u at offset "
+			"0x%zx: unknown flags 0x%x",
+			i, rec->off, flags & ~PVABI_DLV_S_ALL);
 	d->flags = flags;
 	d->n_pending = n;
 	for (unsigned k = 0; k < N_STATS; k++)
@@ -558,11 +574,12 @@ static int read_page(struct reader *r, const struct rec *rec, pvabi_u32 i,
 	if (rec->len >= 8)
 		memcpy(&last, rec->body + rec->len - 8, 8);
 	if (rec->len % 8 || (rec->len && !last))
-		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "record MAGIC_PAGE (0x00000003) of vCPU %u at "
-			    "offset 0x%zx: length %u is not whole 8-byte words "
-			    "ending in a non-zero one",
-			    i, rec->off, rec->len);
+		return pvabi_why(
+			PVABI_E_MALFORMED, r->why, r->whylen,
+			"record MAGIC_PAGE (0x00000003) of vCPU %u at "
+			"offset 0x%zx: length %u is not whole 8-byte words "
+			"ending in a non-zero one",
+			i, rec->off, rec->len);
 	memcpy(pg, rec->body, rec->len);
 	memset((unsigned char *)pg + rec->len, 0, PVABI_PAGE_SIZE - rec->len);
 	return 0;
@@ -579,20 +596,23 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 	int err;
 
 	if (vr->len < VCPU_PREFIX || vr->len % 8)
-		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "record VCPU at offset 0x%zx: length %u is not a "
-			    "multiple of 8 of at least 8",
-			    vr->off, vr->len);
+		return pvabi_why(
+			PVABI_E_MALFORMED, r->why, r->whylen,
+			"record VCPU at offset 0x%zx: length %u is not a "
+			"multiple of 8 of at least 8",
+			vr->off, vr->len);
 	if (get32(r->o, vr->body) != i)
-		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "record VCPU at offset 0x%zx: vCPU id %u where %u "
-			    "comes next",
-			    vr->off, get32(r->o, vr->body), i);
+		return pvabi_why(
+			PVABI_E_MALFORMED, r->why, r->whylen,
+			"record VCPU at offset 0x%zx: vCPU id %u where %u "
+			"comes next",
+			vr->off, get32(r->o, vr->body), i);
 	if (get32(r->o, vr->body + 4))
-		return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
-			    "record VCPU at offset 0x%zx: reserved field is "
-			    "not zero",
-			    vr->off);
+		return pvabi_why(
+			PVABI_E_RESERVED, r->why, r->whylen,
+			"record VCPU at offset 0x%zx: reserved field is "
+			"not zero",
+			vr->off);
 	/* DELIVERY fills the rest; without DEFER_BOUND the age is zero. */
 	v->dlv.deferred_exits = 0;
 	v->dlv.reserved = 0;
@@ -615,11 +635,11 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 			continue;
 		}
 		if (!info->in_vcpu)
-			return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
-				    "%s at offset 0x%zx sits inside the VCPU "
-				    "record of vCPU %u",
-				    rec_name(rec.type, n, sizeof(n)), rec.off,
-				    i);
+			return pvabi_why(
+				PVABI_E_MALFORMED, r->why, r->whylen,
+				"%s at offset 0x%zx sits inside the VCPU "
+				"record of vCPU %u",
+				rec_name(rec.type, n, sizeof(n)), rec.off, i);
 		if (seen[info - records])
 			return pvabi_why(
 				PVABI_E_MALFORMED, r->why, r->whylen,
@@ -641,11 +661,12 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 			break;
 		case PVABI_REC_DEFER_BOUND:
 			if (get32(r->o, rec.body + 4))
-				return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
-					    "record DEFER_BOUND (0x80000005) "
-					    "of vCPU %u at offset 0x%zx: "
-					    "reserved field is not zero",
-					    i, rec.off);
+				return pvabi_why(
+					PVABI_E_RESERVED, r->why, r->whylen,
+					"record DEFER_BOUND (0x80000005) "
+					"of vCPU %u at offset 0x%zx: "
+					"reserved field is not zero",
+					i, rec.off);
 			v->has_defer_bound = true;
 			v->dlv.deferred_exits = get32(r->o, rec.body);
 			v->dlv.deferred_ns = get64(r->o, rec.body + 8);
@@ -656,11 +677,12 @@ static int read_vcpu(struct reader *r, const struct rec *vr, pvabi_u32 i,
 	}
 	for (size_t k = 0; k < sizeof(mandatory) / sizeof(mandatory[0]); k++)
 		if (!seen[record_info(mandatory[k]) - records])
-			return pvabi_why(PVABI_E_NOTFOUND, r->why, r->whylen,
-				    "vCPU %u (record VCPU at offset 0x%zx) has "
-				    "no %s record",
-				    i, vr->off,
-				    pvabi_state_record_name(mandatory[k]));
+			return pvabi_why(
+				PVABI_E_NOTFOUND, r->why, r->whylen,
+				"vCPU %u (record VCPU at offset 0x%zx) has "
+				"no %s record",
+				i, vr->off,
+				pvabi_state_record_name(mandatory[k]));
 	return 0;
 }
 
@@ -669,37 +691,43 @@ static int read_header(struct reader *r, pvabi_u32 *n_vcpus)
 	const unsigned char *b = r->buf;
 
 	if (r->len < PVABI_STATE_HEADER_SIZE)
-		return pvabi_why(PVABI_E_TRUNCATED, r->why, r->whylen,
-			    "stream of %zu bytes is shorter than its %u-byte "
-			    "header",
-			    r->len, PVABI_STATE_HEADER_SIZE);
+		return pvabi_why(
+			PVABI_E_TRUNCATED, r->why, r->whylen,
+			"stream of %zu bytes is shorter than its %u-byte "
+			"header",
+			r->len, PVABI_STATE_HEADER_SIZE);
 	if (memcmp(b, PVABI_STATE_MAGIC, 8))
-		return pvabi_why(PVABI_E_BADMAGIC, r->why, r->whylen,
-			    "header at offset 0x0: not a pvabi state stream "
-			    "(bad magic)");
+		return pvabi_why(
+			PVABI_E_BADMAGIC, r->why, r->whylen,
+			"header at offset 0x0: not a pvabi state stream "
+			"(bad magic)");
 	if (!order_ok(b[8]))
-		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "header at offset 0x8: byte order %u is neither 1 "
-			    "(little) nor 2 (big)",
-			    b[8]);
+		return pvabi_why(
+			PVABI_E_MALFORMED, r->why, r->whylen,
+			"header at offset 0x8: byte order %u is neither 1 "
+			"(little) nor 2 (big)",
+			b[8]);
 	r->o = b[8];
 	r->version = get32(r->o, b + 12);
 	*n_vcpus = get32(r->o, b + 16);
 	if (b[9] || b[10] || b[11] || get32(r->o, b + 20))
-		return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
-			    "header: reserved bytes at offset 0x9 or 0x14 are "
-			    "not zero");
+		return pvabi_why(
+			PVABI_E_RESERVED, r->why, r->whylen,
+			"header: reserved bytes at offset 0x9 or 0x14 are "
+			"not zero");
 	if (r->version < PVABI_STATE_VERSION_OLDEST ||
 	    r->version > PVABI_STATE_VERSION)
-		return pvabi_why(PVABI_E_BADVERSION, r->why, r->whylen,
-			    "header at offset 0xc: stream version %u; this "
-			    "reader takes %u to %u",
-			    r->version, PVABI_STATE_VERSION_OLDEST,
-			    PVABI_STATE_VERSION);
+		return pvabi_why(
+			PVABI_E_BADVERSION, r->why, r->whylen,
+			"header at offset 0xc: stream version %u; this "
+			"reader takes %u to %u",
+			r->version, PVABI_STATE_VERSION_OLDEST,
+			PVABI_STATE_VERSION);
 	if (*n_vcpus == 0 || *n_vcpus > PVABI_STATE_MAX_VCPUS)
-		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "header at offset 0x10: %u vCPUs, want 1 to %u",
-			    *n_vcpus, PVABI_STATE_MAX_VCPUS);
+		return pvabi_why(
+			PVABI_E_MALFORMED, r->why, r->whylen,
+			"header at offset 0x10: %u vCPUs, want 1 to %u",
+			*n_vcpus, PVABI_STATE_MAX_VCPUS);
 	return 0;
 }
 
@@ -725,19 +753,22 @@ static int check_frame(struct reader *r, size_t *end_off)
 	want = get32(r->o, rec.body);
 	got = pvabi_crc32c(0, r->buf, rec.off + REC_HDR);
 	if (want != got)
-		return pvabi_why(PVABI_E_CHECKSUM, r->why, r->whylen,
-			    "record END (0x00000000) at offset 0x%zx: checksum "
-			    "0x%08x, but the %zu bytes before it sum to 0x%08x",
-			    rec.off, want, rec.off + REC_HDR, got);
+		return pvabi_why(
+			PVABI_E_CHECKSUM, r->why, r->whylen,
+			"record END (0x00000000) at offset 0x%zx: checksum "
+			"0x%08x, but the %zu bytes before it sum to 0x%08x",
+			rec.off, want, rec.off + REC_HDR, got);
 	if (get32(r->o, rec.body + 4))
-		return pvabi_why(PVABI_E_RESERVED, r->why, r->whylen,
-			    "record END (0x00000000) at offset 0x%zx: reserved "
-			    "field is not zero",
-			    rec.off);
+		return pvabi_why(
+			PVABI_E_RESERVED, r->why, r->whylen,
+			"record END (0x00000000) at offset 0x%zx: reserved "
+			"field is not zero",
+			rec.off);
 	if (rec.end != r->len)
-		return pvabi_why(PVABI_E_MALFORMED, r->why, r->whylen,
-			    "%zu bytes after the END record at offset 0x%zx",
-			    r->len - rec.end, rec.off);
+		return pvabi_why(
+			PVABI_E_MALFORMED, r->why, r->whylen,
+			"%zu bytes after the END record at offset 0x%zx",
+			r->len - rec.end, rec.off);
 	*end_off = rec.off;
 	return 0;
 }
@@ -781,17 +812,19 @@ PVABI_EXPORT int pvabi_state_read(const void *buf, size_t len,
 			continue;
 		}
 		if (rec.type != PVABI_REC_VCPU) {
-			err = pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				   "%s at offset 0x%zx sits at the top level, "
-				   "outside any VCPU record",
-				   rec_name(rec.type, n, sizeof(n)), rec.off);
+			err = pvabi_why(
+				PVABI_E_MALFORMED, why, whylen,
+				"%s at offset 0x%zx sits at the top level, "
+				"outside any VCPU record",
+				rec_name(rec.type, n, sizeof(n)), rec.off);
 			goto out;
 		}
 		if (count == n_vcpus) {
-			err = pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				   "record VCPU at offset 0x%zx: more vCPUs "
-				   "than the header's %u",
-				   rec.off, n_vcpus);
+			err = pvabi_why(
+				PVABI_E_MALFORMED, why, whylen,
+				"record VCPU at offset 0x%zx: more vCPUs "
+				"than the header's %u",
+				rec.off, n_vcpus);
 			goto out;
 		}
 		err = read_vcpu(&r, &rec, count, &vcpus[count]);
@@ -801,9 +834,9 @@ PVABI_EXPORT int pvabi_state_read(const void *buf, size_t len,
 	}
 	if (count < n_vcpus) {
 		err = pvabi_why(PVABI_E_NOTFOUND, why, whylen,
-			   "record END (0x00000000) at offset 0x%zx: the "
-			   "header promises %u vCPUs, the stream has %u",
-			   end_off, n_vcpus, count);
+				"record END (0x00000000) at offset 0x%zx: the "
+				"header promises %u vCPUs, the stream has %u",
+				end_off, n_vcpus, count);
 		goto out;
 	}
 	st->version = r.version;
@@ -824,7 +857,8 @@ PVABI_EXPORT int pvabi_state_check_offer(const struct pvabi_state *st,
 					 size_t whylen)
 {
 	if (!st || !st->vcpus || !offer)
-		return pvabi_why(PVABI_E_INVAL, why, whylen, "no state or offer");
+		return pvabi_why(PVABI_E_INVAL, why, whylen,
+				 "no state or offer");
 	for (pvabi_u32 i = 0; i < st->n_vcpus; i++) {
 		const struct pvabi_state_vcpu *v = &st->vcpus[i];
 		struct pvabi_request req = {
@@ -852,7 +886,8 @@ PVABI_EXPORT int pvabi_state_restore(const struct pvabi_state *st,
 				     void *ctx, char *why, size_t whylen)
 {
 	if (!st || !st->vcpus || !target || !target->check || !target->commit)
-		return pvabi_why(PVABI_E_INVAL, why, whylen, "no state or target");
+		return pvabi_why(PVABI_E_INVAL, why, whylen,
+				 "no state or target");
 	for (pvabi_u32 i = 0; i < st->n_vcpus; i++) {
 		char text[256] = "";
 		int err = target->check(ctx, i, &st->vcpus[i], text,
@@ -860,7 +895,7 @@ PVABI_EXPORT int pvabi_state_restore(const struct pvabi_state *st,
 
 		if (err)
 			return pvabi_why(err, why, whylen, "vCPU %u: %s", i,
-				    *text ? text : pvabi_strerror(err));
+					 *text ? text : pvabi_strerror(err));
 	}
 	for (pvabi_u32 i = 0; i < st->n_vcpus; i++)
 		target->commit(ctx, i, &st->vcpus[i]);

@@ -36,13 +36,14 @@ static int version_parse_n(const char *text, size_t n, struct pvabi_version *v,
 
 	if (!dot || !parse_u16(text, dot, &r.major) ||
 	    !parse_u16(dot + 1, text + n, &r.minor))
-		return pvabi_why(PVABI_E_BADVERSION, why, whylen,
-			    "'%.*s' is not a version (want MAJOR.MINOR, e.g. 1.0)",
-			    (int)n, text);
+		return pvabi_why(
+			PVABI_E_BADVERSION, why, whylen,
+			"'%.*s' is not a version (want MAJOR.MINOR, e.g. 1.0)",
+			(int)n, text);
 	if (r.major == 0)
 		return pvabi_why(PVABI_E_BADVERSION, why, whylen,
-			    "'%.*s': major version 0 does not exist", (int)n,
-			    text);
+				 "'%.*s': major version 0 does not exist",
+				 (int)n, text);
 	*v = r;
 	return 0;
 }
@@ -71,11 +72,12 @@ PVABI_EXPORT int pvabi_version_list_parse(const char *text,
 
 		if (end == p)
 			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				    "'%s': empty item in version list", text);
+					 "'%s': empty item in version list",
+					 text);
 		if (n == PVABI_OFFER_MAX_VERSIONS)
 			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				    "'%s': more than %u versions", text,
-				    PVABI_OFFER_MAX_VERSIONS);
+					 "'%s': more than %u versions", text,
+					 PVABI_OFFER_MAX_VERSIONS);
 		err = version_parse_n(p, (size_t)(end - p), &vs[n], why,
 				      whylen);
 		if (err)
@@ -83,8 +85,8 @@ PVABI_EXPORT int pvabi_version_list_parse(const char *text,
 		for (pvabi_u32 i = 0; i < n; i++)
 			if (!pvabi_version_cmp(vs[i], vs[n]))
 				return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-					    "'%.*s' is listed twice",
-					    (int)(end - p), p);
+						 "'%.*s' is listed twice",
+						 (int)(end - p), p);
 		n++;
 		if (!*end)
 			break;
@@ -121,7 +123,7 @@ PVABI_EXPORT int pvabi_version_range_parse(const char *text,
 		return err;
 	if (pvabi_version_cmp(a, b) > 0)
 		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-			    "'%s': range starts above its end", text);
+				 "'%s': range starts above its end", text);
 	*lo = a;
 	*hi = b;
 	return 0;
@@ -157,9 +159,10 @@ PVABI_EXPORT int pvabi_features_parse(const char *text, pvabi_u64 *mask,
 			    !strncmp(f[i].name, p, len))
 				break;
 		if (i == nf)
-			return pvabi_why(PVABI_E_INVAL, why, whylen,
-				    "unknown feature '%.*s' (see 'pvctl abi show')",
-				    (int)len, p);
+			return pvabi_why(
+				PVABI_E_INVAL, why, whylen,
+				"unknown feature '%.*s' (see 'pvctl abi show')",
+				(int)len, p);
 		m |= f[i].bit;
 		if (!*end)
 			break;
@@ -230,7 +233,8 @@ PVABI_EXPORT int pvabi_negotiate_explain(const struct pvabi_offer *offer,
 	switch (err) {
 	case PVABI_E_NOVERSION:
 		n = snprintf(buf, len,
-			     "guest range %u.%u-%u.%u and host offer %s%s share no version",
+			     "guest range %u.%u-%u.%u and host offer %s%s "
+			     "share no version",
 			     req->min.major, req->min.minor, req->max.major,
 			     req->max.minor, vers,
 			     offer->floor.major ? " (with a floor)" : "");
@@ -239,14 +243,16 @@ PVABI_EXPORT int pvabi_negotiate_explain(const struct pvabi_offer *offer,
 		pvabi_features_format(req->required & ~offer->features, feats,
 				      sizeof(feats));
 		n = snprintf(buf, len,
-			     "guest requires feature(s) %s that the host does not offer",
+			     "guest requires feature(s) %s that the host does "
+			     "not offer",
 			     feats);
 		break;
 	case PVABI_E_BADVERSION:
-		n = snprintf(buf, len,
-			     "guest range %u.%u-%u.%u is empty or names major 0",
-			     req->min.major, req->min.minor, req->max.major,
-			     req->max.minor);
+		n = snprintf(
+			buf, len,
+			"guest range %u.%u-%u.%u is empty or names major 0",
+			req->min.major, req->min.minor, req->max.major,
+			req->max.minor);
 		break;
 	case PVABI_E_BADADDR:
 	case PVABI_E_RESERVED:
@@ -256,8 +262,7 @@ PVABI_EXPORT int pvabi_negotiate_explain(const struct pvabi_offer *offer,
 			     (unsigned long long)req->notify_gpa,
 			     pvabi_strerror(err));
 		break;
-	default:
-		n = snprintf(buf, len, "%s", pvabi_strerror(err));
+	default: n = snprintf(buf, len, "%s", pvabi_strerror(err));
 	}
 	if (n < 0 || (size_t)n >= len)
 		return PVABI_E_NOSPACE;

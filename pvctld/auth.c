@@ -25,23 +25,21 @@ static int polkit_running(struct pvctld *c)
 	return r < 0 ? 0 : has;
 }
 
-static int polkit_check(struct pvctld *c, sd_bus_message *m,
-			const char *action, sd_bus_error *error)
+static int polkit_check(struct pvctld *c, sd_bus_message *m, const char *action,
+			sd_bus_error *error)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	int r, authorized = 0, challenge = 0;
 	/* CheckAuthorizationFlags: AllowUserInteraction = 1 */
-	unsigned int flags = sd_bus_message_get_allow_interactive_authorization(m) ?
-				     1 :
-				     0;
+	unsigned int flags =
+		sd_bus_message_get_allow_interactive_authorization(m) ? 1 : 0;
 
-	r = sd_bus_call_method(c->bus, "org.freedesktop.PolicyKit1",
-			       "/org/freedesktop/PolicyKit1/Authority",
-			       "org.freedesktop.PolicyKit1.Authority",
-			       "CheckAuthorization", error, &reply,
-			       "(sa{sv})sa{ss}us", "system-bus-name", 1, "name",
-			       "s", sd_bus_message_get_sender(m), action, 0,
-			       flags, "");
+	r = sd_bus_call_method(
+		c->bus, "org.freedesktop.PolicyKit1",
+		"/org/freedesktop/PolicyKit1/Authority",
+		"org.freedesktop.PolicyKit1.Authority", "CheckAuthorization",
+		error, &reply, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name",
+		"s", sd_bus_message_get_sender(m), action, 0, flags, "");
 	if (r < 0)
 		return r;
 	r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
@@ -52,9 +50,9 @@ static int polkit_check(struct pvctld *c, sd_bus_message *m,
 	if (authorized)
 		return 1;
 	if (challenge)
-		return sd_bus_error_setf(error,
-					 SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-					 "%s needs authentication", action);
+		return sd_bus_error_setf(
+			error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+			"%s needs authentication", action);
 	return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
 				 "not authorized for %s", action);
 }
@@ -88,8 +86,8 @@ static bool in_group(sd_bus_creds *creds, uid_t uid, gid_t group)
 	return false;
 }
 
-static int creds_check(struct pvctld *c, sd_bus_message *m,
-		       const char *action, sd_bus_error *error)
+static int creds_check(struct pvctld *c, sd_bus_message *m, const char *action,
+		       sd_bus_error *error)
 {
 	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
 	uid_t uid;

@@ -9,7 +9,8 @@ int pvctl_bus_open(const struct pvctl_bus_opts *o, sd_bus **bus)
 	switch (o->kind) {
 	case PVCTL_BUS_SYSTEM: return sd_bus_open_system(bus);
 	case PVCTL_BUS_USER: return sd_bus_open_user(bus);
-	case PVCTL_BUS_REMOTE: return sd_bus_open_system_remote(bus, o->address);
+	case PVCTL_BUS_REMOTE:
+		return sd_bus_open_system_remote(bus, o->address);
 	case PVCTL_BUS_ADDRESS: break;
 	}
 	r = sd_bus_new(bus);

@@ -6,8 +6,12 @@
 
 #include <systemd/sd-bus.h>
 
-enum pvctl_bus_kind { PVCTL_BUS_SYSTEM, PVCTL_BUS_USER, PVCTL_BUS_ADDRESS,
-		      PVCTL_BUS_REMOTE };
+enum pvctl_bus_kind {
+	PVCTL_BUS_SYSTEM,
+	PVCTL_BUS_USER,
+	PVCTL_BUS_ADDRESS,
+	PVCTL_BUS_REMOTE
+};
 
 struct pvctl_bus_opts {
 	enum pvctl_bus_kind kind;

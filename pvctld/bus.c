@@ -13,7 +13,7 @@
 #include "pvctld.h"
 
 #define ACTION_MANAGE "org.pvabi.pvctl1.manage"
-#define ACTION_PATCH "org.pvabi.pvctl1.set-patch-policy"
+#define ACTION_PATCH  "org.pvabi.pvctl1.set-patch-policy"
 /* A device tree holding an offer is a few hundred bytes. */
 #define OFFER_BLOB_MAX (64u << 10)
 
@@ -73,7 +73,8 @@ static int method_list(sd_bus_message *m, void *data, sd_bus_error *error)
 		return virt_libvirt_error(c, error, "listing domains");
 	r = sd_bus_message_new_method_return(m, &reply);
 	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'a', "(" VM_SIGNATURE ")");
+		r = sd_bus_message_open_container(reply, 'a',
+						  "(" VM_SIGNATURE ")");
 	for (int i = 0; i < n; i++) {
 		struct pvctl_vm_settings s;
 		sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -169,9 +170,9 @@ static int change_method(sd_bus_message *m, struct pvctld *c,
 	char why[256];
 	int r;
 
-	r = ch->what == PVCTL_SET_ENABLED ?
-		    sd_bus_message_read(m, "s", &name) :
-		    sd_bus_message_read(m, "ss", &name, &text);
+	r = ch->what == PVCTL_SET_ENABLED
+		    ? sd_bus_message_read(m, "s", &name)
+		    : sd_bus_message_read(m, "ss", &name, &text);
 	if (r < 0)
 		return r;
 	r = check_name(name, error);
@@ -184,14 +185,14 @@ static int change_method(sd_bus_message *m, struct pvctld *c,
 
 static int method_enable(sd_bus_message *m, void *data, sd_bus_error *error)
 {
-	struct pvctl_change ch = { .what = PVCTL_SET_ENABLED, .enabled = true };
+	struct pvctl_change ch = {.what = PVCTL_SET_ENABLED, .enabled = true};
 
 	return change_method(m, data, &ch, ACTION_MANAGE, error);
 }
 
 static int method_disable(sd_bus_message *m, void *data, sd_bus_error *error)
 {
-	struct pvctl_change ch = { .what = PVCTL_SET_ENABLED };
+	struct pvctl_change ch = {.what = PVCTL_SET_ENABLED};
 
 	return change_method(m, data, &ch, ACTION_MANAGE, error);
 }
@@ -199,7 +200,7 @@ static int method_disable(sd_bus_message *m, void *data, sd_bus_error *error)
 static int method_set_versions(sd_bus_message *m, void *data,
 			       sd_bus_error *error)
 {
-	struct pvctl_change ch = { .what = PVCTL_SET_VERSIONS };
+	struct pvctl_change ch = {.what = PVCTL_SET_VERSIONS};
 
 	return change_method(m, data, &ch, ACTION_MANAGE, error);
 }
@@ -207,15 +208,14 @@ static int method_set_versions(sd_bus_message *m, void *data,
 static int method_set_features(sd_bus_message *m, void *data,
 			       sd_bus_error *error)
 {
-	struct pvctl_change ch = { .what = PVCTL_SET_FEATURES };
+	struct pvctl_change ch = {.what = PVCTL_SET_FEATURES};
 
 	return change_method(m, data, &ch, ACTION_MANAGE, error);
 }
 
-static int method_set_patch(sd_bus_message *m, void *data,
-			    sd_bus_error *error)
+static int method_set_patch(sd_bus_message *m, void *data, sd_bus_error *error)
 {
-	struct pvctl_change ch = { .what = PVCTL_SET_PATCH };
+	struct pvctl_change ch = {.what = PVCTL_SET_PATCH};
 
 	return change_method(m, data, &ch, ACTION_PATCH, error);
 }
@@ -305,8 +305,8 @@ static int method_check_migration(sd_bus_message *m, void *data,
 	return sd_bus_send(NULL, reply, NULL);
 }
 
-#define VM_RESULT                                                          \
-	SD_BUS_RESULT("s", name, "s", uuid, "s", state, "b", enabled, "s",  \
+#define VM_RESULT                                                              \
+	SD_BUS_RESULT("s", name, "s", uuid, "s", state, "b", enabled, "s",     \
 		      versions, "s", features, "s", patch_policy)
 
 static const sd_bus_vtable manager_vtable[] = {
@@ -332,23 +332,20 @@ static const sd_bus_vtable manager_vtable[] = {
 				SD_BUS_ARGS("s", vm, "s", features),
 				SD_BUS_NO_RESULT, method_set_features,
 				SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("SetPatchPolicy",
-				SD_BUS_ARGS("s", vm, "s", policy),
-				SD_BUS_NO_RESULT, method_set_patch,
-				SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("GetOffer", SD_BUS_NO_ARGS,
-				SD_BUS_RESULT("s", versions, "s", features,
-					      "ay", dtb),
-				method_get_offer, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("CheckMigration",
-				SD_BUS_ARGS("s", vm, "ay", offer),
-				SD_BUS_RESULT("b", compatible, "as", reasons),
-				method_check_migration,
-				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS(
+		"SetPatchPolicy", SD_BUS_ARGS("s", vm, "s", policy),
+		SD_BUS_NO_RESULT, method_set_patch, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS(
+		"GetOffer", SD_BUS_NO_ARGS,
+		SD_BUS_RESULT("s", versions, "s", features, "ay", dtb),
+		method_get_offer, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS(
+		"CheckMigration", SD_BUS_ARGS("s", vm, "ay", offer),
+		SD_BUS_RESULT("b", compatible, "as", reasons),
+		method_check_migration, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL_WITH_ARGS("VMChanged", SD_BUS_ARGS("s", vm, "s", what),
 				0),
-	SD_BUS_VTABLE_END
-};
+	SD_BUS_VTABLE_END};
 
 int bus_emit_vm_changed(struct pvctld *c, const char *name, const char *what)
 {

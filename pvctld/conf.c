@@ -38,8 +38,8 @@ static int set_string(char *dst, size_t size, const char *key,
 {
 	if (!*value || strlen(value) >= size)
 		return pvctl_why(PVABI_E_INVAL, why, whylen,
-			    "line %u: %s '%.64s' is empty or too long", line,
-			    key, value);
+				 "line %u: %s '%.64s' is empty or too long",
+				 line, key, value);
 	strcpy(dst, value);
 	return 0;
 }
@@ -56,7 +56,8 @@ static int parse_line(char *line, unsigned int no, struct pvctld_config *c,
 	eq = strchr(line, '=');
 	if (!eq)
 		return pvctl_why(PVABI_E_INVAL, why, whylen,
-			    "line %u: '%.64s' is not key = value", no, line);
+				 "line %u: '%.64s' is not key = value", no,
+				 line);
 	*eq = '\0';
 	key = trim(line);
 	value = trim(eq + 1);
@@ -73,8 +74,8 @@ static int parse_line(char *line, unsigned int no, struct pvctld_config *c,
 		if (!err)
 			err = pvabi_offer_check(&o);
 		if (err)
-			return pvctl_why(err, why, whylen, "line %u: versions: %s",
-				    no, sub);
+			return pvctl_why(err, why, whylen,
+					 "line %u: versions: %s", no, sub);
 		c->offer = o;
 		return 0;
 	}
@@ -82,12 +83,12 @@ static int parse_line(char *line, unsigned int no, struct pvctld_config *c,
 		err = pvabi_features_parse(value, &c->offer.features, sub,
 					   sizeof(sub));
 		if (err)
-			return pvctl_why(err, why, whylen, "line %u: features: %s",
-				    no, sub);
+			return pvctl_why(err, why, whylen,
+					 "line %u: features: %s", no, sub);
 		return 0;
 	}
-	return pvctl_why(PVABI_E_INVAL, why, whylen, "line %u: unknown key '%.64s'",
-		    no, key);
+	return pvctl_why(PVABI_E_INVAL, why, whylen,
+			 "line %u: unknown key '%.64s'", no, key);
 }
 
 int pvctld_config_parse(const char *text, size_t len, struct pvctld_config *c,
@@ -100,10 +101,10 @@ int pvctld_config_parse(const char *text, size_t len, struct pvctld_config *c,
 
 	if (len > PVCTLD_CONFIG_MAX)
 		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
-			    "larger than %u bytes", PVCTLD_CONFIG_MAX);
+				 "larger than %u bytes", PVCTLD_CONFIG_MAX);
 	if (memchr(text, '\0', len))
 		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
-			    "contains a NUL byte");
+				 "contains a NUL byte");
 	copy = strndup(text, len);
 	if (!copy)
 		return pvctl_why(PVABI_E_NOSPACE, why, whylen, "out of memory");
@@ -134,13 +135,14 @@ int pvctld_config_load(const char *path, bool must_exist,
 		if (errno == ENOENT && !must_exist)
 			return 0;
 		return pvctl_why(PVABI_E_INVAL, why, whylen, "%s: %s", path,
-			    strerror(errno));
+				 strerror(errno));
 	}
 	n = fread(buf, 1, sizeof(buf), f);
 	err = ferror(f);
 	fclose(f);
 	if (err)
-		return pvctl_why(PVABI_E_INVAL, why, whylen, "%s: read error", path);
+		return pvctl_why(PVABI_E_INVAL, why, whylen, "%s: read error",
+				 path);
 	err = pvctld_config_parse(buf, n, c, why, whylen);
 	if (err && why && whylen) {
 		char sub[256];

@@ -17,7 +17,7 @@
 #include "pvabi/pvabi.h"
 
 #define PVCTLD_CONFIG_PATH "/etc/pvabi/pvctld.conf"
-#define PVCTLD_CONFIG_MAX (64u << 10)
+#define PVCTLD_CONFIG_MAX  (64u << 10)
 
 struct pvctld_config {
 	char connect[1024];

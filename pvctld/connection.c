@@ -28,12 +28,12 @@
 #include "pvctld.h"
 
 #define RETRY_FIRST_MS 100u
-#define RETRY_MAX_MS 5000u
+#define RETRY_MAX_MS   5000u
 /* libvirt's keepalive: a libvirtd that stops answering (SIGSTOP, a hung
  * host) is given up after about 3 s * (3 + 1), so that a call stuck on it
  * fails within D-Bus's default 25 s reply timeout. */
 #define KEEPALIVE_INTERVAL_S 3
-#define KEEPALIVE_COUNT 3u
+#define KEEPALIVE_COUNT	     3u
 
 static uint64_t now_usec(void)
 {
@@ -73,15 +73,15 @@ static const char *lifecycle_name(int event, int detail)
 	case VIR_DOMAIN_EVENT_DEFINED: return "defined";
 	case VIR_DOMAIN_EVENT_UNDEFINED: return "undefined";
 	case VIR_DOMAIN_EVENT_STARTED:
-		return detail == VIR_DOMAIN_EVENT_STARTED_MIGRATED ?
-			       "migrated-in" :
-			       "started";
+		return detail == VIR_DOMAIN_EVENT_STARTED_MIGRATED
+			       ? "migrated-in"
+			       : "started";
 	case VIR_DOMAIN_EVENT_SUSPENDED: return "suspended";
 	case VIR_DOMAIN_EVENT_RESUMED: return "resumed";
 	case VIR_DOMAIN_EVENT_STOPPED:
-		return detail == VIR_DOMAIN_EVENT_STOPPED_MIGRATED ?
-			       "migrated-out" :
-			       "stopped";
+		return detail == VIR_DOMAIN_EVENT_STOPPED_MIGRATED
+			       ? "migrated-out"
+			       : "stopped";
 	case VIR_DOMAIN_EVENT_SHUTDOWN: return "shutdown";
 	case VIR_DOMAIN_EVENT_PMSUSPENDED: return "pmsuspended";
 	case VIR_DOMAIN_EVENT_CRASHED: return "crashed";
@@ -92,7 +92,8 @@ static const char *lifecycle_name(int event, int detail)
 static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event,
 			int detail, void *opaque)
 {
-	queue_event(opaque, virDomainGetName(dom), lifecycle_name(event, detail));
+	queue_event(opaque, virDomainGetName(dom),
+		    lifecycle_name(event, detail));
 	return 0;
 }
 
@@ -145,9 +146,11 @@ static int attach(struct pvctld *c, virConnectPtr conn)
 		log_msg("libvirt events on %s: %s", c->config.connect,
 			virGetLastErrorMessage());
 		if (c->lifecycle_id >= 0)
-			virConnectDomainEventDeregisterAny(conn, c->lifecycle_id);
+			virConnectDomainEventDeregisterAny(conn,
+							   c->lifecycle_id);
 		if (c->metadata_id >= 0)
-			virConnectDomainEventDeregisterAny(conn, c->metadata_id);
+			virConnectDomainEventDeregisterAny(conn,
+							   c->metadata_id);
 		c->lifecycle_id = c->metadata_id = -1;
 		virConnectClose(conn);
 		return -EIO;
@@ -222,8 +225,8 @@ int virt_schedule_retry(struct pvctld *c)
 						SD_EVENT_ONESHOT);
 	if (r < 0)
 		return log_error_errno(r, "reconnect timer");
-	c->retry_ms = c->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS :
-						       c->retry_ms * 2;
+	c->retry_ms =
+		c->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : c->retry_ms * 2;
 	return 0;
 }
 
@@ -266,7 +269,8 @@ static void lost(struct pvctld *c, const char *why)
 	c->lost_usec = now_usec();
 	c->retry_ms = RETRY_FIRST_MS;
 	c->attempts = 0;
-	log_msg("lost the connection to %s (%s): answering LibvirtUnavailable and reconnecting",
+	log_msg("lost the connection to %s (%s): answering LibvirtUnavailable "
+		"and reconnecting",
 		c->config.connect, why);
 	virt_schedule_retry(c);
 }
@@ -294,7 +298,8 @@ static void connected(struct pvctld *c, virConnectPtr conn, const char *why)
 	ms = (now_usec() - c->lost_usec) / 1000u;
 	c->reconnects++;
 	n = resync(c);
-	log_msg("reconnected to %s after %llu ms (%u attempts, reconnect #%u); resynchronised %d VM%s",
+	log_msg("reconnected to %s after %llu ms (%u attempts, reconnect #%u); "
+		"resynchronised %d VM%s",
 		c->config.connect, (unsigned long long)ms, c->attempts,
 		c->reconnects, n, n == 1 ? "" : "s");
 }
@@ -397,8 +402,8 @@ int virt_open(struct pvctld *c)
 			    on_wake, c);
 	if (r < 0)
 		return log_error_errno(r, "sd_event_add_io");
-	r = sd_event_add_time(c->event, &c->retry_source, CLOCK_MONOTONIC, 0,
-			      0, on_retry, c);
+	r = sd_event_add_time(c->event, &c->retry_source, CLOCK_MONOTONIC, 0, 0,
+			      on_retry, c);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(c->retry_source, SD_EVENT_OFF);
 	if (r < 0)
@@ -434,9 +439,10 @@ void virt_close(struct pvctld *c)
 virConnectPtr virt_conn(struct pvctld *c, sd_bus_error *error)
 {
 	if (!c->conn)
-		sd_bus_error_setf(error, PVCTLD_ERROR_LIBVIRT_UNAVAILABLE,
-				  "libvirt (%s) is unavailable; pvctld is reconnecting",
-				  c->config.connect);
+		sd_bus_error_setf(
+			error, PVCTLD_ERROR_LIBVIRT_UNAVAILABLE,
+			"libvirt (%s) is unavailable; pvctld is reconnecting",
+			c->config.connect);
 	return c->conn;
 }
 
@@ -451,11 +457,13 @@ int virt_libvirt_error(struct pvctld *c, sd_bus_error *error, const char *what)
 	/* The close callback may not have run yet: a dead connection is
 	 * told apart here (virConnectIsAlive resets libvirt's last error,
 	 * hence the copy). */
-	if (c->conn && (code == VIR_ERR_NO_CONNECT ||
-			virConnectIsAlive(c->conn) == 0)) {
+	if (c->conn &&
+	    (code == VIR_ERR_NO_CONNECT || virConnectIsAlive(c->conn) == 0)) {
 		mark_closed(c, "a call failed on it");
-		return sd_bus_error_setf(error, PVCTLD_ERROR_LIBVIRT_UNAVAILABLE,
-					 "libvirt (%s) is unavailable (%s: %s); pvctld is reconnecting",
+		return sd_bus_error_setf(error,
+					 PVCTLD_ERROR_LIBVIRT_UNAVAILABLE,
+					 "libvirt (%s) is unavailable (%s: "
+					 "%s); pvctld is reconnecting",
 					 c->config.connect, what, msg);
 	}
 	return sd_bus_error_setf(error, PVCTLD_ERROR_LIBVIRT, "%s: %s", what,

@@ -46,13 +46,17 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: pvctld [OPTIONS]\n\n"
-		"pvabi's control-plane daemon: per-VM settings in libvirt metadata,\n"
+		"pvabi's control-plane daemon: per-VM settings in libvirt "
+		"metadata,\n"
 		"served as %s on D-Bus.\n\n"
-		"  -c, --connect URI   libvirt URI (default from the config file, else test:///default)\n"
+		"  -c, --connect URI   libvirt URI (default from the config "
+		"file, else test:///default)\n"
 		"      --config FILE   configuration (default %s)\n"
-		"      --system        the system bus (default; DBUS_SYSTEM_BUS_ADDRESS applies)\n"
+		"      --system        the system bus (default; "
+		"DBUS_SYSTEM_BUS_ADDRESS applies)\n"
 		"      --user          the user bus\n"
-		"      --address ADDR  the bus at ADDR (also $PVCTL_BUS_ADDRESS)\n"
+		"      --address ADDR  the bus at ADDR (also "
+		"$PVCTL_BUS_ADDRESS)\n"
 		"  -h, --help          this text\n"
 		"      --version       the version\n",
 		PVCTLD_BUS_NAME, PVCTLD_CONFIG_PATH);
@@ -60,24 +64,28 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CONFIG = 256, OPT_SYSTEM, OPT_USER, OPT_ADDRESS,
-	       OPT_VERSION };
-	static const struct option opts[] = {
-		{ "connect", required_argument, NULL, 'c' },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "system", no_argument, NULL, OPT_SYSTEM },
-		{ "user", no_argument, NULL, OPT_USER },
-		{ "address", required_argument, NULL, OPT_ADDRESS },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
-		{ 0 }
+	enum {
+		OPT_CONFIG = 256,
+		OPT_SYSTEM,
+		OPT_USER,
+		OPT_ADDRESS,
+		OPT_VERSION
 	};
+	static const struct option opts[] = {
+		{"connect", required_argument, NULL, 'c'},
+		{"config", required_argument, NULL, OPT_CONFIG},
+		{"system", no_argument, NULL, OPT_SYSTEM},
+		{"user", no_argument, NULL, OPT_USER},
+		{"address", required_argument, NULL, OPT_ADDRESS},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{0}};
 	int ch;
 
 	o->config = PVCTLD_CONFIG_PATH;
 	o->bus.address = getenv("PVCTL_BUS_ADDRESS");
-	o->bus.kind = o->bus.address && *o->bus.address ? PVCTL_BUS_ADDRESS :
-							  PVCTL_BUS_SYSTEM;
+	o->bus.kind = o->bus.address && *o->bus.address ? PVCTL_BUS_ADDRESS
+							: PVCTL_BUS_SYSTEM;
 	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->connect = optarg; break;
@@ -128,7 +136,7 @@ int main(int argc, char **argv)
 		.wake_fd = -1,
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 	};
-	struct options o = { 0 };
+	struct options o = {0};
 	sigset_t ss;
 	char why[512];
 	int r;

@@ -45,7 +45,7 @@ static int child(const xmlNode *parent, const char *name, bool plain,
 			continue;
 		if (*out)
 			return pvctl_why(PVABI_E_MALFORMED, why, whylen,
-				    "<pvabi:%s> appears twice", name);
+					 "<pvabi:%s> appears twice", name);
 		*out = c;
 	}
 	return 0;
@@ -66,7 +66,7 @@ static int parse_versions(const xmlNode *n, struct pvctl_vm_settings *s,
 
 	if (!lo || !hi) {
 		err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
-			   "<pvabi:versions> needs both min and max");
+				"<pvabi:versions> needs both min and max");
 		goto out;
 	}
 	err = pvabi_version_parse(lo, &s->lo, sub, sizeof(sub));
@@ -78,7 +78,8 @@ static int parse_versions(const xmlNode *n, struct pvctl_vm_settings *s,
 	}
 	if (pvabi_version_cmp(s->lo, s->hi) > 0)
 		err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
-			   "<pvabi:versions>: min %s is above max %s", lo, hi);
+				"<pvabi:versions>: min %s is above max %s", lo,
+				hi);
 out:
 	xmlFree(lo);
 	xmlFree(hi);
@@ -94,7 +95,7 @@ static int parse_features(const xmlNode *n, struct pvctl_vm_settings *s,
 
 	if (!text)
 		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
-			    "<pvabi:features>: out of memory");
+				 "<pvabi:features>: out of memory");
 	err = pvabi_features_parse(text, &s->features, sub, sizeof(sub));
 	if (err)
 		pvctl_why(err, why, whylen, "<pvabi:features>: %s", sub);
@@ -116,12 +117,13 @@ static int append(char *buf, size_t size, size_t *n, const char *key,
 
 	if (!plain_value(value))
 		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
-			    "<pvabi:patch>: %s=\"%.*s...\" holds a line break or '='",
-			    key, (int)strcspn(value, "\n\r="), value);
+				 "<pvabi:patch>: %s=\"%.*s...\" holds a line "
+				 "break or '='",
+				 key, (int)strcspn(value, "\n\r="), value);
 	w = snprintf(buf + *n, size - *n, "%s=%s\n", key, value);
 	if (w < 0 || (size_t)w >= size - *n)
 		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
-			    "<pvabi:patch> is too long");
+				 "<pvabi:patch> is too long");
 	*n += (size_t)w;
 	return 0;
 }
@@ -144,8 +146,9 @@ static int parse_patch(const xmlNode *n, bool plain,
 		char *v = (char *)xmlNodeGetContent((const xmlNode *)a);
 
 		err = v ? append(text, sizeof(text), &len,
-				 (const char *)a->name, v, why, whylen) :
-			  pvctl_why(PVABI_E_MALFORMED, why, whylen, "out of memory");
+				 (const char *)a->name, v, why, whylen)
+			: pvctl_why(PVABI_E_MALFORMED, why, whylen,
+				    "out of memory");
 		xmlFree(v);
 		if (err)
 			return err;
@@ -163,7 +166,7 @@ static int parse_patch(const xmlNode *n, bool plain,
 				     why, whylen);
 		} else
 			err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
-				   "<pvabi:exclude> needs start and end");
+					"<pvabi:exclude> needs start and end");
 		xmlFree(start);
 		xmlFree(end);
 		if (err)
@@ -186,15 +189,17 @@ static int parse_element(const xmlNode *root, bool plain,
 	int err;
 
 	if (!enabled)
-		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
-			    "<pvabi:pvabi> needs enabled=\"yes\" or \"no\"");
+		return pvctl_why(
+			PVABI_E_MALFORMED, why, whylen,
+			"<pvabi:pvabi> needs enabled=\"yes\" or \"no\"");
 	if (!strcmp(enabled, "yes") || !strcmp(enabled, "no")) {
 		s.enabled = enabled[0] == 'y';
 		err = 0;
 	} else
-		err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
-			   "enabled=\"%.32s\" is neither \"yes\" nor \"no\"",
-			   enabled);
+		err = pvctl_why(
+			PVABI_E_MALFORMED, why, whylen,
+			"enabled=\"%.32s\" is neither \"yes\" nor \"no\"",
+			enabled);
 	xmlFree(enabled);
 	if (err)
 		return err;
@@ -237,7 +242,7 @@ int pvctl_metadata_parse(const char *xml, size_t len,
 
 	if (len > PVCTL_DOMAIN_XML_MAX || len > INT32_MAX)
 		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
-			    "XML of %zu bytes is too large", len);
+				 "XML of %zu bytes is too large", len);
 	/* No network, no entity expansion, no messages on stderr. */
 	doc = xmlReadMemory(xml, (int)len, NULL, NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR |
@@ -247,8 +252,8 @@ int pvctl_metadata_parse(const char *xml, size_t len,
 		const char *msg = e && e->message ? e->message : "parse error";
 
 		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
-			    "not well-formed XML: %.*s",
-			    (int)strcspn(msg, "\n"), msg);
+				 "not well-formed XML: %.*s",
+				 (int)strcspn(msg, "\n"), msg);
 	}
 	root = xmlDocGetRootElement(doc);
 	if (root && (is_ns(root, "pvabi") || is_plain(root, "pvabi"))) {
@@ -258,12 +263,12 @@ int pvctl_metadata_parse(const char *xml, size_t len,
 		el = find_in_domain(root);
 	else {
 		err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
-			   "root element is neither <pvabi> nor <domain>");
+				"root element is neither <pvabi> nor <domain>");
 		goto out;
 	}
 	if (!el)
 		err = pvctl_why(PVABI_E_NOTFOUND, why, whylen,
-			   "the domain has no pvabi metadata");
+				"the domain has no pvabi metadata");
 	else
 		err = parse_element(el, plain, s, why, whylen);
 out:

@@ -17,10 +17,10 @@
 
 #include "settings.h"
 
-#define PVCTL_METADATA_NS "https://pvabi.org/xmlns/libvirt/pvabi/1"
+#define PVCTL_METADATA_NS     "https://pvabi.org/xmlns/libvirt/pvabi/1"
 #define PVCTL_METADATA_PREFIX "pvabi"
 /* Bigger input is refused before it reaches the XML parser. */
-#define PVCTL_METADATA_MAX (1u << 16)
+#define PVCTL_METADATA_MAX   (1u << 16)
 #define PVCTL_DOMAIN_XML_MAX (16u << 20)
 
 /*

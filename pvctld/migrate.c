@@ -27,7 +27,7 @@ void pvctl_migration_check(const struct pvctl_vm_settings *s,
 			   struct pvctl_migration_verdict *v)
 {
 	struct pvabi_offer src, dst;
-	struct pvabi_request req = { 0 };
+	struct pvabi_request req = {0};
 	struct pvabi_result used, there;
 	char range[32], list[16 * PVABI_OFFER_MAX_VERSIONS], feats[512];
 	int err;
@@ -59,7 +59,9 @@ void pvctl_migration_check(const struct pvctl_vm_settings *s,
 	pvctl_version_list_format(dest, list, sizeof(list));
 	err = pvctl_settings_clamp(s, dest, &dst);
 	if (err) {
-		reason(v, "the destination offers ABI %s, nothing in the VM's allowed range %s",
+		reason(v,
+		       "the destination offers ABI %s, nothing in the VM's "
+		       "allowed range %s",
 		       list, range);
 		return;
 	}
@@ -68,7 +70,9 @@ void pvctl_migration_check(const struct pvctl_vm_settings *s,
 	req.wanted = used.features;
 	err = pvabi_negotiate(&dst, &req, &there);
 	if (err == PVABI_E_NOVERSION)
-		reason(v, "the guest may run ABI %u.%u, which the destination (offering %s) does not offer",
+		reason(v,
+		       "the guest may run ABI %u.%u, which the destination "
+		       "(offering %s) does not offer",
 		       used.version.major, used.version.minor, list);
 	else if (err)
 		reason(v, "the destination's offer is refused: %s",
@@ -77,7 +81,9 @@ void pvctl_migration_check(const struct pvctl_vm_settings *s,
 	if (used.features & ~dst.features) {
 		pvabi_features_format(used.features & ~dst.features, feats,
 				      sizeof(feats));
-		reason(v, "the guest may use feature(s) %s, which the destination does not offer",
+		reason(v,
+		       "the guest may use feature(s) %s, which the destination "
+		       "does not offer",
 		       feats);
 	}
 }

@@ -11,7 +11,7 @@
 #include "settings.h"
 
 #define PVCTL_MIGRATION_MAX_REASONS 8
-#define PVCTL_REASON_MAX 256
+#define PVCTL_REASON_MAX	    256
 
 struct pvctl_migration_verdict {
 	bool compatible;

@@ -47,7 +47,7 @@ int push_policy(const struct push_policy *p, char *why, size_t whylen)
 		.features = p->features,
 		.patch_mode = kmod_mode(p->patch_mode),
 	};
-	struct find f = { p, 0 };
+	struct find f = {p, 0};
 	struct pvabi_genl *g;
 	int err;
 
@@ -60,8 +60,9 @@ int push_policy(const struct push_policy *p, char *why, size_t whylen)
 	else if (err >= 0)
 		err = pvabi_genl_set_policy(g, f.id, 0, &pol);
 	if (err < 0 && err != -ESRCH)
-		snprintf(why, whylen, "%s", *pvabi_genl_errmsg(g) ?
-			 pvabi_genl_errmsg(g) : strerror(-err));
+		snprintf(why, whylen, "%s",
+			 *pvabi_genl_errmsg(g) ? pvabi_genl_errmsg(g)
+					       : strerror(-err));
 	pvabi_genl_close(g);
 	return err < 0 ? err : 0;
 }

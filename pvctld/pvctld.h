@@ -20,12 +20,12 @@
 #include "conf.h"
 #include "settings.h"
 
-#define PVCTLD_BUS_NAME "org.pvabi.pvctl1"
-#define PVCTLD_OBJECT "/org/pvabi/pvctl1"
-#define PVCTLD_INTERFACE "org.pvabi.pvctl1.Manager"
-#define PVCTLD_ERROR_NO_SUCH_VM "org.pvabi.pvctl1.NoSuchVM"
-#define PVCTLD_ERROR_BAD_METADATA "org.pvabi.pvctl1.BadMetadata"
-#define PVCTLD_ERROR_LIBVIRT "org.pvabi.pvctl1.LibvirtError"
+#define PVCTLD_BUS_NAME			 "org.pvabi.pvctl1"
+#define PVCTLD_OBJECT			 "/org/pvabi/pvctl1"
+#define PVCTLD_INTERFACE		 "org.pvabi.pvctl1.Manager"
+#define PVCTLD_ERROR_NO_SUCH_VM		 "org.pvabi.pvctl1.NoSuchVM"
+#define PVCTLD_ERROR_BAD_METADATA	 "org.pvabi.pvctl1.BadMetadata"
+#define PVCTLD_ERROR_LIBVIRT		 "org.pvabi.pvctl1.LibvirtError"
 #define PVCTLD_ERROR_LIBVIRT_UNAVAILABLE "org.pvabi.pvctl1.LibvirtUnavailable"
 
 /* A libvirt lifecycle event, handed from libvirt's event thread to the
@@ -81,8 +81,7 @@ int virt_schedule_retry(struct pvctld *c);
 virConnectPtr virt_conn(struct pvctld *c, sd_bus_error *error);
 /* libvirt's last error as LibvirtError, or as LibvirtUnavailable (and a
  * reconnect) when the connection turns out to be dead. */
-int virt_libvirt_error(struct pvctld *c, sd_bus_error *error,
-		       const char *what);
+int virt_libvirt_error(struct pvctld *c, sd_bus_error *error, const char *what);
 
 /* virt.c: the libvirt side, domain by domain. */
 int virt_lookup(struct pvctld *c, const char *name, virDomainPtr *dom,
@@ -90,8 +89,7 @@ int virt_lookup(struct pvctld *c, const char *name, virDomainPtr *dom,
 int virt_read_settings(struct pvctld *c, virDomainPtr dom,
 		       struct pvctl_vm_settings *s, sd_bus_error *error);
 int virt_write_settings(struct pvctld *c, virDomainPtr dom,
-			const struct pvctl_vm_settings *s,
-			sd_bus_error *error);
+			const struct pvctl_vm_settings *s, sd_bus_error *error);
 const char *virt_state(virDomainPtr dom);
 
 /* bus.c: the D-Bus object. */

@@ -50,8 +50,8 @@ static bool patch_equal(const struct pvabi_patch_policy *a,
 	if (a->mode != b->mode || a->classes != b->classes ||
 	    a->max_sites != b->max_sites || a->n_exclude != b->n_exclude)
 		return false;
-	for (unsigned int i = 0; i < a->n_exclude && i < PVABI_PATCH_MAX_EXCLUDES;
-	     i++)
+	for (unsigned int i = 0;
+	     i < a->n_exclude && i < PVABI_PATCH_MAX_EXCLUDES; i++)
 		if (a->exclude[i].start != b->exclude[i].start ||
 		    a->exclude[i].end != b->exclude[i].end)
 			return false;
@@ -84,14 +84,15 @@ int pvctl_vm_name_check(const char *name, char *why, size_t whylen)
 	n = strnlen(name, PVCTL_VM_NAME_MAX + 1);
 	if (n > PVCTL_VM_NAME_MAX)
 		return pvctl_why(PVABI_E_INVAL, why, whylen,
-			    "VM name '%.32s...' is longer than %d bytes", name,
-			    PVCTL_VM_NAME_MAX);
+				 "VM name '%.32s...' is longer than %d bytes",
+				 name, PVCTL_VM_NAME_MAX);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f ||
 		    name[i] == '/')
 			return pvctl_why(PVABI_E_INVAL, why, whylen,
-				    "VM name '%s' contains '/' or a control character",
-				    name);
+					 "VM name '%s' contains '/' or a "
+					 "control character",
+					 name);
 	return 0;
 }
 
@@ -108,8 +109,8 @@ void pvctl_version_range_format(struct pvabi_version lo,
 	if (!pvabi_version_cmp(lo, hi))
 		snprintf(buf, len, "%u.%u", lo.major, lo.minor);
 	else
-		snprintf(buf, len, "%u.%u-%u.%u", lo.major, lo.minor,
-			 hi.major, hi.minor);
+		snprintf(buf, len, "%u.%u-%u.%u", lo.major, lo.minor, hi.major,
+			 hi.minor);
 }
 
 void pvctl_version_list_format(const struct pvabi_offer *offer, char *buf,
@@ -119,22 +120,20 @@ void pvctl_version_list_format(const struct pvabi_offer *offer, char *buf,
 
 	buf[0] = '\0';
 	for (pvabi_u32 i = 0; i < offer->n_versions && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%u.%u",
-				      i ? "," : "", offer->versions[i].major,
+		n += (size_t)snprintf(buf + n, len - n, "%s%u.%u", i ? "," : "",
+				      offer->versions[i].major,
 				      offer->versions[i].minor);
 }
 
 int pvctl_change_parse(struct pvctl_change *ch, const char *text,
-		       const struct pvabi_offer *host, char *why,
-		       size_t whylen)
+		       const struct pvabi_offer *host, char *why, size_t whylen)
 {
 	char sub[200], list[16 * PVABI_OFFER_MAX_VERSIONS];
 	struct pvabi_offer o;
 	int err;
 
 	switch (ch->what) {
-	case PVCTL_SET_ENABLED:
-		return 0;
+	case PVCTL_SET_ENABLED: return 0;
 	case PVCTL_SET_VERSIONS:
 		err = pvabi_version_range_parse(text, &ch->lo, &ch->hi, sub,
 						sizeof(sub));
@@ -144,8 +143,9 @@ int pvctl_change_parse(struct pvctl_change *ch, const char *text,
 		if (pvabi_offer_clamp(&o, ch->lo, ch->hi, ~0ull)) {
 			pvctl_version_list_format(host, list, sizeof(list));
 			return pvctl_why(PVABI_E_NOVERSION, why, whylen,
-				    "versions: '%s' leaves nothing of this host's offer %s",
-				    text, list);
+					 "versions: '%s' leaves nothing of "
+					 "this host's offer %s",
+					 text, list);
 		}
 		return 0;
 	case PVCTL_SET_FEATURES:
@@ -158,7 +158,8 @@ int pvctl_change_parse(struct pvctl_change *ch, const char *text,
 		err = pvabi_patch_policy_parse(text, strlen(text), &ch->patch,
 					       sub, sizeof(sub));
 		if (err)
-			return pvctl_why(err, why, whylen, "patch policy: %s", sub);
+			return pvctl_why(err, why, whylen, "patch policy: %s",
+					 sub);
 		return 0;
 	}
 	return pvctl_why(PVABI_E_INVAL, why, whylen, "unknown change");

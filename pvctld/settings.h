@@ -23,7 +23,7 @@
 struct pvctl_vm_settings {
 	bool enabled;
 	struct pvabi_version lo, hi; /* allowed ABI versions, inclusive */
-	pvabi_u64 features;          /* allowed features */
+	pvabi_u64 features;	     /* allowed features */
 	struct pvabi_patch_policy patch;
 };
 
@@ -69,8 +69,12 @@ void pvctl_patch_policy_text(const struct pvabi_patch_policy *p, char *buf,
  * (pvabi_patch_policy_parse), lines of key=value.
  */
 struct pvctl_change {
-	enum { PVCTL_SET_ENABLED, PVCTL_SET_VERSIONS, PVCTL_SET_FEATURES,
-	       PVCTL_SET_PATCH } what;
+	enum {
+		PVCTL_SET_ENABLED,
+		PVCTL_SET_VERSIONS,
+		PVCTL_SET_FEATURES,
+		PVCTL_SET_PATCH
+	} what;
 	bool enabled;
 	struct pvabi_version lo, hi;
 	pvabi_u64 features;

@@ -19,15 +19,15 @@
 void push_vm(struct pvctld *c, virDomainPtr dom,
 	     const struct pvctl_vm_settings *s)
 {
-	unsigned char uuid[VIR_UUID_BUFLEN] = { 0 };
+	unsigned char uuid[VIR_UUID_BUFLEN] = {0};
 	struct push_policy p = {
 		.uuid = uuid,
 		.name = virDomainGetName(dom),
 		.min_version = (uint32_t)s->lo.major << 16 | s->lo.minor,
 		.max_version = (uint32_t)s->hi.major << 16 | s->hi.minor,
 		.features = s->enabled ? s->features : 0,
-		.patch_mode = s->enabled ? pvabi_patch_mode_name(s->patch.mode) :
-					   "off",
+		.patch_mode = s->enabled ? pvabi_patch_mode_name(s->patch.mode)
+					 : "off",
 	};
 	char why[256] = "";
 	int r;
@@ -36,7 +36,9 @@ void push_vm(struct pvctld *c, virDomainPtr dom,
 	r = push_policy(&p, why, sizeof(why));
 	if (r == -ENOENT) {
 		if (!c->netlink_absent_logged)
-			log_msg("generic netlink family 'pvabi' absent (kernel module not loaded): settings stay in libvirt only");
+			log_msg("generic netlink family 'pvabi' absent (kernel "
+				"module not loaded): settings stay in libvirt "
+				"only");
 		c->netlink_absent_logged = true;
 		return;
 	}
@@ -75,7 +77,8 @@ int virt_read_settings(struct pvctld *c, virDomainPtr dom,
 
 	pvctl_settings_default(s, &c->config.offer);
 	xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
-				   PVCTL_METADATA_NS, VIR_DOMAIN_AFFECT_CURRENT);
+				   PVCTL_METADATA_NS,
+				   VIR_DOMAIN_AFFECT_CURRENT);
 	if (!xml) {
 		if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN_METADATA)
 			return 0;

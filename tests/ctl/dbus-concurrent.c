@@ -21,10 +21,10 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#define DEST "org.pvabi.pvctl1"
-#define PATH "/org/pvabi/pvctl1"
-#define IFACE "org.pvabi.pvctl1.Manager"
-#define INVALID SD_BUS_ERROR_INVALID_ARGS
+#define DEST	   "org.pvabi.pvctl1"
+#define PATH	   "/org/pvabi/pvctl1"
+#define IFACE	   "org.pvabi.pvctl1.Manager"
+#define INVALID	   SD_BUS_ERROR_INVALID_ARGS
 #define NO_SUCH_VM "org.pvabi.pvctl1.NoSuchVM"
 /* Far above what pvctld needs; a call still unanswered then is a failure. */
 #define CALL_TIMEOUT_USEC (120u * 1000000u)
@@ -78,39 +78,36 @@ static int method(sd_bus *bus, sd_bus_message **m, const char *name)
 static int make_call(sd_bus *bus, unsigned int i, const char *vm,
 		     sd_bus_message **m, const char **expect)
 {
-	static const unsigned char junk[] = { 0xd0, 0x0d, 0xfe, 0xed, 1, 2 };
+	static const unsigned char junk[] = {0xd0, 0x0d, 0xfe, 0xed, 1, 2};
 	char other[64];
 	int r;
 
 	snprintf(other, sizeof(other), "no-such-vm-%u", i);
 	*expect = NULL;
 	switch (i % 10) {
-	case 0:
-		r = method(bus, m, "ListVMs");
-		break;
+	case 0: r = method(bus, m, "ListVMs"); break;
 	case 1:
 	case 2:
 		r = method(bus, m, "GetVM");
 		if (r >= 0)
 			r = sd_bus_message_append(*m, "s", vm);
 		break;
-	case 3:
-		r = method(bus, m, "GetOffer");
-		break;
+	case 3: r = method(bus, m, "GetOffer"); break;
 	case 4: /* a write that changes something every other time */
 		r = method(bus, m, "SetFeatures");
 		if (r >= 0)
 			r = sd_bus_message_append(*m, "ss", vm,
-						  i % 20 ? "notify" :
-							   "notify,booke");
+						  i % 20 ? "notify"
+							 : "notify,booke");
 		break;
 	case 5:
 		r = method(bus, m, "SetPatchPolicy");
 		if (r >= 0)
 			r = sd_bus_message_append(
 				*m, "ss", vm,
-				i % 20 == 5 ? "mode=guest\nexclude=0x1000-0x2000" :
-					      "mode=host");
+				i % 20 == 5
+					? "mode=guest\nexclude=0x1000-0x2000"
+					: "mode=host");
 		break;
 	case 6:
 		r = method(bus, m, "GetVM");
@@ -183,7 +180,7 @@ static int round_of(const char *address, const char *vm, unsigned int n,
 	for (unsigned int i = 0; i < n; i++) {
 		sd_bus_message *m = NULL;
 
-		calls[i] = (struct call){ .t = t, .index = i };
+		calls[i] = (struct call){.t = t, .index = i};
 		r = make_call(bus[i % nconn], i, vm, &m, &calls[i].expect);
 		if (r >= 0)
 			r = sd_bus_call_async(bus[i % nconn], NULL, m, on_reply,
@@ -220,12 +217,12 @@ static unsigned int number(const char *s, const char *what)
 
 int main(int argc, char **argv)
 {
-	struct totals t = { 0 };
+	struct totals t = {0};
 	unsigned int n, nconn, rounds;
 
 	if (argc != 6) {
-		fprintf(stderr,
-			"usage: dbus-concurrent ADDRESS VM CALLS CONNECTIONS ROUNDS\n");
+		fprintf(stderr, "usage: dbus-concurrent ADDRESS VM CALLS "
+				"CONNECTIONS ROUNDS\n");
 		return 2;
 	}
 	n = number(argv[3], "CALLS");
@@ -234,7 +231,8 @@ int main(int argc, char **argv)
 	for (unsigned int k = 0; k < rounds; k++)
 		if (round_of(argv[1], argv[2], n, nconn, &t) < 0)
 			return 1;
-	printf("calls=%u answered=%u returns=%u errors_expected=%u wrong=%u timeouts=%u\n",
+	printf("calls=%u answered=%u returns=%u errors_expected=%u wrong=%u "
+	       "timeouts=%u\n",
 	       t.sent, t.answered, t.returns, t.errors_expected, t.wrong,
 	       t.timeouts);
 	return t.answered == t.sent && !t.wrong && !t.timeouts ? 0 : 1;

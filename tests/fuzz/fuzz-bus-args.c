@@ -18,7 +18,7 @@
 
 static const struct pvabi_offer host = {
 	.n_versions = 2,
-	.versions = { { 1, 0 }, { 1, 2 } },
+	.versions = {{1, 0}, {1, 2}},
 	.features = PVABI_F_ALL_1_0,
 };
 
@@ -35,7 +35,8 @@ static void check_settings(const struct pvctl_vm_settings *s)
 	xml = pvctl_metadata_format(s, false);
 	FUZZ_ASSERT(xml);
 	pvctl_settings_default(&back, &host);
-	FUZZ_ASSERT(pvctl_metadata_parse(xml, strlen(xml), &back, NULL, 0) == 0);
+	FUZZ_ASSERT(pvctl_metadata_parse(xml, strlen(xml), &back, NULL, 0) ==
+		    0);
 	FUZZ_ASSERT(pvctl_settings_equal(s, &back));
 	free(xml);
 }
@@ -70,11 +71,11 @@ static void offer_blob(const uint8_t *p, size_t len, char *why, size_t wl)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_input in = { data, size };
+	struct fuzz_input in = {data, size};
 	unsigned int kind = (unsigned int)fuzz_take(&in, 1) % 6;
 	size_t wl = (size_t)fuzz_take(&in, 1) % 300;
 	char *why = malloc(wl ? wl : 1), *text;
-	struct pvctl_change ch = { 0 };
+	struct pvctl_change ch = {0};
 	struct pvctl_vm_settings s;
 	int err;
 
@@ -89,7 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (err)
 			fuzz_check_why(why, wl);
 		else
-			FUZZ_ASSERT(*text && strlen(text) <= PVCTL_VM_NAME_MAX &&
+			FUZZ_ASSERT(*text &&
+				    strlen(text) <= PVCTL_VM_NAME_MAX &&
 				    !strchr(text, '/'));
 	} else {
 		ch.what = kind - 1;

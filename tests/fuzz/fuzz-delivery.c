@@ -133,7 +133,8 @@ static void decision(struct rig *r, int kind, const struct pvabi_dlv_regs *regs)
 		err = pvabi_dlv_notify_trap(r->d, regs, r->now, &act);
 	FUZZ_ASSERT(err == 0);
 	check_page_writes(r, before);
-	FUZZ_ASSERT(!(act.flags & PVABI_DLV_ARM) || !(act.flags & PVABI_DLV_DISARM));
+	FUZZ_ASSERT(!(act.flags & PVABI_DLV_ARM) ||
+		    !(act.flags & PVABI_DLV_DISARM));
 
 	if (act.flags & PVABI_DLV_DELIVER) {
 		FUZZ_ASSERT(!was_empty && !masked);
@@ -236,9 +237,9 @@ static void restore_hostile(struct rig *r, struct fuzz_input *in)
 	st.flags = (pvabi_u32)fuzz_take(in, 1);
 	st.flags &= st.flags & 0x80 ? ~0u : PVABI_DLV_S_ALL;
 	for (pvabi_u32 i = 0; i < PVABI_DLV_QUEUE_LEN; i++)
-		st.pending[i] = i < st.n_pending || fuzz_take(in, 1) == 0xff ?
-					(pvabi_u32)fuzz_take(in, 1) :
-					0;
+		st.pending[i] = i < st.n_pending || fuzz_take(in, 1) == 0xff
+					? (pvabi_u32)fuzz_take(in, 1)
+					: 0;
 	st.deferred_exits = (pvabi_u32)fuzz_take(in, 1);
 	st.deferred_ns = fuzz_take(in, 2) * 1000;
 	st.reserved = fuzz_take(in, 1) == 0xff;
@@ -256,7 +257,8 @@ static void restore_hostile(struct rig *r, struct fuzz_input *in)
 	/* The restored deferral may be older than the model can know. */
 	end_episode(&r->m);
 	r->m.episode = pvabi_dlv_flags(r->d) & PVABI_DLV_S_DEFERRED;
-	r->m.episode_start = r->now >= st.deferred_ns ? r->now - st.deferred_ns : 0;
+	r->m.episode_start =
+		r->now >= st.deferred_ns ? r->now - st.deferred_ns : 0;
 	r->m.episode_exits = st.deferred_exits;
 	check_int_pending(r);
 }
@@ -265,7 +267,7 @@ static void restore_hostile(struct rig *r, struct fuzz_input *in)
  * takes every vector still pending, oldest first. */
 static void drain(struct rig *r)
 {
-	struct pvabi_dlv_regs regs = { GUEST_R1, 1, 0 };
+	struct pvabi_dlv_regs regs = {GUEST_R1, 1, 0};
 
 	pvabi_st32(r->bo, &r->page->dlv.irq_enabled, 1);
 	pvabi_st64(r->bo, &r->page->dlv.critical, GUEST_R2);
@@ -277,7 +279,7 @@ static void drain(struct rig *r)
 static struct pvabi_dlv_regs take_regs(struct rig *r, unsigned op,
 				       struct fuzz_input *in)
 {
-	struct pvabi_dlv_regs regs = { 0, 0, 0 };
+	struct pvabi_dlv_regs regs = {0, 0, 0};
 
 	if (op & 0x40)
 		regs.r1 = fuzz_take(in, 8);
@@ -290,10 +292,10 @@ static struct pvabi_dlv_regs take_regs(struct rig *r, unsigned op,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_input in = { data, size };
+	struct fuzz_input in = {data, size};
 	struct pvabi_dlv_action act;
 	struct pvabi_dlv_regs regs;
-	struct rig r = { 0 };
+	struct rig r = {0};
 	unsigned c = (unsigned)fuzz_take(&in, 1);
 	int steps = 0;
 
@@ -318,12 +320,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0: /* the guest scribbles over its page */
 			off = (unsigned)fuzz_take(&in, 2) % PVABI_PAGE_SIZE;
 			len = (unsigned)fuzz_take(&in, 1) % 17;
-			for (unsigned i = 0; i < len && off + i < PVABI_PAGE_SIZE; i++)
-				((uint8_t *)r.page)[off + i] = (uint8_t)fuzz_take(&in, 1);
+			for (unsigned i = 0;
+			     i < len && off + i < PVABI_PAGE_SIZE; i++)
+				((uint8_t *)r.page)[off + i] =
+					(uint8_t)fuzz_take(&in, 1);
 			break;
 		case 1:
-			inject(&r, op & 0x80 ? (pvabi_u32)fuzz_take(&in, 4) :
-					       (op >> 3) & 15);
+			inject(&r, op & 0x80 ? (pvabi_u32)fuzz_take(&in, 4)
+					     : (op >> 3) & 15);
 			break;
 		case 2:
 		case 3:

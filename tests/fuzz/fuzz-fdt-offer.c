@@ -18,8 +18,7 @@ static bool offer_equal(const struct pvabi_offer *a,
 			const struct pvabi_offer *b)
 {
 	if (a->n_versions != b->n_versions ||
-	    pvabi_version_cmp(a->floor, b->floor) ||
-	    a->features != b->features)
+	    pvabi_version_cmp(a->floor, b->floor) || a->features != b->features)
 		return false;
 	for (pvabi_u32 i = 0; i < a->n_versions; i++)
 		if (pvabi_version_cmp(a->versions[i], b->versions[i]))
@@ -29,7 +28,7 @@ static bool offer_equal(const struct pvabi_offer *a,
 
 static void check_read(const uint8_t *data, size_t size)
 {
-	static const struct pvabi_offer untouched = { .n_versions = 0xdead };
+	static const struct pvabi_offer untouched = {.n_versions = 0xdead};
 	struct pvabi_offer offer = untouched, again;
 	char why[128], buf[1024];
 	int err, n;
@@ -54,8 +53,8 @@ static void check_add(const uint8_t *data, size_t size)
 {
 	const struct pvabi_offer add = {
 		.n_versions = 2,
-		.versions = { { 1, 0 }, { 1, 3 } },
-		.floor = { 1, 0 },
+		.versions = {{1, 0}, {1, 3}},
+		.floor = {1, 0},
 		.features = PVABI_F_NOTIFY | PVABI_F_BOOKE,
 	};
 	struct pvabi_offer back;
@@ -67,7 +66,8 @@ static void check_add(const uint8_t *data, size_t size)
 	memcpy(tree, data, size);
 	memset(tree + size, 0, len - size);
 	if (pvabi_fdt_add_offer(tree, len, &add) == 0) {
-		FUZZ_ASSERT(pvabi_fdt_read_offer(tree, len, &back, NULL, 0) == 0);
+		FUZZ_ASSERT(pvabi_fdt_read_offer(tree, len, &back, NULL, 0) ==
+			    0);
 		FUZZ_ASSERT(offer_equal(&add, &back));
 	}
 	free(tree);

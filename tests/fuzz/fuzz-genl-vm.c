@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	before = vm.n_vcpus;
 	if (pvabi_genl_parse_vm(nlh, size, &vm) == 0) {
 		FUZZ_ASSERT(size >= NLMSG_HDRLEN);
-		FUZZ_ASSERT(vm.n_vcpus >= before && vm.n_vcpus <= PVABI_MAX_VCPUS);
+		FUZZ_ASSERT(vm.n_vcpus >= before &&
+			    vm.n_vcpus <= PVABI_MAX_VCPUS);
 		FUZZ_ASSERT(memchr(vm.name, 0, sizeof(vm.name)));
 		for (uint32_t i = before; i < vm.n_vcpus; i++)
 			FUZZ_ASSERT(vm.vcpus[i].index < PVABI_MAX_VCPUS);

@@ -14,23 +14,24 @@
 
 static void roundtrip(const struct pvctl_vm_settings *s, bool with_ns)
 {
-	struct pvabi_offer host = { .n_versions = 1,
-				    .versions = { { 1, 0 } } };
+	struct pvabi_offer host = {.n_versions = 1, .versions = {{1, 0}}};
 	struct pvctl_vm_settings back;
 	char *xml = pvctl_metadata_format(s, with_ns);
 
 	FUZZ_ASSERT(xml);
 	pvctl_settings_default(&back, &host);
-	FUZZ_ASSERT(pvctl_metadata_parse(xml, strlen(xml), &back, NULL, 0) == 0);
+	FUZZ_ASSERT(pvctl_metadata_parse(xml, strlen(xml), &back, NULL, 0) ==
+		    0);
 	FUZZ_ASSERT(pvctl_settings_equal(s, &back));
 	free(xml);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pvabi_offer host = { .n_versions = 1, .versions = { { 1, 0 } },
-				    .features = PVABI_F_ALL_1_0 };
-	struct fuzz_input in = { data, size };
+	struct pvabi_offer host = {.n_versions = 1,
+				   .versions = {{1, 0}},
+				   .features = PVABI_F_ALL_1_0};
+	struct fuzz_input in = {data, size};
 	size_t wl = (size_t)fuzz_take(&in, 1) % 300;
 	struct pvctl_vm_settings s, orig;
 	char *why = malloc(wl ? wl : 1);

@@ -39,7 +39,8 @@ static struct pvabi_version take_version(struct fuzz_input *in)
 static void take_offer(struct fuzz_input *in, struct pvabi_offer *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->n_versions = (pvabi_u32)fuzz_take(in, 1) % (PVABI_OFFER_MAX_VERSIONS + 2);
+	o->n_versions =
+		(pvabi_u32)fuzz_take(in, 1) % (PVABI_OFFER_MAX_VERSIONS + 2);
 	for (pvabi_u32 i = 0; i < PVABI_OFFER_MAX_VERSIONS; i++)
 		o->versions[i] = take_version(in);
 	if (fuzz_take(in, 1) & 1)
@@ -73,8 +74,8 @@ static bool oracle_version(const struct pvabi_offer *o,
 	bool found = false;
 
 	for (pvabi_u32 i = 0; i <= o->n_versions; i++) {
-		struct pvabi_version c = i < o->n_versions ? o->versions[i] :
-							     r->max;
+		struct pvabi_version c =
+			i < o->n_versions ? o->versions[i] : r->max;
 
 		if (host_supports(o, c) && guest_supports(r, c) &&
 		    (!found || pvabi_version_cmp(c, *best) > 0)) {
@@ -87,7 +88,8 @@ static bool oracle_version(const struct pvabi_offer *o,
 
 static bool gpa_ok(pvabi_u64 gpa)
 {
-	return gpa && !(gpa % PVABI_PAGE_SIZE) && gpa < (1ull << PVABI_GPA_BITS);
+	return gpa && !(gpa % PVABI_PAGE_SIZE) &&
+	       gpa < (1ull << PVABI_GPA_BITS);
 }
 
 static pvabi_u64 take_gpa(struct fuzz_input *in)
@@ -105,7 +107,7 @@ static void check_negotiate(const struct pvabi_offer *o,
 			    const struct pvabi_request *r)
 {
 	struct pvabi_result res, untouched;
-	struct pvabi_version best = { 0, 0 };
+	struct pvabi_version best = {0, 0};
 	pvabi_u64 feats = o->features & (r->wanted | r->required);
 	bool common = false;
 	int err, want = 0;
@@ -172,18 +174,20 @@ static void check_clamp(const struct pvabi_offer *o, struct pvabi_version lo,
 		struct pvabi_version v = o->versions[i];
 
 		pts[n++] = v;
-		pts[n++] = (struct pvabi_version){ v.major, 0 };
+		pts[n++] = (struct pvabi_version){v.major, 0};
 		if (v.minor < 0xffff)
-			pts[n++] = (struct pvabi_version){ v.major,
-							   (pvabi_u16)(v.minor + 1) };
+			pts[n++] = (struct pvabi_version){
+				v.major, (pvabi_u16)(v.minor + 1)};
 	}
 	pts[n++] = lo;
 	pts[n++] = hi;
 	pts[n++] = o->floor;
 	if (hi.minor < 0xffff)
-		pts[n++] = (struct pvabi_version){ hi.major, (pvabi_u16)(hi.minor + 1) };
+		pts[n++] = (struct pvabi_version){hi.major,
+						  (pvabi_u16)(hi.minor + 1)};
 	if (lo.minor)
-		pts[n++] = (struct pvabi_version){ lo.major, (pvabi_u16)(lo.minor - 1) };
+		pts[n++] = (struct pvabi_version){lo.major,
+						  (pvabi_u16)(lo.minor - 1)};
 	for (size_t i = 0; i < n; i++) {
 		bool before = host_supports(o, pts[i]) &&
 			      pvabi_version_cmp(lo, pts[i]) <= 0 &&
@@ -198,7 +202,7 @@ static void check_clamp(const struct pvabi_offer *o, struct pvabi_version lo,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_input in = { data, size };
+	struct fuzz_input in = {data, size};
 	struct pvabi_offer offer;
 	struct pvabi_request req;
 	struct pvabi_version lo, hi;

@@ -33,8 +33,7 @@ static pvabi_u64 swap(pvabi_u64 v, unsigned size)
 	}
 }
 
-static void store(enum pvabi_byte_order bo, void *p, unsigned size,
-		  pvabi_u64 v)
+static void store(enum pvabi_byte_order bo, void *p, unsigned size, pvabi_u64 v)
 {
 	switch (size) {
 	case 2: pvabi_st16(bo, p, (pvabi_u16)v); break;
@@ -45,8 +44,8 @@ static void store(enum pvabi_byte_order bo, void *p, unsigned size,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pvabi_magic_page *pg = aligned_alloc(PVABI_PAGE_SIZE,
-						    sizeof(*pg));
+	struct pvabi_magic_page *pg =
+		aligned_alloc(PVABI_PAGE_SIZE, sizeof(*pg));
 	uint8_t *bytes = (uint8_t *)pg, before[PVABI_PAGE_SIZE];
 	const struct pvabi_field *f;
 	size_t n;

@@ -44,7 +44,7 @@ static void format_list(const struct pvabi_offer *o, char *buf, size_t len)
 
 static void check_list(const char *s, char *why, size_t wl)
 {
-	struct pvabi_offer o = { .features = 0x1234 }, again = { 0 };
+	struct pvabi_offer o = {.features = 0x1234}, again = {0};
 	char buf[PVABI_OFFER_MAX_VERSIONS * 12 + 1];
 
 	if (pvabi_version_list_parse(s, &o, why, wl)) {
@@ -59,7 +59,8 @@ static void check_list(const char *s, char *why, size_t wl)
 	FUZZ_ASSERT(pvabi_version_list_parse(buf, &again, NULL, 0) == 0);
 	FUZZ_ASSERT(again.n_versions == o.n_versions);
 	for (pvabi_u32 i = 0; i < o.n_versions; i++)
-		FUZZ_ASSERT(!pvabi_version_cmp(o.versions[i], again.versions[i]));
+		FUZZ_ASSERT(
+			!pvabi_version_cmp(o.versions[i], again.versions[i]));
 }
 
 static void check_range(const char *s, char *why, size_t wl)
@@ -148,19 +149,15 @@ static void check_explain(struct fuzz_input *in)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_input in = { data, size };
+	struct fuzz_input in = {data, size};
 	unsigned sel = (unsigned)fuzz_take(&in, 1);
 	size_t wl = sel >> 3; /* 0..31: short buffers truncate messages */
 	char *why, *s;
 
 	switch (sel & 7) {
-	case 5:
-		check_format(&in);
-		return 0;
+	case 5: check_format(&in); return 0;
 	case 6:
-	case 7:
-		check_explain(&in);
-		return 0;
+	case 7: check_explain(&in); return 0;
 	}
 	why = malloc(wl ? wl : 1);
 	s = fuzz_take_string(&in);

@@ -51,16 +51,16 @@ static double measure(const struct pvabi_offer *o,
 
 int main(void)
 {
-	struct pvabi_offer offer = { .n_versions = PVABI_OFFER_MAX_VERSIONS,
-				     .features = PVABI_F_ALL_1_0 };
+	struct pvabi_offer offer = {.n_versions = PVABI_OFFER_MAX_VERSIONS,
+				    .features = PVABI_F_ALL_1_0};
 	const struct bench_case cases[] = {
-		{ "ordinary: 1.0-1.9", { { 1, 0 }, { 1, 9 }, 1, 0, 0, 0 } },
-		{ "hostile: 1.0-65535.65535",
-		  { { 1, 0 }, { 65535, 65535 }, ~0ull, 0, 0, 0 } },
-		{ "hostile: 1.100-65535.65535, no match",
-		  { { 1, 100 }, { 65535, 65535 }, ~0ull, 0, 0, 0 } },
-		{ "hostile: 2.0-65535.65535, no match",
-		  { { 2, 0 }, { 65535, 65535 }, 0, 0, 0, 0 } },
+		{"ordinary: 1.0-1.9", {{1, 0}, {1, 9}, 1, 0, 0, 0}},
+		{"hostile: 1.0-65535.65535",
+		 {{1, 0}, {65535, 65535}, ~0ull, 0, 0, 0}},
+		{"hostile: 1.100-65535.65535, no match",
+		 {{1, 100}, {65535, 65535}, ~0ull, 0, 0, 0}},
+		{"hostile: 2.0-65535.65535, no match",
+		 {{2, 0}, {65535, 65535}, 0, 0, 0, 0}},
 	};
 	const int n = sizeof(cases) / sizeof(cases[0]);
 	double ns[sizeof(cases) / sizeof(cases[0])], worst = 0;
@@ -69,7 +69,7 @@ int main(void)
 
 	/* The largest offer: sixteen minors of major 1. */
 	for (int i = 0; i < PVABI_OFFER_MAX_VERSIONS; i++)
-		offer.versions[i] = (struct pvabi_version){ 1, (pvabi_u16)i };
+		offer.versions[i] = (struct pvabi_version){1, (pvabi_u16)i};
 	for (int i = 0; i < n; i++)
 		ns[i] = measure(&offer, &cases[i].req, 20000);
 
@@ -90,11 +90,14 @@ int main(void)
 		perror("bench/negotiate-hostile.json");
 		return 1;
 	}
-	fprintf(f, "{\"bench\":\"negotiate-hostile\",\"target_ratio\":%.1f,"
-		   "\"worst_ratio\":%.3f,\"pass\":%s,\"cases\":[",
+	fprintf(f,
+		"{\"bench\":\"negotiate-hostile\",\"target_ratio\":%.1f,"
+		"\"worst_ratio\":%.3f,\"pass\":%s,\"cases\":[",
 		TARGET_RATIO, worst, ok ? "true" : "false");
 	for (int i = 0; i < n; i++)
-		fprintf(f, "%s{\"name\":\"%s\",\"ns_per_call\":%.1f,\"ratio\":%.3f}",
+		fprintf(f,
+			"%s{\"name\":\"%s\",\"ns_per_call\":%.1f,\"ratio\":%."
+			"3f}",
 			i ? "," : "", cases[i].name, ns[i], ns[i] / ns[0]);
 	fprintf(f, "]}\n");
 	fclose(f);

@@ -33,10 +33,10 @@ cp=$(find_checkpatch) || { (fetch_checkpatch) && cp=$(find_checkpatch); } ||
 	skip_all "checkpatch.pl not found and linux-source cannot be fetched"
 
 cd "$top_srcdir"
-files=(kmod/*.c kmod/*.h kmod/uapi/linux/pvabi.h libpvabi/negotiate.c
-	libpvabi/include/pvabi/abi.h libpvabi/include/pvabi/access.h
-	libpvabi/include/pvabi/error.h libpvabi/include/pvabi/negotiate.h)
-[ -f libpvabi/delivery.c ] && files+=(libpvabi/delivery.c libpvabi/include/pvabi/delivery.h)
+files=()
+for g in $(grep -v '^#' tests/lint/kernel-style-files); do
+	for f in $g; do [ -f "$f" ] && files+=("$f"); done
+done
 plan ${#files[@]}
 for f in "${files[@]}"; do
 	ign=()

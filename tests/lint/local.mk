@@ -2,3 +2,5 @@
 TESTS += %reldir%/cppcheck.sh
 EXTRA_DIST += %reldir%/cppcheck.sh
 AM_TESTS_ENVIRONMENT += CPPCHECK='$(CPPCHECK)'; export CPPCHECK;
+TESTS += %reldir%/clang-format.sh
+EXTRA_DIST += %reldir%/clang-format.sh %reldir%/kernel-style-files

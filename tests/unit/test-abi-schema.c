@@ -50,7 +50,7 @@ static void test_fields_match(void **state)
 {
 	size_t n, k = 0;
 	const struct pvabi_field *f = pvabi_layout(&n);
-	const char *pages[] = { "magic", "notify" };
+	const char *pages[] = {"magic", "notify"};
 
 	assert_int_equal(json_object_get_int(get(schema, "major")),
 			 PVABI_VERSION_MAJOR);
@@ -61,8 +61,10 @@ static void test_fields_match(void **state)
 	for (int p = 0; p < 2; p++) {
 		struct json_object *arr = get(get(schema, "pages"), pages[p]);
 
-		for (size_t i = 0; i < json_object_array_length(arr); i++, k++) {
-			struct json_object *e = json_object_array_get_idx(arr, i);
+		for (size_t i = 0; i < json_object_array_length(arr);
+		     i++, k++) {
+			struct json_object *e =
+				json_object_array_get_idx(arr, i);
 			char since[16];
 			struct json_object *feat;
 
@@ -103,7 +105,7 @@ static void test_table_tiles_pages(void **state)
 {
 	size_t n;
 	const struct pvabi_field *f = pvabi_layout(&n);
-	pvabi_u32 next[2] = { 0, 0 };
+	pvabi_u32 next[2] = {0, 0};
 
 	for (size_t i = 0; i < n; i++) {
 		int p = f[i].notify_page;
@@ -113,9 +115,9 @@ static void test_table_tiles_pages(void **state)
 				 f[i].name, f[i].offset, next[p]);
 		/* Natural alignment of every scalar or array element. */
 		if (!f[i].reserved)
-			assert_int_equal(f[i].offset %
-						 (f[i].size >= 8 ? 8 : f[i].size),
-					 0);
+			assert_int_equal(
+				f[i].offset % (f[i].size >= 8 ? 8 : f[i].size),
+				0);
 		next[p] += f[i].size;
 	}
 	assert_int_equal(next[0], PVABI_PAGE_SIZE);
@@ -149,11 +151,11 @@ static void test_hypercalls_match(void **state)
 		const char *name;
 		int nr;
 	} hc[] = {
-		{ "negotiate", PVABI_HC_NEGOTIATE },
-		{ "get_offer", PVABI_HC_GET_OFFER },
-		{ "get_version", PVABI_HC_GET_VERSION },
-		{ "kick", PVABI_HC_KICK },
-		{ "patch_request", PVABI_HC_PATCH_REQUEST },
+		{"negotiate", PVABI_HC_NEGOTIATE},
+		{"get_offer", PVABI_HC_GET_OFFER},
+		{"get_version", PVABI_HC_GET_VERSION},
+		{"kick", PVABI_HC_KICK},
+		{"patch_request", PVABI_HC_PATCH_REQUEST},
 	};
 	struct json_object *arr = get(schema, "hypercalls");
 

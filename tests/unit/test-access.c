@@ -26,8 +26,7 @@ static void test_big_endian_page(void **state)
 	assert_memory_equal(raw, "PVAB", 4);
 	assert_int_equal(raw[4], 0);
 	assert_int_equal(raw[5], 1);
-	assert_memory_equal(raw + 0x80,
-			    "\x01\x23\x45\x67\x89\xab\xcd\xef", 8);
+	assert_memory_equal(raw + 0x80, "\x01\x23\x45\x67\x89\xab\xcd\xef", 8);
 	assert_memory_equal(raw + 0x100, "\0\0\0\0\0\0\x80\0", 8);
 
 	assert_int_equal(pvabi_page_order(&page), PVABI_BE);

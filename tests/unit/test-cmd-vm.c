@@ -58,7 +58,7 @@ void pvctl_strv_free(char **v)
 
 /* ---- the fake daemon: records calls, answers what the test set */
 static char calls[4096];
-static int answer;         /* exit code every changing call returns */
+static int answer; /* exit code every changing call returns */
 static bool compatible;
 static struct pvctl_vm the_vm;
 
@@ -148,8 +148,8 @@ static void f_close(struct pvctl_client *cl)
 }
 
 static const struct pvctl_client_ops fake_ops = {
-	f_list, f_get, f_set_enabled, f_set_versions, f_set_features,
-	f_set_patch, f_get_offer, f_check, f_close,
+	f_list,	     f_get,	  f_set_enabled, f_set_versions, f_set_features,
+	f_set_patch, f_get_offer, f_check,	 f_close,
 };
 
 int pvctl_client_open(const struct pvctl_bus_opts *o, struct pvctl_client **cl)
@@ -176,19 +176,21 @@ static int setup(void **state)
 	return 0;
 }
 
-#define RUN(fn, ...)                                                       \
-	({                                                                 \
-		char *argv_[] = { __VA_ARGS__, NULL };                     \
-		fn((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_);    \
+#define RUN(fn, ...)                                                           \
+	({                                                                     \
+		char *argv_[] = {__VA_ARGS__, NULL};                           \
+		fn((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_);        \
 	})
 
 static void test_enable_order(void **state)
 {
 	assert_int_equal(RUN(vm_enable, "enable", "vm1", "--versions", "1.0",
-			     "--features", "notify", "--address", "unix:path=/x"),
+			     "--features", "notify", "--address",
+			     "unix:path=/x"),
 			 PVCTL_OK);
-	assert_string_equal(calls, "open 2 unix:path=/x;versions vm1 1.0;"
-				   "features vm1 notify;enable vm1;get vm1;close;");
+	assert_string_equal(calls,
+			    "open 2 unix:path=/x;versions vm1 1.0;"
+			    "features vm1 notify;enable vm1;get vm1;close;");
 }
 
 static void test_enable_refused(void **state)
@@ -258,7 +260,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_enable_order, setup),
 		cmocka_unit_test_setup(test_enable_refused, setup),
-		cmocka_unit_test_setup(test_bad_input_never_reaches_daemon, setup),
+		cmocka_unit_test_setup(test_bad_input_never_reaches_daemon,
+				       setup),
 		cmocka_unit_test_setup(test_policy_text, setup),
 		cmocka_unit_test_setup(test_list_json, setup),
 		cmocka_unit_test_setup(test_migrate_check, setup),

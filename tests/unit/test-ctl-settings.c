@@ -21,7 +21,7 @@
 
 static struct pvabi_offer host_offer(const char *versions, pvabi_u64 features)
 {
-	struct pvabi_offer o = { 0 };
+	struct pvabi_offer o = {0};
 
 	assert_int_equal(pvabi_version_list_parse(versions, &o, NULL, 0), 0);
 	o.features = features;
@@ -40,8 +40,8 @@ static struct pvctl_vm_settings sample(void)
 	s.patch.classes = PVABI_PC_MSR | PVABI_PC_SPRG;
 	s.patch.max_sites = 1000;
 	s.patch.n_exclude = 2;
-	s.patch.exclude[0] = (struct pvabi_patch_range){ 0x1000, 0x2000 };
-	s.patch.exclude[1] = (struct pvabi_patch_range){ 0x10000, UINT64_MAX };
+	s.patch.exclude[0] = (struct pvabi_patch_range){0x1000, 0x2000};
+	s.patch.exclude[1] = (struct pvabi_patch_range){0x10000, UINT64_MAX};
 	return s;
 }
 
@@ -54,8 +54,9 @@ static void roundtrip(bool with_ns)
 
 	assert_non_null(xml);
 	pvctl_settings_default(&back, &o);
-	assert_int_equal(pvctl_metadata_parse(xml, strlen(xml), &back, why,
-					      sizeof(why)), 0);
+	assert_int_equal(
+		pvctl_metadata_parse(xml, strlen(xml), &back, why, sizeof(why)),
+		0);
 	assert_true(pvctl_settings_equal(&s, &back));
 	free(xml);
 }
@@ -125,9 +126,9 @@ static void test_domain_xml(void **state)
 	assert_int_equal(s.features, PVABI_F_SEGREGS);
 	/* what the element leaves out keeps the defaults */
 	assert_int_equal(s.hi.major, 1);
-	assert_int_equal(pvctl_metadata_parse(without, strlen(without), &s,
-					      NULL, 0),
-			 PVABI_E_NOTFOUND);
+	assert_int_equal(
+		pvctl_metadata_parse(without, strlen(without), &s, NULL, 0),
+		PVABI_E_NOTFOUND);
 }
 
 /* Every file in tests/data/bad-metadata is refused with a reason, and the
@@ -176,20 +177,25 @@ static void test_bad_metadata(void **state)
 static void test_patch_policy(void **state)
 {
 	struct pvabi_offer o = host_offer("1.0", PVABI_F_ALL_1_0);
-	struct pvctl_change ch = { .what = PVCTL_SET_PATCH };
+	struct pvctl_change ch = {.what = PVCTL_SET_PATCH};
 	struct pvctl_vm_settings s;
 	char why[300], text[PVCTL_PATCH_TEXT_MAX];
 	static const char *const bad[] = {
-		"", "mode=sometimes\n", "mode=guest\nexclude=\n",
+		"",
+		"mode=sometimes\n",
+		"mode=guest\nexclude=\n",
 		"mode=guest\nexclude=0x10-0x1\n",
-		"mode=guest\nexclude=1-3\nexclude=2-4\n", "include=1-2\n",
-		"mode=guest\nmode=host\n", "classes=msr,warp\n",
+		"mode=guest\nexclude=1-3\nexclude=2-4\n",
+		"include=1-2\n",
+		"mode=guest\nmode=host\n",
+		"classes=msr,warp\n",
 	};
 
 	pvctl_settings_default(&s, &o);
-	assert_int_equal(pvctl_change_parse(&ch, "mode=host\nexclude=0x1000-0x2000\n",
-					    &o, why, sizeof(why)),
-			 0);
+	assert_int_equal(
+		pvctl_change_parse(&ch, "mode=host\nexclude=0x1000-0x2000\n",
+				   &o, why, sizeof(why)),
+		0);
 	pvctl_change_apply(&s, &ch);
 	assert_int_equal(s.patch.mode, PVABI_PATCH_HOST);
 	assert_int_equal(s.patch.n_exclude, 1);
@@ -201,9 +207,9 @@ static void test_patch_policy(void **state)
 		ch.what = PVCTL_SET_PATCH;
 		if (!*bad[i])
 			continue; /* "" is the default policy */
-		assert_int_not_equal(pvctl_change_parse(&ch, bad[i], &o, why,
-							sizeof(why)),
-				     0);
+		assert_int_not_equal(
+			pvctl_change_parse(&ch, bad[i], &o, why, sizeof(why)),
+			0);
 		assert_non_null(strstr(why, "patch policy: "));
 	}
 }
@@ -211,24 +217,22 @@ static void test_patch_policy(void **state)
 static void test_change(void **state)
 {
 	struct pvabi_offer o = host_offer("1.0,1.2", PVABI_F_ALL_1_0);
-	struct pvctl_change ch = { .what = PVCTL_SET_VERSIONS };
+	struct pvctl_change ch = {.what = PVCTL_SET_VERSIONS};
 	struct pvctl_vm_settings s;
 	char why[256];
 
 	pvctl_settings_default(&s, &o);
-	assert_int_equal(pvctl_change_parse(&ch, "1.1-1.2", &o, why,
-					    sizeof(why)),
-			 0);
+	assert_int_equal(
+		pvctl_change_parse(&ch, "1.1-1.2", &o, why, sizeof(why)), 0);
 	pvctl_change_apply(&s, &ch);
 	assert_int_equal(s.lo.minor, 1);
-	assert_int_not_equal(pvctl_change_parse(&ch, "2.0-2.3", &o, why,
-						sizeof(why)),
-			     0);
+	assert_int_not_equal(
+		pvctl_change_parse(&ch, "2.0-2.3", &o, why, sizeof(why)), 0);
 	assert_non_null(strstr(why, "'2.0-2.3'"));
 	ch.what = PVCTL_SET_FEATURES;
-	assert_int_not_equal(pvctl_change_parse(&ch, "notify,nope", &o, why,
-						sizeof(why)),
-			     0);
+	assert_int_not_equal(
+		pvctl_change_parse(&ch, "notify,nope", &o, why, sizeof(why)),
+		0);
 	assert_non_null(strstr(why, "'nope'"));
 	assert_int_equal(pvctl_vm_name_check("vm-1", NULL, 0), 0);
 	assert_int_not_equal(pvctl_vm_name_check("", NULL, 0), 0);
@@ -272,15 +276,15 @@ static void test_conf(void **state)
 	const char *good = "# comment\n\nconnect = qemu:///system\n"
 			   "versions=1.0,1.1\n features = booke \ngroup=kvm\n";
 	static const char *const bad[] = {
-		"connect\n", "colour = blue\n", "versions = 1.x\n",
+		"connect\n",	     "colour = blue\n",	     "versions = 1.x\n",
 		"features = warp\n", "versions = 1.0,1.0\n", "connect =\n",
 	};
 
 	pvctld_config_default(&c);
 	assert_string_equal(c.connect, "test:///default");
-	assert_int_equal(pvctld_config_parse(good, strlen(good), &c, why,
-					     sizeof(why)),
-			 0);
+	assert_int_equal(
+		pvctld_config_parse(good, strlen(good), &c, why, sizeof(why)),
+		0);
 	assert_string_equal(c.connect, "qemu:///system");
 	assert_string_equal(c.group, "kvm");
 	assert_int_equal(c.offer.n_versions, 2);

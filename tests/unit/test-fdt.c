@@ -14,8 +14,8 @@
 
 static const struct pvabi_offer sample = {
 	.n_versions = 3,
-	.versions = { { 1, 0 }, { 1, 2 }, { 2, 0 } },
-	.floor = { 1, 0 },
+	.versions = {{1, 0}, {1, 2}, {2, 0}},
+	.floor = {1, 0},
 	.features = PVABI_F_NOTIFY | PVABI_F_SEGREGS | (1ull << 40),
 };
 
@@ -46,9 +46,9 @@ static void test_round_trip(void **state)
 
 		memcpy(odd + 1, blob, (size_t)n);
 		memset(&got, 0, sizeof(got));
-		assert_int_equal(pvabi_fdt_read_offer(odd + 1, (size_t)n, &got,
-						      NULL, 0),
-				 0);
+		assert_int_equal(
+			pvabi_fdt_read_offer(odd + 1, (size_t)n, &got, NULL, 0),
+			0);
 		assert_offer_equal(&got, &sample);
 		free(odd);
 	}
@@ -67,9 +67,8 @@ static void test_add_to_existing_tree(void **state)
 	/* Adding again replaces the node rather than adding a second. */
 	other.n_versions = 1;
 	assert_int_equal(pvabi_fdt_add_offer(blob, sizeof(blob), &other), 0);
-	assert_int_equal(pvabi_fdt_read_offer(blob, sizeof(blob), &got, NULL,
-					      0),
-			 0);
+	assert_int_equal(
+		pvabi_fdt_read_offer(blob, sizeof(blob), &got, NULL, 0), 0);
 	assert_offer_equal(&got, &other);
 	assert_true(fdt_path_offset(blob, "/cpus") >= 0);
 	assert_int_equal(pvabi_fdt_add_offer(blob, sizeof(blob), NULL),

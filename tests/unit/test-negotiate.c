@@ -17,8 +17,8 @@
 #define NV 30 /* 1.0 .. 3.9 */
 static struct pvabi_version ver(int i)
 {
-	return (struct pvabi_version){ (pvabi_u16)(1 + i / 10),
-				       (pvabi_u16)(i % 10) };
+	return (struct pvabi_version){(pvabi_u16)(1 + i / 10),
+				      (pvabi_u16)(i % 10)};
 }
 
 /* Does the host support @v?  Listing M.m means M.0..M.m; floor cuts below. */
@@ -58,11 +58,12 @@ static void check(const struct pvabi_offer *o, const struct pvabi_request *r,
 	int got = pvabi_negotiate(o, r, &res);
 
 	if (got != exp)
-		fail_msg("offer %u.%u(+%u) floor %u.%u, range %u.%u-%u.%u: got %d want %d",
+		fail_msg("offer %u.%u(+%u) floor %u.%u, range %u.%u-%u.%u: got "
+			 "%d want %d",
 			 o->versions[0].major, o->versions[0].minor,
 			 o->n_versions, o->floor.major, o->floor.minor,
-			 r->min.major, r->min.minor, r->max.major,
-			 r->max.minor, got, exp);
+			 r->min.major, r->min.minor, r->max.major, r->max.minor,
+			 got, exp);
 	if (exp == 0) {
 		assert_int_equal(res.version.major, want.major);
 		assert_int_equal(res.version.minor, want.minor);
@@ -75,13 +76,12 @@ static void check(const struct pvabi_offer *o, const struct pvabi_request *r,
 static void test_version_matrix(void **state)
 {
 	unsigned long agreed = 0, refused = 0;
-	struct pvabi_version floors[] = { { 0, 0 }, { 1, 5 }, { 2, 0 },
-					  { 3, 3 } };
+	struct pvabi_version floors[] = {{0, 0}, {1, 5}, {2, 0}, {3, 3}};
 
 	for (size_t f = 0; f < sizeof(floors) / sizeof(floors[0]); f++)
 		for (int a = 0; a < NV; a++)
 			for (int b = a; b < NV; b++) {
-				struct pvabi_offer o = { 0 };
+				struct pvabi_offer o = {0};
 
 				o.versions[o.n_versions++] = ver(a);
 				if (b != a)
@@ -91,8 +91,7 @@ static void test_version_matrix(void **state)
 					for (int hi = lo; hi < NV; hi++) {
 						struct pvabi_request r = {
 							.min = ver(lo),
-							.max = ver(hi)
-						};
+							.max = ver(hi)};
 						check(&o, &r, &agreed,
 						      &refused);
 					}
@@ -106,8 +105,8 @@ static void test_version_matrix(void **state)
 
 static void test_feature_matrix(void **state)
 {
-	struct pvabi_offer o = { .n_versions = 1, .versions = { { 1, 0 } } };
-	struct pvabi_request r = { .min = { 1, 0 }, .max = { 1, 0 } };
+	struct pvabi_offer o = {.n_versions = 1, .versions = {{1, 0}}};
+	struct pvabi_request r = {.min = {1, 0}, .max = {1, 0}};
 	unsigned long n = 0;
 
 	for (unsigned off = 0; off < 64; off++)
@@ -135,25 +134,25 @@ static void test_feature_matrix(void **state)
 
 static struct pvabi_offer offer_1_0(void)
 {
-	return (struct pvabi_offer){ .n_versions = 1,
-				     .versions = { { 1, 0 } },
-				     .features = PVABI_F_NOTIFY };
+	return (struct pvabi_offer){.n_versions = 1,
+				    .versions = {{1, 0}},
+				    .features = PVABI_F_NOTIFY};
 }
 
 static struct pvabi_request req_1_0(void)
 {
-	return (struct pvabi_request){ .min = { 1, 0 },
-				       .max = { 1, 0 },
-				       .wanted = PVABI_F_NOTIFY,
-				       .magic_gpa = 0x10000,
-				       .notify_gpa = 0x11000 };
+	return (struct pvabi_request){.min = {1, 0},
+				      .max = {1, 0},
+				      .wanted = PVABI_F_NOTIFY,
+				      .magic_gpa = 0x10000,
+				      .notify_gpa = 0x11000};
 }
 
 static void test_refusals(void **state)
 {
 	struct pvabi_offer o = offer_1_0();
 	struct pvabi_request r = req_1_0();
-	struct pvabi_result res = { { 7, 7 }, 7 };
+	struct pvabi_result res = {{7, 7}, 7};
 
 	assert_int_equal(pvabi_negotiate(&o, &r, &res), 0);
 	assert_int_equal(res.features, PVABI_F_NOTIFY);
@@ -175,7 +174,7 @@ static void test_refusals(void **state)
 	assert_int_equal(pvabi_negotiate(&o, &r, &res), PVABI_E_MALFORMED);
 
 	o = offer_1_0();
-	r.min = (struct pvabi_version){ 1, 1 };
+	r.min = (struct pvabi_version){1, 1};
 	assert_int_equal(pvabi_negotiate(&o, &r, &res), PVABI_E_BADVERSION);
 	r = req_1_0();
 	r.min.major = 0;
@@ -202,8 +201,8 @@ static void test_refusals(void **state)
 	assert_int_equal(pvabi_negotiate(&o, &r, &res), PVABI_E_NOFEATURE);
 
 	r = req_1_0();
-	r.min = (struct pvabi_version){ 2, 0 };
-	r.max = (struct pvabi_version){ 2, 9 };
+	r.min = (struct pvabi_version){2, 0};
+	r.max = (struct pvabi_version){2, 9};
 	assert_int_equal(pvabi_negotiate(&o, &r, &res), PVABI_E_NOVERSION);
 
 	/* A refusal leaves the result alone. */
@@ -221,16 +220,16 @@ static void test_gpa_check(void **state)
 
 static void test_clamp(void **state)
 {
-	struct pvabi_offer o = { .n_versions = 3,
-				 .versions = { { 1, 0 }, { 1, 5 }, { 2, 1 } },
-				 .features = PVABI_F_NOTIFY | PVABI_F_BOOKE };
-	struct pvabi_request r = { .min = { 1, 0 }, .max = { 3, 0 } };
+	struct pvabi_offer o = {.n_versions = 3,
+				.versions = {{1, 0}, {1, 5}, {2, 1}},
+				.features = PVABI_F_NOTIFY | PVABI_F_BOOKE};
+	struct pvabi_request r = {.min = {1, 0}, .max = {3, 0}};
 	struct pvabi_result res;
 
 	/* Policy 1.2-1.3: 1.5 lowers to 1.3, 2.1 goes, 1.0 is under the
 	 * floor, features are masked. */
-	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){ 1, 2 },
-					   (struct pvabi_version){ 1, 3 },
+	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){1, 2},
+					   (struct pvabi_version){1, 3},
 					   PVABI_F_NOTIFY),
 			 0);
 	assert_int_equal(o.n_versions, 1);
@@ -242,23 +241,22 @@ static void test_clamp(void **state)
 	assert_int_equal(pvabi_negotiate(&o, &r, &res), 0);
 	assert_int_equal(res.version.minor, 3);
 	assert_int_equal(res.features, PVABI_F_NOTIFY);
-	r.max = (struct pvabi_version){ 1, 1 };
+	r.max = (struct pvabi_version){1, 1};
 	assert_int_equal(pvabi_negotiate(&o, &r, &res), PVABI_E_NOVERSION);
 
-	o = (struct pvabi_offer){ .n_versions = 2,
-				  .versions = { { 1, 4 }, { 1, 6 } } };
-	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){ 1, 0 },
-					   (struct pvabi_version){ 1, 3 }, 0),
+	o = (struct pvabi_offer){.n_versions = 2, .versions = {{1, 4}, {1, 6}}};
+	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){1, 0},
+					   (struct pvabi_version){1, 3}, 0),
 			 0);
 	assert_int_equal(o.n_versions, 1); /* both lowered to 1.3: one left */
 
-	o = (struct pvabi_offer){ .n_versions = 1, .versions = { { 2, 0 } } };
-	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){ 1, 0 },
-					   (struct pvabi_version){ 1, 9 }, 0),
+	o = (struct pvabi_offer){.n_versions = 1, .versions = {{2, 0}}};
+	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){1, 0},
+					   (struct pvabi_version){1, 9}, 0),
 			 PVABI_E_NOVERSION);
-	o = (struct pvabi_offer){ .n_versions = 1, .versions = { { 1, 0 } } };
-	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){ 1, 3 },
-					   (struct pvabi_version){ 1, 2 }, 0),
+	o = (struct pvabi_offer){.n_versions = 1, .versions = {{1, 0}}};
+	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){1, 3},
+					   (struct pvabi_version){1, 2}, 0),
 			 PVABI_E_BADVERSION);
 }
 

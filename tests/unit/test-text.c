@@ -14,9 +14,10 @@ static void test_version(void **state)
 {
 	struct pvabi_version v;
 	char why[128];
-	static const char *bad[] = { "", "1", "1.", ".1", "1.2.3", "a.b",
-				     "0.1", "65536.0", "1.65536", "-1.0",
-				     " 1.0", "1.0 ", "+1.0", "123456.1" };
+	static const char *bad[] = {"",	       "1",	  "1.",	  ".1",
+				    "1.2.3",   "a.b",	  "0.1",  "65536.0",
+				    "1.65536", "-1.0",	  " 1.0", "1.0 ",
+				    "+1.0",    "123456.1"};
 
 	assert_int_equal(pvabi_version_parse("1.2", &v, NULL, 0), 0);
 	assert_int_equal(v.major, 1);
@@ -31,13 +32,12 @@ static void test_version(void **state)
 		/* The message quotes the value. */
 		assert_non_null(strstr(why, bad[i]));
 	}
-	assert_int_equal(pvabi_version_parse(NULL, &v, NULL, 0),
-			 PVABI_E_INVAL);
+	assert_int_equal(pvabi_version_parse(NULL, &v, NULL, 0), PVABI_E_INVAL);
 }
 
 static void test_version_list(void **state)
 {
-	struct pvabi_offer o = { 0 };
+	struct pvabi_offer o = {0};
 	char why[128];
 	char many[256] = "";
 
@@ -45,17 +45,18 @@ static void test_version_list(void **state)
 			 0);
 	assert_int_equal(o.n_versions, 3);
 	assert_int_equal(o.versions[2].major, 2);
-	assert_int_equal(pvabi_version_list_parse("1.0,,2.0", &o, why,
-						  sizeof(why)),
-			 PVABI_E_MALFORMED);
+	assert_int_equal(
+		pvabi_version_list_parse("1.0,,2.0", &o, why, sizeof(why)),
+		PVABI_E_MALFORMED);
 	assert_int_equal(pvabi_version_list_parse("1.0,", &o, why, sizeof(why)),
 			 PVABI_E_MALFORMED);
-	assert_int_equal(pvabi_version_list_parse("1.0,1.0", &o, why,
-						  sizeof(why)),
-			 PVABI_E_MALFORMED);
+	assert_int_equal(
+		pvabi_version_list_parse("1.0,1.0", &o, why, sizeof(why)),
+		PVABI_E_MALFORMED);
 	assert_string_equal(why, "'1.0' is listed twice");
-	assert_int_equal(pvabi_version_list_parse("1.0,x", &o, why, sizeof(why)),
-			 PVABI_E_BADVERSION);
+	assert_int_equal(
+		pvabi_version_list_parse("1.0,x", &o, why, sizeof(why)),
+		PVABI_E_BADVERSION);
 	for (int i = 0; i <= PVABI_OFFER_MAX_VERSIONS; i++)
 		snprintf(many + strlen(many), sizeof(many) - strlen(many),
 			 "%s1.%d", i ? "," : "", i);
@@ -70,9 +71,8 @@ static void test_range(void **state)
 	struct pvabi_version lo, hi;
 	char why[128];
 
-	assert_int_equal(pvabi_version_range_parse("1.0-1.3", &lo, &hi, NULL,
-						   0),
-			 0);
+	assert_int_equal(
+		pvabi_version_range_parse("1.0-1.3", &lo, &hi, NULL, 0), 0);
 	assert_int_equal(lo.minor, 0);
 	assert_int_equal(hi.minor, 3);
 	assert_int_equal(pvabi_version_range_parse("2.1", &lo, &hi, NULL, 0),
@@ -82,12 +82,12 @@ static void test_range(void **state)
 	assert_int_equal(pvabi_version_range_parse("1.3-1.0", &lo, &hi, why,
 						   sizeof(why)),
 			 PVABI_E_MALFORMED);
-	assert_int_equal(pvabi_version_range_parse("1.0-", &lo, &hi, why,
-						   sizeof(why)),
-			 PVABI_E_BADVERSION);
-	assert_int_equal(pvabi_version_range_parse("-1.0", &lo, &hi, why,
-						   sizeof(why)),
-			 PVABI_E_BADVERSION);
+	assert_int_equal(
+		pvabi_version_range_parse("1.0-", &lo, &hi, why, sizeof(why)),
+		PVABI_E_BADVERSION);
+	assert_int_equal(
+		pvabi_version_range_parse("-1.0", &lo, &hi, why, sizeof(why)),
+		PVABI_E_BADVERSION);
 }
 
 static void test_features(void **state)
@@ -102,9 +102,9 @@ static void test_features(void **state)
 	assert_int_equal(pvabi_features_parse("none", &m, NULL, 0), 0);
 	assert_int_equal(pvabi_features_parse("all", &m, NULL, 0), 0);
 	assert_int_equal(m, PVABI_F_ALL_1_0);
-	assert_int_equal(pvabi_features_parse("notify,bogus", &m, why,
-					      sizeof(why)),
-			 PVABI_E_INVAL);
+	assert_int_equal(
+		pvabi_features_parse("notify,bogus", &m, why, sizeof(why)),
+		PVABI_E_INVAL);
 	assert_non_null(strstr(why, "'bogus'"));
 	assert_int_equal(pvabi_features_parse("notif", &m, why, sizeof(why)),
 			 PVABI_E_INVAL);

@@ -37,7 +37,8 @@ struct pvctl_client;
 
 struct pvctl_client_ops {
 	int (*list)(struct pvctl_client *cl, struct pvctl_vm **vms, size_t *n);
-	int (*get)(struct pvctl_client *cl, const char *vm, struct pvctl_vm *out);
+	int (*get)(struct pvctl_client *cl, const char *vm,
+		   struct pvctl_vm *out);
 	int (*set_enabled)(struct pvctl_client *cl, const char *vm, bool on);
 	int (*set_versions)(struct pvctl_client *cl, const char *vm,
 			    const char *range);

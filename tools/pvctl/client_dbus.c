@@ -10,8 +10,8 @@
 #include "client.h"
 #include "pvctl.h"
 
-#define BUS_NAME "org.pvabi.pvctl1"
-#define OBJECT "/org/pvabi/pvctl1"
+#define BUS_NAME  "org.pvabi.pvctl1"
+#define OBJECT	  "/org/pvabi/pvctl1"
 #define INTERFACE "org.pvabi.pvctl1.Manager"
 
 struct dbus_client {
@@ -31,19 +31,20 @@ static int map_error(struct pvctl_client *cl, const sd_bus_error *e, int r)
 		const char *name;
 		int code;
 	} map[] = {
-		{ SD_BUS_ERROR_INVALID_ARGS, PVCTL_USAGE },
-		{ "org.pvabi.pvctl1.NoSuchVM", PVCTL_USAGE },
-		{ SD_BUS_ERROR_ACCESS_DENIED, PVCTL_REFUSED },
-		{ SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED, PVCTL_REFUSED },
-		{ "org.pvabi.pvctl1.BadMetadata", PVCTL_REFUSED },
-		{ "org.pvabi.pvctl1.LibvirtError", PVCTL_REFUSED },
+		{SD_BUS_ERROR_INVALID_ARGS, PVCTL_USAGE},
+		{"org.pvabi.pvctl1.NoSuchVM", PVCTL_USAGE},
+		{SD_BUS_ERROR_ACCESS_DENIED, PVCTL_REFUSED},
+		{SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+		 PVCTL_REFUSED},
+		{"org.pvabi.pvctl1.BadMetadata", PVCTL_REFUSED},
+		{"org.pvabi.pvctl1.LibvirtError", PVCTL_REFUSED},
 		/* pvctld runs but has lost libvirt; its message says so. */
-		{ "org.pvabi.pvctl1.LibvirtUnavailable", PVCTL_UNREACHABLE },
+		{"org.pvabi.pvctl1.LibvirtUnavailable", PVCTL_UNREACHABLE},
 	};
 
 	if (sd_bus_error_is_set(e)) {
-		snprintf(cl->error, sizeof(cl->error), "%s", e->message ?
-				    e->message : e->name);
+		snprintf(cl->error, sizeof(cl->error), "%s",
+			 e->message ? e->message : e->name);
 		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 			if (sd_bus_error_has_name(e, map[i].name))
 				return map[i].code;
@@ -170,12 +171,12 @@ static int d_get(struct pvctl_client *cl, const char *vm, struct pvctl_vm *out)
 	return r < 0 ? bad_reply(cl, r) : PVCTL_OK;
 }
 
-static int d_simple(struct pvctl_client *cl, const char *method,
-		    const char *vm, const char *arg)
+static int d_simple(struct pvctl_client *cl, const char *method, const char *vm,
+		    const char *arg)
 {
 	sd_bus_message *reply = NULL;
-	int r = arg ? call(cl, &reply, method, "ss", vm, arg) :
-		      call(cl, &reply, method, "s", vm);
+	int r = arg ? call(cl, &reply, method, "ss", vm, arg)
+		    : call(cl, &reply, method, "s", vm);
 
 	sd_bus_message_unref(reply);
 	return r;
@@ -295,9 +296,11 @@ int pvctl_client_open(const struct pvctl_bus_opts *o, struct pvctl_client **out)
 	if (r < 0)
 		return pvctl_error(PVCTL_UNREACHABLE,
 				   "cannot connect to the %s bus%s%s: %s",
-				   o->kind == PVCTL_BUS_USER ? "user" :
-				   o->kind == PVCTL_BUS_REMOTE ? "remote system" :
-				   o->kind == PVCTL_BUS_ADDRESS ? "" : "system",
+				   o->kind == PVCTL_BUS_USER ? "user"
+				   : o->kind == PVCTL_BUS_REMOTE
+					   ? "remote system"
+				   : o->kind == PVCTL_BUS_ADDRESS ? ""
+								  : "system",
 				   o->address ? " at " : "",
 				   o->address ? o->address : "", strerror(-r));
 	cl = calloc(1, sizeof(*cl));

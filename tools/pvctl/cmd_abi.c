@@ -10,10 +10,8 @@
 
 static int abi_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 }
-	};
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+					     {0}};
 	const struct pvabi_field *fl;
 	const struct pvabi_feature_info *ft;
 	size_t nfl, nft;
@@ -37,10 +35,10 @@ static int abi_show(int argc, char **argv)
 		struct json_object *fa = json_object_new_array();
 		struct json_object *fe = json_object_new_array();
 
-		json_object_object_add(o, "major",
-				       json_object_new_int(PVABI_VERSION_MAJOR));
-		json_object_object_add(o, "minor",
-				       json_object_new_int(PVABI_VERSION_MINOR));
+		json_object_object_add(
+			o, "major", json_object_new_int(PVABI_VERSION_MAJOR));
+		json_object_object_add(
+			o, "minor", json_object_new_int(PVABI_VERSION_MINOR));
 		json_object_object_add(o, "page_size",
 				       json_object_new_int(PVABI_PAGE_SIZE));
 		json_object_object_add(o, "size_in_use",
@@ -51,21 +49,24 @@ static int abi_show(int argc, char **argv)
 
 			snprintf(since, sizeof(since), "%u.%u",
 				 fl[i].since.major, fl[i].since.minor);
-			json_object_object_add(f, "name",
-					       json_object_new_string(fl[i].name));
+			json_object_object_add(
+				f, "name", json_object_new_string(fl[i].name));
 			json_object_object_add(
 				f, "page",
-				json_object_new_string(fl[i].notify_page ?
-							       "notify" :
-							       "magic"));
-			json_object_object_add(f, "offset",
-					       json_object_new_int((int)fl[i].offset));
-			json_object_object_add(f, "size",
-					       json_object_new_int((int)fl[i].size));
+				json_object_new_string(fl[i].notify_page
+							       ? "notify"
+							       : "magic"));
+			json_object_object_add(
+				f, "offset",
+				json_object_new_int((int)fl[i].offset));
+			json_object_object_add(
+				f, "size",
+				json_object_new_int((int)fl[i].size));
 			json_object_object_add(f, "since",
 					       json_object_new_string(since));
-			json_object_object_add(f, "reserved",
-					       json_object_new_boolean(fl[i].reserved));
+			json_object_object_add(
+				f, "reserved",
+				json_object_new_boolean(fl[i].reserved));
 			if (fl[i].feature)
 				json_object_object_add(
 					f, "feature",
@@ -75,13 +76,15 @@ static int abi_show(int argc, char **argv)
 		for (size_t i = 0; i < nft; i++) {
 			struct json_object *f = json_object_new_object();
 
-			json_object_object_add(f, "name",
-					       json_object_new_string(ft[i].name));
+			json_object_object_add(
+				f, "name", json_object_new_string(ft[i].name));
 			json_object_object_add(
 				f, "bit",
-				json_object_new_int(__builtin_ctzll(ft[i].bit)));
-			json_object_object_add(f, "summary",
-					       json_object_new_string(ft[i].summary));
+				json_object_new_int(
+					__builtin_ctzll(ft[i].bit)));
+			json_object_object_add(
+				f, "summary",
+				json_object_new_string(ft[i].summary));
 			json_object_array_add(fe, f);
 		}
 		json_object_object_add(o, "fields", fa);
@@ -99,7 +102,8 @@ static int abi_show(int argc, char **argv)
 		char feat[64] = "";
 
 		if (fl[i].feature)
-			pvabi_features_format(fl[i].feature, feat, sizeof(feat));
+			pvabi_features_format(fl[i].feature, feat,
+					      sizeof(feat));
 		printf("%-7s 0x%04x %5u  %-20s %u.%-4u %s\n",
 		       fl[i].notify_page ? "notify" : "magic", fl[i].offset,
 		       fl[i].size, fl[i].name, fl[i].since.major,
@@ -116,21 +120,20 @@ static int abi_negotiate(int argc, char **argv)
 {
 	enum { HV = 1, HF, HD, GMIN, GMAX, GF, GR, MG, NG, JS };
 	static const struct option opts[] = {
-		{ "host-versions", required_argument, NULL, HV },
-		{ "host-features", required_argument, NULL, HF },
-		{ "host-dtb", required_argument, NULL, HD },
-		{ "guest-min", required_argument, NULL, GMIN },
-		{ "guest-max", required_argument, NULL, GMAX },
-		{ "guest-features", required_argument, NULL, GF },
-		{ "guest-require", required_argument, NULL, GR },
-		{ "magic-gpa", required_argument, NULL, MG },
-		{ "notify-gpa", required_argument, NULL, NG },
-		{ "json", no_argument, NULL, JS },
-		{ 0 }
-	};
+		{"host-versions", required_argument, NULL, HV},
+		{"host-features", required_argument, NULL, HF},
+		{"host-dtb", required_argument, NULL, HD},
+		{"guest-min", required_argument, NULL, GMIN},
+		{"guest-max", required_argument, NULL, GMAX},
+		{"guest-features", required_argument, NULL, GF},
+		{"guest-require", required_argument, NULL, GR},
+		{"magic-gpa", required_argument, NULL, MG},
+		{"notify-gpa", required_argument, NULL, NG},
+		{"json", no_argument, NULL, JS},
+		{0}};
 	const char *hv = NULL, *hf = NULL, *hd = NULL, *gmin = "1.0",
 		   *gmax = NULL, *gf = NULL, *gr = NULL;
-	struct pvabi_request req = { 0 };
+	struct pvabi_request req = {0};
 	struct pvabi_offer offer;
 	struct pvabi_result res;
 	bool json = false;
@@ -161,15 +164,15 @@ static int abi_negotiate(int argc, char **argv)
 					c == MG ? "magic-gpa" : "notify-gpa",
 					optarg);
 			break;
-		default:
-			return PVCTL_USAGE;
+		default: return PVCTL_USAGE;
 		}
 	}
 	if (optind != argc)
 		return pvctl_usage_error("abi negotiate: unexpected '%s'",
 					 argv[optind]);
 	if (!gmax)
-		return pvctl_usage_error("abi negotiate: --guest-max is required");
+		return pvctl_usage_error(
+			"abi negotiate: --guest-max is required");
 	err = pvctl_parse_offer_opts(hv, hf, hd, &offer);
 	if (err)
 		return err;
@@ -221,29 +224,30 @@ static int abi_negotiate(int argc, char **argv)
 }
 
 const struct pvctl_cmd pvctl_abi_cmds[] = {
-	{ "show", abi_show, "print the page layout and feature bits",
-	  "abi show [--json]", NULL, NULL },
-	{ "negotiate", abi_negotiate,
-	  "negotiate a host offer against a guest request",
-	  "abi negotiate (--host-versions V,... [--host-features F,...] | "
-	  "--host-dtb FILE)\n"
-	  "              [--guest-min V] --guest-max V [--guest-features F,...]\n"
-	  "              [--guest-require F,...] [--magic-gpa ADDR "
-	  "--notify-gpa ADDR] [--json]",
-	  "  --host-versions V,...   versions the host offers, e.g. 1.0,1.2,2.0\n"
-	  "  --host-features F,...   features the host offers (pvctl abi show)\n"
-	  "  --host-dtb FILE         read the host offer from a device tree\n"
-	  "  --guest-min V           lowest version the guest takes (1.0)\n"
-	  "  --guest-max V           highest version the guest takes\n"
-	  "  --guest-features F,...  features the guest understands\n"
-	  "  --guest-require F,...   features the guest can't run without\n"
-	  "  --magic-gpa, --notify-gpa ADDR\n"
-	  "                          also check the guest's page addresses\n"
-	  "  --json                  {\"ok\":true,\"major\":M,\"minor\":m,"
-	  "\"features\":[...]}\n"
-	  "                          or {\"ok\":false,\"error\":CODE,"
-	  "\"message\":TEXT}\n"
-	  "Exit status: 0 agreed, 1 refused, 2 bad usage or input.\n",
-	  NULL },
-	{ 0 }
-};
+	{"show", abi_show, "print the page layout and feature bits",
+	 "abi show [--json]", NULL, NULL},
+	{"negotiate", abi_negotiate,
+	 "negotiate a host offer against a guest request",
+	 "abi negotiate (--host-versions V,... [--host-features F,...] | "
+	 "--host-dtb FILE)\n"
+	 "              [--guest-min V] --guest-max V [--guest-features "
+	 "F,...]\n"
+	 "              [--guest-require F,...] [--magic-gpa ADDR "
+	 "--notify-gpa ADDR] [--json]",
+	 "  --host-versions V,...   versions the host offers, e.g. "
+	 "1.0,1.2,2.0\n"
+	 "  --host-features F,...   features the host offers (pvctl abi show)\n"
+	 "  --host-dtb FILE         read the host offer from a device tree\n"
+	 "  --guest-min V           lowest version the guest takes (1.0)\n"
+	 "  --guest-max V           highest version the guest takes\n"
+	 "  --guest-features F,...  features the guest understands\n"
+	 "  --guest-require F,...   features the guest can't run without\n"
+	 "  --magic-gpa, --notify-gpa ADDR\n"
+	 "                          also check the guest's page addresses\n"
+	 "  --json                  {\"ok\":true,\"major\":M,\"minor\":m,"
+	 "\"features\":[...]}\n"
+	 "                          or {\"ok\":false,\"error\":CODE,"
+	 "\"message\":TEXT}\n"
+	 "Exit status: 0 agreed, 1 refused, 2 bad usage or input.\n",
+	 NULL},
+	{0}};

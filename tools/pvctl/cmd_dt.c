@@ -11,12 +11,11 @@ static int dt_write(int argc, char **argv)
 {
 	enum { HV = 1, HF, MIN };
 	static const struct option opts[] = {
-		{ "host-versions", required_argument, NULL, HV },
-		{ "host-features", required_argument, NULL, HF },
-		{ "min-version", required_argument, NULL, MIN },
-		{ "output", required_argument, NULL, 'o' },
-		{ 0 }
-	};
+		{"host-versions", required_argument, NULL, HV},
+		{"host-features", required_argument, NULL, HF},
+		{"min-version", required_argument, NULL, MIN},
+		{"output", required_argument, NULL, 'o'},
+		{0}};
 	const char *hv = NULL, *hf = NULL, *min = NULL, *out = NULL;
 	struct pvabi_offer offer;
 	char why[256], blob[4096];
@@ -63,10 +62,8 @@ static int dt_write(int argc, char **argv)
 
 static int dt_read(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 }
-	};
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+					     {0}};
 	struct pvabi_offer offer;
 	char why[256], feats[256];
 	bool json = false;
@@ -128,18 +125,17 @@ static int dt_read(int argc, char **argv)
 }
 
 const struct pvctl_cmd pvctl_dt_cmds[] = {
-	{ "write", dt_write, "write a host offer as a device-tree blob",
-	  "dt write --host-versions V,... [--host-features F,...] "
-	  "[--min-version V] -o FILE.dtb",
-	  "  --host-versions V,...   versions offered, e.g. 1.0,1.2\n"
-	  "  --host-features F,...   features offered (pvctl abi show)\n"
-	  "  --min-version V         offer nothing below V\n"
-	  "  -o, --output FILE       where to write the blob (- for stdout)\n",
-	  NULL },
-	{ "read", dt_read, "read and validate the offer in a device-tree blob",
-	  "dt read FILE.dtb [--json]",
-	  "  --json   {\"versions\":[\"1.0\",...],\"features\":[...]}\n"
-	  "Exit status: 0 valid, 2 malformed or unreadable.\n",
-	  NULL },
-	{ 0 }
-};
+	{"write", dt_write, "write a host offer as a device-tree blob",
+	 "dt write --host-versions V,... [--host-features F,...] "
+	 "[--min-version V] -o FILE.dtb",
+	 "  --host-versions V,...   versions offered, e.g. 1.0,1.2\n"
+	 "  --host-features F,...   features offered (pvctl abi show)\n"
+	 "  --min-version V         offer nothing below V\n"
+	 "  -o, --output FILE       where to write the blob (- for stdout)\n",
+	 NULL},
+	{"read", dt_read, "read and validate the offer in a device-tree blob",
+	 "dt read FILE.dtb [--json]",
+	 "  --json   {\"versions\":[\"1.0\",...],\"features\":[...]}\n"
+	 "Exit status: 0 valid, 2 malformed or unreadable.\n",
+	 NULL},
+	{0}};

@@ -17,8 +17,8 @@
 
 static int hook_migrate_begin(const char *domain)
 {
-	struct pvctl_bus_opts bus = { PVCTL_BUS_SYSTEM, NULL };
-	struct pvctl_host_offer host = { 0 };
+	struct pvctl_bus_opts bus = {PVCTL_BUS_SYSTEM, NULL};
+	struct pvctl_host_offer host = {0};
 	struct pvctl_migration_verdict v;
 	struct pvctl_vm_settings s;
 	struct pvctl_client *cl;
@@ -95,13 +95,14 @@ static int hook(int argc, char **argv)
 }
 
 const struct pvctl_cmd pvctl_hook_cmds[] = {
-	{ "hook", hook, "libvirt qemu hook: refuse incompatible migrations",
-	  "hook DOMAIN OPERATION SUB-OPERATION [EXTRA] < DOMAIN.xml",
-	  "Install as /etc/libvirt/hooks/qemu (or a script in qemu.d/ that runs\n"
-	  "'pvctl hook \"$@\"').  On 'migrate begin' it reads the incoming domain\n"
-	  "XML and exits 1, with the reason on stderr, when this host cannot\n"
-	  "offer what the VM's pvabi settings may have let the guest use.\n"
-	  "The bus is the system bus, or $PVCTL_BUS_ADDRESS.\n",
-	  NULL },
-	{ 0 }
-};
+	{"hook", hook, "libvirt qemu hook: refuse incompatible migrations",
+	 "hook DOMAIN OPERATION SUB-OPERATION [EXTRA] < DOMAIN.xml",
+	 "Install as /etc/libvirt/hooks/qemu (or a script in qemu.d/ that "
+	 "runs\n"
+	 "'pvctl hook \"$@\"').  On 'migrate begin' it reads the incoming "
+	 "domain\n"
+	 "XML and exits 1, with the reason on stderr, when this host cannot\n"
+	 "offer what the VM's pvabi settings may have let the guest use.\n"
+	 "The bus is the system bus, or $PVCTL_BUS_ADDRESS.\n",
+	 NULL},
+	{0}};

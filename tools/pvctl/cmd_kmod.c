@@ -18,7 +18,7 @@ static const char *const patch_modes[] = {
 static const char *patch_mode_name(uint32_t m)
 {
 	return m <= PVABI_NL_PATCH_MAX && patch_modes[m] ? patch_modes[m]
-						      : "unknown";
+							 : "unknown";
 }
 
 static void version_str(uint32_t v, char *buf, size_t len)

@@ -12,15 +12,17 @@
 
 /* Options every daemon subcommand takes. */
 enum { OPT_JSON = 1000, OPT_SYSTEM, OPT_USER, OPT_ADDRESS };
-#define COMMON_OPTIONS                                                  \
-	{ "json", no_argument, NULL, OPT_JSON },                        \
-	{ "system", no_argument, NULL, OPT_SYSTEM },                    \
-	{ "user", no_argument, NULL, OPT_USER },                        \
-	{ "address", required_argument, NULL, OPT_ADDRESS }
-#define COMMON_HELP                                                      \
-	"  --json          machine-readable output\n"                     \
-	"  --system        talk to pvctld on the system bus (default)\n" \
-	"  --user          ... on the user bus\n"                         \
+#define COMMON_OPTIONS                                                         \
+	{"json", no_argument, NULL, OPT_JSON},                                 \
+		{"system", no_argument, NULL, OPT_SYSTEM},                     \
+		{"user", no_argument, NULL, OPT_USER},                         \
+	{                                                                      \
+		"address", required_argument, NULL, OPT_ADDRESS                \
+	}
+#define COMMON_HELP                                                            \
+	"  --json          machine-readable output\n"                          \
+	"  --system        talk to pvctld on the system bus (default)\n"       \
+	"  --user          ... on the user bus\n"                              \
 	"  --address ADDR  ... on the bus at ADDR (or $PVCTL_BUS_ADDRESS)\n"
 
 struct common {
@@ -57,7 +59,7 @@ static bool common_opt(struct common *c, int opt)
 /* For the verbs that take the common options and nothing else. */
 static int common_only(int argc, char **argv, struct common *c)
 {
-	static const struct option opts[] = { COMMON_OPTIONS, { 0 } };
+	static const struct option opts[] = {COMMON_OPTIONS, {0}};
 	int opt;
 
 	common_init(c);
@@ -133,7 +135,8 @@ static struct json_object *json_patch(const char *text)
 			r, "start",
 			json_object_new_uint64(strtoull(eq + 1, NULL, 0)));
 		json_object_object_add(
-			r, "end", json_object_new_uint64(strtoull(dash + 1, NULL, 0)));
+			r, "end",
+			json_object_new_uint64(strtoull(dash + 1, NULL, 0)));
 		json_object_array_add(ex, r);
 	}
 	free(copy);
@@ -229,8 +232,8 @@ static int show_vm(struct pvctl_client *cl, const char *name, bool json,
 	if (r)
 		return daemon_error(cl, r);
 	if (json)
-		pvctl_json_print(policy_only ? json_patch(vm.patch) :
-					       json_vm(&vm));
+		pvctl_json_print(policy_only ? json_patch(vm.patch)
+					     : json_vm(&vm));
 	else if (policy_only)
 		printf("%s", vm.patch);
 	else
@@ -258,10 +261,9 @@ static int vm_enable(int argc, char **argv)
 	enum { OPT_VERSIONS = 1, OPT_FEATURES };
 	static const struct option opts[] = {
 		COMMON_OPTIONS,
-		{ "versions", required_argument, NULL, OPT_VERSIONS },
-		{ "features", required_argument, NULL, OPT_FEATURES },
-		{ 0 }
-	};
+		{"versions", required_argument, NULL, OPT_VERSIONS},
+		{"features", required_argument, NULL, OPT_FEATURES},
+		{0}};
 	const char *versions = NULL, *features = NULL, *vm;
 	struct pvabi_version lo, hi;
 	struct pvctl_client *cl;
@@ -328,15 +330,16 @@ static int vm_policy(int argc, char **argv)
 	enum { OPT_PATCH = 1, OPT_EXCLUDE, OPT_CLASSES, OPT_MAX_SITES };
 	static const struct option opts[] = {
 		COMMON_OPTIONS,
-		{ "patch", required_argument, NULL, OPT_PATCH },
-		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
-		{ "classes", required_argument, NULL, OPT_CLASSES },
-		{ "max-sites", required_argument, NULL, OPT_MAX_SITES },
-		{ 0 }
-	};
+		{"patch", required_argument, NULL, OPT_PATCH},
+		{"exclude", required_argument, NULL, OPT_EXCLUDE},
+		{"classes", required_argument, NULL, OPT_CLASSES},
+		{"max-sites", required_argument, NULL, OPT_MAX_SITES},
+		{0}};
 	static const char *const keys[] = {
-		[OPT_PATCH] = "mode", [OPT_EXCLUDE] = "exclude",
-		[OPT_CLASSES] = "classes", [OPT_MAX_SITES] = "max-sites",
+		[OPT_PATCH] = "mode",
+		[OPT_EXCLUDE] = "exclude",
+		[OPT_CLASSES] = "classes",
+		[OPT_MAX_SITES] = "max-sites",
 	};
 	char text[PVCTL_PATCH_TEXT_MAX] = "", why[300];
 	struct pvabi_patch_policy p;
@@ -353,8 +356,8 @@ static int vm_policy(int argc, char **argv)
 		if (opt >= OPT_PATCH && opt <= OPT_MAX_SITES) {
 			/* Each option is one line of the policy's text form. */
 			if (strchr(optarg, '\n'))
-				return pvctl_usage_error("policy: '%s' spans lines",
-							 optarg);
+				return pvctl_usage_error(
+					"policy: '%s' spans lines", optarg);
 			r = snprintf(text + len, sizeof(text) - len, "%s=%s\n",
 				     keys[opt], optarg);
 			if (r < 0 || (size_t)r >= sizeof(text) - len)
@@ -368,7 +371,8 @@ static int vm_policy(int argc, char **argv)
 	if ((r = one_vm("policy", argc, argv, &vm)))
 		return r;
 	if (any && !mode)
-		return pvctl_usage_error("policy: --exclude, --classes and --max-sites need --patch");
+		return pvctl_usage_error("policy: --exclude, --classes and "
+					 "--max-sites need --patch");
 	/* The same parser pvctld uses, for the exit status and message. */
 	if (any && pvabi_patch_policy_parse(text, len, &p, why, sizeof(why)))
 		return pvctl_usage_error("policy: %s", why);
@@ -387,11 +391,8 @@ static int vm_policy(int argc, char **argv)
 static int vm_offer(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		COMMON_OPTIONS,
-		{ "output", required_argument, NULL, 'o' },
-		{ 0 }
-	};
-	struct pvctl_host_offer offer = { 0 };
+		COMMON_OPTIONS, {"output", required_argument, NULL, 'o'}, {0}};
+	struct pvctl_host_offer offer = {0};
 	struct pvctl_client *cl;
 	const char *output = NULL;
 	struct common c;
@@ -416,7 +417,8 @@ static int vm_offer(int argc, char **argv)
 	if (output) {
 		FILE *f = fopen(output, "wb");
 
-		if (!f || fwrite(offer.dtb, 1, offer.dtb_len, f) != offer.dtb_len ||
+		if (!f ||
+		    fwrite(offer.dtb, 1, offer.dtb_len, f) != offer.dtb_len ||
 		    fclose(f)) {
 			free(offer.dtb);
 			return pvctl_usage_error("%s: cannot write", output);
@@ -434,7 +436,8 @@ static int vm_offer(int argc, char **argv)
 			json_object_array_add(vs, json_object_new_string(tok));
 		pvabi_features_parse(offer.features, &mask, NULL, 0);
 		json_object_object_add(o, "versions", vs);
-		json_object_object_add(o, "features", pvctl_json_features(mask));
+		json_object_object_add(o, "features",
+				       pvctl_json_features(mask));
 		pvctl_json_print(o);
 	} else
 		printf("versions: %s\nfeatures: %s\n", offer.versions,
@@ -446,8 +449,8 @@ static int vm_offer(int argc, char **argv)
 static int destination_offer(const char *host, const char *file, void **dtb,
 			     size_t *len)
 {
-	struct pvctl_bus_opts remote = { PVCTL_BUS_REMOTE, host };
-	struct pvctl_host_offer offer = { 0 };
+	struct pvctl_bus_opts remote = {PVCTL_BUS_REMOTE, host};
+	struct pvctl_host_offer offer = {0};
 	struct pvctl_client *cl;
 	int r;
 
@@ -470,10 +473,9 @@ static int vm_migrate_check(int argc, char **argv)
 	enum { OPT_TO_HOST = 1, OPT_TO_OFFER };
 	static const struct option opts[] = {
 		COMMON_OPTIONS,
-		{ "to-host", required_argument, NULL, OPT_TO_HOST },
-		{ "to-offer", required_argument, NULL, OPT_TO_OFFER },
-		{ 0 }
-	};
+		{"to-host", required_argument, NULL, OPT_TO_HOST},
+		{"to-offer", required_argument, NULL, OPT_TO_OFFER},
+		{0}};
 	const char *host = NULL, *file = NULL, *vm;
 	struct pvctl_client *cl;
 	struct common c;
@@ -496,8 +498,8 @@ static int vm_migrate_check(int argc, char **argv)
 	if ((r = one_vm("migrate-check", argc, argv, &vm)))
 		return r;
 	if (!host == !file)
-		return pvctl_usage_error(
-			"migrate-check: give one of --to-host HOST and --to-offer FILE");
+		return pvctl_usage_error("migrate-check: give one of --to-host "
+					 "HOST and --to-offer FILE");
 	if ((r = destination_offer(host, file, &dtb, &len)))
 		return r;
 	if ((r = open_client(&c, &cl))) {
@@ -519,8 +521,9 @@ static int vm_migrate_check(int argc, char **argv)
 		for (char **p = reasons; p && *p; p++)
 			json_object_array_add(a, json_object_new_string(*p));
 		json_object_object_add(o, "vm", json_object_new_string(vm));
-		json_object_object_add(o, "destination",
-				       json_object_new_string(host ? host : file));
+		json_object_object_add(
+			o, "destination",
+			json_object_new_string(host ? host : file));
 		json_object_object_add(o, "compatible",
 				       json_object_new_boolean(compatible));
 		json_object_object_add(o, "reasons", a);
@@ -537,37 +540,39 @@ static int vm_migrate_check(int argc, char **argv)
 }
 
 const struct pvctl_cmd pvctl_vm_cmds[] = {
-	{ "list", vm_list, "list the VMs and their pvabi settings",
-	  "list [--json]", COMMON_HELP, NULL },
-	{ "show", vm_show, "show one VM's pvabi settings", "show VM [--json]",
-	  COMMON_HELP, NULL },
-	{ "enable", vm_enable, "let a VM use pvabi",
-	  "enable VM [--versions 1.0-1.3] [--features A,B] [--json]",
-	  "  --versions LO-HI  ABI versions the VM may negotiate\n"
-	  "  --features A,B    features it may use ('pvctl abi show' lists them)\n"
-	  COMMON_HELP, NULL },
-	{ "disable", vm_disable, "stop offering pvabi to a VM",
-	  "disable VM [--json]", COMMON_HELP, NULL },
-	{ "policy", vm_policy, "show or set a VM's patch policy",
-	  "policy VM [--patch off|guest|host [--exclude START-END]... "
-	  "[--classes C,...] [--max-sites N]] [--json]",
-	  "  --patch MODE         off, guest (the guest patches itself) or host\n"
-	  "  --exclude START-END  guest addresses never patched, END exclusive\n"
-	  "                       (repeatable)\n"
-	  "  --classes C,...      instruction classes patched (default all)\n"
-	  "  --max-sites N        at most N sites (default unlimited)\n"
-	  "The policy's text form is schemas/patch-policy.txt.\n"
-	  COMMON_HELP, NULL },
-	{ "offer", vm_offer, "show this host's pvabi offer",
-	  "offer [-o FILE.dtb] [--json]",
-	  "  -o, --output FILE  also write it as a device tree\n" COMMON_HELP,
-	  NULL },
-	{ "migrate-check", vm_migrate_check,
-	  "can a VM migrate to another host?",
-	  "migrate-check VM (--to-host SSH_HOST | --to-offer FILE.dtb) [--json]",
-	  "  --to-host HOST   ask HOST's pvctld over ssh (sd_bus_open_system_remote)\n"
-	  "  --to-offer FILE  a device tree holding the destination's offer\n"
-	  COMMON_HELP "Exit status 1: the VM cannot migrate (reasons listed).\n",
-	  NULL },
-	{ 0 }
-};
+	{"list", vm_list, "list the VMs and their pvabi settings",
+	 "list [--json]", COMMON_HELP, NULL},
+	{"show", vm_show, "show one VM's pvabi settings", "show VM [--json]",
+	 COMMON_HELP, NULL},
+	{"enable", vm_enable, "let a VM use pvabi",
+	 "enable VM [--versions 1.0-1.3] [--features A,B] [--json]",
+	 "  --versions LO-HI  ABI versions the VM may negotiate\n"
+	 "  --features A,B    features it may use ('pvctl abi show' lists "
+	 "them)\n" COMMON_HELP,
+	 NULL},
+	{"disable", vm_disable, "stop offering pvabi to a VM",
+	 "disable VM [--json]", COMMON_HELP, NULL},
+	{"policy", vm_policy, "show or set a VM's patch policy",
+	 "policy VM [--patch off|guest|host [--exclude START-END]... "
+	 "[--classes C,...] [--max-sites N]] [--json]",
+	 "  --patch MODE         off, guest (the guest patches itself) or "
+	 "host\n"
+	 "  --exclude START-END  guest addresses never patched, END exclusive\n"
+	 "                       (repeatable)\n"
+	 "  --classes C,...      instruction classes patched (default all)\n"
+	 "  --max-sites N        at most N sites (default unlimited)\n"
+	 "The policy's text form is schemas/patch-policy.txt.\n" COMMON_HELP,
+	 NULL},
+	{"offer", vm_offer, "show this host's pvabi offer",
+	 "offer [-o FILE.dtb] [--json]",
+	 "  -o, --output FILE  also write it as a device tree\n" COMMON_HELP,
+	 NULL},
+	{"migrate-check", vm_migrate_check, "can a VM migrate to another host?",
+	 "migrate-check VM (--to-host SSH_HOST | --to-offer FILE.dtb) [--json]",
+	 "  --to-host HOST   ask HOST's pvctld over ssh "
+	 "(sd_bus_open_system_remote)\n"
+	 "  --to-offer FILE  a device tree holding the destination's "
+	 "offer\n" COMMON_HELP
+	 "Exit status 1: the VM cannot migrate (reasons listed).\n",
+	 NULL},
+	{0}};

@@ -13,28 +13,29 @@ static int cmd_help(int argc, char **argv);
 
 /* Every command: groups point at their verbs, leaves have a run function. */
 static const struct pvctl_cmd commands[] = {
-	{ "abi", NULL, "show the magic-page ABI and negotiate versions",
-	  "abi <verb> ...", NULL, pvctl_abi_cmds },
-	{ "dt", NULL, "write and read the device-tree offer", "dt <verb> ...",
-	  NULL, pvctl_dt_cmds },
-	{ "state", NULL, "show, convert and check migration state streams",
-	  "state <verb> ...", NULL, pvctl_state_cmds },
-	{ "patch", NULL, "find and rewrite privileged PowerPC instructions",
-	  "patch <verb> ...", NULL, pvctl_patch_cmds },
-	{ "kmod", NULL, "look at the pvabi.ko kernel module", "kmod <verb> ...",
-	  NULL, pvctl_kmod_cmds },
-	{ "sim", pvctl_sim_run,
-	  "stress the interrupt delivery protocol on real threads and traps",
-	  "sim [--vcpus N] [--injections N] [--no-notify] [--seed S] [--json]",
-	  pvctl_sim_help, NULL },
-	{ "help", cmd_help, "show help for a command",
-	  "help [COMMAND [VERB]]", NULL, NULL },
-	{ 0 }
-};
+	{"abi", NULL, "show the magic-page ABI and negotiate versions",
+	 "abi <verb> ...", NULL, pvctl_abi_cmds},
+	{"dt", NULL, "write and read the device-tree offer", "dt <verb> ...",
+	 NULL, pvctl_dt_cmds},
+	{"state", NULL, "show, convert and check migration state streams",
+	 "state <verb> ...", NULL, pvctl_state_cmds},
+	{"patch", NULL, "find and rewrite privileged PowerPC instructions",
+	 "patch <verb> ...", NULL, pvctl_patch_cmds},
+	{"kmod", NULL, "look at the pvabi.ko kernel module", "kmod <verb> ...",
+	 NULL, pvctl_kmod_cmds},
+	{"sim", pvctl_sim_run,
+	 "stress the interrupt delivery protocol on real threads and traps",
+	 "sim [--vcpus N] [--injections N] [--no-notify] [--seed S] [--json]",
+	 pvctl_sim_help, NULL},
+	{"help", cmd_help, "show help for a command", "help [COMMAND [VERB]]",
+	 NULL, NULL},
+	{0}};
 
 /* Top-level verbs that belong to no group, from their own files. */
 static const struct pvctl_cmd *const top_level[] = {
-	commands, pvctl_vm_cmds, pvctl_hook_cmds,
+	commands,
+	pvctl_vm_cmds,
+	pvctl_hook_cmds,
 };
 #define N_TOP (sizeof(top_level) / sizeof(top_level[0]))
 
@@ -46,13 +47,17 @@ static void list(FILE *f, const struct pvctl_cmd *table)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s <command> [<args>] [--json]\n\n"
-		   "Available commands:\n", pvctl_prog);
+	fprintf(f,
+		"Usage: %s <command> [<args>] [--json]\n\n"
+		"Available commands:\n",
+		pvctl_prog);
 	for (size_t i = 0; i < N_TOP; i++)
 		list(f, top_level[i]);
-	fprintf(f, "\nRun '%s help <command>' for the options of one.\n"
-		   "Exit status: 0 ok, 1 refused, 2 bad usage or input, "
-		   "3 daemon or kernel module unreachable.\n", pvctl_prog);
+	fprintf(f,
+		"\nRun '%s help <command>' for the options of one.\n"
+		"Exit status: 0 ok, 1 refused, 2 bad usage or input, "
+		"3 daemon or kernel module unreachable.\n",
+		pvctl_prog);
 }
 
 static const struct pvctl_cmd *find(const struct pvctl_cmd *table,
@@ -105,8 +110,9 @@ static int cmd_help(int argc, char **argv)
 		return pvctl_help_for(c, NULL);
 	v = find(c->verbs, argv[2]);
 	if (!v)
-		return pvctl_usage_error("'%s %s' is not a command; see '%s help %s'",
-					 argv[1], argv[2], pvctl_prog, argv[1]);
+		return pvctl_usage_error(
+			"'%s %s' is not a command; see '%s help %s'", argv[1],
+			argv[2], pvctl_prog, argv[1]);
 	return pvctl_help_for(v, c->name);
 }
 
@@ -189,8 +195,8 @@ struct json_object *pvctl_json_features(pvabi_u64 mask)
 
 	for (size_t i = 0; i < nf; i++)
 		if (mask & f[i].bit)
-			json_object_array_add(arr,
-					      json_object_new_string(f[i].name));
+			json_object_array_add(
+				arr, json_object_new_string(f[i].name));
 	for (unsigned bit = 0; bit < 64; bit++) {
 		char name[8];
 		bool known = false;
@@ -232,8 +238,8 @@ int pvctl_read_file(const char *path, void **data, size_t *len)
 		if (got == 0)
 			break;
 		if (n == cap) {
-			char *nb = cap >= 64u << 20 ? NULL :
-						      realloc(buf, cap * 2);
+			char *nb =
+				cap >= 64u << 20 ? NULL : realloc(buf, cap * 2);
 			if (!nb) {
 				free(buf);
 				if (f != stdin)
@@ -271,7 +277,8 @@ int pvctl_parse_offer_opts(const char *versions, const char *features,
 
 		if (versions || features)
 			return pvctl_usage_error(
-				"--host-dtb replaces --host-versions and --host-features");
+				"--host-dtb replaces --host-versions and "
+				"--host-features");
 		err = pvctl_read_file(dtb, &blob, &len);
 		if (err)
 			return err;

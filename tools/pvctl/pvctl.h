@@ -49,7 +49,7 @@ struct json_object *pvctl_json_features(pvabi_u64 mask);
 extern const struct pvctl_cmd pvctl_abi_cmds[];
 extern const struct pvctl_cmd pvctl_dt_cmds[];
 extern const struct pvctl_cmd pvctl_state_cmds[];
-extern const struct pvctl_cmd pvctl_vm_cmds[];   /* list, show, enable, ... */
+extern const struct pvctl_cmd pvctl_vm_cmds[];	 /* list, show, enable, ... */
 extern const struct pvctl_cmd pvctl_hook_cmds[]; /* hook */
 extern const struct pvctl_cmd pvctl_patch_cmds[];
 extern const struct pvctl_cmd pvctl_kmod_cmds[];

@@ -47,13 +47,13 @@ const char *pvabi_errname(int err);
 /* -------------------------------------------------- layout and features */
 
 struct pvabi_field {
-	const char *name;      /* "dlv.critical", "arch.sprg" */
-	pvabi_u32 offset;      /* bytes from the start of its page */
-	pvabi_u32 size;        /* bytes */
+	const char *name; /* "dlv.critical", "arch.sprg" */
+	pvabi_u32 offset; /* bytes from the start of its page */
+	pvabi_u32 size;	  /* bytes */
 	struct pvabi_version since;
-	pvabi_u64 feature;     /* PVABI_F_* that enables it, or 0 */
-	bool notify_page;      /* on the notification page, not the magic page */
-	bool reserved;         /* reserved space, zero */
+	pvabi_u64 feature; /* PVABI_F_* that enables it, or 0 */
+	bool notify_page;  /* on the notification page, not the magic page */
+	bool reserved;	   /* reserved space, zero */
 };
 
 /**
@@ -64,8 +64,8 @@ struct pvabi_field {
 const struct pvabi_field *pvabi_layout(size_t *n);
 
 struct pvabi_feature_info {
-	const char *name;      /* "notify" */
-	pvabi_u64 bit;         /* PVABI_F_NOTIFY */
+	const char *name; /* "notify" */
+	pvabi_u64 bit;	  /* PVABI_F_NOTIFY */
 	struct pvabi_version since;
 	const char *summary;
 };

@@ -52,12 +52,12 @@ extern "C" {
 #endif
 
 /* Stream versions this build reads and writes. */
-#define PVABI_STATE_VERSION 2        /* written unless asked otherwise */
+#define PVABI_STATE_VERSION	   2 /* written unless asked otherwise */
 #define PVABI_STATE_VERSION_OLDEST 1 /* the oldest still read and written */
 
-#define PVABI_STATE_MAGIC "\x89PVSTATE" /* 8 bytes, no NUL in the stream */
+#define PVABI_STATE_MAGIC	"\x89PVSTATE" /* 8 bytes, no NUL in the stream */
 #define PVABI_STATE_HEADER_SIZE 24
-#define PVABI_STATE_MAX_VCPUS 1024
+#define PVABI_STATE_MAX_VCPUS	1024
 /* Interrupts waiting on one vCPU, oldest first; more is refused.  The
  * delivery machine's queue fits exactly. */
 #define PVABI_STATE_MAX_PENDING 32
@@ -65,19 +65,19 @@ _Static_assert(PVABI_STATE_MAX_PENDING == PVABI_DLV_QUEUE_LEN,
 	       "the DELIVERY record carries the delivery queue");
 
 /* Record types.  Bit 31 marks a record a reader may skip. */
-#define PVABI_REC_OPTIONAL 0x80000000u
-#define PVABI_REC_END 0x00000000u         /* last; body: CRC32C */
-#define PVABI_REC_VCPU 0x00000001u        /* container of one vCPU */
-#define PVABI_REC_ABI 0x00000002u         /* in VCPU */
-#define PVABI_REC_MAGIC_PAGE 0x00000003u  /* in VCPU */
-#define PVABI_REC_DELIVERY 0x00000004u    /* in VCPU */
+#define PVABI_REC_OPTIONAL    0x80000000u
+#define PVABI_REC_END	      0x00000000u /* last; body: CRC32C */
+#define PVABI_REC_VCPU	      0x00000001u /* container of one vCPU */
+#define PVABI_REC_ABI	      0x00000002u /* in VCPU */
+#define PVABI_REC_MAGIC_PAGE  0x00000003u /* in VCPU */
+#define PVABI_REC_DELIVERY    0x00000004u /* in VCPU */
 #define PVABI_REC_DEFER_BOUND 0x80000005u /* in VCPU, optional, v2 */
 
 struct pvabi_record_info {
 	const char *name;     /* "MAGIC_PAGE" */
-	pvabi_u32 type;       /* PVABI_REC_*, optional bit included */
+	pvabi_u32 type;	      /* PVABI_REC_*, optional bit included */
 	pvabi_u32 since;      /* first stream version that has it */
-	bool in_vcpu;         /* inside a VCPU container, else top level */
+	bool in_vcpu;	      /* inside a VCPU container, else top level */
 	pvabi_u32 min_length; /* body bytes */
 	pvabi_u32 max_length;
 };
@@ -97,9 +97,9 @@ const struct pvabi_record_info *pvabi_state_records(size_t *n);
 const char *pvabi_state_record_name(pvabi_u32 type);
 
 struct pvabi_state_vcpu {
-	struct pvabi_magic_page page;  /* verbatim, in the guest's byte order */
-	struct pvabi_version abi;      /* negotiated */
-	pvabi_u64 features;            /* negotiated PVABI_F_* */
+	struct pvabi_magic_page page; /* verbatim, in the guest's byte order */
+	struct pvabi_version abi;     /* negotiated */
+	pvabi_u64 features;	      /* negotiated PVABI_F_* */
 	enum pvabi_byte_order page_order;
 	/* The delivery machine (pvabi_dlv_save/restore): DELIVERY carries
 	 * flags, pending and stats; DEFER_BOUND deferred_exits and
@@ -109,8 +109,8 @@ struct pvabi_state_vcpu {
 };
 
 struct pvabi_state {
-	pvabi_u32 version;            /* stream version it was read from */
-	enum pvabi_byte_order order;  /* byte order it was read in */
+	pvabi_u32 version;	     /* stream version it was read from */
+	enum pvabi_byte_order order; /* byte order it was read in */
 	pvabi_u32 n_vcpus;
 	struct pvabi_state_vcpu *vcpus;
 };
@@ -144,8 +144,8 @@ void pvabi_state_free(struct pvabi_state *st);
  * too many pending vectors, an unknown byte order, ABI major 0), or
  * PVABI_E_UNSUPPORTED (valid, but not in @version).  Since 1.0.
  */
-int pvabi_state_fits(const struct pvabi_state *st, pvabi_u32 version,
-		     char *why, size_t whylen);
+int pvabi_state_fits(const struct pvabi_state *st, pvabi_u32 version, char *why,
+		     size_t whylen);
 
 /**
  * pvabi_state_size - bytes pvabi_state_write() needs for @st as @version

@@ -16,8 +16,7 @@
 
 int n_fail;
 
-void __attribute__((format(printf, 2, 3)))
-result(int ok, const char *fmt, ...)
+void __attribute__((format(printf, 2, 3))) result(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -186,7 +185,6 @@ int inject(struct vcpu *v)
 {
 	return inject_vec(v, 0);
 }
-
 
 double now(void)
 {

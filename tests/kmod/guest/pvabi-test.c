@@ -820,7 +820,8 @@ static void case_policy(void)
 	if (!f || pvabi_genl_open(&g) || pvabi_genl_open(&events) ||
 	    pvabi_genl_subscribe(events)) {
 		free(f);
-		result(0, "generic netlink family and its events group resolve");
+		result(0,
+		       "generic netlink family and its events group resolve");
 		return;
 	}
 	vm = vm_create(dev, "policy", &id);
@@ -1167,12 +1168,12 @@ int main(int argc, char **argv)
 		 case_hostile(argv[2]) == 0)
 		;
 	else {
-		fprintf(stderr,
-			"usage: pvabi-test "
-			"basic|defer|bound|irqoff|signal|stress "
-			"[N]|badioctl|badnl|unpriv|policy|pvctl|churn [S]|hostile "
-			"random-page|critical-forever|notify-flip|"
-			"bad-negotiate\n");
+		fprintf(stderr, "usage: pvabi-test "
+				"basic|defer|bound|irqoff|signal|stress "
+				"[N]|badioctl|badnl|unpriv|policy|pvctl|churn "
+				"[S]|hostile "
+				"random-page|critical-forever|notify-flip|"
+				"bad-negotiate\n");
 		return 2;
 	}
 	return n_fail ? 1 : 0;
