@@ -148,11 +148,13 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 			/* Host TSC and CLOCK_MONOTONIC run at the same rate;
 			 * only the oldest can be the first to stall. */
 			if (!inj_lane_at(l, 0)->stalled &&
-			    vm__tsc_to_ns(vm, rdtsc() - inj_lane_at(l, 0)->tsc) >
+			    vm__tsc_to_ns(vm,
+					  rdtsc() - inj_lane_at(l, 0)->tsc) >
 				    c->stall_ns) {
 				for (uint32_t k = 0; k < l->count; k++)
 					if (!inj_lane_at(l, k)->stalled) {
-						inj_lane_at(l, k)->stalled = true;
+						inj_lane_at(l, k)->stalled =
+							true;
 						res->stalled++;
 					}
 				if (getenv("PVVM_DEBUG"))

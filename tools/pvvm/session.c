@@ -99,7 +99,8 @@ static uint32_t pack(struct pvabi_version v)
 int session__create(const struct session *s, struct vm *vm, char *why,
 		    size_t len)
 {
-	size_t size = (uintptr_t)pvvm_guest_image_end - (uintptr_t)pvvm_guest_image;
+	size_t size =
+		(uintptr_t)pvvm_guest_image_end - (uintptr_t)pvvm_guest_image;
 	struct pvvm_boot *b;
 	int r;
 

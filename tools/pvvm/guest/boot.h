@@ -124,8 +124,9 @@ struct pvvm_log_entry {
 	pvabi_u32 flags; /* PVVM_LOG_IN_CRITICAL, PVVM_LOG_EE_OFF */
 	pvabi_u64 tsc;	 /* guest TSC at handler entry */
 };
-#define PVVM_LOG_IN_CRITICAL PVVM_U(1) /* interrupted inside a critical section */
-#define PVVM_LOG_EE_OFF	     PVVM_U(2) /* interrupted with virtual EE off */
+#define PVVM_LOG_IN_CRITICAL                                                   \
+	PVVM_U(1)		  /* interrupted inside a critical section */
+#define PVVM_LOG_EE_OFF PVVM_U(2) /* interrupted with virtual EE off */
 
 struct pvvm_vcpu_info {
 	/* guest -> host */
