@@ -63,6 +63,11 @@ fuzz_programs += tests/fuzz/fuzz-pvvm-snapshot
 tests/fuzz/fuzz-pvvm-snapshot: tests/fuzz/fuzz-pvvm-snapshot.c \
 		tools/pvvm/snapshot_check.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
+# ... and its reader of a guest's interrupt log.
+fuzz_programs += tests/fuzz/fuzz-pvvm-log
+tests/fuzz/fuzz-pvvm-log: tests/fuzz/fuzz-pvvm-log.c \
+		tools/pvvm/inject_log.c $(fuzz_libpvabi)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 
 # pvctld's parsers of outside input: libvirt metadata and D-Bus arguments.
 fuzz_pvctld = pvctld/settings.c pvctld/metadata.c pvctld/migrate.c

@@ -27,9 +27,12 @@ is "$(json 'd["injections"]["stalled"]')" "5" \
 is "$(json 'd["injections"]["delivered"], d["injections"]["lost"]')" "5 0" \
 	"an unrelated exit delivers them after all"
 
+# No rescue kicks: nothing but the bound's timer can bring the host back
+# (without it they would be lost after 5 s).  Whether each took more than
+# 100 ms of wall clock is the scheduler's on a loaded machine: not asserted.
 run "$PVVM" run --guest window --aim-window --injections 5 --features none \
-	--json --quiet
-is "$(json 'd["injections"]["stalled"]')" "0" \
+	--no-rescue --json --quiet
+is "$(json 'd["injections"]["delivered"], d["injections"]["lost"]')" "5 0" \
 	"no notification page, 10 ms bound: the bound's timer brings the host back"
 is "$(json 'd["injections"]["p50_ns"] >= 10000000')" "True" \
 	"but only after the bound"

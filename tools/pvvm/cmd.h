@@ -21,8 +21,16 @@ struct pvvm_cmd {
 
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_hostile(int argc, char **argv);
 extern const char cmd_run_usage[];
 extern const char cmd_bench_usage[];
+extern const char cmd_hostile_usage[];
+
+/* cmd_bench.c, for every benchmark: which KVM this is, and the JSON file
+ * (0 or a negative errno, reported on stderr). */
+struct json_object;
+const char *bench__kvm_flavour(void);
+int bench__write_json(const char *path, struct json_object *o);
 
 /* The guest pvvm carries (guest_image.S). */
 extern const unsigned char pvvm_guest_image[];
@@ -39,6 +47,11 @@ struct session {
 };
 
 void session__default(struct session *s);
+/* --guest NAME: 0, or PVVM_EXIT_USAGE with the message printed. */
+int session__parse_workload(const char *name, enum pvvm_workload *out);
+const char *session__workload_name(enum pvvm_workload w);
+/* A guest that breaks the protocol on purpose (guest/hostile.c). */
+bool session__hostile(enum pvvm_workload w);
 /* Create the VM, load the guest, fill the boot block; the error text goes
  * to @why.  Returns 0, or a negative errno (-ENOENT, -EACCES, -ENOTSUP:
  * no usable KVM). */

@@ -314,7 +314,7 @@ static json_object *bench_json(const struct p1 *p1, const struct p2 *t,
 }
 
 /* Which KVM this is: the figures mean different things on each. */
-static const char *kvm_flavour(void)
+const char *bench__kvm_flavour(void)
 {
 	if (access("/sys/module/kvm_pvm", F_OK) == 0)
 		return "kvm-pvm (software virtualisation: guest code that is "
@@ -345,7 +345,7 @@ static void print_table(const struct p1 *p1, const struct p2 *t,
 	double ratio = p1->pv_ns > 0 ? p1->trap_ns / p1->pv_ns : 0;
 	double p99r = t->p99 ? (double)n->p99 / (double)t->p99 : 0;
 
-	printf("pvvm bench on %s\n\n", kvm_flavour());
+	printf("pvvm bench on %s\n\n", bench__kvm_flavour());
 	printf("%-44s %14s %10s %6s\n", "measure", "value", "target", "");
 	printf("%-44s %11.0f ns\n", "exit round trip (no-op hypercall)",
 	       p1->exit_ns);
@@ -391,12 +391,12 @@ static void print_table(const struct p1 *p1, const struct p2 *t,
 	       verdict(!(unforced(t) + unforced(n) + unforced(nn))));
 }
 
-static int write_json(const char *path, json_object *o)
+int bench__write_json(const char *path, json_object *o)
 {
 	FILE *f = fopen(path, "w");
 
 	if (!f) {
-		fprintf(stderr, "pvvm bench: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "pvvm: %s: %s\n", path, strerror(errno));
 		return -errno;
 	}
 	fprintf(f, "%s\n",
@@ -464,7 +464,7 @@ int cmd_bench(int argc, char **argv)
 		else
 			print_table(&p1, &t, &n, &nn, aimed);
 		if (o.output)
-			r = write_json(o.output, j);
+			r = bench__write_json(o.output, j);
 		json_object_put(j);
 	}
 	inject__result_free(&t.r);

@@ -24,7 +24,10 @@ const char cmd_run_usage[] =
 	"trapping), and prints what it negotiated and how many operations it\n"
 	"did without exiting.\n"
 	"\n"
-	"  --guest NAME       demo (default), measure, busy, idle, window\n"
+	"  --guest NAME       demo (default), measure, busy, idle, window;\n"
+	"                     hostile: random-page, critical-forever,\n"
+	"                     notify-flip, bad-negotiate, random-log (these\n"
+	"                     ignore the request to finish: pvvm stops them)\n"
 	"  --vcpus N          1 to 8 vCPUs (default 1)\n"
 	"  --abi VERSIONS     the host's offer, e.g. 1.0 or 1.0,2.0\n"
 	"  --features LIST    features the host offers (default notify)\n"
@@ -61,12 +64,6 @@ struct run_opts {
 	const char *save_at;
 	const char *restore;
 	bool json, quiet;
-};
-
-static const char *const workloads[] = {
-	[PVVM_WORK_DEMO] = "demo",     [PVVM_WORK_MEASURE] = "measure",
-	[PVVM_WORK_BUSY] = "busy",     [PVVM_WORK_IDLE] = "idle",
-	[PVVM_WORK_WINDOW] = "window",
 };
 
 static int parse(int argc, char **argv, struct run_opts *o)
@@ -120,22 +117,11 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case O_GUEST: {
-			size_t i;
-
-			for (i = 0; i < sizeof(workloads) / sizeof(*workloads);
-			     i++)
-				if (!strcmp(optarg, workloads[i]))
-					break;
-			if (i == sizeof(workloads) / sizeof(*workloads))
-				return usage_error(
-					"--guest '%s': expected demo,"
-					" measure, busy, idle or "
-					"window",
-					optarg);
-			o->s.workload = (enum pvvm_workload)i;
+		case O_GUEST:
+			if ((r = session__parse_workload(optarg,
+							 &o->s.workload)))
+				return r;
 			break;
-		}
 		case O_VCPUS:
 			if ((r = parse_u64("--vcpus", optarg, 1, PVVM_MAX_VCPUS,
 					   &n)))
@@ -267,6 +253,22 @@ static json_object *vcpu_json(struct vm *vm, struct vcpu *v)
 	}
 	json_object_object_add(o, "exit_status",
 			       json_object_new_int64(v->exit_status));
+	json_object_object_add(
+		o, "hcall_errors",
+		json_object_new_int64((int64_t)v->st.hcall_errors));
+	json_object_object_add(
+		o, "unassigned",
+		json_object_new_int64((int64_t)v->st.unassigned));
+	if (vm->cfg.deaf) {
+		json_object_object_add(
+			o, "hostile_rounds",
+			json_object_new_int64((int64_t)info->hostile_rounds));
+		json_object_object_add(o, "answers_ok",
+				       json_object_new_int64(info->answers_ok));
+		json_object_object_add(
+			o, "answers_bad",
+			json_object_new_int64(info->answers_bad));
+	}
 	return o;
 }
 
@@ -276,6 +278,7 @@ static void report_text(struct vm *vm, const struct inj_result *inj,
 	for (int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 		struct pvvm_vcpu_info *info = &vm->boot->vcpu[i];
+		struct pvabi_dlv_stats ds;
 		char ver[16], feat[128];
 
 		pvabi_features_format(v->pv ? v->negotiated.features : 0, feat,
@@ -288,6 +291,16 @@ static void report_text(struct vm *vm, const struct inj_result *inj,
 		       feat[0] ? feat : "none", info->pv_ops - info->pv_traps,
 		       info->pv_traps + info->trap_ops, info->interrupts,
 		       v->st.exits, v->st.notify_mmio);
+		pvabi_dlv_get_stats(&v->dlv, &ds);
+		if (ds.deferred || ds.forced)
+			printf("vCPU %d: %" PRIu64 " deferral(s) by a critical "
+			       "section, %" PRIu64
+			       " delivery(ies) forced by the bound\n",
+			       i, ds.deferred, ds.forced);
+		if (v->st.unassigned)
+			printf("vCPU %d: %" PRIu64 " access(es) to unassigned "
+			       "guest-physical space, ignored\n",
+			       i, v->st.unassigned);
 	}
 	if (getenv("PVVM_DEBUG"))
 		for (int i = 0; i < vm->nr_vcpus; i++) {
@@ -413,12 +426,16 @@ static int wait_delivered(struct vm *vm)
 	return -ETIMEDOUT;
 }
 
+/* Every vCPU finished with status 0 -- or, for a guest that never
+ * finishes by itself (a hostile one), was stopped without an error. */
 static bool guest_ok(struct vm *vm)
 {
-	for (int i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i].error || !vm->vcpus[i].done ||
-		    vm->vcpus[i].exit_status)
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (v->error || (!v->done && !vm->cfg.deaf) || v->exit_status)
 			return false;
+	}
 	return true;
 }
 

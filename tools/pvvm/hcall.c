@@ -92,6 +92,8 @@ int32_t hcall__dispatch(struct vcpu *v)
 		ret = PVABI_E_UNSUPPORTED;
 	else
 		ret = hcalls[nr](v, r);
+	if (ret)
+		v->st.hcall_errors++;
 	/* Writing registers back costs a full state reload on some KVMs:
 	 * only when a hypercall has results. */
 	if (r->rbx != rbx || r->rcx != rcx)

@@ -20,19 +20,6 @@
 
 #include "inject.h"
 
-struct sent {
-	uint32_t vector;
-	bool stalled;
-	uint64_t tsc; /* host TSC at injection */
-};
-
-struct lane {
-	struct sent q[PVABI_DLV_QUEUE_LEN];
-	uint32_t head, count;
-	uint32_t next_vector;
-	uint64_t woken; /* last kick to bring the window guest round */
-};
-
 static uint64_t xorshift(uint64_t *s)
 {
 	uint64_t x = *s;
@@ -44,73 +31,41 @@ static uint64_t xorshift(uint64_t *s)
 	return x * 0x2545f4914f6cdd1dull;
 }
 
-static struct sent *lane_at(struct lane *l, uint32_t i)
+struct drain_ctx {
+	struct vm *vm;
+	struct vcpu *v;
+};
+
+/* Host time from injection to the guest's handler: its TSC stamp brought
+ * to the host's TSC, minus ours at injection. */
+static uint64_t drain_latency(void *opaque, uint64_t guest_tsc,
+			      uint64_t sent_tsc)
 {
-	return &l->q[(l->head + i) % PVABI_DLV_QUEUE_LEN];
+	struct drain_ctx *d = opaque;
+
+	return vm__tsc_to_ns(d->vm, guest_tsc - d->v->tsc_offset - sent_tsc);
 }
 
-static void lane_remove(struct lane *l, uint32_t k)
-{
-	for (uint32_t i = k; i > 0; i--)
-		*lane_at(l, i) = *lane_at(l, i - 1);
-	l->head = (l->head + 1) % PVABI_DLV_QUEUE_LEN;
-	l->count--;
-}
-
-static int lat_push(struct inj_result *res, uint64_t ns, size_t *cap)
-{
-	if (res->n_lat == *cap) {
-		size_t n = *cap ? *cap * 2 : 4096;
-		uint64_t *p = realloc(res->lat_ns, n * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		res->lat_ns = p;
-		*cap = n;
-	}
-	res->lat_ns[res->n_lat++] = ns;
-	return 0;
-}
-
-/* Match the guest's new log entries against what was sent. */
-static int drain(struct vm *vm, struct vcpu *v, struct lane *l,
+static int drain(struct vm *vm, struct vcpu *v, struct inj_lane *l,
 		 struct inj_result *res, size_t *cap, bool *progress)
 {
 	struct pvvm_vcpu_info *info = &vm->boot->vcpu[v->id];
-	struct pvvm_log_entry *log =
+	const struct pvvm_log_entry *log =
 		vm__gpa(vm, PVVM_LOG_GPA + (uint64_t)v->id * PVVM_LOG_SIZE,
 			PVVM_LOG_SIZE);
 	uint32_t head = __atomic_load_n(&info->log_head, __ATOMIC_ACQUIRE);
-	uint32_t tail = info->log_tail;
+	struct drain_ctx d = {vm, v};
+	int r;
 
-	for (; tail != head; tail++) {
-		struct pvvm_log_entry e = log[tail % PVVM_LOG_ENTRIES];
-		uint32_t k;
-
-		*progress = true;
-		if (e.flags & PVVM_LOG_IN_CRITICAL)
-			res->in_critical++;
-		if (e.flags & PVVM_LOG_EE_OFF)
-			res->ee_off++;
-		for (k = 0; k < l->count; k++)
-			if (lane_at(l, k)->vector == e.vector)
-				break;
-		if (k == l->count) {
-			res->dup++;
-			continue;
-		}
-		if (k)
-			res->reordered++;
-		res->delivered++;
-		if (lat_push(res,
-			     vm__tsc_to_ns(vm, e.tsc - v->tsc_offset -
-						       lane_at(l, k)->tsc),
-			     cap) < 0)
-			return -ENOMEM;
-		lane_remove(l, k);
-	}
-	__atomic_store_n(&info->log_tail, tail, __ATOMIC_RELEASE);
-	return 0;
+	r = inject__read_log(l, log, head, res, cap, drain_latency, &d,
+			     progress);
+	if (r == -EPROTO)
+		fprintf(stderr,
+			"pvvm: vCPU %d: interrupt log head %u is %u entries "
+			"past the %u read: more than the log holds\n",
+			v->id, head, head - l->log_tail, l->log_tail);
+	__atomic_store_n(&info->log_tail, l->log_tail, __ATOMIC_RELEASE);
+	return r;
 }
 
 /* PVVM_DEBUG: what a vCPU looks like when an interrupt stalls (racy
@@ -120,10 +75,11 @@ static void stall_report(struct vcpu *v)
 	const struct pvabi_delivery *d = &v->page->dlv;
 
 	fprintf(stderr,
-		"pvvm: vCPU %d stalled: %u pending, flags 0x%x, irq_enabled "
-		"%u, int_pending %u, critical 0x%x, rip 0x%x, window %d, "
-		"last exit %u\n",
-		v->id, pvabi_dlv_pending(&v->dlv), pvabi_dlv_flags(&v->dlv),
+		"pvvm: %svCPU %d stalled: %u pending, flags 0x%x, "
+		"irq_enabled %u, int_pending %u, critical 0x%x, rip 0x%x, "
+		"window %d, last exit %u\n",
+		v->vm->cfg.deaf ? "hostile " : "", v->id,
+		pvabi_dlv_pending(&v->dlv), pvabi_dlv_flags(&v->dlv),
 		pvabi_ld32(PVABI_LE, &d->irq_enabled),
 		pvabi_ld32(PVABI_LE, &d->int_pending),
 		(uint32_t)pvabi_ld64(PVABI_LE, &d->critical),
@@ -146,17 +102,31 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static bool stop_asked(const struct inj_config *c)
+{
+	return c->stop && __atomic_load_n(c->stop, __ATOMIC_ACQUIRE);
+}
+
 int inject__run(struct vm *vm, const struct inj_config *c,
 		struct inj_result *res)
 {
-	struct lane lanes[PVVM_MAX_VCPUS];
+	struct inj_lane *lanes;
 	uint64_t rng = c->seed | 1, next_at, last_progress = now_ns();
+	uint64_t stopped_at = 0;
 	uint32_t inflight = c->inflight;
 	size_t cap = 0;
 	int r = 0;
 
 	memset(res, 0, sizeof(*res));
-	memset(lanes, 0, sizeof(lanes));
+	lanes = calloc(PVVM_MAX_VCPUS, sizeof(*lanes));
+	if (!lanes)
+		return -ENOMEM;
+	res->lanes = lanes;
+	/* Where a restored run's checked log ends (cmd_run.c); any value is
+	 * safe: it is only compared with the head, and used modulo. */
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		lanes[i].log_tail = __atomic_load_n(&vm->boot->vcpu[i].log_tail,
+						    __ATOMIC_ACQUIRE);
 	if (!inflight || inflight >= PVABI_DLV_QUEUE_LEN)
 		inflight = PVABI_DLV_QUEUE_LEN - 1;
 	next_at = now_ns();
@@ -167,7 +137,7 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 
 		for (int i = 0; i < vm->nr_vcpus; i++) {
 			struct vcpu *v = &vm->vcpus[i];
-			struct lane *l = &lanes[i];
+			struct inj_lane *l = &lanes[i];
 
 			r = drain(vm, v, l, res, &cap, &progress);
 			if (r < 0)
@@ -177,12 +147,14 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 				continue;
 			/* Host TSC and CLOCK_MONOTONIC run at the same rate;
 			 * only the oldest can be the first to stall. */
-			if (!lane_at(l, 0)->stalled &&
-			    vm__tsc_to_ns(vm, rdtsc() - lane_at(l, 0)->tsc) >
+			if (!inj_lane_at(l, 0)->stalled &&
+			    vm__tsc_to_ns(vm,
+					  rdtsc() - inj_lane_at(l, 0)->tsc) >
 				    c->stall_ns) {
 				for (uint32_t k = 0; k < l->count; k++)
-					if (!lane_at(l, k)->stalled) {
-						lane_at(l, k)->stalled = true;
+					if (!inj_lane_at(l, k)->stalled) {
+						inj_lane_at(l, k)->stalled =
+							true;
 						res->stalled++;
 					}
 				if (getenv("PVVM_DEBUG"))
@@ -195,7 +167,16 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 			last_progress = now;
 		if (res->injected == c->count && !outstanding)
 			break;
-		if (now - last_progress > c->give_up_ns) {
+		if (!stopped_at && stop_asked(c))
+			stopped_at = now;
+		/* Asked to stop: what is still outstanding after settle_ns is
+		 * for inject__settle to find, pending or lost. */
+		if (stopped_at &&
+		    (!outstanding || now - stopped_at > c->settle_ns)) {
+			res->outstanding = outstanding;
+			break;
+		}
+		if (c->give_up_ns && now - last_progress > c->give_up_ns) {
 			res->lost += outstanding;
 			break;
 		}
@@ -208,7 +189,7 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 				res->lost += outstanding;
 				goto out;
 			}
-		if (res->injected == c->count || now < next_at) {
+		if (res->injected == c->count || stopped_at || now < next_at) {
 			if (!progress)
 				idle_wait();
 			continue;
@@ -216,8 +197,8 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 
 		int id = (int)(xorshift(&rng) % (uint64_t)vm->nr_vcpus);
 		struct vcpu *v = &vm->vcpus[id];
-		struct lane *l = &lanes[id];
-		struct sent *s;
+		struct inj_lane *l = &lanes[id];
+		struct inj_sent *s;
 
 		/* The window guest halts after each round: wake it for the
 		 * next one. */
@@ -236,7 +217,7 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 				idle_wait();
 			continue;
 		}
-		s = lane_at(l, l->count);
+		s = inj_lane_at(l, l->count);
 		s->vector = PVVM_VECTOR_BASE + l->next_vector;
 		s->stalled = false;
 		s->tsc = rdtsc();
@@ -264,6 +245,75 @@ out:
 	return r;
 }
 
+int inject__settle(struct vm *vm, struct inj_result *res)
+{
+	struct inj_lane *lanes = res->lanes;
+	size_t cap = res->n_lat;
+	int r = 0;
+
+	if (!lanes)
+		return 0;
+	for (int i = 0; i < vm->nr_vcpus && r == 0; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+		struct inj_lane *l = &lanes[i];
+		struct pvabi_dlv_state st;
+		bool progress = false;
+
+		r = drain(vm, v, l, res, &cap, &progress);
+		pthread_mutex_lock(&v->lock);
+		pvabi_dlv_save(&v->dlv, now_ns(), &st);
+		pthread_mutex_unlock(&v->lock);
+		for (uint32_t k = 0; k < l->count; k++) {
+			uint32_t j;
+
+			for (j = 0; j < st.n_pending; j++)
+				if (st.pending[j] == inj_lane_at(l, k)->vector)
+					break;
+			if (j < st.n_pending)
+				res->pending_at_stop++;
+			else
+				res->lost++;
+		}
+		l->count = 0;
+	}
+	res->outstanding = 0;
+	if (res->n_lat)
+		qsort(res->lat_ns, res->n_lat, sizeof(uint64_t), cmp_u64);
+	return r;
+}
+
+int inject__merge(struct inj_result *dst, struct inj_result *src)
+{
+	uint64_t *p = NULL;
+
+	if (src->n_lat) {
+		p = realloc(dst->lat_ns,
+			    (dst->n_lat + src->n_lat) * sizeof(*p));
+		if (!p) {
+			inject__result_free(src);
+			return -ENOMEM;
+		}
+		memcpy(p + dst->n_lat, src->lat_ns, src->n_lat * sizeof(*p));
+		dst->lat_ns = p;
+		dst->n_lat += src->n_lat;
+		qsort(dst->lat_ns, dst->n_lat, sizeof(uint64_t), cmp_u64);
+	}
+	dst->injected += src->injected;
+	dst->delivered += src->delivered;
+	dst->lost += src->lost;
+	dst->dup += src->dup;
+	dst->reordered += src->reordered;
+	dst->in_critical += src->in_critical;
+	dst->ee_off += src->ee_off;
+	dst->stalled += src->stalled;
+	dst->retried += src->retried;
+	dst->bad_log += src->bad_log;
+	dst->outstanding += src->outstanding;
+	dst->pending_at_stop += src->pending_at_stop;
+	inject__result_free(src);
+	return 0;
+}
+
 uint64_t inject__percentile(const struct inj_result *res, unsigned int pct)
 {
 	size_t i;
@@ -276,6 +326,8 @@ uint64_t inject__percentile(const struct inj_result *res, unsigned int pct)
 
 void inject__result_free(struct inj_result *res)
 {
+	free(res->lanes);
+	res->lanes = NULL;
 	free(res->lat_ns);
 	res->lat_ns = NULL;
 	res->n_lat = 0;

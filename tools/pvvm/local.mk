@@ -1,14 +1,21 @@
 # pvvm: a small KVM monitor and its guest (x86-64 Linux hosts).
 if PVVM
 bin_PROGRAMS += tools/pvvm/pvvm
-BENCHES += tools/pvvm/pvvm-bench
-noinst_SCRIPTS = tools/pvvm/pvvm-bench
+BENCHES += tools/pvvm/pvvm-bench tools/pvvm/pvvm-bench-hostile
+noinst_SCRIPTS = tools/pvvm/pvvm-bench tools/pvvm/pvvm-bench-hostile
 # make bench runs this: the table on stdout, the JSON in bench/kvm.json.
 tools/pvvm/pvvm-bench: Makefile
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
 	printf '#!/bin/sh\nexec "%s" bench --output bench/kvm.json "$$@"\n' \
 		'$(abs_builddir)/tools/pvvm/pvvm' >$@ && chmod +x $@
 CLEANFILES += tools/pvvm/pvvm-bench
+# ... and the good guest's latency beside each hostile guest, in
+# bench/hostile-kvm.json.
+tools/pvvm/pvvm-bench-hostile: Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	printf '#!/bin/sh\nexec "%s" hostile --injections 2000 --rounds 3 --output bench/hostile-kvm.json "$$@"\n' \
+		'$(abs_builddir)/tools/pvvm/pvvm' >$@ && chmod +x $@
+CLEANFILES += tools/pvvm/pvvm-bench-hostile
 
 tools_pvvm_pvvm_SOURCES = \
 	%reldir%/pvvm.h \
@@ -20,6 +27,7 @@ tools_pvvm_pvvm_SOURCES = \
 	%reldir%/session.c \
 	%reldir%/cmd_run.c \
 	%reldir%/cmd_bench.c \
+	%reldir%/cmd_hostile.c \
 	%reldir%/kvm.c \
 	%reldir%/vm.c \
 	%reldir%/vcpu.c \
@@ -28,6 +36,7 @@ tools_pvvm_pvvm_SOURCES = \
 	%reldir%/pvpage.c \
 	%reldir%/irq.c \
 	%reldir%/inject.c \
+	%reldir%/inject_log.c \
 	%reldir%/snapshot.c \
 	%reldir%/snapshot_check.c \
 	%reldir%/guest_image.S
@@ -45,10 +54,11 @@ PVVM_GUEST_CFLAGS = -m32 -march=i686 -std=gnu11 -O2 -ffreestanding \
 PVVM_GUEST_CC = $(AM_V_CC)$(MKDIR_P) $(@D) && $(CC) $(PVVM_GUEST_CFLAGS)
 pvvm_guest_headers = $(top_srcdir)/%reldir%/guest/boot.h \
 	$(top_srcdir)/%reldir%/guest/guest.h \
-	$(top_srcdir)/libpvabi/include/pvabi/abi.h
+	$(top_srcdir)/libpvabi/include/pvabi/abi.h \
+	$(top_srcdir)/libpvabi/include/pvabi/error.h
 pvvm_guest_objs = %reldir%/guest/start.o %reldir%/guest/pv.o \
 	%reldir%/guest/cpu.o %reldir%/guest/console.o %reldir%/guest/hcall.o \
-	%reldir%/guest/main.o
+	%reldir%/guest/main.o %reldir%/guest/hostile.o
 
 %reldir%/guest/start.o: $(top_srcdir)/%reldir%/guest/start.S $(pvvm_guest_headers)
 	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/start.S
@@ -62,6 +72,8 @@ pvvm_guest_objs = %reldir%/guest/start.o %reldir%/guest/pv.o \
 	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/hcall.c
 %reldir%/guest/main.o: $(top_srcdir)/%reldir%/guest/main.c $(pvvm_guest_headers)
 	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/main.c
+%reldir%/guest/hostile.o: $(top_srcdir)/%reldir%/guest/hostile.c $(pvvm_guest_headers)
+	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/hostile.c
 %reldir%/guest/pvguest.bin: $(pvvm_guest_objs) $(top_srcdir)/%reldir%/guest/guest.ld
 	$(AM_V_CCLD)$(CC) $(PVVM_GUEST_CFLAGS) -nostdlib -static -no-pie \
 		-Wl,-T,$(top_srcdir)/%reldir%/guest/guest.ld -Wl,--build-id=none \
@@ -74,7 +86,8 @@ CLEANFILES += $(pvvm_guest_objs) %reldir%/guest/pvguest.elf \
 endif
 EXTRA_DIST += %reldir%/guest/guest.h %reldir%/guest/guest.ld \
 	%reldir%/guest/start.S %reldir%/guest/pv.S %reldir%/guest/cpu.c \
-	%reldir%/guest/console.c %reldir%/guest/hcall.c %reldir%/guest/main.c
+	%reldir%/guest/console.c %reldir%/guest/hcall.c %reldir%/guest/main.c \
+	%reldir%/guest/hostile.c
 
 # Real-KVM tests: they SKIP, saying why, where pvvm or /dev/kvm is missing.
 kvm_tests = \
@@ -82,7 +95,8 @@ kvm_tests = \
 	tests/kvm/inject.sh \
 	tests/kvm/window.sh \
 	tests/kvm/bench.sh \
-	tests/kvm/snapshot.sh
+	tests/kvm/snapshot.sh \
+	tests/kvm/hostile.sh
 TESTS += $(kvm_tests)
 EXTRA_DIST += $(kvm_tests) tests/kvm/kvm-lib.sh \
 	tests/fuzz/fuzz-pvvm-snapshot.c tests/fuzz/corpus/pvvm-snapshot

@@ -13,6 +13,9 @@ static const struct pvvm_cmd commands[] = {
 	 "measure exits, privileged operations and "
 	 "interrupt latency",
 	 cmd_bench_usage},
+	{"hostile", cmd_hostile,
+	 "a hostile guest beside a well-behaved one: the host holds",
+	 cmd_hostile_usage},
 	{"help", cmd_help, "show help for a command", "help [COMMAND]\n"},
 	{0}};
 

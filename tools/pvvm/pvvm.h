@@ -52,6 +52,8 @@ struct vm_slot {
 struct vcpu_stats {
 	uint64_t exits, io, mmio, hlt, window, intr, hcalls, vmsr;
 	uint64_t arms, disarms, delivered, notify_mmio, unknown;
+	uint64_t hcall_errors; /* hypercalls answered with an error */
+	uint64_t unassigned;   /* MMIO exits outside every pvabi page */
 };
 
 struct vm;
@@ -110,6 +112,7 @@ struct vm_config {
 	struct pvabi_dlv_config dlv;
 	enum pvvm_arm_mode arm;
 	FILE *console; /* guest lines go here; NULL: discarded */
+	bool deaf; /* the guest ignores pvvm_boot.stop: stop it from outside */
 };
 
 struct vm {

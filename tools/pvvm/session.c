@@ -38,6 +38,44 @@ int parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max,
 	return 0;
 }
 
+static const char *const workloads[] = {
+	[PVVM_WORK_DEMO] = "demo",
+	[PVVM_WORK_MEASURE] = "measure",
+	[PVVM_WORK_BUSY] = "busy",
+	[PVVM_WORK_IDLE] = "idle",
+	[PVVM_WORK_WINDOW] = "window",
+	[PVVM_WORK_RANDOM_PAGE] = "random-page",
+	[PVVM_WORK_CRITICAL_FOREVER] = "critical-forever",
+	[PVVM_WORK_NOTIFY_FLIP] = "notify-flip",
+	[PVVM_WORK_BAD_NEGOTIATE] = "bad-negotiate",
+	[PVVM_WORK_RANDOM_LOG] = "random-log",
+};
+
+#define NR_WORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
+
+int session__parse_workload(const char *name, enum pvvm_workload *out)
+{
+	for (size_t i = 0; i < NR_WORKLOADS; i++)
+		if (!strcmp(name, workloads[i])) {
+			*out = (enum pvvm_workload)i;
+			return 0;
+		}
+	return usage_error("--guest '%s': expected demo, measure, busy, idle, "
+			   "window, random-page, critical-forever, "
+			   "notify-flip, bad-negotiate or random-log",
+			   name);
+}
+
+const char *session__workload_name(enum pvvm_workload w)
+{
+	return (size_t)w < NR_WORKLOADS ? workloads[w] : "?";
+}
+
+bool session__hostile(enum pvvm_workload w)
+{
+	return w >= PVVM_WORK_RANDOM_PAGE;
+}
+
 void session__default(struct session *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -61,7 +99,8 @@ static uint32_t pack(struct pvabi_version v)
 int session__create(const struct session *s, struct vm *vm, char *why,
 		    size_t len)
 {
-	size_t size = (uintptr_t)pvvm_guest_image_end - (uintptr_t)pvvm_guest_image;
+	size_t size =
+		(uintptr_t)pvvm_guest_image_end - (uintptr_t)pvvm_guest_image;
 	struct pvvm_boot *b;
 	int r;
 
@@ -76,6 +115,7 @@ int session__create(const struct session *s, struct vm *vm, char *why,
 		vm__delete(vm);
 		return r;
 	}
+	vm->cfg.deaf = session__hostile(s->workload);
 	b = vm->boot;
 	b->mode = s->mode;
 	b->workload = s->workload;
@@ -124,6 +164,11 @@ int session__finish(struct vm *vm)
 	struct timespec ts = {0, 1000000};
 	bool all_done = false;
 
+	/* A hostile guest would not listen: stop it from outside. */
+	if (vm->cfg.deaf) {
+		vm__stop(vm);
+		return vm__wait(vm);
+	}
 	__atomic_store_n(&vm->boot->stop, 1, __ATOMIC_RELEASE);
 	/* Kick until every guest has seen it: one that checked the flag just
 	 * before it was set halts again and needs another. */

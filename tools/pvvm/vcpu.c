@@ -231,10 +231,19 @@ static int vcpu__mmio(struct vcpu *v)
 		v->st.notify_mmio++;
 		return irq__notify_trap(v);
 	}
-	fprintf(stderr, "pvvm: vCPU %d: %s of %u bytes at unmapped 0x%llx\n",
-		v->id, run->mmio.is_write ? "write" : "read", run->mmio.len,
-		(unsigned long long)run->mmio.phys_addr);
-	return -EFAULT;
+	/* Unassigned guest-physical space, as on a PC bus: writes are
+	 * dropped, reads return all ones.  Stopping the vCPU instead would
+	 * hand a guest that pokes at random addresses its own crash, and
+	 * say nothing about the host; the first one is reported. */
+	if (!v->st.unassigned++)
+		fprintf(stderr,
+			"pvvm: vCPU %d: %s of %u bytes at unassigned 0x%llx "
+			"(ignored from now on, counted)\n",
+			v->id, run->mmio.is_write ? "write" : "read",
+			run->mmio.len, (unsigned long long)run->mmio.phys_addr);
+	if (!run->mmio.is_write)
+		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+	return 0;
 }
 
 static int vcpu__handle_exit(struct vcpu *v, int rc)

@@ -95,6 +95,13 @@ enum pvvm_workload {
 	PVVM_WORK_BUSY,	    /* toggle interrupts until told to stop */
 	PVVM_WORK_IDLE,	    /* tickless idle: halt with interrupts on */
 	PVVM_WORK_WINDOW,   /* idle, but linger in the seed's window */
+	/* Hostile guests (docs/delivery.md, section 7); they ignore
+	 * pvvm_boot.stop. */
+	PVVM_WORK_RANDOM_PAGE,	    /* random bytes over the magic page */
+	PVVM_WORK_CRITICAL_FOREVER, /* critical = %esp, never cleared */
+	PVVM_WORK_NOTIFY_FLIP,	    /* re-point and flip the notify page */
+	PVVM_WORK_BAD_NEGOTIATE,    /* bad addresses, versions, features */
+	PVVM_WORK_RANDOM_LOG,	    /* random log_head: pvvm's own log */
 };
 
 /* Argument block of PVABI_HC_NEGOTIATE on x86 (%ebx points at it). */
@@ -117,8 +124,9 @@ struct pvvm_log_entry {
 	pvabi_u32 flags; /* PVVM_LOG_IN_CRITICAL, PVVM_LOG_EE_OFF */
 	pvabi_u64 tsc;	 /* guest TSC at handler entry */
 };
-#define PVVM_LOG_IN_CRITICAL PVVM_U(1) /* interrupted inside a critical section */
-#define PVVM_LOG_EE_OFF	     PVVM_U(2) /* interrupted with virtual EE off */
+#define PVVM_LOG_IN_CRITICAL                                                   \
+	PVVM_U(1)		  /* interrupted inside a critical section */
+#define PVVM_LOG_EE_OFF PVVM_U(2) /* interrupted with virtual EE off */
 
 struct pvvm_vcpu_info {
 	/* guest -> host */
@@ -138,7 +146,12 @@ struct pvvm_vcpu_info {
 	pvabi_u32 log_tail; /* host: next log slot it reads */
 	pvabi_u32 interrupts;
 	pvabi_u32 pad1;
-	pvabi_u8 reserved[32];
+	/* hostile guests: rounds of their loop; hypercall answers that were
+	 * what the guest expected (the documented error), and that were not */
+	pvabi_u64 hostile_rounds;
+	pvabi_u32 answers_ok;
+	pvabi_u32 answers_bad;
+	pvabi_u8 reserved[16];
 };
 
 struct pvvm_boot {

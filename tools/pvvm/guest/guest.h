@@ -105,6 +105,13 @@ int32_t hcall0(uint32_t nr, uint32_t *r1, uint32_t *r2);
 int32_t hcall1(uint32_t nr, uint32_t a1, uint32_t *r1, uint32_t *r2);
 int32_t hcall_kick(void);
 
+/* hostile.c: never return */
+void hostile_random_page(struct percpu *c);
+void hostile_critical_forever(struct percpu *c);
+void hostile_notify_flip(struct percpu *c);
+void hostile_bad_negotiate(struct percpu *c);
+void hostile_random_log(struct percpu *c);
+
 /* console.c */
 void putstr(const char *s);
 void putdec(uint64_t v);

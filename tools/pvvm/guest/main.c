@@ -214,7 +214,9 @@ void guest_main(void)
 
 	if (boot->magic != PVVM_BOOT_MAGIC)
 		guest_exit(0x200);
-	if (boot->mode == PVVM_MODE_PV)
+	/* The bad-negotiate guest does its own negotiating. */
+	if (boot->mode == PVVM_MODE_PV &&
+	    boot->workload != PVVM_WORK_BAD_NEGOTIATE)
 		negotiate(c);
 	__asm__ volatile("sti");
 	WRITE_ONCE(c->info->phase, PVVM_PHASE_RUNNING);
@@ -238,6 +240,20 @@ void guest_main(void)
 	case PVVM_WORK_WINDOW:
 		idle(c, boot->workload == PVVM_WORK_WINDOW);
 		break;
+	case PVVM_WORK_RANDOM_PAGE:
+	case PVVM_WORK_CRITICAL_FOREVER:
+	case PVVM_WORK_NOTIFY_FLIP:
+		if (!c->magic)
+			guest_exit(0x202);
+		if (boot->workload == PVVM_WORK_RANDOM_PAGE)
+			hostile_random_page(c);
+		else if (boot->workload == PVVM_WORK_CRITICAL_FOREVER)
+			hostile_critical_forever(c);
+		else
+			hostile_notify_flip(c);
+		break;
+	case PVVM_WORK_BAD_NEGOTIATE: hostile_bad_negotiate(c); break;
+	case PVVM_WORK_RANDOM_LOG: hostile_random_log(c); break;
 	default: guest_exit(0x201);
 	}
 	guest_exit(0);
