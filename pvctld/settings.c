@@ -9,6 +9,8 @@
 
 #include "settings.h"
 
+/* libpvabi's pvabi_why() is internal: exporting a printf helper would add to
+ * the library's ABI for ten lines. */
 int pvctl_why(int err, char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
