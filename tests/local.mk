@@ -14,7 +14,7 @@ unit_tests = \
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
-tests_unit_test_abi_schema_SOURCES = tests/unit/test-abi-schema.c
+tests_unit_test_abi_schema_SOURCES = tests/unit/test-abi-schema.c tests/unit/schema-file.h
 tests_unit_test_abi_schema_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_abi_schema_LDADD = $(UNIT_LDADD)
 tests_unit_test_access_SOURCES = tests/unit/test-access.c
@@ -88,7 +88,7 @@ tests_unit_test_state_LDADD = $(UNIT_LDADD) $(ISAL_LIBS)
 tests_unit_test_state_golden_SOURCES = tests/unit/test-state-golden.c
 tests_unit_test_state_golden_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_state_golden_LDADD = $(UNIT_LDADD)
-tests_unit_test_state_schema_SOURCES = tests/unit/test-state-schema.c
+tests_unit_test_state_schema_SOURCES = tests/unit/test-state-schema.c tests/unit/schema-file.h
 tests_unit_test_state_schema_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_state_schema_LDADD = $(UNIT_LDADD)
 tests_unit_test_state_move_SOURCES = tests/unit/test-state-move.c

@@ -12,32 +12,11 @@
 
 #include "pvabi/pvabi.h"
 
-static struct json_object *schema;
+#include "schema-file.h"
 
 static int load(void **state)
 {
-	char path[4096];
-	const char *top = getenv("top_srcdir");
-
-	snprintf(path, sizeof(path), "%s/schemas/migration-records.json",
-		 top ? top : ".");
-	schema = json_object_from_file(path);
-	return schema ? 0 : -1;
-}
-
-static int unload(void **state)
-{
-	json_object_put(schema);
-	return 0;
-}
-
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		fail_msg("schema lacks '%s'", key);
-	return v;
+	return schema_load("migration-records.json");
 }
 
 static void test_constants(void **state)
