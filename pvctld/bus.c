@@ -102,6 +102,15 @@ static int method_list(sd_bus_message *m, void *data, sd_bus_error *error)
 	return sd_bus_send(NULL, reply, NULL);
 }
 
+/* A VM by name and its settings, or a D-Bus error. */
+static int lookup_vm(struct pvctld *c, const char *name, virDomainPtr *dom,
+		     struct pvctl_vm_settings *s, sd_bus_error *error)
+{
+	int r = virt_lookup(c, name, dom, error);
+
+	return r < 0 ? r : virt_read_settings(c, *dom, s, error);
+}
+
 static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
 {
 	struct pvctld *c = data;
@@ -117,10 +126,7 @@ static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
 	r = check_name(name, error);
 	if (r < 0)
 		return r;
-	r = virt_lookup(c, name, &dom, error);
-	if (r < 0)
-		return r;
-	r = virt_read_settings(c, dom, &s, error);
+	r = lookup_vm(c, name, &dom, &s, error);
 	if (r < 0)
 		return r;
 	r = sd_bus_message_new_method_return(m, &reply);
@@ -140,10 +146,7 @@ static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
 	struct pvctl_vm_settings old, s;
 	int r;
 
-	r = virt_lookup(c, name, &dom, error);
-	if (r < 0)
-		return r;
-	r = virt_read_settings(c, dom, &old, error);
+	r = lookup_vm(c, name, &dom, &old, error);
 	if (r < 0)
 		return r;
 	s = old;
@@ -278,10 +281,7 @@ static int method_check_migration(sd_bus_message *m, void *data,
 	r = pvabi_fdt_read_offer(blob, len, &dest, why, sizeof(why));
 	if (r)
 		return invalid(error, "offer", why);
-	r = virt_lookup(c, name, &dom, error);
-	if (r < 0)
-		return r;
-	r = virt_read_settings(c, dom, &s, error);
+	r = lookup_vm(c, name, &dom, &s, error);
 	if (r < 0)
 		return r;
 	pvctl_migration_check(&s, &c->config.offer, &dest, &v);
