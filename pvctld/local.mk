@@ -1,15 +1,4 @@
-# pvctld: the control-plane daemon, and the code pvctl shares with it
-# (settings, metadata, migration check, configuration, bus opening).
-noinst_LTLIBRARIES += pvctld/libpvctl-common.la
-pvctld_libpvctl_common_la_SOURCES = \
-	%reldir%/settings.h %reldir%/settings.c \
-	%reldir%/metadata.h %reldir%/metadata.c \
-	%reldir%/migrate.h %reldir%/migrate.c \
-	%reldir%/conf.h %reldir%/conf.c \
-	%reldir%/bus-open.h %reldir%/bus-open.c
-pvctld_libpvctl_common_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBSYSTEMD_CFLAGS)
-pvctld_libpvctl_common_la_LIBADD = libpvabi/libpvabi.la $(LIBXML_LIBS) $(LIBSYSTEMD_LIBS)
-
+# pvctld: the control-plane daemon.
 sbin_PROGRAMS += pvctld/pvctld
 pvctld_pvctld_SOURCES = \
 	%reldir%/pvctld.h \
@@ -19,14 +8,11 @@ pvctld_pvctld_SOURCES = \
 	%reldir%/connection.c \
 	%reldir%/auth.c \
 	%reldir%/push.h \
-	%reldir%/push.c \
-	tools/common/genl-client.h \
-	tools/common/genl-client.c
-pvctld_pvctld_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kmod/uapi \
-	-I$(top_srcdir)/tools/common
+	%reldir%/push.c
+pvctld_pvctld_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 pvctld_pvctld_CFLAGS = $(AM_CFLAGS) $(LIBVIRT_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS) $(PTHREAD_CFLAGS)
-pvctld_pvctld_LDADD = pvctld/libpvctl-common.la libpvabi/libpvabi.la \
+pvctld_pvctld_LDADD = libpvctl/libpvctl.la libpvabi/libpvabi.la \
 	$(LIBVIRT_LIBS) $(LIBSYSTEMD_LIBS) $(LIBNL_LIBS) $(PTHREAD_LIBS)
 
 # systemd, D-Bus and polkit glue.

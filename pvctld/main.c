@@ -7,7 +7,7 @@
 
 #include <systemd/sd-daemon.h>
 
-#include "bus-open.h"
+#include "bus_open.h"
 #include "pvctld.h"
 
 void log_msg(const char *fmt, ...)
@@ -59,7 +59,7 @@ static void usage(FILE *f)
 		"$PVCTL_BUS_ADDRESS)\n"
 		"  -h, --help          this text\n"
 		"      --version       the version\n",
-		PVCTLD_BUS_NAME, PVCTLD_CONFIG_PATH);
+		PVCTLD_BUS_NAME, PVCTL_CONFIG_PATH);
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -82,7 +82,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{0}};
 	int ch;
 
-	o->config = PVCTLD_CONFIG_PATH;
+	o->config = PVCTL_CONFIG_PATH;
 	o->bus.address = getenv("PVCTL_BUS_ADDRESS");
 	o->bus.kind = o->bus.address && *o->bus.address ? PVCTL_BUS_ADDRESS
 							: PVCTL_BUS_SYSTEM;
@@ -144,9 +144,9 @@ int main(int argc, char **argv)
 	c.queue_tail = &c.queue;
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
-	pvctld_config_default(&c.config);
-	if (pvctld_config_load(o.config, o.config_given, &c.config, why,
-			       sizeof(why))) {
+	pvctl_config_default(&c.config);
+	if (pvctl_config_load(o.config, o.config_given, &c.config, why,
+			      sizeof(why))) {
 		log_msg("%s", why);
 		return 2;
 	}

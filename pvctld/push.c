@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "genl-client.h"
+#include "genl_client.h"
 #include "push.h"
 
 struct find {
@@ -14,7 +14,7 @@ struct find {
 	uint32_t id;
 };
 
-static int match(const struct pvabi_genl_vm *vm, void *arg)
+static int match(const struct pvctl_genl_vm *vm, void *arg)
 {
 	struct find *f = arg;
 
@@ -37,7 +37,7 @@ static uint32_t kmod_mode(const char *name)
 
 int push_policy(const struct push_policy *p, char *why, size_t whylen)
 {
-	struct pvabi_genl_policy pol = {
+	struct pvctl_genl_policy pol = {
 		.present = 1u << PVABI_POLICY_A_MIN_VERSION |
 			   1u << PVABI_POLICY_A_MAX_VERSION |
 			   1u << PVABI_POLICY_A_FEATURES |
@@ -48,21 +48,21 @@ int push_policy(const struct push_policy *p, char *why, size_t whylen)
 		.patch_mode = kmod_mode(p->patch_mode),
 	};
 	struct find f = {p, 0};
-	struct pvabi_genl *g;
+	struct pvctl_genl *g;
 	int err;
 
-	err = pvabi_genl_open(&g);
+	err = pvctl_genl_open(&g);
 	if (err)
 		return err;
-	err = pvabi_genl_dump(g, 0, match, &f);
+	err = pvctl_genl_dump(g, 0, match, &f);
 	if (err >= 0 && !f.id)
 		err = -ESRCH;
 	else if (err >= 0)
-		err = pvabi_genl_set_policy(g, f.id, 0, &pol);
+		err = pvctl_genl_set_policy(g, f.id, 0, &pol);
 	if (err < 0 && err != -ESRCH)
 		snprintf(why, whylen, "%s",
-			 *pvabi_genl_errmsg(g) ? pvabi_genl_errmsg(g)
+			 *pvctl_genl_errmsg(g) ? pvctl_genl_errmsg(g)
 					       : strerror(-err));
-	pvabi_genl_close(g);
+	pvctl_genl_close(g);
 	return err < 0 ? err : 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Pushing a VM's settings to pvabi.ko over its generic netlink family
- * (kmod/uapi/linux/pvabi.h, through tools/common/genl-client).
+ * (kmod/uapi/linux/pvabi.h, through tools/common/genl_client).
  *
  * Kept to plain types: the uapi header and libpvabi's pvabi/patch.h each
  * define an enum pvabi_patch_mode (with different values), so no file

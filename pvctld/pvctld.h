@@ -37,7 +37,7 @@ struct pvctld_event {
 };
 
 struct pvctld {
-	struct pvctld_config config;
+	struct pvctl_config config;
 	const char *uri; /* config.connect, for the Connection property */
 	gid_t group; /* may change settings without polkit; (gid_t)-1: none */
 	sd_event *event;

@@ -36,16 +36,16 @@ tests_unit_test_delivery_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_delivery_LDADD = tools/sim/libpvsim.la $(UNIT_LDADD)
 
 tests_unit_test_ctl_settings_SOURCES = tests/unit/test-ctl-settings.c
-tests_unit_test_ctl_settings_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pvctld
+tests_unit_test_ctl_settings_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 tests_unit_test_ctl_settings_CFLAGS = $(UNIT_CFLAGS) $(LIBXML_CFLAGS)
-tests_unit_test_ctl_settings_LDADD = pvctld/libpvctl-common.la $(UNIT_LDADD) $(LIBXML_LIBS)
+tests_unit_test_ctl_settings_LDADD = libpvctl/libpvctl.la $(UNIT_LDADD) $(LIBXML_LIBS)
 
 # pvctl's daemon subcommands against a fake pvctld (client.h).
 tests_unit_test_cmd_vm_SOURCES = tests/unit/test-cmd-vm.c
-tests_unit_test_cmd_vm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pvctld \
+tests_unit_test_cmd_vm_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS) \
 	-I$(top_srcdir)/tools/pvctl
 tests_unit_test_cmd_vm_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_cmd_vm_LDADD = pvctld/libpvctl-common.la $(UNIT_LDADD)
+tests_unit_test_cmd_vm_LDADD = libpvctl/libpvctl.la $(UNIT_LDADD)
 EXTRA_DIST += tests/unit/test-cmd-vm.c
 
 cli_tests = \

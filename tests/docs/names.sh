@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 DOC=$top_srcdir/docs/architecture.md
 cd "$top_srcdir"
-src=(libpvabi tools kmod pvctld tests schemas)
+src=(libpvabi libpvctl tools kmod pvctld tests schemas)
 
 paths=$(grep -oE '[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+\.(c|h|S|in|xml|rng|conf|md|txt|json)\b' "$DOC" |
 	grep -v '^/etc/' | sort -u)

@@ -12,8 +12,8 @@
  * its check) whose metadata reads back the same; an accepted offer blob
  * gives a valid offer and a verdict with at most its maximum of reasons.
  */
-#include "../../pvctld/metadata.h"
-#include "../../pvctld/migrate.h"
+#include "../../libpvctl/metadata.h"
+#include "../../libpvctl/migrate.h"
 #include "fuzz.h"
 
 static const struct pvabi_offer host = {

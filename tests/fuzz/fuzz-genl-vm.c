@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer harness for pvabi_genl_parse_vm() (tools/common/genl-client.c):
+ * libFuzzer harness for pvctl_genl_parse_vm() (tools/common/genl_client.c):
  * the bytes are one PVABI_CMD_GET_VMS reply as the kernel (or anything that
  * can send to the socket) might send it.  The parser must refuse or accept
  * cleanly, never read past the message, and keep its output in range.
@@ -12,11 +12,11 @@
 #include <linux/netlink.h>
 
 #include "fuzz.h"
-#include "genl-client.h"
+#include "genl_client.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct pvabi_genl_vm vm;
+	static struct pvctl_genl_vm vm;
 	struct nlmsghdr *nlh;
 	uint32_t before;
 
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Seed part of the vCPUs as a previous message of the same VM would. */
 	vm.n_vcpus = size ? data[0] % 4 : 0;
 	before = vm.n_vcpus;
-	if (pvabi_genl_parse_vm(nlh, size, &vm) == 0) {
+	if (pvctl_genl_parse_vm(nlh, size, &vm) == 0) {
 		FUZZ_ASSERT(size >= NLMSG_HDRLEN);
 		FUZZ_ASSERT(vm.n_vcpus >= before &&
 			    vm.n_vcpus <= PVABI_MAX_VCPUS);

@@ -9,7 +9,7 @@
  * @why; what is accepted is valid (versions ordered, patch policy passes
  * its check) and survives format -> parse unchanged, in both forms.
  */
-#include "../../pvctld/metadata.h"
+#include "../../libpvctl/metadata.h"
 #include "fuzz.h"
 
 static void roundtrip(const struct pvctl_vm_settings *s, bool with_ns)

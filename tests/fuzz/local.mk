@@ -69,11 +69,11 @@ tests/fuzz/fuzz-pvvm-log: tests/fuzz/fuzz-pvvm-log.c \
 		tools/pvvm/inject_log.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 
-# pvctld's parsers of outside input: libvirt metadata and D-Bus arguments.
-fuzz_pvctld = pvctld/settings.c pvctld/metadata.c pvctld/migrate.c
-tests/fuzz/fuzz-metadata: tests/fuzz/fuzz-metadata.c $(fuzz_libpvabi) $(fuzz_pvctld)
+# libpvctl's parsers of outside input: libvirt metadata and D-Bus arguments.
+fuzz_libpvctl = libpvctl/settings.c libpvctl/metadata.c libpvctl/migrate.c
+tests/fuzz/fuzz-metadata: tests/fuzz/fuzz-metadata.c $(fuzz_libpvabi) $(fuzz_libpvctl)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)
-tests/fuzz/fuzz-bus-args: tests/fuzz/fuzz-bus-args.c $(fuzz_libpvabi) $(fuzz_pvctld)
+tests/fuzz/fuzz-bus-args: tests/fuzz/fuzz-bus-args.c $(fuzz_libpvabi) $(fuzz_libpvctl)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)
 tests/fuzz/fuzz-state: tests/fuzz/fuzz-state.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs)

@@ -26,16 +26,14 @@ tests_kmod_test_dlv_rounds_LDADD = $(UNIT_LDADD)
 # The netlink client's parser, on this machine (no module needed).
 check_PROGRAMS += tests/unit/test-genl-parse
 TESTS += tests/unit/test-genl-parse
-tests_unit_test_genl_parse_SOURCES = tests/unit/test-genl-parse.c \
-	tools/common/genl-client.c tools/common/genl-client.h
-tests_unit_test_genl_parse_CPPFLAGS = $(AM_CPPFLAGS) \
-	-I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/tools/common
+tests_unit_test_genl_parse_SOURCES = tests/unit/test-genl-parse.c
+tests_unit_test_genl_parse_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 tests_unit_test_genl_parse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBNL_CFLAGS)
-tests_unit_test_genl_parse_LDADD = $(CMOCKA_LIBS) $(LIBNL_LIBS)
+tests_unit_test_genl_parse_LDADD = libpvctl/libpvctl.la $(CMOCKA_LIBS) $(LIBNL_LIBS)
 
 # libFuzzer harness of the client's GET_VMS parser (make fuzz).
 fuzz_programs += tests/fuzz/fuzz-genl-vm
-tests/fuzz/fuzz-genl-vm: tests/fuzz/fuzz-genl-vm.c tools/common/genl-client.c \
-		tools/common/genl-client.h tests/fuzz/fuzz.h
-	$(FUZZ_LINK) -I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/tools/common \
+tests/fuzz/fuzz-genl-vm: tests/fuzz/fuzz-genl-vm.c libpvctl/genl_client.c \
+		libpvctl/genl_client.h tests/fuzz/fuzz.h
+	$(FUZZ_LINK) -I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/libpvctl \
 		$(LIBNL_CFLAGS) $(LIBNL_LIBS)

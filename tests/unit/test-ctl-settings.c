@@ -271,7 +271,7 @@ static void test_migration(void **state)
 
 static void test_conf(void **state)
 {
-	struct pvctld_config c;
+	struct pvctl_config c;
 	char why[256];
 	const char *good = "# comment\n\nconnect = qemu:///system\n"
 			   "versions=1.0,1.1\n features = booke \ngroup=kvm\n";
@@ -280,20 +280,20 @@ static void test_conf(void **state)
 		"features = warp\n", "versions = 1.0,1.0\n", "connect =\n",
 	};
 
-	pvctld_config_default(&c);
+	pvctl_config_default(&c);
 	assert_string_equal(c.connect, "test:///default");
 	assert_int_equal(
-		pvctld_config_parse(good, strlen(good), &c, why, sizeof(why)),
+		pvctl_config_parse(good, strlen(good), &c, why, sizeof(why)),
 		0);
 	assert_string_equal(c.connect, "qemu:///system");
 	assert_string_equal(c.group, "kvm");
 	assert_int_equal(c.offer.n_versions, 2);
 	assert_int_equal(c.offer.features, PVABI_F_BOOKE);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct pvctld_config before = c;
+		struct pvctl_config before = c;
 
-		assert_int_not_equal(pvctld_config_parse(bad[i], strlen(bad[i]),
-							 &c, why, sizeof(why)),
+		assert_int_not_equal(pvctl_config_parse(bad[i], strlen(bad[i]),
+							&c, why, sizeof(why)),
 				     0);
 		assert_non_null(strstr(why, "line 1"));
 		assert_memory_equal(&before, &c, sizeof(c));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * pvabi_genl_parse_vm(): GET_VMS replies built as pvabi.ko builds them, and
+ * pvctl_genl_parse_vm(): GET_VMS replies built as pvabi.ko builds them, and
  * broken ones it must refuse (the fuzz harness tests/fuzz/fuzz-genl-vm.c
  * goes further).
  */
@@ -14,10 +14,10 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
-#include "genl-client.h"
+#include "genl_client.h"
 #include "pvabi/abi.h"
 
-static struct pvabi_genl_vm vm;
+static struct pvctl_genl_vm vm;
 
 static struct nl_msg *reply(uint32_t id)
 {
@@ -50,7 +50,7 @@ static void put_vcpu(struct nl_msg *m, uint32_t index, int stat_len)
 static int parse(struct nl_msg *m, size_t cut)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(m);
-	int err = pvabi_genl_parse_vm(nlh, nlh->nlmsg_len - cut, &vm);
+	int err = pvctl_genl_parse_vm(nlh, nlh->nlmsg_len - cut, &vm);
 
 	nlmsg_free(m);
 	return err;

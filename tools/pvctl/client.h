@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bus-open.h"
+#include "bus_open.h"
 #include "settings.h"
 
 struct pvctl_vm {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "genl-client.h"
+#include "genl_client.h"
 #include "pvctl.h"
 
 static const char *const patch_modes[] = {
@@ -65,7 +65,7 @@ static uint64_t stat_of(const struct pvabi_vcpu_stats *st, size_t i)
 	return v;
 }
 
-static struct json_object *vm_json(const struct pvabi_genl_vm *vm)
+static struct json_object *vm_json(const struct pvctl_genl_vm *vm)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *pol = json_object_new_object();
@@ -93,7 +93,7 @@ static struct json_object *vm_json(const struct pvabi_genl_vm *vm)
 			       json_object_new_int64(vm->policy.defer_us));
 	json_object_object_add(o, "policy", pol);
 	for (uint32_t i = 0; i < vm->n_vcpus; i++) {
-		const struct pvabi_genl_vcpu *v = &vm->vcpus[i];
+		const struct pvctl_genl_vcpu *v = &vm->vcpus[i];
 		struct json_object *vo = json_object_new_object();
 		struct json_object *st = json_object_new_object();
 
@@ -120,7 +120,7 @@ static struct json_object *vm_json(const struct pvabi_genl_vm *vm)
 	return o;
 }
 
-static void vm_text(const struct pvabi_genl_vm *vm)
+static void vm_text(const struct pvctl_genl_vm *vm)
 {
 	char lo[16], hi[16], uuid[40];
 
@@ -139,7 +139,7 @@ static void vm_text(const struct pvabi_genl_vm *vm)
 	       patch_mode_name(vm->policy.patch_mode), vm->policy.defer_us,
 	       vm->n_vcpus);
 	for (uint32_t i = 0; i < vm->n_vcpus; i++) {
-		const struct pvabi_genl_vcpu *v = &vm->vcpus[i];
+		const struct pvctl_genl_vcpu *v = &vm->vcpus[i];
 
 		version_str(v->version, lo, sizeof(lo));
 		printf("  vcpu %u: version %s, features %#" PRIx64, v->index,
@@ -153,9 +153,9 @@ static void vm_text(const struct pvabi_genl_vm *vm)
 }
 
 /* Connect, or say (exit 3) that the module is not there. */
-static int kmod_open(struct pvabi_genl **g, bool json)
+static int kmod_open(struct pvctl_genl **g, bool json)
 {
-	int err = pvabi_genl_open(g);
+	int err = pvctl_genl_open(g);
 
 	if (err == -ENOENT) {
 		if (json)
@@ -175,9 +175,9 @@ static int kmod_open(struct pvabi_genl **g, bool json)
 }
 
 /* A refusal from the kernel: privilege is 1, a bad value 2. */
-static int kmod_refused(struct pvabi_genl *g, const char *what, int err)
+static int kmod_refused(struct pvctl_genl *g, const char *what, int err)
 {
-	const char *msg = pvabi_genl_errmsg(g);
+	const char *msg = pvctl_genl_errmsg(g);
 	int code = err == -EPERM ? PVCTL_REFUSED : PVCTL_USAGE;
 
 	if (err == -EPERM)
@@ -207,7 +207,7 @@ struct status {
 	unsigned int n;
 };
 
-static int on_vm(const struct pvabi_genl_vm *vm, void *arg)
+static int on_vm(const struct pvctl_genl_vm *vm, void *arg)
 {
 	struct status *s = arg;
 
@@ -226,7 +226,7 @@ static int kmod_status(int argc, char **argv)
 		{"vm", required_argument, NULL, 'v'},
 		{0}};
 	struct status s = {0};
-	struct pvabi_genl *g;
+	struct pvctl_genl *g;
 	unsigned long only = 0;
 	char *end;
 	int c, err;
@@ -258,16 +258,16 @@ static int kmod_status(int argc, char **argv)
 	else
 		printf("pvabi.ko: loaded (generic netlink family \"%s\")\n",
 		       PVABI_GENL_NAME);
-	err = pvabi_genl_dump(g, (uint32_t)only, on_vm, &s);
+	err = pvctl_genl_dump(g, (uint32_t)only, on_vm, &s);
 	if (err) {
-		const char *msg = pvabi_genl_errmsg(g);
+		const char *msg = pvctl_genl_errmsg(g);
 
 		json_object_put(s.vms);
-		pvabi_genl_close(g);
+		pvctl_genl_close(g);
 		return pvctl_error(PVCTL_UNREACHABLE, "kmod status: %s%s%s",
 				   strerror(-err), *msg ? ": " : "", msg);
 	}
-	pvabi_genl_close(g);
+	pvctl_genl_close(g);
 	if (s.json) {
 		struct json_object *o = json_object_new_object();
 
@@ -291,10 +291,10 @@ static int kmod_policy(int argc, char **argv)
 		{"reset", no_argument, NULL, 'r'},
 		{"json", no_argument, NULL, 'j'},
 		{0}};
-	struct pvabi_genl_policy pol = {0};
+	struct pvctl_genl_policy pol = {0};
 	struct pvabi_version lo, hi;
 	struct status s = {0};
-	struct pvabi_genl *g;
+	struct pvctl_genl *g;
 	uint32_t vm = 0, flags = 0;
 	pvabi_u64 features;
 	char why[128];
@@ -360,17 +360,17 @@ static int kmod_policy(int argc, char **argv)
 	err = kmod_open(&g, s.json);
 	if (err)
 		return err;
-	err = pvabi_genl_set_policy(g, vm, flags, &pol);
+	err = pvctl_genl_set_policy(g, vm, flags, &pol);
 	if (err) {
 		err = kmod_refused(g, "policy", err);
-		pvabi_genl_close(g);
+		pvctl_genl_close(g);
 		return err;
 	}
 	/* Show the VM as the kernel now has it. */
 	if (s.json)
 		s.vms = json_object_new_array();
-	err = pvabi_genl_dump(g, vm, on_vm, &s);
-	pvabi_genl_close(g);
+	err = pvctl_genl_dump(g, vm, on_vm, &s);
+	pvctl_genl_close(g);
 	if (s.json) {
 		if (!err && json_object_array_length(s.vms) == 1)
 			pvctl_json_print(json_object_get(
@@ -392,7 +392,7 @@ static int kmod_inject(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{0}};
 	uint32_t vm = 0, vcpu = UINT32_MAX, vector = 0;
-	struct pvabi_genl *g;
+	struct pvctl_genl *g;
 	bool json = false;
 	int c, err = PVCTL_OK;
 
@@ -425,12 +425,12 @@ static int kmod_inject(int argc, char **argv)
 	err = kmod_open(&g, json);
 	if (err)
 		return err;
-	err = pvabi_genl_inject(g, vm, vcpu, vector);
+	err = pvctl_genl_inject(g, vm, vcpu, vector);
 	if (err)
 		err = kmod_refused(g, "inject", err);
 	else if (json)
 		pvctl_json_print(json_tokener_parse("{\"ok\":true}"));
-	pvabi_genl_close(g);
+	pvctl_genl_close(g);
 	return err;
 }
 

@@ -13,13 +13,10 @@ tools_pvctl_pvctl_SOURCES = \
 	%reldir%/client.h \
 	%reldir%/client_dbus.c \
 	%reldir%/cmd_vm.c \
-	%reldir%/cmd_hook.c \
-	tools/common/genl-client.h \
-	tools/common/genl-client.c
-tools_pvctl_pvctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pvctld \
-	-I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/tools/common \
+	%reldir%/cmd_hook.c
+tools_pvctl_pvctl_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS) \
 	-I$(top_srcdir)/tools/sim
 tools_pvctl_pvctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS)
-tools_pvctl_pvctl_LDADD = tools/sim/libpvsim.la pvctld/libpvctl-common.la \
+tools_pvctl_pvctl_LDADD = tools/sim/libpvsim.la libpvctl/libpvctl.la \
 	libpvabi/libpvabi.la $(JSONC_LIBS) $(LIBSYSTEMD_LIBS) $(LIBNL_LIBS)

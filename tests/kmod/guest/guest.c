@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "genl-client.h"
+#include "genl_client.h"
 #include "guest.h"
 #include "pvabi/access.h"
 
@@ -61,18 +61,18 @@ int vm_create(int dev, const char *name, uint32_t *id)
 
 int vm_with_bound(int dev, const char *name, uint32_t bound_us, uint32_t *idp)
 {
-	struct pvabi_genl_policy pol = {
+	struct pvctl_genl_policy pol = {
 		.present = 1u << PVABI_POLICY_A_DEFER_US,
 		.defer_us = bound_us,
 	};
-	struct pvabi_genl *g;
+	struct pvctl_genl *g;
 	uint32_t id;
 	int vm = vm_create(dev, name, &id), err;
 
-	err = pvabi_genl_open(&g);
+	err = pvctl_genl_open(&g);
 	if (!err) {
-		err = pvabi_genl_set_policy(g, id, 0, &pol);
-		pvabi_genl_close(g);
+		err = pvctl_genl_set_policy(g, id, 0, &pol);
+		pvctl_genl_close(g);
 	}
 	if (err) {
 		errno = -err;

@@ -42,7 +42,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "genl-client.h"
+#include "genl_client.h"
 #include "guest.h"
 #include "pvabi/access.h"
 #include "pvabi/delivery.h"
@@ -333,9 +333,9 @@ static void hostile_stop(struct hostile *h)
 }
 
 /* A vCPU as the administrator sees it (GET_VMS); out->index says which. */
-static int find_vcpu(const struct pvabi_genl_vm *vm, void *arg)
+static int find_vcpu(const struct pvctl_genl_vm *vm, void *arg)
 {
-	struct pvabi_genl_vcpu *out = arg;
+	struct pvctl_genl_vcpu *out = arg;
 	uint32_t i;
 
 	for (i = 0; i < vm->n_vcpus; i++)
@@ -345,18 +345,18 @@ static int find_vcpu(const struct pvabi_genl_vm *vm, void *arg)
 }
 
 static int netlink_vcpu(uint32_t vm_id, uint32_t index,
-			struct pvabi_genl_vcpu *out)
+			struct pvctl_genl_vcpu *out)
 {
-	struct pvabi_genl *g;
+	struct pvctl_genl *g;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	out->index = index;
-	err = pvabi_genl_open(&g);
+	err = pvctl_genl_open(&g);
 	if (err)
 		return err;
-	err = pvabi_genl_dump(g, vm_id, find_vcpu, out);
-	pvabi_genl_close(g);
+	err = pvctl_genl_dump(g, vm_id, find_vcpu, out);
+	pvctl_genl_close(g);
 	return err;
 }
 
@@ -371,7 +371,7 @@ static long hostile_settle(struct hostile *h, const char *name, int64_t *forced,
 			   long *dup)
 {
 	struct pvabi_vcpu_stats st, end;
-	struct pvabi_genl_vcpu nl;
+	struct pvctl_genl_vcpu nl;
 	long lost;
 
 	st = settled(&h->v, &h->taken);
@@ -860,7 +860,7 @@ static void *act_bad_storm(void *arg)
  */
 static long bad_negotiate_once(struct hostile *h, char *ro, char *hole)
 {
-	struct pvabi_genl_vcpu nl;
+	struct pvctl_genl_vcpu nl;
 	struct pvabi_negotiate n;
 	struct vcpu v;
 	const char *msg;

@@ -27,7 +27,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
-#include "genl-client.h"
+#include "genl_client.h"
 #include "pvabi/access.h"
 #include "pvabi/delivery.h"
 #include "pvabi/error.h"
@@ -141,14 +141,14 @@ static void case_defer(void)
 
 static void case_bound(void)
 {
-	struct pvabi_genl *events = NULL;
+	struct pvctl_genl *events = NULL;
 	struct pvabi_vcpu_stats st;
 	uint32_t id, ev = 0, evm = 0;
 	int64_t evc = -1;
 	struct vcpu v;
 	int dev = dev_open(), vm;
 
-	if (pvabi_genl_open(&events) || pvabi_genl_subscribe(events))
+	if (pvctl_genl_open(&events) || pvctl_genl_subscribe(events))
 		die("subscribe to pvabi events");
 	vm = vm_with_bound(dev, "bound", 1000, &id);
 	vcpu_setup(vm, 0, &v);
@@ -160,7 +160,7 @@ static void case_bound(void)
 	       "a critical section held past the bound is cut short (forced "
 	       "%" PRIu64 ")",
 	       (uint64_t)st.forced);
-	while (!pvabi_genl_next_event(events, &ev, &evm, &evc) &&
+	while (!pvctl_genl_next_event(events, &ev, &evm, &evc) &&
 	       ev != PVABI_EVENT_DEFER_FORCED)
 		;
 	result(ev == PVABI_EVENT_DEFER_FORCED && evm == id && evc == 0,
@@ -170,7 +170,7 @@ static void case_bound(void)
 	result(took(&v) == 0 && stats(&v).delivered == 1,
 	       "the late doorbell store delivers nothing twice");
 
-	pvabi_genl_close(events);
+	pvctl_genl_close(events);
 	vcpu_close(&v);
 	close(vm);
 
@@ -351,24 +351,24 @@ static void *ioctl_injector(void *arg)
 static void *netlink_injector(void *arg)
 {
 	struct stress *s = arg;
-	struct pvabi_genl *g;
+	struct pvctl_genl *g;
 	long i;
 	int err;
 
-	err = pvabi_genl_open(&g);
+	err = pvctl_genl_open(&g);
 	if (err) {
 		s->inj_err = -err;
 		return NULL;
 	}
 	for (i = 0; i < s->n_netlink; i++) {
-		err = pvabi_genl_inject(g, s->vm_id, 0, 16 + i % 16);
+		err = pvctl_genl_inject(g, s->vm_id, 0, 16 + i % 16);
 		if (err) {
 			s->inj_err = -err;
 			break;
 		}
 		atomic_fetch_add(&s->injected, 1);
 	}
-	pvabi_genl_close(g);
+	pvctl_genl_close(g);
 	return NULL;
 }
 
@@ -610,15 +610,15 @@ static void case_badioctl(void)
 
 /* ---------------------------------------------------- bad netlink */
 
-static struct nl_msg *msg_vm(struct pvabi_genl *g, uint8_t cmd, uint32_t id)
+static struct nl_msg *msg_vm(struct pvctl_genl *g, uint8_t cmd, uint32_t id)
 {
-	struct nl_msg *m = pvabi_genl_msg(g, cmd, 0);
+	struct nl_msg *m = pvctl_genl_msg(g, cmd, 0);
 
 	nla_put_u32(m, PVABI_A_VM_ID, id);
 	return m;
 }
 
-static struct nl_msg *msg_policy(struct pvabi_genl *g, uint32_t id, int type,
+static struct nl_msg *msg_policy(struct pvctl_genl *g, uint32_t id, int type,
 				 const void *data, int len)
 {
 	struct nl_msg *m = msg_vm(g, PVABI_CMD_SET_POLICY, id);
@@ -632,114 +632,114 @@ static struct nl_msg *msg_policy(struct pvabi_genl *g, uint32_t id, int type,
 static void case_badnl(void)
 {
 	int dev = dev_open(), vm, vc;
-	struct pvabi_genl *g;
+	struct pvctl_genl *g;
 	uint32_t id, u32v;
 	uint64_t u64v;
 	uint16_t u16v = 1;
 	struct nl_msg *m;
 
-	if (pvabi_genl_open(&g)) {
+	if (pvctl_genl_open(&g)) {
 		result(0, "generic netlink family \"pvabi\" resolves");
 		return;
 	}
 	vm = vm_create(dev, "badnl", &id);
-	EXPECT_NL(pvabi_genl_inject(g, id + 1000, 0, 0), ENOENT,
+	EXPECT_NL(pvctl_genl_inject(g, id + 1000, 0, 0), ENOENT,
 		  "INJECT unknown VM");
-	EXPECT_NL(pvabi_genl_inject(g, id, 5, 0), ENOENT,
+	EXPECT_NL(pvctl_genl_inject(g, id, 5, 0), ENOENT,
 		  "INJECT unknown vCPU");
-	EXPECT_NL(pvabi_genl_inject(g, id, PVABI_MAX_VCPUS, 0), ERANGE,
+	EXPECT_NL(pvctl_genl_inject(g, id, PVABI_MAX_VCPUS, 0), ERANGE,
 		  "INJECT vCPU index out of range");
-	EXPECT_NL(pvabi_genl_inject(g, 0, 0, 0), ERANGE, "INJECT VM id 0");
+	EXPECT_NL(pvctl_genl_inject(g, 0, 0, 0), ERANGE, "INJECT VM id 0");
 	vc = ioctl(vm, PVABI_CREATE_VCPU, 3);
-	EXPECT_NL(pvabi_genl_inject(g, id, 3, 0), ENOTCONN,
+	EXPECT_NL(pvctl_genl_inject(g, id, 3, 0), ENOTCONN,
 		  "INJECT before the vCPU negotiated");
 	m = msg_vm(g, PVABI_CMD_INJECT, id);
 	nla_put_u32(m, PVABI_A_VCPU, 3);
 	nla_put(m, PVABI_A_VECTOR, 2, &u16v);
-	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "INJECT vector of 2 bytes");
+	EXPECT_NL(pvctl_genl_request(g, m), EINVAL, "INJECT vector of 2 bytes");
 	close(vc);
-	m = pvabi_genl_msg(g, PVABI_CMD_INJECT, 0);
+	m = pvctl_genl_msg(g, PVABI_CMD_INJECT, 0);
 	nla_put_u32(m, PVABI_A_VCPU, 0);
-	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "INJECT without VM id");
+	EXPECT_NL(pvctl_genl_request(g, m), EINVAL, "INJECT without VM id");
 	m = msg_vm(g, PVABI_CMD_INJECT, id);
 	nla_put_u32(m, PVABI_A_VCPU, 0);
 	nla_put_u32(m, PVABI_A_EVENT, 1);
-	EXPECT_NL(pvabi_genl_request(g, m), EINVAL,
+	EXPECT_NL(pvctl_genl_request(g, m), EINVAL,
 		  "INJECT with an attribute it does not take");
-	m = pvabi_genl_msg(g, PVABI_CMD_INJECT, 0);
+	m = pvctl_genl_msg(g, PVABI_CMD_INJECT, 0);
 	nla_put(m, PVABI_A_VM_ID, 2, &u16v);
 	nla_put_u32(m, PVABI_A_VCPU, 0);
-	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "INJECT VM id of 2 bytes");
+	EXPECT_NL(pvctl_genl_request(g, m), EINVAL, "INJECT VM id of 2 bytes");
 	m = msg_vm(g, PVABI_CMD_INJECT, id);
 	nla_put_u32(m, PVABI_A_VCPU, 0);
 	nla_put_u32(m, __PVABI_A_MAX + 3, 0);
-	EXPECT_NL(pvabi_genl_request(g, m), EINVAL,
+	EXPECT_NL(pvctl_genl_request(g, m), EINVAL,
 		  "INJECT unknown attribute type");
 	m = msg_vm(g, PVABI_CMD_SET_POLICY, id);
-	EXPECT_NL(pvabi_genl_request(g, m), EINVAL,
+	EXPECT_NL(pvctl_genl_request(g, m), EINVAL,
 		  "SET_POLICY without a policy");
 	u64v = 1ull << 40;
 	EXPECT_NL(
-		pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_FEATURES,
+		pvctl_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_FEATURES,
 						 &u64v, 8)),
 		EINVAL, "SET_POLICY undefined feature bit");
 	u32v = 5;
 	EXPECT_NL(
-		pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US,
+		pvctl_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US,
 						 &u32v, 4)),
 		ERANGE, "SET_POLICY deferral bound of 5 us");
 	u32v = 2000000;
 	EXPECT_NL(
-		pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US,
+		pvctl_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US,
 						 &u32v, 4)),
 		ERANGE, "SET_POLICY deferral bound of 2 s");
 	u32v = 0x0005;
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
+	EXPECT_NL(pvctl_genl_request(g, msg_policy(g, id,
 						   PVABI_POLICY_A_MIN_VERSION,
 						   &u32v, 4)),
 		  ERANGE, "SET_POLICY version with major 0");
 	u32v = 2 << 16;
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
+	EXPECT_NL(pvctl_genl_request(g, msg_policy(g, id,
 						   PVABI_POLICY_A_MIN_VERSION,
 						   &u32v, 4)),
 		  EINVAL, "SET_POLICY minimum above maximum");
 	u32v = PVABI_NL_PATCH_MAX + 1;
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
+	EXPECT_NL(pvctl_genl_request(g, msg_policy(g, id,
 						   PVABI_POLICY_A_PATCH_MODE,
 						   &u32v, 4)),
 		  ERANGE, "SET_POLICY unknown patch mode");
 	u32v = PVABI_NL_PATCH_UNSPEC;
-	EXPECT_NL(pvabi_genl_request(g, msg_policy(g, id,
+	EXPECT_NL(pvctl_genl_request(g, msg_policy(g, id,
 						   PVABI_POLICY_A_PATCH_MODE,
 						   &u32v, 4)),
 		  ERANGE, "SET_POLICY patch mode UNSPEC");
 	EXPECT_NL(
-		pvabi_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US,
+		pvctl_genl_request(g, msg_policy(g, id, PVABI_POLICY_A_DEFER_US,
 						 &u16v, 2)),
 		EINVAL, "SET_POLICY deferral bound of 2 bytes");
 	u32v = 1;
 	EXPECT_NL(
-		pvabi_genl_request(
+		pvctl_genl_request(
 			g, msg_policy(g, id, PVABI_POLICY_A_MAX + 1, &u32v, 4)),
 		EINVAL, "SET_POLICY unknown policy member");
 	m = msg_policy(g, id, PVABI_POLICY_A_DEFER_US, &(uint32_t){500}, 4);
 	nla_put_u32(m, PVABI_A_FLAGS, 2);
-	EXPECT_NL(pvabi_genl_request(g, m), EINVAL, "SET_POLICY unknown flag");
+	EXPECT_NL(pvctl_genl_request(g, m), EINVAL, "SET_POLICY unknown flag");
 	m = msg_vm(g, PVABI_CMD_SET_POLICY, id);
 	nla_put_u32(m, PVABI_A_VM_POLICY, 1);
-	EXPECT_NL(pvabi_genl_request(g, m), EINVAL,
+	EXPECT_NL(pvctl_genl_request(g, m), EINVAL,
 		  "SET_POLICY policy that is not nested");
 	m = msg_vm(g, PVABI_CMD_EVENT, id);
-	EXPECT_NL(pvabi_genl_request(g, m), EOPNOTSUPP,
+	EXPECT_NL(pvctl_genl_request(g, m), EOPNOTSUPP,
 		  "EVENT from user space");
-	m = pvabi_genl_msg(g, __PVABI_CMD_MAX + 5, 0);
-	EXPECT_NL(pvabi_genl_request(g, m), EOPNOTSUPP, "unknown command");
+	m = pvctl_genl_msg(g, __PVABI_CMD_MAX + 5, 0);
+	EXPECT_NL(pvctl_genl_request(g, m), EOPNOTSUPP, "unknown command");
 	close(vm);
-	pvabi_genl_close(g);
+	pvctl_genl_close(g);
 	close(dev);
 }
 
-static int count_vm(const struct pvabi_genl_vm *vm, void *arg)
+static int count_vm(const struct pvctl_genl_vm *vm, void *arg)
 {
 	(*(int *)arg)++;
 	return 0;
@@ -755,28 +755,28 @@ static void case_unpriv(void)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		struct pvabi_genl_policy pol = {
+		struct pvctl_genl_policy pol = {
 			.present = 1u << PVABI_POLICY_A_DEFER_US,
 			.defer_us = 50};
-		struct pvabi_genl *g;
+		struct pvctl_genl *g;
 		int n = 0, err;
 
 		if (setgid(65534) || setuid(65534))
 			die("setuid");
 		EXPECT_ERR(open("/dev/pvabi", O_RDWR), EACCES,
 			   "unprivileged open /dev/pvabi");
-		if (pvabi_genl_open(&g)) {
+		if (pvctl_genl_open(&g)) {
 			result(0, "unprivileged user resolves the family");
 			_exit(1);
 		}
-		EXPECT_NL(pvabi_genl_set_policy(g, id, 0, &pol), EPERM,
+		EXPECT_NL(pvctl_genl_set_policy(g, id, 0, &pol), EPERM,
 			  "unprivileged SET_POLICY");
-		EXPECT_NL(pvabi_genl_inject(g, id, 0, 0), EPERM,
+		EXPECT_NL(pvctl_genl_inject(g, id, 0, 0), EPERM,
 			  "unprivileged INJECT");
-		err = pvabi_genl_dump(g, 0, count_vm, &n);
+		err = pvctl_genl_dump(g, 0, count_vm, &n);
 		result(err == 0 && n >= 1,
 		       "unprivileged GET_VMS dump is allowed (%d VMs)", n);
-		pvabi_genl_close(g);
+		pvctl_genl_close(g);
 		_exit(n_fail ? 1 : 0);
 	}
 	waitpid(pid, &status, 0);
@@ -790,11 +790,11 @@ static void case_unpriv(void)
 
 struct find {
 	uint32_t id;
-	struct pvabi_genl_vm vm;
+	struct pvctl_genl_vm vm;
 	int found;
 };
 
-static int find_vm(const struct pvabi_genl_vm *vm, void *arg)
+static int find_vm(const struct pvctl_genl_vm *vm, void *arg)
 {
 	struct find *f = arg;
 
@@ -808,24 +808,24 @@ static int find_vm(const struct pvabi_genl_vm *vm, void *arg)
 static void case_policy(void)
 {
 	int dev = dev_open(), vm, vc;
-	struct pvabi_genl_policy pol = {0};
+	struct pvctl_genl_policy pol = {0};
 	struct pvabi_negotiate n;
-	struct pvabi_genl *g, *events;
+	struct pvctl_genl *g, *events;
 	struct find *f = calloc(1, sizeof(*f));
 	struct vcpu v[PVABI_MAX_VCPUS];
 	uint32_t id, ev, evm;
 	int64_t evc;
 	int i, ok;
 
-	if (!f || pvabi_genl_open(&g) || pvabi_genl_open(&events) ||
-	    pvabi_genl_subscribe(events)) {
+	if (!f || pvctl_genl_open(&g) || pvctl_genl_open(&events) ||
+	    pvctl_genl_subscribe(events)) {
 		free(f);
 		result(0,
 		       "generic netlink family and its events group resolve");
 		return;
 	}
 	vm = vm_create(dev, "policy", &id);
-	result(pvabi_genl_next_event(events, &ev, &evm, &evc) == 0 &&
+	result(pvctl_genl_next_event(events, &ev, &evm, &evc) == 0 &&
 		       ev == PVABI_EVENT_VM_CREATED && evm == id && evc == -1,
 	       "events group reports VM_CREATED");
 
@@ -833,9 +833,9 @@ static void case_policy(void)
 		1u << PVABI_POLICY_A_FEATURES | 1u << PVABI_POLICY_A_DEFER_US;
 	pol.features = PVABI_F_NOTIFY | PVABI_F_HOST_PATCH;
 	pol.defer_us = 2500;
-	result(pvabi_genl_set_policy(g, id, 0, &pol) == 0,
+	result(pvctl_genl_set_policy(g, id, 0, &pol) == 0,
 	       "SET_POLICY features and bound");
-	result(pvabi_genl_next_event(events, &ev, &evm, &evc) == 0 &&
+	result(pvctl_genl_next_event(events, &ev, &evm, &evc) == 0 &&
 		       ev == PVABI_EVENT_POLICY_CHANGED && evm == id,
 	       "events group reports POLICY_CHANGED");
 	vc = ioctl(vm, PVABI_CREATE_VCPU, 0);
@@ -843,13 +843,13 @@ static void case_policy(void)
 	result(ok && n.features == PVABI_F_NOTIFY,
 	       "negotiation is clamped by the policy (features %#llx)",
 	       (unsigned long long)n.features);
-	result(pvabi_genl_next_event(events, &ev, &evm, &evc) == 0 &&
+	result(pvctl_genl_next_event(events, &ev, &evm, &evc) == 0 &&
 		       ev == PVABI_EVENT_VCPU_NEGOTIATED && evc == 0,
 	       "events group reports VCPU_NEGOTIATED");
 	close(vc);
 	pol.present = 1u << PVABI_POLICY_A_PATCH_MODE;
 	pol.patch_mode = PVABI_NL_PATCH_HOST;
-	pvabi_genl_set_policy(g, id, 0, &pol);
+	pvctl_genl_set_policy(g, id, 0, &pol);
 	vc = ioctl(vm, PVABI_CREATE_VCPU, 0);
 	result(negotiate(vc, PVABI_F_ALL_1_0, &n) == 0 &&
 		       n.features == (PVABI_F_NOTIFY | PVABI_F_HOST_PATCH),
@@ -858,7 +858,7 @@ static void case_policy(void)
 	pol.present = 1u << PVABI_POLICY_A_MIN_VERSION |
 		      1u << PVABI_POLICY_A_MAX_VERSION;
 	pol.min_version = pol.max_version = 2 << 16;
-	pvabi_genl_set_policy(g, id, 0, &pol);
+	pvctl_genl_set_policy(g, id, 0, &pol);
 	vc = ioctl(vm, PVABI_CREATE_VCPU, 0);
 	result(negotiate(vc, PVABI_F_ALL_1_0, &n) == -1 &&
 		       errno == EOPNOTSUPP && n.error == PVABI_E_NOVERSION,
@@ -867,7 +867,7 @@ static void case_policy(void)
 	close(vc);
 
 	f->id = id;
-	pvabi_genl_dump(g, 0, find_vm, f);
+	pvctl_genl_dump(g, 0, find_vm, f);
 	result(f->found == 1 && f->vm.policy.defer_us == 2500 &&
 		       f->vm.policy.patch_mode == PVABI_NL_PATCH_HOST &&
 		       f->vm.policy.min_version == 2 << 16 &&
@@ -876,7 +876,7 @@ static void case_policy(void)
 		       !strcmp(f->vm.name, "policy"),
 	       "GET_VMS reports the policy back");
 	pol.present = 0;
-	result(pvabi_genl_set_policy(g, id, PVABI_SET_POLICY_F_RESET, &pol) ==
+	result(pvctl_genl_set_policy(g, id, PVABI_SET_POLICY_F_RESET, &pol) ==
 		       0,
 	       "SET_POLICY with PVABI_SET_POLICY_F_RESET and an empty policy");
 
@@ -886,7 +886,7 @@ static void case_policy(void)
 	inject(&v[37]);
 	memset(f, 0, sizeof(*f));
 	f->id = id;
-	ok = pvabi_genl_dump(g, id, find_vm, f) == 0;
+	ok = pvctl_genl_dump(g, id, find_vm, f) == 0;
 	result(ok && f->found == 1 && f->vm.n_vcpus == PVABI_MAX_VCPUS,
 	       "GET_VMS dump of %d vCPUs (got %u)", PVABI_MAX_VCPUS,
 	       f->vm.n_vcpus);
@@ -899,8 +899,8 @@ static void case_policy(void)
 	for (i = 0; i < PVABI_MAX_VCPUS; i++)
 		vcpu_close(&v[i]);
 	close(vm);
-	pvabi_genl_close(events);
-	pvabi_genl_close(g);
+	pvctl_genl_close(events);
+	pvctl_genl_close(g);
 	close(dev);
 	free(f);
 }
@@ -964,7 +964,7 @@ static void *churn_vms(void *arg)
 	return NULL;
 }
 
-static int churn_dump_one(const struct pvabi_genl_vm *vm, void *arg)
+static int churn_dump_one(const struct pvctl_genl_vm *vm, void *arg)
 {
 	return 0;
 }
@@ -972,28 +972,28 @@ static int churn_dump_one(const struct pvabi_genl_vm *vm, void *arg)
 static void *churn_netlink(void *arg)
 {
 	struct churn *c = arg;
-	struct pvabi_genl_policy pol = {
+	struct pvctl_genl_policy pol = {
 		.present = 1u << PVABI_POLICY_A_DEFER_US |
 			   1u << PVABI_POLICY_A_FEATURES,
 		.features = PVABI_F_NOTIFY,
 		.defer_us = 50,
 	};
-	struct pvabi_genl *g;
+	struct pvctl_genl *g;
 	unsigned int i;
 
-	if (pvabi_genl_open(&g))
+	if (pvctl_genl_open(&g))
 		return NULL;
 	for (i = 0; !atomic_load(&c->stop); i++) {
 		uint32_t id = atomic_load(&c->last_id) + (i % 3);
 
-		pvabi_genl_dump(g, 0, churn_dump_one, NULL);
-		pvabi_genl_set_policy(
+		pvctl_genl_dump(g, 0, churn_dump_one, NULL);
+		pvctl_genl_set_policy(
 			g, id, i & 1 ? PVABI_SET_POLICY_F_RESET : 0, &pol);
-		pvabi_genl_inject(g, id, i % PVABI_MAX_VCPUS, i);
-		pvabi_genl_inject(g, id, (i + 1) % PVABI_MAX_VCPUS, i);
+		pvctl_genl_inject(g, id, i % PVABI_MAX_VCPUS, i);
+		pvctl_genl_inject(g, id, (i + 1) % PVABI_MAX_VCPUS, i);
 		atomic_fetch_add(&c->nl_ops, 4);
 	}
-	pvabi_genl_close(g);
+	pvctl_genl_close(g);
 	return NULL;
 }
 

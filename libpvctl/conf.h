@@ -8,33 +8,33 @@
  *   group    = pvabi             group allowed to change settings when
  *                                polkit is not running (name or number)
  */
-#ifndef PVCTLD_CONF_H
-#define PVCTLD_CONF_H
+#ifndef PVCTL_CONF_H
+#define PVCTL_CONF_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "pvabi/pvabi.h"
 
-#define PVCTLD_CONFIG_PATH "/etc/pvabi/pvctld.conf"
-#define PVCTLD_CONFIG_MAX  (64u << 10)
+#define PVCTL_CONFIG_PATH "/etc/pvabi/pvctld.conf"
+#define PVCTL_CONFIG_MAX  (64u << 10)
 
-struct pvctld_config {
+struct pvctl_config {
 	char connect[1024];
 	char group[64];
 	struct pvabi_offer offer;
 };
 
 /* The built-in values: test:///default, libpvabi's offer, group pvabi. */
-void pvctld_config_default(struct pvctld_config *c);
+void pvctl_config_default(struct pvctl_config *c);
 
 /* Parse @text over the values already in @c.  Returns 0, or PVABI_E_INVAL
  * / PVABI_E_BADVERSION / PVABI_E_MALFORMED with @why naming the line. */
-int pvctld_config_parse(const char *text, size_t len, struct pvctld_config *c,
-			char *why, size_t whylen);
+int pvctl_config_parse(const char *text, size_t len, struct pvctl_config *c,
+		       char *why, size_t whylen);
 
 /* Read @path; a missing file is fine when !@must_exist. */
-int pvctld_config_load(const char *path, bool must_exist,
-		       struct pvctld_config *c, char *why, size_t whylen);
+int pvctl_config_load(const char *path, bool must_exist, struct pvctl_config *c,
+		      char *why, size_t whylen);
 
 #endif

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * genl-client: the user-space side of the "pvabi" generic netlink family
+ * genl_client: the user-space side of the "pvabi" generic netlink family
  * (kmod/uapi/linux/pvabi.h), on libnl-genl.  Used by pvctl and pvctld.
  *
  * Every function returns 0 or a negative errno: -ENOENT from
- * pvabi_genl_open() means the family is not registered (module not
+ * pvctl_genl_open() means the family is not registered (module not
  * loaded); otherwise the kernel's own error, with its extended-ack message
- * in pvabi_genl_errmsg().
+ * in pvctl_genl_errmsg().
  */
-#ifndef PVABI_GENL_CLIENT_H
-#define PVABI_GENL_CLIENT_H
+#ifndef PVCTL_GENL_CLIENT_H
+#define PVCTL_GENL_CLIENT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,10 +19,10 @@
 
 struct nl_msg;
 struct nlmsghdr;
-struct pvabi_genl;
+struct pvctl_genl;
 
 /* Policy members; present is a mask of 1 << PVABI_POLICY_A_*. */
-struct pvabi_genl_policy {
+struct pvctl_genl_policy {
 	uint32_t present;
 	uint32_t min_version; /* (major << 16) | minor */
 	uint32_t max_version;
@@ -31,62 +31,62 @@ struct pvabi_genl_policy {
 	uint32_t defer_us;
 };
 
-struct pvabi_genl_vcpu {
+struct pvctl_genl_vcpu {
 	uint32_t index;
 	uint32_t version; /* 0: not negotiated */
 	uint64_t features;
 	struct pvabi_vcpu_stats stats;
 };
 
-struct pvabi_genl_vm {
+struct pvctl_genl_vm {
 	uint32_t id;
 	char name[PVABI_VM_NAME_MAX]; /* "" when absent */
 	bool has_uuid;
 	uint8_t uuid[PVABI_UUID_LEN];
-	struct pvabi_genl_policy policy;
+	struct pvctl_genl_policy policy;
 	uint32_t n_vcpus;
-	struct pvabi_genl_vcpu vcpus[PVABI_MAX_VCPUS];
+	struct pvctl_genl_vcpu vcpus[PVABI_MAX_VCPUS];
 };
 
 /* Called once per VM (a VM split over several messages is merged). */
-typedef int (*pvabi_genl_vm_fn)(const struct pvabi_genl_vm *vm, void *arg);
+typedef int (*pvctl_genl_vm_fn)(const struct pvctl_genl_vm *vm, void *arg);
 
 /** Connect and resolve the family.  -ENOENT: the module is not loaded. */
-int pvabi_genl_open(struct pvabi_genl **out);
-void pvabi_genl_close(struct pvabi_genl *g);
+int pvctl_genl_open(struct pvctl_genl **out);
+void pvctl_genl_close(struct pvctl_genl *g);
 /** The kernel's extended-ack message for the last error, or "". */
-const char *pvabi_genl_errmsg(const struct pvabi_genl *g);
+const char *pvctl_genl_errmsg(const struct pvctl_genl *g);
 
 /** PVABI_CMD_GET_VMS; @only 0 for every VM.  @fn's non-zero return stops
  * the walk and is returned. */
-int pvabi_genl_dump(struct pvabi_genl *g, uint32_t only, pvabi_genl_vm_fn fn,
+int pvctl_genl_dump(struct pvctl_genl *g, uint32_t only, pvctl_genl_vm_fn fn,
 		    void *arg);
 /** PVABI_CMD_SET_POLICY with the members in @pol->present. */
-int pvabi_genl_set_policy(struct pvabi_genl *g, uint32_t vm_id, uint32_t flags,
-			  const struct pvabi_genl_policy *pol);
+int pvctl_genl_set_policy(struct pvctl_genl *g, uint32_t vm_id, uint32_t flags,
+			  const struct pvctl_genl_policy *pol);
 /** PVABI_CMD_INJECT of @vector (coalesced injections succeed too). */
-int pvabi_genl_inject(struct pvabi_genl *g, uint32_t vm_id, uint32_t vcpu,
+int pvctl_genl_inject(struct pvctl_genl *g, uint32_t vm_id, uint32_t vcpu,
 		      uint32_t vector);
 
 /** A new request for @cmd of the family, for callers that build their own
  * (tests that send malformed messages). */
-struct nl_msg *pvabi_genl_msg(struct pvabi_genl *g, uint8_t cmd, int flags);
+struct nl_msg *pvctl_genl_msg(struct pvctl_genl *g, uint8_t cmd, int flags);
 /** Send @msg (freed) and wait for the kernel's answer. */
-int pvabi_genl_request(struct pvabi_genl *g, struct nl_msg *msg);
-/** Subscribe to the "events" group; then pvabi_genl_next_event() blocks
+int pvctl_genl_request(struct pvctl_genl *g, struct nl_msg *msg);
+/** Subscribe to the "events" group; then pvctl_genl_next_event() blocks
  * for the next event.  Use a handle of its own for events: requests on a
  * subscribed handle skip the events that arrive meanwhile. */
-int pvabi_genl_subscribe(struct pvabi_genl *g);
-int pvabi_genl_next_event(struct pvabi_genl *g, uint32_t *event,
+int pvctl_genl_subscribe(struct pvctl_genl *g);
+int pvctl_genl_next_event(struct pvctl_genl *g, uint32_t *event,
 			  uint32_t *vm_id, int64_t *vcpu);
 
 /**
- * pvabi_genl_parse_vm - parse one PVABI_CMD_GET_VMS reply
+ * pvctl_genl_parse_vm - parse one PVABI_CMD_GET_VMS reply
  * @nlh: the message, @len bytes in all (untrusted)
  * @vm: filled in; vCPUs are appended after @vm->n_vcpus
  * Returns 0 or -EINVAL (malformed, or too many vCPUs).
  */
-int pvabi_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
-			struct pvabi_genl_vm *vm);
+int pvctl_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
+			struct pvctl_genl_vm *vm);
 
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* genl-client: the "pvabi" generic netlink family on libnl-genl. */
+/* genl_client: the "pvabi" generic netlink family on libnl-genl. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +10,13 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 
-#include "genl-client.h"
+#include "genl_client.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
 
-struct pvabi_genl {
+struct pvctl_genl {
 	struct nl_sock *sock;
 	int family;
 	int events_group;
@@ -25,15 +25,15 @@ struct pvabi_genl {
 
 /* The state of one request: its answer, and what dumps collect. */
 struct request {
-	struct pvabi_genl *g;
+	struct pvctl_genl *g;
 	uint32_t seq;
 	int error;
 	bool done;
-	pvabi_genl_vm_fn fn;
+	pvctl_genl_vm_fn fn;
 	void *arg;
 	int fn_ret;
 	bool have_vm;
-	struct pvabi_genl_vm vm;
+	struct pvctl_genl_vm vm;
 };
 
 static struct nla_policy top_policy[PVABI_A_MAX + 1] = {
@@ -66,7 +66,7 @@ static struct nla_policy vcpu_policy[PVABI_VCPU_A_MAX + 1] = {
 
 static struct nla_policy stat_policy[PVABI_STAT_A_MAX + 1];
 
-static void parse_policy(struct nlattr *attr, struct pvabi_genl_policy *pol)
+static void parse_policy(struct nlattr *attr, struct pvctl_genl_policy *pol)
 {
 	struct nlattr *tb[PVABI_POLICY_A_MAX + 1];
 	int i;
@@ -89,7 +89,7 @@ static void parse_policy(struct nlattr *attr, struct pvabi_genl_policy *pol)
 		pol->defer_us = nla_get_u32(tb[PVABI_POLICY_A_DEFER_US]);
 }
 
-static int parse_vcpu(struct nlattr *attr, struct pvabi_genl_vcpu *v)
+static int parse_vcpu(struct nlattr *attr, struct pvctl_genl_vcpu *v)
 {
 	struct nlattr *tb[PVABI_VCPU_A_MAX + 1], *st[PVABI_STAT_A_MAX + 1];
 	uint64_t val[PVABI_STAT_A_MAX] = {0};
@@ -122,8 +122,8 @@ static int parse_vcpu(struct nlattr *attr, struct pvabi_genl_vcpu *v)
 	return 0;
 }
 
-int pvabi_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
-			struct pvabi_genl_vm *vm)
+int pvctl_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
+			struct pvctl_genl_vm *vm)
 {
 	struct nlattr *tb[PVABI_A_MAX + 1], *a;
 	int rem;
@@ -191,7 +191,7 @@ static int on_dump(struct nl_msg *msg, void *arg)
 		flush_vm(r);
 		memset(&r->vm, 0, sizeof(r->vm));
 	}
-	if (pvabi_genl_parse_vm(nlh, nlh->nlmsg_len, &r->vm)) {
+	if (pvctl_genl_parse_vm(nlh, nlh->nlmsg_len, &r->vm)) {
 		r->error = -EBADMSG;
 		return NL_STOP;
 	}
@@ -200,7 +200,7 @@ static int on_dump(struct nl_msg *msg, void *arg)
 }
 
 /* Remember the kernel's extended-ack message, if it sent one. */
-static void save_extack(struct pvabi_genl *g, struct nlmsghdr *nlh,
+static void save_extack(struct pvctl_genl *g, struct nlmsghdr *nlh,
 			struct nlmsgerr *e)
 {
 	size_t off = sizeof(*nlh) + sizeof(*e);
@@ -250,7 +250,7 @@ static int check_seq(struct nl_msg *msg, void *arg)
 	return got == *seq ? NL_OK : NL_SKIP;
 }
 
-static int run(struct pvabi_genl *g, struct nl_msg *msg, struct request *r)
+static int run(struct pvctl_genl *g, struct nl_msg *msg, struct request *r)
 {
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 	int err;
@@ -279,9 +279,9 @@ static int run(struct pvabi_genl *g, struct nl_msg *msg, struct request *r)
 	return err < 0 ? -EIO : 0;
 }
 
-int pvabi_genl_open(struct pvabi_genl **out)
+int pvctl_genl_open(struct pvctl_genl **out)
 {
-	struct pvabi_genl *g = calloc(1, sizeof(*g));
+	struct pvctl_genl *g = calloc(1, sizeof(*g));
 	int one = 1, err;
 
 	if (!g)
@@ -293,21 +293,21 @@ int pvabi_genl_open(struct pvabi_genl **out)
 	}
 	err = genl_connect(g->sock);
 	if (err) {
-		pvabi_genl_close(g);
+		pvctl_genl_close(g);
 		return -ECONNREFUSED;
 	}
 	setsockopt(nl_socket_get_fd(g->sock), SOL_NETLINK, NETLINK_EXT_ACK,
 		   &one, sizeof(one));
 	g->family = genl_ctrl_resolve(g->sock, PVABI_GENL_NAME);
 	if (g->family < 0) {
-		pvabi_genl_close(g);
+		pvctl_genl_close(g);
 		return -ENOENT;
 	}
 	*out = g;
 	return 0;
 }
 
-void pvabi_genl_close(struct pvabi_genl *g)
+void pvctl_genl_close(struct pvctl_genl *g)
 {
 	if (!g)
 		return;
@@ -315,12 +315,12 @@ void pvabi_genl_close(struct pvabi_genl *g)
 	free(g);
 }
 
-const char *pvabi_genl_errmsg(const struct pvabi_genl *g)
+const char *pvctl_genl_errmsg(const struct pvctl_genl *g)
 {
 	return g->errmsg;
 }
 
-struct nl_msg *pvabi_genl_msg(struct pvabi_genl *g, uint8_t cmd, int flags)
+struct nl_msg *pvctl_genl_msg(struct pvctl_genl *g, uint8_t cmd, int flags)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
@@ -332,17 +332,17 @@ struct nl_msg *pvabi_genl_msg(struct pvabi_genl *g, uint8_t cmd, int flags)
 	return msg;
 }
 
-int pvabi_genl_request(struct pvabi_genl *g, struct nl_msg *msg)
+int pvctl_genl_request(struct pvctl_genl *g, struct nl_msg *msg)
 {
 	struct request r = {0};
 
 	return run(g, msg, &r);
 }
 
-int pvabi_genl_dump(struct pvabi_genl *g, uint32_t only, pvabi_genl_vm_fn fn,
+int pvctl_genl_dump(struct pvctl_genl *g, uint32_t only, pvctl_genl_vm_fn fn,
 		    void *arg)
 {
-	struct nl_msg *msg = pvabi_genl_msg(g, PVABI_CMD_GET_VMS, NLM_F_DUMP);
+	struct nl_msg *msg = pvctl_genl_msg(g, PVABI_CMD_GET_VMS, NLM_F_DUMP);
 	struct request *r;
 	int err;
 
@@ -369,10 +369,10 @@ int pvabi_genl_dump(struct pvabi_genl *g, uint32_t only, pvabi_genl_vm_fn fn,
 	return err;
 }
 
-int pvabi_genl_set_policy(struct pvabi_genl *g, uint32_t vm_id, uint32_t flags,
-			  const struct pvabi_genl_policy *pol)
+int pvctl_genl_set_policy(struct pvctl_genl *g, uint32_t vm_id, uint32_t flags,
+			  const struct pvctl_genl_policy *pol)
 {
-	struct nl_msg *msg = pvabi_genl_msg(g, PVABI_CMD_SET_POLICY, 0);
+	struct nl_msg *msg = pvctl_genl_msg(g, PVABI_CMD_SET_POLICY, 0);
 	struct nlattr *nest;
 	uint32_t p = pol->present;
 
@@ -396,13 +396,13 @@ int pvabi_genl_set_policy(struct pvabi_genl *g, uint32_t vm_id, uint32_t flags,
 	}
 	/* The policy is required even when empty (a plain reset). */
 	nla_nest_end_keep_empty(msg, nest);
-	return pvabi_genl_request(g, msg);
+	return pvctl_genl_request(g, msg);
 }
 
-int pvabi_genl_inject(struct pvabi_genl *g, uint32_t vm_id, uint32_t vcpu,
+int pvctl_genl_inject(struct pvctl_genl *g, uint32_t vm_id, uint32_t vcpu,
 		      uint32_t vector)
 {
-	struct nl_msg *msg = pvabi_genl_msg(g, PVABI_CMD_INJECT, 0);
+	struct nl_msg *msg = pvctl_genl_msg(g, PVABI_CMD_INJECT, 0);
 
 	if (!msg)
 		return -ENOMEM;
@@ -412,10 +412,10 @@ int pvabi_genl_inject(struct pvabi_genl *g, uint32_t vm_id, uint32_t vcpu,
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	return pvabi_genl_request(g, msg);
+	return pvctl_genl_request(g, msg);
 }
 
-int pvabi_genl_subscribe(struct pvabi_genl *g)
+int pvctl_genl_subscribe(struct pvctl_genl *g)
 {
 	int grp = genl_ctrl_resolve_grp(g->sock, PVABI_GENL_NAME,
 					PVABI_GENL_MCGRP_EVENTS);
@@ -448,7 +448,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
-int pvabi_genl_next_event(struct pvabi_genl *g, uint32_t *event,
+int pvctl_genl_next_event(struct pvctl_genl *g, uint32_t *event,
 			  uint32_t *vm_id, int64_t *vcpu)
 {
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);

@@ -9,7 +9,7 @@
 #include "conf.h"
 #include "settings.h"
 
-void pvctld_config_default(struct pvctld_config *c)
+void pvctl_config_default(struct pvctl_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	strcpy(c->connect, "test:///default");
@@ -44,7 +44,7 @@ static int set_string(char *dst, size_t size, const char *key,
 	return 0;
 }
 
-static int parse_line(char *line, unsigned int no, struct pvctld_config *c,
+static int parse_line(char *line, unsigned int no, struct pvctl_config *c,
 		      char *why, size_t whylen)
 {
 	char *eq, *key, *value, sub[200];
@@ -91,17 +91,17 @@ static int parse_line(char *line, unsigned int no, struct pvctld_config *c,
 			 "line %u: unknown key '%.64s'", no, key);
 }
 
-int pvctld_config_parse(const char *text, size_t len, struct pvctld_config *c,
-			char *why, size_t whylen)
+int pvctl_config_parse(const char *text, size_t len, struct pvctl_config *c,
+		       char *why, size_t whylen)
 {
-	struct pvctld_config n = *c;
+	struct pvctl_config n = *c;
 	unsigned int no = 1;
 	char *copy, *line;
 	int err = 0;
 
-	if (len > PVCTLD_CONFIG_MAX)
+	if (len > PVCTL_CONFIG_MAX)
 		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
-				 "larger than %u bytes", PVCTLD_CONFIG_MAX);
+				 "larger than %u bytes", PVCTL_CONFIG_MAX);
 	if (memchr(text, '\0', len))
 		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
 				 "contains a NUL byte");
@@ -123,10 +123,10 @@ int pvctld_config_parse(const char *text, size_t len, struct pvctld_config *c,
 	return err;
 }
 
-int pvctld_config_load(const char *path, bool must_exist,
-		       struct pvctld_config *c, char *why, size_t whylen)
+int pvctl_config_load(const char *path, bool must_exist, struct pvctl_config *c,
+		      char *why, size_t whylen)
 {
-	char buf[PVCTLD_CONFIG_MAX + 1];
+	char buf[PVCTL_CONFIG_MAX + 1];
 	size_t n;
 	FILE *f = fopen(path, "re");
 	int err;
@@ -143,7 +143,7 @@ int pvctld_config_load(const char *path, bool must_exist,
 	if (err)
 		return pvctl_why(PVABI_E_INVAL, why, whylen, "%s: read error",
 				 path);
-	err = pvctld_config_parse(buf, n, c, why, whylen);
+	err = pvctl_config_parse(buf, n, c, why, whylen);
 	if (err && why && whylen) {
 		char sub[256];
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Opening the bus for pvctld and pvctl alike. */
-#include "bus-open.h"
+#include "bus_open.h"
 
 int pvctl_bus_open(const struct pvctl_bus_opts *o, sd_bus **bus)
 {

@@ -1,0 +1,20 @@
+# libpvctl: the host layer pvctl and pvctld share (settings, libvirt
+# metadata, the migration check, the configuration file, opening the bus,
+# the client of pvabi.ko's generic netlink family).  It depends on libpvabi
+# and on the host libraries; libpvabi and the module never depend on it.
+noinst_LTLIBRARIES += libpvctl/libpvctl.la
+libpvctl_libpvctl_la_SOURCES = \
+	%reldir%/settings.h %reldir%/settings.c \
+	%reldir%/metadata.h %reldir%/metadata.c \
+	%reldir%/migrate.h %reldir%/migrate.c \
+	%reldir%/conf.h %reldir%/conf.c \
+	%reldir%/bus_open.h %reldir%/bus_open.c \
+	%reldir%/genl_client.h %reldir%/genl_client.c
+libpvctl_libpvctl_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kmod/uapi
+libpvctl_libpvctl_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
+	$(LIBNL_CFLAGS)
+libpvctl_libpvctl_la_LIBADD = libpvabi/libpvabi.la $(LIBXML_LIBS) \
+	$(LIBSYSTEMD_LIBS) $(LIBNL_LIBS)
+
+# What a user of libpvctl adds to its CPPFLAGS.
+LIBPVCTL_CPPFLAGS = -I$(top_srcdir)/libpvctl -I$(top_srcdir)/kmod/uapi
