@@ -177,7 +177,9 @@ PVABI_EXPORT int pvabi_features_format(pvabi_u64 mask, char *buf, size_t len)
 	const struct pvabi_feature_info *f;
 	size_t nf, used = 0;
 
-	if (!buf || !len)
+	if (!buf)
+		return PVABI_E_INVAL;
+	if (!len)
 		return PVABI_E_NOSPACE;
 	f = pvabi_features(&nf);
 	buf[0] = '\0';
@@ -227,7 +229,9 @@ PVABI_EXPORT int pvabi_negotiate_explain(const struct pvabi_offer *offer,
 	char vers[PVABI_OFFER_MAX_VERSIONS * 12 + 1], feats[256];
 	int n;
 
-	if (!buf || !len || !offer || !req)
+	if (!buf || !offer || !req)
+		return PVABI_E_INVAL;
+	if (!len)
 		return PVABI_E_NOSPACE;
 	format_versions(offer, vers, sizeof(vers));
 	switch (err) {

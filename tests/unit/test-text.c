@@ -117,11 +117,48 @@ static void test_features(void **state)
 	assert_string_equal(buf, "notify,bit42");
 	assert_int_equal(pvabi_features_format(PVABI_F_ALL_1_0, buf, 8),
 			 PVABI_E_NOSPACE);
+	/* A NULL buffer is a bad parameter (error.h), not a short one. */
+	assert_int_equal(pvabi_features_format(PVABI_F_NOTIFY, NULL, 8),
+			 PVABI_E_INVAL);
+	assert_int_equal(pvabi_features_format(PVABI_F_NOTIFY, buf, 0),
+			 PVABI_E_NOSPACE);
 	/* Every name round-trips. */
 	assert_true(pvabi_features_format(PVABI_F_ALL_1_0, buf, sizeof(buf)) >
 		    0);
 	assert_int_equal(pvabi_features_parse(buf, &m, NULL, 0), 0);
 	assert_int_equal(m, PVABI_F_ALL_1_0);
+}
+
+static void test_explain(void **state)
+{
+	struct pvabi_offer o = {.n_versions = 2,
+				.versions = {{1, 0}, {1, 2}},
+				.features = PVABI_F_NOTIFY};
+	struct pvabi_request r = {.min = {2, 0}, .max = {2, 9}};
+	char buf[128];
+	int n;
+
+	n = pvabi_negotiate_explain(&o, &r, PVABI_E_NOVERSION, buf,
+				    sizeof(buf));
+	assert_int_equal(n, (int)strlen(buf));
+	assert_string_equal(buf, "guest range 2.0-2.9 and host offer 1.0,1.2 "
+				 "share no version");
+	assert_int_equal(
+		pvabi_negotiate_explain(&o, &r, PVABI_E_NOVERSION, buf, 10),
+		PVABI_E_NOSPACE);
+	assert_int_equal(
+		pvabi_negotiate_explain(&o, &r, PVABI_E_NOVERSION, buf, 0),
+		PVABI_E_NOSPACE);
+	/* NULL pointers are bad parameters (error.h), not short buffers. */
+	assert_int_equal(pvabi_negotiate_explain(&o, &r, PVABI_E_NOVERSION,
+						 NULL, sizeof(buf)),
+			 PVABI_E_INVAL);
+	assert_int_equal(pvabi_negotiate_explain(NULL, &r, PVABI_E_NOVERSION,
+						 buf, sizeof(buf)),
+			 PVABI_E_INVAL);
+	assert_int_equal(pvabi_negotiate_explain(&o, NULL, PVABI_E_NOVERSION,
+						 buf, sizeof(buf)),
+			 PVABI_E_INVAL);
 }
 
 static void test_errors(void **state)
@@ -148,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_version_list),
 		cmocka_unit_test(test_range),
 		cmocka_unit_test(test_features),
+		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,7 +112,8 @@ int pvabi_features_parse(const char *text, pvabi_u64 *mask, char *why,
 /**
  * pvabi_features_format - write "notify,booke" for @mask into @buf; bits
  * without a name are written as "bit42"
- * Returns the length written, or PVABI_E_NOSPACE.
+ * Returns the length written, PVABI_E_INVAL (@buf NULL) or PVABI_E_NOSPACE
+ * (@len too small, 0 included).
  */
 int pvabi_features_format(pvabi_u64 mask, char *buf, size_t len);
 
@@ -120,7 +121,8 @@ int pvabi_features_format(pvabi_u64 mask, char *buf, size_t len);
  * pvabi_negotiate_explain - one line saying why pvabi_negotiate() refused
  * @err: what pvabi_negotiate() returned for @offer and @req
  * Writes e.g. "guest range 2.0-2.9 and host offer 1.0,1.2 share no version".
- * Returns the length written, or PVABI_E_NOSPACE.
+ * Returns the length written, PVABI_E_INVAL (a NULL pointer) or
+ * PVABI_E_NOSPACE (@len too small, 0 included).
  */
 int pvabi_negotiate_explain(const struct pvabi_offer *offer,
 			    const struct pvabi_request *req, int err, char *buf,
@@ -130,7 +132,8 @@ int pvabi_negotiate_explain(const struct pvabi_offer *offer,
 
 /*
  * The host describes its offer in a /hypervisor node, as ePAPR guests
- * expect (schemas/pvabi-hypervisor.yaml):
+ * expect (the binding is pvabi(7), NEGOTIATION; tests/data/bad-dtb/ holds
+ * the nodes a reader refuses):
  *
  *   hypervisor {
  *       compatible = "pvabi,hypervisor-1", "epapr,hypervisor-1";
