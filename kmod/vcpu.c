@@ -131,7 +131,7 @@ static void write_header(struct pvabi_vcpu *v, const struct pvabi_request *req)
 
 static long vcpu_negotiate(struct pvabi_vcpu *v, void __user *uarg)
 {
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	struct pvabi_request req;
 	struct pvabi_result res;
 	struct pvabi_offer offer;

@@ -514,7 +514,7 @@ static void *act_notify_mapper(void *arg)
 	struct hostile *h = arg;
 	char *spare = mmap(NULL, 4 * PVABI_PAGE_SIZE, PROT_NONE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	unsigned long i;
 	char *p;
 
@@ -685,7 +685,7 @@ enum bad_field {
 struct bad_req {
 	const char *what;
 	int err;  /* errno */
-	int code; /* pvabi_negotiate.error written back, or 0 */
+	int code; /* pvabi_vcpu_negotiate.error written back, or 0 */
 	struct {
 		enum bad_field f;
 		uint64_t v;
@@ -747,7 +747,7 @@ static const struct bad_req bad_reqs[] = {
 
 #define N_BAD (sizeof(bad_reqs) / sizeof(bad_reqs[0]))
 
-static void bad_fill(struct pvabi_negotiate *n, const struct bad_req *b)
+static void bad_fill(struct pvabi_vcpu_negotiate *n, const struct bad_req *b)
 {
 	unsigned int i;
 
@@ -772,7 +772,7 @@ static void bad_fill(struct pvabi_negotiate *n, const struct bad_req *b)
 /* Refused exactly as documented?  @msg gets the code's text. */
 static int bad_refused(int fd, const struct bad_req *b, const char **msg)
 {
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	int r, in;
 
 	bad_fill(&n, b);
@@ -788,8 +788,8 @@ static int bad_refused(int fd, const struct bad_req *b, const char **msg)
 /* Argument buffers the kernel must not trust: each EFAULT, nothing done. */
 static int bad_buffers(int fd, char *ro, char *hole)
 {
-	char *straddle = hole - sizeof(struct pvabi_negotiate) / 2;
-	struct pvabi_negotiate n;
+	char *straddle = hole - sizeof(struct pvabi_vcpu_negotiate) / 2;
+	struct pvabi_vcpu_negotiate n;
 	int ok = 1;
 
 	negotiate(-1, PVABI_F_ALL_1_0, &n);
@@ -808,7 +808,7 @@ static int bad_buffers(int fd, char *ro, char *hole)
 /* A good request in a read-only page and a page after an unmapped one. */
 static void bad_buffers_setup(char **ro, char **hole)
 {
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	char *p = mmap(NULL, 3 * PVABI_PAGE_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -861,7 +861,7 @@ static void *act_bad_storm(void *arg)
 static long bad_negotiate_once(struct hostile *h, char *ro, char *hole)
 {
 	struct pvctl_genl_vcpu nl;
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	struct vcpu v;
 	const char *msg;
 	unsigned int k;

@@ -40,7 +40,7 @@ static void case_basic(void)
 {
 	int dev = dev_open(), vm;
 	struct vcpu v;
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 
 	result(ioctl(dev, PVABI_GET_API_VERSION, 0) == PVABI_API_VERSION,
 	       "PVABI_GET_API_VERSION is %d", PVABI_API_VERSION);
@@ -458,7 +458,7 @@ static void case_badioctl(void)
 {
 	int dev = dev_open(), vm, vc, efd;
 	struct pvabi_create_vm cv;
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	struct pvabi_eventfd e;
 	struct pvabi_signal s;
 	struct vcpu v;
@@ -809,7 +809,7 @@ static void case_policy(void)
 {
 	int dev = dev_open(), vm, vc;
 	struct pvctl_genl_policy pol = {0};
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	struct pvctl_genl *g, *events;
 	struct find *f = calloc(1, sizeof(*f));
 	struct vcpu v[PVABI_MAX_VCPUS];
