@@ -23,8 +23,10 @@ static const char *patch_mode_name(uint32_t m)
 
 static void version_str(uint32_t v, char *buf, size_t len)
 {
+	struct pvabi_version ver = pvabi_version_unpack(v);
+
 	if (v)
-		snprintf(buf, len, "%u.%u", v >> 16, v & 0xffff);
+		snprintf(buf, len, "%u.%u", ver.major, ver.minor);
 	else
 		snprintf(buf, len, "-");
 }
@@ -312,8 +314,8 @@ static int kmod_policy(int argc, char **argv)
 			if (pvabi_version_range_parse(optarg, &lo, &hi, why,
 						      sizeof(why)))
 				return pvctl_usage_error("--versions: %s", why);
-			pol.min_version = (uint32_t)lo.major << 16 | lo.minor;
-			pol.max_version = (uint32_t)hi.major << 16 | hi.minor;
+			pol.min_version = pvabi_version_pack(lo);
+			pol.max_version = pvabi_version_pack(hi);
 			pol.present |= 1u << PVABI_POLICY_A_MIN_VERSION |
 				       1u << PVABI_POLICY_A_MAX_VERSION;
 			break;

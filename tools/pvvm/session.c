@@ -91,11 +91,6 @@ void session__default(struct session *s)
 	s->window_spin = 2048; /* x 1024 TSC cycles: about a millisecond */
 }
 
-static uint32_t pack(struct pvabi_version v)
-{
-	return (uint32_t)v.major << 16 | v.minor;
-}
-
 int session__create(const struct session *s, struct vm *vm, char *why,
 		    size_t len)
 {
@@ -119,8 +114,8 @@ int session__create(const struct session *s, struct vm *vm, char *why,
 	b = vm->boot;
 	b->mode = s->mode;
 	b->workload = s->workload;
-	b->min_ver = pack(s->guest_min);
-	b->max_ver = pack(s->guest_max);
+	b->min_ver = pvabi_version_pack(s->guest_min);
+	b->max_ver = pvabi_version_pack(s->guest_max);
 	b->wanted = s->wanted;
 	b->required = s->required;
 	b->iterations = s->iterations;

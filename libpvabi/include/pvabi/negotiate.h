@@ -77,6 +77,44 @@ static inline int pvabi_version_cmp(struct pvabi_version a,
 	return 0;
 }
 
+/*
+ * A version as one 32-bit word, the form hypercalls (abi.h) and pvabi.ko's
+ * ioctls and netlink attributes (linux/pvabi.h) carry: the major in the high
+ * 16 bits, the minor in the low 16.  PVABI_VERSION_PACKED() is the same for
+ * constant expressions (static tables); code uses the functions below.
+ */
+#define PVABI_VERSION_PACKED(major, minor)                                     \
+	((pvabi_u32)(major) << 16 | (pvabi_u32)(minor))
+
+/**
+ * pvabi_version_pack - a version as one 32-bit word
+ * @v: the version
+ *
+ * Return: (@v.major << 16) | @v.minor.  Since 1.1.
+ */
+static inline pvabi_u32 pvabi_version_pack(struct pvabi_version v)
+{
+	return PVABI_VERSION_PACKED(v.major, v.minor);
+}
+
+/**
+ * pvabi_version_unpack - a version from its 32-bit word
+ * @packed: (major << 16) | minor
+ *
+ * Nothing is checked: a packed 0 gives major 0, which negotiation refuses.
+ *
+ * Return: the version.  Since 1.1.
+ */
+static inline struct pvabi_version pvabi_version_unpack(pvabi_u32 packed)
+{
+	struct pvabi_version v = {
+		.major = (pvabi_u16)(packed >> 16),
+		.minor = (pvabi_u16)(packed & 0xffff),
+	};
+
+	return v;
+}
+
 /**
  * pvabi_offer_check - validate an offer
  * @offer: the host's offer (possibly read from an untrusted blob)

@@ -86,8 +86,8 @@ int vm_with_bound(int dev, const char *name, uint32_t bound_us, uint32_t *idp)
 int negotiate(int fd, uint64_t wanted, struct pvabi_vcpu_negotiate *n)
 {
 	memset(n, 0, sizeof(*n));
-	n->min_version = 1 << 16;
-	n->max_version = 1 << 16 | 0xffff;
+	n->min_version = PVABI_VERSION_PACKED(1, 0);
+	n->max_version = PVABI_VERSION_PACKED(1, 0xffff);
 	n->wanted = wanted;
 	n->magic_gpa = 0x10000;
 	n->notify_gpa = 0x11000;

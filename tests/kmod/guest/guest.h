@@ -14,7 +14,7 @@
 
 #include <linux/pvabi.h>
 
-#include "pvabi/abi.h"
+#include "pvabi/negotiate.h"
 
 #define TOKEN 0x7ffdf00dcafe0ull /* the test vCPU's "r1" */
 

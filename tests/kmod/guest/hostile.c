@@ -420,7 +420,8 @@ static long hostile_settle(struct hostile *h, const char *name, int64_t *forced,
 	*forced = -1;
 	if (!netlink_vcpu(h->vm_id, 0, &nl))
 		*forced = nl.stats.forced;
-	result(*forced == (int64_t)end.forced && nl.version == 1 << 16 &&
+	result(*forced == (int64_t)end.forced &&
+		       nl.version == PVABI_VERSION_PACKED(1, 0) &&
 		       nl.features == (PVABI_F_ALL_1_0 & ~PVABI_F_HOST_PATCH),
 	       "%s: GET_VMS reports the %" PRId64 " forced deliveries and the "
 	       "negotiated version 1.0 and features, whatever the page says",
@@ -692,7 +693,7 @@ struct bad_req {
 	} set[2];
 };
 
-#define V(maj, min) ((uint32_t)(maj) << 16 | (min))
+#define V(maj, min) PVABI_VERSION_PACKED(maj, min)
 static const struct bad_req bad_reqs[] = {
 	{"magic page at 0", EINVAL, PVABI_E_BADADDR, {{F_MAGIC, 0}}},
 	{"both pages at 0",
