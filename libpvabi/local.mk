@@ -3,7 +3,6 @@ lib_LTLIBRARIES += libpvabi/libpvabi.la
 
 libpvabi_libpvabi_la_SOURCES = \
 	%reldir%/export.h \
-	%reldir%/why.h \
 	%reldir%/negotiate.c \
 	%reldir%/delivery.c \
 	%reldir%/error.c \

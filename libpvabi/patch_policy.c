@@ -15,7 +15,6 @@
 #include "pvabi/pvabi.h"
 #include "pvabi/patch.h"
 #include "export.h"
-#include "why.h"
 
 #define MAX_LINE 1024
 

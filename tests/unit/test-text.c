@@ -90,6 +90,85 @@ static void test_range(void **state)
 		PVABI_E_BADVERSION);
 }
 
+static void test_format(void **state)
+{
+	struct pvabi_offer o = {0}, back = {0};
+	struct pvabi_version lo, hi;
+	char buf[PVABI_VERSION_LIST_TEXT_MAX];
+
+	assert_int_equal(
+		pvabi_version_range_format((struct pvabi_version){1, 0},
+					   (struct pvabi_version){1, 3}, buf,
+					   sizeof(buf)),
+		7);
+	assert_string_equal(buf, "1.0-1.3");
+	assert_int_equal(
+		pvabi_version_range_format((struct pvabi_version){1, 2},
+					   (struct pvabi_version){1, 2}, buf,
+					   sizeof(buf)),
+		3);
+	assert_string_equal(buf, "1.2");
+	/* The longest range fits the documented size, and reads back. */
+	lo = hi = (struct pvabi_version){65535, 65535};
+	lo.minor = 65534;
+	assert_int_equal(pvabi_version_range_format(
+				 lo, hi, buf, PVABI_VERSION_RANGE_TEXT_MAX),
+			 PVABI_VERSION_RANGE_TEXT_MAX - 1);
+	assert_int_equal(pvabi_version_range_parse(buf, &lo, &hi, NULL, 0), 0);
+	assert_int_equal(lo.minor, 65534);
+	assert_int_equal(pvabi_version_range_format(lo, hi, buf, 8),
+			 PVABI_E_NOSPACE);
+	assert_string_equal(buf, "");
+	assert_int_equal(pvabi_version_range_format(lo, hi, buf, 0),
+			 PVABI_E_NOSPACE);
+	assert_int_equal(pvabi_version_range_format(lo, hi, NULL, 8),
+			 PVABI_E_INVAL);
+
+	assert_int_equal(pvabi_version_list_format(&o, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(pvabi_version_list_parse("1.0,1.2,2.0", &o, NULL, 0),
+			 0);
+	assert_int_equal(pvabi_version_list_format(&o, buf, sizeof(buf)), 11);
+	assert_string_equal(buf, "1.0,1.2,2.0");
+	assert_int_equal(pvabi_version_list_format(&o, buf, 11),
+			 PVABI_E_NOSPACE);
+	assert_string_equal(buf, "");
+	/* The longest list fits the documented size, and reads back. */
+	o.n_versions = PVABI_OFFER_MAX_VERSIONS;
+	for (int i = 0; i < PVABI_OFFER_MAX_VERSIONS; i++)
+		o.versions[i] =
+			(struct pvabi_version){65535, (pvabi_u16)(65535 - i)};
+	assert_int_equal(pvabi_version_list_format(&o, buf, sizeof(buf)),
+			 (int)sizeof(buf) - 1);
+	assert_int_equal(pvabi_version_list_parse(buf, &back, NULL, 0), 0);
+	assert_memory_equal(back.versions, o.versions, sizeof(o.versions));
+	o.n_versions = PVABI_OFFER_MAX_VERSIONS + 1;
+	assert_int_equal(pvabi_version_list_format(&o, buf, sizeof(buf)),
+			 PVABI_E_INVAL);
+	assert_int_equal(pvabi_version_list_format(NULL, buf, sizeof(buf)),
+			 PVABI_E_INVAL);
+	assert_int_equal(pvabi_version_list_format(&o, NULL, sizeof(buf)),
+			 PVABI_E_INVAL);
+}
+
+/* The reason helper: cut to fit, NULL or 0 writes nothing, yields @err. */
+static void test_why(void **state)
+{
+	char why[8] = "x";
+
+	assert_int_equal(pvabi_why(PVABI_E_MALFORMED, why, sizeof(why),
+				   "'%s' is bad", "long value"),
+			 PVABI_E_MALFORMED);
+	assert_string_equal(why, "'long v");
+	assert_int_equal(pvabi_why(PVABI_E_INVAL, NULL, 8, "%d", 1),
+			 PVABI_E_INVAL);
+	why[0] = 'x';
+	pvabi_why_printf(why, 0, "%d", 1);
+	assert_int_equal(why[0], 'x');
+	pvabi_why_printf(why, sizeof(why), "%d", 42);
+	assert_string_equal(why, "42");
+}
+
 static void test_features(void **state)
 {
 	pvabi_u64 m;
@@ -184,6 +263,8 @@ int main(void)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_version_list),
 		cmocka_unit_test(test_range),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_why),
 		cmocka_unit_test(test_features),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_errors),
