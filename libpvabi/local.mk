@@ -7,6 +7,7 @@ libpvabi_libpvabi_la_SOURCES = \
 	%reldir%/delivery.c \
 	%reldir%/error.c \
 	%reldir%/layout.c \
+	%reldir%/text.h \
 	%reldir%/text.c \
 	%reldir%/offer_fdt.c \
 	%reldir%/crc32c.h \

@@ -8,6 +8,7 @@
 
 #include "pvabi/pvabi.h"
 #include "export.h"
+#include "text.h"
 
 /* A decimal number 0..65535 with nothing else, from @s up to @end. */
 static bool parse_u16(const char *s, const char *end, pvabi_u16 *out)
@@ -25,6 +26,53 @@ static bool parse_u16(const char *s, const char *end, pvabi_u16 *out)
 		return false;
 	*out = (pvabi_u16)v;
 	return true;
+}
+
+bool pvabi_u64_parse_n(const char *s, size_t n, pvabi_u64 *out)
+{
+	const char *end = s + n;
+	unsigned int base = 10;
+	pvabi_u64 v = 0;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (s == end)
+		return false;
+	for (; s < end; s++) {
+		unsigned int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned int)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned int)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned int)(*s - 'A' + 10);
+		else
+			return false;
+		if (v > (UINT64_MAX - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	*out = v;
+	return true;
+}
+
+PVABI_EXPORT int pvabi_u64_parse(const char *text, pvabi_u64 min, pvabi_u64 max,
+				 pvabi_u64 *out, char *why, size_t whylen)
+{
+	pvabi_u64 v;
+
+	if (!text || !out || min > max)
+		return PVABI_E_INVAL;
+	if (!pvabi_u64_parse_n(text, strlen(text), &v) || v < min || v > max)
+		return pvabi_why(PVABI_E_INVAL, why, whylen,
+				 "'%s' is not a number in %llu..%llu", text,
+				 (unsigned long long)min,
+				 (unsigned long long)max);
+	*out = v;
+	return 0;
 }
 
 static int version_parse_n(const char *text, size_t n, struct pvabi_version *v,

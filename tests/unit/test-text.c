@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -151,6 +152,70 @@ static void test_format(void **state)
 			 PVABI_E_INVAL);
 }
 
+static void test_u64(void **state)
+{
+	pvabi_u64 v = 7;
+	char why[128];
+	static const char *bad[] = {"",
+				    "x",
+				    "-1",
+				    "+1",
+				    " 1",
+				    "1 ",
+				    "0x",
+				    "0xg",
+				    "1x",
+				    "12x",
+				    "1.0",
+				    "0b1",
+				    "1e3",
+				    "0x-1",
+				    "18446744073709551616",
+				    "0x10000000000000000"};
+
+	assert_int_equal(pvabi_u64_parse("42", 0, 100, &v, NULL, 0), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(pvabi_u64_parse("0x2A", 0, 100, &v, NULL, 0), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(pvabi_u64_parse("0xff", 0, 255, &v, NULL, 0), 0);
+	assert_int_equal(v, 255);
+	/* A leading 0 is decimal, not octal. */
+	assert_int_equal(pvabi_u64_parse("010", 0, 100, &v, NULL, 0), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(pvabi_u64_parse("18446744073709551615", 0, UINT64_MAX,
+					 &v, NULL, 0),
+			 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(pvabi_u64_parse("0xffffffffffffffff", 0, UINT64_MAX,
+					 &v, NULL, 0),
+			 0);
+	assert_true(v == UINT64_MAX);
+	/* The bounds are inclusive; outside them the message names both. */
+	assert_int_equal(pvabi_u64_parse("1", 1, 64, &v, NULL, 0), 0);
+	assert_int_equal(pvabi_u64_parse("64", 1, 64, &v, NULL, 0), 0);
+	v = 7;
+	assert_int_equal(pvabi_u64_parse("0", 1, 64, &v, why, sizeof(why)),
+			 PVABI_E_INVAL);
+	assert_string_equal(why, "'0' is not a number in 1..64");
+	assert_int_equal(pvabi_u64_parse("65", 1, 64, &v, why, sizeof(why)),
+			 PVABI_E_INVAL);
+	assert_int_equal(v, 7); /* untouched on failure */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = 0;
+		if (pvabi_u64_parse(bad[i], 0, UINT64_MAX, &v, why,
+				    sizeof(why)) != PVABI_E_INVAL)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_non_null(strstr(why, bad[i]));
+	}
+	assert_int_equal(v, 7);
+	assert_int_equal(pvabi_u64_parse(NULL, 0, 1, &v, NULL, 0),
+			 PVABI_E_INVAL);
+	assert_int_equal(pvabi_u64_parse("1", 0, 1, NULL, NULL, 0),
+			 PVABI_E_INVAL);
+	assert_int_equal(pvabi_u64_parse("1", 2, 1, &v, NULL, 0),
+			 PVABI_E_INVAL);
+}
+
 /* The reason helper: cut to fit, NULL or 0 writes nothing, yields @err. */
 static void test_why(void **state)
 {
@@ -264,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_version_list),
 		cmocka_unit_test(test_range),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_why),
 		cmocka_unit_test(test_features),
 		cmocka_unit_test(test_explain),

@@ -24,17 +24,10 @@ int usage_error(const char *fmt, ...)
 int parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max,
 	      uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	char why[128];
 
-	errno = 0;
-	v = strtoull(text, &end, 0);
-	if (errno || end == text || *end || text[0] == '-' || v < min ||
-	    v > max)
-		return usage_error("%s '%s': expected a number from %" PRIu64
-				   " to %" PRIu64,
-				   opt, text, min, max);
-	*out = v;
+	if (pvabi_u64_parse(text, min, max, out, why, sizeof(why)))
+		return usage_error("%s: %s", opt, why);
 	return 0;
 }
 

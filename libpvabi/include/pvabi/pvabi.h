@@ -163,6 +163,23 @@ int pvabi_version_list_format(const struct pvabi_offer *offer, char *buf,
 			      size_t len);
 
 /**
+ * pvabi_u64_parse - parse an unsigned integer within [@min, @max]
+ * @text: decimal, or hexadecimal after "0x" or "0X"; nothing else: no sign,
+ *        no space, and a leading 0 does not mean octal
+ * @min: the lowest value accepted
+ * @max: the highest value accepted
+ * @out: receives the value; untouched on failure
+ * @why: optional; receives "'12x' is not a number in 1..64"
+ * @whylen: size of @why
+ *
+ * The one integer form of options and configuration text.
+ * Returns 0, or PVABI_E_INVAL (a NULL pointer, @min above @max, or @text
+ * not such a number or outside the range).  Since 1.1.
+ */
+int pvabi_u64_parse(const char *text, pvabi_u64 min, pvabi_u64 max,
+		    pvabi_u64 *out, char *why, size_t whylen);
+
+/**
  * pvabi_features_parse - parse "notify,booke" (names from pvabi_features();
  * "" and "none" mean no feature, "all" every defined feature)
  * Returns 0 or PVABI_E_INVAL quoting the unknown name.
