@@ -37,4 +37,4 @@ pvabiinclude_HEADERS = \
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = %reldir%/libpvabi.pc
-EXTRA_DIST += %reldir%/libpvabi.sym %reldir%/libpvabi.pc.in
+EXTRA_DIST += %reldir%/libpvabi.sym %reldir%/libpvabi.pc.in %reldir%/clock.h
