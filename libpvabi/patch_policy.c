@@ -72,6 +72,34 @@ PVABI_EXPORT int pvabi_patch_classes_parse(const char *text, pvabi_u32 *classes,
 	return classes_parse_n(text, strlen(text), classes, why, whylen);
 }
 
+/* The inverse of pvabi_patch_mode_name(), the one table of mode names. */
+static bool mode_parse_n(const char *s, size_t n, enum pvabi_patch_mode *mode)
+{
+	for (int m = PVABI_PATCH_OFF; m <= PVABI_PATCH_HOST; m++) {
+		const char *name =
+			pvabi_patch_mode_name((enum pvabi_patch_mode)m);
+
+		if (strlen(name) == n && !memcmp(name, s, n)) {
+			*mode = (enum pvabi_patch_mode)m;
+			return true;
+		}
+	}
+	return false;
+}
+
+PVABI_EXPORT int pvabi_patch_mode_parse(const char *text,
+					enum pvabi_patch_mode *mode, char *why,
+					size_t whylen)
+{
+	if (!text || !mode)
+		return PVABI_E_INVAL;
+	if (!mode_parse_n(text, strlen(text), mode))
+		return pvabi_why(PVABI_E_INVAL, why, whylen,
+				 "unknown mode '%s' (off, guest or host)",
+				 text);
+	return 0;
+}
+
 static bool overlaps(const struct pvabi_patch_range *a,
 		     const struct pvabi_patch_range *b)
 {
@@ -113,19 +141,12 @@ static int parse_line(const struct line *ln, const char *k, size_t kn,
 
 #define KEY(s) (kn == sizeof(s) - 1 && !memcmp(k, s, kn))
 	if (KEY("mode")) {
-		static const char *const modes[] = {"off", "guest", "host"};
-		unsigned int i;
-
 		if (*seen & SEEN_MODE)
 			return BAD(ln, "mode given twice");
-		for (i = 0; i < 3; i++)
-			if (strlen(modes[i]) == vn && !memcmp(modes[i], v, vn))
-				break;
-		if (i == 3)
+		if (!mode_parse_n(v, vn, &pol->mode))
 			return BAD(ln,
 				   "unknown mode '%.*s' (off, guest or host)",
 				   (int)vn, v);
-		pol->mode = (enum pvabi_patch_mode)i;
 		*seen |= SEEN_MODE;
 	} else if (KEY("classes")) {
 		if (*seen & SEEN_CLASSES)

@@ -26,8 +26,7 @@ void push_vm(struct pvctld *c, virDomainPtr dom,
 		.min_version = pvabi_version_pack(s->lo),
 		.max_version = pvabi_version_pack(s->hi),
 		.features = s->enabled ? s->features : 0,
-		.patch_mode = s->enabled ? pvabi_patch_mode_name(s->patch.mode)
-					 : "off",
+		.patch_mode = s->enabled ? s->patch.mode : PVABI_PATCH_OFF,
 	};
 	char why[256] = "";
 	int r;
