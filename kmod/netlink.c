@@ -8,7 +8,7 @@
 #include "pvabi_mod.h"
 
 static struct netlink_range_validation version_range = {
-	.min = 1 << 16,		/* major not 0 */
+	.min = PVABI_VERSION_PACKED(1, 0),	/* major not 0 */
 	.max = U32_MAX,
 };
 
@@ -55,7 +55,7 @@ static const struct genl_multicast_group pvabi_mcgrps[] = {
 
 static int put_version(struct sk_buff *skb, int type, struct pvabi_version v)
 {
-	return nla_put_u32(skb, type, (u32)v.major << 16 | v.minor);
+	return nla_put_u32(skb, type, pvabi_version_pack(v));
 }
 
 static int put_policy(struct sk_buff *skb, const struct pvabi_policy *pol)
@@ -236,14 +236,12 @@ static int pvabi_set_policy(struct sk_buff *skb, struct genl_info *info)
 	if (tb[PVABI_POLICY_A_MIN_VERSION]) {
 		u32 x = nla_get_u32(tb[PVABI_POLICY_A_MIN_VERSION]);
 
-		pol.min.major = x >> 16;
-		pol.min.minor = x & 0xffff;
+		pol.min = pvabi_version_unpack(x);
 	}
 	if (tb[PVABI_POLICY_A_MAX_VERSION]) {
 		u32 x = nla_get_u32(tb[PVABI_POLICY_A_MAX_VERSION]);
 
-		pol.max.major = x >> 16;
-		pol.max.minor = x & 0xffff;
+		pol.max = pvabi_version_unpack(x);
 	}
 	if (tb[PVABI_POLICY_A_FEATURES])
 		pol.features = nla_get_u64(tb[PVABI_POLICY_A_FEATURES]);

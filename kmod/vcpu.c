@@ -114,12 +114,13 @@ static void write_header(struct pvabi_vcpu *v, const struct pvabi_request *req)
 	struct pvabi_magic_page *pg = page_address(v->magic);
 	enum pvabi_byte_order bo = v->bo;
 	u32 gen = pvabi_ld32(bo, &pg->hdr.generation);
+	struct pvabi_version ver = pvabi_version_unpack(v->version);
 
 	pvabi_st32(bo, &pg->hdr.generation, gen | 1);
 	smp_wmb(); /* odd generation before the fields: readers retry */
 	pvabi_st32(bo, &pg->hdr.magic, PVABI_MAGIC);
-	pvabi_st16(bo, &pg->hdr.major, v->version >> 16);
-	pvabi_st16(bo, &pg->hdr.minor, v->version & 0xffff);
+	pvabi_st16(bo, &pg->hdr.major, ver.major);
+	pvabi_st16(bo, &pg->hdr.minor, ver.minor);
 	pvabi_st32(bo, &pg->hdr.size, PVABI_SIZE_1_0);
 	WRITE_ONCE(pg->hdr.byte_order, bo);
 	pvabi_st64(bo, &pg->hdr.features, v->features);
@@ -131,7 +132,7 @@ static void write_header(struct pvabi_vcpu *v, const struct pvabi_request *req)
 
 static long vcpu_negotiate(struct pvabi_vcpu *v, void __user *uarg)
 {
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	struct pvabi_request req;
 	struct pvabi_result res;
 	struct pvabi_offer offer;
@@ -146,10 +147,8 @@ static long vcpu_negotiate(struct pvabi_vcpu *v, void __user *uarg)
 	if (n.byte_order != PVABI_BYTE_ORDER_LITTLE &&
 	    n.byte_order != PVABI_BYTE_ORDER_BIG)
 		return -EINVAL;
-	req.min.major = n.min_version >> 16;
-	req.min.minor = n.min_version & 0xffff;
-	req.max.major = n.max_version >> 16;
-	req.max.minor = n.max_version & 0xffff;
+	req.min = pvabi_version_unpack(n.min_version);
+	req.max = pvabi_version_unpack(n.max_version);
 	req.wanted = n.wanted;
 	req.required = n.required;
 	req.magic_gpa = n.magic_gpa;
@@ -177,7 +176,7 @@ static long vcpu_negotiate(struct pvabi_vcpu *v, void __user *uarg)
 	}
 	if (!err) {
 		v->bo = n.byte_order;
-		v->version = (u32)res.version.major << 16 | res.version.minor;
+		v->version = pvabi_version_pack(res.version);
 		v->features = res.features;
 		write_header(v, &req);
 		err = pvabi_delivery_start(v, defer_us);

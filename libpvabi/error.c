@@ -4,7 +4,6 @@
 
 #include "pvabi/pvabi.h"
 #include "export.h"
-#include "why.h"
 
 static const struct {
 	int code;
@@ -48,7 +47,8 @@ PVABI_EXPORT const char *pvabi_errname(int err)
 	return err == 0 ? "ok" : "unknown";
 }
 
-int pvabi_why(int err, char *why, size_t whylen, const char *fmt, ...)
+PVABI_EXPORT void pvabi_why_printf(char *why, size_t whylen, const char *fmt,
+				   ...)
 {
 	va_list ap;
 
@@ -57,5 +57,4 @@ int pvabi_why(int err, char *why, size_t whylen, const char *fmt, ...)
 		vsnprintf(why, whylen, fmt, ap);
 		va_end(ap);
 	}
-	return err;
 }

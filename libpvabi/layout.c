@@ -6,22 +6,15 @@
 #include "pvabi/pvabi.h"
 #include "export.h"
 
-#define V1_0                                                                   \
-	{                                                                      \
-		1, 0                                                           \
-	}
-#define FIELD(m, feat)                                                         \
-	{                                                                      \
-#m, offsetof(struct pvabi_magic_page, m),                      \
-			sizeof(((struct pvabi_magic_page *)0)->m), V1_0, feat, \
-			false, false                                           \
-	}
-#define RESERVED(m)                                                            \
-	{                                                                      \
-#m, offsetof(struct pvabi_magic_page, m),                      \
-			sizeof(((struct pvabi_magic_page *)0)->m), V1_0, 0,    \
-			false, true                                            \
-	}
+/* clang-format would fold these into unreadable braces. */
+// clang-format off
+#define V1_0 { 1, 0 }
+#define MAGIC_ENTRY(m, feat, rsv)					\
+	{ #m, offsetof(struct pvabi_magic_page, m),			\
+	  sizeof(((struct pvabi_magic_page *)0)->m), V1_0, feat, false, rsv }
+#define FIELD(m, feat)	MAGIC_ENTRY(m, feat, false)
+#define RESERVED(m)	MAGIC_ENTRY(m, 0, true)
+// clang-format on
 
 static const struct pvabi_field fields[] = {
 	FIELD(hdr.magic, 0),

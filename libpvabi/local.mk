@@ -3,11 +3,11 @@ lib_LTLIBRARIES += libpvabi/libpvabi.la
 
 libpvabi_libpvabi_la_SOURCES = \
 	%reldir%/export.h \
-	%reldir%/why.h \
 	%reldir%/negotiate.c \
 	%reldir%/delivery.c \
 	%reldir%/error.c \
 	%reldir%/layout.c \
+	%reldir%/text.h \
 	%reldir%/text.c \
 	%reldir%/offer_fdt.c \
 	%reldir%/crc32c.h \
@@ -37,4 +37,4 @@ pvabiinclude_HEADERS = \
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = %reldir%/libpvabi.pc
-EXTRA_DIST += %reldir%/libpvabi.sym %reldir%/libpvabi.pc.in
+EXTRA_DIST += %reldir%/libpvabi.sym %reldir%/libpvabi.pc.in %reldir%/clock.h

@@ -11,7 +11,6 @@
 
 #include "pvabi/pvabi.h"
 #include "export.h"
-#include "why.h"
 
 #define NODE "hypervisor"
 /* The flattened-tree version the devicetree specification requires.  Older

@@ -15,7 +15,7 @@
 #include "pvabi/pvabi.h"
 #include "pvabi/patch.h"
 #include "export.h"
-#include "why.h"
+#include "text.h"
 
 #define MAX_LINE 1024
 
@@ -72,35 +72,32 @@ PVABI_EXPORT int pvabi_patch_classes_parse(const char *text, pvabi_u32 *classes,
 	return classes_parse_n(text, strlen(text), classes, why, whylen);
 }
 
-/* An unsigned 64-bit number, "0x" hex or decimal, the whole of [s, end). */
-static bool parse_u64(const char *s, const char *end, pvabi_u64 *out)
+/* The inverse of pvabi_patch_mode_name(), the one table of mode names. */
+static bool mode_parse_n(const char *s, size_t n, enum pvabi_patch_mode *mode)
 {
-	int base = 10;
-	pvabi_u64 v = 0;
+	for (int m = PVABI_PATCH_OFF; m <= PVABI_PATCH_HOST; m++) {
+		const char *name =
+			pvabi_patch_mode_name((enum pvabi_patch_mode)m);
 
-	if (end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
+		if (strlen(name) == n && !memcmp(name, s, n)) {
+			*mode = (enum pvabi_patch_mode)m;
+			return true;
+		}
 	}
-	if (s == end)
-		return false;
-	for (; s < end; s++) {
-		unsigned d;
+	return false;
+}
 
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			return false;
-		if (v > (UINT64_MAX - d) / (unsigned)base)
-			return false;
-		v = v * (unsigned)base + d;
-	}
-	*out = v;
-	return true;
+PVABI_EXPORT int pvabi_patch_mode_parse(const char *text,
+					enum pvabi_patch_mode *mode, char *why,
+					size_t whylen)
+{
+	if (!text || !mode)
+		return PVABI_E_INVAL;
+	if (!mode_parse_n(text, strlen(text), mode))
+		return pvabi_why(PVABI_E_INVAL, why, whylen,
+				 "unknown mode '%s' (off, guest or host)",
+				 text);
+	return 0;
 }
 
 static bool overlaps(const struct pvabi_patch_range *a,
@@ -144,19 +141,12 @@ static int parse_line(const struct line *ln, const char *k, size_t kn,
 
 #define KEY(s) (kn == sizeof(s) - 1 && !memcmp(k, s, kn))
 	if (KEY("mode")) {
-		static const char *const modes[] = {"off", "guest", "host"};
-		unsigned int i;
-
 		if (*seen & SEEN_MODE)
 			return BAD(ln, "mode given twice");
-		for (i = 0; i < 3; i++)
-			if (strlen(modes[i]) == vn && !memcmp(modes[i], v, vn))
-				break;
-		if (i == 3)
+		if (!mode_parse_n(v, vn, &pol->mode))
 			return BAD(ln,
 				   "unknown mode '%.*s' (off, guest or host)",
 				   (int)vn, v);
-		pol->mode = (enum pvabi_patch_mode)i;
 		*seen |= SEEN_MODE;
 	} else if (KEY("classes")) {
 		if (*seen & SEEN_CLASSES)
@@ -171,7 +161,8 @@ static int parse_line(const struct line *ln, const char *k, size_t kn,
 			return BAD(ln, "max-sites given twice");
 		if (vn == 9 && !memcmp(v, "unlimited", 9))
 			n = PVABI_PATCH_NO_CAP;
-		else if (!parse_u64(v, v + vn, &n) || n >= PVABI_PATCH_NO_CAP)
+		else if (!pvabi_u64_parse_n(v, vn, &n) ||
+			 n >= PVABI_PATCH_NO_CAP)
 			return BAD(ln,
 				   "max-sites wants a number below %u or "
 				   "'unlimited', not '%.*s'",
@@ -182,8 +173,10 @@ static int parse_line(const struct line *ln, const char *k, size_t kn,
 		const char *dash = memchr(v, '-', vn);
 		struct pvabi_patch_range r;
 
-		if (!dash || !parse_u64(v, dash, &r.start) ||
-		    !parse_u64(dash + 1, v + vn, &r.end))
+		if (!dash ||
+		    !pvabi_u64_parse_n(v, (size_t)(dash - v), &r.start) ||
+		    !pvabi_u64_parse_n(dash + 1, (size_t)(v + vn - dash - 1),
+				       &r.end))
 			return BAD(ln,
 				   "exclude wants START-END (e.g. "
 				   "0xc0000000-0xc0001000), not '%.*s'",

@@ -12,7 +12,6 @@
 #include "pvabi/state.h"
 #include "crc32c.h"
 #include "export.h"
-#include "why.h"
 
 #define REC_HDR	    8u
 #define VCPU_PREFIX 8u	/* u32 id, u32 reserved */

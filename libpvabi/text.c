@@ -8,7 +8,7 @@
 
 #include "pvabi/pvabi.h"
 #include "export.h"
-#include "why.h"
+#include "text.h"
 
 /* A decimal number 0..65535 with nothing else, from @s up to @end. */
 static bool parse_u16(const char *s, const char *end, pvabi_u16 *out)
@@ -26,6 +26,53 @@ static bool parse_u16(const char *s, const char *end, pvabi_u16 *out)
 		return false;
 	*out = (pvabi_u16)v;
 	return true;
+}
+
+bool pvabi_u64_parse_n(const char *s, size_t n, pvabi_u64 *out)
+{
+	const char *end = s + n;
+	unsigned int base = 10;
+	pvabi_u64 v = 0;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (s == end)
+		return false;
+	for (; s < end; s++) {
+		unsigned int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned int)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned int)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned int)(*s - 'A' + 10);
+		else
+			return false;
+		if (v > (UINT64_MAX - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	*out = v;
+	return true;
+}
+
+PVABI_EXPORT int pvabi_u64_parse(const char *text, pvabi_u64 min, pvabi_u64 max,
+				 pvabi_u64 *out, char *why, size_t whylen)
+{
+	pvabi_u64 v;
+
+	if (!text || !out || min > max)
+		return PVABI_E_INVAL;
+	if (!pvabi_u64_parse_n(text, strlen(text), &v) || v < min || v > max)
+		return pvabi_why(PVABI_E_INVAL, why, whylen,
+				 "'%s' is not a number in %llu..%llu", text,
+				 (unsigned long long)min,
+				 (unsigned long long)max);
+	*out = v;
+	return 0;
 }
 
 static int version_parse_n(const char *text, size_t n, struct pvabi_version *v,
@@ -177,7 +224,9 @@ PVABI_EXPORT int pvabi_features_format(pvabi_u64 mask, char *buf, size_t len)
 	const struct pvabi_feature_info *f;
 	size_t nf, used = 0;
 
-	if (!buf || !len)
+	if (!buf)
+		return PVABI_E_INVAL;
+	if (!len)
 		return PVABI_E_NOSPACE;
 	f = pvabi_features(&nf);
 	buf[0] = '\0';
@@ -204,32 +253,67 @@ PVABI_EXPORT int pvabi_features_format(pvabi_u64 mask, char *buf, size_t len)
 	return (int)used;
 }
 
-static void format_versions(const struct pvabi_offer *o, char *buf, size_t len)
+PVABI_EXPORT int pvabi_version_range_format(struct pvabi_version lo,
+					    struct pvabi_version hi, char *buf,
+					    size_t len)
+{
+	int n;
+
+	if (!buf)
+		return PVABI_E_INVAL;
+	if (!len)
+		return PVABI_E_NOSPACE;
+	if (!pvabi_version_cmp(lo, hi))
+		n = snprintf(buf, len, "%u.%u", lo.major, lo.minor);
+	else
+		n = snprintf(buf, len, "%u.%u-%u.%u", lo.major, lo.minor,
+			     hi.major, hi.minor);
+	if (n < 0 || (size_t)n >= len) {
+		buf[0] = '\0';
+		return PVABI_E_NOSPACE;
+	}
+	return n;
+}
+
+PVABI_EXPORT int pvabi_version_list_format(const struct pvabi_offer *offer,
+					   char *buf, size_t len)
 {
 	size_t used = 0;
 
+	if (!buf || !offer)
+		return PVABI_E_INVAL;
+	if (!len)
+		return PVABI_E_NOSPACE;
 	buf[0] = '\0';
-	for (pvabi_u32 i = 0; i < o->n_versions && i < PVABI_OFFER_MAX_VERSIONS;
-	     i++) {
+	if (offer->n_versions > PVABI_OFFER_MAX_VERSIONS)
+		return PVABI_E_INVAL;
+	for (pvabi_u32 i = 0; i < offer->n_versions; i++) {
 		int n = snprintf(buf + used, len - used, "%s%u.%u",
-				 i ? "," : "", o->versions[i].major,
-				 o->versions[i].minor);
-		if (n < 0 || (size_t)n >= len - used)
-			return;
+				 i ? "," : "", offer->versions[i].major,
+				 offer->versions[i].minor);
+
+		if (n < 0 || (size_t)n >= len - used) {
+			buf[0] = '\0';
+			return PVABI_E_NOSPACE;
+		}
 		used += (size_t)n;
 	}
+	return (int)used;
 }
 
 PVABI_EXPORT int pvabi_negotiate_explain(const struct pvabi_offer *offer,
 					 const struct pvabi_request *req,
 					 int err, char *buf, size_t len)
 {
-	char vers[PVABI_OFFER_MAX_VERSIONS * 12 + 1], feats[256];
+	char vers[PVABI_VERSION_LIST_TEXT_MAX], feats[256];
 	int n;
 
-	if (!buf || !len || !offer || !req)
+	if (!buf || !offer || !req)
+		return PVABI_E_INVAL;
+	if (!len)
 		return PVABI_E_NOSPACE;
-	format_versions(offer, vers, sizeof(vers));
+	/* An invalid offer leaves vers "": its error is not NOVERSION. */
+	pvabi_version_list_format(offer, vers, sizeof(vers));
 	switch (err) {
 	case PVABI_E_NOVERSION:
 		n = snprintf(buf, len,

@@ -37,7 +37,7 @@ static int set_string(char *dst, size_t size, const char *key,
 		      size_t whylen)
 {
 	if (!*value || strlen(value) >= size)
-		return pvctl_why(PVABI_E_INVAL, why, whylen,
+		return pvabi_why(PVABI_E_INVAL, why, whylen,
 				 "line %u: %s '%.64s' is empty or too long",
 				 line, key, value);
 	strcpy(dst, value);
@@ -55,7 +55,7 @@ static int parse_line(char *line, unsigned int no, struct pvctl_config *c,
 		return 0;
 	eq = strchr(line, '=');
 	if (!eq)
-		return pvctl_why(PVABI_E_INVAL, why, whylen,
+		return pvabi_why(PVABI_E_INVAL, why, whylen,
 				 "line %u: '%.64s' is not key = value", no,
 				 line);
 	*eq = '\0';
@@ -74,7 +74,7 @@ static int parse_line(char *line, unsigned int no, struct pvctl_config *c,
 		if (!err)
 			err = pvabi_offer_check(&o);
 		if (err)
-			return pvctl_why(err, why, whylen,
+			return pvabi_why(err, why, whylen,
 					 "line %u: versions: %s", no, sub);
 		c->offer = o;
 		return 0;
@@ -83,11 +83,11 @@ static int parse_line(char *line, unsigned int no, struct pvctl_config *c,
 		err = pvabi_features_parse(value, &c->offer.features, sub,
 					   sizeof(sub));
 		if (err)
-			return pvctl_why(err, why, whylen,
+			return pvabi_why(err, why, whylen,
 					 "line %u: features: %s", no, sub);
 		return 0;
 	}
-	return pvctl_why(PVABI_E_INVAL, why, whylen,
+	return pvabi_why(PVABI_E_INVAL, why, whylen,
 			 "line %u: unknown key '%.64s'", no, key);
 }
 
@@ -100,14 +100,14 @@ int pvctl_config_parse(const char *text, size_t len, struct pvctl_config *c,
 	int err = 0;
 
 	if (len > PVCTL_CONFIG_MAX)
-		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
+		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				 "larger than %u bytes", PVCTL_CONFIG_MAX);
 	if (memchr(text, '\0', len))
-		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
+		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				 "contains a NUL byte");
 	copy = strndup(text, len);
 	if (!copy)
-		return pvctl_why(PVABI_E_NOSPACE, why, whylen, "out of memory");
+		return pvabi_why(PVABI_E_NOSPACE, why, whylen, "out of memory");
 	/* strtok_r would skip empty lines and miscount. */
 	for (line = copy; line && !err; no++) {
 		char *nl = strchr(line, '\n');
@@ -134,21 +134,21 @@ int pvctl_config_load(const char *path, bool must_exist, struct pvctl_config *c,
 	if (!f) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		return pvctl_why(PVABI_E_INVAL, why, whylen, "%s: %s", path,
+		return pvabi_why(PVABI_E_INVAL, why, whylen, "%s: %s", path,
 				 strerror(errno));
 	}
 	n = fread(buf, 1, sizeof(buf), f);
 	err = ferror(f);
 	fclose(f);
 	if (err)
-		return pvctl_why(PVABI_E_INVAL, why, whylen, "%s: read error",
+		return pvabi_why(PVABI_E_INVAL, why, whylen, "%s: read error",
 				 path);
 	err = pvctl_config_parse(buf, n, c, why, whylen);
 	if (err && why && whylen) {
 		char sub[256];
 
 		snprintf(sub, sizeof(sub), "%s", why);
-		pvctl_why(err, why, whylen, "%s: %s", path, sub);
+		pvabi_why_printf(why, whylen, "%s: %s", path, sub);
 	}
 	return err;
 }

@@ -1,7 +1,8 @@
 # libpvctl: the host layer pvctl and pvctld share (settings, libvirt
 # metadata, the migration check, the configuration file, opening the bus,
-# the client of pvabi.ko's generic netlink family).  It depends on libpvabi
-# and on the host libraries; libpvabi and the module never depend on it.
+# the client of pvabi.ko's generic netlink family, the patch-mode mapping).
+# It depends on libpvabi and on the host libraries; libpvabi and the module
+# never depend on it.
 noinst_LTLIBRARIES += libpvctl/libpvctl.la
 libpvctl_libpvctl_la_SOURCES = \
 	%reldir%/settings.h %reldir%/settings.c \
@@ -9,7 +10,8 @@ libpvctl_libpvctl_la_SOURCES = \
 	%reldir%/migrate.h %reldir%/migrate.c \
 	%reldir%/conf.h %reldir%/conf.c \
 	%reldir%/bus_open.h %reldir%/bus_open.c \
-	%reldir%/genl_client.h %reldir%/genl_client.c
+	%reldir%/genl_client.h %reldir%/genl_client.c \
+	%reldir%/patch_mode.h %reldir%/patch_mode.c
 libpvctl_libpvctl_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kmod/uapi
 libpvctl_libpvctl_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS)

@@ -44,7 +44,7 @@ static int child(const xmlNode *parent, const char *name, bool plain,
 		if (!is_ours(c, name, plain))
 			continue;
 		if (*out)
-			return pvctl_why(PVABI_E_MALFORMED, why, whylen,
+			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 					 "<pvabi:%s> appears twice", name);
 		*out = c;
 	}
@@ -65,7 +65,7 @@ static int parse_versions(const xmlNode *n, struct pvctl_vm_settings *s,
 	int err = 0;
 
 	if (!lo || !hi) {
-		err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
+		err = pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				"<pvabi:versions> needs both min and max");
 		goto out;
 	}
@@ -73,11 +73,11 @@ static int parse_versions(const xmlNode *n, struct pvctl_vm_settings *s,
 	if (!err)
 		err = pvabi_version_parse(hi, &s->hi, sub, sizeof(sub));
 	if (err) {
-		pvctl_why(err, why, whylen, "<pvabi:versions>: %s", sub);
+		pvabi_why_printf(why, whylen, "<pvabi:versions>: %s", sub);
 		goto out;
 	}
 	if (pvabi_version_cmp(s->lo, s->hi) > 0)
-		err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
+		err = pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				"<pvabi:versions>: min %s is above max %s", lo,
 				hi);
 out:
@@ -94,11 +94,11 @@ static int parse_features(const xmlNode *n, struct pvctl_vm_settings *s,
 	int err;
 
 	if (!text)
-		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
+		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				 "<pvabi:features>: out of memory");
 	err = pvabi_features_parse(text, &s->features, sub, sizeof(sub));
 	if (err)
-		pvctl_why(err, why, whylen, "<pvabi:features>: %s", sub);
+		pvabi_why_printf(why, whylen, "<pvabi:features>: %s", sub);
 	xmlFree(text);
 	return err;
 }
@@ -116,13 +116,13 @@ static int append(char *buf, size_t size, size_t *n, const char *key,
 	int w;
 
 	if (!plain_value(value))
-		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
+		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				 "<pvabi:patch>: %s=\"%.*s...\" holds a line "
 				 "break or '='",
 				 key, (int)strcspn(value, "\n\r="), value);
 	w = snprintf(buf + *n, size - *n, "%s=%s\n", key, value);
 	if (w < 0 || (size_t)w >= size - *n)
-		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
+		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				 "<pvabi:patch> is too long");
 	*n += (size_t)w;
 	return 0;
@@ -147,7 +147,7 @@ static int parse_patch(const xmlNode *n, bool plain,
 
 		err = v ? append(text, sizeof(text), &len,
 				 (const char *)a->name, v, why, whylen)
-			: pvctl_why(PVABI_E_MALFORMED, why, whylen,
+			: pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				    "out of memory");
 		xmlFree(v);
 		if (err)
@@ -165,7 +165,7 @@ static int parse_patch(const xmlNode *n, bool plain,
 			err = append(text, sizeof(text), &len, "exclude", range,
 				     why, whylen);
 		} else
-			err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
+			err = pvabi_why(PVABI_E_MALFORMED, why, whylen,
 					"<pvabi:exclude> needs start and end");
 		xmlFree(start);
 		xmlFree(end);
@@ -174,7 +174,7 @@ static int parse_patch(const xmlNode *n, bool plain,
 	}
 	err = pvabi_patch_policy_parse(text, len, &p, sub, sizeof(sub));
 	if (err)
-		return pvctl_why(err, why, whylen, "<pvabi:patch>: %s", sub);
+		return pvabi_why(err, why, whylen, "<pvabi:patch>: %s", sub);
 	s->patch = p;
 	return 0;
 }
@@ -189,14 +189,14 @@ static int parse_element(const xmlNode *root, bool plain,
 	int err;
 
 	if (!enabled)
-		return pvctl_why(
+		return pvabi_why(
 			PVABI_E_MALFORMED, why, whylen,
 			"<pvabi:pvabi> needs enabled=\"yes\" or \"no\"");
 	if (!strcmp(enabled, "yes") || !strcmp(enabled, "no")) {
 		s.enabled = enabled[0] == 'y';
 		err = 0;
 	} else
-		err = pvctl_why(
+		err = pvabi_why(
 			PVABI_E_MALFORMED, why, whylen,
 			"enabled=\"%.32s\" is neither \"yes\" nor \"no\"",
 			enabled);
@@ -241,7 +241,7 @@ int pvctl_metadata_parse(const char *xml, size_t len,
 	int err;
 
 	if (len > PVCTL_DOMAIN_XML_MAX || len > INT32_MAX)
-		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
+		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				 "XML of %zu bytes is too large", len);
 	/* No network, no entity expansion, no messages on stderr. */
 	doc = xmlReadMemory(xml, (int)len, NULL, NULL,
@@ -251,7 +251,7 @@ int pvctl_metadata_parse(const char *xml, size_t len,
 		const xmlError *e = xmlGetLastError();
 		const char *msg = e && e->message ? e->message : "parse error";
 
-		return pvctl_why(PVABI_E_MALFORMED, why, whylen,
+		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				 "not well-formed XML: %.*s",
 				 (int)strcspn(msg, "\n"), msg);
 	}
@@ -262,12 +262,12 @@ int pvctl_metadata_parse(const char *xml, size_t len,
 	} else if (root && is_plain(root, "domain"))
 		el = find_in_domain(root);
 	else {
-		err = pvctl_why(PVABI_E_MALFORMED, why, whylen,
+		err = pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				"root element is neither <pvabi> nor <domain>");
 		goto out;
 	}
 	if (!el)
-		err = pvctl_why(PVABI_E_NOTFOUND, why, whylen,
+		err = pvabi_why(PVABI_E_NOTFOUND, why, whylen,
 				"the domain has no pvabi metadata");
 	else
 		err = parse_element(el, plain, s, why, whylen);

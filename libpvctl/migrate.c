@@ -29,7 +29,9 @@ void pvctl_migration_check(const struct pvctl_vm_settings *s,
 	struct pvabi_offer src, dst;
 	struct pvabi_request req = {0};
 	struct pvabi_result used, there;
-	char range[32], list[16 * PVABI_OFFER_MAX_VERSIONS], feats[512];
+	char range[PVABI_VERSION_RANGE_TEXT_MAX],
+		list[PVABI_VERSION_LIST_TEXT_MAX];
+	char feats[512];
 	int err;
 
 	memset(v, 0, sizeof(*v));
@@ -55,8 +57,8 @@ void pvctl_migration_check(const struct pvctl_vm_settings *s,
 	if (pvabi_negotiate(&src, &req, &used))
 		return;
 
-	pvctl_version_range_format(s->lo, s->hi, range, sizeof(range));
-	pvctl_version_list_format(dest, list, sizeof(list));
+	pvabi_version_range_format(s->lo, s->hi, range, sizeof(range));
+	pvabi_version_list_format(dest, list, sizeof(list));
 	err = pvctl_settings_clamp(s, dest, &dst);
 	if (err) {
 		reason(v,

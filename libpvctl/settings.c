@@ -2,26 +2,10 @@
 /* A VM's pvabi settings: defaults, comparison, validation and text forms. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "settings.h"
-
-/* libpvabi's pvabi_why() is internal: exporting a printf helper would add to
- * the library's ABI for ten lines. */
-int pvctl_why(int err, char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 void pvctl_offer_bounds(const struct pvabi_offer *offer,
 			struct pvabi_version *lo, struct pvabi_version *hi)
@@ -82,16 +66,16 @@ int pvctl_vm_name_check(const char *name, char *why, size_t whylen)
 	size_t n;
 
 	if (!name || !*name)
-		return pvctl_why(PVABI_E_INVAL, why, whylen, "empty VM name");
+		return pvabi_why(PVABI_E_INVAL, why, whylen, "empty VM name");
 	n = strnlen(name, PVCTL_VM_NAME_MAX + 1);
 	if (n > PVCTL_VM_NAME_MAX)
-		return pvctl_why(PVABI_E_INVAL, why, whylen,
+		return pvabi_why(PVABI_E_INVAL, why, whylen,
 				 "VM name '%.32s...' is longer than %d bytes",
 				 name, PVCTL_VM_NAME_MAX);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f ||
 		    name[i] == '/')
-			return pvctl_why(PVABI_E_INVAL, why, whylen,
+			return pvabi_why(PVABI_E_INVAL, why, whylen,
 					 "VM name '%s' contains '/' or a "
 					 "control character",
 					 name);
@@ -105,32 +89,10 @@ void pvctl_patch_policy_text(const struct pvabi_patch_policy *p, char *buf,
 		buf[0] = '\0';
 }
 
-void pvctl_version_range_format(struct pvabi_version lo,
-				struct pvabi_version hi, char *buf, size_t len)
-{
-	if (!pvabi_version_cmp(lo, hi))
-		snprintf(buf, len, "%u.%u", lo.major, lo.minor);
-	else
-		snprintf(buf, len, "%u.%u-%u.%u", lo.major, lo.minor, hi.major,
-			 hi.minor);
-}
-
-void pvctl_version_list_format(const struct pvabi_offer *offer, char *buf,
-			       size_t len)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (pvabi_u32 i = 0; i < offer->n_versions && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%u.%u", i ? "," : "",
-				      offer->versions[i].major,
-				      offer->versions[i].minor);
-}
-
 int pvctl_change_parse(struct pvctl_change *ch, const char *text,
 		       const struct pvabi_offer *host, char *why, size_t whylen)
 {
-	char sub[200], list[16 * PVABI_OFFER_MAX_VERSIONS];
+	char sub[200], list[PVABI_VERSION_LIST_TEXT_MAX];
 	struct pvabi_offer o;
 	int err;
 
@@ -140,11 +102,11 @@ int pvctl_change_parse(struct pvctl_change *ch, const char *text,
 		err = pvabi_version_range_parse(text, &ch->lo, &ch->hi, sub,
 						sizeof(sub));
 		if (err)
-			return pvctl_why(err, why, whylen, "versions: %s", sub);
+			return pvabi_why(err, why, whylen, "versions: %s", sub);
 		o = *host;
 		if (pvabi_offer_clamp(&o, ch->lo, ch->hi, ~0ull)) {
-			pvctl_version_list_format(host, list, sizeof(list));
-			return pvctl_why(PVABI_E_NOVERSION, why, whylen,
+			pvabi_version_list_format(host, list, sizeof(list));
+			return pvabi_why(PVABI_E_NOVERSION, why, whylen,
 					 "versions: '%s' leaves nothing of "
 					 "this host's offer %s",
 					 text, list);
@@ -154,17 +116,17 @@ int pvctl_change_parse(struct pvctl_change *ch, const char *text,
 		err = pvabi_features_parse(text, &ch->features, sub,
 					   sizeof(sub));
 		if (err)
-			return pvctl_why(err, why, whylen, "features: %s", sub);
+			return pvabi_why(err, why, whylen, "features: %s", sub);
 		return 0;
 	case PVCTL_SET_PATCH:
 		err = pvabi_patch_policy_parse(text, strlen(text), &ch->patch,
 					       sub, sizeof(sub));
 		if (err)
-			return pvctl_why(err, why, whylen, "patch policy: %s",
+			return pvabi_why(err, why, whylen, "patch policy: %s",
 					 sub);
 		return 0;
 	}
-	return pvctl_why(PVABI_E_INVAL, why, whylen, "unknown change");
+	return pvabi_why(PVABI_E_INVAL, why, whylen, "unknown change");
 }
 
 void pvctl_change_apply(struct pvctl_vm_settings *s,

@@ -27,11 +27,6 @@ struct pvctl_vm_settings {
 	struct pvabi_patch_policy patch;
 };
 
-/* Writes one line into @why (NULL: nothing) and returns @err: how every
- * parser here says what was wrong. */
-int pvctl_why(int err, char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
 /* A VM nobody configured: disabled, and allowed all of @host's offer. */
 void pvctl_settings_default(struct pvctl_vm_settings *s,
 			    const struct pvabi_offer *host);
@@ -86,12 +81,5 @@ int pvctl_change_parse(struct pvctl_change *ch, const char *text,
 		       size_t whylen);
 void pvctl_change_apply(struct pvctl_vm_settings *s,
 			const struct pvctl_change *ch);
-
-/* "1.0-1.3" (or "1.2" when lo == hi) into @buf of at least 16 bytes. */
-void pvctl_version_range_format(struct pvabi_version lo,
-				struct pvabi_version hi, char *buf, size_t len);
-/* "1.0,1.2" into @buf of at least 16 * PVABI_OFFER_MAX_VERSIONS bytes. */
-void pvctl_version_list_format(const struct pvabi_offer *offer, char *buf,
-			       size_t len);
 
 #endif

@@ -49,7 +49,7 @@ static int append_vm(sd_bus_message *m, virDomainPtr dom,
 	char patch[PVCTL_PATCH_TEXT_MAX];
 
 	virDomainGetUUIDString(dom, uuid);
-	pvctl_version_range_format(s->lo, s->hi, range, sizeof(range));
+	pvabi_version_range_format(s->lo, s->hi, range, sizeof(range));
 	if (pvabi_features_format(s->features, features, sizeof(features)) < 0)
 		return -ENOBUFS;
 	pvctl_patch_policy_text(&s->patch, patch, sizeof(patch));
@@ -236,7 +236,7 @@ static int method_get_offer(sd_bus_message *m, void *data, sd_bus_error *error)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
 					 "cannot write the offer: %s",
 					 pvabi_strerror(n));
-	pvctl_version_list_format(&c->config.offer, list, sizeof(list));
+	pvabi_version_list_format(&c->config.offer, list, sizeof(list));
 	pvabi_features_format(c->config.offer.features, features,
 			      sizeof(features));
 	r = sd_bus_message_new_method_return(m, &reply);

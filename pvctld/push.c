@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "genl_client.h"
+#include "patch_mode.h"
 #include "push.h"
 
 struct find {
@@ -26,15 +27,6 @@ static int match(const struct pvctl_genl_vm *vm, void *arg)
 	return 0;
 }
 
-static uint32_t kmod_mode(const char *name)
-{
-	if (!strcmp(name, "off"))
-		return PVABI_NL_PATCH_OFF;
-	if (!strcmp(name, "host"))
-		return PVABI_NL_PATCH_HOST;
-	return PVABI_NL_PATCH_GUEST;
-}
-
 int push_policy(const struct push_policy *p, char *why, size_t whylen)
 {
 	struct pvctl_genl_policy pol = {
@@ -45,12 +37,17 @@ int push_policy(const struct push_policy *p, char *why, size_t whylen)
 		.min_version = p->min_version,
 		.max_version = p->max_version,
 		.features = p->features,
-		.patch_mode = kmod_mode(p->patch_mode),
+		.patch_mode = pvctl_patch_mode_to_nl(p->patch_mode),
 	};
 	struct find f = {p, 0};
 	struct pvctl_genl *g;
 	int err;
 
+	if (pol.patch_mode == PVABI_NL_PATCH_UNSPEC) {
+		snprintf(why, whylen, "unknown patch mode %d",
+			 (int)p->patch_mode);
+		return -EINVAL;
+	}
 	err = pvctl_genl_open(&g);
 	if (err)
 		return err;

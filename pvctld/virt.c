@@ -23,11 +23,10 @@ void push_vm(struct pvctld *c, virDomainPtr dom,
 	struct push_policy p = {
 		.uuid = uuid,
 		.name = virDomainGetName(dom),
-		.min_version = (uint32_t)s->lo.major << 16 | s->lo.minor,
-		.max_version = (uint32_t)s->hi.major << 16 | s->hi.minor,
+		.min_version = pvabi_version_pack(s->lo),
+		.max_version = pvabi_version_pack(s->hi),
 		.features = s->enabled ? s->features : 0,
-		.patch_mode = s->enabled ? pvabi_patch_mode_name(s->patch.mode)
-					 : "off",
+		.patch_mode = s->enabled ? s->patch.mode : PVABI_PATCH_OFF,
 	};
 	char why[256] = "";
 	int r;

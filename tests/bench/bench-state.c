@@ -15,19 +15,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "pvabi/pvabi.h"
 
 #define NCPU   8
 #define ROUNDS 201
 #define TARGET 8.0
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static int cmp_double(const void *a, const void *b)
 {

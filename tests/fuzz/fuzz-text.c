@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The text forms of pvabi/pvabi.h on arbitrary strings: versions, version
- * lists, ranges, feature lists, and the formatters that print them.
+ * lists, ranges, integers, feature lists, and the formatters that print
+ * them.
  *
  * The first byte picks the function and the size of the @why buffer (each
  * buffer is its own heap block, so ASan sees any write past it); the rest
  * of the input is the text.
  *
  * Invariants: parse -> format -> parse gives the same value; a formatter
- * returns the length it wrote or PVABI_E_NOSPACE, never more than the
- * buffer; a refusal leaves a NUL-terminated message in @why.
+ * returns the length it wrote or PVABI_E_NOSPACE (PVABI_E_INVAL for a NULL
+ * buffer), never more than the buffer; a refusal leaves a NUL-terminated
+ * message in @why.
  */
 #include <stdbool.h>
 
@@ -31,21 +33,11 @@ static void check_version(const char *s, char *why, size_t wl)
 	FUZZ_ASSERT(!pvabi_version_cmp(v, again));
 }
 
-static void format_list(const struct pvabi_offer *o, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (pvabi_u32 i = 0; i < o->n_versions; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%u.%u",
-					 i ? "," : "", o->versions[i].major,
-					 o->versions[i].minor);
-}
-
 static void check_list(const char *s, char *why, size_t wl)
 {
 	struct pvabi_offer o = {.features = 0x1234}, again = {0};
-	char buf[PVABI_OFFER_MAX_VERSIONS * 12 + 1];
+	char buf[PVABI_VERSION_LIST_TEXT_MAX];
+	int n;
 
 	if (pvabi_version_list_parse(s, &o, why, wl)) {
 		fuzz_check_why(why, wl);
@@ -55,7 +47,8 @@ static void check_list(const char *s, char *why, size_t wl)
 	/* What the list parser accepts is a valid offer (given features). */
 	FUZZ_ASSERT(pvabi_offer_check(&o) == 0);
 	FUZZ_ASSERT(o.features == 0x1234);
-	format_list(&o, buf, sizeof(buf));
+	n = pvabi_version_list_format(&o, buf, sizeof(buf));
+	FUZZ_ASSERT(n >= 0 && (size_t)n == strlen(buf));
 	FUZZ_ASSERT(pvabi_version_list_parse(buf, &again, NULL, 0) == 0);
 	FUZZ_ASSERT(again.n_versions == o.n_versions);
 	for (pvabi_u32 i = 0; i < o.n_versions; i++)
@@ -66,15 +59,16 @@ static void check_list(const char *s, char *why, size_t wl)
 static void check_range(const char *s, char *why, size_t wl)
 {
 	struct pvabi_version lo, hi, lo2, hi2;
-	char buf[32];
+	char buf[PVABI_VERSION_RANGE_TEXT_MAX];
+	int n;
 
 	if (pvabi_version_range_parse(s, &lo, &hi, why, wl)) {
 		fuzz_check_why(why, wl);
 		return;
 	}
 	FUZZ_ASSERT(pvabi_version_cmp(lo, hi) <= 0);
-	snprintf(buf, sizeof(buf), "%u.%u-%u.%u", lo.major, lo.minor, hi.major,
-		 hi.minor);
+	n = pvabi_version_range_format(lo, hi, buf, sizeof(buf));
+	FUZZ_ASSERT(n >= 0 && (size_t)n == strlen(buf));
 	FUZZ_ASSERT(pvabi_version_range_parse(buf, &lo2, &hi2, NULL, 0) == 0);
 	FUZZ_ASSERT(!pvabi_version_cmp(lo, lo2) && !pvabi_version_cmp(hi, hi2));
 }
@@ -95,6 +89,23 @@ static void check_features(const char *s, char *why, size_t wl)
 	FUZZ_ASSERT(again == mask);
 }
 
+static void check_u64(const char *s, char *why, size_t wl)
+{
+	pvabi_u64 v, again;
+	char buf[24];
+
+	if (pvabi_u64_parse(s, 0, UINT64_MAX, &v, why, wl)) {
+		fuzz_check_why(why, wl);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	FUZZ_ASSERT(pvabi_u64_parse(buf, 0, UINT64_MAX, &again, NULL, 0) == 0);
+	FUZZ_ASSERT(again == v);
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	FUZZ_ASSERT(pvabi_u64_parse(buf, v, v, &again, NULL, 0) == 0);
+	FUZZ_ASSERT(again == v);
+}
+
 /* Any mask into a buffer of any size. */
 static void check_format(struct fuzz_input *in)
 {
@@ -106,7 +117,8 @@ static void check_format(struct fuzz_input *in)
 	if (!buf)
 		abort();
 	n = pvabi_features_format(mask, len ? buf : NULL, len);
-	FUZZ_ASSERT(n >= 0 || n == PVABI_E_NOSPACE);
+	/* len 0 passes NULL: a bad parameter, not a short buffer. */
+	FUZZ_ASSERT(n >= 0 || n == (len ? PVABI_E_NOSPACE : PVABI_E_INVAL));
 	if (n >= 0)
 		FUZZ_ASSERT((size_t)n < len && strlen(buf) == (size_t)n);
 	free(buf);
@@ -141,7 +153,7 @@ static void check_explain(struct fuzz_input *in)
 	r.magic_gpa = fuzz_take(in, 8);
 	r.notify_gpa = fuzz_take(in, 8);
 	n = pvabi_negotiate_explain(&o, &r, err, len ? buf : NULL, len);
-	FUZZ_ASSERT(n >= 0 || n == PVABI_E_NOSPACE);
+	FUZZ_ASSERT(n >= 0 || n == (len ? PVABI_E_NOSPACE : PVABI_E_INVAL));
 	if (n >= 0)
 		FUZZ_ASSERT((size_t)n < len && strlen(buf) == (size_t)n);
 	free(buf);
@@ -167,6 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0: check_version(s, wl ? why : NULL, wl); break;
 	case 1: check_list(s, wl ? why : NULL, wl); break;
 	case 2: check_range(s, wl ? why : NULL, wl); break;
+	case 3: check_u64(s, wl ? why : NULL, wl); break;
 	default: check_features(s, wl ? why : NULL, wl); break;
 	}
 	free(s);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
 #include "pvabi/pvabi.h"
 
 #define TARGET_RATIO 10.0
@@ -19,14 +20,6 @@ struct bench_case {
 	const char *name;
 	struct pvabi_request req;
 };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 /* Nanoseconds per call, the best of five runs of @n calls. */
 static double measure(const struct pvabi_offer *o,

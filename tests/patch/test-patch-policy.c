@@ -135,12 +135,41 @@ static void round_trip(void **state)
 			 PVABI_E_INVAL);
 }
 
+/* The mode's names: one table, read both ways. */
+static void mode_names(void **state)
+{
+	enum pvabi_patch_mode m = PVABI_PATCH_GUEST;
+	char why[128];
+
+	for (int i = PVABI_PATCH_OFF; i <= PVABI_PATCH_HOST; i++) {
+		const char *name =
+			pvabi_patch_mode_name((enum pvabi_patch_mode)i);
+
+		assert_non_null(name);
+		assert_int_equal(pvabi_patch_mode_parse(name, &m, NULL, 0), 0);
+		assert_int_equal(m, i);
+	}
+	assert_int_equal(pvabi_patch_mode_parse("hots", &m, why, sizeof(why)),
+			 PVABI_E_INVAL);
+	assert_string_equal(why, "unknown mode 'hots' (off, guest or host)");
+	assert_int_equal(m, PVABI_PATCH_HOST); /* untouched */
+	assert_int_equal(pvabi_patch_mode_parse("Host", &m, NULL, 0),
+			 PVABI_E_INVAL);
+	assert_int_equal(pvabi_patch_mode_parse("", &m, NULL, 0),
+			 PVABI_E_INVAL);
+	assert_int_equal(pvabi_patch_mode_parse(NULL, &m, NULL, 0),
+			 PVABI_E_INVAL);
+	assert_int_equal(pvabi_patch_mode_parse("off", NULL, NULL, 0),
+			 PVABI_E_INVAL);
+	assert_null(pvabi_patch_mode_name((enum pvabi_patch_mode)9));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults),   cmocka_unit_test(full),
 		cmocka_unit_test(refused),    cmocka_unit_test(too_many_ranges),
-		cmocka_unit_test(round_trip),
+		cmocka_unit_test(round_trip), cmocka_unit_test(mode_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

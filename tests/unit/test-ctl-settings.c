@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "metadata.h"
 #include "migrate.h"
+#include "patch_mode.h"
 
 #define NS "xmlns:pvabi=\"" PVCTL_METADATA_NS "\""
 
@@ -300,6 +301,36 @@ static void test_conf(void **state)
 	}
 }
 
+/* libpvabi's patch modes and the module's: every mode maps both ways, and
+ * nothing else maps at all (pvctld refuses to push it). */
+static void test_patch_mode(void **state)
+{
+	enum pvabi_patch_mode back;
+
+	for (int i = PVABI_PATCH_OFF; i <= PVABI_PATCH_HOST; i++) {
+		uint32_t nl = pvctl_patch_mode_to_nl((enum pvabi_patch_mode)i);
+
+		assert_int_not_equal(nl, PVABI_NL_PATCH_UNSPEC);
+		assert_true(nl <= PVABI_NL_PATCH_MAX);
+		assert_int_equal(pvctl_patch_mode_from_nl(nl, &back), 0);
+		assert_int_equal(back, i);
+		assert_string_equal(pvctl_patch_mode_nl_name(nl),
+				    pvabi_patch_mode_name(back));
+	}
+	assert_int_equal(pvctl_patch_mode_to_nl(PVABI_PATCH_HOST),
+			 PVABI_NL_PATCH_HOST);
+	assert_int_equal(pvctl_patch_mode_to_nl(PVABI_PATCH_OFF),
+			 PVABI_NL_PATCH_OFF);
+	assert_int_equal(pvctl_patch_mode_to_nl((enum pvabi_patch_mode)7),
+			 PVABI_NL_PATCH_UNSPEC);
+	assert_int_equal(pvctl_patch_mode_from_nl(PVABI_NL_PATCH_UNSPEC, &back),
+			 PVABI_E_INVAL);
+	assert_int_equal(
+		pvctl_patch_mode_from_nl(PVABI_NL_PATCH_MAX + 1, &back),
+		PVABI_E_INVAL);
+	assert_string_equal(pvctl_patch_mode_nl_name(99), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_change),
 		cmocka_unit_test(test_migration),
 		cmocka_unit_test(test_conf),
+		cmocka_unit_test(test_patch_mode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

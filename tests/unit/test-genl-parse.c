@@ -15,7 +15,7 @@
 #include <netlink/msg.h>
 
 #include "genl_client.h"
-#include "pvabi/abi.h"
+#include "pvabi/negotiate.h"
 
 static struct pvctl_genl_vm vm;
 
@@ -36,7 +36,7 @@ static void put_vcpu(struct nl_msg *m, uint32_t index, int stat_len)
 	uint64_t x;
 
 	nla_put_u32(m, PVABI_VCPU_A_INDEX, index);
-	nla_put_u32(m, PVABI_VCPU_A_VERSION, 1 << 16);
+	nla_put_u32(m, PVABI_VCPU_A_VERSION, PVABI_VERSION_PACKED(1, 0));
 	nla_put_u64(m, PVABI_VCPU_A_FEATURES, PVABI_F_NOTIFY);
 	st = nla_nest_start(m, PVABI_VCPU_A_STATS);
 	for (int i = 1; i <= PVABI_STAT_A_MAX; i++) {
@@ -67,8 +67,8 @@ static void test_full(void **state)
 	nla_put_string(m, PVABI_A_VM_NAME, "guest-one");
 	nla_put(m, PVABI_A_VM_UUID, sizeof(uuid), uuid);
 	pol = nla_nest_start(m, PVABI_A_VM_POLICY);
-	nla_put_u32(m, PVABI_POLICY_A_MIN_VERSION, 1 << 16);
-	nla_put_u32(m, PVABI_POLICY_A_MAX_VERSION, 1 << 16 | 2);
+	nla_put_u32(m, PVABI_POLICY_A_MIN_VERSION, PVABI_VERSION_PACKED(1, 0));
+	nla_put_u32(m, PVABI_POLICY_A_MAX_VERSION, PVABI_VERSION_PACKED(1, 2));
 	nla_put_u64(m, PVABI_POLICY_A_FEATURES, 0x3f);
 	nla_put_u32(m, PVABI_POLICY_A_PATCH_MODE, PVABI_NL_PATCH_HOST);
 	nla_put_u32(m, PVABI_POLICY_A_DEFER_US, 2500);
@@ -84,7 +84,7 @@ static void test_full(void **state)
 	assert_string_equal(vm.name, "guest-one");
 	assert_true(vm.has_uuid);
 	assert_memory_equal(vm.uuid, uuid, sizeof(uuid));
-	assert_int_equal(vm.policy.max_version, 1 << 16 | 2);
+	assert_int_equal(vm.policy.max_version, PVABI_VERSION_PACKED(1, 2));
 	assert_int_equal(vm.policy.patch_mode, PVABI_NL_PATCH_HOST);
 	assert_int_equal(vm.policy.defer_us, 2500);
 	assert_int_equal(vm.n_vcpus, 2);

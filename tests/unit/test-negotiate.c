@@ -260,6 +260,27 @@ static void test_clamp(void **state)
 			 PVABI_E_BADVERSION);
 }
 
+/* The 32-bit form of hypercalls, ioctls and netlink attributes. */
+static void test_version_pack(void **state)
+{
+	static const pvabi_u32 packed = PVABI_VERSION_PACKED(2, 7);
+	struct pvabi_version v = {1, 0xffff}, back;
+
+	assert_int_equal(pvabi_version_pack(v), 0x1ffff);
+	assert_int_equal(packed, 0x20007);
+	back = pvabi_version_unpack(0x20007);
+	assert_int_equal(back.major, 2);
+	assert_int_equal(back.minor, 7);
+	back = pvabi_version_unpack(pvabi_version_pack(v));
+	assert_int_equal(pvabi_version_cmp(back, v), 0);
+	back = pvabi_version_unpack(0xffffffffu);
+	assert_int_equal(back.major, 0xffff);
+	assert_int_equal(back.minor, 0xffff);
+	/* Packing keeps the order: a word compare is a version compare. */
+	assert_true(pvabi_version_pack((struct pvabi_version){1, 0xffff}) <
+		    pvabi_version_pack((struct pvabi_version){2, 0}));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_gpa_check),
 		cmocka_unit_test(test_clamp),
+		cmocka_unit_test(test_version_pack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

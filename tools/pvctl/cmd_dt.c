@@ -65,7 +65,7 @@ static int dt_read(int argc, char **argv)
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
 					     {0}};
 	struct pvabi_offer offer;
-	char why[256], feats[256];
+	char why[256], feats[256], list[PVABI_VERSION_LIST_TEXT_MAX];
 	bool json = false;
 	void *blob;
 	size_t len;
@@ -112,10 +112,8 @@ static int dt_read(int argc, char **argv)
 		pvctl_json_print(o);
 		return PVCTL_OK;
 	}
-	printf("versions:");
-	for (pvabi_u32 i = 0; i < offer.n_versions; i++)
-		printf("%s%u.%u", i ? "," : " ", offer.versions[i].major,
-		       offer.versions[i].minor);
+	pvabi_version_list_format(&offer, list, sizeof(list));
+	printf("versions: %s", list);
 	if (offer.floor.major)
 		printf("\nmin-version: %u.%u", offer.floor.major,
 		       offer.floor.minor);

@@ -7,24 +7,15 @@
 #include <string.h>
 
 #include "genl_client.h"
+#include "patch_mode.h"
 #include "pvctl.h"
-
-static const char *const patch_modes[] = {
-	[PVABI_NL_PATCH_GUEST] = "guest",
-	[PVABI_NL_PATCH_HOST] = "host",
-	[PVABI_NL_PATCH_OFF] = "off",
-};
-
-static const char *patch_mode_name(uint32_t m)
-{
-	return m <= PVABI_NL_PATCH_MAX && patch_modes[m] ? patch_modes[m]
-							 : "unknown";
-}
 
 static void version_str(uint32_t v, char *buf, size_t len)
 {
+	struct pvabi_version ver = pvabi_version_unpack(v);
+
 	if (v)
-		snprintf(buf, len, "%u.%u", v >> 16, v & 0xffff);
+		snprintf(buf, len, "%u.%u", ver.major, ver.minor);
 	else
 		snprintf(buf, len, "-");
 }
@@ -86,9 +77,9 @@ static struct json_object *vm_json(const struct pvctl_genl_vm *vm)
 	json_object_object_add(pol, "max_version", json_object_new_string(buf));
 	json_object_object_add(pol, "features",
 			       pvctl_json_features(vm->policy.features));
-	json_object_object_add(
-		pol, "patch_mode",
-		json_object_new_string(patch_mode_name(vm->policy.patch_mode)));
+	json_object_object_add(pol, "patch_mode",
+			       json_object_new_string(pvctl_patch_mode_nl_name(
+				       vm->policy.patch_mode)));
 	json_object_object_add(pol, "defer_us",
 			       json_object_new_int64(vm->policy.defer_us));
 	json_object_object_add(o, "policy", pol);
@@ -136,8 +127,8 @@ static void vm_text(const struct pvctl_genl_vm *vm)
 	printf(": versions %s-%s, features %#" PRIx64
 	       ", patching %s, deferral bound %u us, %u vCPU(s)\n",
 	       lo, hi, vm->policy.features,
-	       patch_mode_name(vm->policy.patch_mode), vm->policy.defer_us,
-	       vm->n_vcpus);
+	       pvctl_patch_mode_nl_name(vm->policy.patch_mode),
+	       vm->policy.defer_us, vm->n_vcpus);
 	for (uint32_t i = 0; i < vm->n_vcpus; i++) {
 		const struct pvctl_genl_vcpu *v = &vm->vcpus[i];
 
@@ -293,6 +284,7 @@ static int kmod_policy(int argc, char **argv)
 		{0}};
 	struct pvctl_genl_policy pol = {0};
 	struct pvabi_version lo, hi;
+	enum pvabi_patch_mode mode;
 	struct status s = {0};
 	struct pvctl_genl *g;
 	uint32_t vm = 0, flags = 0;
@@ -312,8 +304,8 @@ static int kmod_policy(int argc, char **argv)
 			if (pvabi_version_range_parse(optarg, &lo, &hi, why,
 						      sizeof(why)))
 				return pvctl_usage_error("--versions: %s", why);
-			pol.min_version = (uint32_t)lo.major << 16 | lo.minor;
-			pol.max_version = (uint32_t)hi.major << 16 | hi.minor;
+			pol.min_version = pvabi_version_pack(lo);
+			pol.max_version = pvabi_version_pack(hi);
 			pol.present |= 1u << PVABI_POLICY_A_MIN_VERSION |
 				       1u << PVABI_POLICY_A_MAX_VERSION;
 			break;
@@ -325,15 +317,11 @@ static int kmod_policy(int argc, char **argv)
 			pol.present |= 1u << PVABI_POLICY_A_FEATURES;
 			break;
 		case 'p':
-			pol.patch_mode = PVABI_NL_PATCH_MAX;
-			while (pol.patch_mode > PVABI_NL_PATCH_UNSPEC &&
-			       strcmp(optarg, patch_modes[pol.patch_mode]))
-				pol.patch_mode--;
-			if (!pol.patch_mode)
-				return pvctl_usage_error(
-					"--patch-mode: '%s' is not guest, host "
-					"or off",
-					optarg);
+			if (pvabi_patch_mode_parse(optarg, &mode, why,
+						   sizeof(why)))
+				return pvctl_usage_error("--patch-mode: %s",
+							 why);
+			pol.patch_mode = pvctl_patch_mode_to_nl(mode);
 			pol.present |= 1u << PVABI_POLICY_A_PATCH_MODE;
 			break;
 		case 'd':

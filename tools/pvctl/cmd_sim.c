@@ -35,21 +35,11 @@ const char pvctl_sim_help[] =
 static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
 		     uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	char why[128];
 
-	errno = 0;
-	if (*s == '-' || *s == '\0')
-		goto bad;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v < min || v > max)
-		goto bad;
-	*out = v;
+	if (pvabi_u64_parse(s, min, max, out, why, sizeof(why)))
+		return pvctl_usage_error("%s: %s", opt, why);
 	return 0;
-bad:
-	return pvctl_usage_error("%s: '%s' is not a number in %" PRIu64
-				 "..%" PRIu64,
-				 opt, s, min, max);
 }
 
 int pvctl_sim_run(int argc, char **argv)

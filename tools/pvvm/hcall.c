@@ -26,16 +26,8 @@ static int32_t hcall__get_version(struct vcpu *v, struct kvm_regs *r)
 
 	if (i >= o->n_versions)
 		return PVABI_E_INVAL;
-	r->rbx = (uint32_t)o->versions[i].major << 16 | o->versions[i].minor;
+	r->rbx = pvabi_version_pack(o->versions[i]);
 	return 0;
-}
-
-static struct pvabi_version unpack(uint32_t v)
-{
-	struct pvabi_version ver = {.major = (pvabi_u16)(v >> 16),
-				    .minor = (pvabi_u16)v};
-
-	return ver;
 }
 
 static int32_t hcall__negotiate(struct vcpu *v, struct kvm_regs *r)
@@ -50,8 +42,8 @@ static int32_t hcall__negotiate(struct vcpu *v, struct kvm_regs *r)
 		return PVABI_E_BADADDR;
 	/* One copy: the guest may change the block while we look. */
 	memcpy(&in, a, sizeof(in));
-	req.min = unpack(in.min_ver);
-	req.max = unpack(in.max_ver);
+	req.min = pvabi_version_unpack(in.min_ver);
+	req.max = pvabi_version_unpack(in.max_ver);
 	req.wanted = in.wanted;
 	req.required = in.required;
 	req.magic_gpa = in.magic_gpa;
@@ -59,7 +51,7 @@ static int32_t hcall__negotiate(struct vcpu *v, struct kvm_regs *r)
 	err = pvpage__negotiate(v, &req, &res);
 	if (err)
 		return err;
-	a->version = (uint32_t)res.version.major << 16 | res.version.minor;
+	a->version = pvabi_version_pack(res.version);
 	a->features = res.features;
 	return 0;
 }

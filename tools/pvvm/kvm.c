@@ -66,11 +66,3 @@ int kvm__check_caps(int sys_fd, char *why, size_t len)
 	}
 	return 0;
 }
-
-uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}

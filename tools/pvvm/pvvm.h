@@ -27,6 +27,7 @@
 #include <pvabi/pvabi.h>
 #include <pvabi/delivery.h>
 
+#include "clock.h" /* now_ns() */
 #include "guest/boot.h"
 
 #define PVVM_SLOT_RAM	    0
@@ -157,7 +158,6 @@ static inline int vcpu__error(const struct vcpu *v)
 int kvm__open(void);
 int kvm__check_caps(int sys_fd, char *why, size_t len);
 int kvm__check_extension(int fd, long cap);
-uint64_t now_ns(void);
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;

@@ -24,17 +24,10 @@ int usage_error(const char *fmt, ...)
 int parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max,
 	      uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	char why[128];
 
-	errno = 0;
-	v = strtoull(text, &end, 0);
-	if (errno || end == text || *end || text[0] == '-' || v < min ||
-	    v > max)
-		return usage_error("%s '%s': expected a number from %" PRIu64
-				   " to %" PRIu64,
-				   opt, text, min, max);
-	*out = v;
+	if (pvabi_u64_parse(text, min, max, out, why, sizeof(why)))
+		return usage_error("%s: %s", opt, why);
 	return 0;
 }
 
@@ -91,11 +84,6 @@ void session__default(struct session *s)
 	s->window_spin = 2048; /* x 1024 TSC cycles: about a millisecond */
 }
 
-static uint32_t pack(struct pvabi_version v)
-{
-	return (uint32_t)v.major << 16 | v.minor;
-}
-
 int session__create(const struct session *s, struct vm *vm, char *why,
 		    size_t len)
 {
@@ -119,8 +107,8 @@ int session__create(const struct session *s, struct vm *vm, char *why,
 	b = vm->boot;
 	b->mode = s->mode;
 	b->workload = s->workload;
-	b->min_ver = pack(s->guest_min);
-	b->max_ver = pack(s->guest_max);
+	b->min_ver = pvabi_version_pack(s->guest_min);
+	b->max_ver = pvabi_version_pack(s->guest_max);
 	b->wanted = s->wanted;
 	b->required = s->required;
 	b->iterations = s->iterations;

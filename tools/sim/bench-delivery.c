@@ -23,6 +23,8 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "clock.h"
+
 #define STORES 20000000ull
 #define TRAPS  100000ull
 /* Exact maxima from tests/model/run-model.sh. */
@@ -54,14 +56,6 @@ static bool emulate(siginfo_t *si, ucontext_t *uc)
 	return true;
 }
 #endif
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {

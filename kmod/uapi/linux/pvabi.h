@@ -36,7 +36,7 @@
  *   ENOTCONN the vCPU has not negotiated yet (PVABI_VCPU_INJECT, _KICK);
  *   ENOSPC   PVABI_MAX_VMS VMs exist;
  *   EOPNOTSUPP  negotiation found no common version or feature (the
- *            precise PVABI_E_* code is in pvabi_negotiate.error).
+ *            precise PVABI_E_* code is in pvabi_vcpu_negotiate.error).
  *
  * The vCPU fd's pages, each one page (4096 bytes) at a fixed mmap offset;
  * one mmap may cover both.  Mappings must be MAP_SHARED, never executable.
@@ -103,7 +103,7 @@ struct pvabi_create_vm {
  * that is readable but not writable fails with EFAULT before the vCPU
  * changes.
  */
-struct pvabi_negotiate {
+struct pvabi_vcpu_negotiate {
 	__u32 min_version;
 	__u32 max_version;
 	__u64 wanted;
@@ -170,7 +170,7 @@ struct pvabi_vcpu_stats {
 /* on a VM fd; the argument is the vCPU index, < PVABI_MAX_VCPUS */
 #define PVABI_CREATE_VCPU _IO(PVABI_IO, 0x10)
 /* on a vCPU fd */
-#define PVABI_VCPU_NEGOTIATE _IOWR(PVABI_IO, 0x20, struct pvabi_negotiate)
+#define PVABI_VCPU_NEGOTIATE _IOWR(PVABI_IO, 0x20, struct pvabi_vcpu_negotiate)
 #define PVABI_VCPU_SET_REGS _IOW(PVABI_IO, 0x21, struct pvabi_regs)
 #define PVABI_VCPU_SET_EVENTFD _IOW(PVABI_IO, 0x22, struct pvabi_eventfd)
 #define PVABI_VCPU_SET_SIGNAL _IOW(PVABI_IO, 0x23, struct pvabi_signal)

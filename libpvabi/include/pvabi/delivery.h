@@ -383,7 +383,9 @@ int pvabi_dlv_save(const struct pvabi_dlv *d, pvabi_u64 now_ns,
  * Returns 0; PVABI_E_INVAL for a NULL pointer; PVABI_E_MALFORMED (and @d
  * unchanged) if n_pending > PVABI_DLV_QUEUE_LEN, a vector appears twice,
  * a flag or reserved field is set that this version does not know,
- * ARMED or DEFERRED is set with nothing pending, or ARMED without DEFERRED.
+ * ARMED or DEFERRED is set with nothing pending, ARMED without DEFERRED,
+ * deferred_exits or deferred_ns is non-zero without DEFERRED, or an entry
+ * of pending[] at or past n_pending is non-zero.
  */
 int pvabi_dlv_restore(struct pvabi_dlv *d, const struct pvabi_dlv_state *st,
 		      pvabi_u64 now_ns, struct pvabi_dlv_action *act);

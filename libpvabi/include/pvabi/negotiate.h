@@ -62,7 +62,10 @@ struct pvabi_result {
 
 /**
  * pvabi_version_cmp - order two versions (major, then minor)
- * Returns <0, 0 or >0.  Since 1.0.
+ * @a: one version
+ * @b: the other
+ *
+ * Return: <0, 0 or >0 as @a is below, equal to or above @b.  Since 1.0.
  */
 static inline int pvabi_version_cmp(struct pvabi_version a,
 				    struct pvabi_version b)
@@ -74,6 +77,44 @@ static inline int pvabi_version_cmp(struct pvabi_version a,
 	return 0;
 }
 
+/*
+ * A version as one 32-bit word, the form hypercalls (abi.h) and pvabi.ko's
+ * ioctls and netlink attributes (linux/pvabi.h) carry: the major in the high
+ * 16 bits, the minor in the low 16.  PVABI_VERSION_PACKED() is the same for
+ * constant expressions (static tables); code uses the functions below.
+ */
+#define PVABI_VERSION_PACKED(major, minor)                                     \
+	((pvabi_u32)(major) << 16 | (pvabi_u32)(minor))
+
+/**
+ * pvabi_version_pack - a version as one 32-bit word
+ * @v: the version
+ *
+ * Return: (@v.major << 16) | @v.minor.  Since 1.1.
+ */
+static inline pvabi_u32 pvabi_version_pack(struct pvabi_version v)
+{
+	return PVABI_VERSION_PACKED(v.major, v.minor);
+}
+
+/**
+ * pvabi_version_unpack - a version from its 32-bit word
+ * @packed: (major << 16) | minor
+ *
+ * Nothing is checked: a packed 0 gives major 0, which negotiation refuses.
+ *
+ * Return: the version.  Since 1.1.
+ */
+static inline struct pvabi_version pvabi_version_unpack(pvabi_u32 packed)
+{
+	struct pvabi_version v = {
+		.major = (pvabi_u16)(packed >> 16),
+		.minor = (pvabi_u16)(packed & 0xffff),
+	};
+
+	return v;
+}
+
 /**
  * pvabi_offer_check - validate an offer
  * @offer: the host's offer (possibly read from an untrusted blob)
@@ -81,14 +122,16 @@ static inline int pvabi_version_cmp(struct pvabi_version a,
  * An offer is valid when it lists 1..PVABI_OFFER_MAX_VERSIONS versions, none
  * with major 0, with no version listed twice.
  *
- * Returns 0, or PVABI_E_INVAL (NULL), PVABI_E_MALFORMED (count out of range,
+ * Return: 0, or PVABI_E_INVAL (NULL), PVABI_E_MALFORMED (count out of range,
  * duplicate), PVABI_E_BADVERSION (major 0).  Since 1.0.
  */
 int pvabi_offer_check(const struct pvabi_offer *offer);
 
 /**
  * pvabi_gpa_check - validate a guest page address
- * Returns 0, PVABI_E_BADADDR (zero or not page aligned) or PVABI_E_RESERVED
+ * @gpa: the guest-physical address of a page
+ *
+ * Return: 0, PVABI_E_BADADDR (zero or not page aligned) or PVABI_E_RESERVED
  * (bits at or above PVABI_GPA_BITS set).  Never "fixes" the address.
  * Since 1.0.
  */
@@ -100,7 +143,7 @@ int pvabi_gpa_check(pvabi_u64 gpa);
  * @req: the guest's request
  * @res: filled on success; untouched on failure
  *
- * Returns 0 on success, or
+ * Return: 0 on success, or
  *  PVABI_E_INVAL       a NULL pointer;
  *  PVABI_E_MALFORMED,
  *  PVABI_E_BADVERSION  the offer is invalid (see pvabi_offer_check), or the
@@ -110,20 +153,25 @@ int pvabi_gpa_check(pvabi_u64 gpa);
  *                      both pages are at the same address;
  *  PVABI_E_NOVERSION   no version is in both the offer and [min, max];
  *  PVABI_E_NOFEATURE   a required feature is not offered.
+ *
  * Since 1.0.
  */
+int pvabi_negotiate(const struct pvabi_offer *offer,
+		    const struct pvabi_request *req, struct pvabi_result *res);
+
 /**
  * pvabi_offer_clamp - apply a VM's policy to a host's offer
  * @offer: in/out; versions above @hi are lowered to @hi where the major
  *         matches and dropped otherwise, the floor is raised to @lo, and
  *         features are masked with @features
- * Returns 0, or PVABI_E_BADVERSION when @lo > @hi, or PVABI_E_NOVERSION when
+ * @lo: the lowest version the policy allows
+ * @hi: the highest version the policy allows
+ * @features: the features the policy allows
+ *
+ * Return: 0, or PVABI_E_BADVERSION when @lo > @hi, or PVABI_E_NOVERSION when
  * nothing is left.  Since 1.0.
  */
 int pvabi_offer_clamp(struct pvabi_offer *offer, struct pvabi_version lo,
 		      struct pvabi_version hi, pvabi_u64 features);
-
-int pvabi_negotiate(const struct pvabi_offer *offer,
-		    const struct pvabi_request *req, struct pvabi_result *res);
 
 #endif /* PVABI_NEGOTIATE_H */

@@ -229,6 +229,19 @@ int pvabi_patch_policy_check(const struct pvabi_patch_policy *pol);
 const char *pvabi_patch_mode_name(enum pvabi_patch_mode mode);
 
 /**
+ * pvabi_patch_mode_parse - the mode pvabi_patch_mode_name() calls @text
+ * @text: "off", "guest" or "host", exactly
+ * @mode: receives the mode; untouched on failure
+ * @why: optional; receives "unknown mode 'hots' (off, guest or host)"
+ * @whylen: size of @why
+ *
+ * Returns 0, or PVABI_E_INVAL (a NULL pointer or an unknown name).
+ * Since 1.1.
+ */
+int pvabi_patch_mode_parse(const char *text, enum pvabi_patch_mode *mode,
+			   char *why, size_t whylen);
+
+/**
  * pvabi_patch_classes_parse - "msr,sprg" (or "all", "none") into PVABI_PC_*
  * Returns 0 or PVABI_E_INVAL quoting the unknown name in @why.
  */

@@ -10,8 +10,8 @@
  * Conventions: functions return 0 (or a count) on success and a negative
  * PVABI_E_* code on failure.  Parsers of text take an optional buffer @why
  * (may be NULL) that receives one line saying what was wrong, quoting the bad
- * value.  Every function appeared in libpvabi 1.0 (LIBPVABI_1 in
- * libpvabi.sym) unless it says otherwise.
+ * value (pvabi_why() below writes it).  Every function appeared in libpvabi
+ * 1.0 (LIBPVABI_1 in libpvabi.sym) unless it says otherwise.
  */
 #ifndef PVABI_PVABI_H
 #define PVABI_PVABI_H
@@ -43,6 +43,31 @@ const char *pvabi_strerror(int err);
  * output ("no-common-version"); "unknown" for codes not listed.
  */
 const char *pvabi_errname(int err);
+
+/**
+ * pvabi_why_printf - write one line saying what was wrong into a caller's
+ * buffer
+ * @why: the buffer, or NULL: then nothing is written
+ * @whylen: its size in bytes; 0: nothing is written
+ * @fmt: printf-style format of the line, followed by its arguments
+ *
+ * The line is cut to fit and always terminated.  libpvabi's parsers fill
+ * their @why this way; programs built on libpvabi use it (or pvabi_why()) so
+ * that their parsers say what was wrong the same way.  Since 1.1.
+ */
+void pvabi_why_printf(char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/**
+ * pvabi_why - pvabi_why_printf(@why, @whylen, ...), then evaluate to @err
+ *
+ * For "return pvabi_why(PVABI_E_INVAL, why, whylen, "'%s' ...", s);".  A
+ * macro rather than a function so that static analyzers see that the value
+ * is @err (an out-of-line function looks as if it might return 0).  Since
+ * 1.1.
+ */
+#define pvabi_why(err, why, whylen, ...)                                       \
+	(pvabi_why_printf((why), (whylen), __VA_ARGS__), (err))
 
 /* -------------------------------------------------- layout and features */
 
@@ -101,6 +126,59 @@ int pvabi_version_range_parse(const char *text, struct pvabi_version *lo,
 			      struct pvabi_version *hi, char *why,
 			      size_t whylen);
 
+/* Bytes that always hold pvabi_version_range_format()'s and
+ * pvabi_version_list_format()'s text, the terminating NUL included.
+ */
+#define PVABI_VERSION_RANGE_TEXT_MAX 24 /* "65535.65535-65535.65535" */
+#define PVABI_VERSION_LIST_TEXT_MAX  (PVABI_OFFER_MAX_VERSIONS * 12)
+
+/**
+ * pvabi_version_range_format - write "1.0-1.3", or "1.2" when @lo equals @hi
+ * @lo: the lowest version of the inclusive range
+ * @hi: the highest
+ * @buf: output, PVABI_VERSION_RANGE_TEXT_MAX bytes always suffice
+ * @len: size of @buf in bytes
+ *
+ * The text is what pvabi_version_range_parse() reads back.  On failure @buf
+ * holds "" (if @len allows).
+ * Returns the length written, PVABI_E_INVAL (@buf NULL) or PVABI_E_NOSPACE
+ * (@len too small, 0 included).  Since 1.1.
+ */
+int pvabi_version_range_format(struct pvabi_version lo, struct pvabi_version hi,
+			       char *buf, size_t len);
+
+/**
+ * pvabi_version_list_format - write an offer's versions as "1.0,1.2"
+ * @offer: only n_versions and versions[] are read; 0 versions give ""
+ * @buf: output, PVABI_VERSION_LIST_TEXT_MAX bytes always suffice
+ * @len: size of @buf in bytes
+ *
+ * The text is what pvabi_version_list_parse() reads back.  On failure @buf
+ * holds "" (if @len allows).
+ * Returns the length written, PVABI_E_INVAL (a NULL pointer, or n_versions
+ * above PVABI_OFFER_MAX_VERSIONS) or PVABI_E_NOSPACE (@len too small, 0
+ * included).  Since 1.1.
+ */
+int pvabi_version_list_format(const struct pvabi_offer *offer, char *buf,
+			      size_t len);
+
+/**
+ * pvabi_u64_parse - parse an unsigned integer within [@min, @max]
+ * @text: decimal, or hexadecimal after "0x" or "0X"; nothing else: no sign,
+ *        no space, and a leading 0 does not mean octal
+ * @min: the lowest value accepted
+ * @max: the highest value accepted
+ * @out: receives the value; untouched on failure
+ * @why: optional; receives "'12x' is not a number in 1..64"
+ * @whylen: size of @why
+ *
+ * The one integer form of options and configuration text.
+ * Returns 0, or PVABI_E_INVAL (a NULL pointer, @min above @max, or @text
+ * not such a number or outside the range).  Since 1.1.
+ */
+int pvabi_u64_parse(const char *text, pvabi_u64 min, pvabi_u64 max,
+		    pvabi_u64 *out, char *why, size_t whylen);
+
 /**
  * pvabi_features_parse - parse "notify,booke" (names from pvabi_features();
  * "" and "none" mean no feature, "all" every defined feature)
@@ -112,7 +190,8 @@ int pvabi_features_parse(const char *text, pvabi_u64 *mask, char *why,
 /**
  * pvabi_features_format - write "notify,booke" for @mask into @buf; bits
  * without a name are written as "bit42"
- * Returns the length written, or PVABI_E_NOSPACE.
+ * Returns the length written, PVABI_E_INVAL (@buf NULL) or PVABI_E_NOSPACE
+ * (@len too small, 0 included).
  */
 int pvabi_features_format(pvabi_u64 mask, char *buf, size_t len);
 
@@ -120,7 +199,8 @@ int pvabi_features_format(pvabi_u64 mask, char *buf, size_t len);
  * pvabi_negotiate_explain - one line saying why pvabi_negotiate() refused
  * @err: what pvabi_negotiate() returned for @offer and @req
  * Writes e.g. "guest range 2.0-2.9 and host offer 1.0,1.2 share no version".
- * Returns the length written, or PVABI_E_NOSPACE.
+ * Returns the length written, PVABI_E_INVAL (a NULL pointer) or
+ * PVABI_E_NOSPACE (@len too small, 0 included).
  */
 int pvabi_negotiate_explain(const struct pvabi_offer *offer,
 			    const struct pvabi_request *req, int err, char *buf,
@@ -130,7 +210,8 @@ int pvabi_negotiate_explain(const struct pvabi_offer *offer,
 
 /*
  * The host describes its offer in a /hypervisor node, as ePAPR guests
- * expect (schemas/pvabi-hypervisor.yaml):
+ * expect (the binding is pvabi(7), NEGOTIATION; tests/data/bad-dtb/ holds
+ * the nodes a reader refuses):
  *
  *   hypervisor {
  *       compatible = "pvabi,hypervisor-1", "epapr,hypervisor-1";

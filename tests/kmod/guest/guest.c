@@ -83,11 +83,11 @@ int vm_with_bound(int dev, const char *name, uint32_t bound_us, uint32_t *idp)
 	return vm;
 }
 
-int negotiate(int fd, uint64_t wanted, struct pvabi_negotiate *n)
+int negotiate(int fd, uint64_t wanted, struct pvabi_vcpu_negotiate *n)
 {
 	memset(n, 0, sizeof(*n));
-	n->min_version = 1 << 16;
-	n->max_version = 1 << 16 | 0xffff;
+	n->min_version = PVABI_VERSION_PACKED(1, 0);
+	n->max_version = PVABI_VERSION_PACKED(1, 0xffff);
 	n->wanted = wanted;
 	n->magic_gpa = 0x10000;
 	n->notify_gpa = 0x11000;
@@ -100,7 +100,7 @@ void vcpu_setup_features(int vm, unsigned int index, struct vcpu *v,
 {
 	struct pvabi_regs regs = {.r1 = TOKEN, .msr = 0};
 	struct pvabi_eventfd e;
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	char *p;
 
 	v->fd = ioctl(vm, PVABI_CREATE_VCPU, index);

@@ -14,7 +14,7 @@
 
 #include <linux/pvabi.h>
 
-#include "pvabi/abi.h"
+#include "pvabi/negotiate.h"
 
 #define TOKEN 0x7ffdf00dcafe0ull /* the test vCPU's "r1" */
 
@@ -51,7 +51,7 @@ int dev_open(void);
 int vm_create(int dev, const char *name, uint32_t *id);
 /* A VM whose deferral bound is @bound_us (set over netlink). */
 int vm_with_bound(int dev, const char *name, uint32_t bound_us, uint32_t *idp);
-int negotiate(int fd, uint64_t wanted, struct pvabi_negotiate *n);
+int negotiate(int fd, uint64_t wanted, struct pvabi_vcpu_negotiate *n);
 void vcpu_setup_features(int vm, unsigned int index, struct vcpu *v,
 			 uint64_t wanted);
 void vcpu_setup(int vm, unsigned int index, struct vcpu *v);

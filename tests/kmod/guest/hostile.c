@@ -42,6 +42,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "genl_client.h"
 #include "guest.h"
 #include "pvabi/access.h"
@@ -64,14 +65,6 @@ static uint64_t rnd(void)
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static long env_long(const char *name, long def)
@@ -420,7 +413,8 @@ static long hostile_settle(struct hostile *h, const char *name, int64_t *forced,
 	*forced = -1;
 	if (!netlink_vcpu(h->vm_id, 0, &nl))
 		*forced = nl.stats.forced;
-	result(*forced == (int64_t)end.forced && nl.version == 1 << 16 &&
+	result(*forced == (int64_t)end.forced &&
+		       nl.version == PVABI_VERSION_PACKED(1, 0) &&
 		       nl.features == (PVABI_F_ALL_1_0 & ~PVABI_F_HOST_PATCH),
 	       "%s: GET_VMS reports the %" PRId64 " forced deliveries and the "
 	       "negotiated version 1.0 and features, whatever the page says",
@@ -514,7 +508,7 @@ static void *act_notify_mapper(void *arg)
 	struct hostile *h = arg;
 	char *spare = mmap(NULL, 4 * PVABI_PAGE_SIZE, PROT_NONE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	unsigned long i;
 	char *p;
 
@@ -685,14 +679,14 @@ enum bad_field {
 struct bad_req {
 	const char *what;
 	int err;  /* errno */
-	int code; /* pvabi_negotiate.error written back, or 0 */
+	int code; /* pvabi_vcpu_negotiate.error written back, or 0 */
 	struct {
 		enum bad_field f;
 		uint64_t v;
 	} set[2];
 };
 
-#define V(maj, min) ((uint32_t)(maj) << 16 | (min))
+#define V(maj, min) PVABI_VERSION_PACKED(maj, min)
 static const struct bad_req bad_reqs[] = {
 	{"magic page at 0", EINVAL, PVABI_E_BADADDR, {{F_MAGIC, 0}}},
 	{"both pages at 0",
@@ -747,7 +741,7 @@ static const struct bad_req bad_reqs[] = {
 
 #define N_BAD (sizeof(bad_reqs) / sizeof(bad_reqs[0]))
 
-static void bad_fill(struct pvabi_negotiate *n, const struct bad_req *b)
+static void bad_fill(struct pvabi_vcpu_negotiate *n, const struct bad_req *b)
 {
 	unsigned int i;
 
@@ -772,7 +766,7 @@ static void bad_fill(struct pvabi_negotiate *n, const struct bad_req *b)
 /* Refused exactly as documented?  @msg gets the code's text. */
 static int bad_refused(int fd, const struct bad_req *b, const char **msg)
 {
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	int r, in;
 
 	bad_fill(&n, b);
@@ -788,8 +782,8 @@ static int bad_refused(int fd, const struct bad_req *b, const char **msg)
 /* Argument buffers the kernel must not trust: each EFAULT, nothing done. */
 static int bad_buffers(int fd, char *ro, char *hole)
 {
-	char *straddle = hole - sizeof(struct pvabi_negotiate) / 2;
-	struct pvabi_negotiate n;
+	char *straddle = hole - sizeof(struct pvabi_vcpu_negotiate) / 2;
+	struct pvabi_vcpu_negotiate n;
 	int ok = 1;
 
 	negotiate(-1, PVABI_F_ALL_1_0, &n);
@@ -808,7 +802,7 @@ static int bad_buffers(int fd, char *ro, char *hole)
 /* A good request in a read-only page and a page after an unmapped one. */
 static void bad_buffers_setup(char **ro, char **hole)
 {
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	char *p = mmap(NULL, 3 * PVABI_PAGE_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -861,7 +855,7 @@ static void *act_bad_storm(void *arg)
 static long bad_negotiate_once(struct hostile *h, char *ro, char *hole)
 {
 	struct pvctl_genl_vcpu nl;
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	struct vcpu v;
 	const char *msg;
 	unsigned int k;

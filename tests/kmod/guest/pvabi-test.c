@@ -40,7 +40,7 @@ static void case_basic(void)
 {
 	int dev = dev_open(), vm;
 	struct vcpu v;
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 
 	result(ioctl(dev, PVABI_GET_API_VERSION, 0) == PVABI_API_VERSION,
 	       "PVABI_GET_API_VERSION is %d", PVABI_API_VERSION);
@@ -458,7 +458,7 @@ static void case_badioctl(void)
 {
 	int dev = dev_open(), vm, vc, efd;
 	struct pvabi_create_vm cv;
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	struct pvabi_eventfd e;
 	struct pvabi_signal s;
 	struct vcpu v;
@@ -531,7 +531,7 @@ static void case_badioctl(void)
 	result(n.error == PVABI_E_BADADDR,
 	       "NEGOTIATE reports PVABI_E_BADADDR (%d)", n.error);
 	negotiate(-1, 0, &n);
-	n.min_version = n.max_version = 2 << 16;
+	n.min_version = n.max_version = PVABI_VERSION_PACKED(2, 0);
 	EXPECT_ERR(ioctl(vc, PVABI_VCPU_NEGOTIATE, &n), EOPNOTSUPP,
 		   "NEGOTIATE version 2.0 only");
 	result(n.error == PVABI_E_NOVERSION,
@@ -698,7 +698,7 @@ static void case_badnl(void)
 						   PVABI_POLICY_A_MIN_VERSION,
 						   &u32v, 4)),
 		  ERANGE, "SET_POLICY version with major 0");
-	u32v = 2 << 16;
+	u32v = PVABI_VERSION_PACKED(2, 0);
 	EXPECT_NL(pvctl_genl_request(g, msg_policy(g, id,
 						   PVABI_POLICY_A_MIN_VERSION,
 						   &u32v, 4)),
@@ -809,7 +809,7 @@ static void case_policy(void)
 {
 	int dev = dev_open(), vm, vc;
 	struct pvctl_genl_policy pol = {0};
-	struct pvabi_negotiate n;
+	struct pvabi_vcpu_negotiate n;
 	struct pvctl_genl *g, *events;
 	struct find *f = calloc(1, sizeof(*f));
 	struct vcpu v[PVABI_MAX_VCPUS];
@@ -857,7 +857,7 @@ static void case_policy(void)
 	close(vc);
 	pol.present = 1u << PVABI_POLICY_A_MIN_VERSION |
 		      1u << PVABI_POLICY_A_MAX_VERSION;
-	pol.min_version = pol.max_version = 2 << 16;
+	pol.min_version = pol.max_version = PVABI_VERSION_PACKED(2, 0);
 	pvctl_genl_set_policy(g, id, 0, &pol);
 	vc = ioctl(vm, PVABI_CREATE_VCPU, 0);
 	result(negotiate(vc, PVABI_F_ALL_1_0, &n) == -1 &&
@@ -870,7 +870,7 @@ static void case_policy(void)
 	pvctl_genl_dump(g, 0, find_vm, f);
 	result(f->found == 1 && f->vm.policy.defer_us == 2500 &&
 		       f->vm.policy.patch_mode == PVABI_NL_PATCH_HOST &&
-		       f->vm.policy.min_version == 2 << 16 &&
+		       f->vm.policy.min_version == PVABI_VERSION_PACKED(2, 0) &&
 		       f->vm.policy.features ==
 			       (PVABI_F_NOTIFY | PVABI_F_HOST_PATCH) &&
 		       !strcmp(f->vm.name, "policy"),
@@ -893,7 +893,7 @@ static void case_policy(void)
 	ok = 1;
 	for (i = 0; i < (int)f->vm.n_vcpus; i++)
 		ok &= f->vm.vcpus[i].index == (uint32_t)i &&
-		      f->vm.vcpus[i].version == 1 << 16 &&
+		      f->vm.vcpus[i].version == PVABI_VERSION_PACKED(1, 0) &&
 		      f->vm.vcpus[i].stats.delivered == (i == 37);
 	result(ok, "each vCPU reported once with its version and stats");
 	for (i = 0; i < PVABI_MAX_VCPUS; i++)

@@ -80,7 +80,7 @@
 #define PVVM_PHASE_DONE	   3
 
 #ifndef __ASSEMBLER__
-#include <pvabi/abi.h>
+#include <pvabi/negotiate.h> /* abi.h, and versions packed in 32 bits */
 
 /* pvvm_boot.mode: how the guest does its privileged operations. */
 enum pvvm_mode {

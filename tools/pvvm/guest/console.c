@@ -47,7 +47,9 @@ void puthex(uint64_t v)
 
 void putver(uint32_t v)
 {
-	putdec(v >> 16);
+	struct pvabi_version ver = pvabi_version_unpack(v);
+
+	putdec(ver.major);
 	putstr(".");
-	putdec(v & 0xffff);
+	putdec(ver.minor);
 }

@@ -136,8 +136,8 @@ void hostile_notify_flip(struct percpu *c)
 		*doorbell(c) = 0;
 		/* The first round, then one in sixteen. */
 		if ((n & 15) == 0) {
-			a->min_ver = 1u << 16;
-			a->max_ver = (1u << 16) | 0xffff;
+			a->min_ver = PVABI_VERSION_PACKED(1, 0);
+			a->max_ver = PVABI_VERSION_PACKED(1, 0xffff);
 			a->wanted = (rnd(&s) & 1) ? PVABI_F_NOTIFY : 0;
 			a->required = 0;
 			a->magic_gpa = base;
@@ -158,7 +158,7 @@ struct bad_case {
 	int32_t want;
 };
 
-#define V(ma, mi) (((uint32_t)(ma) << 16) | (mi))
+#define V(ma, mi) PVABI_VERSION_PACKED(ma, mi)
 #define OK_MIN	  V(1, 0)
 #define OK_MAX	  V(1, 0xffff)
 
