@@ -57,6 +57,91 @@ static char *attr(const xmlNode *n, const char *name)
 	return (char *)xmlGetNoNsProp(n, (const xmlChar *)name);
 }
 
+/* What one element may hold; everything else is refused. */
+struct shape {
+	const char *name;
+	const char *const *attrs; /* NULL-terminated, or NULL: judged later */
+	const char *const *children; /* NULL-terminated, or NULL: none */
+	bool text;
+};
+
+static bool listed(const char *const *list, const char *name)
+{
+	for (; list && *list; list++)
+		if (!strcmp(*list, name))
+			return true;
+	return false;
+}
+
+static bool blank(const xmlChar *s)
+{
+	return !s || !s[strspn((const char *)s, " \t\r\n")];
+}
+
+/*
+ * Metadata is input from whoever can edit the domain: an element, attribute
+ * or text this version does not know is refused, not skipped, so that a
+ * typo does not silently fall back to a default.  A later version that
+ * needs more says so with a new namespace.
+ */
+static int check_shape(const xmlNode *n, bool plain, const struct shape *sh,
+		       char *why, size_t whylen)
+{
+	for (const xmlAttr *a = n->properties; a; a = a->next) {
+		const char *prefix = a->ns && a->ns->prefix
+					     ? (const char *)a->ns->prefix
+					     : "";
+
+		if (a->ns ||
+		    (sh->attrs && !listed(sh->attrs, (const char *)a->name)))
+			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
+					 "<pvabi:%s> has an unknown attribute "
+					 "'%.16s%s%.32s'",
+					 sh->name, prefix, *prefix ? ":" : "",
+					 (const char *)a->name);
+	}
+	for (const xmlNode *c = n->children; c; c = c->next) {
+		switch (c->type) {
+		case XML_COMMENT_NODE: continue;
+		case XML_TEXT_NODE:
+			if (sh->text || blank(c->content))
+				continue;
+			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
+					 "<pvabi:%s> holds text", sh->name);
+		case XML_ELEMENT_NODE:
+			if ((plain ? !c->ns
+				   : c->ns && c->ns->href &&
+					     !strcmp((const char *)c->ns->href,
+						     PVCTL_METADATA_NS)) &&
+			    listed(sh->children, (const char *)c->name))
+				continue;
+			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
+					 "<pvabi:%s> holds an unknown element "
+					 "<%.32s>",
+					 sh->name, (const char *)c->name);
+		default:
+			return pvabi_why(PVABI_E_MALFORMED, why, whylen,
+					 "<pvabi:%s> holds an entity, CDATA or "
+					 "processing instruction",
+					 sh->name);
+		}
+	}
+	return 0;
+}
+
+static const struct shape shape_root = {
+	"pvabi", (const char *const[]){"enabled", NULL},
+	(const char *const[]){"versions", "features", "patch", NULL}, false};
+static const struct shape shape_versions = {
+	"versions", (const char *const[]){"min", "max", NULL}, NULL, false};
+static const struct shape shape_features = {
+	"features", (const char *const[]){NULL}, NULL, true};
+/* The patch policy's parser judges its attributes (its text form's keys). */
+static const struct shape shape_patch = {
+	"patch", NULL, (const char *const[]){"exclude", NULL}, false};
+static const struct shape shape_exclude = {
+	"exclude", (const char *const[]){"start", "end", NULL}, NULL, false};
+
 static int parse_versions(const xmlNode *n, struct pvctl_vm_settings *s,
 			  char *why, size_t whylen)
 {
@@ -158,6 +243,8 @@ static int parse_patch(const xmlNode *n, bool plain,
 
 		if (!is_ours(c, "exclude", plain))
 			continue;
+		if ((err = check_shape(c, plain, &shape_exclude, why, whylen)))
+			return err;
 		start = attr(c, "start");
 		end = attr(c, "end");
 		if (start && end && strlen(start) < 128 && strlen(end) < 128) {
@@ -185,9 +272,12 @@ static int parse_element(const xmlNode *root, bool plain,
 {
 	struct pvctl_vm_settings s = *out;
 	xmlNode *n;
-	char *enabled = attr(root, "enabled");
+	char *enabled;
 	int err;
 
+	if ((err = check_shape(root, plain, &shape_root, why, whylen)))
+		return err;
+	enabled = attr(root, "enabled");
 	if (!enabled)
 		return pvabi_why(
 			PVABI_E_MALFORMED, why, whylen,
@@ -206,15 +296,18 @@ static int parse_element(const xmlNode *root, bool plain,
 
 	if ((err = child(root, "versions", plain, &n, why, whylen)))
 		return err;
-	if (n && (err = parse_versions(n, &s, why, whylen)))
+	if (n && ((err = check_shape(n, plain, &shape_versions, why, whylen)) ||
+		  (err = parse_versions(n, &s, why, whylen))))
 		return err;
 	if ((err = child(root, "features", plain, &n, why, whylen)))
 		return err;
-	if (n && (err = parse_features(n, &s, why, whylen)))
+	if (n && ((err = check_shape(n, plain, &shape_features, why, whylen)) ||
+		  (err = parse_features(n, &s, why, whylen))))
 		return err;
 	if ((err = child(root, "patch", plain, &n, why, whylen)))
 		return err;
-	if (n && (err = parse_patch(n, plain, &s, why, whylen)))
+	if (n && ((err = check_shape(n, plain, &shape_patch, why, whylen)) ||
+		  (err = parse_patch(n, plain, &s, why, whylen))))
 		return err;
 	*out = s;
 	return 0;
@@ -254,6 +347,13 @@ int pvctl_metadata_parse(const char *xml, size_t len,
 		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				 "not well-formed XML: %.*s",
 				 (int)strcspn(msg, "\n"), msg);
+	}
+	/* An internal subset can declare entities that expand; libvirt never
+	 * writes one, so none is read. */
+	if (doc->intSubset || doc->extSubset) {
+		err = pvabi_why(PVABI_E_MALFORMED, why, whylen,
+				"a DOCTYPE is not allowed in pvabi metadata");
+		goto out;
 	}
 	root = xmlDocGetRootElement(doc);
 	if (root && (is_ns(root, "pvabi") || is_plain(root, "pvabi"))) {

@@ -30,8 +30,8 @@
  *             document (what a libvirt hook reads on stdin)
  * @s: in: the defaults; out: with what the element sets (unchanged on error)
  *
- * Elements of the pvabi namespace that this version does not know are
- * ignored so that a newer pvctld's metadata still reads.
+ * An element, attribute or text that schemas/libvirt-metadata.rng does not
+ * allow is refused, and so is a DOCTYPE (entities are never expanded).
  * Returns 0, PVABI_E_NOTFOUND (a domain without pvabi metadata), or
  * PVABI_E_MALFORMED / PVABI_E_BADVERSION / PVABI_E_INVAL with @why saying
  * what was wrong.

@@ -114,8 +114,12 @@ static void test_domain_xml(void **state)
 			   "<other:x xmlns:other='urn:x'/>"
 			   "<pvabi:pvabi " NS " enabled='yes'>"
 			   "<pvabi:features>segregs</pvabi:features>"
-			   "<pvabi:future-thing/></pvabi:pvabi>"
-			   "</metadata></domain>";
+			   "</pvabi:pvabi></metadata></domain>";
+	/* An element this version does not know is refused, not skipped. */
+	const char *unknown = "<domain type='kvm'><name>a</name><metadata>"
+			      "<pvabi:pvabi " NS " enabled='yes'>"
+			      "<pvabi:future-thing/></pvabi:pvabi>"
+			      "</metadata></domain>";
 	const char *without = "<domain type='kvm'><name>a</name></domain>";
 	struct pvabi_offer o = host_offer("1.0", PVABI_F_ALL_1_0);
 	struct pvctl_vm_settings s;
@@ -130,6 +134,9 @@ static void test_domain_xml(void **state)
 	assert_int_equal(
 		pvctl_metadata_parse(without, strlen(without), &s, NULL, 0),
 		PVABI_E_NOTFOUND);
+	assert_int_equal(
+		pvctl_metadata_parse(unknown, strlen(unknown), &s, NULL, 0),
+		PVABI_E_MALFORMED);
 }
 
 /* Every file in tests/data/bad-metadata is refused with a reason, and the
@@ -167,11 +174,13 @@ static void test_bad_metadata(void **state)
 		assert_true(err < 0);
 		assert_int_not_equal(err, PVABI_E_NOTFOUND);
 		assert_true(why[0] != '\0');
+		for (const char *p = why; *p; p++)
+			assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
 		assert_true(pvctl_settings_equal(&s, &orig));
 		n++;
 	}
 	closedir(d);
-	assert_true(n >= 22);
+	assert_true(n >= 31);
 }
 
 /* A patch policy reaches the metadata through the library's text form. */

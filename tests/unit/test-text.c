@@ -234,6 +234,22 @@ static void test_why(void **state)
 	assert_string_equal(why, "42");
 }
 
+/* A reason quotes untrusted input: its control characters do not reach
+ * the reader, whatever parser wrote it. */
+static void test_why_control(void **state)
+{
+	char why[64];
+
+	pvabi_why_printf(why, sizeof(why), "'%s'", "a\nb\r\x1b[2J\x7f\tz");
+	assert_string_equal(why, "'a?b??[2J??z'");
+	assert_int_equal(pvabi_version_parse("1.\x1b]0;x\a",
+					     &(struct pvabi_version){0}, why,
+					     sizeof(why)),
+			 PVABI_E_BADVERSION);
+	for (const char *p = why; *p; p++)
+		assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+}
+
 static void test_features(void **state)
 {
 	pvabi_u64 m;
@@ -331,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_why),
+		cmocka_unit_test(test_why_control),
 		cmocka_unit_test(test_features),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_errors),

@@ -51,7 +51,10 @@ const char *pvabi_errname(int err);
  * @whylen: its size in bytes; 0: nothing is written
  * @fmt: printf-style format of the line, followed by its arguments
  *
- * The line is cut to fit and always terminated.  libpvabi's parsers fill
+ * The line is cut to fit and always terminated.  Bytes below 0x20 and 0x7f
+ * become '?': the line quotes untrusted input, and a control character in it
+ * could end the line or drive the terminal of whoever reads the log.
+ * libpvabi's parsers fill
  * their @why this way; programs built on libpvabi use it (or pvabi_why()) so
  * that their parsers say what was wrong the same way.  Since 1.1.
  */
