@@ -116,9 +116,11 @@ tests_ctl_dbus_concurrent_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 tests_ctl_dbus_concurrent_LDADD = $(LIBSYSTEMD_LIBS)
 # polkit on a private bus, answering as a test asks (tests/ctl/polkit.sh).
 check_PROGRAMS += tests/ctl/polkit-standin
+tests_ctl_polkit_standin_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 tests_ctl_polkit_standin_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
-tests_ctl_polkit_standin_LDADD = $(LIBSYSTEMD_LIBS)
+tests_ctl_polkit_standin_LDADD = libpvctl/libpvctl.la $(LIBSYSTEMD_LIBS)
 # A caller that execs a setgid program right after its call (daemon.sh).
 check_PROGRAMS += tests/ctl/call-then-exec
+tests_ctl_call_then_exec_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 tests_ctl_call_then_exec_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
-tests_ctl_call_then_exec_LDADD = $(LIBSYSTEMD_LIBS)
+tests_ctl_call_then_exec_LDADD = libpvctl/libpvctl.la $(LIBSYSTEMD_LIBS)

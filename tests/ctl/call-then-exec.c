@@ -16,8 +16,11 @@
 
 #include <systemd/sd-bus.h>
 
+#include "bus_open.h"
+
 int main(int argc, char **argv)
 {
+	struct pvctl_bus_opts o = {PVCTL_BUS_ADDRESS, argv[1]};
 	sd_bus_message *m = NULL;
 	sd_bus *bus = NULL;
 	int r;
@@ -27,13 +30,7 @@ int main(int argc, char **argv)
 		      stderr);
 		return 2;
 	}
-	r = sd_bus_new(&bus);
-	if (r >= 0)
-		r = sd_bus_set_address(bus, argv[1]);
-	if (r >= 0)
-		r = sd_bus_set_bus_client(bus, 1);
-	if (r >= 0)
-		r = sd_bus_start(bus);
+	r = pvctl_bus_open(&o, &bus);
 	if (r >= 0)
 		r = sd_bus_message_new_method_call(
 			bus, &m, "org.pvabi.pvctl1", "/org/pvabi/pvctl1",

@@ -22,6 +22,8 @@
 #include <string.h>
 
 #include <systemd/sd-bus.h>
+
+#include "bus_open.h"
 #include <systemd/sd-event.h>
 
 #define MAX_RULES 16
@@ -165,13 +167,9 @@ int main(int argc, char **argv)
 	if (r >= 0)
 		r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
 	if (r >= 0)
-		r = sd_bus_new(&bus);
-	if (r >= 0)
-		r = sd_bus_set_address(bus, address);
-	if (r >= 0)
-		r = sd_bus_set_bus_client(bus, 1);
-	if (r >= 0)
-		r = sd_bus_start(bus);
+		r = pvctl_bus_open(
+			&(struct pvctl_bus_opts){PVCTL_BUS_ADDRESS, address},
+			&bus);
 	if (r >= 0)
 		r = sd_bus_add_object_vtable(
 			bus, NULL, "/org/freedesktop/PolicyKit1/Authority",
