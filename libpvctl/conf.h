@@ -6,7 +6,7 @@
  *   versions = 1.0               this host's offer (default: libpvabi's)
  *   features = notify,booke      this host's features (default: all 1.0)
  *   group    = pvabi             group allowed to change settings when
- *                                polkit is not running (name or number)
+ *                                polkit is not installed (name or number)
  */
 #ifndef PVCTL_CONF_H
 #define PVCTL_CONF_H

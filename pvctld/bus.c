@@ -2,9 +2,13 @@
 /*
  * org.pvabi.pvctl1.Manager on /org/pvabi/pvctl1 (schemas/org.pvabi.pvctl1.xml).
  *
- * Every method that changes something goes: read arguments, validate them
- * (InvalidArgs quoting the bad value), look the VM up, reply at once when
- * nothing would change, authorize, write to libvirt, emit VMChanged, reply.
+ * Every method goes: read arguments, validate them (InvalidArgs quoting the
+ * bad value), authorize, and only then look the VM up, so that a caller who
+ * may not learns nothing of which VMs exist or what they hold.  A change then
+ * replies at once when nothing would change, or writes to libvirt, emits
+ * VMChanged and replies.  Authorizing may take a polkit round trip: the
+ * handler returns 1 meanwhile and runs again, from the top, with the answer
+ * (auth.c).
  */
 #include <stddef.h>
 #include <string.h>
@@ -12,8 +16,6 @@
 #include "migrate.h"
 #include "pvctld.h"
 
-#define ACTION_MANAGE "org.pvabi.pvctl1.manage"
-#define ACTION_PATCH  "org.pvabi.pvctl1.set-patch-policy"
 /* A device tree holding an offer is a few hundred bytes. */
 #define OFFER_BLOB_MAX (64u << 10)
 
@@ -62,10 +64,14 @@ static int method_list(sd_bus_message *m, void *data, sd_bus_error *error)
 {
 	struct pvctld *c = data;
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	virConnectPtr conn = virt_conn(c, error);
+	virConnectPtr conn;
 	virDomainPtr *doms = NULL;
 	int n, r;
 
+	r = auth_check(c, m, AUTH_ACTION_READ, error);
+	if (r)
+		return r;
+	conn = virt_conn(c, error);
 	if (!conn)
 		return -EAGAIN;
 	n = virConnectListAllDomains(conn, &doms, 0);
@@ -126,6 +132,9 @@ static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
 	r = check_name(name, error);
 	if (r < 0)
 		return r;
+	r = auth_check(c, m, AUTH_ACTION_READ, error);
+	if (r)
+		return r;
 	r = lookup_vm(c, name, &dom, &s, error);
 	if (r < 0)
 		return r;
@@ -137,10 +146,10 @@ static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
 	return sd_bus_send(NULL, reply, NULL);
 }
 
-/* The part every change method shares once its arguments are valid. */
+/* The part every change method shares once its arguments are valid and the
+ * caller is authorized. */
 static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
-		     const struct pvctl_change *ch, const char *action,
-		     sd_bus_error *error)
+		     const struct pvctl_change *ch, sd_bus_error *error)
 {
 	_cleanup_domain_ virDomainPtr dom = NULL;
 	struct pvctl_vm_settings old, s;
@@ -153,9 +162,6 @@ static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
 	pvctl_change_apply(&s, ch);
 	if (pvctl_settings_equal(&s, &old))
 		return sd_bus_reply_method_return(m, NULL);
-	r = auth_check(c, m, action, error);
-	if (r < 0)
-		return r;
 	r = virt_write_settings(c, dom, &s, error);
 	if (r < 0)
 		return r;
@@ -164,7 +170,7 @@ static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
 	return sd_bus_reply_method_return(m, NULL);
 }
 
-/* Read (VM, text), validate both, then change_vm(). */
+/* Read (VM, text), validate both, authorize, then change_vm(). */
 static int change_method(sd_bus_message *m, struct pvctld *c,
 			 struct pvctl_change *ch, const char *action,
 			 sd_bus_error *error)
@@ -183,21 +189,24 @@ static int change_method(sd_bus_message *m, struct pvctld *c,
 		return r;
 	if (pvctl_change_parse(ch, text, &c->config.offer, why, sizeof(why)))
 		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, why);
-	return change_vm(c, m, name, ch, action, error);
+	r = auth_check(c, m, action, error);
+	if (r)
+		return r;
+	return change_vm(c, m, name, ch, error);
 }
 
 static int method_enable(sd_bus_message *m, void *data, sd_bus_error *error)
 {
 	struct pvctl_change ch = {.what = PVCTL_SET_ENABLED, .enabled = true};
 
-	return change_method(m, data, &ch, ACTION_MANAGE, error);
+	return change_method(m, data, &ch, AUTH_ACTION_MANAGE, error);
 }
 
 static int method_disable(sd_bus_message *m, void *data, sd_bus_error *error)
 {
 	struct pvctl_change ch = {.what = PVCTL_SET_ENABLED};
 
-	return change_method(m, data, &ch, ACTION_MANAGE, error);
+	return change_method(m, data, &ch, AUTH_ACTION_MANAGE, error);
 }
 
 static int method_set_versions(sd_bus_message *m, void *data,
@@ -205,7 +214,7 @@ static int method_set_versions(sd_bus_message *m, void *data,
 {
 	struct pvctl_change ch = {.what = PVCTL_SET_VERSIONS};
 
-	return change_method(m, data, &ch, ACTION_MANAGE, error);
+	return change_method(m, data, &ch, AUTH_ACTION_MANAGE, error);
 }
 
 static int method_set_features(sd_bus_message *m, void *data,
@@ -213,14 +222,14 @@ static int method_set_features(sd_bus_message *m, void *data,
 {
 	struct pvctl_change ch = {.what = PVCTL_SET_FEATURES};
 
-	return change_method(m, data, &ch, ACTION_MANAGE, error);
+	return change_method(m, data, &ch, AUTH_ACTION_MANAGE, error);
 }
 
 static int method_set_patch(sd_bus_message *m, void *data, sd_bus_error *error)
 {
 	struct pvctl_change ch = {.what = PVCTL_SET_PATCH};
 
-	return change_method(m, data, &ch, ACTION_PATCH, error);
+	return change_method(m, data, &ch, AUTH_ACTION_PATCH, error);
 }
 
 static int method_get_offer(sd_bus_message *m, void *data, sd_bus_error *error)
@@ -231,6 +240,9 @@ static int method_get_offer(sd_bus_message *m, void *data, sd_bus_error *error)
 	uint8_t blob[4096];
 	int n, r;
 
+	r = auth_check(c, m, AUTH_ACTION_READ, error);
+	if (r)
+		return r;
 	n = pvabi_fdt_write_offer(&c->config.offer, blob, sizeof(blob));
 	if (n < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
@@ -281,6 +293,9 @@ static int method_check_migration(sd_bus_message *m, void *data,
 	r = pvabi_fdt_read_offer(blob, len, &dest, why, sizeof(why));
 	if (r)
 		return invalid(error, "offer", why);
+	r = auth_check(c, m, AUTH_ACTION_READ, error);
+	if (r)
+		return r;
 	r = lookup_vm(c, name, &dom, &s, error);
 	if (r < 0)
 		return r;
@@ -360,6 +375,9 @@ int bus_setup(struct pvctld *c)
 				     PVCTLD_INTERFACE, manager_vtable, c);
 	if (r < 0)
 		return log_error_errno(r, "cannot add the object");
+	r = auth_setup(c);
+	if (r < 0)
+		return r;
 	r = sd_bus_request_name(c->bus, PVCTLD_BUS_NAME, 0);
 	if (r < 0)
 		return log_error_errno(r, "cannot own %s", PVCTLD_BUS_NAME);

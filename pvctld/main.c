@@ -186,6 +186,7 @@ int main(int argc, char **argv)
 	r = sd_event_loop(c.event);
 	sd_notify(0, "STOPPING=1");
 out:
+	auth_done(&c);
 	sd_bus_flush_close_unref(c.bus);
 	virt_close(&c);
 	sd_event_unref(c.event);

@@ -28,6 +28,11 @@
 #define PVCTLD_ERROR_LIBVIRT		 "org.pvabi.pvctl1.LibvirtError"
 #define PVCTLD_ERROR_LIBVIRT_UNAVAILABLE "org.pvabi.pvctl1.LibvirtUnavailable"
 
+/* polkit actions (org.pvabi.pvctl1.policy). */
+#define AUTH_ACTION_READ   "org.pvabi.pvctl1.read"
+#define AUTH_ACTION_MANAGE "org.pvabi.pvctl1.manage"
+#define AUTH_ACTION_PATCH  "org.pvabi.pvctl1.set-patch-policy"
+
 /* A libvirt lifecycle event, handed from libvirt's event thread to the
  * sd-event loop that owns the bus. */
 struct pvctld_event {
@@ -66,6 +71,12 @@ struct pvctld {
 	uint64_t lost_usec;
 
 	bool netlink_absent_logged;
+
+	/* Authorization (auth.c), on the loop only: the calls being decided,
+	 * and whether polkit is installed, followed on the bus. */
+	struct auth_query *auth_queries;
+	bool polkit_owned, polkit_activatable;
+	sd_bus_slot *activatable_slot;
 };
 
 /* main.c: one line on stderr, which journald reads.  Returns -|err|. */
@@ -96,10 +107,16 @@ const char *virt_state(virDomainPtr dom);
 int bus_setup(struct pvctld *c);
 int bus_emit_vm_changed(struct pvctld *c, const char *name, const char *what);
 
-/* auth.c: may the sender of @m do @action? 1 yes, or a negative errno with
- * @error set. */
+/* auth.c: may the sender of @m do @action?  0: yes, go on.  1: the question
+ * is out; the handler returns 1 and runs again with the same @m once the
+ * answer is in.  Or a negative errno with @error set: no.  Call it before
+ * looking anything up, in the same place on every run of the handler. */
 int auth_check(struct pvctld *c, sd_bus_message *m, const char *action,
 	       sd_bus_error *error);
+/* Find out whether polkit is installed and follow it; log the rule. */
+int auth_setup(struct pvctld *c);
+/* Drop the calls still being decided (at exit). */
+void auth_done(struct pvctld *c);
 
 /* virt.c: hand a VM's settings to the kernel module, if it is loaded. */
 void push_vm(struct pvctld *c, virDomainPtr dom,

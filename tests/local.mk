@@ -104,10 +104,23 @@ ctl_tests = \
 	tests/ctl/daemon.sh \
 	tests/ctl/libvirtd.sh \
 	tests/ctl/libvirtd-restart.sh \
-	tests/ctl/dbus-1000.sh
+	tests/ctl/dbus-1000.sh \
+	tests/ctl/polkit.sh \
+	tests/ctl/hook-timeout.sh \
+	tests/ctl/unit-security.sh
 TESTS += $(ctl_tests)
 EXTRA_DIST += $(ctl_tests) tests/ctl/lib-ctl.sh
 # 1000 D-Bus calls in flight at once against pvctld (tests/ctl/dbus-1000.sh).
 check_PROGRAMS += tests/ctl/dbus-concurrent
 tests_ctl_dbus_concurrent_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 tests_ctl_dbus_concurrent_LDADD = $(LIBSYSTEMD_LIBS)
+# polkit on a private bus, answering as a test asks (tests/ctl/polkit.sh).
+check_PROGRAMS += tests/ctl/polkit-standin
+tests_ctl_polkit_standin_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
+tests_ctl_polkit_standin_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+tests_ctl_polkit_standin_LDADD = libpvctl/libpvctl.la $(LIBSYSTEMD_LIBS)
+# A caller that execs a setgid program right after its call (daemon.sh).
+check_PROGRAMS += tests/ctl/call-then-exec
+tests_ctl_call_then_exec_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
+tests_ctl_call_then_exec_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+tests_ctl_call_then_exec_LDADD = libpvctl/libpvctl.la $(LIBSYSTEMD_LIBS)

@@ -11,8 +11,9 @@ ctl_cleanup() {
 }
 trap ctl_cleanup EXIT
 
-# ctl_bus NAME: a bus whose policy is the system bus's default plus pvctld's
-# own (pvctld/org.pvabi.pvctl1.conf), listening in $TMP/NAME.  Sets $addr.
+# ctl_bus NAME [XML]: a bus whose policy is the system bus's default plus
+# pvctld's own (pvctld/org.pvabi.pvctl1.conf) and XML, listening in
+# $TMP/NAME.  Sets $addr.
 ctl_bus() {
 	local dir=$TMP/$1 pid
 	mkdir -p "$dir"
@@ -42,6 +43,7 @@ ctl_bus() {
            send_interface="org.freedesktop.DBus.Monitoring"/>
   </policy>
   <include>$top_srcdir/pvctld/org.pvabi.pvctl1.conf</include>
+  ${2:-}
 </busconfig>
 EOC
 	exec 5>"$dir/addr" 6>"$dir/pid"

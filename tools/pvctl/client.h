@@ -58,6 +58,8 @@ struct pvctl_client_ops {
 struct pvctl_client {
 	const struct pvctl_client_ops *ops;
 	char error[512];
+	/* How long a call may take, in microseconds (0: sd-bus's 25 s). */
+	unsigned long long timeout_usec;
 };
 
 /* Connect to pvctld on the bus @o names; on failure returns

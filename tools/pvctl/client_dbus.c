@@ -76,7 +76,7 @@ static int call(struct pvctl_client *cl, sd_bus_message **reply,
 	if (r >= 0)
 		r = sd_bus_message_set_allow_interactive_authorization(m, 1);
 	if (r >= 0)
-		r = sd_bus_call(bus_of(cl), m, 0, &e, reply);
+		r = sd_bus_call(bus_of(cl), m, cl->timeout_usec, &e, reply);
 	sd_bus_message_unref(m);
 	if (r < 0) {
 		r = map_error(cl, &e, r);
@@ -250,7 +250,7 @@ static int d_check_migration(struct pvctl_client *cl, const char *vm,
 	if (r >= 0)
 		r = sd_bus_message_append_array(m, 'y', dtb, len);
 	if (r >= 0)
-		r = sd_bus_call(bus_of(cl), m, 0, &e, &reply);
+		r = sd_bus_call(bus_of(cl), m, cl->timeout_usec, &e, &reply);
 	sd_bus_message_unref(m);
 	if (r < 0) {
 		r = map_error(cl, &e, r);

@@ -7,13 +7,48 @@
  * and libvirt shows what the hook wrote on stderr.  The VM's pvabi settings
  * travel in that XML; this host's offer comes from its pvctld.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "metadata.h"
 #include "migrate.h"
 #include "pvctl.h"
+
+/* libvirt waits for the hook, and a migration with it: whatever pvctld does
+ * (stalled, absent, restarting), the hook answers within 5 s.  The call to
+ * pvctld may take HOOK_CALL_USEC; an alarm ends anything else that hangs
+ * (the bus itself) at HOOK_DEADLINE_USEC. */
+#define HOOK_CALL_USEC	   3000000ULL
+#define HOOK_DEADLINE_USEC 4500000ULL
+
+static char deadline_line[512];
+
+static void deadline(int sig)
+{
+	(void)sig;
+	/* One line for libvirt's log, then a refusal: async-signal-safe. */
+	if (write(STDERR_FILENO, deadline_line, strlen(deadline_line)) < 0)
+		_exit(PVCTL_REFUSED);
+	_exit(PVCTL_REFUSED);
+}
+
+static void arm_deadline(const char *domain)
+{
+	struct itimerval it = {
+		.it_value = {.tv_sec = HOOK_DEADLINE_USEC / 1000000,
+			     .tv_usec = HOOK_DEADLINE_USEC % 1000000}};
+
+	snprintf(deadline_line, sizeof(deadline_line),
+		 "pvabi: refusing VM '%s': no answer from the bus or pvctld "
+		 "within %.1f s\n",
+		 domain, HOOK_DEADLINE_USEC / 1e6);
+	signal(SIGALRM, deadline);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
 
 static int hook_migrate_begin(const char *domain)
 {
@@ -48,15 +83,19 @@ static int hook_migrate_begin(const char *domain)
 		bus.kind = PVCTL_BUS_ADDRESS;
 		bus.address = env;
 	}
+	arm_deadline(domain);
 	r = pvctl_client_open(&bus, &cl);
 	if (r) {
 		free(xml);
-		return r;
+		return PVCTL_REFUSED;
 	}
+	cl->timeout_usec = HOOK_CALL_USEC;
 	r = cl->ops->get_offer(cl, &host);
 	if (r)
-		pvctl_error(r, "pvabi: cannot check VM '%s': %s", domain,
-			    cl->error);
+		r = pvctl_error(PVCTL_REFUSED,
+				"pvabi: refusing VM '%s': cannot check it with "
+				"pvctld: %s",
+				domain, cl->error);
 	cl->ops->close(cl);
 	if (!r && pvabi_fdt_read_offer(host.dtb, host.dtb_len, &offer, why,
 				       sizeof(why)))
@@ -102,7 +141,9 @@ const struct pvctl_cmd pvctl_hook_cmds[] = {
 	 "'pvctl hook \"$@\"').  On 'migrate begin' it reads the incoming "
 	 "domain\n"
 	 "XML and exits 1, with the reason on stderr, when this host cannot\n"
-	 "offer what the VM's pvabi settings may have let the guest use.\n"
+	 "offer what the VM's pvabi settings may have let the guest use, or\n"
+	 "when pvctld does not answer within 3 s (the hook ends within 5 s\n"
+	 "whatever the daemon does).\n"
 	 "The bus is the system bus, or $PVCTL_BUS_ADDRESS.\n",
 	 NULL},
 	{0}};
