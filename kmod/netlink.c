@@ -284,7 +284,7 @@ static int pvabi_inject_cmd(struct sk_buff *skb, struct genl_info *info)
 	ret = pvabi_inject(v, info->attrs[PVABI_A_VECTOR] ?
 			   nla_get_u32(info->attrs[PVABI_A_VECTOR]) : 0);
 	pvabi_vcpu_put(v);
-	return ret < 0 ? ret : 0;
+	return min(ret, 0);
 }
 
 static const struct genl_ops pvabi_ops[] = {

@@ -1,42 +1,18 @@
 #!/bin/bash
 # checkpatch.pl --no-tree over pvabi.ko's sources and the libpvabi files the
-# module compiles.  checkpatch.pl is not in Debian's linux-headers or
-# linux-kbuild packages; it is in linux-source-X.Y, which this test fetches
-# once into the cache (extracting three files), like run-in-qemu's kernel.
+# module compiles (tests/lint/kernel-style-files); the script comes from
+# linux-source through tests/kmod/kernel-scripts.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-cache=${PVABI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pvabi/kmod-qemu}
-
-find_checkpatch() {
-	local c
-	for c in "${CHECKPATCH:-}" "${KDIR:-/nonexistent}/scripts/checkpatch.pl" \
-		/usr/src/linux-source-*/scripts/checkpatch.pl \
-		"$cache"/linux-source-*/scripts/checkpatch.pl; do
-		[ -n "$c" ] && [ -f "$c" ] && { echo "$c"; return 0; }
-	done
-	return 1
-}
-
-fetch_checkpatch() {
-	local pkg deb
-	pkg=$(apt-cache depends linux-source 2>/dev/null | awk '/Depends: linux-source-/ { print $2; exit }')
-	[ -n "$pkg" ] || return 1
-	mkdir -p "$cache" && cd "$cache" || return 1
-	apt-get download -q "$pkg" >/dev/null 2>&1 || return 1
-	deb=$(ls "$pkg"_*.deb | head -1)
-	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$pkg.tar.xz" |
-		tar -xJ "$pkg/scripts/checkpatch.pl" "$pkg/scripts/spelling.txt" \
-			"$pkg/scripts/const_structs.checkpatch" || return 1
-	rm -f "$deb"
-}
-
-cp=$(find_checkpatch) || { (fetch_checkpatch) && cp=$(find_checkpatch); } ||
-	skip_all "checkpatch.pl not found and linux-source cannot be fetched"
+. "$top_srcdir/tests/kmod/lib-kmod.sh"
+if [ -n "${CHECKPATCH:-}" ]; then
+	cp=$CHECKPATCH
+else
+	kernel_scripts
+	cp=$ks/scripts/checkpatch.pl
+fi
 
 cd "$top_srcdir"
-files=()
-for g in $(grep -v '^#' tests/lint/kernel-style-files); do
-	for f in $g; do [ -f "$f" ] && files+=("$f"); done
-done
+mapfile -t files < <(kernel_style_files)
 plan ${#files[@]}
 for f in "${files[@]}"; do
 	ign=()

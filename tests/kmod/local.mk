@@ -2,13 +2,16 @@
 kmod_tests = \
 	%reldir%/run-in-qemu \
 	%reldir%/checkpatch.sh \
+	%reldir%/kernel-doc.sh \
+	%reldir%/coccicheck.sh \
+	%reldir%/w1.sh \
 	%reldir%/sparse.sh \
 	%reldir%/dkms.sh
 TESTS += $(kmod_tests)
 dist_check_SCRIPTS += $(kmod_tests)
 EXTRA_DIST += %reldir%/guest/init %reldir%/guest/pvabi-test.c \
 	%reldir%/guest/guest.h %reldir%/guest/guest.c %reldir%/guest/hostile.c \
-	%reldir%/debian-kernel
+	%reldir%/debian-kernel %reldir%/kernel-scripts %reldir%/lib-kmod.sh
 AM_TESTS_ENVIRONMENT += KDIR='$(KDIR)'; export KDIR;
 
 clean-local: kmod-tests-clean

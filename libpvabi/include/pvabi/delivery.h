@@ -301,6 +301,10 @@ int pvabi_dlv_exit(struct pvabi_dlv *d, const struct pvabi_dlv_regs *regs,
 
 /**
  * pvabi_dlv_entry - the vCPU is about to enter guest mode; decide
+ * @d: the machine
+ * @regs: the guest's r1 and privilege now
+ * @now_ns: current time
+ * @act: receives the actions, as for pvabi_dlv_exit()
  *
  * The same decision as pvabi_dlv_exit() without counting an exit: for the
  * re-check right before entry and for draining after a delivery.
@@ -343,17 +347,22 @@ int pvabi_dlv_tick(struct pvabi_dlv *d, pvabi_u64 now_ns,
 
 /**
  * pvabi_dlv_pending - how many distinct vectors wait
+ * @d: the machine
+ *
  * Returns 0..PVABI_DLV_QUEUE_LEN.
  */
 pvabi_u32 pvabi_dlv_pending(const struct pvabi_dlv *d);
 
 /**
  * pvabi_dlv_flags - PVABI_DLV_S_* of the machine now
+ * @d: the machine
  */
 pvabi_u32 pvabi_dlv_flags(const struct pvabi_dlv *d);
 
 /**
  * pvabi_dlv_get_stats - copy the host-side counters
+ * @d: the machine
+ * @stats: receives them
  */
 void pvabi_dlv_get_stats(const struct pvabi_dlv *d,
 			 struct pvabi_dlv_stats *stats);
