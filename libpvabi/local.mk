@@ -38,3 +38,13 @@ pvabiinclude_HEADERS = \
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = %reldir%/libpvabi.pc
 EXTRA_DIST += %reldir%/libpvabi.sym %reldir%/libpvabi.pc.in %reldir%/clock.h
+
+# make abi-baseline: record the built library's ABI as the released one.  Run
+# it at a release only: the commit that opens a section in libpvabi.sym.
+abi-baseline: libpvabi/libpvabi.la
+	$(AM_V_GEN)abidw --drop-private-types \
+		--headers-dir $(srcdir)/libpvabi/include/pvabi \
+		libpvabi/.libs/libpvabi.so >$(srcdir)/libpvabi/libpvabi.abi.tmp && \
+	mv $(srcdir)/libpvabi/libpvabi.abi.tmp $(srcdir)/libpvabi/libpvabi.abi
+.PHONY: abi-baseline
+EXTRA_DIST += %reldir%/libpvabi.abi

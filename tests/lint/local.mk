@@ -4,3 +4,5 @@ EXTRA_DIST += %reldir%/cppcheck.sh
 AM_TESTS_ENVIRONMENT += CPPCHECK='$(CPPCHECK)'; export CPPCHECK;
 TESTS += %reldir%/clang-format.sh
 EXTRA_DIST += %reldir%/clang-format.sh %reldir%/kernel-style-files
+TESTS += %reldir%/abi.sh
+EXTRA_DIST += %reldir%/abi.sh
