@@ -92,30 +92,71 @@ int virt_read_settings(struct pvctld *c, virDomainPtr dom,
 	return 0;
 }
 
+static int set_metadata(virDomainPtr dom, const char *xml, unsigned int flags)
+{
+	return virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml,
+				    xml ? PVCTL_METADATA_PREFIX : NULL,
+				    PVCTL_METADATA_NS, flags);
+}
+
 /*
- * libvirt writes the persistent config atomically (a new file renamed over
- * the old), so a crash leaves either the old settings or the new ones.
+ * A running persistent domain holds its settings twice, in the live and in
+ * the persistent definition, and one virDomainSetMetadata with both flags
+ * writes them one after the other: a failure between leaves them apart.  So
+ * each half is written by itself, the persistent one first (it outlives the
+ * run); when the live half then fails, the persistent one is put back, and
+ * if even that fails the error says which half holds what.  libvirt writes
+ * the persistent file atomically (a new file renamed over the old).
  */
 int virt_write_settings(struct pvctld *c, virDomainPtr dom,
 			const struct pvctl_vm_settings *s, sd_bus_error *error)
 {
 	const char *name = virDomainGetName(dom);
-	unsigned int flags = 0;
-	char *xml;
-	int r;
+	bool config = virDomainIsPersistent(dom) == 1;
+	bool live = virDomainIsActive(dom) == 1;
+	char *xml, *before = NULL;
+	int r = 0;
 
-	if (virDomainIsPersistent(dom) == 1)
-		flags |= VIR_DOMAIN_AFFECT_CONFIG;
-	if (virDomainIsActive(dom) == 1)
-		flags |= VIR_DOMAIN_AFFECT_LIVE;
 	xml = pvctl_metadata_format(s, false);
 	if (!xml)
 		return sd_bus_error_set_errno(error, -ENOMEM);
-	r = virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml,
-				 PVCTL_METADATA_PREFIX, PVCTL_METADATA_NS,
-				 flags);
-	if (r < 0)
+	if (config && live) {
+		before = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+					      PVCTL_METADATA_NS,
+					      VIR_DOMAIN_AFFECT_CONFIG);
+		if (!before &&
+		    virGetLastErrorCode() != VIR_ERR_NO_DOMAIN_METADATA) {
+			r = virt_libvirt_error(c, error, name);
+			goto out;
+		}
+	}
+	if (config && set_metadata(dom, xml, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
 		r = virt_libvirt_error(c, error, name);
+		goto out;
+	}
+	if (live && set_metadata(dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+		const char *msg = virGetLastErrorMessage();
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", msg ? msg : "libvirt error");
+		if (config &&
+		    set_metadata(dom, before, VIR_DOMAIN_AFFECT_CONFIG) < 0)
+			r = sd_bus_error_setf(
+				error, PVCTLD_ERROR_LIBVIRT,
+				"%s: the running VM refused the change (%s) "
+				"and "
+				"the persistent definition could not be put "
+				"back: the new settings take effect at the "
+				"next boot, the running VM keeps the old ones",
+				name, why);
+		else
+			r = sd_bus_error_setf(error, PVCTLD_ERROR_LIBVIRT,
+					      "%s: the running VM refused the "
+					      "change (%s); nothing changed",
+					      name, why);
+	}
+out:
+	free(before);
 	free(xml);
 	return r < 0 ? r : 0;
 }

@@ -107,7 +107,8 @@ ctl_tests = \
 	tests/ctl/dbus-1000.sh \
 	tests/ctl/polkit.sh \
 	tests/ctl/hook-timeout.sh \
-	tests/ctl/unit-security.sh
+	tests/ctl/unit-security.sh \
+	tests/ctl/halves.sh
 TESTS += $(ctl_tests)
 EXTRA_DIST += $(ctl_tests) tests/ctl/lib-ctl.sh
 # 1000 D-Bus calls in flight at once against pvctld (tests/ctl/dbus-1000.sh).
@@ -124,3 +125,10 @@ check_PROGRAMS += tests/ctl/call-then-exec
 tests_ctl_call_then_exec_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 tests_ctl_call_then_exec_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 tests_ctl_call_then_exec_LDADD = libpvctl/libpvctl.la $(LIBSYSTEMD_LIBS)
+# virDomainSetMetadata that fails on demand, preloaded into pvctld
+# (daemon.sh: a change is all or nothing across live and persistent).
+check_LTLIBRARIES += tests/ctl/libfail-metadata.la
+tests_ctl_libfail_metadata_la_SOURCES = tests/ctl/fail-metadata.c
+tests_ctl_libfail_metadata_la_CFLAGS = $(AM_CFLAGS) $(LIBVIRT_CFLAGS)
+tests_ctl_libfail_metadata_la_LDFLAGS = -module -avoid-version -rpath /nowhere
+tests_ctl_libfail_metadata_la_LIBADD = $(LIBVIRT_LIBS) -ldl
