@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 
-#include "inject.h"
-#include "pvvm.h"
+#include "vmm/inject.h"
+#include "vmm/vmm.h"
 
 #define PVVM_EXIT_FAIL	1
 #define PVVM_EXIT_USAGE 2

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "snapshot.h"
+#include "vmm/snapshot.h"
 
 const char cmd_run_usage[] =
 	"run [--guest NAME] [--vcpus N] [--abi VERSIONS] [--features LIST]\n"
