@@ -17,8 +17,9 @@ const char cmd_run_usage[] =
 	"           [--injections N] [--iterations N] [--arm slot|readonly]\n"
 	"           [--aim-window] [--bound-ms N] [--no-rescue]\n"
 	"           [--save-to FILE [--save-at POINT]]\n"
-	"           [--restore FILE] [--quiet] [--json]\n"
-	"\n"
+	"           [--restore FILE] [--quiet] [--json]";
+
+const char cmd_run_help[] =
 	"Boot the pvvm guest on KVM.  It discovers and negotiates pvabi by\n"
 	"hypercall, does privileged operations through the magic page (or by\n"
 	"trapping), and prints what it negotiated and how many operations it\n"

@@ -95,6 +95,7 @@ EXTRA_DIST += %reldir%/guest/guest.h %reldir%/guest/guest.ld \
 
 # Real-KVM tests: they SKIP, saying why, where pvvm or /dev/kvm is missing.
 kvm_tests = \
+	tests/kvm/cli.sh \
 	tests/kvm/guests.sh \
 	tests/kvm/inject.sh \
 	tests/kvm/window.sh \
