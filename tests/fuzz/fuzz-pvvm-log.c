@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz-pvvm-log.c - pvvm's reader of a guest's interrupt log
- * (tools/pvvm/inject_log.c) on arbitrary log contents and head.
+ * (tools/pvvm/vmm/inject_log.c) on arbitrary log contents and head.
  *
  * Input: what was sent (count, vectors), where the lane's ring and the
  * host's tail start, the head as the guest wrote it, then log entries.
@@ -13,7 +13,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
-#include "inject.h"
+#include "vmm/inject.h"
 
 static uint64_t no_latency(void *opaque, uint64_t guest_tsc, uint64_t sent)
 {

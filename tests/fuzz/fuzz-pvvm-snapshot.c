@@ -4,7 +4,7 @@
  *
  * Build: clang -fsanitize=fuzzer,address,undefined -Ilibpvabi/include
  *        -Ilibpvabi -Itools/pvvm -include config.h with this file,
- *        tools/pvvm/snapshot_check.c and every libpvabi/ source, -lfdt
+ *        tools/pvvm/vmm/snapshot_check.c and every libpvabi/ source, -lfdt
  * Invariant: refused input gives a one-line reason; nothing crashes.
  */
 #include <stddef.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot.h"
+#include "vmm/snapshot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

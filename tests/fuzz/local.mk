@@ -61,12 +61,12 @@ tests/fuzz/fuzz-delivery: tests/fuzz/fuzz-delivery.c $(fuzz_libpvabi)
 # pvvm's snapshot validation (the harness is tools/pvvm's).
 fuzz_programs += tests/fuzz/fuzz-pvvm-snapshot
 tests/fuzz/fuzz-pvvm-snapshot: tests/fuzz/fuzz-pvvm-snapshot.c \
-		tools/pvvm/snapshot_check.c $(fuzz_libpvabi)
+		tools/pvvm/vmm/snapshot_check.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 # ... and its reader of a guest's interrupt log.
 fuzz_programs += tests/fuzz/fuzz-pvvm-log
 tests/fuzz/fuzz-pvvm-log: tests/fuzz/fuzz-pvvm-log.c \
-		tools/pvvm/inject_log.c $(fuzz_libpvabi)
+		tools/pvvm/vmm/inject_log.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 
 # libpvctl's parsers of outside input: libvirt metadata and D-Bus arguments.

@@ -15,7 +15,7 @@ nfiles=$(printf '%s\n' "$files" | wc -l)
 run "$CPPCHECK" --error-exitcode=1 --enable=warning,portability,performance \
 	--inline-suppr --quiet --std=c11 -D__GNUC__ -D__x86_64__ \
 	--include="$top_builddir/config.h" \
-	-I libpvabi/include -I libpvabi $files
+	-I libpvabi/include -I libpvabi -I tools/pvvm $files
 findings=$(printf '%s\n' "$err" | grep -c '^[^ ].*: \(error\|warning\|portability\|performance\|style\):' || true)
 ok $rc "cppcheck: $nfiles files, $findings findings"
 [ $rc -eq 0 ] || printf '%s\n' "$err" | sed 's/^/# /'

@@ -2,6 +2,8 @@
 TESTS += %reldir%/cppcheck.sh
 EXTRA_DIST += %reldir%/cppcheck.sh
 AM_TESTS_ENVIRONMENT += CPPCHECK='$(CPPCHECK)'; export CPPCHECK;
+TESTS += %reldir%/pvvm-layers.sh
+EXTRA_DIST += %reldir%/pvvm-layers.sh
 TESTS += %reldir%/clang-format.sh
 EXTRA_DIST += %reldir%/clang-format.sh %reldir%/kernel-style-files
 TESTS += %reldir%/abi.sh

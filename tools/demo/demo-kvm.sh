@@ -7,7 +7,8 @@ elif [ ! -e /dev/kvm ]; then
 	echo "  skipped: /dev/kvm is missing (no KVM on this machine)"
 elif ! { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
 	echo "  skipped: /dev/kvm is not read-writable for $(id -un)"
-elif ! kvm_why=$("$pvvm" run --quiet 2>&1 >/dev/null); then
+elif kvm_why=$("$pvvm" run --quiet 2>&1 >/dev/null); [ $? -eq 3 ]; then
+	# 3: KVM is unusable; any other failure shows in the steps below.
 	echo "  skipped: KVM is not usable: $kvm_why"
 else
 	echo "The guest discovers the host's offer by hypercall, negotiates, maps"

@@ -5,26 +5,33 @@
 
 #include <stddef.h>
 
-#include "inject.h"
-#include "pvvm.h"
+#include "vmm/inject.h"
+#include "vmm/vmm.h"
 
-#define PVVM_EXIT_FAIL	1
-#define PVVM_EXIT_USAGE 2
-#define PVVM_EXIT_NOKVM 77
+/* Exit codes, pvctl's (pvctl(8)), the same for every command. */
+enum {
+	PVVM_EXIT_OK = 0,
+	PVVM_EXIT_FAIL = 1,	   /* the guest or a check failed */
+	PVVM_EXIT_USAGE = 2,	   /* bad usage or bad input */
+	PVVM_EXIT_UNAVAILABLE = 3, /* no usable KVM */
+};
 
+/* One command, in pvctl's table shape (struct pvctl_cmd, less its verbs):
+ * 'pvvm help NAME' and 'pvvm NAME --help' print usage, summary and help. */
 struct pvvm_cmd {
 	const char *name;
-	int (*fn)(int argc, char **argv);
+	int (*run)(int argc, char **argv);
 	const char *summary;
-	const char *usage;
+	const char *usage; /* "run [--guest NAME] ..." */
+	const char *help;  /* what it does, then the options, one per line */
 };
 
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_hostile(int argc, char **argv);
-extern const char cmd_run_usage[];
-extern const char cmd_bench_usage[];
-extern const char cmd_hostile_usage[];
+extern const char cmd_run_usage[], cmd_run_help[];
+extern const char cmd_bench_usage[], cmd_bench_help[];
+extern const char cmd_hostile_usage[], cmd_hostile_help[];
 
 /* cmd_bench.c, for every benchmark: which KVM this is, and the JSON file
  * (0 or a negative errno, reported on stderr). */
@@ -61,7 +68,8 @@ int session__create(const struct session *s, struct vm *vm, char *why,
 int session__wait_running(struct vm *vm);
 /* Ask the guest to finish, and wait for every vCPU. */
 int session__finish(struct vm *vm);
-/* The exit status for a failure to create: 77 when KVM is unusable. */
+/* The exit status for a failure to create: PVVM_EXIT_UNAVAILABLE when
+ * KVM is unusable. */
 int session__create_status(int err);
 
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

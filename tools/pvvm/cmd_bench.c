@@ -31,8 +31,9 @@
 
 const char cmd_bench_usage[] =
 	"bench [--json] [--output FILE] [--quick] [--count N]\n"
-	"            [--notify-count N]\n"
-	"\n"
+	"            [--notify-count N]";
+
+const char cmd_bench_help[] =
 	"Measure the exit round trip, a privileged operation trapping and\n"
 	"through the magic page, and interrupt latency in three modes; print "
 	"a\n"

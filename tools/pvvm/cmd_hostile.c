@@ -33,8 +33,9 @@
 
 const char cmd_hostile_usage[] =
 	"hostile [--guest MODE|all] [--injections N] [--rounds N]\n"
-	"               [--bound-ms N] [--json] [--output FILE]\n"
-	"\n"
+	"               [--bound-ms N] [--json] [--output FILE]";
+
+const char cmd_hostile_help[] =
 	"Run a hostile guest beside a well-behaved one in this process and\n"
 	"show that the host holds: nothing crashes, no interrupt to either\n"
 	"guest is lost or duplicated, the deferral bound fires and is\n"

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "snapshot.h"
+#include "vmm/snapshot.h"
 
 const char cmd_run_usage[] =
 	"run [--guest NAME] [--vcpus N] [--abi VERSIONS] [--features LIST]\n"
@@ -17,8 +17,9 @@ const char cmd_run_usage[] =
 	"           [--injections N] [--iterations N] [--arm slot|readonly]\n"
 	"           [--aim-window] [--bound-ms N] [--no-rescue]\n"
 	"           [--save-to FILE [--save-at POINT]]\n"
-	"           [--restore FILE] [--quiet] [--json]\n"
-	"\n"
+	"           [--restore FILE] [--quiet] [--json]";
+
+const char cmd_run_help[] =
 	"Boot the pvvm guest on KVM.  It discovers and negotiates pvabi by\n"
 	"hypercall, does privileged operations through the magic page (or by\n"
 	"trapping), and prints what it negotiated and how many operations it\n"

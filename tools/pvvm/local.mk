@@ -17,29 +17,33 @@ tools/pvvm/pvvm-bench-hostile: Makefile
 		'$(abs_builddir)/tools/pvvm/pvvm' >$@ && chmod +x $@
 CLEANFILES += tools/pvvm/pvvm-bench-hostile
 
+# The command layer (pvvm.c, session.c, cmd_*.c) over the VMM core in vmm/,
+# which includes nothing of the layer above it.
 tools_pvvm_pvvm_SOURCES = \
-	%reldir%/pvvm.h \
 	%reldir%/cmd.h \
-	%reldir%/inject.h \
-	%reldir%/snapshot.h \
 	%reldir%/guest/boot.h \
 	%reldir%/pvvm.c \
 	%reldir%/session.c \
 	%reldir%/cmd_run.c \
 	%reldir%/cmd_bench.c \
 	%reldir%/cmd_hostile.c \
-	%reldir%/kvm.c \
-	%reldir%/vm.c \
-	%reldir%/vcpu.c \
-	%reldir%/ioport.c \
-	%reldir%/hcall.c \
-	%reldir%/pvpage.c \
-	%reldir%/irq.c \
-	%reldir%/inject.c \
-	%reldir%/inject_log.c \
-	%reldir%/snapshot.c \
-	%reldir%/snapshot_check.c \
-	%reldir%/guest_image.S
+	%reldir%/guest_image.S \
+	%reldir%/vmm/vmm.h \
+	%reldir%/vmm/inject.h \
+	%reldir%/vmm/snapshot.h \
+	%reldir%/vmm/kvm.c \
+	%reldir%/vmm/vm.c \
+	%reldir%/vmm/vcpu.c \
+	%reldir%/vmm/ioport.c \
+	%reldir%/vmm/hcall.c \
+	%reldir%/vmm/pvpage.c \
+	%reldir%/vmm/irq.c \
+	%reldir%/vmm/inject.c \
+	%reldir%/vmm/inject_log.c \
+	%reldir%/vmm/snapshot.c \
+	%reldir%/vmm/snapshot_check.c
+# Includes name paths from tools/pvvm/: "vmm/vmm.h", "guest/boot.h".
+tools_pvvm_pvvm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/%reldir%
 tools_pvvm_pvvm_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS) $(JSONC_CFLAGS)
 tools_pvvm_pvvm_CCASFLAGS = $(AM_CCASFLAGS) -Wa,-I,$(abs_top_builddir)/%reldir%/guest
 tools_pvvm_pvvm_LDADD = libpvabi/libpvabi.la $(PTHREAD_LIBS) $(JSONC_LIBS)
@@ -91,6 +95,7 @@ EXTRA_DIST += %reldir%/guest/guest.h %reldir%/guest/guest.ld \
 
 # Real-KVM tests: they SKIP, saying why, where pvvm or /dev/kvm is missing.
 kvm_tests = \
+	tests/kvm/cli.sh \
 	tests/kvm/guests.sh \
 	tests/kvm/inject.sh \
 	tests/kvm/window.sh \

@@ -121,7 +121,7 @@ int session__create_status(int err)
 {
 	return err == -ENOENT || err == -EACCES || err == -ENOTSUP ||
 			       err == -ENXIO || err == -ENODEV
-		       ? PVVM_EXIT_NOKVM
+		       ? PVVM_EXIT_UNAVAILABLE
 		       : PVVM_EXIT_FAIL;
 }
 

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pvvm.h"
+#include "vmm.h"
 
 struct kvm_cap_req {
 	long cap;

@@ -37,7 +37,7 @@
 #ifndef PVVM_SNAPSHOT_H
 #define PVVM_SNAPSHOT_H
 
-#include "pvvm.h"
+#include "vmm.h"
 
 #define PVVM_SNAP_MAGIC	  "PVVMSNAP"
 #define PVVM_SNAP_VERSION 2

@@ -7,7 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "pvvm.h"
+#include "vmm.h"
 
 /* Where KVM on VMX without unrestricted guest keeps its real-mode TSS:
  * three pages below the 4 GiB boundary, clear of the pvabi window. */

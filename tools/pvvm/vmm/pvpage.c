@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "pvvm.h"
+#include "vmm.h"
 
 #define PVVM_TSS_PAGES_GPA 0xfffbd000ull
 #define PVVM_TSS_PAGES_END 0xfffc0000ull

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "pvvm.h"
+#include "vmm.h"
 
 void ioport__flush_console(struct vcpu *v)
 {

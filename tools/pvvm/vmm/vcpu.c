@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "pvvm.h"
+#include "vmm.h"
 
 #define PVVM_KICK_SIGNAL SIGUSR1
 

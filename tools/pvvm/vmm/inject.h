@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pvvm.h"
+#include "vmm.h"
 
 struct inj_config {
 	uint64_t count;	     /* injections in all */

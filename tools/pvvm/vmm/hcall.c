@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "pvvm.h"
+#include "vmm.h"
 
 static int32_t hcall__get_offer(struct vcpu *v, struct kvm_regs *r)
 {

@@ -1,22 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pvvm.h - a small KVM monitor whose guests use the pvabi magic page.
+ * vmm.h - pvvm's VMM core: a small KVM monitor whose guests use the pvabi
+ * magic page.  The commands (../pvvm.c, ../session.c, ../cmd_*.c) drive it;
+ * nothing here includes theirs (cmd.h).  Its contract with the guest is
+ * ../guest/boot.h.
  *
  * One file per concern, kvmtool style:
- *   kvm.c      /dev/kvm, the capability table
- *   vm.c       the VM, its memory slots, the guest image and boot block
- *   vcpu.c     vCPU threads, KVM_RUN, kicks, exit dispatch
- *   ioport.c   port I/O: console, hypercalls, the machine-state register
- *   hcall.c    pvabi hypercalls (discovery, negotiation)
- *   pvpage.c   the magic and notification pages as memory slots
- *   irq.c      the user-space interrupt controller: pvabi's delivery state
- *              machine (pvabi/delivery.h), KVM_INTERRUPT, windows, timer
- *   inject.c   the injector: random times, bookkeeping, latency
- *   snapshot.c save and restore a stopped VM
- *   cmd_run.c, cmd_bench.c, pvvm.c   the command line
+ *   kvm.c          /dev/kvm, the capability table
+ *   vm.c           the VM, its memory slots, the guest image and boot block
+ *   vcpu.c         vCPU threads, KVM_RUN, kicks, exit dispatch
+ *   ioport.c       port I/O: console, hypercalls, the machine-state register
+ *   hcall.c        pvabi hypercalls (discovery, negotiation)
+ *   pvpage.c       the magic and notification pages as memory slots
+ *   irq.c          the user-space interrupt controller: pvabi's delivery
+ *                  state machine (pvabi/delivery.h), KVM_INTERRUPT,
+ *                  windows, timer
+ *   inject.c       the injector: random times, bookkeeping, latency
+ *                  (inject.h)
+ *   inject_log.c   ... its reader of a guest's interrupt log
+ *   snapshot.c     stop, save and restore a VM (snapshot.h)
+ *   snapshot_check.c  ... the check of a snapshot file, before any use
  */
-#ifndef PVVM_H
-#define PVVM_H
+#ifndef PVVM_VMM_H
+#define PVVM_VMM_H
 
 #include <linux/kvm.h>
 #include <pthread.h>
@@ -220,4 +226,4 @@ int irq__notify_trap(struct vcpu *v);
 int irq__timer_start(struct vm *vm);
 void irq__timer_stop(struct vm *vm);
 
-#endif /* PVVM_H */
+#endif /* PVVM_VMM_H */

@@ -32,7 +32,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
-#include "pvvm.h"
+#include "vmm.h"
 
 int irq__init(struct vcpu *v)
 {
