@@ -10,30 +10,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "../../tools/pvctl/cmd_vm.c"
 
-/* ---- what cmd_vm.c needs from pvctl.c, reduced to the essentials */
+/* ---- what cmd_vm.c needs from pvctl.c, reduced to the essentials; the
+ * refusals and pvctl_write_file are the real ones (output.c is linked in) */
 const char *pvctl_prog = "pvctl";
-
-int pvctl_usage_error(const char *fmt, ...)
-{
-	return PVCTL_USAGE;
-}
-
-int pvctl_error(int code, const char *fmt, ...)
-{
-	return code;
-}
 
 static char printed[8192];
 
 void pvctl_json_print(struct json_object *obj)
 {
 	snprintf(printed, sizeof(printed), "%s",
-		 json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+		 json_object_to_json_string_ext(
+			 obj, JSON_C_TO_STRING_PLAIN |
+				      JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(obj);
 }
 
@@ -239,6 +233,54 @@ static void test_list_json(void **state)
 	assert_non_null(strstr(printed, "},{"));
 }
 
+/* A refusal in JSON is the one shape, the verdict's members after it. */
+static void test_migrate_check_refusal_json(void **state)
+{
+	compatible = false;
+	pvctl_json_mode = true;
+	assert_int_equal(RUN(vm_migrate_check, "migrate-check", "vm1",
+			     "--to-offer", "x.dtb", "--json"),
+			 PVCTL_REFUSED);
+	pvctl_json_mode = false;
+	assert_string_equal(printed,
+			    "{\"ok\":false,\"error\":\"incompatible\","
+			    "\"message\":\"vm1 cannot migrate to x.dtb: no "
+			    "notify there\",\"vm\":\"vm1\",\"destination\":"
+			    "\"x.dtb\",\"compatible\":false,\"reasons\":"
+			    "[\"no notify there\"]}");
+}
+
+/* offer -o: written whole, or refused without leaking (LSan) or leaving a
+ * part behind. */
+static void test_offer_output(void **state)
+{
+	char path[] = "/tmp/test-cmd-vm-XXXXXX", buf[8] = "";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(RUN(vm_offer, "offer", "-o", path), PVCTL_OK);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(buf, 1, sizeof(buf), f), 3);
+	fclose(f);
+	unlink(path);
+	assert_string_equal(buf, "dtb");
+
+	assert_int_equal(RUN(vm_offer, "offer", "-o", "/dev/full"),
+			 PVCTL_USAGE);
+	assert_int_equal(RUN(vm_offer, "offer", "-o", "/nonexistent/x.dtb"),
+			 PVCTL_USAGE);
+	pvctl_json_mode = true;
+	assert_int_equal(RUN(vm_offer, "offer", "--json", "-o", "/dev/full"),
+			 PVCTL_USAGE);
+	pvctl_json_mode = false;
+	assert_string_equal(printed,
+			    "{\"ok\":false,\"error\":\"io-error\",\"message\":"
+			    "\"/dev/full: No space left on device\"}");
+}
+
 static void test_migrate_check(void **state)
 {
 	assert_int_equal(RUN(vm_migrate_check, "migrate-check", "vm1",
@@ -247,9 +289,11 @@ static void test_migrate_check(void **state)
 	assert_string_equal(calls, "open 0 -;check vm1 3;close;");
 	calls[0] = '\0';
 	compatible = false;
+	pvctl_json_mode = true; /* as main() sets it for --json */
 	assert_int_equal(RUN(vm_migrate_check, "migrate-check", "vm1",
 			     "--to-host", "far", "--json"),
 			 PVCTL_REFUSED);
+	pvctl_json_mode = false;
 	assert_string_equal(calls, "open 3 far;offer;close;open 0 -;"
 				   "check vm1 3;close;");
 	assert_non_null(strstr(printed, "\"reasons\":[\"no notify there\"]"));
@@ -265,6 +309,8 @@ int main(void)
 		cmocka_unit_test_setup(test_policy_text, setup),
 		cmocka_unit_test_setup(test_list_json, setup),
 		cmocka_unit_test_setup(test_migrate_check, setup),
+		cmocka_unit_test_setup(test_migrate_check_refusal_json, setup),
+		cmocka_unit_test_setup(test_offer_output, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
