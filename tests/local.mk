@@ -54,6 +54,7 @@ cli_tests = \
 	tests/cli/state.sh \
 	tests/cli/kmod.sh \
 	tests/cli/sim.sh \
+	tests/cli/refusal.sh \
 	tests/unit/freestanding.sh
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data
