@@ -46,8 +46,15 @@ vrefuse(int code, const char *name, struct json_object *extra, const char *fmt,
 		json_object_new_string(name ? name : default_name(code)));
 	json_object_object_add(o, "message", json_object_new_string(msg));
 	if (extra) {
-		json_object_object_foreach(extra, key, val)
-			json_object_object_add(o, key, json_object_get(val));
+		struct json_object_iterator it = json_object_iter_begin(extra);
+		struct json_object_iterator end = json_object_iter_end(extra);
+
+		for (; !json_object_iter_equal(&it, &end);
+		     json_object_iter_next(&it))
+			json_object_object_add(
+				o, json_object_iter_peek_name(&it),
+				json_object_get(
+					json_object_iter_peek_value(&it)));
 		json_object_put(extra);
 	}
 	pvctl_json_print(o);
