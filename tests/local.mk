@@ -41,7 +41,7 @@ tests_unit_test_ctl_settings_CFLAGS = $(UNIT_CFLAGS) $(LIBXML_CFLAGS)
 tests_unit_test_ctl_settings_LDADD = libpvctl/libpvctl.la $(UNIT_LDADD) $(LIBXML_LIBS)
 
 # pvctl's daemon subcommands against a fake pvctld (client.h).
-tests_unit_test_cmd_vm_SOURCES = tests/unit/test-cmd-vm.c
+tests_unit_test_cmd_vm_SOURCES = tests/unit/test-cmd-vm.c tools/pvctl/output.c
 tests_unit_test_cmd_vm_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS) \
 	-I$(top_srcdir)/tools/pvctl
 tests_unit_test_cmd_vm_CFLAGS = $(UNIT_CFLAGS)
@@ -54,6 +54,7 @@ cli_tests = \
 	tests/cli/state.sh \
 	tests/cli/kmod.sh \
 	tests/cli/sim.sh \
+	tests/cli/refusal.sh \
 	tests/unit/freestanding.sh
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/lib.sh tests/data

@@ -15,7 +15,7 @@ is "$err" "pvctl: kernel module pvabi is not loaded (no generic netlink family \
 
 run "$PVCTL" kmod status --json
 is "$rc" 3 "status --json without the module exits 3"
-is "$out" '{"loaded":false}' "and says so in JSON"
+is "$out" '{"ok":false,"error":"module-unavailable","message":"kernel module pvabi is not loaded (no generic netlink family \"pvabi\"; try '"'modprobe pvabi'"')","loaded":false}' "and says so in JSON"
 
 run "$PVCTL" kmod status --vm 0
 is "$rc" 2 "VM id 0 is bad usage"
@@ -38,7 +38,7 @@ is "$err" "pvctl: kmod policy: nothing to change" "policy with nothing to change
 run "$PVCTL" kmod inject --vm 1 --vcpu 64
 is "$err" "pvctl: --vcpu: bad value '64' (0..63)" "inject quotes a vCPU index out of range"
 run "$PVCTL" kmod inject --vm 1 --vcpu 0 --json
-is "$rc$out" '3{"loaded":false}' "inject without the module exits 3"
+is "$rc$out" '3{"ok":false,"error":"module-unavailable","message":"kernel module pvabi is not loaded (no generic netlink family \"pvabi\"; try '"'modprobe pvabi'"')","loaded":false}' "inject without the module exits 3"
 
 run "$PVCTL" help kmod policy
 ok $(echo "$out" | grep -q -- '--defer-us' && echo 0 || echo 1) "help kmod policy lists --defer-us"

@@ -33,7 +33,7 @@ run "$PVCTL" state convert --to-version 1 "$data/v2-abi-1.1.pvstate" "$TMP/no.pv
 is "$rc:$err" "1:pvctl: $data/v2-abi-1.1.pvstate: refused: vCPU 1 negotiated ABI 1.1; stream v1 carries ABI 1.0 only" "ABI 1.1 does not fit v1"
 ok $([ ! -e "$TMP/no.pvstate" ]; echo $?) "nothing written when refused"
 run "$PVCTL" state convert --to-version 1 --json "$data/v2-abi-1.1.pvstate" "$TMP/no.pvstate"
-is "$rc:$out" '1:{"ok":false,"error":"unsupported","reason":"vCPU 1 negotiated ABI 1.1; stream v1 carries ABI 1.0 only"}' "refusal --json"
+is "$rc:$out" '1:{"ok":false,"error":"unsupported","message":"'"$data"'/v2-abi-1.1.pvstate: refused: vCPU 1 negotiated ABI 1.1; stream v1 carries ABI 1.0 only"}' "refusal --json"
 
 # Would it load on that host?  The negotiation's own reasons.
 "$PVCTL" dt write --host-versions 1.0 --host-features notify -o "$TMP/notify.dtb"
@@ -44,7 +44,7 @@ is "$rc:$out" "0:would load: all 2 vCPUs fit the offer" "check: fits"
 run "$PVCTL" state check "$data/v2-be.pvstate" --to-offer "$TMP/notify.dtb"
 is "$rc:$err" "1:pvctl: would not load: vCPU 0: guest requires feature(s) sprg4-7 that the host does not offer" "check: feature missing"
 run "$PVCTL" state check "$data/v2-abi-1.1.pvstate" --to-offer "$TMP/all.dtb" --json
-is "$rc:$out" '1:{"ok":false,"vcpus":2,"vcpu":1,"error":"no-common-version","reason":"vCPU 1: guest range 1.1-1.1 and host offer 1.0 share no version"}' "check: version missing"
+is "$rc:$out" '1:{"ok":false,"error":"no-common-version","message":"would not load: vCPU 1: guest range 1.1-1.1 and host offer 1.0 share no version","vcpus":2,"vcpu":1}' "check: version missing"
 run "$PVCTL" state check "$data/v2-abi-1.1.pvstate" --to-offer "$TMP/v12.dtb" --json
 is "$rc:$out" '0:{"ok":true,"vcpus":2}' "check: 1.2 offer covers 1.1"
 

@@ -7,7 +7,7 @@ set -euo pipefail
 
 command -v dbus-daemon >/dev/null || skip_all "dbus-daemon not installed"
 command -v xmllint >/dev/null || skip_all "xmllint (libxml2-utils) not installed"
-plan 53
+plan 55
 
 ctl_bus here; HERE=$addr
 ctl_bus there; THERE=$addr
@@ -71,6 +71,9 @@ run "$PVCTL" policy test --patch guest --exclude 0x1000-0x3000 --exclude 0x2000-
 is "$rc:$(echo "$err" | grep -c "overlaps")" "2:1" "overlapping ranges refused"
 run "$PVCTL" show no-such-vm
 is "$rc:$(echo "$err" | grep -c "no-such-vm")" "2:1" "unknown VM: exit 2, named"
+run "$PVCTL" show no-such-vm --json
+is "$rc:$(echo "$out" | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v["ok"], v["error"], "no-such-vm" in v["message"])')" \
+	"2:False no-such-vm True" "unknown VM --json: the refusal names pvctld's error"
 run "$PVCTL" show
 is "$rc" 2 "show without a VM: exit 2"
 
@@ -93,6 +96,8 @@ ok $(echo "$err" | grep -q "offer:" && echo 0 || echo 1) "D-Bus: garbage offer b
 # This host's offer, and migration checks both ways.
 run "$PVCTL" offer --json -o "$TMP/here.dtb"
 is "$out" '{"versions":["1.0"],"features":["notify","booke","segregs","host-patch","tlbsync-nop","sprg4-7"]}' "offer --json"
+run "$PVCTL" offer -o /dev/full
+is "$rc:$out:$err" "2::pvctl: /dev/full: No space left on device" "offer -o /dev/full: a clean refusal"
 run "$PVCTL" migrate-check test --to-offer "$TMP/here.dtb"
 is "$rc" 0 "migrate-check to an offer like ours: compatible"
 "$PVCTL" dt write --host-versions 1.0 --host-features booke -o "$TMP/booke.dtb"
@@ -102,7 +107,7 @@ is "$(echo "$out" | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v
 	"False the guest may use feature(s) notify, which the destination does not offer" "the reason names notify"
 "$PVCTL" dt write --host-versions 2.0 -o "$TMP/v2.dtb"
 run "$PVCTL" migrate-check test --to-offer "$TMP/v2.dtb"
-is "$rc:$(echo "$out" | grep -c 'offers ABI 2.0, nothing in the VM.s allowed range 1.0')" "1:1" \
+is "$rc:$(echo "$err" | grep -c 'offers ABI 2.0, nothing in the VM.s allowed range 1.0')" "1:1" \
 	"migrate-check to a 2.0-only host: refused with the version reason"
 echo garbage >"$TMP/garbage.dtb"
 run "$PVCTL" migrate-check test --to-offer "$TMP/garbage.dtb"
@@ -121,7 +126,7 @@ EOS
 chmod +x "$TMP/bin/ssh"
 run env PATH="$TMP/bin:$PATH" "$PVCTL" migrate-check test --to-host there.example
 is "$rc" 1 "migrate-check --to-host: the remote host lacks notify"
-ok $(echo "$out" | grep -q "feature(s) notify" && echo 0 || echo 1) "--to-host: reason from the remote offer"
+ok $(echo "$err" | grep -q "feature(s) notify" && echo 0 || echo 1) "--to-host: reason from the remote offer"
 ok $(grep -q -- "there.example systemd-stdio-bridge" "$TMP/ssh-args" && echo 0 || echo 1) "--to-host ran ssh to the host"
 run "$PVCTL" disable test
 run env PATH="$TMP/bin:$PATH" "$PVCTL" migrate-check test --to-host there.example

@@ -5,7 +5,8 @@
  *
  * Every call returns a pvctl exit code (PVCTL_OK, PVCTL_REFUSED, PVCTL_USAGE
  * or PVCTL_UNREACHABLE) and, when it is not PVCTL_OK, leaves one line in
- * client->error.
+ * client->error and the refusal's machine name in client->error_name (NULL:
+ * the one for the exit code).
  */
 #ifndef PVCTL_CLIENT_H
 #define PVCTL_CLIENT_H
@@ -58,12 +59,13 @@ struct pvctl_client_ops {
 struct pvctl_client {
 	const struct pvctl_client_ops *ops;
 	char error[512];
+	const char *error_name;
 	/* How long a call may take, in microseconds (0: sd-bus's 25 s). */
 	unsigned long long timeout_usec;
 };
 
-/* Connect to pvctld on the bus @o names; on failure returns
- * PVCTL_UNREACHABLE and prints why. */
+/* Connect to pvctld on the bus @o names; on failure refuses with
+ * PVCTL_UNREACHABLE, "daemon-unavailable". */
 int pvctl_client_open(const struct pvctl_bus_opts *o, struct pvctl_client **cl);
 
 void pvctl_strv_free(char **v);

@@ -30,27 +30,33 @@ static int map_error(struct pvctl_client *cl, const sd_bus_error *e, int r)
 	static const struct {
 		const char *name;
 		int code;
+		const char *refusal; /* the refusal's name (pvctl(8)) */
 	} map[] = {
-		{SD_BUS_ERROR_INVALID_ARGS, PVCTL_USAGE},
-		{"org.pvabi.pvctl1.NoSuchVM", PVCTL_USAGE},
-		{SD_BUS_ERROR_ACCESS_DENIED, PVCTL_REFUSED},
-		{SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-		 PVCTL_REFUSED},
-		{"org.pvabi.pvctl1.BadMetadata", PVCTL_REFUSED},
-		{"org.pvabi.pvctl1.LibvirtError", PVCTL_REFUSED},
+		{SD_BUS_ERROR_INVALID_ARGS, PVCTL_USAGE, "invalid-argument"},
+		{"org.pvabi.pvctl1.NoSuchVM", PVCTL_USAGE, "no-such-vm"},
+		{SD_BUS_ERROR_ACCESS_DENIED, PVCTL_REFUSED, "not-permitted"},
+		{SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED, PVCTL_REFUSED,
+		 "not-permitted"},
+		{"org.pvabi.pvctl1.BadMetadata", PVCTL_REFUSED, "bad-metadata"},
+		{"org.pvabi.pvctl1.LibvirtError", PVCTL_REFUSED,
+		 "libvirt-error"},
 		/* pvctld runs but has lost libvirt; its message says so. */
-		{"org.pvabi.pvctl1.LibvirtUnavailable", PVCTL_UNREACHABLE},
+		{"org.pvabi.pvctl1.LibvirtUnavailable", PVCTL_UNREACHABLE,
+		 "libvirt-unavailable"},
 	};
 
 	if (sd_bus_error_is_set(e)) {
 		snprintf(cl->error, sizeof(cl->error), "%s",
 			 e->message ? e->message : e->name);
 		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-			if (sd_bus_error_has_name(e, map[i].name))
+			if (sd_bus_error_has_name(e, map[i].name)) {
+				cl->error_name = map[i].refusal;
 				return map[i].code;
+			}
 	} else
 		snprintf(cl->error, sizeof(cl->error), "%s", strerror(-r));
 	/* Anything else: no daemon, no reply, a broken connection. */
+	cl->error_name = "daemon-unavailable";
 	snprintf(cl->error + strlen(cl->error),
 		 sizeof(cl->error) - strlen(cl->error),
 		 " (is pvctld running?)");
@@ -90,6 +96,7 @@ static int bad_reply(struct pvctl_client *cl, int r)
 {
 	snprintf(cl->error, sizeof(cl->error), "bad reply from pvctld: %s",
 		 strerror(-r));
+	cl->error_name = "daemon-unavailable";
 	return PVCTL_UNREACHABLE;
 }
 
@@ -294,19 +301,20 @@ int pvctl_client_open(const struct pvctl_bus_opts *o, struct pvctl_client **out)
 
 	r = pvctl_bus_open(o, &bus);
 	if (r < 0)
-		return pvctl_error(PVCTL_UNREACHABLE,
-				   "cannot connect to the %s bus%s%s: %s",
-				   o->kind == PVCTL_BUS_USER ? "user"
-				   : o->kind == PVCTL_BUS_REMOTE
-					   ? "remote system"
-				   : o->kind == PVCTL_BUS_ADDRESS ? ""
-								  : "system",
-				   o->address ? " at " : "",
-				   o->address ? o->address : "", strerror(-r));
+		return pvctl_refuse(PVCTL_UNREACHABLE, "daemon-unavailable",
+				    NULL, "cannot connect to the %sbus%s%s: %s",
+				    o->kind == PVCTL_BUS_USER ? "user "
+				    : o->kind == PVCTL_BUS_REMOTE
+					    ? "remote system "
+				    : o->kind == PVCTL_BUS_ADDRESS ? ""
+								   : "system ",
+				    o->address ? " at " : "",
+				    o->address ? o->address : "", strerror(-r));
 	cl = calloc(1, sizeof(*cl));
 	if (!cl) {
 		sd_bus_unref(bus);
-		return pvctl_error(PVCTL_UNREACHABLE, "out of memory");
+		return pvctl_refuse(PVCTL_UNREACHABLE, "no-memory", NULL,
+				    "out of memory");
 	}
 	cl->base.ops = &dbus_ops;
 	cl->bus = bus;

@@ -21,7 +21,7 @@ static int abi_show(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'j')
-			return PVCTL_USAGE;
+			return pvctl_bad_option("abi show", argv, "");
 		json = true;
 	}
 	if (optind != argc)
@@ -164,7 +164,7 @@ static int abi_negotiate(int argc, char **argv)
 					c == MG ? "magic-gpa" : "notify-gpa",
 					optarg);
 			break;
-		default: return PVCTL_USAGE;
+		default: return pvctl_bad_option("abi negotiate", argv, "");
 		}
 	}
 	if (optind != argc)
@@ -188,21 +188,8 @@ static int abi_negotiate(int argc, char **argv)
 	err = pvabi_negotiate(&offer, &req, &res);
 	if (err) {
 		pvabi_negotiate_explain(&offer, &req, err, why, sizeof(why));
-		if (json) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "ok",
-					       json_object_new_boolean(false));
-			json_object_object_add(
-				o, "error",
-				json_object_new_string(pvabi_errname(err)));
-			json_object_object_add(o, "message",
-					       json_object_new_string(why));
-			pvctl_json_print(o);
-			return PVCTL_REFUSED;
-		}
-		return pvctl_error(PVCTL_REFUSED, "refused (%s): %s",
-				   pvabi_errname(err), why);
+		return pvctl_refuse(PVCTL_REFUSED, pvabi_errname(err), NULL,
+				    "%s", why);
 	}
 	if (json) {
 		struct json_object *o = json_object_new_object();

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pvctl dt write | read */
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "pvctl.h"
 
@@ -19,8 +17,6 @@ static int dt_write(int argc, char **argv)
 	const char *hv = NULL, *hf = NULL, *min = NULL, *out = NULL;
 	struct pvabi_offer offer;
 	char why[256], blob[4096];
-	FILE *f;
-	bool bad;
 	int c, n;
 
 	optind = 0;
@@ -30,7 +26,7 @@ static int dt_write(int argc, char **argv)
 		case HF: hf = optarg; break;
 		case MIN: min = optarg; break;
 		case 'o': out = optarg; break;
-		default: return PVCTL_USAGE;
+		default: return pvctl_bad_option("dt write", argv, "o:");
 		}
 	}
 	if (optind != argc)
@@ -45,19 +41,9 @@ static int dt_write(int argc, char **argv)
 		return pvctl_usage_error("--min-version: %s", why);
 	n = pvabi_fdt_write_offer(&offer, blob, sizeof(blob));
 	if (n < 0)
-		return pvctl_usage_error("dt write: %s", pvabi_strerror(n));
-	f = strcmp(out, "-") ? fopen(out, "wb") : stdout;
-	if (!f)
-		return pvctl_usage_error("%s: %s", out, strerror(errno));
-	/* The file is closed even when the write fails. */
-	bad = fwrite(blob, 1, (size_t)n, f) != (size_t)n;
-	if (f == stdout)
-		bad |= fflush(f) != 0;
-	else
-		bad |= fclose(f) != 0;
-	if (bad)
-		return pvctl_usage_error("%s: write error", out);
-	return PVCTL_OK;
+		return pvctl_refuse(PVCTL_USAGE, pvabi_errname(n), NULL,
+				    "dt write: %s", pvabi_strerror(n));
+	return pvctl_write_file(out, blob, (size_t)n);
 }
 
 static int dt_read(int argc, char **argv)
@@ -74,7 +60,7 @@ static int dt_read(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'j')
-			return PVCTL_USAGE;
+			return pvctl_bad_option("dt read", argv, "");
 		json = true;
 	}
 	if (argc - optind != 1)
@@ -85,7 +71,8 @@ static int dt_read(int argc, char **argv)
 	err = pvabi_fdt_read_offer(blob, len, &offer, why, sizeof(why));
 	free(blob);
 	if (err)
-		return pvctl_usage_error("%s: %s", argv[optind], why);
+		return pvctl_refuse(PVCTL_USAGE, pvabi_errname(err), NULL,
+				    "%s: %s", argv[optind], why);
 
 	if (json) {
 		struct json_object *o = json_object_new_object();

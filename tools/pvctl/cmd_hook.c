@@ -43,9 +43,9 @@ static void arm_deadline(const char *domain)
 			     .tv_usec = HOOK_DEADLINE_USEC % 1000000}};
 
 	snprintf(deadline_line, sizeof(deadline_line),
-		 "pvabi: refusing VM '%s': no answer from the bus or pvctld "
-		 "within %.1f s\n",
-		 domain, HOOK_DEADLINE_USEC / 1e6);
+		 "%s: pvabi: refusing VM '%s': no answer from the bus or "
+		 "pvctld within %.1f s\n",
+		 pvctl_prog, domain, HOOK_DEADLINE_USEC / 1e6);
 	signal(SIGALRM, deadline);
 	setitimer(ITIMER_REAL, &it, NULL);
 }
@@ -59,7 +59,7 @@ static int hook_migrate_begin(const char *domain)
 	struct pvctl_client *cl;
 	struct pvabi_offer offer;
 	const char *env = getenv("PVCTL_BUS_ADDRESS");
-	char why[256];
+	char why[256], line[1024] = "";
 	void *xml;
 	size_t len;
 	int r;
@@ -114,11 +114,11 @@ static int hook_migrate_begin(const char *domain)
 	pvctl_migration_check(&s, NULL, &offer, &v);
 	if (v.compatible)
 		return PVCTL_OK;
-	fprintf(stderr, "pvabi: VM '%s' cannot run on this host:", domain);
 	for (unsigned int i = 0; i < v.n_reasons; i++)
-		fprintf(stderr, "%s %s", i ? ";" : "", v.reasons[i]);
-	fputc('\n', stderr);
-	return PVCTL_REFUSED;
+		pvctl_append(line, sizeof(line), "; ", v.reasons[i]);
+	return pvctl_refuse(PVCTL_REFUSED, "incompatible", NULL,
+			    "pvabi: VM '%s' cannot run on this host: %s",
+			    domain, line);
 }
 
 static int hook(int argc, char **argv)

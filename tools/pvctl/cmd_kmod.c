@@ -144,24 +144,21 @@ static void vm_text(const struct pvctl_genl_vm *vm)
 }
 
 /* Connect, or say (exit 3) that the module is not there. */
-static int kmod_open(struct pvctl_genl **g, bool json)
+static int kmod_open(struct pvctl_genl **g)
 {
 	int err = pvctl_genl_open(g);
 
-	if (err == -ENOENT) {
-		if (json)
-			pvctl_json_print(
-				json_tokener_parse("{\"loaded\":false}"));
-		return pvctl_error(
-			PVCTL_UNREACHABLE,
+	if (err == -ENOENT)
+		return pvctl_refuse(
+			PVCTL_UNREACHABLE, "module-unavailable",
+			json_tokener_parse("{\"loaded\":false}"),
 			"kernel module pvabi is not loaded (no generic netlink "
 			"family \"%s\"; try 'modprobe pvabi')",
 			PVABI_GENL_NAME);
-	}
 	if (err)
-		return pvctl_error(PVCTL_UNREACHABLE,
-				   "cannot reach generic netlink: %s",
-				   strerror(-err));
+		return pvctl_refuse(PVCTL_UNREACHABLE, "module-unavailable",
+				    NULL, "cannot reach generic netlink: %s",
+				    strerror(-err));
 	return PVCTL_OK;
 }
 
@@ -173,8 +170,12 @@ static int kmod_refused(struct pvctl_genl *g, const char *what, int err)
 
 	if (err == -EPERM)
 		msg = "needs CAP_NET_ADMIN";
-	return pvctl_error(code, "kmod %s: %s%s%s", what, strerror(-err),
-			   *msg ? ": " : "", msg);
+	return pvctl_refuse(code,
+			    err == -EPERM    ? "not-permitted"
+			    : err == -ENOENT ? "no-such-vm"
+					     : "invalid-argument",
+			    NULL, "kmod %s: %s%s%s", what, strerror(-err),
+			    *msg ? ": " : "", msg);
 }
 
 static int parse_u32(const char *opt, const char *arg, uint32_t min,
@@ -234,14 +235,14 @@ static int kmod_status(int argc, char **argv)
 				return pvctl_usage_error(
 					"kmod status: bad VM id '%s'", optarg);
 			break;
-		default: return PVCTL_USAGE;
+		default: return pvctl_bad_option("kmod status", argv, "");
 		}
 	}
 	if (optind != argc)
 		return pvctl_usage_error("kmod status: unexpected '%s'",
 					 argv[optind]);
 
-	err = kmod_open(&g, s.json);
+	err = kmod_open(&g);
 	if (err)
 		return err;
 	if (s.json)
@@ -255,8 +256,9 @@ static int kmod_status(int argc, char **argv)
 
 		json_object_put(s.vms);
 		pvctl_genl_close(g);
-		return pvctl_error(PVCTL_UNREACHABLE, "kmod status: %s%s%s",
-				   strerror(-err), *msg ? ": " : "", msg);
+		return pvctl_refuse(PVCTL_UNREACHABLE, "module-unavailable",
+				    NULL, "kmod status: %s%s%s", strerror(-err),
+				    *msg ? ": " : "", msg);
 	}
 	pvctl_genl_close(g);
 	if (s.json) {
@@ -334,7 +336,7 @@ static int kmod_policy(int argc, char **argv)
 			break;
 		case 'r': flags |= PVABI_SET_POLICY_F_RESET; break;
 		case 'j': s.json = true; break;
-		default: return PVCTL_USAGE;
+		default: return pvctl_bad_option("kmod policy", argv, "");
 		}
 	}
 	if (optind != argc)
@@ -345,7 +347,7 @@ static int kmod_policy(int argc, char **argv)
 	if (!pol.present && !flags)
 		return pvctl_usage_error("kmod policy: nothing to change");
 
-	err = kmod_open(&g, s.json);
+	err = kmod_open(&g);
 	if (err)
 		return err;
 	err = pvctl_genl_set_policy(g, vm, flags, &pol);
@@ -366,8 +368,8 @@ static int kmod_policy(int argc, char **argv)
 		json_object_put(s.vms);
 	}
 	if (err)
-		return pvctl_error(PVCTL_UNREACHABLE, "kmod policy: %s",
-				   strerror(-err));
+		return pvctl_refuse(PVCTL_UNREACHABLE, "module-unavailable",
+				    NULL, "kmod policy: %s", strerror(-err));
 	return PVCTL_OK;
 }
 
@@ -399,7 +401,7 @@ static int kmod_inject(int argc, char **argv)
 					&vector);
 			break;
 		case 'j': json = true; break;
-		default: return PVCTL_USAGE;
+		default: return pvctl_bad_option("kmod inject", argv, "");
 		}
 		if (err)
 			return err;
@@ -410,7 +412,7 @@ static int kmod_inject(int argc, char **argv)
 	if (!vm || vcpu == UINT32_MAX)
 		return pvctl_usage_error(
 			"kmod inject: --vm and --vcpu are required");
-	err = kmod_open(&g, json);
+	err = kmod_open(&g);
 	if (err)
 		return err;
 	err = pvctl_genl_inject(g, vm, vcpu, vector);

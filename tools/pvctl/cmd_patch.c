@@ -59,7 +59,8 @@ static int read_input(const char *path, struct input *in)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return pvctl_usage_error("%s: %s", path, strerror(errno));
+		return pvctl_refuse(PVCTL_USAGE, "io-error", NULL, "%s: %s",
+				    path, strerror(errno));
 	if (fstat(fd, &stbuf) || !S_ISREG(stbuf.st_mode)) {
 		close(fd);
 		return pvctl_usage_error("%s: not a regular file", path);
@@ -153,7 +154,8 @@ static int check_target(const char *path, struct input *in, const char *arch,
 					 path);
 	err = pvabi_elf_arch(in->data, in->len, &in->arch);
 	if (err)
-		return pvctl_usage_error("%s: %s", path, pvabi_strerror(err));
+		return pvctl_refuse(PVCTL_USAGE, pvabi_errname(err), NULL,
+				    "%s: %s", path, pvabi_strerror(err));
 	if (arch) {
 		enum pvabi_ppc_arch want = 0;
 
@@ -210,7 +212,7 @@ static int patch_scan(int argc, char **argv)
 						 sizeof(why)))
 				return pvctl_usage_error("--features: %s", why);
 			break;
-		default: return PVCTL_USAGE;
+		default: return pvctl_bad_option("patch scan", argv, "");
 		}
 	}
 	if (optind == argc)
@@ -234,8 +236,9 @@ static int patch_scan(int argc, char **argv)
 		info.text_bytes = in.len & ~3ul;
 	}
 	if (n < 0) {
-		err = pvctl_usage_error("%s: %s", argv[optind],
-					pvabi_strerror((int)n));
+		err = pvctl_refuse(PVCTL_USAGE, pvabi_errname((int)n), NULL,
+				   "%s: %s", argv[optind],
+				   pvabi_strerror((int)n));
 		goto out;
 	}
 	if (json) {
@@ -328,17 +331,6 @@ static int load_policy(const char *path, struct pvabi_patch_policy *pol)
 	free(text);
 	if (err)
 		return pvctl_usage_error("%s: %s", path, why);
-	return PVCTL_OK;
-}
-
-static int write_output(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f)
-		return pvctl_usage_error("-o: %s: %s", path, strerror(errno));
-	if (fwrite(data, 1, len, f) != len || fclose(f))
-		return pvctl_usage_error("-o: %s: write failed", path);
 	return PVCTL_OK;
 }
 
@@ -452,7 +444,7 @@ static int patch_apply(int argc, char **argv)
 					"--by: '%s' is not guest or host",
 					optarg);
 			break;
-		default: return PVCTL_USAGE;
+		default: return pvctl_bad_option("patch apply", argv, "o:");
 		}
 	}
 	if (optind == argc)
@@ -512,12 +504,12 @@ static int patch_apply(int argc, char **argv)
 				       &a, &st)
 		     : apply_raw(&in, &cfg, &pol, &a, &st);
 	if (err == PVABI_E_POLICY) {
-		err = pvctl_error(PVCTL_REFUSED,
-				  "patch apply: policy mode '%s' forbids "
-				  "patching by the %s",
-				  pvabi_patch_mode_name(pol.mode),
-				  cfg.by == PVABI_PATCH_BY_HOST ? "host"
-								: "guest");
+		err = pvctl_refuse(PVCTL_REFUSED, pvabi_errname(err), NULL,
+				   "patch apply: policy mode '%s' forbids "
+				   "patching by the %s",
+				   pvabi_patch_mode_name(pol.mode),
+				   cfg.by == PVABI_PATCH_BY_HOST ? "host"
+								 : "guest");
 		goto done;
 	}
 	if (err == PVABI_E_NOTFOUND) {
@@ -531,7 +523,7 @@ static int patch_apply(int argc, char **argv)
 					pvabi_strerror(err));
 		goto done;
 	}
-	err = write_output(out, in.data, in.len);
+	err = pvctl_write_file(out, in.data, in.len);
 	if (err)
 		goto done;
 	if (a.json) {
@@ -565,7 +557,7 @@ static int patch_policy(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'j')
-			return PVCTL_USAGE;
+			return pvctl_bad_option("patch policy", argv, "");
 		json = true;
 	}
 	if (optind == argc)

@@ -53,6 +53,7 @@ int pvctl_sim_run(int argc, char **argv)
 		{0}};
 	struct pvsim_opts o = {
 		.vcpus = 1, .injections = 100000, .notify = true, .seed = 1};
+	struct json_object *j = NULL;
 	struct pvsim_result r;
 	uint64_t v;
 	bool json = false, bad;
@@ -78,7 +79,7 @@ int pvctl_sim_run(int argc, char **argv)
 				return PVCTL_USAGE;
 			break;
 		case 'j': json = true; break;
-		default: return PVCTL_USAGE;
+		default: return pvctl_bad_option("sim", argv, "");
 		}
 	}
 	if (optind != argc)
@@ -91,7 +92,6 @@ int pvctl_sim_run(int argc, char **argv)
 	bad = r.lost || r.duplicated || r.reordered || r.in_critical ||
 	      (o.notify && r.stalled);
 	if (json) {
-		struct json_object *j = json_object_new_object();
 		const struct {
 			const char *key;
 			uint64_t val;
@@ -107,11 +107,13 @@ int pvctl_sim_run(int argc, char **argv)
 			{"max_delay_us", r.max_delay_ns / 1000},
 		};
 
+		j = json_object_new_object();
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			json_object_object_add(
 				j, keys[i].key,
 				json_object_new_int64((int64_t)keys[i].val));
-		pvctl_json_print(j);
+		if (!bad)
+			pvctl_json_print(j);
 	} else {
 		printf("notification page: %s\n"
 		       "injected:     %" PRIu64 "\n"
@@ -135,5 +137,14 @@ int pvctl_sim_run(int argc, char **argv)
 		       r.forced, r.deferred, r.notify_traps, r.kicks,
 		       r.max_delay_ns / 1000, r.max_kick_ns / 1000, r.seconds);
 	}
-	return bad ? PVCTL_REFUSED : PVCTL_OK;
+	/* A failed run is a refusal; with --json its counters go with it. */
+	if (bad)
+		return pvctl_refuse(
+			PVCTL_REFUSED, "delivery-failed", j,
+			"sim: %" PRIu64 " lost, %" PRIu64
+			" duplicated, %" PRIu64 " out of order, %" PRIu64
+			" inside a critical section, %" PRIu64 " stalled",
+			r.lost, r.duplicated, r.reordered, r.in_critical,
+			r.stalled);
+	return PVCTL_OK;
 }

@@ -25,21 +25,22 @@ static int load(const char *path, struct pvabi_state *st, size_t *size)
 	err = pvabi_state_read(buf, len, st, why, sizeof(why));
 	free(buf);
 	if (err)
-		return pvctl_usage_error("%s: %s", path, why);
+		return pvctl_refuse(PVCTL_USAGE, pvabi_errname(err), NULL,
+				    "%s: %s", path, why);
 	if (size)
 		*size = len;
 	return PVCTL_OK;
 }
 
-static int parse_common(int argc, char **argv, const struct option *opts,
-			bool *json)
+static int parse_common(const char *cmd, int argc, char **argv,
+			const struct option *opts, bool *json)
 {
 	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'j')
-			return -1;
+			return -pvctl_bad_option(cmd, argv, "");
 		*json = true;
 	}
 	return optind;
@@ -154,10 +155,10 @@ static int state_show(int argc, char **argv)
 	struct pvabi_state st;
 	bool json = false;
 	size_t size;
-	int i = parse_common(argc, argv, opts, &json), err;
+	int i = parse_common("state show", argc, argv, opts, &json), err;
 
 	if (i < 0)
-		return PVCTL_USAGE;
+		return -i;
 	if (argc - i != 1)
 		return pvctl_usage_error("state show: want exactly one FILE");
 	err = load(argv[i], &st, &size);
@@ -188,25 +189,6 @@ static int state_show(int argc, char **argv)
 	return PVCTL_OK;
 }
 
-static int write_file(const char *path, const void *buf, size_t len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "wb") : stdout;
-
-	if (!f)
-		return pvctl_usage_error("%s: %s", path, strerror(errno));
-	if (fwrite(buf, 1, len, f) != len) {
-		if (f != stdout)
-			fclose(f);
-		return pvctl_usage_error("%s: write error", path);
-	}
-	if (f == stdout)
-		return fflush(f) ? pvctl_usage_error("%s: write error", path)
-				 : PVCTL_OK;
-	if (fclose(f))
-		return pvctl_usage_error("%s: write error", path);
-	return PVCTL_OK;
-}
-
 static int state_convert(int argc, char **argv)
 {
 	enum { TO = 1, ORDER };
@@ -232,7 +214,7 @@ static int state_convert(int argc, char **argv)
 		case TO: to = optarg; break;
 		case ORDER: order = optarg; break;
 		case 'j': json = true; break;
-		default: return PVCTL_USAGE;
+		default: return pvctl_bad_option("state convert", argv, "");
 		}
 	}
 	if (argc - optind != 2)
@@ -259,34 +241,23 @@ static int state_convert(int argc, char **argv)
 	if (n < 0) {
 		pvabi_state_fits(&st, (pvabi_u32)version, why, sizeof(why));
 		pvabi_state_free(&st);
-		if (json) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "ok",
-					       json_object_new_boolean(false));
-			json_object_object_add(
-				o, "error",
-				json_object_new_string(pvabi_errname((int)n)));
-			json_object_object_add(o, "reason",
-					       json_object_new_string(why));
-			pvctl_json_print(o);
-			return PVCTL_REFUSED;
-		}
-		return pvctl_error(PVCTL_REFUSED, "%s: refused: %s",
-				   argv[optind], why);
+		return pvctl_refuse(PVCTL_REFUSED, pvabi_errname((int)n), NULL,
+				    "%s: refused: %s", argv[optind], why);
 	}
 	for (pvabi_u32 k = 0; k < st.n_vcpus; k++)
 		dropped += version < 2 && st.vcpus[k].has_defer_bound;
 	out = malloc((size_t)n);
 	if (!out) {
 		pvabi_state_free(&st);
-		return pvctl_error(PVCTL_USAGE, "out of memory");
+		return pvctl_refuse(PVCTL_USAGE, "no-memory", NULL,
+				    "out of memory");
 	}
 	n = pvabi_state_write(&st, (pvabi_u32)version, bo, out, (size_t)n, why,
 			      sizeof(why));
 	pvabi_state_free(&st);
-	err = n < 0 ? pvctl_error(PVCTL_USAGE, "state convert: %s", why)
-		    : write_file(argv[optind + 1], out, (size_t)n);
+	err = n < 0 ? pvctl_refuse(PVCTL_USAGE, pvabi_errname((int)n), NULL,
+				   "state convert: %s", why)
+		    : pvctl_write_file(argv[optind + 1], out, (size_t)n);
 	free(out);
 	if (err)
 		return err;
@@ -333,7 +304,7 @@ static int state_check(int argc, char **argv)
 		switch (c) {
 		case OFFER: dtb = optarg; break;
 		case 'j': json = true; break;
-		default: return PVCTL_USAGE;
+		default: return pvctl_bad_option("state check", argv, "");
 		}
 	}
 	if (argc - optind != 1)
@@ -348,30 +319,28 @@ static int state_check(int argc, char **argv)
 	if (err)
 		return err;
 	err = pvabi_state_check_offer(&st, &offer, &vcpu, why, sizeof(why));
-	if (json) {
+	if (err) {
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "ok", json_object_new_boolean(!err));
 		json_object_object_add(o, "vcpus",
 				       json_object_new_int((int)st.n_vcpus));
-		if (err) {
-			json_object_object_add(o, "vcpu",
-					       json_object_new_int((int)vcpu));
-			json_object_object_add(
-				o, "error",
-				json_object_new_string(pvabi_errname(err)));
-			json_object_object_add(o, "reason",
-					       json_object_new_string(why));
-		}
+		json_object_object_add(o, "vcpu",
+				       json_object_new_int((int)vcpu));
+		err = pvctl_refuse(PVCTL_REFUSED, pvabi_errname(err), o,
+				   "would not load: %s", why);
+	} else if (json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "ok", json_object_new_boolean(true));
+		json_object_object_add(o, "vcpus",
+				       json_object_new_int((int)st.n_vcpus));
 		pvctl_json_print(o);
-	} else if (err) {
-		fprintf(stderr, "%s: would not load: %s\n", pvctl_prog, why);
 	} else {
 		printf("would load: all %u vCPU%s fit the offer\n", st.n_vcpus,
 		       st.n_vcpus == 1 ? "" : "s");
 	}
 	pvabi_state_free(&st);
-	return err ? PVCTL_REFUSED : PVCTL_OK;
+	return err;
 }
 
 const struct pvctl_cmd pvctl_state_cmds[] = {
@@ -397,8 +366,8 @@ const struct pvctl_cmd pvctl_state_cmds[] = {
 	 "would this state load on a host with that offer?",
 	 "state check FILE --to-offer OFFER.dtb [--json]",
 	 "  --to-offer FILE   the host's offer (pvctl dt write)\n"
-	 "  --json            "
-	 "{\"ok\":false,\"vcpus\":2,\"vcpu\":0,\"error\":...,\"reason\":...}\n"
+	 "  --json            {\"ok\":true,\"vcpus\":2}, or the refusal with\n"
+	 "                    \"vcpus\":2,\"vcpu\":0 added (pvctl(8))\n"
 	 "Exit status: 0 every vCPU fits, 1 refused (the negotiation's "
 	 "reason), 2 bad input.\n",
 	 NULL},

@@ -66,7 +66,7 @@ static int common_only(int argc, char **argv, struct common *c)
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
 		if (!common_opt(c, opt))
-			return PVCTL_USAGE;
+			return pvctl_bad_option(argv[0], argv, "");
 	return PVCTL_OK;
 }
 
@@ -101,8 +101,7 @@ static int open_client(const struct common *c, struct pvctl_client **cl)
 
 static int daemon_error(struct pvctl_client *cl, int code)
 {
-	pvctl_error(code, "%s", cl->error);
-	return code;
+	return pvctl_refuse(code, cl->error_name, NULL, "%s", cl->error);
 }
 
 /* The policy's key=value lines as an object; excludes as a list. */
@@ -280,7 +279,7 @@ static int vm_enable(int argc, char **argv)
 		else if (opt == OPT_FEATURES)
 			features = optarg;
 		else if (!common_opt(&c, opt))
-			return PVCTL_USAGE;
+			return pvctl_bad_option(argv[0], argv, "");
 	}
 	if ((r = one_vm("enable", argc, argv, &vm)))
 		return r;
@@ -366,7 +365,7 @@ static int vm_policy(int argc, char **argv)
 			mode |= opt == OPT_PATCH;
 			any = true;
 		} else if (!common_opt(&c, opt))
-			return PVCTL_USAGE;
+			return pvctl_bad_option(argv[0], argv, "");
 	}
 	if ((r = one_vm("policy", argc, argv, &vm)))
 		return r;
@@ -404,27 +403,19 @@ static int vm_offer(int argc, char **argv)
 		if (opt == 'o')
 			output = optarg;
 		else if (!common_opt(&c, opt))
-			return PVCTL_USAGE;
+			return pvctl_bad_option(argv[0], argv, "o:");
 	}
 	if ((r = no_args("offer", argc, argv)) || (r = open_client(&c, &cl)))
 		return r;
 	r = cl->ops->get_offer(cl, &offer);
 	if (r)
-		pvctl_error(r, "%s", cl->error);
+		daemon_error(cl, r);
 	cl->ops->close(cl);
+	if (!r && output)
+		r = pvctl_write_file(output, offer.dtb, offer.dtb_len);
+	free(offer.dtb);
 	if (r)
 		return r;
-	if (output) {
-		FILE *f = fopen(output, "wb");
-
-		if (!f ||
-		    fwrite(offer.dtb, 1, offer.dtb_len, f) != offer.dtb_len ||
-		    fclose(f)) {
-			free(offer.dtb);
-			return pvctl_usage_error("%s: cannot write", output);
-		}
-	}
-	free(offer.dtb);
 	if (c.json) {
 		struct json_object *o = json_object_new_object();
 		struct json_object *vs = json_object_new_array();
@@ -461,11 +452,41 @@ static int destination_offer(const char *host, const char *file, void **dtb,
 		return r;
 	r = cl->ops->get_offer(cl, &offer);
 	if (r)
-		pvctl_error(r, "%s: %s", host, cl->error);
+		pvctl_refuse(r, cl->error_name, NULL, "%s: %s", host,
+			     cl->error);
 	cl->ops->close(cl);
 	*dtb = offer.dtb;
 	*len = offer.dtb_len;
 	return r;
+}
+
+/* The verdict's members: its JSON when it can, the refusal's extra when not. */
+static struct json_object *migration_json(const char *vm, const char *dest,
+					  bool compatible, char **reasons)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *a = json_object_new_array();
+
+	for (char **p = reasons; p && *p; p++)
+		json_object_array_add(a, json_object_new_string(*p));
+	json_object_object_add(o, "vm", json_object_new_string(vm));
+	json_object_object_add(o, "destination", json_object_new_string(dest));
+	json_object_object_add(o, "compatible",
+			       json_object_new_boolean(compatible));
+	json_object_object_add(o, "reasons", a);
+	return o;
+}
+
+/* Exit 1 with every reason: in the message, "; "-separated, and listed. */
+static int refuse_migration(const char *vm, const char *dest, char **reasons)
+{
+	char msg[1024] = "";
+
+	for (char **p = reasons; p && *p; p++)
+		pvctl_append(msg, sizeof(msg), "; ", *p);
+	return pvctl_refuse(PVCTL_REFUSED, "incompatible",
+			    migration_json(vm, dest, false, reasons),
+			    "%s cannot migrate to %s: %s", vm, dest, msg);
 }
 
 static int vm_migrate_check(int argc, char **argv)
@@ -493,7 +514,7 @@ static int vm_migrate_check(int argc, char **argv)
 		else if (opt == OPT_TO_OFFER)
 			file = optarg;
 		else if (!common_opt(&c, opt))
-			return PVCTL_USAGE;
+			return pvctl_bad_option(argv[0], argv, "");
 	}
 	if ((r = one_vm("migrate-check", argc, argv, &vm)))
 		return r;
@@ -514,29 +535,15 @@ static int vm_migrate_check(int argc, char **argv)
 		return r;
 	}
 	cl->ops->close(cl);
-	if (c.json) {
-		struct json_object *o = json_object_new_object();
-		struct json_object *a = json_object_new_array();
-
-		for (char **p = reasons; p && *p; p++)
-			json_object_array_add(a, json_object_new_string(*p));
-		json_object_object_add(o, "vm", json_object_new_string(vm));
-		json_object_object_add(
-			o, "destination",
-			json_object_new_string(host ? host : file));
-		json_object_object_add(o, "compatible",
-				       json_object_new_boolean(compatible));
-		json_object_object_add(o, "reasons", a);
-		pvctl_json_print(o);
-	} else if (compatible) {
+	if (!compatible)
+		r = refuse_migration(vm, host ? host : file, reasons);
+	else if (c.json)
+		pvctl_json_print(
+			migration_json(vm, host ? host : file, true, reasons));
+	else
 		printf("%s can migrate to %s\n", vm, host ? host : file);
-	} else {
-		printf("%s cannot migrate to %s:\n", vm, host ? host : file);
-		for (char **p = reasons; p && *p; p++)
-			printf("  - %s\n", *p);
-	}
 	pvctl_strv_free(reasons);
-	return compatible ? PVCTL_OK : PVCTL_REFUSED;
+	return r;
 }
 
 const struct pvctl_cmd pvctl_vm_cmds[] = {

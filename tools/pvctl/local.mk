@@ -4,6 +4,7 @@ bin_PROGRAMS += tools/pvctl/pvctl
 tools_pvctl_pvctl_SOURCES = \
 	%reldir%/pvctl.h \
 	%reldir%/pvctl.c \
+	%reldir%/output.c \
 	%reldir%/cmd_abi.c \
 	%reldir%/cmd_dt.c \
 	%reldir%/cmd_state.c \

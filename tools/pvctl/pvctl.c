@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pvctl: the one command-line front door to pvabi. */
 #include <errno.h>
-#include <stdarg.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,34 +152,6 @@ int pvctl_dispatch(const struct pvctl_cmd *table, const char *group, int argc,
 	return c->run(argc - 1, argv + 1);
 }
 
-static void __attribute__((format(printf, 1, 0)))
-vmessage(const char *fmt, va_list ap)
-{
-	fprintf(stderr, "%s: ", pvctl_prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-int pvctl_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmessage(fmt, ap);
-	va_end(ap);
-	return PVCTL_USAGE;
-}
-
-int pvctl_error(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmessage(fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 void pvctl_json_print(struct json_object *obj)
 {
 	puts(json_object_to_json_string_ext(
@@ -222,7 +194,8 @@ int pvctl_read_file(const char *path, void **data, size_t *len)
 	char *buf;
 
 	if (!f)
-		return pvctl_usage_error("%s: %s", path, strerror(errno));
+		return pvctl_refuse(PVCTL_USAGE, "io-error", NULL, "%s: %s",
+				    path, strerror(errno));
 	buf = malloc(cap);
 	for (;;) {
 		size_t got;
@@ -230,8 +203,8 @@ int pvctl_read_file(const char *path, void **data, size_t *len)
 		if (!buf) {
 			if (f != stdin)
 				fclose(f);
-			return pvctl_error(PVCTL_USAGE, "%s: out of memory",
-					   path);
+			return pvctl_refuse(PVCTL_USAGE, "no-memory", NULL,
+					    "%s: out of memory", path);
 		}
 		got = fread(buf + n, 1, cap - n, f);
 		n += got;
@@ -244,7 +217,8 @@ int pvctl_read_file(const char *path, void **data, size_t *len)
 				free(buf);
 				if (f != stdin)
 					fclose(f);
-				return pvctl_usage_error(
+				return pvctl_refuse(
+					PVCTL_USAGE, "too-large", NULL,
 					"%s: larger than 64 MiB", path);
 			}
 			buf = nb;
@@ -255,7 +229,8 @@ int pvctl_read_file(const char *path, void **data, size_t *len)
 		free(buf);
 		if (f != stdin)
 			fclose(f);
-		return pvctl_usage_error("%s: read error", path);
+		return pvctl_refuse(PVCTL_USAGE, "io-error", NULL,
+				    "%s: read error", path);
 	}
 	if (f != stdin)
 		fclose(f);
@@ -285,7 +260,8 @@ int pvctl_parse_offer_opts(const char *versions, const char *features,
 		err = pvabi_fdt_read_offer(blob, len, offer, why, sizeof(why));
 		free(blob);
 		if (err)
-			return pvctl_usage_error("%s: %s", dtb, why);
+			return pvctl_refuse(PVCTL_USAGE, pvabi_errname(err),
+					    NULL, "%s: %s", dtb, why);
 		return PVCTL_OK;
 	}
 	if (!versions)
@@ -305,5 +281,11 @@ int main(int argc, char **argv)
 		       PVABI_VERSION_MAJOR, PVABI_VERSION_MINOR);
 		return PVCTL_OK;
 	}
+	/* Decided before any parsing, so that a bad option or an unknown verb
+	 * is refused in JSON too (output.c); "--" ends the options. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		pvctl_json_mode |= !strcmp(argv[i], "--json");
+	/* getopt's own messages are not one refusal: pvctl_bad_option is. */
+	opterr = 0;
 	return pvctl_dispatch(commands, NULL, argc, argv);
 }

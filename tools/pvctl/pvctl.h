@@ -32,13 +32,47 @@ extern const char *pvctl_prog;
 /* pvctl.c */
 int pvctl_dispatch(const struct pvctl_cmd *table, const char *group, int argc,
 		   char **argv);
-int pvctl_usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-int pvctl_error(int code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 void pvctl_json_print(struct json_object *obj);
 int pvctl_help_for(const struct pvctl_cmd *cmd, const char *group);
 int pvctl_read_file(const char *path, void **data, size_t *len);
+
+/*
+ * output.c: how every subcommand refuses, and writes files.
+ *
+ * A refusal is the one answer a subcommand gives when it exits 1, 2 or 3:
+ * with --json among its arguments (pvctl_json_mode, set by the dispatcher
+ * before the subcommand parses them, so a bad option is answered in JSON
+ * too) one object on standard output,
+ *	{"ok":false,"error":NAME,"message":TEXT, ...@extra's members}
+ * and nothing on standard error; otherwise the one line "pvctl: TEXT" on
+ * standard error.  NAME is a stable machine name (pvctl(8), "EXIT STATUS");
+ * NULL means the one for @code: "refused", "bad-usage" or "unavailable".
+ * @extra (may be NULL) is consumed.  Each returns @code, so a subcommand
+ * ends with "return pvctl_refuse(...)".
+ */
+extern bool pvctl_json_mode;
+
+int pvctl_refuse(int code, const char *name, struct json_object *extra,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* pvctl_refuse(PVCTL_USAGE, "bad-usage", NULL, ...) */
+int pvctl_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* pvctl_refuse(@code, NULL, NULL, ...) */
+int pvctl_error(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* getopt_long returned '?' (pvctl sets opterr to 0): refuse with what was
+ * wrong, the option quoted.  @shortopts is the optstring given to getopt. */
+int pvctl_bad_option(const char *cmd, char *const *argv, const char *shortopts);
+
+/* Append @item to the string in @buf, after @sep unless @buf is empty;
+ * what does not fit is cut. */
+void pvctl_append(char *buf, size_t len, const char *sep, const char *item);
+
+/* Write @len bytes to @path ("-": standard output), or refuse (exit 2,
+ * "io-error", the path and the system's reason).  A regular file, or a new
+ * one, is written beside itself and renamed into place: a failed or short
+ * write leaves @path as it was.  A device or FIFO is written in place. */
+int pvctl_write_file(const char *path, const void *data, size_t len);
 
 /* Option parsing shared by subcommands that take an offer or a request. */
 int pvctl_parse_offer_opts(const char *versions, const char *features,
