@@ -232,6 +232,40 @@ static int method_set_patch(sd_bus_message *m, void *data, sd_bus_error *error)
 	return change_method(m, data, &ch, AUTH_ACTION_PATCH, error);
 }
 
+/*
+ * Reset(vm): the settings back to the defaults (disabled), written over
+ * whatever the metadata holds, which is not read: the way to repair
+ * metadata that no longer parses.
+ */
+static int method_reset(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	struct pvctld *c = data;
+	_cleanup_domain_ virDomainPtr dom = NULL;
+	struct pvctl_vm_settings s;
+	const char *name;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r < 0)
+		return r;
+	r = check_name(name, error);
+	if (r < 0)
+		return r;
+	r = auth_check(c, m, AUTH_ACTION_MANAGE, error);
+	if (r)
+		return r;
+	r = virt_lookup(c, name, &dom, error);
+	if (r < 0)
+		return r;
+	pvctl_settings_default(&s, &c->config.offer);
+	r = virt_write_settings(c, dom, &s, error);
+	if (r < 0)
+		return r;
+	bus_emit_vm_changed(c, virDomainGetName(dom), "settings");
+	push_vm(c, dom, &s);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
 static int method_get_offer(sd_bus_message *m, void *data, sd_bus_error *error)
 {
 	struct pvctld *c = data;
@@ -345,6 +379,8 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS(
 		"SetPatchPolicy", SD_BUS_ARGS("s", vm, "s", policy),
 		SD_BUS_NO_RESULT, method_set_patch, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Reset", SD_BUS_ARGS("s", vm), SD_BUS_NO_RESULT,
+				method_reset, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS(
 		"GetOffer", SD_BUS_NO_ARGS,
 		SD_BUS_RESULT("s", versions, "s", features, "ay", dtb),

@@ -46,6 +46,7 @@ declare -A case=(
 	["show"]="3 show vm1 --address $nobus"
 	["enable"]="3 enable vm1 --address $nobus"
 	["disable"]="3 disable vm1 --address $nobus"
+	["reset"]="3 reset vm1 --address $nobus"
 	["policy"]="3 policy vm1 --address $nobus"
 	["offer"]="3 offer --address $nobus"
 	["migrate-check"]="3 migrate-check vm1 --to-offer $TMP/garbage --address $nobus"

@@ -10,7 +10,7 @@ URI=qemu:///system
 RNG=$top_srcdir/schemas/libvirt-metadata.rng
 
 ctl_libvirtd_ns "$@"
-plan 16
+plan 22
 
 DOM=pvabi-test-$$
 cleanup_domain() {
@@ -115,6 +115,22 @@ run runuser -u nobody -- "$PVCTL" disable "$DOM"
 is "$rc" 1 "nobody cannot disable it"
 run virsh -c "$URI" metadata "$DOM" --uri "$NS" --config
 ok $(echo "$out" | grep -q 'enabled="yes"' && echo 0 || echo 1) "... and it stays enabled"
+
+# Metadata that no longer reads is refused, and reset repairs it (root only).
+run virsh -c "$URI" metadata "$DOM" --uri "$NS" --key pvabi --config \
+	--set '<pvabi enabled="maybe"/>'
+is "$rc" 0 "break the domain's pvabi metadata by hand"
+run "$PVCTL" enable "$DOM"
+is "$rc" 1 "a change to broken metadata is refused"
+case $err in *'enabled="maybe"'*) r=0 ;; *) r=1 ;; esac
+ok $r "... naming what is wrong ($err)"
+run runuser -u nobody -- "$PVCTL" reset "$DOM"
+is "$rc" 1 "nobody cannot reset it"
+run "$PVCTL" reset "$DOM" --json
+is "$rc/$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["enabled"])')" \
+	"0/False" "root resets it: disabled, the defaults"
+run virsh -c "$URI" metadata "$DOM" --uri "$NS" --config
+ok $(echo "$out" | grep -q 'enabled="no"' && echo 0 || echo 1) "the stored metadata is whole again"
 
 # Lifecycle: undefine reaches pvctl's listeners.
 virsh -c "$URI" undefine "$DOM" >/dev/null

@@ -91,6 +91,12 @@ static int f_set_enabled(struct pvctl_client *cl, const char *vm, bool on)
 	return answer;
 }
 
+static int f_reset(struct pvctl_client *cl, const char *vm)
+{
+	record("reset %s;", vm);
+	return answer;
+}
+
 static int f_set(struct pvctl_client *cl, const char *what, const char *vm,
 		 const char *arg)
 {
@@ -146,8 +152,8 @@ static void f_close(struct pvctl_client *cl)
 }
 
 static const struct pvctl_client_ops fake_ops = {
-	f_list,	     f_get,	  f_set_enabled, f_set_versions, f_set_features,
-	f_set_patch, f_get_offer, f_check,	 f_close,
+	f_list,	     f_get,   f_set_enabled, f_set_versions, f_set_features,
+	f_set_patch, f_reset, f_get_offer,   f_check,	     f_close,
 };
 
 int pvctl_client_open(const struct pvctl_bus_opts *o, struct pvctl_client **cl)
@@ -196,6 +202,19 @@ static void test_enable_refused(void **state)
 	answer = PVCTL_REFUSED;
 	assert_int_equal(RUN(vm_enable, "enable", "vm1"), PVCTL_REFUSED);
 	assert_string_equal(calls, "open 0 -;enable vm1;close;");
+}
+
+/* reset and disable are one call each, then the settings read back. */
+static void test_reset_disable(void **state)
+{
+	assert_int_equal(RUN(vm_reset, "reset", "vm1"), PVCTL_OK);
+	assert_int_equal(RUN(vm_disable, "disable", "vm2"), PVCTL_OK);
+	assert_string_equal(calls, "open 0 -;reset vm1;get vm1;close;"
+				   "open 0 -;disable vm2;get vm2;close;");
+	answer = PVCTL_REFUSED;
+	calls[0] = '\0';
+	assert_int_equal(RUN(vm_reset, "reset", "vm1"), PVCTL_REFUSED);
+	assert_string_equal(calls, "open 0 -;reset vm1;close;");
 }
 
 static void test_bad_input_never_reaches_daemon(void **state)
@@ -327,6 +346,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_enable_order, setup),
 		cmocka_unit_test_setup(test_enable_refused, setup),
+		cmocka_unit_test_setup(test_reset_disable, setup),
 		cmocka_unit_test_setup(test_bad_input_never_reaches_daemon,
 				       setup),
 		cmocka_unit_test_setup(test_policy_text, setup),

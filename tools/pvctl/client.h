@@ -47,6 +47,8 @@ struct pvctl_client_ops {
 			    const char *features);
 	int (*set_patch_policy)(struct pvctl_client *cl, const char *vm,
 				const char *policy);
+	/* The settings back to the defaults, the metadata not read. */
+	int (*reset)(struct pvctl_client *cl, const char *vm);
 	int (*get_offer)(struct pvctl_client *cl, struct pvctl_host_offer *out);
 	/* @reasons: NULL-terminated, malloc'd, freed by the caller with
 	 * pvctl_strv_free(). */

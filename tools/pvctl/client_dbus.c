@@ -194,6 +194,11 @@ static int d_set_enabled(struct pvctl_client *cl, const char *vm, bool on)
 	return d_simple(cl, on ? "Enable" : "Disable", vm, NULL);
 }
 
+static int d_reset(struct pvctl_client *cl, const char *vm)
+{
+	return d_simple(cl, "Reset", vm, NULL);
+}
+
 static int d_set_versions(struct pvctl_client *cl, const char *vm,
 			  const char *range)
 {
@@ -288,6 +293,7 @@ static const struct pvctl_client_ops dbus_ops = {
 	.set_versions = d_set_versions,
 	.set_features = d_set_features,
 	.set_patch_policy = d_set_patch_policy,
+	.reset = d_reset,
 	.get_offer = d_get_offer,
 	.check_migration = d_check_migration,
 	.close = d_close,

@@ -304,7 +304,9 @@ static int vm_enable(int argc, char **argv)
 	return r;
 }
 
-static int vm_disable(int argc, char **argv)
+/* VERB VM [--json]: one call that changes the VM, then its settings. */
+static int vm_change(const char *verb, int argc, char **argv,
+		     int (*change)(struct pvctl_client *cl, const char *vm))
 {
 	struct pvctl_client *cl;
 	struct common c;
@@ -312,16 +314,35 @@ static int vm_disable(int argc, char **argv)
 	int r;
 
 	if ((r = common_only(argc, argv, &c)) ||
-	    (r = one_vm("disable", argc, argv, &vm)) ||
-	    (r = open_client(&c, &cl)))
+	    (r = one_vm(verb, argc, argv, &vm)) || (r = open_client(&c, &cl)))
 		return r;
-	r = cl->ops->set_enabled(cl, vm, false);
+	r = change(cl, vm);
 	if (r)
 		daemon_error(cl, r);
 	else
 		r = show_vm(cl, vm, c.json, false);
 	cl->ops->close(cl);
 	return r;
+}
+
+static int disable(struct pvctl_client *cl, const char *vm)
+{
+	return cl->ops->set_enabled(cl, vm, false);
+}
+
+static int vm_disable(int argc, char **argv)
+{
+	return vm_change("disable", argc, argv, disable);
+}
+
+static int reset(struct pvctl_client *cl, const char *vm)
+{
+	return cl->ops->reset(cl, vm);
+}
+
+static int vm_reset(int argc, char **argv)
+{
+	return vm_change("reset", argc, argv, reset);
 }
 
 static int vm_policy(int argc, char **argv)
@@ -559,6 +580,12 @@ const struct pvctl_cmd pvctl_vm_cmds[] = {
 	 NULL},
 	{"disable", vm_disable, "stop offering pvabi to a VM",
 	 "disable VM [--json]", COMMON_HELP, NULL},
+	{"reset", vm_reset, "put a VM's pvabi settings back to the defaults",
+	 "reset VM [--json]",
+	 "Writes the defaults (disabled) over the VM's pvabi metadata without\n"
+	 "reading it: repairs metadata pvctld refuses as BadMetadata.\n"
+	 "Needs the right to change settings.\n" COMMON_HELP,
+	 NULL},
 	{"policy", vm_policy, "show or set a VM's patch policy",
 	 "policy VM [--patch off|guest|host [--exclude START-END]... "
 	 "[--classes C,...] [--max-sites N]] [--json]",
