@@ -280,7 +280,9 @@ static void restore(struct emit *e)
 /*
  * Steps 4-6: restore, leave the section, on the fall-back path the original
  * instruction (it traps, outside the section), then the doorbell store,
- * ordered after the "outside" store (docs/delivery.md).
+ * ordered after the "outside" store by lwsync: once an unmap makes the
+ * doorbell store visible, the re-check must see r2 (model check no-lwsync;
+ * docs/delivery.md).
  */
 static void leave(struct emit *e, pvabi_u32 original)
 {
@@ -428,6 +430,8 @@ static void build(struct emit *e, const struct pvabi_ppc_insn *in,
 	 * leaves EE off, so it has nothing to check.
 	 */
 	if (in->op != PVABI_OP_WRTEEI || in->reg) {
+		/* hwsync, not lwsync: the irq_enabled store before this load
+		 * (model checks no-guest-fence-ppc, lwsync-for-sync). */
 		put(e, SYNC);
 		put(e, dform(32, S1, e->ra, magic_disp(e, F(dlv.int_pending))));
 		put(e, CMPWI0(S1));

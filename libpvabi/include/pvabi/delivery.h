@@ -112,12 +112,23 @@
  *
  * mtmsr/mtmsrd (EE, RI only), wrtee, wrteei 1:
  *   store r1 -> critical; save scratch; store msr and irq_enabled;
- *   full barrier (PowerPC sync; x86 mfence or a locked op);
+ *   full barrier (PowerPC sync; x86 mfence or a locked op): a host that
+ *   decides while the vCPU runs (pvabi.ko at an injection) stores
+ *   int_pending, fences and loads irq_enabled, and without the guest's
+ *   half of that pair both miss each other's store;
  *   load int_pending; restore scratch; store r2 -> critical;
  *   if int_pending && new EE: trap (the original instruction);
- *   store-store barrier (PowerPC lwsync; x86 none); store to the doorbell.
+ *   store-store barrier (PowerPC lwsync; x86 none, TSO keeps store order):
+ *   the unmap that arms makes the doorbell store visible, and the re-check
+ *   after it must then see critical = r2;
+ *   store to the doorbell.
  * wrteei 0: the same without the int_pending check.
  * mfmsr, mfspr, mtspr (SPRGs): one load or store, no critical section.
+ * An exception taken inside a section (nesting rule): its entry saves
+ * critical and the scratch slots on its own stack and stores 0 to
+ * critical, with virtual interrupts off; its exit restores them.  Each of
+ * these barriers and rules is one seeded bug the spin model catches
+ * (tests/model/run-model.sh).
  *
  * LOCKING
  *

@@ -14,10 +14,14 @@
  *   then, if step 3 saw int_pending (or a bit outside PVABI_MSR_SAFE_BITS
  *   changes), do the trapping mtmsr so the host delivers.
  * %esp must not move between 1 and 5: the host recognises the section by
- * critical == %esp.  No fences: x86 keeps stores in order, and the host
- * reads the page only after the vCPU has exited, which drains the store
- * buffer.  Only the low half of the 64-bit fields is written: the high half
- * is zero on a 32-bit guest.
+ * critical == %esp.  One fence, a locked or before the int_pending load:
+ * a host that decides while the vCPU runs (pvabi.ko) stores int_pending,
+ * fences and loads irq_enabled, and TSO lets our load pass our store
+ * (model check no-guest-fence).  pvvm itself decides only at exits, which
+ * drain the store buffer, but the ABI asks for the fence on every host.
+ * None before the doorbell: TSO keeps critical = 0 ahead of it.  Only the
+ * low half of the 64-bit fields is written: the high half is zero on a
+ * 32-bit guest.
  *
  * The magic page is found through struct percpu at the bottom of the stack
  * (guest.h); %ecx holds its address.
@@ -47,6 +51,7 @@
 	and $1, %ebx
 	mov %ebx, MP_IRQ_ENABLED(%ecx)
 	jz 1f
+	lock orl $0, (%esp)		/* full barrier: irq_enabled before int_pending */
 	cmpl $0, MP_INT_PENDING(%ecx)	/* 3 */
 	setnz %dl
 .endm
