@@ -87,8 +87,8 @@ static int vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_pgoff >= NR_PAGES || vma_pages(vma) > NR_PAGES - vma->vm_pgoff)
 		return -EINVAL;
-	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
-	vma->vm_flags &= ~VM_MAYEXEC;
+	pvabi_vm_flags_mod(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
+			   VM_MAYEXEC);
 	vma->vm_ops = &vcpu_vm_ops;
 	mutex_lock(&v->lock);
 	v->mapping = file->f_mapping;

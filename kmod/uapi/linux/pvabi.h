@@ -162,7 +162,11 @@ struct pvabi_vcpu_stats {
 	__u64 pending;      /* vectors waiting now */
 };
 
-#define PVABI_IO 0xB7
+/*
+ * 0xBD is free in Documentation/userspace-api/ioctl/ioctl-number.rst (Linux
+ * 6.1); 0xB7, the first one, is remoteproc's and nsfs's.
+ */
+#define PVABI_IO 0xBD
 
 /* on /dev/pvabi */
 #define PVABI_GET_API_VERSION _IO(PVABI_IO, 0x00)
