@@ -48,9 +48,21 @@ static const struct nla_policy inject_policy[PVABI_A_MAX + 1] = {
 
 static struct genl_family pvabi_family;
 
+/*
+ * The events name VMs and what happens to them: CAP_NET_ADMIN only, like
+ * the dump.  A kernel without the flag (before 6.7 and its stable
+ * backports, which Debian 12's kernel has) lets anyone join any family's
+ * group: refuse to build there rather than leak.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "pvabi.ko needs GENL_MCAST_CAP_NET_ADMIN (Linux 6.7 or a stable backport)"
+#endif
 enum { MCGRP_EVENTS };
 static const struct genl_multicast_group pvabi_mcgrps[] = {
-	[MCGRP_EVENTS] = { .name = PVABI_GENL_MCGRP_EVENTS },
+	[MCGRP_EVENTS] = {
+		.name = PVABI_GENL_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 static int put_version(struct sk_buff *skb, int type, struct pvabi_version v)
@@ -293,6 +305,7 @@ static const struct genl_ops pvabi_ops[] = {
 		.dumpit = pvabi_get_vms,
 		.policy = get_vms_policy,
 		.maxattr = PVABI_A_MAX,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = PVABI_CMD_SET_POLICY,

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -423,7 +424,11 @@ int pvctl_genl_subscribe(struct pvctl_genl *g)
 	if (grp < 0)
 		return -ENOENT;
 	g->events_group = grp;
-	return nl_socket_add_membership(g->sock, grp) ? -EIO : 0;
+	/* The kernel's errno (EPERM without CAP_NET_ADMIN), not libnl's. */
+	if (setsockopt(nl_socket_get_fd(g->sock), SOL_NETLINK,
+		       NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)))
+		return -errno;
+	return 0;
 }
 
 struct event {

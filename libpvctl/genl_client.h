@@ -75,7 +75,8 @@ struct nl_msg *pvctl_genl_msg(struct pvctl_genl *g, uint8_t cmd, int flags);
 int pvctl_genl_request(struct pvctl_genl *g, struct nl_msg *msg);
 /** Subscribe to the "events" group; then pvctl_genl_next_event() blocks
  * for the next event.  Use a handle of its own for events: requests on a
- * subscribed handle skip the events that arrive meanwhile. */
+ * subscribed handle skip the events that arrive meanwhile.  -EPERM without
+ * CAP_NET_ADMIN. */
 int pvctl_genl_subscribe(struct pvctl_genl *g);
 int pvctl_genl_next_event(struct pvctl_genl *g, uint32_t *event,
 			  uint32_t *vm_id, int64_t *vcpu);

@@ -190,15 +190,22 @@ struct pvabi_vcpu_stats {
  * errno in the NLMSG_ERROR message) with an extended-ack message and, for a
  * bad attribute, its offset: EINVAL for a bad value or a missing required
  * attribute, ERANGE for a value out of range, ENOENT for an unknown VM or
- * vCPU, EPERM for a changing command without CAP_NET_ADMIN.  Attributes not
+ * vCPU, EPERM for any command without CAP_NET_ADMIN.  Attributes not
  * listed for a command are rejected (strict validation).
  *
+ * Every command, the dump included, and the events group need CAP_NET_ADMIN
+ * (GENL_ADMIN_PERM, GENL_MCAST_CAP_NET_ADMIN): the VMs' names, UUIDs,
+ * policies and counters are the administrator's to see.
+ *
  * PVABI_CMD_GET_VMS
- *   NLM_F_DUMP.  Readable by every user.  Optional filter:
+ *   NLM_F_DUMP.  GENL_ADMIN_PERM (CAP_NET_ADMIN).  Optional filter:
  *     PVABI_A_VM_ID: NLA_U32       only this VM; absent: every VM
  *   Each reply message describes one VM.  A VM with more vCPUs than fit in
- *   one message spans several; each repeats PVABI_A_VM_ID and carries the
- *   next vCPUs.  Zero vCPUs: PVABI_A_VM_VCPUS is empty.
+ *   one message spans several, consecutive; each repeats every attribute
+ *   but PVABI_A_VM_VCPUS, which carries the next whole vCPU entries in
+ *   increasing index order (never a partial one).  A VM destroyed while it
+ *   is dumped ends early; the next VM starts from its first vCPU.  Zero
+ *   vCPUs: PVABI_A_VM_VCPUS is empty.
  *     PVABI_A_VM_ID: NLA_U32, never 0
  *     PVABI_A_VM_NAME: NLA_NUL_STRING, at most PVABI_VM_NAME_MAX bytes
  *                      with the NUL; absent when the VM has no name
