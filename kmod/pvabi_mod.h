@@ -11,6 +11,7 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/uidgid.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/pvabi.h>
 
@@ -65,6 +66,10 @@ struct pvabi_vcpu {
 	struct eventfd_ctx *efd;
 	struct pid *sig_pid;
 	int signo;
+	/* Who asked for the signal, checked at each delivery as F_SETOWN's
+	 * owner is (sigio_perm()).
+	 */
+	kuid_t sig_uid, sig_euid;
 	struct hrtimer bound;
 	struct work_struct tick_work;
 };

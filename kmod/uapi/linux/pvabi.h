@@ -136,7 +136,13 @@ struct pvabi_eventfd {
 
 /*
  * PVABI_VCPU_SET_SIGNAL: send signo to the calling thread on every
- * delivery; 0 stops it.  SIGKILL and SIGSTOP are refused.
+ * delivery; 0 stops it.  signo is a valid signal number (1 ... 64 on most
+ * architectures); SIGKILL and SIGSTOP are refused.  The caller's real and
+ * effective uid are recorded and checked at each delivery as F_SETOWN's
+ * are (the kernel's sigio_perm()): the signal is sent only if the recorded
+ * euid is root, or either recorded uid equals the thread's real or saved
+ * uid now.  A thread that exec'd a set-user-ID program and became another
+ * user no longer gets it; the eventfd, if any, still counts.
  */
 struct pvabi_signal {
 	__s32 signo;

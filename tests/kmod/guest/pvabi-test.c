@@ -561,6 +561,11 @@ static void case_badioctl(void)
 	s.signo = SIGKILL;
 	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL,
 		   "SET_SIGNAL SIGKILL");
+	s.signo = 64;
+	result(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s) == 0,
+	       "SET_SIGNAL 64 (SIGRTMAX, a valid signal) is accepted");
+	s.signo = 0;
+	ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s);
 	s.signo = 65;
 	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL,
 		   "SET_SIGNAL 65");
@@ -1173,6 +1178,10 @@ int main(int argc, char **argv)
 		case_churn(argc > 2 ? atol(argv[2]) : 5);
 	else if (!strcmp(c, "hostile") && argc > 2 &&
 		 case_hostile(argv[2]) == 0)
+		;
+	else if (!strcmp(c, "sigvictim") && argc > 3)
+		return sigvictim(!strcmp(argv[2], "root"), atoi(argv[3]));
+	else if (case_security(c) == 0)
 		;
 	else {
 		fprintf(stderr, "usage: pvabi-test "
