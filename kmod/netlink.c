@@ -35,6 +35,7 @@ static const struct nla_policy get_vms_policy[PVABI_A_MAX + 1] = {
 static const struct nla_policy set_policy_policy[PVABI_A_MAX + 1] = {
 	[PVABI_A_UNSPEC] = { .strict_start_type = 1 },
 	[PVABI_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PVABI_A_VM_UUID] = NLA_POLICY_EXACT_LEN(PVABI_UUID_LEN),
 	[PVABI_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __PVABI_SET_POLICY_F_ALL),
 	[PVABI_A_VM_POLICY] = NLA_POLICY_NESTED(policy_policy),
 };
@@ -179,7 +180,7 @@ static int dump_vm(struct pvabi_vm *vm, void *arg)
 	}
 	nla_nest_end(skb, vcpus);
 	genlmsg_end(skb, hdr);
-	cb->args[0] = vm->id + 1;
+	cb->args[0] = (unsigned long)vm->id + 1;
 	cb->args[1] = 0;
 	return 0;
 
@@ -199,6 +200,8 @@ static int pvabi_get_vms(struct sk_buff *skb, struct netlink_callback *cb)
 		d.only = nla_get_u32(info->attrs[PVABI_A_VM_ID]);
 	if (!cb->args[0])
 		cb->args[0] = d.only ? d.only : 1;
+	if (cb->args[0] > U32_MAX)
+		return 0;	/* the last id was dumped */
 	ret = pvabi_vm_for_each(cb->args[0], dump_vm, &d);
 	if (ret == -EMSGSIZE && skb->len)
 		return skb->len;
@@ -207,14 +210,23 @@ static int pvabi_get_vms(struct sk_buff *skb, struct netlink_callback *cb)
 
 static struct pvabi_vm *vm_from_info(struct genl_info *info)
 {
+	struct nlattr *id = info->attrs[PVABI_A_VM_ID];
+	struct nlattr *uuid = info->attrs[PVABI_A_VM_UUID];
 	struct pvabi_vm *vm;
 
-	if (GENL_REQ_ATTR_CHECK(info, PVABI_A_VM_ID))
+	if (id && uuid) {
+		NL_SET_ERR_MSG_ATTR(info->extack, uuid,
+				    "VM id and UUID both given");
 		return ERR_PTR(-EINVAL);
-	vm = pvabi_vm_get(nla_get_u32(info->attrs[PVABI_A_VM_ID]));
+	}
+	if (uuid)
+		vm = pvabi_vm_get_by_uuid(nla_data(uuid));
+	else if (!GENL_REQ_ATTR_CHECK(info, PVABI_A_VM_ID))
+		vm = pvabi_vm_get(nla_get_u32(id));
+	else
+		return ERR_PTR(-EINVAL);
 	if (!vm) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PVABI_A_VM_ID],
-				    "no such VM");
+		NL_SET_ERR_MSG_ATTR(info->extack, id ? id : uuid, "no such VM");
 		return ERR_PTR(-ENOENT);
 	}
 	return vm;

@@ -370,8 +370,9 @@ int pvctl_genl_dump(struct pvctl_genl *g, uint32_t only, pvctl_genl_vm_fn fn,
 	return err;
 }
 
-int pvctl_genl_set_policy(struct pvctl_genl *g, uint32_t vm_id, uint32_t flags,
-			  const struct pvctl_genl_policy *pol)
+/* SET_POLICY for the VM @vm_id, or @uuid when it is not NULL. */
+static int set_policy(struct pvctl_genl *g, uint32_t vm_id, const uint8_t *uuid,
+		      uint32_t flags, const struct pvctl_genl_policy *pol)
 {
 	struct nl_msg *msg = pvctl_genl_msg(g, PVABI_CMD_SET_POLICY, 0);
 	struct nlattr *nest;
@@ -379,7 +380,8 @@ int pvctl_genl_set_policy(struct pvctl_genl *g, uint32_t vm_id, uint32_t flags,
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_u32(msg, PVABI_A_VM_ID, vm_id) ||
+	if ((uuid ? nla_put(msg, PVABI_A_VM_UUID, PVABI_UUID_LEN, uuid)
+		  : nla_put_u32(msg, PVABI_A_VM_ID, vm_id)) ||
 	    (flags && nla_put_u32(msg, PVABI_A_FLAGS, flags)) ||
 	    !(nest = nla_nest_start(msg, PVABI_A_VM_POLICY)) ||
 	    ((p & 1u << PVABI_POLICY_A_MIN_VERSION) &&
@@ -398,6 +400,20 @@ int pvctl_genl_set_policy(struct pvctl_genl *g, uint32_t vm_id, uint32_t flags,
 	/* The policy is required even when empty (a plain reset). */
 	nla_nest_end_keep_empty(msg, nest);
 	return pvctl_genl_request(g, msg);
+}
+
+int pvctl_genl_set_policy(struct pvctl_genl *g, uint32_t vm_id, uint32_t flags,
+			  const struct pvctl_genl_policy *pol)
+{
+	return set_policy(g, vm_id, NULL, flags, pol);
+}
+
+int pvctl_genl_set_policy_uuid(struct pvctl_genl *g,
+			       const uint8_t uuid[PVABI_UUID_LEN],
+			       uint32_t flags,
+			       const struct pvctl_genl_policy *pol)
+{
+	return set_policy(g, 0, uuid, flags, pol);
 }
 
 int pvctl_genl_inject(struct pvctl_genl *g, uint32_t vm_id, uint32_t vcpu,

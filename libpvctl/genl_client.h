@@ -64,6 +64,11 @@ int pvctl_genl_dump(struct pvctl_genl *g, uint32_t only, pvctl_genl_vm_fn fn,
 /** PVABI_CMD_SET_POLICY with the members in @pol->present. */
 int pvctl_genl_set_policy(struct pvctl_genl *g, uint32_t vm_id, uint32_t flags,
 			  const struct pvctl_genl_policy *pol);
+/** The same for the VM with this UUID (-ENOENT: the module has none). */
+int pvctl_genl_set_policy_uuid(struct pvctl_genl *g,
+			       const uint8_t uuid[PVABI_UUID_LEN],
+			       uint32_t flags,
+			       const struct pvctl_genl_policy *pol);
 /** PVABI_CMD_INJECT of @vector (coalesced injections succeed too). */
 int pvctl_genl_inject(struct pvctl_genl *g, uint32_t vm_id, uint32_t vcpu,
 		      uint32_t vector);

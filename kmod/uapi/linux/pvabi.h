@@ -28,13 +28,17 @@
  * pages) is open.  Every ioctl returns 0 on success (an fd, the API version
  * or PVABI_VCPU_INJECT's 1 where said) and -1 with errno on failure:
  *   EINVAL   a field is out of range, a reserved field or flag is non-zero;
- *   EFAULT   the argument pointer is bad;
+ *   EFAULT   the argument pointer is bad (PVABI_CREATE_VM: then no fd is
+ *            installed and no VM is left behind);
  *   EBADF    PVABI_VCPU_SET_EVENTFD: fd is not open (EINVAL: not an eventfd);
  *   ENOTTY   the command is not known on this kind of fd;
  *   EEXIST   the vCPU index or the VM's name/UUID is already in use;
  *   EBUSY    the vCPU has already negotiated, or its vector queue is full;
  *   ENOTCONN the vCPU has not negotiated yet (PVABI_VCPU_INJECT, _KICK);
  *   ENOSPC   PVABI_MAX_VMS VMs exist;
+ *   EDQUOT   the caller's effective user holds max_vms_per_user VMs (a
+ *            module parameter, /sys/module/pvabi/parameters/, default and
+ *            at most PVABI_MAX_VMS);
  *   EOPNOTSUPP  negotiation found no common version or feature (the
  *            precise PVABI_E_* code is in pvabi_vcpu_negotiate.error).
  *
@@ -81,9 +85,11 @@
 #define PVABI_MMAP_NOTIFY_OFFSET 0x1000
 
 /*
- * PVABI_CREATE_VM: name (printable ASCII, NUL-terminated, bytes after the
- * NUL zero) and/or uuid; all-zero means absent; at least one is given.
- * id is written back: the VM's number in netlink messages.
+ * PVABI_CREATE_VM: name (printable ASCII, bytes 0x20 ... 0x7e, NUL-terminated,
+ * bytes after the NUL zero) and/or uuid; all-zero means absent; at least one
+ * is given.  id is written back: the VM's number in netlink messages, never
+ * 0.  Ids are handed out cyclically over 1 ... 2^32 - 1: while the module
+ * stays loaded an id comes back only after 2^32 - 1 more VMs were created.
  */
 struct pvabi_create_vm {
 	char name[PVABI_VM_NAME_MAX];
@@ -233,8 +239,12 @@ struct pvabi_vcpu_stats {
  *
  * PVABI_CMD_SET_POLICY
  *   GENL_ADMIN_PERM (CAP_NET_ADMIN).  Applies to negotiations that happen
- *   afterwards; vCPUs that negotiated keep what they have.
- *     PVABI_A_VM_ID: NLA_U32, required
+ *   afterwards; vCPUs that negotiated keep what they have.  The VM is
+ *   named by exactly one of (both: EINVAL; neither: EINVAL):
+ *     PVABI_A_VM_ID: NLA_U32
+ *     PVABI_A_VM_UUID: NLA_BINARY, PVABI_UUID_LEN bytes (ERANGE for
+ *                      another length); the way a control plane that knows
+ *                      the VM by its UUID addresses it
  *     PVABI_A_FLAGS: NLA_U32, 0 or PVABI_SET_POLICY_F_RESET (start from the
  *                    defaults); other bits are refused; absent means 0
  *     PVABI_A_VM_POLICY: NLA_NESTED, required; an absent member is left as

@@ -484,6 +484,37 @@ static void case_badioctl(void)
 	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
 		   "CREATE_VM unprintable name");
 	memset(&cv, 0, sizeof(cv));
+	strcpy(cv.name, "caf\xe9");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM name with a byte above 0x7e");
+	memset(&cv, 0, sizeof(cv));
+	strcpy(cv.name, "del\x7f");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM name with DEL");
+	{
+		/* Readable, not writable: the id cannot be copied out. */
+		struct pvabi_create_vm *ro =
+			mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int before = dup(0), after;
+
+		close(before);
+		strcpy(ro->name, "read-only");
+		mprotect(ro, 4096, PROT_READ);
+		EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, ro), EFAULT,
+			   "CREATE_VM into a read-only argument");
+		after = dup(0);
+		close(after);
+		result(after == before,
+		       "the failed CREATE_VM installed no fd (next fd %d, "
+		       "was %d)",
+		       after, before);
+		after = vm_create(dev, "read-only", NULL);
+		result(after >= 0, "and left no VM holding its name");
+		close(after);
+		munmap(ro, 4096);
+	}
+	memset(&cv, 0, sizeof(cv));
 	strcpy(cv.name, "a");
 	cv.name[5] = 'z';
 	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,

@@ -144,10 +144,157 @@ static void case_sigexec(void)
 	close(dev);
 }
 
+/* --------------------------------------------------- ids, limits */
+
+static int set_limit(int n)
+{
+	FILE *f = fopen("/sys/module/pvabi/parameters/max_vms_per_user", "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "%d\n", n);
+	return fclose(f);
+}
+
+static void case_ids(void)
+{
+	enum { ROUNDS = 600 };
+	int dev = dev_open(), i, j, fds[3], status, reused = 0;
+	uint32_t *ids = calloc(ROUNDS, sizeof(*ids));
+	pid_t pid;
+
+	for (i = 0; i < ROUNDS; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "ids-%d", i);
+		close(vm_create(dev, name, &ids[i]));
+	}
+	for (i = 0; i < ROUNDS; i++)
+		for (j = 0; j < i; j++)
+			reused += ids[i] == ids[j];
+	result(reused == 0 && ids[0] != 0,
+	       "%d VMs created and destroyed in turn get %d distinct ids "
+	       "(%d reused)",
+	       ROUNDS, ROUNDS - reused, reused);
+	free(ids);
+
+	/* max_vms_per_user: counted per user, root's VMs apart. */
+	if (set_limit(2)) {
+		result(0, "max_vms_per_user is a writable parameter");
+		close(dev);
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		struct pvabi_create_vm cv = {0};
+
+		snprintf(cv.name, sizeof(cv.name), "root-%d", i);
+		fds[i] = ioctl(dev, PVABI_CREATE_VM, &cv);
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct pvabi_create_vm cv = {0};
+		int mine[3];
+
+		if (setgid(65534) || setuid(65534))
+			_exit(1);
+		for (i = 0; i < 3; i++) {
+			memset(&cv, 0, sizeof(cv));
+			snprintf(cv.name, sizeof(cv.name), "quota-%d", i);
+			mine[i] = ioctl(dev, PVABI_CREATE_VM, &cv);
+		}
+		result(mine[0] >= 0 && mine[1] >= 0,
+		       "with max_vms_per_user 2 and root holding 2, uid 65534 "
+		       "(holding /dev/pvabi) creates 2 VMs");
+		result(mine[2] == -1 && errno == EDQUOT,
+		       "its third is refused: EDQUOT (%s)", strerror(errno));
+		_exit(n_fail ? 1 : 0);
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		n_fail++;
+	{
+		struct pvabi_create_vm cv = {.name = "root-2"};
+
+		fds[2] = ioctl(dev, PVABI_CREATE_VM, &cv);
+		result(fds[0] >= 0 && fds[1] >= 0 && fds[2] == -1 &&
+			       errno == EDQUOT,
+		       "root's own third VM is refused too: EDQUOT (%s)",
+		       strerror(errno));
+	}
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	set_limit(PVABI_MAX_VMS);
+	close(dev);
+}
+
+/* --------------------------------------------------- policy by UUID */
+
+struct find_uuid {
+	uint32_t id;
+	uint32_t defer_us;
+};
+
+static int find_defer(const struct pvctl_genl_vm *vm, void *arg)
+{
+	struct find_uuid *f = arg;
+
+	if (vm->id == f->id)
+		f->defer_us = vm->policy.defer_us;
+	return 0;
+}
+
+static void case_uuid(void)
+{
+	struct pvctl_genl_policy pol = {
+		.present = 1u << PVABI_POLICY_A_DEFER_US,
+		.defer_us = 1234,
+	};
+	struct pvabi_create_vm cv = {0};
+	uint8_t other[PVABI_UUID_LEN] = {9, 9, 9};
+	struct find_uuid f = {0};
+	struct pvctl_genl *g;
+	struct nl_msg *m;
+	int dev = dev_open(), vm;
+
+	for (int i = 0; i < PVABI_UUID_LEN; i++)
+		cv.uuid[i] = 0xa0 + i;
+	vm = ioctl(dev, PVABI_CREATE_VM, &cv);
+	if (vm < 0 || pvctl_genl_open(&g))
+		die("VM with a UUID");
+	result(pvctl_genl_set_policy_uuid(g, cv.uuid, 0, &pol) == 0,
+	       "SET_POLICY addressed by UUID");
+	f.id = cv.id;
+	pvctl_genl_dump(g, cv.id, find_defer, &f);
+	result(f.defer_us == 1234, "it reached the VM with that UUID (%u us)",
+	       f.defer_us);
+	EXPECT_NL(pvctl_genl_set_policy_uuid(g, other, 0, &pol), ENOENT,
+		  "SET_POLICY unknown UUID");
+	m = pvctl_genl_msg(g, PVABI_CMD_SET_POLICY, 0);
+	nla_put_u32(m, PVABI_A_VM_ID, cv.id);
+	nla_put(m, PVABI_A_VM_UUID, PVABI_UUID_LEN, cv.uuid);
+	nla_nest_end(m, nla_nest_start(m, PVABI_A_VM_POLICY));
+	EXPECT_NL(pvctl_genl_request(g, m), EINVAL,
+		  "SET_POLICY with both id and UUID");
+	m = pvctl_genl_msg(g, PVABI_CMD_SET_POLICY, 0);
+	nla_put(m, PVABI_A_VM_UUID, 4, cv.uuid);
+	nla_nest_end(m, nla_nest_start(m, PVABI_A_VM_POLICY));
+	EXPECT_NL(pvctl_genl_request(g, m), ERANGE,
+		  "SET_POLICY with a 4-byte UUID");
+	pvctl_genl_close(g);
+	close(vm);
+	close(dev);
+}
+
 int case_security(const char *name)
 {
 	if (!strcmp(name, "sigexec"))
 		case_sigexec();
+	else if (!strcmp(name, "ids"))
+		case_ids();
+	else if (!strcmp(name, "uuid"))
+		case_uuid();
 	else
 		return 2;
 	return 0;
