@@ -75,14 +75,17 @@ static int put_policy(struct sk_buff *skb, const struct pvabi_policy *pol)
 {
 	struct nlattr *nest = nla_nest_start(skb, PVABI_A_VM_POLICY);
 
-	if (!nest ||
-	    put_version(skb, PVABI_POLICY_A_MIN_VERSION, pol->min) ||
+	if (!nest)
+		return -EMSGSIZE;
+	if (put_version(skb, PVABI_POLICY_A_MIN_VERSION, pol->min) ||
 	    put_version(skb, PVABI_POLICY_A_MAX_VERSION, pol->max) ||
 	    nla_put_u64_64bit(skb, PVABI_POLICY_A_FEATURES, pol->features,
 			      PVABI_POLICY_A_UNSPEC) ||
 	    nla_put_u32(skb, PVABI_POLICY_A_PATCH_MODE, pol->patch_mode) ||
-	    nla_put_u32(skb, PVABI_POLICY_A_DEFER_US, pol->defer_us))
+	    nla_put_u32(skb, PVABI_POLICY_A_DEFER_US, pol->defer_us)) {
+		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -100,22 +103,29 @@ static int put_vcpu(struct sk_buff *skb, struct pvabi_vcpu *v)
 	pvabi_vcpu_stats(v, &st, &version, &features);
 	memcpy(val, &st, sizeof(val));
 
+	/* An entry that does not fit leaves nothing of itself behind. */
 	vn = nla_nest_start(skb, 0);
-	if (!vn || nla_put_u32(skb, PVABI_VCPU_A_INDEX, v->index) ||
+	if (!vn)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, PVABI_VCPU_A_INDEX, v->index) ||
 	    nla_put_u32(skb, PVABI_VCPU_A_VERSION, version) ||
 	    nla_put_u64_64bit(skb, PVABI_VCPU_A_FEATURES, features,
 			      PVABI_VCPU_A_UNSPEC))
-		return -EMSGSIZE;
+		goto cancel;
 	sn = nla_nest_start(skb, PVABI_VCPU_A_STATS);
 	if (!sn)
-		return -EMSGSIZE;
+		goto cancel;
 	for (i = 0; i < PVABI_STAT_A_MAX; i++)
 		if (nla_put_u64_64bit(skb, PVABI_STAT_A_INJECTED + i, val[i],
 				      PVABI_STAT_A_UNSPEC))
-			return -EMSGSIZE;
+			goto cancel;
 	nla_nest_end(skb, sn);
 	nla_nest_end(skb, vn);
 	return 0;
+
+cancel:
+	nla_nest_cancel(skb, vn);
+	return -EMSGSIZE;
 }
 
 struct dump_ctx {
@@ -126,7 +136,9 @@ struct dump_ctx {
 
 /*
  * One message per VM; cb->args[0] is the next VM id, cb->args[1] the next
- * vCPU index when a VM did not fit into the last message.
+ * vCPU index when VM cb->args[0] did not fit into the last message.  The
+ * vCPU index belongs to that VM alone: if it went away meanwhile, the next
+ * VM starts from its vCPU 0 (ids are not reused, so an id names one VM).
  */
 static int dump_vm(struct pvabi_vm *vm, void *arg)
 {
@@ -135,11 +147,15 @@ static int dump_vm(struct pvabi_vm *vm, void *arg)
 	struct sk_buff *skb = d->skb;
 	struct pvabi_policy pol;
 	struct nlattr *vcpus;
-	u32 i = cb->args[1];
+	u32 first, i;
 	void *hdr;
 
 	if (d->only && vm->id != d->only)
 		return 0;
+	if (vm->id != cb->args[0])
+		cb->args[1] = 0;
+	first = cb->args[1];
+	i = first;
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &pvabi_family, NLM_F_MULTI, PVABI_CMD_GET_VMS);
 	if (!hdr)
@@ -170,7 +186,7 @@ static int dump_vm(struct pvabi_vm *vm, void *arg)
 	}
 	if (i < PVABI_MAX_VCPUS) {
 		/* Full: close what fits, go on from vCPU i next time. */
-		if (i == cb->args[1])
+		if (i == first)
 			goto cancel;	/* not even one vCPU fitted */
 		nla_nest_end(skb, vcpus);
 		genlmsg_end(skb, hdr);

@@ -90,6 +90,13 @@ int pvctl_genl_next_event(struct pvctl_genl *g, uint32_t *event,
  * pvctl_genl_parse_vm - parse one PVABI_CMD_GET_VMS reply
  * @nlh: the message, @len bytes in all (untrusted)
  * @vm: filled in; vCPUs are appended after @vm->n_vcpus
+ *
+ * Strict, as the uapi header describes the reply: an attribute that is not
+ * listed, repeated or of the wrong size, bytes after the last attribute, a
+ * missing VM id (or 0), policy, vCPU list, policy member, vCPU attribute
+ * or counter, a name that is not printable ASCII with its NUL, a vCPU
+ * index out of range or not above the one before it (across the messages
+ * of one VM) are all refused.
  * Returns 0 or -EINVAL (malformed, or too many vCPUs).
  */
 int pvctl_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,

@@ -287,6 +287,141 @@ static void case_uuid(void)
 	close(dev);
 }
 
+/* ------------------------------------------------------------- dump */
+
+/*
+ * A dump read through a 4096-byte buffer, as a small reader would: the
+ * kernel then fills messages of about a page, and 64 vCPUs take several.
+ */
+struct split {
+	uint32_t a, b; /* the two VMs' ids */
+	int msgs_a, bad, dup;
+	uint64_t seen_a, seen_b;
+	int destroy; /* close VM a after its first message */
+	struct vcpu *va;
+	int vm_a;
+};
+
+static int on_split(struct nl_msg *msg, void *arg)
+{
+	static struct pvctl_genl_vm vm;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct split *s = arg;
+	uint64_t *seen;
+
+	memset(&vm, 0, sizeof(vm));
+	if (pvctl_genl_parse_vm(nlh, nlh->nlmsg_len, &vm)) {
+		s->bad++;
+		return NL_OK;
+	}
+	seen = vm.id == s->a ? &s->seen_a : vm.id == s->b ? &s->seen_b : NULL;
+	if (!seen)
+		return NL_OK;
+	for (uint32_t i = 0; i < vm.n_vcpus; i++) {
+		uint64_t bit = 1ull << vm.vcpus[i].index;
+
+		s->dup += !!(*seen & bit);
+		*seen |= bit;
+	}
+	if (vm.id == s->a && s->msgs_a++ == 0 && s->destroy) {
+		for (int i = 0; i < PVABI_MAX_VCPUS; i++)
+			vcpu_close(&s->va[i]);
+		close(s->vm_a);
+		s->vm_a = -1;
+	}
+	return NL_OK;
+}
+
+static int small_dump(struct split *s)
+{
+	struct nl_sock *ctl = nl_socket_alloc(), *sk = nl_socket_alloc();
+	struct nl_msg *m = nlmsg_alloc();
+	int family, err = -1;
+
+	if (!ctl || !sk || !m || genl_connect(ctl) || genl_connect(sk))
+		goto out;
+	/* Resolved on a socket of its own: the dump socket's first read
+	 * sets the size of the kernel's dump messages. */
+	family = genl_ctrl_resolve(ctl, PVABI_GENL_NAME);
+	if (family < 0)
+		goto out;
+	nl_socket_disable_msg_peek(sk);
+	nl_socket_set_msg_buf_size(sk, 4096);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_split, s);
+	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_DUMP,
+		    PVABI_CMD_GET_VMS, PVABI_GENL_VERSION);
+	if (nl_send_auto(sk, m) < 0)
+		goto out;
+	err = nl_recvmsgs_default(sk);
+out:
+	nlmsg_free(m);
+	nl_socket_free(sk);
+	nl_socket_free(ctl);
+	return err;
+}
+
+static void case_dump(void)
+{
+	static struct vcpu va[PVABI_MAX_VCPUS], vb[PVABI_MAX_VCPUS];
+	int dev = dev_open(), vm_b, err;
+	struct split s = {.va = va};
+	const uint64_t all = ~0ull;
+
+	s.vm_a = vm_create(dev, "dump-a", &s.a);
+	vm_b = vm_create(dev, "dump-b", &s.b);
+	for (int i = 0; i < PVABI_MAX_VCPUS; i++) {
+		vcpu_setup(s.vm_a, i, &va[i]);
+		vcpu_setup(vm_b, i, &vb[i]);
+	}
+	err = small_dump(&s);
+	result(err >= 0 && s.msgs_a > 1,
+	       "a VM of %d vCPUs spans %d messages of a small reader's dump",
+	       PVABI_MAX_VCPUS, s.msgs_a);
+	result(s.bad == 0,
+	       "every message parses strictly: no partial vCPU entry, no "
+	       "stray attribute (%d refused)",
+	       s.bad);
+	result(s.dup == 0 && s.seen_a == all && s.seen_b == all,
+	       "each vCPU of both VMs is reported once (%d twice, "
+	       "%d + %d vCPUs)",
+	       s.dup, __builtin_popcountll(s.seen_a),
+	       __builtin_popcountll(s.seen_b));
+
+	memset(&s, 0, sizeof(s));
+	s.va = va;
+	s.vm_a = vm_create(dev, "dump-c", &s.a);
+	s.b = 0;
+	{
+		/* The VM after the one destroyed midway: a new one, so its id
+		 * comes after. */
+		int vm_d;
+		static struct vcpu vd[PVABI_MAX_VCPUS];
+
+		for (int i = 0; i < PVABI_MAX_VCPUS; i++)
+			vcpu_setup(s.vm_a, i, &va[i]);
+		vm_d = vm_create(dev, "dump-d", &s.b);
+		for (int i = 0; i < PVABI_MAX_VCPUS; i++)
+			vcpu_setup(vm_d, i, &vd[i]);
+		s.destroy = 1;
+		err = small_dump(&s);
+		result(err >= 0 && s.bad == 0 && s.vm_a == -1,
+		       "a dump that loses its VM midway goes on cleanly "
+		       "(%d refused)",
+		       s.bad);
+		result(s.seen_b == all && s.dup == 0,
+		       "the next VM is reported from its first vCPU: all %d "
+		       "(got %d)",
+		       PVABI_MAX_VCPUS, __builtin_popcountll(s.seen_b));
+		for (int i = 0; i < PVABI_MAX_VCPUS; i++)
+			vcpu_close(&vd[i]);
+		close(vm_d);
+	}
+	for (int i = 0; i < PVABI_MAX_VCPUS; i++)
+		vcpu_close(&vb[i]);
+	close(vm_b);
+	close(dev);
+}
+
 int case_security(const char *name)
 {
 	if (!strcmp(name, "sigexec"))
@@ -295,6 +430,8 @@ int case_security(const char *name)
 		case_ids();
 	else if (!strcmp(name, "uuid"))
 		case_uuid();
+	else if (!strcmp(name, "dump"))
+		case_dump();
 	else
 		return 2;
 	return 0;
