@@ -66,6 +66,17 @@
  * forces delivery from a critical section held too long.  Each delivered
  * vector adds 1 to the vCPU's eventfd (usable as a KVM irqfd) and/or sends
  * the chosen signal, with the vector in si_value, to the thread that asked.
+ *
+ * fork().  A child shares what its parent had: the fds (all O_CLOEXEC) and
+ * the MAP_SHARED mappings of the pages, so it is the same VM and vCPUs, not
+ * a copy.  It may use every ioctl on the inherited fds, its stores to the
+ * pages are the guest's, and its doorbell stores trap and deliver as the
+ * parent's do.  The VM lives on while the child holds an fd or a mapping,
+ * even after the parent closed everything (the lifetime above).  The
+ * signal chosen with PVABI_VCPU_SET_SIGNAL stays addressed to the thread
+ * that asked; a child that wants it asks again, replacing it (one thread
+ * per vCPU).  exec() closes the fds and drops the mappings: a process that
+ * keeps nothing else lets the VM go.
  * ========================================================================
  */
 #ifndef _UAPI_LINUX_PVABI_H

@@ -422,6 +422,94 @@ static void case_dump(void)
 	close(dev);
 }
 
+/* ------------------------------------------------------------- fork */
+
+static int count(const struct pvctl_genl_vm *vm, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int vms_with_id(uint32_t id)
+{
+	struct pvctl_genl *g;
+	int n = 0;
+
+	if (pvctl_genl_open(&g))
+		return -1;
+	if (pvctl_genl_dump(g, id, count, &n))
+		n = -1;
+	pvctl_genl_close(g);
+	return n;
+}
+
+static void case_fork(void)
+{
+	struct pvabi_signal sg = {.signo = SIGNO};
+	int dev = dev_open(), vm, go[2], done[2], i, alive = 0, gone = 0;
+	struct timespec ts = {2, 0};
+	uint32_t id;
+	struct vcpu v;
+	sigset_t set;
+	char c = 0;
+	pid_t pid;
+
+	vm = vm_create(dev, "fork", &id);
+	vcpu_setup(vm, 0, &v);
+	if (pipe(go) || pipe(done))
+		die("pipe");
+	sigemptyset(&set);
+	sigaddset(&set, SIGNO);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		siginfo_t si;
+
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		result(inject_vec(&v, 3) == 0 && took(&v) == 1,
+		       "fork: the child injects through the inherited vCPU fd "
+		       "after the parent closed everything");
+		enter(&v);
+		inject_vec(&v, 4);
+		leave(&v);
+		doorbell(&v, 1);
+		result(took(&v) == 1 && stats(&v).notify_traps == 1,
+		       "fork: the child's doorbell store traps and delivers");
+		result(ioctl(v.fd, PVABI_VCPU_SET_SIGNAL, &sg) == 0 &&
+			       inject_vec(&v, 5) == 0 &&
+			       sigtimedwait(&set, &si, &ts) == SIGNO &&
+			       si.si_value.sival_int == 5,
+		       "fork: the child asks for the signal and gets it");
+		c = n_fail ? 1 : 0;
+		if (write(done[1], &c, 1) != 1)
+			_exit(1);
+		/* exec: the O_CLOEXEC fds close, the mappings go. */
+		execl("/bin/sleep", "sleep", "5", (char *)NULL);
+		_exit(1);
+	}
+	vcpu_close(&v);
+	close(vm);
+	close(dev);
+	alive = vms_with_id(id);
+	if (write(go[1], "g", 1) != 1 || read(done[0], &c, 1) != 1)
+		c = 1;
+	if (c)
+		n_fail++;
+	for (i = 0; i < 200 && !gone; i++) {
+		gone = vms_with_id(id) == 0;
+		if (!gone)
+			sleep_ms(10);
+	}
+	result(alive == 1 && gone && kill(pid, 0) == 0,
+	       "fork: the child keeps the VM alive, and its exec lets it go "
+	       "while it still runs (listed %d, gone %d)",
+	       alive, gone);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 int case_security(const char *name)
 {
 	if (!strcmp(name, "sigexec"))
@@ -432,6 +520,8 @@ int case_security(const char *name)
 		case_uuid();
 	else if (!strcmp(name, "dump"))
 		case_dump();
+	else if (!strcmp(name, "fork"))
+		case_fork();
 	else
 		return 2;
 	return 0;
