@@ -1218,7 +1218,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pvabi-test "
 				"basic|defer|bound|irqoff|signal|stress "
 				"[N]|badioctl|badnl|unpriv|policy|pvctl|churn "
-				"[S]|ids|uuid|dump|sigexec|fork|hostile "
+				"[S]|ids|uuid|dump|sigexec|fork|memcg|hostile "
 				"random-page|critical-forever|notify-flip|"
 				"bad-negotiate\n");
 		return 2;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -510,6 +511,79 @@ static void case_fork(void)
 	waitpid(pid, NULL, 0);
 }
 
+/* ------------------------------------------------------------ memcg */
+
+static int put_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static long get_number(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atol(buf) : -1;
+}
+
+/* The VMM's memory cgroup pays for its vCPUs' pages (GFP_KERNEL_ACCOUNT). */
+static void case_memcg(void)
+{
+	static const char grp[] = "/sys/fs/cgroup/pvabi-memcg";
+	enum { VMS = 4, N = VMS * PVABI_MAX_VCPUS };
+	int dev = dev_open(), vm[VMS], i;
+	static int fds[N];
+	long before, after;
+	char pid[32];
+
+	mkdir("/sys/fs/cgroup", 0755);
+	if (mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL) &&
+	    errno != EBUSY)
+		die("mount cgroup2");
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (put_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory") ||
+	    (mkdir(grp, 0755) && errno != EEXIST) ||
+	    put_file("/sys/fs/cgroup/pvabi-memcg/cgroup.procs", pid)) {
+		printf("ok - memcg: the memory controller # SKIP not "
+		       "available\n");
+		close(dev);
+		return;
+	}
+	for (i = 0; i < VMS; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "memcg-%d", i);
+		vm[i] = vm_create(dev, name, NULL);
+	}
+	before = get_number("/sys/fs/cgroup/pvabi-memcg/memory.current");
+	for (i = 0; i < N; i++)
+		fds[i] = ioctl(vm[i / PVABI_MAX_VCPUS], PVABI_CREATE_VCPU,
+			       i % PVABI_MAX_VCPUS);
+	after = get_number("/sys/fs/cgroup/pvabi-memcg/memory.current");
+	/* Charges go through per-CPU stocks of up to 64 pages: allow 2. */
+	result(before >= 0 && after - before >= (N * 2 - 2 * 64) * 4096L,
+	       "memcg: %d vCPUs charge their pages to the VMM's memory "
+	       "cgroup (%ld KiB, %d KiB of pages)",
+	       N, (after - before) / 1024, N * 8);
+	for (i = 0; i < N; i++)
+		close(fds[i]);
+	for (i = 0; i < VMS; i++)
+		close(vm[i]);
+	close(dev);
+	put_file("/sys/fs/cgroup/cgroup.procs", pid);
+}
+
 int case_security(const char *name)
 {
 	if (!strcmp(name, "sigexec"))
@@ -522,6 +596,8 @@ int case_security(const char *name)
 		case_dump();
 	else if (!strcmp(name, "fork"))
 		case_fork();
+	else if (!strcmp(name, "memcg"))
+		case_memcg();
 	else
 		return 2;
 	return 0;
