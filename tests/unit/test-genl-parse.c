@@ -47,17 +47,24 @@ static void put_vcpu(struct nl_msg *m, uint32_t index, int stat_len)
 	nla_nest_end(m, v);
 }
 
-/* The policy every reply carries, all members. */
-static void put_policy(struct nl_msg *m)
+/* The policy every reply carries, all members: 1.0 ... 1.@max_minor. */
+static void put_policy_of(struct nl_msg *m, uint16_t max_minor,
+			  uint64_t features, uint32_t mode, uint32_t defer_us)
 {
 	struct nlattr *pol = nla_nest_start(m, PVABI_A_VM_POLICY);
 
 	nla_put_u32(m, PVABI_POLICY_A_MIN_VERSION, PVABI_VERSION_PACKED(1, 0));
-	nla_put_u32(m, PVABI_POLICY_A_MAX_VERSION, PVABI_VERSION_PACKED(1, 0));
-	nla_put_u64(m, PVABI_POLICY_A_FEATURES, 1);
-	nla_put_u32(m, PVABI_POLICY_A_PATCH_MODE, PVABI_NL_PATCH_GUEST);
-	nla_put_u32(m, PVABI_POLICY_A_DEFER_US, 10000);
+	nla_put_u32(m, PVABI_POLICY_A_MAX_VERSION,
+		    PVABI_VERSION_PACKED(1, max_minor));
+	nla_put_u64(m, PVABI_POLICY_A_FEATURES, features);
+	nla_put_u32(m, PVABI_POLICY_A_PATCH_MODE, mode);
+	nla_put_u32(m, PVABI_POLICY_A_DEFER_US, defer_us);
 	nla_nest_end(m, pol);
+}
+
+static void put_policy(struct nl_msg *m)
+{
+	put_policy_of(m, 0, 1, PVABI_NL_PATCH_GUEST, 10000);
 }
 
 /* A reply with its id and policy, its vCPU list open. */
@@ -82,20 +89,14 @@ static int parse(struct nl_msg *m, size_t cut)
 static void test_full(void **state)
 {
 	struct nl_msg *m = reply(7);
-	struct nlattr *pol, *vcpus;
+	struct nlattr *vcpus;
 	uint8_t uuid[PVABI_UUID_LEN];
 
 	for (int i = 0; i < PVABI_UUID_LEN; i++)
 		uuid[i] = i;
 	nla_put_string(m, PVABI_A_VM_NAME, "guest-one");
 	nla_put(m, PVABI_A_VM_UUID, sizeof(uuid), uuid);
-	pol = nla_nest_start(m, PVABI_A_VM_POLICY);
-	nla_put_u32(m, PVABI_POLICY_A_MIN_VERSION, PVABI_VERSION_PACKED(1, 0));
-	nla_put_u32(m, PVABI_POLICY_A_MAX_VERSION, PVABI_VERSION_PACKED(1, 2));
-	nla_put_u64(m, PVABI_POLICY_A_FEATURES, 0x3f);
-	nla_put_u32(m, PVABI_POLICY_A_PATCH_MODE, PVABI_NL_PATCH_HOST);
-	nla_put_u32(m, PVABI_POLICY_A_DEFER_US, 2500);
-	nla_nest_end(m, pol);
+	put_policy_of(m, 2, 0x3f, PVABI_NL_PATCH_HOST, 2500);
 	vcpus = nla_nest_start(m, PVABI_A_VM_VCPUS);
 	put_vcpu(m, 0, 8);
 	put_vcpu(m, 5, 8);
