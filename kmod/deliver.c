@@ -12,11 +12,32 @@
  * have left its critical section and stored to the doorbell before the
  * unmap took effect, and that store did not trap.
  */
+#include <linux/cred.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/timekeeping.h>
 
 #include "pvabi_mod.h"
+
+/*
+ * Whoever asked for the signal may still send it to @t: the test
+ * sigio_perm() makes for F_SETOWN's owner.  A registrant that has since
+ * exec'd a set-user-ID program and become another user gets nothing from
+ * the deliveries another user's injections cause.
+ */
+static bool sig_perm(const struct pvabi_vcpu *v, struct task_struct *t)
+{
+	const struct cred *tc;
+	bool ok;
+
+	rcu_read_lock();
+	tc = __task_cred(t);
+	ok = uid_eq(v->sig_euid, GLOBAL_ROOT_UID) ||
+	     uid_eq(v->sig_euid, tc->suid) || uid_eq(v->sig_euid, tc->uid) ||
+	     uid_eq(v->sig_uid, tc->suid) || uid_eq(v->sig_uid, tc->uid);
+	rcu_read_unlock();
+	return ok;
+}
 
 static void notify_vmm(struct pvabi_vcpu *v, u32 vector)
 {
@@ -31,7 +52,8 @@ static void notify_vmm(struct pvabi_vcpu *v, u32 vector)
 
 		info.si_int = vector;
 		if (t) {
-			send_sig_info(v->signo, &info, t);
+			if (sig_perm(v, t))
+				send_sig_info(v->signo, &info, t);
 			put_task_struct(t);
 		}
 	}

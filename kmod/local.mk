@@ -5,6 +5,7 @@ KMOD_FILES = \
 	%reldir%/Makefile \
 	%reldir%/dkms.conf \
 	%reldir%/pvabi_mod.h \
+	%reldir%/pvabi_compat.h \
 	%reldir%/main.c \
 	%reldir%/vm.c \
 	%reldir%/vcpu.c \
@@ -36,6 +37,7 @@ clean-local: module-clean
 dkmssrcdir = $(prefix)/src/$(PACKAGE)-$(VERSION)
 dkmskmoddir = $(dkmssrcdir)/kmod
 dkmskmod_DATA = %reldir%/Kbuild %reldir%/Makefile %reldir%/pvabi_mod.h \
+	%reldir%/pvabi_compat.h \
 	%reldir%/main.c %reldir%/vm.c %reldir%/vcpu.c %reldir%/deliver.c \
 	%reldir%/netlink.c
 dkmsuapidir = $(dkmssrcdir)/kmod/uapi/linux

@@ -17,8 +17,6 @@ static long dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct pvabi_create_vm __user *ureq = (void __user *)arg;
 	struct pvabi_create_vm req;
-	u32 id;
-	int fd;
 
 	switch (cmd) {
 	case PVABI_GET_API_VERSION:
@@ -26,15 +24,7 @@ static long dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case PVABI_CREATE_VM:
 		if (copy_from_user(&req, ureq, sizeof(req)))
 			return -EFAULT;
-		fd = pvabi_vm_create(&req, &id);
-		if (fd < 0)
-			return fd;
-		/* The fd is installed: a failed copy leaves it to the
-		 * caller, as KVM does for its VM fds.
-		 */
-		if (put_user(id, &ureq->id))
-			return -EFAULT;
-		return fd;
+		return pvabi_vm_create(&req, ureq);
 	default:
 		return -ENOTTY;
 	}

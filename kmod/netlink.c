@@ -35,6 +35,7 @@ static const struct nla_policy get_vms_policy[PVABI_A_MAX + 1] = {
 static const struct nla_policy set_policy_policy[PVABI_A_MAX + 1] = {
 	[PVABI_A_UNSPEC] = { .strict_start_type = 1 },
 	[PVABI_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PVABI_A_VM_UUID] = NLA_POLICY_EXACT_LEN(PVABI_UUID_LEN),
 	[PVABI_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __PVABI_SET_POLICY_F_ALL),
 	[PVABI_A_VM_POLICY] = NLA_POLICY_NESTED(policy_policy),
 };
@@ -48,9 +49,21 @@ static const struct nla_policy inject_policy[PVABI_A_MAX + 1] = {
 
 static struct genl_family pvabi_family;
 
+/*
+ * The events name VMs and what happens to them: CAP_NET_ADMIN only, like
+ * the dump.  A kernel without the flag (before 6.7 and its stable
+ * backports, which Debian 12's kernel has) lets anyone join any family's
+ * group: refuse to build there rather than leak.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "pvabi.ko needs GENL_MCAST_CAP_NET_ADMIN (Linux 6.7 or a stable backport)"
+#endif
 enum { MCGRP_EVENTS };
 static const struct genl_multicast_group pvabi_mcgrps[] = {
-	[MCGRP_EVENTS] = { .name = PVABI_GENL_MCGRP_EVENTS },
+	[MCGRP_EVENTS] = {
+		.name = PVABI_GENL_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 static int put_version(struct sk_buff *skb, int type, struct pvabi_version v)
@@ -62,14 +75,17 @@ static int put_policy(struct sk_buff *skb, const struct pvabi_policy *pol)
 {
 	struct nlattr *nest = nla_nest_start(skb, PVABI_A_VM_POLICY);
 
-	if (!nest ||
-	    put_version(skb, PVABI_POLICY_A_MIN_VERSION, pol->min) ||
+	if (!nest)
+		return -EMSGSIZE;
+	if (put_version(skb, PVABI_POLICY_A_MIN_VERSION, pol->min) ||
 	    put_version(skb, PVABI_POLICY_A_MAX_VERSION, pol->max) ||
 	    nla_put_u64_64bit(skb, PVABI_POLICY_A_FEATURES, pol->features,
 			      PVABI_POLICY_A_UNSPEC) ||
 	    nla_put_u32(skb, PVABI_POLICY_A_PATCH_MODE, pol->patch_mode) ||
-	    nla_put_u32(skb, PVABI_POLICY_A_DEFER_US, pol->defer_us))
+	    nla_put_u32(skb, PVABI_POLICY_A_DEFER_US, pol->defer_us)) {
+		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -87,22 +103,29 @@ static int put_vcpu(struct sk_buff *skb, struct pvabi_vcpu *v)
 	pvabi_vcpu_stats(v, &st, &version, &features);
 	memcpy(val, &st, sizeof(val));
 
+	/* An entry that does not fit leaves nothing of itself behind. */
 	vn = nla_nest_start(skb, 0);
-	if (!vn || nla_put_u32(skb, PVABI_VCPU_A_INDEX, v->index) ||
+	if (!vn)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, PVABI_VCPU_A_INDEX, v->index) ||
 	    nla_put_u32(skb, PVABI_VCPU_A_VERSION, version) ||
 	    nla_put_u64_64bit(skb, PVABI_VCPU_A_FEATURES, features,
 			      PVABI_VCPU_A_UNSPEC))
-		return -EMSGSIZE;
+		goto cancel;
 	sn = nla_nest_start(skb, PVABI_VCPU_A_STATS);
 	if (!sn)
-		return -EMSGSIZE;
+		goto cancel;
 	for (i = 0; i < PVABI_STAT_A_MAX; i++)
 		if (nla_put_u64_64bit(skb, PVABI_STAT_A_INJECTED + i, val[i],
 				      PVABI_STAT_A_UNSPEC))
-			return -EMSGSIZE;
+			goto cancel;
 	nla_nest_end(skb, sn);
 	nla_nest_end(skb, vn);
 	return 0;
+
+cancel:
+	nla_nest_cancel(skb, vn);
+	return -EMSGSIZE;
 }
 
 struct dump_ctx {
@@ -113,7 +136,9 @@ struct dump_ctx {
 
 /*
  * One message per VM; cb->args[0] is the next VM id, cb->args[1] the next
- * vCPU index when a VM did not fit into the last message.
+ * vCPU index when VM cb->args[0] did not fit into the last message.  The
+ * vCPU index belongs to that VM alone: if it went away meanwhile, the next
+ * VM starts from its vCPU 0 (ids are not reused, so an id names one VM).
  */
 static int dump_vm(struct pvabi_vm *vm, void *arg)
 {
@@ -122,11 +147,15 @@ static int dump_vm(struct pvabi_vm *vm, void *arg)
 	struct sk_buff *skb = d->skb;
 	struct pvabi_policy pol;
 	struct nlattr *vcpus;
-	u32 i = cb->args[1];
+	u32 first, i;
 	void *hdr;
 
 	if (d->only && vm->id != d->only)
 		return 0;
+	if (vm->id != cb->args[0])
+		cb->args[1] = 0;
+	first = cb->args[1];
+	i = first;
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &pvabi_family, NLM_F_MULTI, PVABI_CMD_GET_VMS);
 	if (!hdr)
@@ -157,7 +186,7 @@ static int dump_vm(struct pvabi_vm *vm, void *arg)
 	}
 	if (i < PVABI_MAX_VCPUS) {
 		/* Full: close what fits, go on from vCPU i next time. */
-		if (i == cb->args[1])
+		if (i == first)
 			goto cancel;	/* not even one vCPU fitted */
 		nla_nest_end(skb, vcpus);
 		genlmsg_end(skb, hdr);
@@ -167,7 +196,7 @@ static int dump_vm(struct pvabi_vm *vm, void *arg)
 	}
 	nla_nest_end(skb, vcpus);
 	genlmsg_end(skb, hdr);
-	cb->args[0] = vm->id + 1;
+	cb->args[0] = (unsigned long)vm->id + 1;
 	cb->args[1] = 0;
 	return 0;
 
@@ -187,6 +216,8 @@ static int pvabi_get_vms(struct sk_buff *skb, struct netlink_callback *cb)
 		d.only = nla_get_u32(info->attrs[PVABI_A_VM_ID]);
 	if (!cb->args[0])
 		cb->args[0] = d.only ? d.only : 1;
+	if (cb->args[0] > U32_MAX)
+		return 0;	/* the last id was dumped */
 	ret = pvabi_vm_for_each(cb->args[0], dump_vm, &d);
 	if (ret == -EMSGSIZE && skb->len)
 		return skb->len;
@@ -195,14 +226,23 @@ static int pvabi_get_vms(struct sk_buff *skb, struct netlink_callback *cb)
 
 static struct pvabi_vm *vm_from_info(struct genl_info *info)
 {
+	struct nlattr *id = info->attrs[PVABI_A_VM_ID];
+	struct nlattr *uuid = info->attrs[PVABI_A_VM_UUID];
 	struct pvabi_vm *vm;
 
-	if (GENL_REQ_ATTR_CHECK(info, PVABI_A_VM_ID))
+	if (id && uuid) {
+		NL_SET_ERR_MSG_ATTR(info->extack, uuid,
+				    "VM id and UUID both given");
 		return ERR_PTR(-EINVAL);
-	vm = pvabi_vm_get(nla_get_u32(info->attrs[PVABI_A_VM_ID]));
+	}
+	if (uuid)
+		vm = pvabi_vm_get_by_uuid(nla_data(uuid));
+	else if (!GENL_REQ_ATTR_CHECK(info, PVABI_A_VM_ID))
+		vm = pvabi_vm_get(nla_get_u32(id));
+	else
+		return ERR_PTR(-EINVAL);
 	if (!vm) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PVABI_A_VM_ID],
-				    "no such VM");
+		NL_SET_ERR_MSG_ATTR(info->extack, id ? id : uuid, "no such VM");
 		return ERR_PTR(-ENOENT);
 	}
 	return vm;
@@ -293,6 +333,7 @@ static const struct genl_ops pvabi_ops[] = {
 		.dumpit = pvabi_get_vms,
 		.policy = get_vms_policy,
 		.maxattr = PVABI_A_MAX,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = PVABI_CMD_SET_POLICY,

@@ -11,6 +11,7 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/uidgid.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/pvabi.h>
 
@@ -30,6 +31,8 @@ struct pvabi_policy {
 struct pvabi_vm {
 	struct kref ref;	/* the VM fd, each vCPU, netlink users */
 	u32 id;
+	bool live;		/* under vms_lock: lookups find it */
+	kuid_t owner;		/* the creator's euid, for max_vms_per_user */
 	char name[PVABI_VM_NAME_MAX];
 	u8 uuid[PVABI_UUID_LEN];
 	bool has_uuid;
@@ -65,13 +68,19 @@ struct pvabi_vcpu {
 	struct eventfd_ctx *efd;
 	struct pid *sig_pid;
 	int signo;
+	/* Who asked for the signal, checked at each delivery as F_SETOWN's
+	 * owner is (sigio_perm()).
+	 */
+	kuid_t sig_uid, sig_euid;
 	struct hrtimer bound;
 	struct work_struct tick_work;
 };
 
 /* vm.c */
-int pvabi_vm_create(const struct pvabi_create_vm *req, u32 *id);
+int pvabi_vm_create(const struct pvabi_create_vm *req,
+		    struct pvabi_create_vm __user *ureq);
 struct pvabi_vm *pvabi_vm_get(u32 id);
+struct pvabi_vm *pvabi_vm_get_by_uuid(const u8 *uuid);
 void pvabi_vm_put(struct pvabi_vm *vm);
 struct pvabi_vcpu *pvabi_vm_get_vcpu(struct pvabi_vm *vm, u32 index);
 int pvabi_vm_for_each(u32 from, int (*fn)(struct pvabi_vm *vm, void *arg),

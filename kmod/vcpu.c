@@ -4,6 +4,7 @@
  * pages are mmap-able, and its ioctls (negotiation, delivery setup, stats).
  */
 #include <linux/anon_inodes.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -87,8 +88,8 @@ static int vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_pgoff >= NR_PAGES || vma_pages(vma) > NR_PAGES - vma->vm_pgoff)
 		return -EINVAL;
-	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
-	vma->vm_flags &= ~VM_MAYEXEC;
+	pvabi_vm_flags_mod(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
+			   VM_MAYEXEC);
 	vma->vm_ops = &vcpu_vm_ops;
 	mutex_lock(&v->lock);
 	v->mapping = file->f_mapping;
@@ -227,8 +228,8 @@ static long vcpu_set_signal(struct pvabi_vcpu *v, void __user *uarg)
 
 	if (copy_from_user(&s, uarg, sizeof(s)))
 		return -EFAULT;
-	if (s.flags || s.signo < 0 || s.signo >= _NSIG || s.signo == SIGKILL ||
-	    s.signo == SIGSTOP)
+	if (s.flags || s.signo < 0 || !valid_signal(s.signo) ||
+	    s.signo == SIGKILL || s.signo == SIGSTOP)
 		return -EINVAL;
 	if (s.signo)
 		pid = get_task_pid(current, PIDTYPE_PID);
@@ -236,6 +237,8 @@ static long vcpu_set_signal(struct pvabi_vcpu *v, void __user *uarg)
 	old = v->sig_pid;
 	v->sig_pid = pid;
 	v->signo = s.signo;
+	v->sig_uid = current_uid();
+	v->sig_euid = current_euid();
 	mutex_unlock(&v->lock);
 	put_pid(old);
 	return 0;

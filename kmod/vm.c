@@ -1,20 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VM contexts: one per PVABI_CREATE_VM, found by id from netlink, holding
- * the administrator's policy and the VM's vCPUs.
+ * VM contexts: one per PVABI_CREATE_VM, found by id or UUID from netlink,
+ * holding the administrator's policy and the VM's vCPUs.
  */
 #include <linux/anon_inodes.h>
-#include <linux/ctype.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/idr.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
 
 #include "pvabi_mod.h"
 
-static DEFINE_MUTEX(vms_lock);	/* vms, and every vm->ref dropping to 0 */
-static DEFINE_IDR(vms);
+static unsigned int max_vms_per_user = PVABI_MAX_VMS;
+module_param(max_vms_per_user, uint, 0644);
+MODULE_PARM_DESC(max_vms_per_user,
+		 "VMs one user (effective uid) may hold at a time (default and at most 256)");
+
+/*
+ * vms, nr_vms, next_id, every vm->live, and every vm->ref dropping to 0.
+ * Ids are allocated cyclically over 1 ... U32_MAX: an id is not handed out
+ * again before 2^32 - 1 more VMs were created, so a request addressed to
+ * a VM that went away fails with ENOENT instead of reaching another one.
+ */
+static DEFINE_MUTEX(vms_lock);
+static DEFINE_XARRAY_ALLOC1(vms);
+static u32 nr_vms;
+static u32 next_id = 1;
 
 void pvabi_policy_default(struct pvabi_policy *pol)
 {
@@ -58,7 +73,8 @@ static void vm_release(struct kref *ref)
 	struct pvabi_vm *vm = container_of(ref, struct pvabi_vm, ref);
 	u32 id = vm->id;
 
-	idr_remove(&vms, id);
+	xa_erase(&vms, id);
+	nr_vms--;
 	mutex_unlock(&vms_lock);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
@@ -74,14 +90,32 @@ struct pvabi_vm *pvabi_vm_get(u32 id)
 {
 	struct pvabi_vm *vm;
 
-	if (id > INT_MAX)
-		return NULL;
 	mutex_lock(&vms_lock);
-	vm = idr_find(&vms, id);
-	if (vm)
+	vm = xa_load(&vms, id);
+	if (vm && vm->live)
 		kref_get(&vm->ref);
+	else
+		vm = NULL;
 	mutex_unlock(&vms_lock);
 	return vm;
+}
+
+struct pvabi_vm *pvabi_vm_get_by_uuid(const u8 *uuid)
+{
+	struct pvabi_vm *vm, *found = NULL;
+	unsigned long id;
+
+	mutex_lock(&vms_lock);
+	xa_for_each(&vms, id, vm) {
+		if (vm->live && vm->has_uuid &&
+		    !memcmp(vm->uuid, uuid, PVABI_UUID_LEN)) {
+			kref_get(&vm->ref);
+			found = vm;
+			break;
+		}
+	}
+	mutex_unlock(&vms_lock);
+	return found;
 }
 
 struct pvabi_vcpu *pvabi_vm_get_vcpu(struct pvabi_vm *vm, u32 index)
@@ -105,20 +139,25 @@ struct pvabi_vcpu *pvabi_vm_get_vcpu(struct pvabi_vm *vm, u32 index)
 int pvabi_vm_for_each(u32 from, int (*fn)(struct pvabi_vm *vm, void *arg),
 		      void *arg)
 {
-	int id = from > INT_MAX ? INT_MAX : from, ret = 0;
+	unsigned long id = from;
 	struct pvabi_vm *vm;
+	int ret;
 
 	for (;;) {
 		mutex_lock(&vms_lock);
-		vm = idr_get_next(&vms, &id);
-		if (vm)
+		do {
+			vm = xa_find(&vms, &id, U32_MAX, XA_PRESENT);
+		} while (vm && !vm->live && id++ < U32_MAX);
+		if (vm && vm->live)
 			kref_get(&vm->ref);
+		else
+			vm = NULL;
 		mutex_unlock(&vms_lock);
 		if (!vm)
 			return 0;
 		ret = fn(vm, arg);
 		pvabi_vm_put(vm);
-		if (ret || id == INT_MAX)
+		if (ret || id == U32_MAX)
 			return ret;
 		id++;
 	}
@@ -151,6 +190,10 @@ static const struct file_operations vm_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * Printable ASCII only: the kernel's isprint() also passes Latin-1 bytes
+ * 0xa0 ... 0xff, which are not characters in the UTF-8 a terminal shows.
+ */
 static int check_name(const char *name)
 {
 	size_t len = strnlen(name, PVABI_VM_NAME_MAX), i;
@@ -158,7 +201,7 @@ static int check_name(const char *name)
 	if (len == PVABI_VM_NAME_MAX)
 		return -EINVAL;
 	for (i = 0; i < len; i++)
-		if (!isprint(name[i]))
+		if (name[i] < 0x20 || name[i] > 0x7e)
 			return -EINVAL;
 	for (; i < PVABI_VM_NAME_MAX; i++)
 		if (name[i])
@@ -166,28 +209,47 @@ static int check_name(const char *name)
 	return 0;
 }
 
-static bool taken(const struct pvabi_create_vm *req, bool has_uuid)
+/*
+ * Whether @vm may join the table (vms_lock held): its name and UUID are
+ * free, and neither the global nor its owner's limit is reached.  VMs not
+ * live yet count: they hold their name and their place.
+ */
+static int may_add(const struct pvabi_vm *vm)
 {
-	struct pvabi_vm *vm;
-	int id;
+	struct pvabi_vm *o;
+	unsigned long id;
+	u32 mine = 0;
 
-	idr_for_each_entry(&vms, vm, id) {
-		if (req->name[0] && !strcmp(vm->name, req->name))
-			return true;
-		if (has_uuid && vm->has_uuid &&
-		    !memcmp(vm->uuid, req->uuid, PVABI_UUID_LEN))
-			return true;
+	xa_for_each(&vms, id, o) {
+		if (vm->name[0] && !strcmp(o->name, vm->name))
+			return -EEXIST;
+		if (vm->has_uuid && o->has_uuid &&
+		    !memcmp(o->uuid, vm->uuid, PVABI_UUID_LEN))
+			return -EEXIST;
+		mine += uid_eq(o->owner, vm->owner);
 	}
-	return false;
+	if (nr_vms >= PVABI_MAX_VMS)
+		return -ENOSPC;
+	if (mine >= min_t(unsigned int, READ_ONCE(max_vms_per_user),
+			  PVABI_MAX_VMS))
+		return -EDQUOT;
+	return 0;
 }
 
-/* PVABI_CREATE_VM: returns the new VM's fd and sets *id. */
-int pvabi_vm_create(const struct pvabi_create_vm *req, u32 *id)
+/*
+ * PVABI_CREATE_VM: returns the new VM's fd, its id written to @ureq->id.
+ * The VM joins the table hidden (not live: no lookup finds it), the id is
+ * copied out, and only then is it made live and the fd installed: a failed
+ * copy leaves neither an fd nor a VM behind.
+ */
+int pvabi_vm_create(const struct pvabi_create_vm *req,
+		    struct pvabi_create_vm __user *ureq)
 {
 	bool has_uuid = memchr_inv(req->uuid, 0, PVABI_UUID_LEN);
 	struct pvabi_vm *vm;
 	struct file *file;
 	int fd, ret;
+	u32 id;
 
 	if (req->flags || req->id)
 		return -EINVAL;
@@ -205,6 +267,7 @@ int pvabi_vm_create(const struct pvabi_create_vm *req, u32 *id)
 	memcpy(vm->name, req->name, sizeof(vm->name));
 	memcpy(vm->uuid, req->uuid, sizeof(vm->uuid));
 	vm->has_uuid = has_uuid;
+	vm->owner = current_euid();
 	pvabi_policy_default(&vm->policy);
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
@@ -219,21 +282,31 @@ int pvabi_vm_create(const struct pvabi_create_vm *req, u32 *id)
 	}
 
 	mutex_lock(&vms_lock);
-	if (taken(req, has_uuid)) {
-		ret = -EEXIST;
-	} else {
-		ret = idr_alloc_cyclic(&vms, vm, 1, PVABI_MAX_VMS + 1,
-				       GFP_KERNEL);
+	ret = may_add(vm);
+	if (!ret)
+		ret = xa_alloc_cyclic(&vms, &id, vm, XA_LIMIT(1, U32_MAX),
+				      &next_id, GFP_KERNEL_ACCOUNT);
+	if (ret >= 0) {
+		vm->id = id;
+		nr_vms++;
 	}
-	if (ret > 0)
-		vm->id = ret;
 	mutex_unlock(&vms_lock);
 	if (ret < 0)
 		goto err_file;
 
-	*id = vm->id;
+	if (put_user(id, &ureq->id)) {
+		mutex_lock(&vms_lock);
+		xa_erase(&vms, id);
+		nr_vms--;
+		mutex_unlock(&vms_lock);
+		ret = -EFAULT;
+		goto err_file;
+	}
+	mutex_lock(&vms_lock);
+	vm->live = true;
+	mutex_unlock(&vms_lock);
 	fd_install(fd, file);
-	pvabi_genl_event(PVABI_EVENT_VM_CREATED, vm->id, -1);
+	pvabi_genl_event(PVABI_EVENT_VM_CREATED, id, -1);
 	return fd;
 
 err_file:
@@ -250,5 +323,5 @@ err_free:
 
 void pvabi_vms_exit(void)
 {
-	idr_destroy(&vms);
+	xa_destroy(&vms);
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -36,89 +37,130 @@ struct request {
 	struct pvctl_genl_vm vm;
 };
 
+/* Events: what pvctl_genl_next_event() reads. */
 static struct nla_policy top_policy[PVABI_A_MAX + 1] = {
 	[PVABI_A_VM_ID] = {.type = NLA_U32},
-	[PVABI_A_VM_NAME] = {.type = NLA_NUL_STRING,
-			     .maxlen = PVABI_VM_NAME_MAX - 1},
-	[PVABI_A_VM_UUID] = {.maxlen = PVABI_UUID_LEN},
-	[PVABI_A_VM_POLICY] = {.type = NLA_NESTED},
-	[PVABI_A_VM_VCPUS] = {.type = NLA_NESTED},
 	[PVABI_A_VCPU] = {.type = NLA_U32},
-	[PVABI_A_FLAGS] = {.type = NLA_U32},
 	[PVABI_A_EVENT] = {.type = NLA_U32},
-	[PVABI_A_VECTOR] = {.type = NLA_U32},
 };
 
-static struct nla_policy policy_policy[PVABI_POLICY_A_MAX + 1] = {
-	[PVABI_POLICY_A_MIN_VERSION] = {.type = NLA_U32},
-	[PVABI_POLICY_A_MAX_VERSION] = {.type = NLA_U32},
-	[PVABI_POLICY_A_FEATURES] = {.type = NLA_U64},
-	[PVABI_POLICY_A_PATCH_MODE] = {.type = NLA_U32},
-	[PVABI_POLICY_A_DEFER_US] = {.type = NLA_U32},
-};
+/*
+ * GET_VMS replies are read strictly, by the sizes below: each attribute
+ * listed for its level, at most once, of exactly its size (VAR: a nest or
+ * the name, checked by its reader), nothing after the last one.  0: not
+ * allowed in a reply.  Padding (type 0, empty) is skipped.
+ */
+#define VAR 0xffff
 
-static struct nla_policy vcpu_policy[PVABI_VCPU_A_MAX + 1] = {
-	[PVABI_VCPU_A_INDEX] = {.type = NLA_U32},
-	[PVABI_VCPU_A_VERSION] = {.type = NLA_U32},
-	[PVABI_VCPU_A_FEATURES] = {.type = NLA_U64},
-	[PVABI_VCPU_A_STATS] = {.type = NLA_NESTED},
-};
+static const uint16_t top_size[PVABI_A_MAX + 1] = {[PVABI_A_VM_ID] = 4,
+						   [PVABI_A_VM_NAME] = VAR,
+						   [PVABI_A_VM_UUID] = 16,
+						   [PVABI_A_VM_POLICY] = VAR,
+						   [PVABI_A_VM_VCPUS] = VAR};
+static const uint16_t policy_size[PVABI_POLICY_A_MAX + 1] = {
+	[PVABI_POLICY_A_MIN_VERSION] = 4,
+	[PVABI_POLICY_A_MAX_VERSION] = 4,
+	[PVABI_POLICY_A_FEATURES] = 8,
+	[PVABI_POLICY_A_PATCH_MODE] = 4,
+	[PVABI_POLICY_A_DEFER_US] = 4};
+static const uint16_t vcpu_size[PVABI_VCPU_A_MAX + 1] = {
+	[PVABI_VCPU_A_INDEX] = 4,
+	[PVABI_VCPU_A_VERSION] = 4,
+	[PVABI_VCPU_A_FEATURES] = 8,
+	[PVABI_VCPU_A_STATS] = VAR};
+static const uint16_t stat_size[PVABI_STAT_A_MAX + 1] = {
+	[1 ... PVABI_STAT_A_MAX] = 8};
 
-static struct nla_policy stat_policy[PVABI_STAT_A_MAX + 1];
+static int strict_parse(struct nlattr **tb, int max, const uint16_t *size,
+			struct nlattr *head, int len)
+{
+	struct nlattr *a;
+	int rem;
 
-static void parse_policy(struct nlattr *attr, struct pvctl_genl_policy *pol)
+	memset(tb, 0, (size_t)(max + 1) * sizeof(*tb));
+	nla_for_each_attr(a, head, len, rem)
+	{
+		int t = nla_type(a);
+
+		if (t == 0 && nla_len(a) == 0)
+			continue;
+		if (t < 1 || t > max || !size[t] || tb[t] ||
+		    (size[t] != VAR && nla_len(a) != size[t]))
+			return -EINVAL;
+		tb[t] = a;
+	}
+	return rem ? -EINVAL : 0;
+}
+
+/* Every member is required: the module always sends them all. */
+static int parse_policy(struct nlattr *attr, struct pvctl_genl_policy *pol)
 {
 	struct nlattr *tb[PVABI_POLICY_A_MAX + 1];
 	int i;
 
 	memset(pol, 0, sizeof(*pol));
-	if (nla_parse_nested(tb, PVABI_POLICY_A_MAX, attr, policy_policy))
-		return;
-	for (i = 1; i <= PVABI_POLICY_A_MAX; i++)
-		if (tb[i])
-			pol->present |= 1u << i;
-	if (tb[PVABI_POLICY_A_MIN_VERSION])
-		pol->min_version = nla_get_u32(tb[PVABI_POLICY_A_MIN_VERSION]);
-	if (tb[PVABI_POLICY_A_MAX_VERSION])
-		pol->max_version = nla_get_u32(tb[PVABI_POLICY_A_MAX_VERSION]);
-	if (tb[PVABI_POLICY_A_FEATURES])
-		pol->features = nla_get_u64(tb[PVABI_POLICY_A_FEATURES]);
-	if (tb[PVABI_POLICY_A_PATCH_MODE])
-		pol->patch_mode = nla_get_u32(tb[PVABI_POLICY_A_PATCH_MODE]);
-	if (tb[PVABI_POLICY_A_DEFER_US])
-		pol->defer_us = nla_get_u32(tb[PVABI_POLICY_A_DEFER_US]);
+	if (strict_parse(tb, PVABI_POLICY_A_MAX, policy_size, nla_data(attr),
+			 nla_len(attr)))
+		return -EINVAL;
+	for (i = 1; i <= PVABI_POLICY_A_MAX; i++) {
+		if (!tb[i])
+			return -EINVAL;
+		pol->present |= 1u << i;
+	}
+	pol->min_version = nla_get_u32(tb[PVABI_POLICY_A_MIN_VERSION]);
+	pol->max_version = nla_get_u32(tb[PVABI_POLICY_A_MAX_VERSION]);
+	pol->features = nla_get_u64(tb[PVABI_POLICY_A_FEATURES]);
+	pol->patch_mode = nla_get_u32(tb[PVABI_POLICY_A_PATCH_MODE]);
+	pol->defer_us = nla_get_u32(tb[PVABI_POLICY_A_DEFER_US]);
+	return 0;
 }
 
+/* A whole vCPU entry: every attribute and every counter present. */
 static int parse_vcpu(struct nlattr *attr, struct pvctl_genl_vcpu *v)
 {
 	struct nlattr *tb[PVABI_VCPU_A_MAX + 1], *st[PVABI_STAT_A_MAX + 1];
-	uint64_t val[PVABI_STAT_A_MAX] = {0};
+	uint64_t val[PVABI_STAT_A_MAX];
 	int i;
 
 	/* The stat attributes follow struct pvabi_vcpu_stats in order. */
 	_Static_assert(sizeof(val) == sizeof(v->stats), "stats layout");
-	for (i = 1; i <= PVABI_STAT_A_MAX; i++)
-		stat_policy[i].type = NLA_U64;
 	memset(v, 0, sizeof(*v));
-	if (nla_parse_nested(tb, PVABI_VCPU_A_MAX, attr, vcpu_policy) ||
-	    !tb[PVABI_VCPU_A_INDEX])
+	if (strict_parse(tb, PVABI_VCPU_A_MAX, vcpu_size, nla_data(attr),
+			 nla_len(attr)))
 		return -EINVAL;
+	for (i = 1; i <= PVABI_VCPU_A_MAX; i++)
+		if (!tb[i])
+			return -EINVAL;
 	v->index = nla_get_u32(tb[PVABI_VCPU_A_INDEX]);
 	if (v->index >= PVABI_MAX_VCPUS)
 		return -EINVAL;
-	if (tb[PVABI_VCPU_A_VERSION])
-		v->version = nla_get_u32(tb[PVABI_VCPU_A_VERSION]);
-	if (tb[PVABI_VCPU_A_FEATURES])
-		v->features = nla_get_u64(tb[PVABI_VCPU_A_FEATURES]);
-	if (!tb[PVABI_VCPU_A_STATS])
-		return 0;
-	if (nla_parse_nested(st, PVABI_STAT_A_MAX, tb[PVABI_VCPU_A_STATS],
-			     stat_policy))
+	v->version = nla_get_u32(tb[PVABI_VCPU_A_VERSION]);
+	v->features = nla_get_u64(tb[PVABI_VCPU_A_FEATURES]);
+	if (strict_parse(st, PVABI_STAT_A_MAX, stat_size,
+			 nla_data(tb[PVABI_VCPU_A_STATS]),
+			 nla_len(tb[PVABI_VCPU_A_STATS])))
 		return -EINVAL;
-	for (i = 1; i <= PVABI_STAT_A_MAX; i++)
-		if (st[i])
-			val[i - 1] = nla_get_u64(st[i]);
+	for (i = 1; i <= PVABI_STAT_A_MAX; i++) {
+		if (!st[i])
+			return -EINVAL;
+		val[i - 1] = nla_get_u64(st[i]);
+	}
 	memcpy(&v->stats, val, sizeof(val));
+	return 0;
+}
+
+/* 1 ... PVABI_VM_NAME_MAX bytes with the NUL, printable ASCII before it. */
+static int parse_name(struct nlattr *attr, char *name)
+{
+	const char *s = nla_data(attr);
+	int len = nla_len(attr), i;
+
+	if (len < 1 || len > PVABI_VM_NAME_MAX || s[len - 1])
+		return -EINVAL;
+	for (i = 0; i < len - 1; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return -EINVAL;
+	memcpy(name, s, (size_t)len);
 	return 0;
 }
 
@@ -126,44 +168,42 @@ int pvctl_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
 			struct pvctl_genl_vm *vm)
 {
 	struct nlattr *tb[PVABI_A_MAX + 1], *a;
+	const struct genlmsghdr *gnlh;
 	int rem;
 
-	if (len < NLMSG_HDRLEN || nlh->nlmsg_len > len ||
-	    !genlmsg_valid_hdr((struct nlmsghdr *)nlh, 0))
+	if (len < NLMSG_HDRLEN + GENL_HDRLEN || nlh->nlmsg_len > len ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
 		return -EINVAL;
-	if (genlmsg_parse((struct nlmsghdr *)nlh, 0, tb, PVABI_A_MAX,
-			  top_policy) ||
-	    !tb[PVABI_A_VM_ID])
+	gnlh = nlmsg_data(nlh);
+	if (gnlh->cmd != PVABI_CMD_GET_VMS ||
+	    strict_parse(tb, PVABI_A_MAX, top_size, genlmsg_attrdata(gnlh, 0),
+			 genlmsg_attrlen(gnlh, 0)) ||
+	    !tb[PVABI_A_VM_ID] || !tb[PVABI_A_VM_POLICY] ||
+	    !tb[PVABI_A_VM_VCPUS])
 		return -EINVAL;
 	vm->id = nla_get_u32(tb[PVABI_A_VM_ID]);
-	if (tb[PVABI_A_VM_NAME])
-		nla_strlcpy(vm->name, tb[PVABI_A_VM_NAME], sizeof(vm->name));
-	/* libnl checks neither an exact length nor a string's NUL. */
-	if (tb[PVABI_A_VM_UUID] &&
-	    nla_len(tb[PVABI_A_VM_UUID]) != PVABI_UUID_LEN)
+	if (!vm->id)
 		return -EINVAL;
-	if (tb[PVABI_A_VM_NAME] &&
-	    (nla_len(tb[PVABI_A_VM_NAME]) < 1 ||
-	     ((char *)nla_data(
-		     tb[PVABI_A_VM_NAME]))[nla_len(tb[PVABI_A_VM_NAME]) - 1]))
+	if (tb[PVABI_A_VM_NAME] && parse_name(tb[PVABI_A_VM_NAME], vm->name))
 		return -EINVAL;
 	if (tb[PVABI_A_VM_UUID]) {
 		vm->has_uuid = true;
 		memcpy(vm->uuid, nla_data(tb[PVABI_A_VM_UUID]), PVABI_UUID_LEN);
 	}
-	if (tb[PVABI_A_VM_POLICY])
-		parse_policy(tb[PVABI_A_VM_POLICY], &vm->policy);
-	if (!tb[PVABI_A_VM_VCPUS])
-		return 0;
+	if (parse_policy(tb[PVABI_A_VM_POLICY], &vm->policy))
+		return -EINVAL;
 	nla_for_each_nested(a, tb[PVABI_A_VM_VCPUS], rem)
 	{
-		if (vm->n_vcpus >= PVABI_MAX_VCPUS)
+		struct pvctl_genl_vcpu *v = &vm->vcpus[vm->n_vcpus];
+
+		if (vm->n_vcpus >= PVABI_MAX_VCPUS || parse_vcpu(a, v))
 			return -EINVAL;
-		if (parse_vcpu(a, &vm->vcpus[vm->n_vcpus]))
+		/* In increasing order, across messages: no vCPU twice. */
+		if (vm->n_vcpus && v->index <= v[-1].index)
 			return -EINVAL;
 		vm->n_vcpus++;
 	}
-	return 0;
+	return rem ? -EINVAL : 0;
 }
 
 static void flush_vm(struct request *r)
@@ -369,8 +409,9 @@ int pvctl_genl_dump(struct pvctl_genl *g, uint32_t only, pvctl_genl_vm_fn fn,
 	return err;
 }
 
-int pvctl_genl_set_policy(struct pvctl_genl *g, uint32_t vm_id, uint32_t flags,
-			  const struct pvctl_genl_policy *pol)
+/* SET_POLICY for the VM @vm_id, or @uuid when it is not NULL. */
+static int set_policy(struct pvctl_genl *g, uint32_t vm_id, const uint8_t *uuid,
+		      uint32_t flags, const struct pvctl_genl_policy *pol)
 {
 	struct nl_msg *msg = pvctl_genl_msg(g, PVABI_CMD_SET_POLICY, 0);
 	struct nlattr *nest;
@@ -378,7 +419,8 @@ int pvctl_genl_set_policy(struct pvctl_genl *g, uint32_t vm_id, uint32_t flags,
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_u32(msg, PVABI_A_VM_ID, vm_id) ||
+	if ((uuid ? nla_put(msg, PVABI_A_VM_UUID, PVABI_UUID_LEN, uuid)
+		  : nla_put_u32(msg, PVABI_A_VM_ID, vm_id)) ||
 	    (flags && nla_put_u32(msg, PVABI_A_FLAGS, flags)) ||
 	    !(nest = nla_nest_start(msg, PVABI_A_VM_POLICY)) ||
 	    ((p & 1u << PVABI_POLICY_A_MIN_VERSION) &&
@@ -397,6 +439,20 @@ int pvctl_genl_set_policy(struct pvctl_genl *g, uint32_t vm_id, uint32_t flags,
 	/* The policy is required even when empty (a plain reset). */
 	nla_nest_end_keep_empty(msg, nest);
 	return pvctl_genl_request(g, msg);
+}
+
+int pvctl_genl_set_policy(struct pvctl_genl *g, uint32_t vm_id, uint32_t flags,
+			  const struct pvctl_genl_policy *pol)
+{
+	return set_policy(g, vm_id, NULL, flags, pol);
+}
+
+int pvctl_genl_set_policy_uuid(struct pvctl_genl *g,
+			       const uint8_t uuid[PVABI_UUID_LEN],
+			       uint32_t flags,
+			       const struct pvctl_genl_policy *pol)
+{
+	return set_policy(g, 0, uuid, flags, pol);
 }
 
 int pvctl_genl_inject(struct pvctl_genl *g, uint32_t vm_id, uint32_t vcpu,
@@ -423,7 +479,11 @@ int pvctl_genl_subscribe(struct pvctl_genl *g)
 	if (grp < 0)
 		return -ENOENT;
 	g->events_group = grp;
-	return nl_socket_add_membership(g->sock, grp) ? -EIO : 0;
+	/* The kernel's errno (EPERM without CAP_NET_ADMIN), not libnl's. */
+	if (setsockopt(nl_socket_get_fd(g->sock), SOL_NETLINK,
+		       NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)))
+		return -errno;
+	return 0;
 }
 
 struct event {

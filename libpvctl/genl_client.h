@@ -64,6 +64,11 @@ int pvctl_genl_dump(struct pvctl_genl *g, uint32_t only, pvctl_genl_vm_fn fn,
 /** PVABI_CMD_SET_POLICY with the members in @pol->present. */
 int pvctl_genl_set_policy(struct pvctl_genl *g, uint32_t vm_id, uint32_t flags,
 			  const struct pvctl_genl_policy *pol);
+/** The same for the VM with this UUID (-ENOENT: the module has none). */
+int pvctl_genl_set_policy_uuid(struct pvctl_genl *g,
+			       const uint8_t uuid[PVABI_UUID_LEN],
+			       uint32_t flags,
+			       const struct pvctl_genl_policy *pol);
 /** PVABI_CMD_INJECT of @vector (coalesced injections succeed too). */
 int pvctl_genl_inject(struct pvctl_genl *g, uint32_t vm_id, uint32_t vcpu,
 		      uint32_t vector);
@@ -75,7 +80,8 @@ struct nl_msg *pvctl_genl_msg(struct pvctl_genl *g, uint8_t cmd, int flags);
 int pvctl_genl_request(struct pvctl_genl *g, struct nl_msg *msg);
 /** Subscribe to the "events" group; then pvctl_genl_next_event() blocks
  * for the next event.  Use a handle of its own for events: requests on a
- * subscribed handle skip the events that arrive meanwhile. */
+ * subscribed handle skip the events that arrive meanwhile.  -EPERM without
+ * CAP_NET_ADMIN. */
 int pvctl_genl_subscribe(struct pvctl_genl *g);
 int pvctl_genl_next_event(struct pvctl_genl *g, uint32_t *event,
 			  uint32_t *vm_id, int64_t *vcpu);
@@ -84,6 +90,13 @@ int pvctl_genl_next_event(struct pvctl_genl *g, uint32_t *event,
  * pvctl_genl_parse_vm - parse one PVABI_CMD_GET_VMS reply
  * @nlh: the message, @len bytes in all (untrusted)
  * @vm: filled in; vCPUs are appended after @vm->n_vcpus
+ *
+ * Strict, as the uapi header describes the reply: an attribute that is not
+ * listed, repeated or of the wrong size, bytes after the last attribute, a
+ * missing VM id (or 0), policy, vCPU list, policy member, vCPU attribute
+ * or counter, a name that is not printable ASCII with its NUL, a vCPU
+ * index out of range or not above the one before it (across the messages
+ * of one VM) are all refused.
  * Returns 0 or -EINVAL (malformed, or too many vCPUs).
  */
 int pvctl_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,

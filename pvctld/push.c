@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* pvctld -> pvabi.ko: PVABI_CMD_GET_VMS to find the VM, then
- * PVABI_CMD_SET_POLICY. */
+/* pvctld -> pvabi.ko: PVABI_CMD_SET_POLICY addressed by the VM's UUID. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,23 +8,6 @@
 #include "genl_client.h"
 #include "patch_mode.h"
 #include "push.h"
-
-struct find {
-	const struct push_policy *p;
-	uint32_t id;
-};
-
-static int match(const struct pvctl_genl_vm *vm, void *arg)
-{
-	struct find *f = arg;
-
-	if ((vm->has_uuid && !memcmp(vm->uuid, f->p->uuid, PVABI_UUID_LEN)) ||
-	    (!vm->has_uuid && !strcmp(vm->name, f->p->name))) {
-		f->id = vm->id;
-		return 1;
-	}
-	return 0;
-}
 
 int push_policy(const struct push_policy *p, char *why, size_t whylen)
 {
@@ -39,7 +21,6 @@ int push_policy(const struct push_policy *p, char *why, size_t whylen)
 		.features = p->features,
 		.patch_mode = pvctl_patch_mode_to_nl(p->patch_mode),
 	};
-	struct find f = {p, 0};
 	struct pvctl_genl *g;
 	int err;
 
@@ -51,11 +32,10 @@ int push_policy(const struct push_policy *p, char *why, size_t whylen)
 	err = pvctl_genl_open(&g);
 	if (err)
 		return err;
-	err = pvctl_genl_dump(g, 0, match, &f);
-	if (err >= 0 && !f.id)
+	/* By UUID, in one request: no id to look up first and go stale. */
+	err = pvctl_genl_set_policy_uuid(g, p->uuid, 0, &pol);
+	if (err == -ENOENT)
 		err = -ESRCH;
-	else if (err >= 0)
-		err = pvctl_genl_set_policy(g, f.id, 0, &pol);
 	if (err < 0 && err != -ESRCH)
 		snprintf(why, whylen, "%s",
 			 *pvctl_genl_errmsg(g) ? pvctl_genl_errmsg(g)

@@ -22,7 +22,7 @@ struct push_policy {
 };
 
 /*
- * push_policy - find the module's VM by UUID (or name) and set its policy
+ * push_policy - set the policy of the module's VM with @p->uuid
  * Returns 0, -ENOENT when the family is absent (module not loaded), -ESRCH
  * when the module has no such VM (its VMM has not created it), -EINVAL with
  * @why for a patch mode libpvabi does not define (nothing is sent), or the

@@ -11,6 +11,7 @@ TESTS += $(kmod_tests)
 dist_check_SCRIPTS += $(kmod_tests)
 EXTRA_DIST += %reldir%/guest/init %reldir%/guest/pvabi-test.c \
 	%reldir%/guest/guest.h %reldir%/guest/guest.c %reldir%/guest/hostile.c \
+	%reldir%/guest/security.c %reldir%/guest/compat32.c \
 	%reldir%/debian-kernel %reldir%/kernel-scripts %reldir%/lib-kmod.sh
 AM_TESTS_ENVIRONMENT += KDIR='$(KDIR)'; export KDIR;
 

@@ -47,6 +47,36 @@ static void put_vcpu(struct nl_msg *m, uint32_t index, int stat_len)
 	nla_nest_end(m, v);
 }
 
+/* The policy every reply carries, all members: 1.0 ... 1.@max_minor. */
+static void put_policy_of(struct nl_msg *m, uint16_t max_minor,
+			  uint64_t features, uint32_t mode, uint32_t defer_us)
+{
+	struct nlattr *pol = nla_nest_start(m, PVABI_A_VM_POLICY);
+
+	nla_put_u32(m, PVABI_POLICY_A_MIN_VERSION, PVABI_VERSION_PACKED(1, 0));
+	nla_put_u32(m, PVABI_POLICY_A_MAX_VERSION,
+		    PVABI_VERSION_PACKED(1, max_minor));
+	nla_put_u64(m, PVABI_POLICY_A_FEATURES, features);
+	nla_put_u32(m, PVABI_POLICY_A_PATCH_MODE, mode);
+	nla_put_u32(m, PVABI_POLICY_A_DEFER_US, defer_us);
+	nla_nest_end(m, pol);
+}
+
+static void put_policy(struct nl_msg *m)
+{
+	put_policy_of(m, 0, 1, PVABI_NL_PATCH_GUEST, 10000);
+}
+
+/* A reply with its id and policy, its vCPU list open. */
+static struct nl_msg *with_vcpus(uint32_t id, struct nlattr **vcpus)
+{
+	struct nl_msg *m = reply(id);
+
+	put_policy(m);
+	*vcpus = nla_nest_start(m, PVABI_A_VM_VCPUS);
+	return m;
+}
+
 static int parse(struct nl_msg *m, size_t cut)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(m);
@@ -59,20 +89,14 @@ static int parse(struct nl_msg *m, size_t cut)
 static void test_full(void **state)
 {
 	struct nl_msg *m = reply(7);
-	struct nlattr *pol, *vcpus;
+	struct nlattr *vcpus;
 	uint8_t uuid[PVABI_UUID_LEN];
 
 	for (int i = 0; i < PVABI_UUID_LEN; i++)
 		uuid[i] = i;
 	nla_put_string(m, PVABI_A_VM_NAME, "guest-one");
 	nla_put(m, PVABI_A_VM_UUID, sizeof(uuid), uuid);
-	pol = nla_nest_start(m, PVABI_A_VM_POLICY);
-	nla_put_u32(m, PVABI_POLICY_A_MIN_VERSION, PVABI_VERSION_PACKED(1, 0));
-	nla_put_u32(m, PVABI_POLICY_A_MAX_VERSION, PVABI_VERSION_PACKED(1, 2));
-	nla_put_u64(m, PVABI_POLICY_A_FEATURES, 0x3f);
-	nla_put_u32(m, PVABI_POLICY_A_PATCH_MODE, PVABI_NL_PATCH_HOST);
-	nla_put_u32(m, PVABI_POLICY_A_DEFER_US, 2500);
-	nla_nest_end(m, pol);
+	put_policy_of(m, 2, 0x3f, PVABI_NL_PATCH_HOST, 2500);
 	vcpus = nla_nest_start(m, PVABI_A_VM_VCPUS);
 	put_vcpu(m, 0, 8);
 	put_vcpu(m, 5, 8);
@@ -97,9 +121,10 @@ static void test_full(void **state)
 
 static void test_continuation_appends(void **state)
 {
-	struct nl_msg *m = reply(7);
-	struct nlattr *vcpus = nla_nest_start(m, PVABI_A_VM_VCPUS);
+	struct nlattr *vcpus;
+	struct nl_msg *m = with_vcpus(7, &vcpus);
 
+	vm.vcpus[1].index = 4;
 	put_vcpu(m, 9, 8);
 	nla_nest_end(m, vcpus);
 	memset(&vm, 0, sizeof(vm));
@@ -118,22 +143,19 @@ static void test_refused(void **state)
 	memset(&vm, 0, sizeof(vm));
 	assert_int_equal(parse(reply(0), 0), -EINVAL); /* no VM id */
 
-	m = reply(1);
-	n = nla_nest_start(m, PVABI_A_VM_VCPUS);
+	m = with_vcpus(1, &n);
 	put_vcpu(m, PVABI_MAX_VCPUS, 8);
 	nla_nest_end(m, n);
 	assert_int_equal(parse(m, 0), -EINVAL); /* vCPU index out of range */
 
-	m = reply(1);
-	n = nla_nest_start(m, PVABI_A_VM_VCPUS);
+	m = with_vcpus(1, &n);
 	put_vcpu(m, 1, 4);
 	nla_nest_end(m, n);
 	assert_int_equal(parse(m, 0), -EINVAL); /* a 4-byte counter */
 
 	memset(&vm, 0, sizeof(vm));
 	vm.n_vcpus = PVABI_MAX_VCPUS;
-	m = reply(1);
-	n = nla_nest_start(m, PVABI_A_VM_VCPUS);
+	m = with_vcpus(1, &n);
 	put_vcpu(m, 1, 8);
 	nla_nest_end(m, n);
 	assert_int_equal(parse(m, 0), -EINVAL); /* one vCPU too many */
@@ -162,12 +184,119 @@ static void test_refused(void **state)
 	assert_int_equal(parse(m, 0), -EINVAL); /* a 4-byte UUID */
 }
 
+/*
+ * What pvabi.ko's dump left in a message whose last vCPU did not fit (the
+ * bug of issue 21): an empty vCPU entry, then that vCPU's attributes loose
+ * in the list.  Refused, as is every other incomplete or extra part.
+ */
+static void test_refused_strictly(void **state)
+{
+	struct nlattr *n, *e;
+	struct nl_msg *m;
+
+	memset(&vm, 0, sizeof(vm));
+	m = with_vcpus(1, &n);
+	put_vcpu(m, 0, 8);
+	e = nla_nest_start(m, 0);
+	nla_nest_end_keep_empty(m, e);
+	nla_put_u32(m, PVABI_VCPU_A_INDEX, 1);
+	nla_put_u32(m, PVABI_VCPU_A_VERSION, PVABI_VERSION_PACKED(1, 0));
+	nla_nest_end_keep_empty(m, n);
+	assert_int_equal(parse(m, 0), -EINVAL); /* the partial entry */
+
+	memset(&vm, 0, sizeof(vm));
+	m = with_vcpus(1, &n);
+	e = nla_nest_start(m, 0);
+	nla_put_u32(m, PVABI_VCPU_A_INDEX, 1);
+	nla_nest_end(m, e);
+	nla_nest_end_keep_empty(m, n);
+	assert_int_equal(parse(m, 0), -EINVAL); /* an entry without stats */
+
+	memset(&vm, 0, sizeof(vm));
+	m = with_vcpus(1, &n);
+	e = nla_nest_start(m, 0);
+	nla_put_u32(m, PVABI_VCPU_A_INDEX, 1);
+	nla_put_u32(m, PVABI_VCPU_A_VERSION, 0);
+	nla_put_u64(m, PVABI_VCPU_A_FEATURES, 0);
+	nla_nest_end_keep_empty(m, nla_nest_start(m, PVABI_VCPU_A_STATS));
+	nla_nest_end(m, e);
+	nla_nest_end_keep_empty(m, n);
+	assert_int_equal(parse(m, 0), -EINVAL); /* no counters */
+
+	memset(&vm, 0, sizeof(vm));
+	m = with_vcpus(1, &n);
+	put_vcpu(m, 3, 8);
+	put_vcpu(m, 3, 8);
+	nla_nest_end_keep_empty(m, n);
+	assert_int_equal(parse(m, 0), -EINVAL); /* the same vCPU twice */
+
+	memset(&vm, 0, sizeof(vm));
+	vm.n_vcpus = 1;
+	vm.vcpus[0].index = 5;
+	m = with_vcpus(1, &n);
+	put_vcpu(m, 5, 8);
+	nla_nest_end_keep_empty(m, n);
+	assert_int_equal(parse(m, 0), -EINVAL); /* again in the next message */
+
+	memset(&vm, 0, sizeof(vm));
+	m = reply(1);
+	n = nla_nest_start(m, PVABI_A_VM_VCPUS);
+	nla_nest_end_keep_empty(m, n);
+	assert_int_equal(parse(m, 0), -EINVAL); /* no policy */
+
+	memset(&vm, 0, sizeof(vm));
+	m = reply(1);
+	put_policy(m);
+	assert_int_equal(parse(m, 0), -EINVAL); /* no vCPU list */
+
+	memset(&vm, 0, sizeof(vm));
+	m = reply(1);
+	n = nla_nest_start(m, PVABI_A_VM_POLICY);
+	nla_put_u32(m, PVABI_POLICY_A_DEFER_US, 10000);
+	nla_nest_end(m, n);
+	nla_nest_end_keep_empty(m, nla_nest_start(m, PVABI_A_VM_VCPUS));
+	assert_int_equal(parse(m, 0), -EINVAL); /* a policy member missing */
+
+	memset(&vm, 0, sizeof(vm));
+	m = with_vcpus(1, &n);
+	nla_nest_end_keep_empty(m, n);
+	nla_put_u32(m, PVABI_A_EVENT, 1);
+	assert_int_equal(parse(m, 0), -EINVAL); /* an attribute not listed */
+
+	memset(&vm, 0, sizeof(vm));
+	m = with_vcpus(1, &n);
+	nla_nest_end_keep_empty(m, n);
+	nla_put_u32(m, PVABI_A_VM_ID, 2);
+	assert_int_equal(parse(m, 0), -EINVAL); /* the id twice */
+
+	memset(&vm, 0, sizeof(vm));
+	m = reply(0);
+	nla_put_u64(m, PVABI_A_VM_ID, 1);
+	put_policy(m);
+	nla_nest_end_keep_empty(m, nla_nest_start(m, PVABI_A_VM_VCPUS));
+	assert_int_equal(parse(m, 0), -EINVAL); /* an 8-byte id */
+
+	memset(&vm, 0, sizeof(vm));
+	m = with_vcpus(1, &n);
+	nla_nest_end_keep_empty(m, n);
+	nla_put_string(m, PVABI_A_VM_NAME, "caf\xc3\xa9");
+	assert_int_equal(parse(m, 0), -EINVAL); /* not printable ASCII */
+
+	memset(&vm, 0, sizeof(vm));
+	m = with_vcpus(1, &n);
+	nla_nest_end_keep_empty(m, n);
+	nla_put_string(m, PVABI_A_VM_NAME, "ok-name");
+	assert_int_equal(parse(m, 0), 0); /* the same, printable: taken */
+	assert_string_equal(vm.name, "ok-name");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_continuation_appends),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_refused_strictly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

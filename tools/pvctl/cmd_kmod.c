@@ -255,10 +255,15 @@ static int kmod_status(int argc, char **argv)
 		const char *msg = pvctl_genl_errmsg(g);
 
 		json_object_put(s.vms);
+		/* The dump is CAP_NET_ADMIN's: a refusal, exit 1. */
+		err = err == -EPERM ? kmod_refused(g, "status", err)
+				    : pvctl_refuse(PVCTL_UNREACHABLE,
+						   "module-unavailable", NULL,
+						   "kmod status: %s%s%s",
+						   strerror(-err),
+						   *msg ? ": " : "", msg);
 		pvctl_genl_close(g);
-		return pvctl_refuse(PVCTL_UNREACHABLE, "module-unavailable",
-				    NULL, "kmod status: %s%s%s", strerror(-err),
-				    *msg ? ": " : "", msg);
+		return err;
 	}
 	pvctl_genl_close(g);
 	if (s.json) {

@@ -28,13 +28,17 @@
  * pages) is open.  Every ioctl returns 0 on success (an fd, the API version
  * or PVABI_VCPU_INJECT's 1 where said) and -1 with errno on failure:
  *   EINVAL   a field is out of range, a reserved field or flag is non-zero;
- *   EFAULT   the argument pointer is bad;
+ *   EFAULT   the argument pointer is bad (PVABI_CREATE_VM: then no fd is
+ *            installed and no VM is left behind);
  *   EBADF    PVABI_VCPU_SET_EVENTFD: fd is not open (EINVAL: not an eventfd);
  *   ENOTTY   the command is not known on this kind of fd;
  *   EEXIST   the vCPU index or the VM's name/UUID is already in use;
  *   EBUSY    the vCPU has already negotiated, or its vector queue is full;
  *   ENOTCONN the vCPU has not negotiated yet (PVABI_VCPU_INJECT, _KICK);
  *   ENOSPC   PVABI_MAX_VMS VMs exist;
+ *   EDQUOT   the caller's effective user holds max_vms_per_user VMs (a
+ *            module parameter, /sys/module/pvabi/parameters/, default and
+ *            at most PVABI_MAX_VMS);
  *   EOPNOTSUPP  negotiation found no common version or feature (the
  *            precise PVABI_E_* code is in pvabi_vcpu_negotiate.error).
  *
@@ -62,6 +66,17 @@
  * forces delivery from a critical section held too long.  Each delivered
  * vector adds 1 to the vCPU's eventfd (usable as a KVM irqfd) and/or sends
  * the chosen signal, with the vector in si_value, to the thread that asked.
+ *
+ * fork().  A child shares what its parent had: the fds (all O_CLOEXEC) and
+ * the MAP_SHARED mappings of the pages, so it is the same VM and vCPUs, not
+ * a copy.  It may use every ioctl on the inherited fds, its stores to the
+ * pages are the guest's, and its doorbell stores trap and deliver as the
+ * parent's do.  The VM lives on while the child holds an fd or a mapping,
+ * even after the parent closed everything (the lifetime above).  The
+ * signal chosen with PVABI_VCPU_SET_SIGNAL stays addressed to the thread
+ * that asked; a child that wants it asks again, replacing it (one thread
+ * per vCPU).  exec() closes the fds and drops the mappings: a process that
+ * keeps nothing else lets the VM go.
  * ========================================================================
  */
 #ifndef _UAPI_LINUX_PVABI_H
@@ -81,9 +96,11 @@
 #define PVABI_MMAP_NOTIFY_OFFSET 0x1000
 
 /*
- * PVABI_CREATE_VM: name (printable ASCII, NUL-terminated, bytes after the
- * NUL zero) and/or uuid; all-zero means absent; at least one is given.
- * id is written back: the VM's number in netlink messages.
+ * PVABI_CREATE_VM: name (printable ASCII, bytes 0x20 ... 0x7e, NUL-terminated,
+ * bytes after the NUL zero) and/or uuid; all-zero means absent; at least one
+ * is given.  id is written back: the VM's number in netlink messages, never
+ * 0.  Ids are handed out cyclically over 1 ... 2^32 - 1: while the module
+ * stays loaded an id comes back only after 2^32 - 1 more VMs were created.
  */
 struct pvabi_create_vm {
 	char name[PVABI_VM_NAME_MAX];
@@ -136,7 +153,13 @@ struct pvabi_eventfd {
 
 /*
  * PVABI_VCPU_SET_SIGNAL: send signo to the calling thread on every
- * delivery; 0 stops it.  SIGKILL and SIGSTOP are refused.
+ * delivery; 0 stops it.  signo is a valid signal number (1 ... 64 on most
+ * architectures); SIGKILL and SIGSTOP are refused.  The caller's real and
+ * effective uid are recorded and checked at each delivery as F_SETOWN's
+ * are (the kernel's sigio_perm()): the signal is sent only if the recorded
+ * euid is root, or either recorded uid equals the thread's real or saved
+ * uid now.  A thread that exec'd a set-user-ID program and became another
+ * user no longer gets it; the eventfd, if any, still counts.
  */
 struct pvabi_signal {
 	__s32 signo;
@@ -162,7 +185,11 @@ struct pvabi_vcpu_stats {
 	__u64 pending;      /* vectors waiting now */
 };
 
-#define PVABI_IO 0xB7
+/*
+ * 0xBD is free in Documentation/userspace-api/ioctl/ioctl-number.rst (Linux
+ * 6.1); 0xB7, the first one, is remoteproc's and nsfs's.
+ */
+#define PVABI_IO 0xBD
 
 /* on /dev/pvabi */
 #define PVABI_GET_API_VERSION _IO(PVABI_IO, 0x00)
@@ -186,15 +213,22 @@ struct pvabi_vcpu_stats {
  * errno in the NLMSG_ERROR message) with an extended-ack message and, for a
  * bad attribute, its offset: EINVAL for a bad value or a missing required
  * attribute, ERANGE for a value out of range, ENOENT for an unknown VM or
- * vCPU, EPERM for a changing command without CAP_NET_ADMIN.  Attributes not
+ * vCPU, EPERM for any command without CAP_NET_ADMIN.  Attributes not
  * listed for a command are rejected (strict validation).
  *
+ * Every command, the dump included, and the events group need CAP_NET_ADMIN
+ * (GENL_ADMIN_PERM, GENL_MCAST_CAP_NET_ADMIN): the VMs' names, UUIDs,
+ * policies and counters are the administrator's to see.
+ *
  * PVABI_CMD_GET_VMS
- *   NLM_F_DUMP.  Readable by every user.  Optional filter:
+ *   NLM_F_DUMP.  GENL_ADMIN_PERM (CAP_NET_ADMIN).  Optional filter:
  *     PVABI_A_VM_ID: NLA_U32       only this VM; absent: every VM
  *   Each reply message describes one VM.  A VM with more vCPUs than fit in
- *   one message spans several; each repeats PVABI_A_VM_ID and carries the
- *   next vCPUs.  Zero vCPUs: PVABI_A_VM_VCPUS is empty.
+ *   one message spans several, consecutive; each repeats every attribute
+ *   but PVABI_A_VM_VCPUS, which carries the next whole vCPU entries in
+ *   increasing index order (never a partial one).  A VM destroyed while it
+ *   is dumped ends early; the next VM starts from its first vCPU.  Zero
+ *   vCPUs: PVABI_A_VM_VCPUS is empty.
  *     PVABI_A_VM_ID: NLA_U32, never 0
  *     PVABI_A_VM_NAME: NLA_NUL_STRING, at most PVABI_VM_NAME_MAX bytes
  *                      with the NUL; absent when the VM has no name
@@ -216,8 +250,12 @@ struct pvabi_vcpu_stats {
  *
  * PVABI_CMD_SET_POLICY
  *   GENL_ADMIN_PERM (CAP_NET_ADMIN).  Applies to negotiations that happen
- *   afterwards; vCPUs that negotiated keep what they have.
- *     PVABI_A_VM_ID: NLA_U32, required
+ *   afterwards; vCPUs that negotiated keep what they have.  The VM is
+ *   named by exactly one of (both: EINVAL; neither: EINVAL):
+ *     PVABI_A_VM_ID: NLA_U32
+ *     PVABI_A_VM_UUID: NLA_BINARY, PVABI_UUID_LEN bytes (ERANGE for
+ *                      another length); the way a control plane that knows
+ *                      the VM by its UUID addresses it
  *     PVABI_A_FLAGS: NLA_U32, 0 or PVABI_SET_POLICY_F_RESET (start from the
  *                    defaults); other bits are refused; absent means 0
  *     PVABI_A_VM_POLICY: NLA_NESTED, required; an absent member is left as

@@ -34,27 +34,33 @@ enum pvabi_byte_order {
 #define __pvabi_force
 #endif
 
+/*
+ * Relaxed single-copy atomic access; the kernel module supplies its own
+ * (READ_ONCE/WRITE_ONCE, kmod/pvabi_compat.h).
+ */
+#ifndef PVABI_LOAD_RELAXED
+#define PVABI_LOAD_RELAXED(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define PVABI_STORE_RELAXED(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#endif
+
 static inline pvabi_u16 pvabi_ld16(enum pvabi_byte_order bo,
 				   const pvabi_g16_t *p)
 {
-	pvabi_u16 v = __atomic_load_n((__pvabi_force const pvabi_u16 *)p,
-				      __ATOMIC_RELAXED);
+	pvabi_u16 v = PVABI_LOAD_RELAXED((__pvabi_force const pvabi_u16 *)p);
 	return bo == PVABI_HOST_ORDER ? v : __builtin_bswap16(v);
 }
 
 static inline pvabi_u32 pvabi_ld32(enum pvabi_byte_order bo,
 				   const pvabi_g32_t *p)
 {
-	pvabi_u32 v = __atomic_load_n((__pvabi_force const pvabi_u32 *)p,
-				      __ATOMIC_RELAXED);
+	pvabi_u32 v = PVABI_LOAD_RELAXED((__pvabi_force const pvabi_u32 *)p);
 	return bo == PVABI_HOST_ORDER ? v : __builtin_bswap32(v);
 }
 
 static inline pvabi_u64 pvabi_ld64(enum pvabi_byte_order bo,
 				   const pvabi_g64_t *p)
 {
-	pvabi_u64 v = __atomic_load_n((__pvabi_force const pvabi_u64 *)p,
-				      __ATOMIC_RELAXED);
+	pvabi_u64 v = PVABI_LOAD_RELAXED((__pvabi_force const pvabi_u64 *)p);
 	return bo == PVABI_HOST_ORDER ? v : __builtin_bswap64(v);
 }
 
@@ -63,7 +69,7 @@ static inline void pvabi_st16(enum pvabi_byte_order bo, pvabi_g16_t *p,
 {
 	if (bo != PVABI_HOST_ORDER)
 		v = __builtin_bswap16(v);
-	__atomic_store_n((__pvabi_force pvabi_u16 *)p, v, __ATOMIC_RELAXED);
+	PVABI_STORE_RELAXED((__pvabi_force pvabi_u16 *)p, v);
 }
 
 static inline void pvabi_st32(enum pvabi_byte_order bo, pvabi_g32_t *p,
@@ -71,7 +77,7 @@ static inline void pvabi_st32(enum pvabi_byte_order bo, pvabi_g32_t *p,
 {
 	if (bo != PVABI_HOST_ORDER)
 		v = __builtin_bswap32(v);
-	__atomic_store_n((__pvabi_force pvabi_u32 *)p, v, __ATOMIC_RELAXED);
+	PVABI_STORE_RELAXED((__pvabi_force pvabi_u32 *)p, v);
 }
 
 static inline void pvabi_st64(enum pvabi_byte_order bo, pvabi_g64_t *p,
@@ -79,7 +85,7 @@ static inline void pvabi_st64(enum pvabi_byte_order bo, pvabi_g64_t *p,
 {
 	if (bo != PVABI_HOST_ORDER)
 		v = __builtin_bswap64(v);
-	__atomic_store_n((__pvabi_force pvabi_u64 *)p, v, __ATOMIC_RELAXED);
+	PVABI_STORE_RELAXED((__pvabi_force pvabi_u64 *)p, v);
 }
 
 /*
@@ -89,10 +95,9 @@ static inline void pvabi_st64(enum pvabi_byte_order bo, pvabi_g64_t *p,
  */
 static inline int pvabi_page_order(const struct pvabi_magic_page *pg)
 {
-	pvabi_u32 m = __atomic_load_n((__pvabi_force const pvabi_u32 *)
-					      &pg->hdr.magic,
-				      __ATOMIC_RELAXED);
-	pvabi_u8 bo = __atomic_load_n(&pg->hdr.byte_order, __ATOMIC_RELAXED);
+	pvabi_u32 m = PVABI_LOAD_RELAXED((__pvabi_force const pvabi_u32 *)
+					 &pg->hdr.magic);
+	pvabi_u8 bo = PVABI_LOAD_RELAXED(&pg->hdr.byte_order);
 	int by_magic;
 
 	if (m == PVABI_MAGIC)

@@ -70,5 +70,9 @@ double now(void);
 
 /* hostile.c: one hostile-guest case by name; 2 for an unknown name. */
 int case_hostile(const char *name);
+/* security.c: ids|uuid|dump|sigexec|fork|memcg; 2 for an unknown name. */
+int case_security(const char *name);
+/* security.c: the set-user-ID side of case sigexec (its exit status). */
+int sigvictim(int become_root, int ready);
 
 #endif /* PVABI_GUEST_H */

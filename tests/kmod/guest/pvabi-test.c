@@ -484,6 +484,37 @@ static void case_badioctl(void)
 	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
 		   "CREATE_VM unprintable name");
 	memset(&cv, 0, sizeof(cv));
+	strcpy(cv.name, "caf\xe9");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM name with a byte above 0x7e");
+	memset(&cv, 0, sizeof(cv));
+	strcpy(cv.name, "del\x7f");
+	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
+		   "CREATE_VM name with DEL");
+	{
+		/* Readable, not writable: the id cannot be copied out. */
+		struct pvabi_create_vm *ro =
+			mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int before = dup(0), after;
+
+		close(before);
+		strcpy(ro->name, "read-only");
+		mprotect(ro, 4096, PROT_READ);
+		EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, ro), EFAULT,
+			   "CREATE_VM into a read-only argument");
+		after = dup(0);
+		close(after);
+		result(after == before,
+		       "the failed CREATE_VM installed no fd (next fd %d, "
+		       "was %d)",
+		       after, before);
+		after = vm_create(dev, "read-only", NULL);
+		result(after >= 0, "and left no VM holding its name");
+		close(after);
+		munmap(ro, 4096);
+	}
+	memset(&cv, 0, sizeof(cv));
 	strcpy(cv.name, "a");
 	cv.name[5] = 'z';
 	EXPECT_ERR(ioctl(dev, PVABI_CREATE_VM, &cv), EINVAL,
@@ -561,6 +592,11 @@ static void case_badioctl(void)
 	s.signo = SIGKILL;
 	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL,
 		   "SET_SIGNAL SIGKILL");
+	s.signo = 64;
+	result(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s) == 0,
+	       "SET_SIGNAL 64 (SIGRTMAX, a valid signal) is accepted");
+	s.signo = 0;
+	ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s);
 	s.signo = 65;
 	EXPECT_ERR(ioctl(vc, PVABI_VCPU_SET_SIGNAL, &s), EINVAL,
 		   "SET_SIGNAL 65");
@@ -774,8 +810,15 @@ static void case_unpriv(void)
 		EXPECT_NL(pvctl_genl_inject(g, id, 0, 0), EPERM,
 			  "unprivileged INJECT");
 		err = pvctl_genl_dump(g, 0, count_vm, &n);
-		result(err == 0 && n >= 1,
-		       "unprivileged GET_VMS dump is allowed (%d VMs)", n);
+		result(err == -EPERM && n == 0,
+		       "unprivileged GET_VMS dump is refused: EPERM (got %s, "
+		       "%d VMs)",
+		       strerror(-err), n);
+		err = pvctl_genl_subscribe(g);
+		result(err == -EPERM,
+		       "unprivileged join of the events group is refused: "
+		       "EPERM (got %s)",
+		       strerror(-err));
 		pvctl_genl_close(g);
 		_exit(n_fail ? 1 : 0);
 	}
@@ -1123,13 +1166,13 @@ static void case_pvctl(void)
 		snprintf(cmd, sizeof(cmd),
 			 "/pvctl kmod policy --vm %u --reset 2>/dev/null", id);
 		rc = sh(cmd, out, sizeof(out));
-		snprintf(cmd, sizeof(cmd), "/pvctl kmod status --vm %u", id);
-		_exit(rc == 1 && sh(cmd, out, sizeof(out)) == 0 ? 0 : 1);
+		snprintf(cmd, sizeof(cmd),
+			 "/pvctl kmod status --vm %u 2>/dev/null", id);
+		_exit(rc == 1 && sh(cmd, out, sizeof(out)) == 1 ? 0 : 1);
 	}
 	waitpid(pid, &status, 0);
 	result(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	       "an unprivileged pvctl may look (exit 0) but not change (exit "
-	       "1)");
+	       "an unprivileged pvctl may neither look nor change (exit 1)");
 	vcpu_close(&v);
 	close(vm);
 	close(dev);
@@ -1167,11 +1210,15 @@ int main(int argc, char **argv)
 	else if (!strcmp(c, "hostile") && argc > 2 &&
 		 case_hostile(argv[2]) == 0)
 		;
+	else if (!strcmp(c, "sigvictim") && argc > 3)
+		return sigvictim(!strcmp(argv[2], "root"), atoi(argv[3]));
+	else if (case_security(c) == 0)
+		;
 	else {
 		fprintf(stderr, "usage: pvabi-test "
 				"basic|defer|bound|irqoff|signal|stress "
 				"[N]|badioctl|badnl|unpriv|policy|pvctl|churn "
-				"[S]|hostile "
+				"[S]|ids|uuid|dump|sigexec|fork|memcg|hostile "
 				"random-page|critical-forever|notify-flip|"
 				"bad-negotiate\n");
 		return 2;
