@@ -132,6 +132,7 @@ static int is_child;
 static unsigned char *rw_page, *ro_page, *gone_page;
 
 static long calls, unexpected, bad_deaths, faults, signals_seen;
+static long made_vms, made_vcpus, negotiated, injected, mapped, genl_ok;
 static unsigned long errs[256];
 
 static void reset_state(void)
@@ -327,6 +328,7 @@ static void op_create_vm(void)
 		 ioctl(fd, PVABI_CREATE_VM,
 		       chance(90) ? (void *)cv : arg_ptr(sizeof(*cv))));
 	if (r >= 0) {
+		made_vms++;
 		if (vms[i].fd >= 0)
 			close(vms[i].fd);
 		vms[i].fd = (int)r;
@@ -340,9 +342,34 @@ static void op_create_vcpu(void)
 	unsigned long index = chance(80) ? below(PVABI_MAX_VCPUS + 1)
 					 : (unsigned long)edge64();
 	long r = note("CREATE_VCPU", ioctl(fd, PVABI_CREATE_VCPU, index));
+	struct pvabi_vcpu_negotiate n = {
+		.min_version = 0x10000,
+		.max_version = 0x10000,
+		.wanted = UINT64_MAX,
+		.magic_gpa = 0x10000,
+		.notify_gpa = 0x11000,
+		.byte_order = 1, /* PVABI_BYTE_ORDER_LITTLE */
+	};
 
-	if (r >= 0)
-		vcpus[slot(vcpus, N_VCPU)] = (int)r;
+	if (r < 0)
+		return;
+	made_vcpus++;
+	vcpus[slot(vcpus, N_VCPU)] = (int)r;
+	/* Most new vCPUs go on to negotiate and take deliveries, so that
+	 * the calls reach the states past negotiation too. */
+	if (chance(60) &&
+	    note("NEGOTIATE", ioctl((int)r, PVABI_VCPU_NEGOTIATE, &n)) == 0) {
+		struct pvabi_eventfd e = {.fd = efds[below(N_EFD)]};
+		struct pvabi_signal sg = {.signo = SIGUSR1};
+
+		negotiated++;
+		if (chance(50))
+			note("SET_EVENTFD",
+			     ioctl((int)r, PVABI_VCPU_SET_EVENTFD, &e));
+		if (chance(30))
+			note("SET_SIGNAL",
+			     ioctl((int)r, PVABI_VCPU_SET_SIGNAL, &sg));
+	}
 }
 
 static void op_negotiate(void)
@@ -364,8 +391,10 @@ static void op_negotiate(void)
 		fill(n->pad, sizeof(n->pad));
 	if (chance(10))
 		n->pad2 = (uint32_t)rnd();
-	note("NEGOTIATE", ioctl(some_vcpu(), PVABI_VCPU_NEGOTIATE,
-				chance(85) ? (void *)n : arg_ptr(sizeof(*n))));
+	if (note("NEGOTIATE",
+		 ioctl(some_vcpu(), PVABI_VCPU_NEGOTIATE,
+		       chance(85) ? (void *)n : arg_ptr(sizeof(*n)))) == 0)
+		negotiated++;
 }
 
 static void op_vcpu_ioctl(void)
@@ -407,9 +436,11 @@ static void op_vcpu_ioctl(void)
 	}
 	case 3:
 	case 4:
-		note("INJECT",
-		     ioctl(fd, PVABI_VCPU_INJECT,
-			   chance(70) ? below(40) : (unsigned long)edge64()));
+		if (note("INJECT",
+			 ioctl(fd, PVABI_VCPU_INJECT,
+			       chance(70) ? below(40)
+					  : (unsigned long)edge64())) >= 0)
+			injected++;
 		break;
 	case 5:
 		note("KICK", ioctl(fd, PVABI_VCPU_KICK,
@@ -476,6 +507,7 @@ static void op_mmap(void)
 		note("mmap", -1);
 		return;
 	}
+	mapped++;
 	if (maps[i].addr)
 		munmap(maps[i].addr, maps[i].len);
 	maps[i] = (struct map){p, len, prot};
@@ -524,7 +556,6 @@ static void op_remap(void)
 static void op_touch(void)
 {
 	struct map *m = &maps[below(N_MAP)];
-	volatile uint64_t *w;
 	int n = 1 + (int)below(16);
 
 	if (!m->addr)
@@ -536,8 +567,10 @@ static void op_touch(void)
 	}
 	touching = 1;
 	for (int k = 0; k < n; k++) {
-		w = (volatile uint64_t *)((char *)m->addr +
-					  (below((unsigned int)m->len) & ~7u));
+		volatile uint64_t *w =
+			(volatile uint64_t *)((char *)m->addr +
+					      (below((unsigned int)m->len) &
+					       ~7u));
 		if (chance(50))
 			(void)*w;
 		else
@@ -684,7 +717,7 @@ static void family_cb(struct nlmsghdr *h, void *arg)
 
 static int resolve_family(void)
 {
-	struct nlbuf m;
+	struct nlbuf m = {.len = 0};
 
 	nl_sock = nl_open();
 	if (nl_sock < 0)
@@ -748,48 +781,89 @@ static uint32_t some_vm_id(void)
 	return (uint32_t)edge64();
 }
 
-static void op_genl(void)
+/* A request as pvctl would send it, to an existing VM mostly: the
+ * commands' success paths race the ioctls too. */
+static void well_formed(struct nlbuf *m, uint16_t flags)
+{
+	uint8_t cmd = (uint8_t)(PVABI_CMD_GET_VMS + below(3));
+	struct nlattr *nest;
+	size_t at;
+
+	if (cmd == PVABI_CMD_GET_VMS)
+		flags |= NLM_F_DUMP;
+	start(m, family, flags, cmd);
+	if (cmd != PVABI_CMD_GET_VMS || chance(30))
+		put_u32(m, PVABI_A_VM_ID, some_vm_id());
+	if (cmd == PVABI_CMD_INJECT) {
+		put_u32(m, PVABI_A_VCPU, below(4));
+		put_u32(m, PVABI_A_VECTOR, below(40));
+	} else if (cmd == PVABI_CMD_SET_POLICY) {
+		uint64_t features = rnd() & 0xff;
+
+		nest = put(m, PVABI_A_VM_POLICY | NLA_F_NESTED, "", 0);
+		at = m->len;
+		put(m, PVABI_POLICY_A_FEATURES, &features, sizeof(features));
+		put_u32(m, PVABI_POLICY_A_PATCH_MODE, 1 + below(3));
+		put_u32(m, PVABI_POLICY_A_DEFER_US,
+			PVABI_DEFER_US_MIN + below(100000));
+		if (nest)
+			nest->nla_len = (uint16_t)(NLA_HDRLEN + m->len - at);
+	}
+}
+
+/* Any command, flags and attributes, now and then to another family. */
+static void random_request(struct nlbuf *m, uint16_t flags)
 {
 	uint8_t cmd =
 		chance(85) ? (uint8_t)below(PVABI_CMD_MAX + 2) : (uint8_t)rnd();
-	/* Always an ack, so that every request has an answer to wait for. */
-	uint16_t flags = NLM_F_REQUEST | NLM_F_ACK;
-	struct nlbuf m;
-	int n = (int)below(6), r;
+	int n = (int)below(6);
 
-	if (nl_sock < 0)
-		return;
 	if (cmd == PVABI_CMD_GET_VMS ? chance(90) : chance(10))
 		flags |= NLM_F_DUMP;
-	start(&m, chance(95) ? family : (uint16_t)rnd(), flags, cmd);
+	start(m, chance(95) ? family : (uint16_t)rnd(), flags, cmd);
 	if (chance(5))
-		((struct genlmsghdr *)NLMSG_DATA((struct nlmsghdr *)m.b))
+		((struct genlmsghdr *)NLMSG_DATA((struct nlmsghdr *)m->b))
 			->version = (uint8_t)rnd();
 	for (int k = 0; k < n; k++) {
 		uint16_t t = (uint16_t)below(PVABI_A_MAX + 2);
 
 		switch (chance(85) ? t : 99) {
-		case PVABI_A_VM_ID: put_u32(&m, t, some_vm_id()); break;
+		case PVABI_A_VM_ID: put_u32(m, t, some_vm_id()); break;
 		case PVABI_A_VCPU:
 		case PVABI_A_VECTOR:
 		case PVABI_A_FLAGS:
 		case PVABI_A_EVENT:
-			put_u32(&m, t,
+			put_u32(m, t,
 				chance(60) ? below(66) : (uint32_t)edge64());
 			break;
-		case PVABI_A_VM_POLICY: put_policy(&m); break;
+		case PVABI_A_VM_POLICY: put_policy(m); break;
 		default: {
 			unsigned char junk[80];
 
 			fill(junk, sizeof(junk));
-			put(&m, chance(50) ? t : (uint16_t)rnd(), junk,
+			put(m, chance(50) ? t : (uint16_t)rnd(), junk,
 			    below(sizeof(junk)));
 		}
 		}
 	}
 	/* A truncated last attribute now and then. */
-	if (chance(5) && m.len > NLMSG_HDRLEN + GENL_HDRLEN + 4)
-		m.len -= 1 + below(4);
+	if (chance(5) && m->len > NLMSG_HDRLEN + GENL_HDRLEN + 4)
+		m->len -= 1 + below(4);
+}
+
+static void op_genl(void)
+{
+	/* Always an ack, so that every request has an answer to wait for. */
+	uint16_t flags = NLM_F_REQUEST | NLM_F_ACK;
+	struct nlbuf m = {.len = 0};
+	int r;
+
+	if (nl_sock < 0)
+		return;
+	if (chance(35))
+		well_formed(&m, flags);
+	else
+		random_request(&m, flags);
 	calls++;
 	if (send_msg(nl_sock, &m) < 0) {
 		note("genl send", -1);
@@ -799,6 +873,8 @@ static void op_genl(void)
 	if (r < 0) {
 		errno = -r;
 		note("genl", -1);
+	} else if (r == 0) {
+		genl_ok++;
 	}
 }
 
@@ -992,6 +1068,9 @@ int main(int argc, char **argv)
 	       errs[top_errno[0]], strerror((int)top_errno[1]),
 	       errs[top_errno[1]], strerror((int)top_errno[2]),
 	       errs[top_errno[2]]);
+	printf("# fuzz: succeeded: %ld VMs, %ld vCPUs, %ld negotiations, %ld "
+	       "injections, %ld mappings, %ld netlink requests\n",
+	       made_vms, made_vcpus, negotiated, injected, mapped, genl_ok);
 	printf("%s - fuzz: %ld calls in %.0f s fail only with documented "
 	       "errnos (%ld others)\n",
 	       unexpected ? "not ok" : "ok", calls, seconds, unexpected);
