@@ -397,6 +397,13 @@ static void op_negotiate(void)
 		negotiated++;
 }
 
+/* @cmd on @fd with @arg (in rw_page) or, one time in ten, a bad pointer. */
+static void arg_ioctl(const char *what, int fd, unsigned long cmd, void *arg,
+		      size_t size)
+{
+	note(what, ioctl(fd, cmd, chance(90) ? arg : arg_ptr(size)));
+}
+
 static void op_vcpu_ioctl(void)
 {
 	int fd = some_vcpu();
@@ -407,9 +414,7 @@ static void op_vcpu_ioctl(void)
 
 		r->r1 = chance(50) ? 0x7ffdf00dcafe0ull : edge64();
 		r->msr = chance(50) ? 0 : edge64();
-		note("SET_REGS",
-		     ioctl(fd, PVABI_VCPU_SET_REGS,
-			   chance(90) ? (void *)r : arg_ptr(sizeof(*r))));
+		arg_ioctl("SET_REGS", fd, PVABI_VCPU_SET_REGS, r, sizeof(*r));
 		break;
 	}
 	case 1: {
@@ -419,9 +424,8 @@ static void op_vcpu_ioctl(void)
 			: chance(50) ? -1
 				     : any_fd();
 		e->flags = chance(90) ? 0 : (uint32_t)edge64();
-		note("SET_EVENTFD",
-		     ioctl(fd, PVABI_VCPU_SET_EVENTFD,
-			   chance(90) ? (void *)e : arg_ptr(sizeof(*e))));
+		arg_ioctl("SET_EVENTFD", fd, PVABI_VCPU_SET_EVENTFD, e,
+			  sizeof(*e));
 		break;
 	}
 	case 2: {
@@ -429,9 +433,8 @@ static void op_vcpu_ioctl(void)
 
 		s->signo = signo();
 		s->flags = chance(90) ? 0 : (uint32_t)edge64();
-		note("SET_SIGNAL",
-		     ioctl(fd, PVABI_VCPU_SET_SIGNAL,
-			   chance(90) ? (void *)s : arg_ptr(sizeof(*s))));
+		arg_ioctl("SET_SIGNAL", fd, PVABI_VCPU_SET_SIGNAL, s,
+			  sizeof(*s));
 		break;
 	}
 	case 3:
