@@ -17,7 +17,7 @@ libpvabi_libpvabi_la_SOURCES = \
 	%reldir%/ppc_rewrite.c \
 	%reldir%/patch_policy.c \
 	%reldir%/patch_elf.c
-libpvabi_libpvabi_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS)
+libpvabi_libpvabi_la_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(VISIBILITY_CFLAGS)
 libpvabi_libpvabi_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBELF_CFLAGS)
 libpvabi_libpvabi_la_LIBADD = $(FDT_LIBS) $(LIBELF_LIBS) $(ISAL_LIBS)
 libpvabi_libpvabi_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(LIBPVABI_LT_VERSION) \

@@ -13,7 +13,7 @@ libpvctl_libpvctl_la_SOURCES = \
 	%reldir%/genl_client.h %reldir%/genl_client.c \
 	%reldir%/patch_mode.h %reldir%/patch_mode.c
 libpvctl_libpvctl_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kmod/uapi
-libpvctl_libpvctl_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
+libpvctl_libpvctl_la_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(LIBXML_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS)
 libpvctl_libpvctl_la_LIBADD = libpvabi/libpvabi.la $(LIBXML_LIBS) \
 	$(LIBSYSTEMD_LIBS) $(LIBNL_LIBS)

@@ -10,7 +10,7 @@ pvctld_pvctld_SOURCES = \
 	%reldir%/push.h \
 	%reldir%/push.c
 pvctld_pvctld_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
-pvctld_pvctld_CFLAGS = $(AM_CFLAGS) $(LIBVIRT_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
+pvctld_pvctld_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(LIBVIRT_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS) $(PTHREAD_CFLAGS)
 pvctld_pvctld_LDADD = libpvctl/libpvctl.la libpvabi/libpvabi.la \
 	$(LIBVIRT_LIBS) $(LIBSYSTEMD_LIBS) $(LIBNL_LIBS) $(PTHREAD_LIBS)

@@ -8,3 +8,8 @@ TESTS += %reldir%/clang-format.sh
 EXTRA_DIST += %reldir%/clang-format.sh %reldir%/kernel-style-files
 TESTS += %reldir%/abi.sh
 EXTRA_DIST += %reldir%/abi.sh
+TESTS += %reldir%/analyzer.sh
+EXTRA_DIST += %reldir%/analyzer.sh
+AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC; \
+	ANALYZER_CFLAGS='$(ANALYZER_CFLAGS)'; \
+	export ANALYZER_CFLAGS; JSONC_CFLAGS='$(JSONC_CFLAGS)'; export JSONC_CFLAGS;

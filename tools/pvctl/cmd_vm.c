@@ -473,8 +473,8 @@ static int destination_offer(const char *host, const char *file, void **dtb,
 		return r;
 	r = cl->ops->get_offer(cl, &offer);
 	if (r)
-		pvctl_refuse(r, cl->error_name, NULL, "%s: %s", host,
-			     cl->error);
+		pvctl_refuse_print(r, cl->error_name, NULL, "%s: %s", host,
+				   cl->error);
 	cl->ops->close(cl);
 	*dtb = offer.dtb;
 	*len = offer.dtb_len;

@@ -17,7 +17,7 @@ tools_pvctl_pvctl_SOURCES = \
 	%reldir%/cmd_hook.c
 tools_pvctl_pvctl_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS) \
 	-I$(top_srcdir)/tools/sim
-tools_pvctl_pvctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
+tools_pvctl_pvctl_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(JSONC_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS)
 tools_pvctl_pvctl_LDADD = tools/sim/libpvsim.la libpvctl/libpvctl.la \
 	libpvabi/libpvabi.la $(JSONC_LIBS) $(LIBSYSTEMD_LIBS) $(LIBNL_LIBS)

@@ -61,35 +61,14 @@ vrefuse(int code, const char *name, struct json_object *extra, const char *fmt,
 	return code;
 }
 
-int pvctl_refuse(int code, const char *name, struct json_object *extra,
-		 const char *fmt, ...)
+void pvctl_refuse_print(int code, const char *name, struct json_object *extra,
+			const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vrefuse(code, name, extra, fmt, ap);
 	va_end(ap);
-	return code;
-}
-
-int pvctl_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vrefuse(PVCTL_USAGE, "bad-usage", NULL, fmt, ap);
-	va_end(ap);
-	return PVCTL_USAGE;
-}
-
-int pvctl_error(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vrefuse(code, NULL, NULL, fmt, ap);
-	va_end(ap);
-	return code;
 }
 
 /*

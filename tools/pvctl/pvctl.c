@@ -185,58 +185,52 @@ struct json_object *pvctl_json_features(pvabi_u64 mask)
 	return arr;
 }
 
-/* Whole file into memory; the caller frees *data.  At most 64 MiB: nothing
+/* All of @f into memory; the caller frees *data.  At most 64 MiB: nothing
  * pvctl reads (device trees, offers, state streams) comes near that. */
-int pvctl_read_file(const char *path, void **data, size_t *len)
+static int read_stream(FILE *f, const char *path, void **data, size_t *len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t cap = 4096, n = 0;
-	char *buf;
+	size_t cap = 4096, n = 0, got;
+	char *buf = malloc(cap), *nb;
 
-	if (!f)
-		return pvctl_refuse(PVCTL_USAGE, "io-error", NULL, "%s: %s",
-				    path, strerror(errno));
-	buf = malloc(cap);
-	for (;;) {
-		size_t got;
-
-		if (!buf) {
-			if (f != stdin)
-				fclose(f);
-			return pvctl_refuse(PVCTL_USAGE, "no-memory", NULL,
-					    "%s: out of memory", path);
-		}
-		got = fread(buf + n, 1, cap - n, f);
+	if (!buf)
+		return pvctl_refuse(PVCTL_USAGE, "no-memory", NULL,
+				    "%s: out of memory", path);
+	while ((got = fread(buf + n, 1, cap - n, f))) {
 		n += got;
-		if (got == 0)
-			break;
-		if (n == cap) {
-			char *nb =
-				cap >= 64u << 20 ? NULL : realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				if (f != stdin)
-					fclose(f);
-				return pvctl_refuse(
-					PVCTL_USAGE, "too-large", NULL,
-					"%s: larger than 64 MiB", path);
-			}
-			buf = nb;
-			cap *= 2;
+		if (n < cap)
+			continue;
+		nb = cap >= 64u << 20 ? NULL : realloc(buf, cap * 2);
+		if (!nb) {
+			free(buf);
+			return pvctl_refuse(PVCTL_USAGE, "too-large", NULL,
+					    "%s: larger than 64 MiB", path);
 		}
+		buf = nb;
+		cap *= 2;
 	}
 	if (ferror(f)) {
 		free(buf);
-		if (f != stdin)
-			fclose(f);
 		return pvctl_refuse(PVCTL_USAGE, "io-error", NULL,
 				    "%s: read error", path);
 	}
-	if (f != stdin)
-		fclose(f);
 	*data = buf;
 	*len = n;
 	return PVCTL_OK;
+}
+
+/* A whole file, or standard input for "-"; the caller frees *data. */
+int pvctl_read_file(const char *path, void **data, size_t *len)
+{
+	FILE *opened = NULL;
+	int r;
+
+	if (strcmp(path, "-") && !(opened = fopen(path, "rb")))
+		return pvctl_refuse(PVCTL_USAGE, "io-error", NULL, "%s: %s",
+				    path, strerror(errno));
+	r = read_stream(opened ? opened : stdin, path, data, len);
+	if (opened)
+		fclose(opened);
+	return r;
 }
 
 int pvctl_parse_offer_opts(const char *versions, const char *features,

@@ -47,19 +47,22 @@ int pvctl_read_file(const char *path, void **data, size_t *len);
  * and nothing on standard error; otherwise the one line "pvctl: TEXT" on
  * standard error.  NAME is a stable machine name (pvctl(8), "EXIT STATUS");
  * NULL means the one for @code: "refused", "bad-usage" or "unavailable".
- * @extra (may be NULL) is consumed.  Each returns @code, so a subcommand
- * ends with "return pvctl_refuse(...)".
+ * @extra (may be NULL) is consumed.  Each evaluates to @code (evaluated
+ * twice: pass a plain value), so a subcommand ends with
+ * "return pvctl_refuse(...)".  Macros rather than functions so that static
+ * analyzers see that value (an out-of-line function looks as if it might
+ * return 0, and every caller's error path as if it might go on).
  */
 extern bool pvctl_json_mode;
 
-int pvctl_refuse(int code, const char *name, struct json_object *extra,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* pvctl_refuse(PVCTL_USAGE, "bad-usage", NULL, ...) */
-int pvctl_usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-/* pvctl_refuse(@code, NULL, NULL, ...) */
-int pvctl_error(int code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void pvctl_refuse_print(int code, const char *name, struct json_object *extra,
+			const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#define pvctl_refuse(code, name, extra, ...)                                   \
+	(pvctl_refuse_print((code), (name), (extra), __VA_ARGS__), (code))
+#define pvctl_usage_error(...)                                                 \
+	pvctl_refuse(PVCTL_USAGE, "bad-usage", NULL, __VA_ARGS__)
+#define pvctl_error(code, ...) pvctl_refuse((code), NULL, NULL, __VA_ARGS__)
 /* getopt_long returned '?' (pvctl sets opterr to 0): refuse with what was
  * wrong, the option quoted.  @shortopts is the optstring given to getopt. */
 int pvctl_bad_option(const char *cmd, char *const *argv, const char *shortopts);

@@ -44,7 +44,7 @@ tools_pvvm_pvvm_SOURCES = \
 	%reldir%/vmm/snapshot_check.c
 # Includes name paths from tools/pvvm/: "vmm/vmm.h", "guest/boot.h".
 tools_pvvm_pvvm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/%reldir%
-tools_pvvm_pvvm_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS) $(JSONC_CFLAGS)
+tools_pvvm_pvvm_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(PTHREAD_CFLAGS) $(JSONC_CFLAGS)
 tools_pvvm_pvvm_CCASFLAGS = $(AM_CCASFLAGS) -Wa,-I,$(abs_top_builddir)/%reldir%/guest
 tools_pvvm_pvvm_LDADD = libpvabi/libpvabi.la $(PTHREAD_LIBS) $(JSONC_LIBS)
 %reldir%/pvvm-guest_image.$(OBJEXT): %reldir%/guest/pvguest.bin

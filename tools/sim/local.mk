@@ -6,7 +6,7 @@ tools_sim_libpvsim_la_SOURCES = \
 	%reldir%/guest.c \
 	%reldir%/stress.h \
 	%reldir%/stress.c
-tools_sim_libpvsim_la_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS)
+tools_sim_libpvsim_la_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(PTHREAD_CFLAGS)
 tools_sim_libpvsim_la_LIBADD = libpvabi/libpvabi.la $(PTHREAD_LIBS)
 
 # make bench: the cost of a deferral, notification page against Graf's.
