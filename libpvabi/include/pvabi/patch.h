@@ -368,8 +368,11 @@ struct pvabi_elf_info {
  *        site through pvabi_elf_symbolize() if the caller wants it
  * @info: receives the arch and the bytes scanned
  * Returns the number of sites, the callback's negative value, or
- * PVABI_E_BADMAGIC (not ELF), PVABI_E_MALFORMED (libelf refused it),
- * PVABI_E_UNSUPPORTED (not PowerPC), PVABI_E_NOMEM.  User space.
+ * PVABI_E_BADMAGIC (not ELF), PVABI_E_TRUNCATED (the file ends inside its
+ * section table or a section), PVABI_E_MALFORMED (libelf refused it, or
+ * executable sections share file bytes: refused rather than scanned once,
+ * docs/patching.md), PVABI_E_UNSUPPORTED (not PowerPC), PVABI_E_NOMEM.
+ * User space.
  */
 long pvabi_elf_scan(const void *image, unsigned long len, pvabi_u64 features,
 		    int (*site)(void *ctx, pvabi_u64 addr,
