@@ -16,7 +16,8 @@ libpvabi_libpvabi_la_SOURCES = \
 	%reldir%/ppc_decode.c \
 	%reldir%/ppc_rewrite.c \
 	%reldir%/patch_policy.c \
-	%reldir%/patch_elf.c
+	%reldir%/patch_elf.c \
+	%reldir%/patch_image.c
 libpvabi_libpvabi_la_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(VISIBILITY_CFLAGS)
 libpvabi_libpvabi_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBELF_CFLAGS)
 libpvabi_libpvabi_la_LIBADD = $(FDT_LIBS) $(LIBELF_LIBS) $(ISAL_LIBS)

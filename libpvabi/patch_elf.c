@@ -91,6 +91,33 @@ static Elf_Scn *next_text(struct elf_image *im, Elf_Scn *scn, GElf_Shdr *sh,
 	return NULL;
 }
 
+/*
+ * Executable sections that share file bytes (only a crafted file has them:
+ * a linker lays sections out one after the other) are refused by scan and
+ * patch alike, rather than read once: patching rewrites sections in place,
+ * so each would see the other's templates, and a scan would have to pick
+ * one of two guest addresses for every site in the shared bytes (or count
+ * it twice, as it once did).
+ */
+static int check_disjoint(struct elf_image *im)
+{
+	Elf_Scn *a = NULL, *b;
+	GElf_Shdr sa, sb;
+	const char *name;
+	int err;
+
+	while ((a = next_text(im, a, &sa, &name, &err))) {
+		b = a;
+		while ((b = next_text(im, b, &sb, &name, &err)))
+			if (sa.sh_offset < sb.sh_offset + sb.sh_size &&
+			    sb.sh_offset < sa.sh_offset + sa.sh_size)
+				return PVABI_E_MALFORMED;
+		if (err)
+			return err;
+	}
+	return err;
+}
+
 PVABI_EXPORT int pvabi_elf_arch(const void *image, unsigned long len,
 				enum pvabi_ppc_arch *arch)
 {
@@ -124,7 +151,8 @@ PVABI_EXPORT long pvabi_elf_scan(const void *image, unsigned long len,
 		memset(info, 0, sizeof(*info));
 		info->arch = im.arch;
 	}
-	while ((scn = next_text(&im, scn, &sh, &name, &err))) {
+	err = check_disjoint(&im);
+	while (!err && (scn = next_text(&im, scn, &sh, &name, &err))) {
 		long n;
 
 		if (!strcmp(name, PVABI_ELF_TEMPLATE_SECTION))
@@ -143,29 +171,6 @@ PVABI_EXPORT long pvabi_elf_scan(const void *image, unsigned long len,
 	}
 	elf_end(im.elf);
 	return err ? err : total;
-}
-
-/*
- * Patching rewrites sections in place: executable sections that share file
- * bytes (only a crafted file has them) would see each other's templates.
- */
-static int check_disjoint(struct elf_image *im)
-{
-	Elf_Scn *a = NULL, *b;
-	GElf_Shdr sa, sb;
-	const char *name;
-	int err;
-
-	while ((a = next_text(im, a, &sa, &name, &err))) {
-		b = a;
-		while ((b = next_text(im, b, &sb, &name, &err)))
-			if (sa.sh_offset < sb.sh_offset + sb.sh_size &&
-			    sb.sh_offset < sa.sh_offset + sa.sh_size)
-				return PVABI_E_MALFORMED;
-		if (err)
-			return err;
-	}
-	return err;
 }
 
 PVABI_EXPORT int pvabi_elf_patch(void *image, unsigned long len,

@@ -3,8 +3,9 @@
  * The PowerPC decoder and rewriter on arbitrary code, and the ELF front end
  * on arbitrary files.
  *
- * Input starting with "\177ELF": a file; pvabi_elf_scan() and
- * pvabi_elf_patch() must refuse it cleanly or agree with each other.
+ * Input starting with "\177ELF": a file; pvabi_elf_scan(),
+ * pvabi_patch_image_scan() and pvabi_elf_patch() must refuse it cleanly or
+ * agree with each other.
  * Otherwise: up to 8 bytes of configuration (arch, addressing, features,
  * lean or full templates, policy, area size), then code.  A code word whose low
  * two bits are 3 becomes a site (an entry of a table of every decodable kind,
@@ -53,6 +54,7 @@ static void fuzz_elf(const uint8_t *data, size_t size)
 	struct pvabi_patch_policy pol;
 	struct pvabi_patch_stats st = {0};
 	struct pvabi_elf_info info;
+	struct pvabi_patch_image im;
 	unsigned char *copy = malloc(size);
 	long n, seen = 0;
 	char sym[64];
@@ -66,6 +68,12 @@ static void fuzz_elf(const uint8_t *data, size_t size)
 		return;
 	}
 	FUZZ_ASSERT(n == seen && info.text_bytes <= size);
+	/* The image call reads an ELF file as the ELF front end does. */
+	im = (struct pvabi_patch_image){.data = copy, .len = size};
+	FUZZ_ASSERT(pvabi_patch_image_scan(&im, cfg.features, NULL, NULL) ==
+			    n &&
+		    im.elf && im.arch == info.arch &&
+		    im.text_bytes == info.text_bytes);
 	cfg.arch = info.arch;
 	cfg.magic_gpa =
 		info.arch == PVABI_PPC32 ? 0xfffff000u : (pvabi_u64)-0x1000;

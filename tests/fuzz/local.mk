@@ -8,7 +8,8 @@
 #                               it learns stays in tests/fuzz/work/<parser>/
 #                               for the next run
 #   make check                  runs each for FUZZ_CHECK_SECONDS (tests/fuzz/fuzz.sh)
-#                               and replays tests/fuzz/regress/<parser>/*
+#                               from a fresh seed (printed; FUZZ_SEED=N repeats
+#                               it) and replays tests/fuzz/regress/<parser>/*
 #
 # To add a harness for parser P:
 #   1. tests/fuzz/fuzz-P.c: LLVMFuzzerTestOneInput() that feeds the bytes to
@@ -19,7 +20,8 @@
 #        tests/fuzz/fuzz-P: tests/fuzz/fuzz-P.c $(fuzz_libpvabi) [more .c]
 #        	$(FUZZ_LINK) $(fuzz_libpvabi_libs) [more, e.g. $(LIBXML_LIBS)]
 #   4. when it finds a crash: fix the parser, and copy the reproducer from
-#      tests/fuzz/crashes/P/ to tests/fuzz/regress/P/ (make check replays it).
+#      tests/fuzz/crashes/P/ (or results/fuzz-crashes/P/, or the base64 the
+#      log prints) to tests/fuzz/regress/P/ (make check replays it).
 fuzz_programs = \
 	tests/fuzz/fuzz-fdt-offer \
 	tests/fuzz/fuzz-negotiate \

@@ -2,7 +2,8 @@
 # the real-kernel scan and the benchmark.
 patch_unit_tests = \
 	%reldir%/test-patch-policy \
-	%reldir%/test-patch-rewrite
+	%reldir%/test-patch-rewrite \
+	%reldir%/test-patch-image
 check_PROGRAMS += $(patch_unit_tests)
 TESTS += $(patch_unit_tests)
 
@@ -13,6 +14,10 @@ TESTS += $(patch_unit_tests)
 	%reldir%/verify.h
 %canon_reldir%_test_patch_rewrite_CFLAGS = $(UNIT_CFLAGS)
 %canon_reldir%_test_patch_rewrite_LDADD = $(UNIT_LDADD)
+%canon_reldir%_test_patch_image_SOURCES = %reldir%/test-patch-image.c \
+	%reldir%/verify.h
+%canon_reldir%_test_patch_image_CFLAGS = $(UNIT_CFLAGS)
+%canon_reldir%_test_patch_image_LDADD = $(UNIT_LDADD)
 
 EXTRA_DIST += %reldir%/fetch-kernel.sh
 

@@ -16,18 +16,10 @@
 #define MAX_INPUT (1ul << 30)
 /* Inputs at least this large get a progress bar on a terminal. */
 #define PROGRESS_MIN (4ul << 20)
-/* Default features for decoding: everything but book-E (its SPR numbers
- * mean other registers on book3s) and the host-patch request. */
-#define DEFAULT_FEATURES                                                       \
-	(PVABI_F_NOTIFY | PVABI_F_SEGREGS | PVABI_F_TLBSYNC_NOP |              \
-	 PVABI_F_SPRG4_7)
 
 struct input {
 	unsigned char *data;
 	size_t len;
-	bool elf;
-	enum pvabi_ppc_arch arch;
-	pvabi_u64 base;
 	bool bar;    /* draw a progress bar on stderr */
 	bool mapped; /* data is a private mapping of the file, else malloc */
 };
@@ -71,14 +63,17 @@ static int read_input(const char *path, struct input *in)
 	}
 	in->len = (size_t)stbuf.st_size;
 	in->bar = in->bar && in->len >= PROGRESS_MIN;
-	in->data = in->len ? mmap(NULL, in->len, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE, fd, 0)
-			   : malloc(1);
-	close(fd);
-	if (in->data == MAP_FAILED || !in->data) {
-		in->data = NULL;
-		return pvctl_usage_error("%s: %s", path, strerror(errno));
+	if (in->len) {
+		void *p = mmap(NULL, in->len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE, fd, 0);
+
+		in->data = p == MAP_FAILED ? NULL : p;
+	} else {
+		in->data = malloc(1);
 	}
+	close(fd);
+	if (!in->data)
+		return pvctl_usage_error("%s: %s", path, strerror(errno));
 	in->mapped = in->len > 0;
 	if (in->bar) {
 		volatile unsigned char sink = 0;
@@ -92,7 +87,6 @@ static int read_input(const char *path, struct input *in)
 		}
 		(void)sink;
 	}
-	in->elf = in->len >= 4 && !memcmp(in->data, "\177ELF", 4);
 	return PVCTL_OK;
 }
 
@@ -129,44 +123,39 @@ static int parse_addr(const char *opt, const char *s, pvabi_u64 *v)
 	return PVCTL_OK;
 }
 
-/* An ELF says its arch; raw code needs --arch, and --base says where. */
-static int check_target(const char *path, struct input *in, const char *arch,
-			const char *base)
+/* The file as libpvabi reads it, with what --arch and --base said. */
+static int image_of(const struct input *in, const char *arch, const char *base,
+		    struct pvabi_patch_image *im)
 {
-	int err;
-
-	if (!in->elf) {
-		if (!arch)
-			return pvctl_usage_error(
-				"%s: not an ELF file; raw code needs --arch",
-				path);
-		if (parse_arch(arch, &in->arch))
-			return PVCTL_USAGE;
-		if (base && parse_addr("base", base, &in->base))
-			return PVCTL_USAGE;
-		if (in->base & 3)
-			return pvctl_usage_error(
-				"--base: '%s' is not 4-byte aligned", base);
-		return PVCTL_OK;
-	}
+	*im = (struct pvabi_patch_image){.data = in->data, .len = in->len};
+	if (arch && parse_arch(arch, &im->arch))
+		return PVCTL_USAGE;
+	if (base && parse_addr("base", base, &im->base))
+		return PVCTL_USAGE;
 	if (base)
+		im->flags |= PVABI_IMAGE_F_BASE;
+	return PVCTL_OK;
+}
+
+/* libpvabi refused the image: name the option the file contradicts, or say
+ * why the file can't be read (pvabi_patch_image_scan() lists the codes). */
+static int image_refused(const char *path, const struct pvabi_patch_image *im,
+			 const char *arch, const char *base, int err)
+{
+	if (err == PVABI_E_BADMAGIC)
+		return pvctl_usage_error(
+			"%s: not an ELF file; raw code needs --arch", path);
+	if (err == PVABI_E_INVAL && im->elf && base)
 		return pvctl_usage_error("--base is for raw code; %s is ELF",
 					 path);
-	err = pvabi_elf_arch(in->data, in->len, &in->arch);
-	if (err)
-		return pvctl_refuse(PVCTL_USAGE, pvabi_errname(err), NULL,
-				    "%s: %s", path, pvabi_strerror(err));
-	if (arch) {
-		enum pvabi_ppc_arch want = 0;
-
-		if (parse_arch(arch, &want))
-			return PVCTL_USAGE;
-		if (want != in->arch)
-			return pvctl_usage_error("--arch %s: %s is %s", arch,
-						 path,
-						 pvabi_ppc_arch_name(in->arch));
-	}
-	return PVCTL_OK;
+	if (err == PVABI_E_INVAL && im->elf && arch)
+		return pvctl_usage_error("--arch %s: %s is %s", arch, path,
+					 pvabi_ppc_arch_name(im->arch));
+	if (err == PVABI_E_INVAL && !im->elf && base)
+		return pvctl_usage_error("--base: '%s' is not 4-byte aligned",
+					 base);
+	return pvctl_refuse(PVCTL_USAGE, pvabi_errname(err), NULL, "%s: %s",
+			    path, pvabi_strerror(err));
 }
 
 struct counts {
@@ -192,9 +181,9 @@ static int patch_scan(int argc, char **argv)
 		{"json", no_argument, NULL, JS},
 		{0}};
 	const char *arch = NULL, *base = NULL;
-	pvabi_u64 features = DEFAULT_FEATURES;
+	pvabi_u64 features = PVABI_PATCH_DEFAULT_FEATURES;
 	struct input in = {0};
-	struct pvabi_elf_info info = {0};
+	struct pvabi_patch_image im;
 	struct counts cnt = {{0}};
 	bool json = false;
 	char why[256];
@@ -224,21 +213,12 @@ static int patch_scan(int argc, char **argv)
 	err = read_input(argv[optind], &in);
 	if (err)
 		return err;
-	err = check_target(argv[optind], &in, arch, base);
+	err = image_of(&in, arch, base, &im);
 	if (err)
 		goto out;
-	if (in.elf) {
-		n = pvabi_elf_scan(in.data, in.len, features, count_site, &cnt,
-				   &info);
-	} else {
-		n = pvabi_ppc_scan(in.arch, in.data, in.len, in.base, features,
-				   count_site, &cnt);
-		info.text_bytes = in.len & ~3ul;
-	}
+	n = pvabi_patch_image_scan(&im, features, count_site, &cnt);
 	if (n < 0) {
-		err = pvctl_refuse(PVCTL_USAGE, pvabi_errname((int)n), NULL,
-				   "%s: %s", argv[optind],
-				   pvabi_strerror((int)n));
+		err = image_refused(argv[optind], &im, arch, base, (int)n);
 		goto out;
 	}
 	if (json) {
@@ -251,16 +231,16 @@ static int patch_scan(int argc, char **argv)
 				json_object_new_int64((int64_t)cnt.by_insn[i]));
 		json_object_object_add(
 			o, "arch",
-			json_object_new_string(pvabi_ppc_arch_name(in.arch)));
+			json_object_new_string(pvabi_ppc_arch_name(im.arch)));
 		json_object_object_add(
 			o, "bytes",
-			json_object_new_int64((int64_t)info.text_bytes));
+			json_object_new_int64((int64_t)im.text_bytes));
 		json_object_object_add(o, "sites", json_object_new_int64(n));
 		json_object_object_add(o, "by_insn", by);
 		pvctl_json_print(o);
 	} else {
 		printf("%s: %s, %lu bytes of code, %ld sites\n", argv[optind],
-		       pvabi_ppc_arch_name(in.arch), info.text_bytes, n);
+		       pvabi_ppc_arch_name(im.arch), im.text_bytes, n);
 		for (unsigned int i = 0; i < pvabi_ppc_ninsn(); i++)
 			if (cnt.by_insn[i])
 				printf("  %-10s %lu\n", pvabi_ppc_name(i),
@@ -272,9 +252,10 @@ out:
 }
 
 struct apply_ctx {
-	struct input *in;
+	const struct input *in;
+	const struct pvabi_patch_image *im;
 	struct json_object *skipped;
-	unsigned long done, total;
+	unsigned long done;
 	bool json;
 };
 
@@ -285,11 +266,11 @@ static int report_site(void *ctx, pvabi_u64 addr,
 	struct apply_ctx *a = ctx;
 	char hex[32], sym[256];
 
-	progress(a->in, "patching", ++a->done, a->total);
+	progress(a->in, "patching", ++a->done, a->im->n_sites);
 	if (why == PVABI_SKIP_NONE)
 		return 0;
 	snprintf(hex, sizeof(hex), "0x%" PRIx64, addr);
-	if (!a->in->elf || pvabi_elf_symbolize(a->in->data, a->in->len, addr,
+	if (!a->im->elf || pvabi_elf_symbolize(a->im->data, a->im->len, addr,
 					       sym, sizeof(sym)) <= 0)
 		sym[0] = 0;
 	if (a->json) {
@@ -334,30 +315,37 @@ static int load_policy(const char *path, struct pvabi_patch_policy *pol)
 	return PVCTL_OK;
 }
 
-/* Raw code: the template area is appended after the code, 4 KiB aligned,
- * with room for the worst case (every site patched). */
-static int apply_raw(struct input *in, const struct pvabi_patch_config *cfg,
-		     const struct pvabi_patch_policy *pol, struct apply_ctx *a,
-		     struct pvabi_patch_stats *st)
+/* pvabi_patch_image_apply() refused: say why, naming the option to blame. */
+static int apply_refused(const char *path, const struct pvabi_patch_image *im,
+			 const struct pvabi_patch_config *cfg,
+			 const struct pvabi_patch_policy *pol, const char *arch,
+			 const char *base, int err)
 {
-	size_t code = in->len & ~(size_t)3;
-	size_t start = (code + 4095) & ~(size_t)4095;
-	size_t area = (a->total ? a->total : 1) * 256;
-	struct pvabi_patch_area ar;
-	unsigned char *grown = calloc(1, start + area);
-	int err;
-
-	if (!grown)
-		return PVABI_E_NOMEM;
-	memcpy(grown, in->data, in->len);
-	free_input(in);
-	in->data = grown;
-	ar = (struct pvabi_patch_area){grown + start, in->base + start, area,
-				       0};
-	err = pvabi_patch_code(cfg, pol, &ar, grown, code, in->base,
-			       report_site, a, st);
-	in->len = start + ar.used;
-	return err;
+	/* cfg->arch is set once libpvabi took the image: what it refuses
+	 * after that is the configuration, the policy or the patching. */
+	if (!cfg->arch)
+		return image_refused(path, im, arch, base, err);
+	if (err == PVABI_E_INVAL || err == PVABI_E_BADADDR)
+		return pvctl_usage_error(
+			"--magic 0x%" PRIx64 ", --notify 0x%" PRIx64
+			": templates can't reach them (%s; see "
+			"docs/patching.md)",
+			cfg->magic_gpa, cfg->notify_gpa,
+			cfg->base_reg == PVABI_PATCH_ABSOLUTE
+				? "both must lie in the top or bottom 32 KiB"
+				: "both must lie within 32 KiB of --base-addr");
+	if (err == PVABI_E_POLICY)
+		return pvctl_refuse(PVCTL_REFUSED, pvabi_errname(err), NULL,
+				    "patch apply: policy mode '%s' forbids "
+				    "patching by the %s",
+				    pvabi_patch_mode_name(pol->mode),
+				    cfg->by == PVABI_PATCH_BY_HOST ? "host"
+								   : "guest");
+	if (err == PVABI_E_NOTFOUND)
+		return pvctl_usage_error(
+			"%s: no executable %s section for templates", path,
+			PVABI_ELF_TEMPLATE_SECTION);
+	return pvctl_usage_error("%s: %s", path, pvabi_strerror(err));
 }
 
 static int patch_apply(int argc, char **argv)
@@ -393,16 +381,16 @@ static int patch_apply(int argc, char **argv)
 		   *magic = NULL, *notify = NULL, *baddr = NULL;
 	struct pvabi_patch_config cfg = {
 		.by = PVABI_PATCH_BY_GUEST,
-		.features = DEFAULT_FEATURES,
+		.features = PVABI_PATCH_DEFAULT_FEATURES,
 		.base_reg = PVABI_PATCH_ABSOLUTE,
 	};
 	struct pvabi_patch_policy pol;
 	struct pvabi_patch_stats st = {0};
+	struct pvabi_patch_image im = {0};
 	struct input in = {0};
-	struct apply_ctx a = {.in = &in};
+	struct apply_ctx a = {.in = &in, .im = &im};
 	char why[256];
 	int c, err;
-	long n;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -467,63 +455,23 @@ static int patch_apply(int argc, char **argv)
 	err = read_input(argv[optind], &in);
 	if (err)
 		goto done;
-	err = check_target(argv[optind], &in, arch, base);
+	err = image_of(&in, arch, base, &im);
 	if (err)
 		goto done;
-	cfg.arch = in.arch;
-	/* Linux's placement: the top of the address space, reachable with a
-	 * 16-bit displacement from 0. */
-	cfg.magic_gpa = (pvabi_u64)-0x1000;
-	cfg.notify_gpa = (pvabi_u64)-0x2000;
-	if (cfg.arch == PVABI_PPC32) {
-		cfg.magic_gpa &= 0xffffffffu;
-		cfg.notify_gpa &= 0xffffffffu;
-	}
 	if ((magic && parse_addr("magic", magic, &cfg.magic_gpa)) ||
 	    (notify && parse_addr("notify", notify, &cfg.notify_gpa))) {
 		err = PVCTL_USAGE;
 		goto done;
 	}
-	if (pvabi_patch_config_check(&cfg)) {
-		err = pvctl_usage_error(
-			"--magic 0x%" PRIx64 ", --notify 0x%" PRIx64
-			": templates can't reach them (%s; see "
-			"docs/patching.md)",
-			cfg.magic_gpa, cfg.notify_gpa,
-			cfg.base_reg == PVABI_PATCH_ABSOLUTE
-				? "both must lie in the top or bottom 32 KiB"
-				: "both must lie within 32 KiB of --base-addr");
-		goto done;
-	}
-	n = in.elf ? pvabi_elf_scan(in.data, in.len, cfg.features, NULL, NULL,
-				    NULL)
-		   : pvabi_ppc_scan(in.arch, in.data, in.len, in.base,
-				    cfg.features, NULL, NULL);
-	a.total = n > 0 ? (unsigned long)n : 0;
-	err = in.elf ? pvabi_elf_patch(in.data, in.len, &cfg, &pol, report_site,
-				       &a, &st)
-		     : apply_raw(&in, &cfg, &pol, &a, &st);
-	if (err == PVABI_E_POLICY) {
-		err = pvctl_refuse(PVCTL_REFUSED, pvabi_errname(err), NULL,
-				   "patch apply: policy mode '%s' forbids "
-				   "patching by the %s",
-				   pvabi_patch_mode_name(pol.mode),
-				   cfg.by == PVABI_PATCH_BY_HOST ? "host"
-								 : "guest");
-		goto done;
-	}
-	if (err == PVABI_E_NOTFOUND) {
-		err = pvctl_usage_error(
-			"%s: no executable %s section for templates",
-			argv[optind], PVABI_ELF_TEMPLATE_SECTION);
-		goto done;
-	}
+	im.flags |= (magic ? PVABI_IMAGE_F_MAGIC : 0) |
+		    (notify ? PVABI_IMAGE_F_NOTIFY : 0);
+	err = pvabi_patch_image_apply(&im, &cfg, &pol, report_site, &a, &st);
 	if (err) {
-		err = pvctl_usage_error("%s: %s", argv[optind],
-					pvabi_strerror(err));
+		err = apply_refused(argv[optind], &im, &cfg, &pol, arch, base,
+				    err);
 		goto done;
 	}
-	err = pvctl_write_file(out, in.data, in.len);
+	err = pvctl_write_file(out, im.out, im.out_len);
 	if (err)
 		goto done;
 	if (a.json) {
@@ -541,6 +489,8 @@ static int patch_apply(int argc, char **argv)
 	}
 done:
 	json_object_put(a.skipped);
+	if (im.out != in.data)
+		free(im.out);
 	free_input(&in);
 	return err;
 }

@@ -368,8 +368,11 @@ struct pvabi_elf_info {
  *        site through pvabi_elf_symbolize() if the caller wants it
  * @info: receives the arch and the bytes scanned
  * Returns the number of sites, the callback's negative value, or
- * PVABI_E_BADMAGIC (not ELF), PVABI_E_MALFORMED (libelf refused it),
- * PVABI_E_UNSUPPORTED (not PowerPC), PVABI_E_NOMEM.  User space.
+ * PVABI_E_BADMAGIC (not ELF), PVABI_E_TRUNCATED (the file ends inside its
+ * section table or a section), PVABI_E_MALFORMED (libelf refused it, or
+ * executable sections share file bytes: refused rather than scanned once,
+ * docs/patching.md), PVABI_E_UNSUPPORTED (not PowerPC), PVABI_E_NOMEM.
+ * User space.
  */
 long pvabi_elf_scan(const void *image, unsigned long len, pvabi_u64 features,
 		    int (*site)(void *ctx, pvabi_u64 addr,
@@ -411,6 +414,135 @@ int pvabi_elf_patch(void *image, unsigned long len,
  */
 int pvabi_elf_symbolize(const void *image, unsigned long len, pvabi_u64 addr,
 			char *buf, unsigned long buflen);
+
+/* ------------------------------------------------------------- images */
+
+/*
+ * An image is what a program reads from a file to patch: an ELF file (it
+ * starts with "\177ELF"), which says its arch and where its code lies, or
+ * else raw code, whose arch and guest address the caller gives.  The two
+ * calls below tell them apart, check what the caller said against the
+ * file, and scan or patch it with the defaults below, so that pvctl and any
+ * other program patch a file alike.  Since 1.1; user space.
+ */
+
+/*
+ * The features a patcher assumes when the caller names none: every feature
+ * of ABI 1.0 but book-E (its SPR numbers name other registers on book3s)
+ * and the host-patch request.  Since 1.1.
+ */
+#define PVABI_PATCH_DEFAULT_FEATURES                                           \
+	(PVABI_F_NOTIFY | PVABI_F_SEGREGS | PVABI_F_TLBSYNC_NOP |              \
+	 PVABI_F_SPRG4_7)
+
+/*
+ * Where pvabi_patch_image_apply() puts the pages unless told: Linux's
+ * placement, the top of the address space (of the 32-bit space for ppc32),
+ * which absolute addressing reaches with a 16-bit displacement from 0.
+ * Since 1.1.
+ */
+#define PVABI_PATCH_DEFAULT_MAGIC  ((pvabi_u64)-0x1000)
+#define PVABI_PATCH_DEFAULT_NOTIFY ((pvabi_u64)-0x2000)
+
+/* struct pvabi_patch_image.flags: what the caller gave. */
+#define PVABI_IMAGE_F_BASE   (1u << 0) /* @base: the image must be raw code */
+#define PVABI_IMAGE_F_MAGIC  (1u << 1) /* cfg->magic_gpa, not the default */
+#define PVABI_IMAGE_F_NOTIFY (1u << 2) /* cfg->notify_gpa, not the default */
+#define PVABI_IMAGE_F_ALL    ((1u << 3) - 1)
+
+/* Raw code: the template area starts this far aligned after the code. */
+#define PVABI_IMAGE_RAW_ALIGN 4096ul
+
+struct pvabi_patch_image {
+	/* Set by the caller. */
+	void *data; /* the file's bytes; an ELF file is patched in place */
+	unsigned long len;
+	/*
+	 * Raw code: its arch, required.  An ELF file: 0, or the arch it must
+	 * have.  libpvabi sets it to the image's arch as soon as it knows it
+	 * (an ELF file's also when it is not the one asked for).
+	 */
+	enum pvabi_ppc_arch arch;
+	pvabi_u64 base;	 /* raw code: the guest address of data[0] */
+	pvabi_u32 flags; /* PVABI_IMAGE_F_* */
+	/* Set by libpvabi. */
+	int elf;		  /* 1: an ELF file; 0: raw code */
+	unsigned long text_bytes; /* bytes of code, templates' area excluded */
+	unsigned long n_sites;	  /* sites in the code, known before the first
+				     call of the site callback */
+	/*
+	 * pvabi_patch_image_apply(): the patched image.  An ELF file: @data
+	 * itself.  Raw code: a new buffer from malloc(), which the caller
+	 * frees with free(), holding the code and after it, aligned to
+	 * PVABI_IMAGE_RAW_ALIGN, the templates; @data is left alone.
+	 */
+	void *out;
+	unsigned long out_len;
+};
+
+/**
+ * pvabi_patch_image_scan - find every site of an ELF file or raw code
+ * @im: the image (see struct pvabi_patch_image); @im->arch, @im->elf,
+ *      @im->text_bytes and @im->n_sites are set
+ * @features: as for pvabi_ppc_decode(); PVABI_PATCH_DEFAULT_FEATURES when
+ *            the caller has nothing better
+ * @site: as for pvabi_ppc_scan() (may be NULL: count only)
+ * @ctx: passed to @site
+ *
+ * An ELF file is scanned as pvabi_elf_scan() does, raw code as
+ * pvabi_ppc_scan() does at @im->base.
+ *
+ * Returns the number of sites, @site's negative value, or
+ * PVABI_E_INVAL (NULL @im or NULL @im->data; a flag outside
+ * PVABI_IMAGE_F_ALL or an unknown @im->arch; an ELF file with
+ * PVABI_IMAGE_F_BASE, or whose arch is not the @im->arch asked for; raw
+ * code whose @im->base is not 4-byte aligned), PVABI_E_BADMAGIC (not an
+ * ELF file, and no @im->arch to read it as raw code), or the codes of
+ * pvabi_elf_scan() for an ELF file (PVABI_E_TRUNCATED, PVABI_E_MALFORMED,
+ * PVABI_E_UNSUPPORTED, PVABI_E_NOMEM).  The checks are made in that order:
+ * with PVABI_IMAGE_F_BASE an ELF file is refused before it is read.
+ * Since 1.1.  User space.
+ */
+long pvabi_patch_image_scan(struct pvabi_patch_image *im, pvabi_u64 features,
+			    int (*site)(void *ctx, pvabi_u64 addr,
+					const struct pvabi_ppc_insn *insn),
+			    void *ctx);
+
+/**
+ * pvabi_patch_image_apply - patch an ELF file or raw code
+ * @im: the image, checked as pvabi_patch_image_scan() does; on success
+ *      @im->out and @im->out_len hold the patched image
+ * @cfg: who patches and how (@cfg->by, ->features, ->base_reg,
+ *       ->base_addr, ->flags); @cfg->arch is set to the image's, and
+ *       @cfg->magic_gpa and @cfg->notify_gpa to PVABI_PATCH_DEFAULT_MAGIC
+ *       and PVABI_PATCH_DEFAULT_NOTIFY (the low 32 bits for ppc32) unless
+ *       @im->flags has PVABI_IMAGE_F_MAGIC or PVABI_IMAGE_F_NOTIFY
+ * @pol: the policy (pvabi_patch_policy_check() must pass)
+ * @report: called for every site, as for pvabi_patch_code() (may be NULL)
+ * @ctx: passed to @report
+ * @st: statistics, added to
+ *
+ * An ELF file is patched in place as pvabi_elf_patch() does.  Raw code is
+ * copied into a new buffer with room for the templates of every site after
+ * it (PVABI_IMAGE_RAW_ALIGN-aligned, at @im->base plus that offset), and
+ * patched there with pvabi_patch_code(); @im->out_len ends with the last
+ * template.
+ *
+ * Returns 0 or, with @im->out NULL: the codes of pvabi_patch_image_scan()
+ * (then @cfg->arch is not set: the image was refused, not the
+ * configuration), PVABI_E_INVAL (NULL @cfg, @pol or @st) or the codes of
+ * pvabi_patch_config_check() once the pages are placed (PVABI_E_INVAL,
+ * PVABI_E_BADADDR: @cfg holds the addresses refused), then
+ * PVABI_E_POLICY (the policy's mode forbids @cfg->by to patch),
+ * PVABI_E_NOTFOUND (an ELF file without PVABI_ELF_TEMPLATE_SECTION),
+ * PVABI_E_NOMEM, @report's negative value, or the other codes of
+ * pvabi_elf_patch() and pvabi_patch_code().  Since 1.1.  User space.
+ */
+int pvabi_patch_image_apply(struct pvabi_patch_image *im,
+			    struct pvabi_patch_config *cfg,
+			    const struct pvabi_patch_policy *pol,
+			    pvabi_patch_site_fn report, void *ctx,
+			    struct pvabi_patch_stats *st);
 
 #ifdef __cplusplus
 }
