@@ -3,7 +3,7 @@
 # progress bar only on a terminal.
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-plan 32
+plan 33
 
 # words WORD... : raw big-endian code
 words() { for w; do printf "\\x${w:0:2}\\x${w:2:2}\\x${w:4:2}\\x${w:6:2}"; done; }
@@ -130,6 +130,12 @@ for n in 4 16 52 63 64 100 200 $((size / 2)) $((size - 64)) $((size - 1)); do
 	fi
 done
 is "$bad" 0 "an ELF cut anywhere is refused cleanly"
+for f in "$top_srcdir"/tests/fuzz/regress/patch/elf-overlapping-*; do
+	run "$PVCTL" patch scan "$f"
+	echo "# $rc $err"
+	[ "$rc" -eq 2 ] && [ "$err" = "pvctl: $f: malformed input" ] || bad=$((bad + 1))
+done
+is "$bad" 0 "executable sections that share file bytes are refused by scan"
 
 run "$PVCTL" help patch apply
 is "$rc" 0 "pvctl help patch apply"

@@ -499,8 +499,8 @@ struct pvabi_patch_image {
  * code whose @im->base is not 4-byte aligned), PVABI_E_BADMAGIC (not an
  * ELF file, and no @im->arch to read it as raw code), or the codes of
  * pvabi_elf_scan() for an ELF file (PVABI_E_TRUNCATED, PVABI_E_MALFORMED,
- * PVABI_E_UNSUPPORTED, PVABI_E_NOMEM).  The checks are made in that order:
- * with PVABI_IMAGE_F_BASE an ELF file is refused before it is read.
+ * PVABI_E_UNSUPPORTED, PVABI_E_NOMEM).  With PVABI_IMAGE_F_BASE an ELF
+ * file is refused before its header is read; a wrong @im->arch only after.
  * Since 1.1.  User space.
  */
 long pvabi_patch_image_scan(struct pvabi_patch_image *im, pvabi_u64 features,
