@@ -76,8 +76,10 @@ check_page() { # NAME SECTION
 
 	if command -v man >/dev/null; then
 		run env MANWIDTH=80 man -l "$page"
-		ok $([ "$rc" -eq 0 ] && printf '%s' "$out" | grep -q '^NAME' &&
-			printf '%s' "$out" | grep -q '^EXIT STATUS' && echo 0 || echo 1) \
+		# Here-strings, not pipes: under pipefail grep -q's early exit
+		# would fail the printf feeding it (SIGPIPE) when the page is long.
+		ok $([ "$rc" -eq 0 ] && grep -q '^NAME' <<<"$out" &&
+			grep -q '^EXIT STATUS' <<<"$out" && echo 0 || echo 1) \
 			"man -l docs/man/$name.$sec renders"
 	else
 		echo "ok $((_n += 1)) # SKIP man not installed"

@@ -28,5 +28,5 @@ mk() { sed -n "s/^$1 = //p" "$top_builddir/Makefile"; }
 run sh -c "printf '#include <pvabi/pvabi.h>\nint main(void){return pvabi_strerror(-20)[0]==0;}\n' | $(mk CC) $(mk CFLAGS) -x c - -o $TMP/use -I$dest$prefix/include $(mk LDFLAGS) -L$dest$prefix/lib -lpvabi && LD_LIBRARY_PATH=$dest$prefix/lib $TMP/use"
 is "$rc" 0 "a program builds against the installed header and library"
 run man -l "$dest$prefix/share/man/man8/pvctl.8"
-ok $(printf '%s' "$out" | grep -q 'migrate-check'; echo $?) "man pvctl renders"
+ok $(grep -q 'migrate-check' <<<"$out"; echo $?) "man pvctl renders"
 done_testing

@@ -15,7 +15,7 @@ run "$PVVM" --help
 is "$rc" 0 "--help: exit 0"
 is "$(printf '%s\n' "$out" | sed -n 's/^  \([a-z]*\) .*/\1/p' | tr '\n' ' ')" "run bench hostile help " \
 	"--help lists the commands"
-ok $(printf '%s' "$out" | grep -q 'Exit status: 0 ok, 1 failed, 2 bad usage, 3 no usable KVM\.'; echo $?) \
+ok $(grep -q 'Exit status: 0 ok, 1 failed, 2 bad usage, 3 no usable KVM\.' <<<"$out"; echo $?) \
 	"--help names pvctl's exit codes"
 
 run "$PVVM" help run

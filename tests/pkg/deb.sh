@@ -45,7 +45,7 @@ for d in "$TMP"/*.deb; do dpkg-deb -x "$d" "$root"; done
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 run env LD_LIBRARY_PATH="$root/usr/lib/$multiarch" "$root/usr/bin/pvctl" abi show --json
 is "$rc" 0 "pvctl abi show from the unpacked packages"
-ok $(printf '%s' "$out" | grep -q '"page_size":4096'; echo $?) "prints the layout"
+ok $(grep -q '"page_size":4096' <<<"$out"; echo $?) "prints the layout"
 ok $([ -f "$root/usr/src/pvabi-0.1.0/dkms.conf" ] && [ -f "$root/lib/systemd/system/pvctld.service" ]; echo $?) "dkms source and systemd unit are packaged"
 ok $([ -f "$root/usr/share/man/man8/pvctl.8.gz" ] && [ -f "$root/usr/share/man/man1/pvvm.1.gz" ] &&
 	[ -f "$root/usr/share/bash-completion/completions/pvctl" ]; echo $?) "man pages and completion are packaged"
