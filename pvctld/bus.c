@@ -117,6 +117,21 @@ static int lookup_vm(struct pvctld *c, const char *name, virDomainPtr *dom,
 	return r < 0 ? r : virt_read_settings(c, *dom, s, error);
 }
 
+/* The VM argument of a method that takes only that, validated, then the
+ * caller authorized for @action: 0 to go on, else what the method returns. */
+static int vm_arg(sd_bus_message *m, struct pvctld *c, const char *action,
+		  const char **name, sd_bus_error *error)
+{
+	int r = sd_bus_message_read(m, "s", name);
+
+	if (r < 0)
+		return r;
+	r = check_name(*name, error);
+	if (r < 0)
+		return r;
+	return auth_check(c, m, action, error);
+}
+
 static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
 {
 	struct pvctld *c = data;
@@ -126,13 +141,7 @@ static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
 	const char *name;
 	int r;
 
-	r = sd_bus_message_read(m, "s", &name);
-	if (r < 0)
-		return r;
-	r = check_name(name, error);
-	if (r < 0)
-		return r;
-	r = auth_check(c, m, AUTH_ACTION_READ, error);
+	r = vm_arg(m, c, AUTH_ACTION_READ, &name, error);
 	if (r)
 		return r;
 	r = lookup_vm(c, name, &dom, &s, error);
@@ -245,13 +254,7 @@ static int method_reset(sd_bus_message *m, void *data, sd_bus_error *error)
 	const char *name;
 	int r;
 
-	r = sd_bus_message_read(m, "s", &name);
-	if (r < 0)
-		return r;
-	r = check_name(name, error);
-	if (r < 0)
-		return r;
-	r = auth_check(c, m, AUTH_ACTION_MANAGE, error);
+	r = vm_arg(m, c, AUTH_ACTION_MANAGE, &name, error);
 	if (r)
 		return r;
 	r = virt_lookup(c, name, &dom, error);
