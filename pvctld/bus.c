@@ -155,6 +155,19 @@ static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
 	return sd_bus_send(NULL, reply, NULL);
 }
 
+/* Write @s as @dom's settings, tell the bus and the module, and reply. */
+static int store_vm(struct pvctld *c, sd_bus_message *m, virDomainPtr dom,
+		    const struct pvctl_vm_settings *s, sd_bus_error *error)
+{
+	int r = virt_write_settings(c, dom, s, error);
+
+	if (r < 0)
+		return r;
+	bus_emit_vm_changed(c, virDomainGetName(dom), "settings");
+	push_vm(c, dom, s);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
 /* The part every change method shares once its arguments are valid and the
  * caller is authorized. */
 static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
@@ -171,12 +184,7 @@ static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
 	pvctl_change_apply(&s, ch);
 	if (pvctl_settings_equal(&s, &old))
 		return sd_bus_reply_method_return(m, NULL);
-	r = virt_write_settings(c, dom, &s, error);
-	if (r < 0)
-		return r;
-	bus_emit_vm_changed(c, virDomainGetName(dom), "settings");
-	push_vm(c, dom, &s);
-	return sd_bus_reply_method_return(m, NULL);
+	return store_vm(c, m, dom, &s, error);
 }
 
 /* Read (VM, text), validate both, authorize, then change_vm(). */
@@ -261,12 +269,7 @@ static int method_reset(sd_bus_message *m, void *data, sd_bus_error *error)
 	if (r < 0)
 		return r;
 	pvctl_settings_default(&s, &c->config.offer);
-	r = virt_write_settings(c, dom, &s, error);
-	if (r < 0)
-		return r;
-	bus_emit_vm_changed(c, virDomainGetName(dom), "settings");
-	push_vm(c, dom, &s);
-	return sd_bus_reply_method_return(m, NULL);
+	return store_vm(c, m, dom, &s, error);
 }
 
 static int method_get_offer(sd_bus_message *m, void *data, sd_bus_error *error)
