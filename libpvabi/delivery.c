@@ -112,12 +112,14 @@ static int inside(const struct pvabi_dlv *d, const struct pvabi_dlv_regs *r)
 	pvabi_u64 crit = pvabi_ld64(d->bo, &d->page->dlv.critical);
 	pvabi_u64 r1 = r->r1;
 
-	if (!r->supervisor)
-		return 0;
 	if (d->cfg.flags & PVABI_DLV_CFG_GUEST32) {
 		crit &= 0xffffffffull;
 		r1 &= 0xffffffffull;
 	}
+	if (d->cfg.flags & PVABI_DLV_CFG_MEMORY)
+		return crit != 0;
+	if (!r->supervisor)
+		return 0;
 	return crit == r1;
 }
 
@@ -347,8 +349,8 @@ PVABI_EXPORT int pvabi_dlv_restore(struct pvabi_dlv *d,
 	if (!(d->cfg.flags & PVABI_DLV_CFG_NOTIFY))
 		d->flags &= ~PVABI_DLV_S_ARMED;
 	d->deferred_exits = st->deferred_exits;
-	d->deferred_since_ns = now_ns >= st->deferred_ns ?
-				       now_ns - st->deferred_ns : 0;
+	d->deferred_since_ns =
+		now_ns >= st->deferred_ns ? now_ns - st->deferred_ns : 0;
 	d->stats = st->stats;
 	if (d->flags & PVABI_DLV_S_ARMED)
 		act->flags |= PVABI_DLV_ARM;

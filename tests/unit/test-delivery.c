@@ -38,6 +38,10 @@ struct rig {
 };
 
 static struct rig rig;
+/* The memory-only predicate's runs: its flag, and the guest leaves its
+ * sections by storing 0 (PVABI_F_NESTING). */
+static pvabi_u32 rig_cfg_extra;
+static pvabi_u64 rig_r2 = R2;
 
 static void rig_init(struct rig *r, enum pvabi_byte_order bo, bool notify)
 {
@@ -45,10 +49,11 @@ static void rig_init(struct rig *r, enum pvabi_byte_order bo, bool notify)
 
 	memset(r, 0, sizeof(*r));
 	pvabi_dlv_config_default(&cfg);
+	cfg.flags |= rig_cfg_extra;
 	if (!notify)
 		cfg.flags &= ~PVABI_DLV_CFG_NOTIFY;
 	assert_int_equal(pvabi_dlv_init(&r->d, &r->page, bo, &cfg), 0);
-	pvsim_guest_init(&r->g, &r->page, &r->np.doorbell, bo, R1, R2);
+	pvsim_guest_init(&r->g, &r->page, &r->np.doorbell, bo, R1, rig_r2);
 }
 
 static void perform(struct rig *r, struct pvabi_dlv_action *act)
@@ -214,6 +219,58 @@ static void test_every_step_be(void **state)
 {
 	each_template(PVABI_BE, true);
 	each_template(PVABI_BE, false);
+}
+
+/* The memory-only predicate (a backend without the guest's registers)
+ * with a guest that leaves by storing 0: the same guarantees at every
+ * step of every template. */
+static void test_every_step_memory(void **state)
+{
+	rig_cfg_extra = PVABI_DLV_CFG_MEMORY;
+	rig_r2 = 0;
+	each_template(PVABI_LE, true);
+	each_template(PVABI_LE, false);
+	each_template(PVABI_BE, true);
+	each_template(PVABI_BE, false);
+	rig_cfg_extra = 0;
+	rig_r2 = R2;
+}
+
+/* Under the memory-only predicate the registers do not matter: critical
+ * != 0 is inside even in problem state or with another r1, and 0 is
+ * outside whatever r1 is; a 1.0 guest that leaves with r2 stays "inside"
+ * until the bound forces, which is why the host asks for PVABI_F_NESTING. */
+static void test_memory_predicate(void **state)
+{
+	struct pvabi_dlv_config cfg = {.flags = PVABI_DLV_CFG_NOTIFY |
+						PVABI_DLV_CFG_MEMORY,
+				       .bound_exits = 3};
+	struct pvabi_dlv_regs user = {.r1 = 0x999, .supervisor = 0};
+	struct pvabi_dlv_action act;
+
+	memset(&rig, 0, sizeof(rig));
+	assert_int_equal(pvabi_dlv_init(&rig.d, &rig.page, PVABI_LE, &cfg), 0);
+	pvabi_st32(PVABI_LE, &rig.page.dlv.irq_enabled, 1);
+	pvabi_st64(PVABI_LE, &rig.page.dlv.critical, R2);
+	assert_int_equal(pvabi_dlv_inject(&rig.d, 7, 0, &act), 0);
+	assert_int_equal(pvabi_dlv_exit(&rig.d, &user, 0, &act), 0);
+	assert_int_equal(act.flags, PVABI_DLV_ARM);
+	int held = 0;
+	for (; held < 10; held++) {
+		assert_int_equal(pvabi_dlv_exit(&rig.d, &user, 0, &act), 0);
+		if (act.flags & PVABI_DLV_DELIVER)
+			break;
+	}
+	assert_int_equal(held, 2);
+	assert_int_equal(act.flags & (PVABI_DLV_DELIVER | PVABI_DLV_FORCED),
+			 PVABI_DLV_DELIVER | PVABI_DLV_FORCED);
+
+	pvabi_st64(PVABI_LE, &rig.page.dlv.critical, 0);
+	assert_int_equal(pvabi_dlv_inject(&rig.d, 8, 0, &act), 0);
+	assert_int_equal(pvabi_dlv_exit(&rig.d, &user, 0, &act), 0);
+	assert_int_equal(act.flags & PVABI_DLV_DELIVER, PVABI_DLV_DELIVER);
+	assert_int_equal(act.vector, 8);
+	assert_false(act.flags & PVABI_DLV_FORCED);
 }
 
 /* Without the notification page the seed's race is there: an injection
@@ -484,6 +541,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_step_le),
 		cmocka_unit_test(test_every_step_be),
+		cmocka_unit_test(test_every_step_memory),
+		cmocka_unit_test(test_memory_predicate),
 		cmocka_unit_test(test_seed_race_without_notify),
 		cmocka_unit_test(test_queue_order_coalesce_full),
 		cmocka_unit_test(test_bad_args),

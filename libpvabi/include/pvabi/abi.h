@@ -130,6 +130,15 @@ typedef pvabi_u64 __pvabi_bitwise pvabi_g64_t;
 #define PVABI_F_TLBSYNC_NOP (1ull << 4)
 /* 1.0: SPRG4-7 are paravirtualised too, not only SPRG0-3. */
 #define PVABI_F_SPRG4_7 (1ull << 5)
+/* 1.1: the guest keeps delivery.critical at 0 outside every critical
+ * section (templates leave by storing 0) and follows the nesting rule: an
+ * exception taken inside a section saves critical and the scratch slots
+ * on its own stack, stores 0 to critical with virtual interrupts off, and
+ * restores both on return (docs/delivery.md).  A host without the guest's
+ * registers (pvabi.ko serving QEMU) can then tell "inside" from the page
+ * alone.  Not offered under 1.0.
+ */
+#define PVABI_F_NESTING (1ull << 6)
 #define PVABI_F_ALL_1_0                                                        \
 	(PVABI_F_NOTIFY | PVABI_F_BOOKE | PVABI_F_SEGREGS |                    \
 	 PVABI_F_HOST_PATCH | PVABI_F_TLBSYNC_NOP | PVABI_F_SPRG4_7)

@@ -44,7 +44,9 @@
  *                                          holding interrupts with EE off is
  *                                          the guest's architectural right.
  *   3. inside a critical section        -> "deferred": ARM the notification
- *      (supervisor && critical == r1)      page (if PVABI_F_NOTIFY), ask for
+ *      (supervisor && critical == r1;      page (if PVABI_F_NOTIFY), ask for
+ *      with PVABI_DLV_CFG_MEMORY
+ *      critical != 0)
  *                                          a TIMER at the time bound, count
  *                                          dlv.deferred once per episode --
  *                                          unless the bound is reached: then
@@ -175,7 +177,15 @@
 #define PVABI_DLV_CFG_NOTIFY (1u << 0)
 /* A 32-bit guest: compare only the low 32 bits of critical and r1. */
 #define PVABI_DLV_CFG_GUEST32 (1u << 1)
-#define PVABI_DLV_CFG_ALL (PVABI_DLV_CFG_NOTIFY | PVABI_DLV_CFG_GUEST32)
+/*
+ * The backend has no guest registers (pvabi.ko serving QEMU): "inside" is
+ * critical != 0, regardless of r1 and problem state.  Sound only for a
+ * guest that negotiated PVABI_F_NESTING (it leaves every section by
+ * storing 0 and follows the nesting rule); since 1.1.
+ */
+#define PVABI_DLV_CFG_MEMORY (1u << 2)
+#define PVABI_DLV_CFG_ALL                                                      \
+	(PVABI_DLV_CFG_NOTIFY | PVABI_DLV_CFG_GUEST32 | PVABI_DLV_CFG_MEMORY)
 
 struct pvabi_dlv_config {
 	pvabi_u32 flags;       /* PVABI_DLV_CFG_* */
