@@ -349,8 +349,8 @@ PVABI_EXPORT int pvabi_dlv_restore(struct pvabi_dlv *d,
 	if (!(d->cfg.flags & PVABI_DLV_CFG_NOTIFY))
 		d->flags &= ~PVABI_DLV_S_ARMED;
 	d->deferred_exits = st->deferred_exits;
-	d->deferred_since_ns =
-		now_ns >= st->deferred_ns ? now_ns - st->deferred_ns : 0;
+	d->deferred_since_ns = now_ns >= st->deferred_ns ?
+				       now_ns - st->deferred_ns : 0;
 	d->stats = st->stats;
 	if (d->flags & PVABI_DLV_S_ARMED)
 		act->flags |= PVABI_DLV_ARM;
