@@ -56,6 +56,7 @@ struct pvabi_region {
 	struct pvabi_vm *vm;	/* a reference */
 	u32 n_vcpus;
 	u64 size;
+	bool live;		/* under vm->lock: every vCPU is there */
 	struct mutex lock;	/* PVABI_VM_SET_VCPU_FDS */
 	struct page *ctl;	/* the control page */
 	struct page *pad;	/* what the pages past the last vCPU map */

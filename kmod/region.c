@@ -390,36 +390,40 @@ int pvabi_region_set_fds(struct pvabi_vm *vm,
 		return -EFAULT;
 	if (f.reserved || f.doorbell_fd < -1 || f.irq_fd < -1)
 		return -EINVAL;
-	mutex_lock(&vm->lock);
-	r = vm->region;
-	mutex_unlock(&vm->lock);
-	/* The region lives while the VM fd is used: vm->region is its own. */
-	if (!r || f.vcpu >= r->n_vcpus)
-		return -ENOENT;
-	v = r->vcpus[f.vcpu];
 	if (f.irq_fd >= 0) {
 		irq = eventfd_ctx_fdget(f.irq_fd);
 		if (IS_ERR(irq))
 			return PTR_ERR(irq);
 	}
+	/*
+	 * vm->lock until the end: region_release() clears vm->region under
+	 * it before freeing, so the region and its vCPUs outlive this call.
+	 */
+	mutex_lock(&vm->lock);
+	r = vm->region;
+	if (!r || !r->live || f.vcpu >= r->n_vcpus) {
+		err = -ENOENT;
+		goto out;
+	}
+	v = r->vcpus[f.vcpu];
 	mutex_lock(&r->lock);
 	if (f.doorbell_fd >= 0)
 		err = doorbell_attach(v, f.doorbell_fd);
 	else
 		doorbell_detach(v);
 	mutex_unlock(&r->lock);
-	if (err) {
-		if (irq)
-			eventfd_ctx_put(irq);
-		return err;
-	}
+	if (err)
+		goto out;
 	mutex_lock(&v->lock);
 	old = v->efd;
 	v->efd = irq;
 	mutex_unlock(&v->lock);
-	if (old)
-		eventfd_ctx_put(old);
-	return 0;
+	irq = old;
+out:
+	mutex_unlock(&vm->lock);
+	if (irq)
+		eventfd_ctx_put(irq);
+	return err;
 }
 
 /* ---------------------------------------------------------------- mapping */
@@ -645,6 +649,9 @@ int pvabi_region_create(struct pvabi_vm *vm, struct pvabi_vm_region __user *u)
 	}
 	for (i = 0; i < r->n_vcpus; i++)
 		r->vcpus[i]->mapping = file->f_mapping;
+	mutex_lock(&vm->lock);
+	r->live = true;	/* complete: PVABI_VM_SET_VCPU_FDS may use it */
+	mutex_unlock(&vm->lock);
 	req.size = r->size;
 	req.fd = fd;
 	if (copy_to_user(u, &req, sizeof(req))) {
