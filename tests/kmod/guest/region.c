@@ -125,6 +125,20 @@ static int take_next(struct guest *g, int ms)
 	return 0;
 }
 
+/*
+ * Wait until the module has handled the last acknowledging ring (it
+ * clears int_pending when nothing is left): a ring still in flight is an
+ * exit that may deliver by itself, which the episodes below must not see.
+ */
+static void settle(const struct guest *g)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (!pvabi_ld32(PVABI_LE, &g->mp->dlv.int_pending))
+			return;
+		sleep_ms(1);
+	}
+}
+
 /* Ask the parent to inject @vec and wait until it has. */
 static void ask_inject(const struct guest *g, uint32_t vec)
 {
@@ -205,6 +219,7 @@ static long guest_sections(struct guest *g, uint32_t *vec, int n)
 	for (int i = 0; i < n; i++) {
 		int h;
 
+		settle(g);
 		enter_section(g);
 		ask_inject(g, (*vec)++);
 		h = !irq_ready(g, 0) &&
@@ -231,6 +246,7 @@ static void guest_decline(struct guest *g, uint32_t *vec, int n)
 	int early = 0, later = 0;
 
 	for (int i = 0; i < n; i++) {
+		settle(g);
 		ask_inject(g, (*vec)++); /* outside: posted at once */
 		enter_section(g);
 		if (irq_ready(g, 1000))
@@ -253,6 +269,7 @@ static void guest_masked(struct guest *g, uint32_t *vec, int n)
 	int quiet = 0, later = 0;
 
 	for (int i = 0; i < n; i++) {
+		settle(g);
 		pvabi_st32(PVABI_LE, &g->mp->dlv.irq_enabled, 0);
 		FENCE();
 		ask_inject(g, (*vec)++);
@@ -277,6 +294,7 @@ static void guest_vmm_read(struct guest *g, uint32_t *vec, int n)
 	uint64_t sum = 0;
 
 	for (int i = 0; i < n; i++) {
+		settle(g);
 		enter_section(g);
 		ask_inject(g, (*vec)++); /* deferred: the page is unmapped */
 		leave_section(g);
