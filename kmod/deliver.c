@@ -60,17 +60,21 @@ static void notify_vmm(struct pvabi_vcpu *v, u32 vector)
 }
 
 /* Unmap the notification page everywhere: the next doorbell store faults. */
-static void zap(struct pvabi_vcpu *v)
+void pvabi_zap(struct pvabi_vcpu *v)
 {
 	v->zapped = true;
 	v->zaps++;
 	if (v->mapping)
-		unmap_mapping_range(v->mapping, PVABI_MMAP_NOTIFY_OFFSET,
-				    PAGE_SIZE, 1);
+		unmap_mapping_range(v->mapping, v->notify_off, PAGE_SIZE, 1);
 }
 
-/* Perform @act and whatever the decisions it leads to ask for. */
-static void perform(struct pvabi_vcpu *v, struct pvabi_dlv_action act)
+/*
+ * Perform @act and whatever the decisions it leads to ask for.  In region
+ * mode a delivery is a post, and one post is outstanding at a time: the
+ * drain stops there, and a KICK decides only once the guest took it (its
+ * acknowledging doorbell ring decides again).
+ */
+void pvabi_perform(struct pvabi_vcpu *v, struct pvabi_dlv_action act)
 {
 	int round;
 
@@ -86,20 +90,25 @@ static void perform(struct pvabi_vcpu *v, struct pvabi_dlv_action act)
 		 * the next fault, which finds the machine disarmed.
 		 */
 		if (act.flags & PVABI_DLV_ARM) {
-			zap(v);
+			pvabi_zap(v);
 			smp_mb(); /* the unmap before the re-check's loads */
 			again = true;
 		}
 		if (act.flags & PVABI_DLV_DELIVER) {
-			notify_vmm(v, act.vector);
+			if (v->region)
+				pvabi_region_post(v, act.vector);
+			else
+				notify_vmm(v, act.vector);
 			if (act.flags & PVABI_DLV_FORCED)
 				schedule_work(&v->tick_work);
-			again = true;	/* drain what else is pending */
+			again = !v->region;	/* drain what else is pending */
 		}
 		if (act.flags & PVABI_DLV_TIMER)
 			hrtimer_start(&v->bound, ns_to_ktime(act.deadline_ns),
 				      HRTIMER_MODE_ABS);
 		if (act.flags & PVABI_DLV_KICK) {
+			if (v->region && !pvabi_region_acked(v))
+				break;
 			pvabi_dlv_exit(&v->dlv, &v->regs, ktime_get_ns(), &act);
 			continue;
 		}
@@ -127,7 +136,7 @@ int pvabi_inject(struct pvabi_vcpu *v, u32 vector)
 		if (ret == PVABI_E_BUSY)
 			ret = -EBUSY;
 		else if (ret >= 0)
-			perform(v, act);
+			pvabi_perform(v, act);
 		else
 			ret = -EINVAL;
 	}
@@ -146,7 +155,7 @@ int pvabi_kick(struct pvabi_vcpu *v)
 		ret = -ENOTCONN;
 	} else {
 		pvabi_dlv_exit(&v->dlv, &v->regs, ktime_get_ns(), &act);
-		perform(v, act);
+		pvabi_perform(v, act);
 	}
 	mutex_unlock(&v->lock);
 	return ret;
@@ -165,7 +174,7 @@ bool pvabi_notify_trap(struct pvabi_vcpu *v)
 	if (!v->zapped || !v->negotiated)
 		return true;	/* first touch after mmap */
 	pvabi_dlv_notify_trap(&v->dlv, &v->regs, ktime_get_ns(), &act);
-	perform(v, act);
+	pvabi_perform(v, act);
 	if (pvabi_dlv_flags(&v->dlv) & PVABI_DLV_S_ARMED)
 		return false;
 	v->zapped = false;
@@ -204,6 +213,9 @@ int pvabi_delivery_start(struct pvabi_vcpu *v, u32 defer_us)
 	pvabi_dlv_config_default(&cfg);
 	if (!(v->features & PVABI_F_NOTIFY))
 		cfg.flags &= ~PVABI_DLV_CFG_NOTIFY;
+	/* No registers in region mode: the page alone says "inside". */
+	if (v->region)
+		cfg.flags |= PVABI_DLV_CFG_MEMORY;
 	cfg.bound_ns = (u64)defer_us * NSEC_PER_USEC;
 	return pvabi_dlv_init(&v->dlv, page_address(v->magic), v->bo, &cfg);
 }
@@ -226,7 +238,7 @@ static void tick_work(struct work_struct *work)
 		return;
 	}
 	pvabi_dlv_tick(&v->dlv, ktime_get_ns(), &act);
-	perform(v, act);
+	pvabi_perform(v, act);
 	pvabi_dlv_get_stats(&v->dlv, &ds);
 	report = ds.forced != v->forced_reported;
 	v->forced_reported = ds.forced;
@@ -255,4 +267,8 @@ void pvabi_delivery_stop(struct pvabi_vcpu *v)
 {
 	hrtimer_cancel(&v->bound);
 	cancel_work_sync(&v->tick_work);
+	if (v->region) {
+		cancel_work_sync(&v->exit_work);
+		cancel_work_sync(&v->rezap_work);
+	}
 }

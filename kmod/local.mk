@@ -11,6 +11,7 @@ KMOD_FILES = \
 	%reldir%/vcpu.c \
 	%reldir%/deliver.c \
 	%reldir%/netlink.c \
+	%reldir%/region.c \
 	%reldir%/uapi/linux/pvabi.h
 EXTRA_DIST += $(KMOD_FILES)
 
@@ -39,7 +40,7 @@ dkmskmoddir = $(dkmssrcdir)/kmod
 dkmskmod_DATA = %reldir%/Kbuild %reldir%/Makefile %reldir%/pvabi_mod.h \
 	%reldir%/pvabi_compat.h \
 	%reldir%/main.c %reldir%/vm.c %reldir%/vcpu.c %reldir%/deliver.c \
-	%reldir%/netlink.c
+	%reldir%/netlink.c %reldir%/region.c
 dkmsuapidir = $(dkmssrcdir)/kmod/uapi/linux
 dkmsuapi_DATA = %reldir%/uapi/linux/pvabi.h
 dkmslibdir = $(dkmssrcdir)/libpvabi

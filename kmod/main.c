@@ -46,13 +46,22 @@ static struct miscdevice pvabi_dev = {
 
 static int __init pvabi_init(void)
 {
-	int ret = pvabi_genl_init();
+	int ret = pvabi_region_init();
 
 	if (ret)
 		return ret;
+	ret = pvabi_genl_init();
+	if (ret)
+		goto err_region;
 	ret = misc_register(&pvabi_dev);
 	if (ret)
-		pvabi_genl_exit();
+		goto err_genl;
+	return 0;
+
+err_genl:
+	pvabi_genl_exit();
+err_region:
+	pvabi_region_exit();
 	return ret;
 }
 
@@ -61,6 +70,7 @@ static void __exit pvabi_exit(void)
 	misc_deregister(&pvabi_dev);
 	pvabi_genl_exit();
 	pvabi_vms_exit();
+	pvabi_region_exit();
 }
 
 module_init(pvabi_init);

@@ -11,6 +11,8 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/wait.h>
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/pvabi.h>
@@ -19,6 +21,13 @@
 #include "pvabi/access.h"
 #include "pvabi/delivery.h"
 #include "pvabi/negotiate.h"
+
+/*
+ * The features this module implements: 1.0's and PVABI_F_NESTING, which
+ * region mode's memory-only predicate needs (keeping it to the versions
+ * that define it is libpvabi's negotiation's part).
+ */
+#define PVABI_KMOD_FEATURES (PVABI_F_ALL_1_0 | PVABI_F_NESTING)
 
 /* What the administrator allows a VM (set over netlink). */
 struct pvabi_policy {
@@ -39,6 +48,19 @@ struct pvabi_vm {
 	struct mutex lock;	/* policy, vcpus[] */
 	struct pvabi_policy policy;
 	struct pvabi_vcpu *vcpus[PVABI_MAX_VCPUS];
+	struct pvabi_region *region;	/* PVABI_VM_REGION's, or NULL */
+};
+
+/* PVABI_VM_REGION: the shared region a VMM maps (region mode). */
+struct pvabi_region {
+	struct pvabi_vm *vm;	/* a reference */
+	u32 n_vcpus;
+	u64 size;
+	bool live;		/* under vm->lock: every vCPU is there */
+	struct mutex lock;	/* PVABI_VM_SET_VCPU_FDS */
+	struct page *ctl;	/* the control page */
+	struct page *pad;	/* what the pages past the last vCPU map */
+	struct pvabi_vcpu *vcpus[PVABI_MAX_VCPUS];	/* references */
 };
 
 struct pvabi_vcpu {
@@ -56,6 +78,7 @@ struct pvabi_vcpu {
 	 * that maps it.
 	 */
 	struct address_space *mapping;
+	loff_t notify_off;	/* the notification page's offset in it */
 	struct pvabi_dlv_regs regs;	/* from PVABI_VCPU_SET_REGS */
 	bool negotiated;
 	enum pvabi_byte_order bo;
@@ -74,6 +97,19 @@ struct pvabi_vcpu {
 	kuid_t sig_uid, sig_euid;
 	struct hrtimer bound;
 	struct work_struct tick_work;
+
+	/* Region mode only (region != NULL; dereferenced only while !dead). */
+	struct pvabi_region *region;
+	struct pvabi_region_slot *slot;	/* in the control page */
+	u32 req_seen;		/* the last req_seq handled */
+	bool posted;		/* a post the guest has not acknowledged */
+	bool post_armed;	/* the page is unmapped for a declined post */
+	u16 post_seq;
+	struct eventfd_ctx *db_ctx;	/* doorbell_fd's */
+	wait_queue_entry_t db_wait;
+	poll_table db_pt;
+	struct work_struct exit_work;	/* a doorbell ring */
+	struct work_struct rezap_work;	/* arm again after a completed store */
 };
 
 /* vm.c */
@@ -92,6 +128,11 @@ void pvabi_vms_exit(void);
 
 /* vcpu.c */
 int pvabi_vcpu_create(struct pvabi_vm *vm, unsigned long index);
+struct pvabi_vcpu *pvabi_vcpu_new(struct pvabi_vm *vm, u32 index);
+void pvabi_vcpu_kill(struct pvabi_vcpu *v);
+int pvabi_vcpu_start(struct pvabi_vcpu *v, enum pvabi_byte_order bo,
+		     const struct pvabi_result *res,
+		     const struct pvabi_request *req, u32 defer_us);
 void pvabi_vcpu_put(struct pvabi_vcpu *v);
 void pvabi_vcpu_stats(struct pvabi_vcpu *v, struct pvabi_vcpu_stats *st,
 		      u32 *version, u64 *features);
@@ -101,9 +142,20 @@ int pvabi_delivery_start(struct pvabi_vcpu *v, u32 defer_us);
 int pvabi_inject(struct pvabi_vcpu *v, u32 vector);
 int pvabi_kick(struct pvabi_vcpu *v);
 bool pvabi_notify_trap(struct pvabi_vcpu *v);
+void pvabi_zap(struct pvabi_vcpu *v);
+void pvabi_perform(struct pvabi_vcpu *v, struct pvabi_dlv_action act);
 void pvabi_delivery_stats(struct pvabi_vcpu *v, struct pvabi_vcpu_stats *st);
 void pvabi_delivery_init(struct pvabi_vcpu *v);
 void pvabi_delivery_stop(struct pvabi_vcpu *v);
+
+/* region.c */
+int pvabi_region_init(void);
+void pvabi_region_exit(void);
+int pvabi_region_create(struct pvabi_vm *vm, struct pvabi_vm_region __user *u);
+int pvabi_region_set_fds(struct pvabi_vm *vm,
+			 const struct pvabi_vm_vcpu_fds __user *u);
+void pvabi_region_post(struct pvabi_vcpu *v, u32 vector);
+bool pvabi_region_acked(struct pvabi_vcpu *v);
 
 /* netlink.c */
 int pvabi_genl_init(void);

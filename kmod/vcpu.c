@@ -131,6 +131,27 @@ static void write_header(struct pvabi_vcpu *v, const struct pvabi_request *req)
 	pvabi_st32(bo, &pg->hdr.generation, (gen | 1) + 1);
 }
 
+/*
+ * Make a negotiation's result the vCPU's (v->lock held): the header, the
+ * delivery machine.  Returns 0 or a PVABI_E_* code (nothing changed).
+ */
+int pvabi_vcpu_start(struct pvabi_vcpu *v, enum pvabi_byte_order bo,
+		     const struct pvabi_result *res,
+		     const struct pvabi_request *req, u32 defer_us)
+{
+	int err;
+
+	lockdep_assert_held(&v->lock);
+	v->bo = bo;
+	v->version = pvabi_version_pack(res->version);
+	v->features = res->features;
+	write_header(v, req);
+	err = pvabi_delivery_start(v, defer_us);
+	if (!err)
+		v->negotiated = true;
+	return err;
+}
+
 static long vcpu_negotiate(struct pvabi_vcpu *v, void __user *uarg)
 {
 	struct pvabi_vcpu_negotiate n;
@@ -175,15 +196,9 @@ static long vcpu_negotiate(struct pvabi_vcpu *v, void __user *uarg)
 		mutex_unlock(&v->lock);
 		return -EBUSY;
 	}
+	if (!err)
+		err = pvabi_vcpu_start(v, n.byte_order, &res, &req, defer_us);
 	if (!err) {
-		v->bo = n.byte_order;
-		v->version = pvabi_version_pack(res.version);
-		v->features = res.features;
-		write_header(v, &req);
-		err = pvabi_delivery_start(v, defer_us);
-	}
-	if (!err) {
-		v->negotiated = true;
 		n.version = v->version;
 		n.features = v->features;
 	}
@@ -284,13 +299,17 @@ static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
-static int vcpu_release(struct inode *inode, struct file *file)
+/*
+ * The vCPU's owner (its fd, or the region) lets it go: no lookup finds it,
+ * no timer or work runs for it again, and the owner's reference is dropped.
+ */
+void pvabi_vcpu_kill(struct pvabi_vcpu *v)
 {
-	struct pvabi_vcpu *v = file->private_data;
 	struct pvabi_vm *vm = v->vm;
 
 	mutex_lock(&vm->lock);
-	vm->vcpus[v->index] = NULL;
+	if (vm->vcpus[v->index] == v)
+		vm->vcpus[v->index] = NULL;
 	mutex_unlock(&vm->lock);
 	mutex_lock(&v->lock);
 	v->dead = true;
@@ -298,6 +317,11 @@ static int vcpu_release(struct inode *inode, struct file *file)
 	mutex_unlock(&v->lock);
 	pvabi_delivery_stop(v);
 	pvabi_vcpu_put(v);
+}
+
+static int vcpu_release(struct inode *inode, struct file *file)
+{
+	pvabi_vcpu_kill(file->private_data);
 	return 0;
 }
 
@@ -310,17 +334,21 @@ static const struct file_operations vcpu_fops = {
 	.llseek = noop_llseek,
 };
 
-/* PVABI_CREATE_VCPU: returns the vCPU's fd. */
-int pvabi_vcpu_create(struct pvabi_vm *vm, unsigned long index)
+/*
+ * A new vCPU at @index of @vm, in its table (EEXIST if taken), holding a
+ * reference on @vm; the caller owns the returned reference and gives it
+ * up with pvabi_vcpu_kill().
+ */
+struct pvabi_vcpu *pvabi_vcpu_new(struct pvabi_vm *vm, u32 index)
 {
 	struct pvabi_vcpu *v;
-	int fd;
+	int err;
 
 	if (index >= PVABI_MAX_VCPUS)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	v->magic = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	v->notify = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!v->magic || !v->notify) {
@@ -329,7 +357,7 @@ int pvabi_vcpu_create(struct pvabi_vm *vm, unsigned long index)
 		if (v->notify)
 			__free_page(v->notify);
 		kfree(v);
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	}
 	kref_init(&v->ref);
 	mutex_init(&v->lock);
@@ -338,33 +366,42 @@ int pvabi_vcpu_create(struct pvabi_vm *vm, unsigned long index)
 	v->index = index;
 	v->bo = PVABI_HOST_ORDER;
 	v->regs.supervisor = 1;
+	v->notify_off = PVABI_MMAP_NOTIFY_OFFSET;
 	pvabi_delivery_init(v);
 
 	mutex_lock(&vm->lock);
-	fd = vm->vcpus[index] ? -EEXIST : 0;
-	if (!fd)
+	err = vm->vcpus[index] ? -EEXIST : 0;
+	if (!err)
 		vm->vcpus[index] = v;
 	mutex_unlock(&vm->lock);
-	if (fd)
-		goto err;
+	if (err) {
+		mutex_lock(&v->lock);
+		v->dead = true;
+		mutex_unlock(&v->lock);
+		pvabi_vcpu_put(v);
+		return ERR_PTR(err);
+	}
+	return v;
+}
+
+/* PVABI_CREATE_VCPU: returns the vCPU's fd. */
+int pvabi_vcpu_create(struct pvabi_vm *vm, unsigned long index)
+{
+	struct pvabi_vcpu *v;
+	int fd;
+
+	if (index >= PVABI_MAX_VCPUS)
+		return -EINVAL;
+	v = pvabi_vcpu_new(vm, index);
+	if (IS_ERR(v))
+		return PTR_ERR(v);
 
 	/* A file of its own (not the shared anon inode): its address_space
 	 * holds exactly this vCPU's mappings, which deferral zaps.
 	 */
 	fd = anon_inode_getfd_secure("[pvabi-vcpu]", &vcpu_fops, v,
 				     O_RDWR | O_CLOEXEC, NULL);
-	if (fd < 0) {
-		mutex_lock(&vm->lock);
-		vm->vcpus[index] = NULL;
-		mutex_unlock(&vm->lock);
-		goto err;
-	}
-	return fd;
-
-err:
-	mutex_lock(&v->lock);
-	v->dead = true;
-	mutex_unlock(&v->lock);
-	pvabi_vcpu_put(v);
+	if (fd < 0)
+		pvabi_vcpu_kill(v);
 	return fd;
 }

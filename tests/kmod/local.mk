@@ -11,7 +11,8 @@ TESTS += $(kmod_tests)
 dist_check_SCRIPTS += $(kmod_tests)
 EXTRA_DIST += %reldir%/guest/init %reldir%/guest/pvabi-test.c \
 	%reldir%/guest/guest.h %reldir%/guest/guest.c %reldir%/guest/hostile.c \
-	%reldir%/guest/security.c %reldir%/guest/compat32.c %reldir%/guest/fuzz.c \
+	%reldir%/guest/security.c %reldir%/guest/region.c \
+	%reldir%/guest/compat32.c %reldir%/guest/fuzz.c \
 	%reldir%/debian-kernel %reldir%/kernel-scripts %reldir%/lib-kmod.sh \
 	%reldir%/debug-kernel %reldir%/debug.config %reldir%/check-kernel-debug
 AM_TESTS_ENVIRONMENT += KDIR='$(KDIR)'; export KDIR;

@@ -24,6 +24,9 @@
  *   ioctl(vcpu, PVABI_VCPU_SET_REGS, &regs) on every guest exit
  *   ioctl(vcpu, PVABI_VCPU_INJECT, vector), ioctl(vcpu, PVABI_VCPU_KICK, 0)
  *
+ * A VMM that never calls the module per exit uses region mode instead
+ * (PVABI_VM_REGION, below).
+ *
  * A VM lives while its fd or any of its vCPU fds (or a mapping of a vCPU's
  * pages) is open.  Every ioctl returns 0 on success (an fd, the API version
  * or PVABI_VCPU_INJECT's 1 where said) and -1 with errno on failure:
@@ -186,6 +189,163 @@ struct pvabi_vcpu_stats {
 };
 
 /*
+ * ================================================================ region mode
+ *
+ * For a VMM that never calls the module per exit (a stock QEMU through
+ * ivshmem-doorbell), the VM fd creates its vCPUs in "region mode": no vCPU
+ * fds, one shared region the VMM maps as a PCI BAR, and two eventfds per
+ * vCPU.  vCPU-fd mode above is unchanged; one VM uses one mode or the other
+ * per vCPU index.
+ *
+ *   ioctl(vm, PVABI_VM_REGION, &r)         -> r.fd, r.size
+ *   fstat(r.fd).st_size == r.size          (a power of two, >= 4096)
+ *   base = mmap(NULL, r.size, PROT_READ | PROT_WRITE, MAP_SHARED, r.fd, 0)
+ *   ioctl(vm, PVABI_VM_SET_VCPU_FDS, &f)   per vCPU: doorbell_fd, irq_fd
+ *
+ * PVABI_VM_REGION creates vCPUs 0 ... n_vcpus - 1 (1 ... PVABI_MAX_VCPUS)
+ * and the region fd (O_RDWR | O_CLOEXEC), once per VM: EBUSY the second
+ * time, EEXIST when one of those indexes already has a vCPU fd.  flags,
+ * reserved, size and fd are 0 on input (EINVAL).  The region lives while
+ * its fd or a mapping of it is open; it holds the VM.  Mappings are
+ * MAP_SHARED and never executable (EINVAL), within size (EINVAL); one
+ * mmap may cover any part of the region.
+ *
+ * PVABI_VM_SET_VCPU_FDS: vcpu < n_vcpus (ENOENT without a region or past
+ * n_vcpus), reserved 0, each fd an eventfd or -1 (none; EBADF for an fd
+ * not open, EINVAL for one not an eventfd); replaces what was set.
+ *   doorbell_fd  the module waits on it; every write is an exit of that
+ *                vCPU (QEMU: the guest wrote the ivshmem doorbell register,
+ *                BAR0 offset 12, with (peer << 16) | vcpu, peer being the
+ *                module's ivshmem ID, 0).  Writes that come faster than the
+ *                module runs coalesce: after the last write the module
+ *                makes at least one exit decision.
+ *   irq_fd       the module adds 1 for each post to that vCPU (QEMU: MSI-X
+ *                vector vcpu; with KVM an irqfd).
+ *
+ * Layout.  Offsets in bytes from the region's start; the control page is
+ * little-endian whatever the guest's byte order, the magic page is in the
+ * byte order the guest negotiated, as in <pvabi/abi.h>.
+ *
+ *   0x0000                      the control page (struct pvabi_region_ctl)
+ *   (1 + 2 * i) * 4096          vCPU i's magic page
+ *   (2 + 2 * i) * 4096          vCPU i's notification page
+ *   (1 + 2 * n_vcpus) * 4096 ... size - 1   padding: reads and writes go
+ *                               to one scratch page the module never reads
+ *
+ * Control page: the header is the module's (read-only to the guest; a
+ * guest's write there is ignored and lasts until the module rewrites it):
+ * magic PVABI_REGION_MAGIC, layout PVABI_REGION_LAYOUT, n_vcpus, the VM's
+ * offer as negotiation would use it now (lowest and highest version,
+ * features; rewritten at each negotiation).  Slot i (struct
+ * pvabi_region_slot, at 0x40 + 56 * i) belongs to vCPU i.  Everything the
+ * guest writes is hostile: read once, checked, only compared.
+ *
+ * Negotiation through the region.  The guest fills req_* (req_min and
+ * req_max packed versions, req_wanted, req_required, req_byte_order; the
+ * reserved bytes zero), then, after a store barrier, writes req_seq = any
+ * value different from the last one it wrote, then rings the doorbell.  At
+ * the exit the module sees req_seq changed and negotiates as
+ * PVABI_VCPU_NEGOTIATE does, with the VM's policy, the page addresses being
+ * the region offsets above (they are what the magic page's magic_gpa and
+ * notify_gpa then hold: the guest adds its BAR's address itself).  Region
+ * mode has no guest registers, so "inside" is critical != 0
+ * (PVABI_DLV_CFG_MEMORY): a negotiation whose result lacks PVABI_F_NESTING
+ * or PVABI_F_NOTIFY is refused with PVABI_E_NOFEATURE and nothing changes.
+ * A vCPU may negotiate again (a guest that rebooted): its pending vectors,
+ * its post and its counters start afresh.  The answer: ans_status (the
+ * negotiated version, > 0, or a PVABI_E_* code, < 0) and ans_features,
+ * then, after a store barrier, ans_seq = the req_seq answered.  The guest
+ * waits for ans_seq == its req_seq, then reads the rest.
+ *
+ * Delivery.  The module posts one vector at a time: post_vector, then
+ * (after a store barrier) post_seq + 1 (16 bits, wrapping), int_pending = 1
+ * in the magic page, then irq_fd.  A post stays outstanding, and no other
+ * vector is posted, until the guest acknowledges it by storing ack_seq =
+ * post_seq and ringing the doorbell (an EOI).  The module keeps
+ * int_pending set while a post is outstanding.  On the interrupt the guest,
+ * after its exception entry (the nesting rule of PVABI_F_NESTING: the
+ * interrupted context's critical saved, critical = 0):
+ *   - takes the post only when the interrupted context was outside every
+ *     critical section (its saved critical == 0) and its virtual interrupts
+ *     are on: reads post_seq, then (load barrier) post_vector; a post_seq
+ *     it has taken already is a repeat signal and is ignored; otherwise it
+ *     handles the vector, stores ack_seq = post_seq, rings the doorbell;
+ *   - otherwise declines: takes nothing, restores critical and rings the
+ *     doorbell.  At that exit the module finds the post unacknowledged and
+ *     decides as for a deferral: inside (critical != 0) it unmaps the
+ *     notification page, issues a full barrier and looks again, so the
+ *     store that ends the section traps and the module signals irq_fd
+ *     again; with irq_enabled == 0 it waits for the guest's
+ *     interrupt-enable template, which sees int_pending and rings; else it
+ *     signals irq_fd again at once.  The same post (same seq and vector)
+ *     is signalled until it is taken: each vector reaches the guest once,
+ *     in injection order.
+ * A decision made on the injecting CPU reads critical while the guest runs
+ * and may be stale by the time the interrupt lands; the guest's own check
+ * on arrival is what keeps a delivery out of a section, the module's
+ * decision only saves the round trip.  The deferral bound (PVABI_DLV_FORCED)
+ * therefore only posts: a guest that declines keeps the vector until it
+ * leaves its section.  In region mode the guest's "trap" (the template's
+ * fallback when int_pending is set, PVABI_HC_KICK) is a doorbell ring.
+ *
+ * The notification page.  Only a store is a ring: the VMM's own reads (QEMU
+ * saving the region for migration, a debugger) map it read-only and are
+ * not.  A store that faults is always completed: the module decides, maps
+ * the page, and if the vCPU must stay armed unmaps it again from a work
+ * item afterwards (the next store traps again and counts towards the
+ * deferral bound).  The control page, the magic pages and the padding are
+ * always mapped.
+ * ========================================================================
+ */
+#define PVABI_REGION_MAGIC 0x47525650 /* "PVRG", little-endian */
+#define PVABI_REGION_LAYOUT 1
+
+struct pvabi_vm_region {
+	__u32 n_vcpus;
+	__u32 flags;	/* none defined: 0 */
+	__u64 size;	/* out: bytes, a power of two >= 4096 */
+	__s32 fd;	/* out: the region fd, O_RDWR | O_CLOEXEC */
+	__u32 reserved;	/* zero */
+};
+
+struct pvabi_vm_vcpu_fds {
+	__u32 vcpu;
+	__s32 doorbell_fd;	/* eventfd the module waits on, or -1 */
+	__s32 irq_fd;		/* eventfd the module signals, or -1 */
+	__u32 reserved;		/* zero */
+};
+
+/* One vCPU's slot: G = the guest writes it, M = the module. */
+struct pvabi_region_slot {
+	__le32 req_seq;		/* 0x00 G: new value = new request */
+	__le32 req_min;		/* 0x04 G: (major << 16) | minor */
+	__le32 req_max;		/* 0x08 G */
+	__u8 req_byte_order;	/* 0x0c G: PVABI_BYTE_ORDER_* (magic page) */
+	__u8 req_reserved[3];	/* 0x0d G: zero */
+	__le64 req_wanted;	/* 0x10 G */
+	__le64 req_required;	/* 0x18 G */
+	__le32 ans_seq;		/* 0x20 M: the req_seq answered */
+	__le32 ans_status;	/* 0x24 M: version (> 0) or PVABI_E_* (< 0) */
+	__le64 ans_features;	/* 0x28 M */
+	__le32 post_vector;	/* 0x30 M */
+	__le16 post_seq;	/* 0x34 M: + 1 per post */
+	__le16 ack_seq;		/* 0x36 G: the post_seq taken */
+};
+
+struct pvabi_region_ctl {
+	__le32 magic;		/* 0x00 PVABI_REGION_MAGIC */
+	__le32 layout;		/* 0x04 PVABI_REGION_LAYOUT */
+	__le32 n_vcpus;		/* 0x08 */
+	__le32 page_size;	/* 0x0c 4096 */
+	__le32 offer_min;	/* 0x10 lowest version offered */
+	__le32 offer_max;	/* 0x14 highest version offered */
+	__le64 offer_features;	/* 0x18 */
+	__u8 reserved[32];	/* 0x20 zero */
+	struct pvabi_region_slot slot[PVABI_MAX_VCPUS];	/* 0x40 */
+	__u8 tail[448];		/* zero */
+};
+
+/*
  * 0xBD is free in Documentation/userspace-api/ioctl/ioctl-number.rst (Linux
  * 6.1); 0xB7, the first one, is remoteproc's and nsfs's.
  */
@@ -196,6 +356,8 @@ struct pvabi_vcpu_stats {
 #define PVABI_CREATE_VM _IOWR(PVABI_IO, 0x01, struct pvabi_create_vm)
 /* on a VM fd; the argument is the vCPU index, < PVABI_MAX_VCPUS */
 #define PVABI_CREATE_VCPU _IO(PVABI_IO, 0x10)
+#define PVABI_VM_REGION _IOWR(PVABI_IO, 0x11, struct pvabi_vm_region)
+#define PVABI_VM_SET_VCPU_FDS _IOW(PVABI_IO, 0x12, struct pvabi_vm_vcpu_fds)
 /* on a vCPU fd */
 #define PVABI_VCPU_NEGOTIATE _IOWR(PVABI_IO, 0x20, struct pvabi_vcpu_negotiate)
 #define PVABI_VCPU_SET_REGS _IOW(PVABI_IO, 0x21, struct pvabi_regs)
@@ -271,7 +433,8 @@ struct pvabi_vcpu_stats {
  *                                  only under PVABI_NL_PATCH_HOST
  *       PVABI_POLICY_A_DEFER_US: NLA_U32, the deferral bound in
  *                                microseconds, 10 ... 1000000
- *   A new VM starts with versions 1.0 ... 1.0, features PVABI_F_ALL_1_0,
+ *   A new VM starts with versions 1.0 ... 1.0, features PVABI_F_ALL_1_0 |
+ *   PVABI_F_NESTING (what region mode needs),
  *   PVABI_NL_PATCH_GUEST and 10000 us (pvabi_dlv_config_default()'s bound).
  *
  * PVABI_CMD_INJECT

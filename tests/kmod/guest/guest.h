@@ -68,6 +68,8 @@ int inject(struct vcpu *v);
 /* CLOCK_MONOTONIC in seconds. */
 double now(void);
 
+/* region.c: region mode as QEMU and its guest use it; @stream injections. */
+void case_region(long stream);
 /* hostile.c: one hostile-guest case by name; 2 for an unknown name. */
 int case_hostile(const char *name);
 /* security.c: ids|uuid|dump|sigexec|fork|memcg; 2 for an unknown name. */

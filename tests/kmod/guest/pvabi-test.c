@@ -1205,6 +1205,8 @@ int main(int argc, char **argv)
 		case_policy();
 	else if (!strcmp(c, "pvctl"))
 		case_pvctl();
+	else if (!strcmp(c, "region"))
+		case_region(argc > 2 ? atol(argv[2]) : 10000);
 	else if (!strcmp(c, "churn"))
 		case_churn(argc > 2 ? atol(argv[2]) : 5);
 	else if (!strcmp(c, "hostile") && argc > 2 &&
@@ -1215,12 +1217,14 @@ int main(int argc, char **argv)
 	else if (case_security(c) == 0)
 		;
 	else {
-		fprintf(stderr, "usage: pvabi-test "
-				"basic|defer|bound|irqoff|signal|stress "
-				"[N]|badioctl|badnl|unpriv|policy|pvctl|churn "
-				"[S]|ids|uuid|dump|sigexec|fork|memcg|hostile "
-				"random-page|critical-forever|notify-flip|"
-				"bad-negotiate\n");
+		fprintf(stderr,
+			"usage: pvabi-test "
+			"basic|defer|bound|irqoff|signal|stress "
+			"[N]|badioctl|badnl|unpriv|policy|pvctl|churn "
+			"[S]|region [N]|ids|uuid|dump|sigexec|fork|memcg|"
+			"hostile "
+			"random-page|critical-forever|notify-flip|"
+			"bad-negotiate\n");
 		return 2;
 	}
 	return n_fail ? 1 : 0;
