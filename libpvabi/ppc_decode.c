@@ -149,7 +149,8 @@ static const struct entry table[I_COUNT] = {
 	[I_TLBSYNC] = {"tlbsync", PVABI_OP_TLBSYNC, 0, 0, 0, PVABI_PC_TLBSYNC},
 };
 
-/* SPR number to table entries (read, write) and the features it needs. */
+/* SPR number to table entries (read, write) and the features it needs;
+ * sorted by number (decode_spr() searches it by halves). */
 struct spr {
 	pvabi_u16 nr;
 	pvabi_u8 mf, mt; /* entry ids; 0xff: not decoded that way */
@@ -210,17 +211,26 @@ static int fill(struct pvabi_ppc_insn *in, pvabi_u32 word, unsigned int id,
 	return 1;
 }
 
+/* sprs[] is sorted by number: searched by halves, since every mflr, mtlr
+ * and mtctr of the scanned code comes here. */
 static int decode_spr(pvabi_u32 word, pvabi_u64 features, bool to,
 		      struct pvabi_ppc_insn *in)
 {
 	unsigned int spr = ((word >> 16) & 0x1f) | ((word >> 6) & 0x3e0);
+	unsigned int lo = 0, hi = sizeof(sprs) / sizeof(sprs[0]);
 
-	for (unsigned int i = 0; i < sizeof(sprs) / sizeof(sprs[0]); i++) {
-		const struct spr *s = &sprs[i];
-		unsigned int id;
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2, id;
+		const struct spr *s = &sprs[mid];
 
-		if (s->nr != spr)
+		if (s->nr < spr) {
+			lo = mid + 1;
 			continue;
+		}
+		if (s->nr > spr) {
+			hi = mid;
+			continue;
+		}
 		id = to ? s->mt : s->mf;
 		if (id == NONE || (features & s->need) != s->need ||
 		    (features & s->not ))
@@ -230,13 +240,31 @@ static int decode_spr(pvabi_u32 word, pvabi_u64 features, bool to,
 	return 0;
 }
 
-PVABI_EXPORT int pvabi_ppc_decode(pvabi_u32 word, pvabi_u64 features,
-				  struct pvabi_ppc_insn *in)
+#define XO(word) (((word) >> 1) & 0x3ffu)
+
+/* pvabi_ppc_decode(), inlined into the scan loop. */
+static inline int decode(pvabi_u32 word, pvabi_u64 features,
+			 struct pvabi_ppc_insn *in)
 {
 	pvabi_u32 rs = (word >> 21) & 31;
 
 	if ((word & 0xfc000000u) != OP31)
 		return 0;
+	/* The extended opcode (bits 1-10, outside every register field)
+	 * first: one jump rejects almost every other primary-31 word, and
+	 * each match below compares it again with the rest. */
+	switch (XO(word)) {
+	case XO(MFMSR):
+	case XO(MTMSR):
+	case XO(MTMSRD_L0):
+	case XO(WRTEE):
+	case XO(WRTEEI_0):
+	case XO(MFSPR):
+	case XO(MTSPR):
+	case XO(MTSRIN):
+	case XO(TLBSYNC): break;
+	default: return 0;
+	}
 	switch (word & ~MASK_RT) {
 	case MFMSR: return fill(in, word, I_MFMSR, rs, 0, 0);
 	case MTMSR: return fill(in, word, I_MTMSR, rs, 0, 0);
@@ -258,6 +286,12 @@ PVABI_EXPORT int pvabi_ppc_decode(pvabi_u32 word, pvabi_u64 features,
 	    (features & PVABI_F_SEGREGS))
 		return fill(in, word, I_MTSRIN, rs, (word >> 11) & 31, 0);
 	return 0;
+}
+
+PVABI_EXPORT int pvabi_ppc_decode(pvabi_u32 word, pvabi_u64 features,
+				  struct pvabi_ppc_insn *in)
+{
+	return decode(word, features, in);
 }
 
 PVABI_EXPORT const char *pvabi_ppc_name(unsigned int id)
@@ -290,14 +324,59 @@ PVABI_EXPORT const char *pvabi_ppc_arch_name(enum pvabi_ppc_arch arch)
 	return NULL;
 }
 
-static inline pvabi_u32 load_word(const unsigned char *p, bool le)
+static inline pvabi_u32 load_word(const unsigned char *p, bool swap)
 {
 	pvabi_u32 w;
 
 	__builtin_memcpy(&w, p, 4);
-	if (le != (PVABI_HOST_ORDER == PVABI_LE))
-		w = __builtin_bswap32(w);
-	return w;
+	return swap ? __builtin_bswap32(w) : w;
+}
+
+/* The extended opcodes decode() can match, as a 1024-bit set. */
+#define XO_BIT(xo, i) (((xo) >> 6) == (i) ? 1ull << ((xo)&63) : 0)
+#define XO_WORD(i)                                                             \
+	(XO_BIT(XO(MFMSR), i) | XO_BIT(XO(MTMSR), i) |                         \
+	 XO_BIT(XO(MTMSRD_L0), i) | XO_BIT(XO(WRTEE), i) |                     \
+	 XO_BIT(XO(WRTEEI_0), i) | XO_BIT(XO(MFSPR), i) |                      \
+	 XO_BIT(XO(MTSPR), i) | XO_BIT(XO(MTSRIN), i) |                        \
+	 XO_BIT(XO(TLBSYNC), i))
+static const pvabi_u64 xo_set[16] = {
+	XO_WORD(0),  XO_WORD(1),  XO_WORD(2),  XO_WORD(3),
+	XO_WORD(4),  XO_WORD(5),  XO_WORD(6),  XO_WORD(7),
+	XO_WORD(8),  XO_WORD(9),  XO_WORD(10), XO_WORD(11),
+	XO_WORD(12), XO_WORD(13), XO_WORD(14), XO_WORD(15),
+};
+
+/* Could decode() match @w?  Computed without a branch: one word in five
+ * of PowerPC code is primary opcode 31, at random, and a branch on that
+ * alone is mispredicted all the time; one in thirty passes both tests. */
+static inline bool candidate(pvabi_u32 w)
+{
+	return ((w & 0xfc000000u) == OP31) &
+	       (unsigned int)(xo_set[(w >> 7) & 15] >> ((w >> 1) & 63));
+}
+
+/* The scan loop, instantiated once per byte order (@swap is a constant). */
+static inline __attribute__((always_inline)) long scan_words(
+	const unsigned char *p, unsigned long len, bool swap, pvabi_u64 addr,
+	pvabi_u64 features,
+	int (*site)(void *ctx, pvabi_u64 addr, const struct pvabi_ppc_insn *in),
+	void *ctx)
+{
+	long found = 0;
+
+	for (unsigned long off = 0; off + 4 <= len; off += 4) {
+		pvabi_u32 w = load_word(p + off, swap);
+		struct pvabi_ppc_insn in;
+		int rc;
+
+		if (!candidate(w) || !decode(w, features, &in))
+			continue;
+		found++;
+		if (site && (rc = site(ctx, addr + off, &in)) < 0)
+			return rc;
+	}
+	return found;
 }
 
 PVABI_EXPORT long pvabi_ppc_scan(enum pvabi_ppc_arch arch, const void *code,
@@ -307,24 +386,11 @@ PVABI_EXPORT long pvabi_ppc_scan(enum pvabi_ppc_arch arch, const void *code,
 					     const struct pvabi_ppc_insn *in),
 				 void *ctx)
 {
-	const unsigned char *p = code;
 	bool le = arch == PVABI_PPC64LE;
-	long found = 0;
 
 	if (!pvabi_ppc_arch_name(arch) || (!code && len >= 4))
 		return PVABI_E_INVAL;
-	for (unsigned long off = 0; off + 4 <= len; off += 4) {
-		pvabi_u32 w = load_word(p + off, le);
-		struct pvabi_ppc_insn in;
-		int rc;
-
-		/* The fast path: almost nothing is primary opcode 31. */
-		if ((w & 0xfc000000u) != OP31 ||
-		    !pvabi_ppc_decode(w, features, &in))
-			continue;
-		found++;
-		if (site && (rc = site(ctx, addr + off, &in)) < 0)
-			return rc;
-	}
-	return found;
+	if (le != (PVABI_HOST_ORDER == PVABI_LE))
+		return scan_words(code, len, true, addr, features, site, ctx);
+	return scan_words(code, len, false, addr, features, site, ctx);
 }

@@ -407,7 +407,14 @@ int auth_setup(struct pvctld *c)
 
 void auth_done(struct pvctld *c)
 {
-	while (c->auth_queries)
-		query_free(c->auth_queries);
+	while (c->auth_queries) {
+		struct auth_query *q = c->auth_queries;
+
+		/* Unlinked here rather than by query_free()'s search of
+		 * q->c's list: scan-build cannot know that q->c is c, so it
+		 * took the loop for a use after free. */
+		c->auth_queries = q->next;
+		query_free(q);
+	}
 	c->activatable_slot = sd_bus_slot_unref(c->activatable_slot);
 }

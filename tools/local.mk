@@ -6,4 +6,4 @@ reliability-report:
 		--srcdir $(srcdir) -o $(srcdir)/docs/reliability.md
 .PHONY: reliability-report
 
-EXTRA_DIST += tools/reliability-report tools/sanitizer-check
+EXTRA_DIST += tools/reliability-report tools/sanitizer-check tools/bench-results

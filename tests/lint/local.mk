@@ -13,3 +13,5 @@ EXTRA_DIST += %reldir%/analyzer.sh
 AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC; \
 	ANALYZER_CFLAGS='$(ANALYZER_CFLAGS)'; \
 	export ANALYZER_CFLAGS; JSONC_CFLAGS='$(JSONC_CFLAGS)'; export JSONC_CFLAGS;
+TESTS += %reldir%/scan-build.sh
+EXTRA_DIST += %reldir%/scan-build.sh

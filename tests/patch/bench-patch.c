@@ -3,8 +3,8 @@
  * bench-patch (make bench): how fast the patcher scans a real Debian
  * ppc64el kernel, against `objdump -d | grep` on the same file in the same
  * run.  Prints a table, writes bench/patch.json, and says PASS when both
- * the library scan and the whole `pvctl patch scan` are at least 50 times
- * faster than the baseline (issue target).
+ * the library scan and the whole `pvctl patch scan` are at least 200
+ * times faster than the baseline (issue 18's target).
  *
  *   bench-patch [VMLINUX]     default: tests/patch/fetch-kernel.sh's kernel
  */
@@ -14,11 +14,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pvabi/pvabi.h"
 #include "pvabi/patch.h"
 
-#define TARGET 50.0
+#define TARGET 200.0
 #define RUNS   9
 
 static double now(void)
@@ -63,6 +64,7 @@ static double time_cmd(const char *cmd, char *out, size_t outlen)
 
 int main(int argc, char **argv)
 {
+	const char *pvctl = BUILDDIR "/tools/pvctl/pvctl";
 	char path[4096], line[256], cmd[8192];
 	struct pvabi_elf_info info;
 	double lib[RUNS], cli[RUNS], dump, t_lib, t_cli, mb;
@@ -106,9 +108,15 @@ int main(int argc, char **argv)
 			pvabi_strerror((int)sites));
 		return 1;
 	}
+	/* The program as installed: in the build tree tools/pvctl/pvctl is
+	 * libtool's wrapper script (a shell, sed, then this exec), which no
+	 * user runs; it only adds libpvabi's build directory to the path. */
+	if (!access(BUILDDIR "/tools/pvctl/.libs/pvctl", X_OK)) {
+		pvctl = BUILDDIR "/tools/pvctl/.libs/pvctl";
+		setenv("LD_LIBRARY_PATH", BUILDDIR "/libpvabi/.libs", 1);
+	}
 	for (int i = 0; i < RUNS; i++) {
-		snprintf(cmd, sizeof(cmd),
-			 BUILDDIR "/tools/pvctl/pvctl patch scan --json '%s'",
+		snprintf(cmd, sizeof(cmd), "%s patch scan --json '%s'", pvctl,
 			 path);
 		cli[i] = time_cmd(cmd, line, sizeof(line));
 		if (cli[i] < 0) {

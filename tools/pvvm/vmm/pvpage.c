@@ -63,7 +63,10 @@ static int pvpage__map(struct vcpu *v, struct vm_slot *s, uint32_t id,
 	if (s->hva == MAP_FAILED) {
 		s->hva = NULL;
 		s->size = 0;
-		return -errno;
+		/* Not -errno: scan-build does not know mmap() sets errno > 0,
+		 * so it followed a "successful" NULL page into the header.
+		 * The caller reports any failure here as PVABI_E_NOMEM. */
+		return -ENOMEM;
 	}
 	return vm__add_slot(v->vm, s);
 }
