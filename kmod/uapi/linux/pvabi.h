@@ -186,6 +186,29 @@ struct pvabi_vcpu_stats {
 };
 
 /*
+ * PVABI_VM_REGION: vCPUs 0 ... n_vcpus - 1 in region mode and one fd (st_size
+ * == size, a power of two >= 4096, mmap-able MAP_SHARED as one block) that a
+ * stock QEMU maps as ivshmem-doorbell's BAR2.  Once per VM.
+ * PVABI_VM_SET_VCPU_FDS: doorbell_fd, an eventfd the module waits on (each
+ * write is an exit of that vCPU); irq_fd, an eventfd the module signals for
+ * each delivery to that vCPU.  -1 = none.
+ */
+struct pvabi_vm_region {
+	__u32 n_vcpus;
+	__u32 flags; /* 0 */
+	__u64 size;  /* out */
+	__s32 fd;    /* out: O_RDWR | O_CLOEXEC */
+	__u32 reserved;
+};
+
+struct pvabi_vm_vcpu_fds {
+	__u32 vcpu;
+	__s32 doorbell_fd;
+	__s32 irq_fd;
+	__u32 reserved;
+};
+
+/*
  * 0xBD is free in Documentation/userspace-api/ioctl/ioctl-number.rst (Linux
  * 6.1); 0xB7, the first one, is remoteproc's and nsfs's.
  */
@@ -196,6 +219,8 @@ struct pvabi_vcpu_stats {
 #define PVABI_CREATE_VM _IOWR(PVABI_IO, 0x01, struct pvabi_create_vm)
 /* on a VM fd; the argument is the vCPU index, < PVABI_MAX_VCPUS */
 #define PVABI_CREATE_VCPU _IO(PVABI_IO, 0x10)
+#define PVABI_VM_REGION _IOWR(PVABI_IO, 0x11, struct pvabi_vm_region)
+#define PVABI_VM_SET_VCPU_FDS _IOW(PVABI_IO, 0x12, struct pvabi_vm_vcpu_fds)
 /* on a vCPU fd */
 #define PVABI_VCPU_NEGOTIATE _IOWR(PVABI_IO, 0x20, struct pvabi_vcpu_negotiate)
 #define PVABI_VCPU_SET_REGS _IOW(PVABI_IO, 0x21, struct pvabi_regs)
