@@ -96,8 +96,7 @@ int pvctl_ivshmem_rx_feed(struct pvctl_ivshmem_rx *rx, const uint8_t *buf,
 	int64_t v;
 
 	if (rx->state == PVCTL_IVSHMEM_RX_ERROR ||
-	    rx->state == PVCTL_IVSHMEM_RX_GONE ||
-	    len != PVCTL_IVSHMEM_MSG_SIZE)
+	    rx->state == PVCTL_IVSHMEM_RX_GONE || len != PVCTL_IVSHMEM_MSG_SIZE)
 		return refuse(rx);
 	v = pvctl_ivshmem_decode(buf);
 	*m = (struct pvctl_ivshmem_msg){.value = v};

@@ -37,6 +37,10 @@
 /* The doorbell register has 16 bits for the peer ID, and for the vector. */
 #define PVCTL_IVSHMEM_MAX_ID	  65535
 #define PVCTL_IVSHMEM_MAX_VECTORS 65536u
+/* What a refused client gets instead of the version, before the server
+ * closes the connection: QEMU fails its device with "server sent version
+ * -1, expecting 0" (pvctld's log says why). */
+#define PVCTL_IVSHMEM_REFUSED -1
 /* The shared-memory message's number. */
 #define PVCTL_IVSHMEM_SHM_ID -1
 
@@ -89,9 +93,9 @@ enum pvctl_ivshmem_rx_state {
 
 struct pvctl_ivshmem_rx {
 	enum pvctl_ivshmem_rx_state state;
-	uint32_t n_vectors;	 /* the client's vectors: the bound */
-	int64_t id;		 /* the own ID, once received */
-	uint32_t peer0, own;	 /* vectors received of each */
+	uint32_t n_vectors;  /* the client's vectors: the bound */
+	int64_t id;	     /* the own ID, once received */
+	uint32_t peer0, own; /* vectors received of each */
 };
 
 void pvctl_ivshmem_rx_init(struct pvctl_ivshmem_rx *rx, uint32_t n_vectors);

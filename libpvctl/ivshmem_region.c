@@ -221,8 +221,7 @@ int pvctl_region_open_memfd(int memfd, const int *doorbell_fds,
 	if (r->fd < 0)
 		goto fail;
 	for (uint32_t i = 0; i < n_vcpus; i++) {
-		r->doorbell_fds[i] =
-			fcntl(doorbell_fds[i], F_DUPFD_CLOEXEC, 0);
+		r->doorbell_fds[i] = fcntl(doorbell_fds[i], F_DUPFD_CLOEXEC, 0);
 		if (r->doorbell_fds[i] < 0)
 			goto fail;
 	}

@@ -61,9 +61,9 @@ static void route_irqs(struct pvctl_ivshmem_server *s)
 
 	if (!s->region)
 		return;
-	if (s->region->set_irq_fds(s->region, s->n ? s->clients[0]->irq_fds
-						   : NULL,
-				   why, sizeof(why)) < 0)
+	if (s->region->set_irq_fds(s->region,
+				   s->n ? s->clients[0]->irq_fds : NULL, why,
+				   sizeof(why)) < 0)
 		logf_(s, "%s: routing interrupts: %s", s->path, why);
 }
 
@@ -157,8 +157,8 @@ static int client_send(struct client *c)
 			return r;
 		r = send_msg(c->fd, m.value, msg_fd(c, &m));
 		if (r == -EAGAIN)
-			return sd_event_source_set_io_events(c->src,
-							     EPOLLIN | EPOLLOUT);
+			return sd_event_source_set_io_events(
+				c->src, EPOLLIN | EPOLLOUT);
 		if (r < 0)
 			return r;
 		c->next++;
@@ -204,8 +204,7 @@ static const char *client_input(struct client *c)
 	return "failed (socket error); dropped";
 }
 
-static int on_client(sd_event_source *src, int fd, uint32_t revents,
-		     void *data)
+static int on_client(sd_event_source *src, int fd, uint32_t revents, void *data)
 {
 	struct client *c = data;
 	const char *gone = NULL;
@@ -270,9 +269,8 @@ static bool id_in_use(const struct pvctl_ivshmem_server *s, uint32_t id)
 static uint32_t next_id(struct pvctl_ivshmem_server *s)
 {
 	do
-		s->last_id = s->last_id >= PVCTL_IVSHMEM_MAX_ID
-				     ? 1
-				     : s->last_id + 1;
+		s->last_id =
+			s->last_id >= PVCTL_IVSHMEM_MAX_ID ? 1 : s->last_id + 1;
 	while (id_in_use(s, s->last_id));
 	return s->last_id;
 }
@@ -360,11 +358,14 @@ static void accept_one(struct pvctl_ivshmem_server *s, int fd)
 	}
 	return; /* client_new() closed @fd */
 refuse:
+	/* QEMU 7.2 spins in its device's realize on an end of file before
+	 * the setup; a version it does not speak makes it fail instead
+	 * ("server sent version -1, expecting 0"). */
+	send_msg(fd, PVCTL_IVSHMEM_REFUSED, -1);
 	close(fd);
 }
 
-static int on_listen(sd_event_source *src, int fd, uint32_t revents,
-		     void *data)
+static int on_listen(sd_event_source *src, int fd, uint32_t revents, void *data)
 {
 	struct pvctl_ivshmem_server *s = data;
 

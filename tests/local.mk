@@ -109,7 +109,8 @@ ctl_tests = \
 	tests/ctl/polkit.sh \
 	tests/ctl/hook-timeout.sh \
 	tests/ctl/unit-security.sh \
-	tests/ctl/halves.sh
+	tests/ctl/halves.sh \
+	tests/ctl/ivshmem-qemu.sh
 TESTS += $(ctl_tests)
 EXTRA_DIST += $(ctl_tests) tests/ctl/lib-ctl.sh
 # 1000 D-Bus calls in flight at once against pvctld (tests/ctl/dbus-1000.sh).
@@ -121,6 +122,11 @@ check_PROGRAMS += tests/ctl/polkit-standin
 tests_ctl_polkit_standin_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 tests_ctl_polkit_standin_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 tests_ctl_polkit_standin_LDADD = libpvctl/libpvctl.la $(LIBSYSTEMD_LIBS)
+# The ivshmem-doorbell server against QEMU through qtest (ivshmem-qemu.sh).
+check_PROGRAMS += tests/ctl/ivshmem-qtest
+tests_ctl_ivshmem_qtest_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
+tests_ctl_ivshmem_qtest_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(PTHREAD_CFLAGS)
+tests_ctl_ivshmem_qtest_LDADD = libpvctl/libpvctl.la $(LIBSYSTEMD_LIBS) $(PTHREAD_LIBS)
 # A caller that execs a setgid program right after its call (daemon.sh).
 check_PROGRAMS += tests/ctl/call-then-exec
 tests_ctl_call_then_exec_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
