@@ -10,7 +10,8 @@ unit_tests = \
 	tests/unit/test-fdt \
 	tests/unit/test-delivery \
 	tests/unit/test-ctl-settings \
-	tests/unit/test-cmd-vm
+	tests/unit/test-cmd-vm \
+	tests/unit/test-ivshmem
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -39,6 +40,12 @@ tests_unit_test_ctl_settings_SOURCES = tests/unit/test-ctl-settings.c
 tests_unit_test_ctl_settings_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 tests_unit_test_ctl_settings_CFLAGS = $(UNIT_CFLAGS) $(LIBXML_CFLAGS)
 tests_unit_test_ctl_settings_LDADD = libpvctl/libpvctl.la $(UNIT_LDADD) $(LIBXML_LIBS)
+
+# libpvctl's ivshmem-doorbell server and its messages, without QEMU.
+tests_unit_test_ivshmem_SOURCES = tests/unit/test-ivshmem.c
+tests_unit_test_ivshmem_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
+tests_unit_test_ivshmem_CFLAGS = $(UNIT_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+tests_unit_test_ivshmem_LDADD = libpvctl/libpvctl.la $(UNIT_LDADD) $(LIBSYSTEMD_LIBS)
 
 # pvctl's daemon subcommands against a fake pvctld (client.h).
 tests_unit_test_cmd_vm_SOURCES = tests/unit/test-cmd-vm.c tools/pvctl/output.c
