@@ -8,8 +8,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib-ctl.sh"
 
 command -v dbus-daemon >/dev/null || skip_all "dbus-daemon not installed"
+command -v xmllint >/dev/null || skip_all "xmllint (libxml2-utils) not installed"
 [ ! -e /dev/pvabi ] || skip_all "pvabi.ko is loaded: this test is for a host without it"
-plan 10
+plan 12
 
 ctl_bus bus
 export PVCTL_BUS_ADDRESS=$addr RUNTIME_DIRECTORY=$TMP/run
@@ -63,5 +64,28 @@ ok "$([ -S "$RUNTIME_DIRECTORY/$PVUUID.sock" ] && echo 0 || echo 1)" "an enabled
 ok "$(grep -q "VM 'pv': serving .*(3 vectors)" "$LOG" && echo 0 || echo 1)" "one vector per vCPU"
 "$PVCTL" disable pv >/dev/null
 ok "$([ ! -e "$RUNTIME_DIRECTORY/$PVUUID.sock" ] && echo 0 || echo 1)" "disable: the socket is gone"
+
+# The device QEMU connects with, as libvirt takes it (issue 15's shape:
+# model ivshmem-doorbell, the server path, one MSI-X vector per vCPU,
+# ioeventfd): the test driver parses it and gives it back unchanged.
+cat >"$TMP/shmem.xml" <<EOX
+<domain type='qemu'>
+  <name>pvshm</name>
+  <memory>65536</memory>
+  <vcpu>3</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <shmem name='pvabi-${PVUUID//-/}'>
+      <model type='ivshmem-doorbell'/>
+      <server path='/run/pvabi/$PVUUID.sock'/>
+      <msi vectors='3' ioeventfd='on'/>
+    </shmem>
+  </devices>
+</domain>
+EOX
+run virsh -q -c test:///default "define $TMP/shmem.xml; dumpxml pvshm"
+is "$rc" 0 "virsh define of a domain with the shmem device (test driver)"
+ok "$(echo "$out" | xmllint --xpath "//shmem[@name='pvabi-${PVUUID//-/}'][model/@type='ivshmem-doorbell'][server/@path='/run/pvabi/$PVUUID.sock'][msi/@vectors='3'][msi/@ioeventfd='on']" - >/dev/null 2>&1 && echo 0 || echo 1)" \
+	"... and it reads back whole"
 sed 's/^/# /' "$LOG"
 done_testing
