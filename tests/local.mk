@@ -118,7 +118,8 @@ ctl_tests = \
 	tests/ctl/unit-security.sh \
 	tests/ctl/halves.sh \
 	tests/ctl/ivshmem-qemu.sh \
-	tests/ctl/ivshmem-pvctld.sh
+	tests/ctl/ivshmem-pvctld.sh \
+	tests/ctl/ivshmem-libvirt.sh
 TESTS += $(ctl_tests)
 EXTRA_DIST += $(ctl_tests) tests/ctl/lib-ctl.sh
 # 1000 D-Bus calls in flight at once against pvctld (tests/ctl/dbus-1000.sh).

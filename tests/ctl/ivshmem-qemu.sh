@@ -10,7 +10,7 @@ QEMU=${QEMU:-$(command -v qemu-system-x86_64 || true)}
 	skip_all "$QEMU has no ivshmem-doorbell device"
 plan 2
 run timeout 120 "$top_builddir/tests/ctl/ivshmem-qtest" "$QEMU" "$TMP"
-printf '%s\n' "$out" | grep '^#' || true
+printf '%s\n' "$out" | grep -E '^#|FAIL' || true
 printf '%s\n' "$err" | sed 's/^/# qemu: /'
 is "$rc" 0 "QEMU's ivshmem-doorbell served: memory, IDs, doorbells, MSI-X, reconnects"
 line=$(printf '%s\n' "$out" | grep '^ivshmem-qemu:' || true)

@@ -156,6 +156,9 @@ struct qemu {
 static void qemu_start(struct qemu *vm, const char *name, const char *sock)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	/* The device as libvirt writes it (ivshmem-libvirt.sh), or ours. */
+	const char *device = getenv("IVSHMEM_QTEST_DEVICE");
+	const char *id = getenv("IVSHMEM_QTEST_CHARDEV");
 	char qt[300], chardev[400], qtarg[310];
 	struct pollfd p;
 	int l, fd;
@@ -170,7 +173,8 @@ static void qemu_start(struct qemu *vm, const char *name, const char *sock)
 	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 ||
 	    listen(l, 1) < 0)
 		die("qtest socket: %s", strerror(errno));
-	snprintf(chardev, sizeof(chardev), "socket,path=%s,id=c", sock);
+	snprintf(chardev, sizeof(chardev), "socket,path=%s,id=%s", sock,
+		 id ? id : "c");
 	snprintf(qtarg, sizeof(qtarg), "unix:%s", qt);
 	vm->pid = fork();
 	if (vm->pid == 0) {
@@ -180,7 +184,9 @@ static void qemu_start(struct qemu *vm, const char *name, const char *sock)
 		execlp(qemu_bin, qemu_bin, "-machine", "q35", "-display",
 		       "none", "-nodefaults", "-qtest-log", "/dev/null", "-m",
 		       "64M", "-qtest", qtarg, "-chardev", chardev, "-device",
-		       "ivshmem-doorbell,chardev=c,vectors=4,ioeventfd=on",
+		       device ? device
+			      : "ivshmem-doorbell,chardev=c,vectors=4,"
+				"ioeventfd=on",
 		       (char *)NULL);
 		_exit(127);
 	}
