@@ -105,15 +105,12 @@ static void vmsock_close(struct pvctld *c, struct vmsock **pp)
 	free(v);
 }
 
-static struct vmsock **find(struct pvctld *c, const unsigned char *uuid,
-			    const char *name)
+static struct vmsock **find_uuid(struct pvctld *c, const unsigned char *uuid)
 {
-	struct vmsock **pp;
+	struct vmsock **pp = &c->vmsocks;
 
-	for (pp = &c->vmsocks; *pp; pp = &(*pp)->next)
-		if (uuid ? !memcmp((*pp)->uuid, uuid, VIR_UUID_BUFLEN)
-			 : !strcmp((*pp)->name, name))
-			break;
+	while (*pp && memcmp((*pp)->uuid, uuid, VIR_UUID_BUFLEN))
+		pp = &(*pp)->next;
 	return pp;
 }
 
@@ -129,7 +126,7 @@ void vmsock_follow(struct pvctld *c, virDomainPtr dom,
 		return;
 	if (virDomainGetUUIDString(dom, uuid_str) < 0)
 		return;
-	pp = find(c, uuid, NULL);
+	pp = find_uuid(c, uuid);
 	if (!s->enabled) {
 		if (*pp)
 			vmsock_close(c, pp);
@@ -165,8 +162,10 @@ void vmsock_follow(struct pvctld *c, virDomainPtr dom,
 
 void vmsock_forget(struct pvctld *c, const char *name)
 {
-	struct vmsock **pp = find(c, NULL, name);
+	struct vmsock **pp = &c->vmsocks;
 
+	while (*pp && strcmp((*pp)->name, name))
+		pp = &(*pp)->next;
 	if (*pp)
 		vmsock_close(c, pp);
 }

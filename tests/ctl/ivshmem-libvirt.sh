@@ -16,22 +16,7 @@ ctl_libvirtd_ns "$@"
 plan 5
 
 UUID=0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0
-cat >"$TMP/dom.xml" <<EOX
-<domain type='qemu'>
-  <name>pvshm</name>
-  <uuid>$UUID</uuid>
-  <memory unit='MiB'>64</memory>
-  <vcpu>4</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <devices>
-    <shmem name='pvabi-${UUID//-/}'>
-      <model type='ivshmem-doorbell'/>
-      <server path='/run/pvabi/$UUID.sock'/>
-      <msi vectors='4' ioeventfd='on'/>
-    </shmem>
-  </devices>
-</domain>
-EOX
+ctl_shmem_domain_xml pvshm "$UUID" 4 >"$TMP/dom.xml"
 run virsh -c qemu:///system define "$TMP/dom.xml"
 is "$rc" 0 "libvirtd defines a domain with the shmem device"
 run virsh -c qemu:///system domxml-to-native qemu-argv --domain pvshm

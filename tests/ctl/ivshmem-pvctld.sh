@@ -68,24 +68,11 @@ ok "$([ ! -e "$RUNTIME_DIRECTORY/$PVUUID.sock" ] && echo 0 || echo 1)" "disable:
 # The device QEMU connects with, as libvirt takes it (issue 15's shape:
 # model ivshmem-doorbell, the server path, one MSI-X vector per vCPU,
 # ioeventfd): the test driver parses it and gives it back unchanged.
-cat >"$TMP/shmem.xml" <<EOX
-<domain type='qemu'>
-  <name>pvshm</name>
-  <memory>65536</memory>
-  <vcpu>3</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <devices>
-    <shmem name='pvabi-${PVUUID//-/}'>
-      <model type='ivshmem-doorbell'/>
-      <server path='/run/pvabi/$PVUUID.sock'/>
-      <msi vectors='3' ioeventfd='on'/>
-    </shmem>
-  </devices>
-</domain>
-EOX
+SHMUUID=1c2d3e4f-5061-7283-94a5-b6c7d8e9f0a1
+ctl_shmem_domain_xml pvshm "$SHMUUID" 3 >"$TMP/shmem.xml"
 run virsh -q -c test:///default "define $TMP/shmem.xml; dumpxml pvshm"
 is "$rc" 0 "virsh define of a domain with the shmem device (test driver)"
-ok "$(echo "$out" | xmllint --xpath "//shmem[@name='pvabi-${PVUUID//-/}'][model/@type='ivshmem-doorbell'][server/@path='/run/pvabi/$PVUUID.sock'][msi/@vectors='3'][msi/@ioeventfd='on']" - >/dev/null 2>&1 && echo 0 || echo 1)" \
+ok "$(echo "$out" | xmllint --xpath "//shmem[@name='pvabi-${SHMUUID//-/}'][model/@type='ivshmem-doorbell'][server/@path='/run/pvabi/$SHMUUID.sock'][msi/@vectors='3'][msi/@ioeventfd='on']" - >/dev/null 2>&1 && echo 0 || echo 1)" \
 	"... and it reads back whole"
 sed 's/^/# /' "$LOG"
 done_testing

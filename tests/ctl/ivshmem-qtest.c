@@ -150,59 +150,103 @@ static void *server_thread(void *arg)
 struct qemu {
 	pid_t pid;
 	FILE *q, *w; /* the qtest connection: replies, commands */
+	int qmp;
+	bool ready; /* QMP answered: the machine is up and reset */
 	char name[16];
 };
 
-static void qemu_start(struct qemu *vm, const char *name, const char *sock)
+static int listen_at(const char *path)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	/* The device as libvirt writes it (ivshmem-libvirt.sh), or ours. */
-	const char *device = getenv("IVSHMEM_QTEST_DEVICE");
-	const char *id = getenv("IVSHMEM_QTEST_CHARDEV");
-	char qt[300], chardev[400], qtarg[310];
-	struct pollfd p;
-	int l, fd;
+	int l;
 
-	snprintf(vm->name, sizeof(vm->name), "%s", name);
-	snprintf(qt, sizeof(qt), "%s/qtest-%s.sock", dir, name);
-	if (strlen(qt) >= sizeof(a.sun_path))
-		die("%s: too long for a socket path", qt);
-	memcpy(a.sun_path, qt, strlen(qt) + 1);
-	unlink(qt);
+	if (strlen(path) >= sizeof(a.sun_path))
+		die("%s: too long for a socket path", path);
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	unlink(path);
 	l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 ||
 	    listen(l, 1) < 0)
-		die("qtest socket: %s", strerror(errno));
+		die("socket %s: %s", path, strerror(errno));
+	return l;
+}
+
+static int accept_from(int l, const char *path)
+{
+	struct pollfd p = {.fd = l, .events = POLLIN};
+	int fd = -1;
+
+	if (poll(&p, 1, 20000) == 1)
+		fd = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	close(l);
+	unlink(path);
+	return fd;
+}
+
+/* QMP's handshake, as libqtest does it: QEMU answers qmp_capabilities
+ * from its main loop, once the machine is created and reset. */
+static bool qmp_ready(int fd)
+{
+	static const char caps[] = "{\"execute\": \"qmp_capabilities\"}\n";
+	FILE *f;
+	char line[4096];
+	bool ok = false;
+
+	if (fd < 0)
+		return false;
+	f = fdopen(dup(fd), "r");
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f) && strstr(line, "\"QMP\"") &&
+	    write(fd, caps, strlen(caps)) == (ssize_t)strlen(caps))
+		while (!ok && fgets(line, sizeof(line), f))
+			ok = strstr(line, "\"return\"") != NULL;
+	fclose(f);
+	return ok;
+}
+
+static void qemu_start(struct qemu *vm, const char *name, const char *sock)
+{
+	/* The device as libvirt writes it (ivshmem-libvirt.sh), or ours. */
+	const char *device = getenv("IVSHMEM_QTEST_DEVICE");
+	const char *id = getenv("IVSHMEM_QTEST_CHARDEV");
+	char qt[300], qm[300], chardev[400], qtarg[310], qmarg[310];
+	int lt, lm, fd;
+
+	snprintf(vm->name, sizeof(vm->name), "%s", name);
+	snprintf(qt, sizeof(qt), "%s/qtest-%s.sock", dir, name);
+	snprintf(qm, sizeof(qm), "%s/qmp-%s.sock", dir, name);
+	lt = listen_at(qt);
+	lm = listen_at(qm);
 	snprintf(chardev, sizeof(chardev), "socket,path=%s,id=%s", sock,
 		 id ? id : "c");
 	snprintf(qtarg, sizeof(qtarg), "unix:%s", qt);
+	snprintf(qmarg, sizeof(qmarg), "unix:%s", qm);
 	vm->pid = fork();
 	if (vm->pid == 0) {
 		/* QEMU under qtest outlives its qtest connection: it goes
 		 * with this program, however that ends. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		execlp(qemu_bin, qemu_bin, "-machine", "q35", "-display",
-		       "none", "-nodefaults", "-qtest-log", "/dev/null", "-m",
-		       "64M", "-qtest", qtarg, "-chardev", chardev, "-device",
+		       "none", "-nodefaults", "-S", "-qtest-log", "/dev/null",
+		       "-m", "64M", "-qtest", qtarg, "-qmp", qmarg, "-chardev",
+		       chardev, "-device",
 		       device ? device
 			      : "ivshmem-doorbell,chardev=c,vectors=4,"
 				"ioeventfd=on",
 		       (char *)NULL);
 		_exit(127);
 	}
-	p = (struct pollfd){.fd = l, .events = POLLIN};
 	vm->q = vm->w = NULL;
-	if (poll(&p, 1, 20000) == 1) {
-		fd = accept4(l, NULL, NULL, SOCK_CLOEXEC);
-		/* One stream each way: stdio does not mix reads and
-		 * writes on one FILE without a seek between. */
-		if (fd >= 0) {
-			vm->q = fdopen(fd, "r");
-			vm->w = fdopen(dup(fd), "w");
-		}
+	fd = accept_from(lt, qt);
+	/* One stream each way: stdio does not mix reads and writes on one
+	 * FILE without a seek between. */
+	if (fd >= 0) {
+		vm->q = fdopen(fd, "r");
+		vm->w = fdopen(dup(fd), "w");
 	}
-	close(l);
-	unlink(qt);
+	vm->qmp = accept_from(lm, qm);
+	vm->ready = qmp_ready(vm->qmp);
 }
 
 static bool qemu_exited(struct qemu *vm, int ms, int *status)
@@ -225,7 +269,10 @@ static void qemu_kill(struct qemu *vm)
 		fclose(vm->q);
 	if (vm->w)
 		fclose(vm->w);
+	if (vm->qmp >= 0)
+		close(vm->qmp);
 	vm->q = vm->w = NULL;
+	vm->qmp = -1;
 }
 
 /* One command; the value after "OK", if any. */
@@ -278,17 +325,16 @@ static uint64_t setup_device(struct qemu *vm, unsigned int *devp)
 	for (dev = 0; dev < 32; dev++)
 		if (cfg_read(vm, dev, 0) == (0x1110u << 16 | 0x1af4u))
 			break;
-	if (dev == 32) {
-		*devp = 0;
-		return 0; /* not yet (see qemu_ready()) */
-	}
+	if (dev == 32)
+		die("%s: no ivshmem device (1af4:1110) on bus 0", vm->name);
 	*devp = dev;
 	cfg_write(vm, dev, 0x18, 0xffffffffu);
 	cfg_write(vm, dev, 0x1c, 0xffffffffu);
 	lo = cfg_read(vm, dev, 0x18);
 	hi = cfg_read(vm, dev, 0x1c);
 	if ((lo & 0x6) != 0x4)
-		return 0; /* not a 64-bit memory BAR (yet: see qemu_ready()) */
+		die("%s: BAR2 is not a 64-bit memory BAR (0x%" PRIx64 ")",
+		    vm->name, lo);
 	cfg_write(vm, dev, 0x10, BAR0_ADDR);
 	cfg_write(vm, dev, 0x14, BAR1_ADDR);
 	cfg_write(vm, dev, 0x18, BAR2_ADDR);
@@ -408,37 +454,29 @@ static void check_memory(struct qemu *vm, uint32_t pattern)
 }
 
 /*
- * Started, connected and checked; @id the IVPosition it must have.
- * qtest may answer before QEMU's machine reset (that reset clears the
- * BARs and the command register the test set), so the device is set up
- * until it holds the test's values twice, 200 ms apart.
+ * Started, connected and checked; @id the IVPosition it must have.  QEMU
+ * runs with -S: Debian's QEMU has no qtest accelerator, and under TCG the
+ * firmware would enumerate the PCI bus and move the BARs the test placed.
  */
 static void qemu_ready(struct qemu *vm, const char *name, const char *sock,
 		       uint32_t id, uint64_t *bar2)
 {
-	unsigned int dev = 0, tries;
+	unsigned int dev = 0;
 	uint32_t pos = 0;
 
 	qemu_start(vm, name, sock);
-	if (!vm->q)
+	if (!vm->q || !vm->ready)
 		die("%s: QEMU did not start", name);
-	for (tries = 0; tries < 50; tries++) {
-		*bar2 = setup_device(vm, &dev);
-		pos = ivposition(vm);
-		usleep(200000);
-		if (*bar2 == REGION_SIZE && pos == id &&
-		    (cfg_read(vm, dev, 0x04) & 0x6) == 0x6 &&
-		    ivposition(vm) == id)
-			break;
-	}
+	*bar2 = setup_device(vm, &dev);
+	pos = ivposition(vm);
 	if (*bar2 != REGION_SIZE)
 		die("%s: BAR2 is %" PRIu64 " bytes, the region %u", name, *bar2,
 		    REGION_SIZE);
 	if (pos != id)
 		die("%s: IVPosition %u, the server gave %u", name, pos, id);
 	printf("# %s: device 00:%02x.0, BAR2 %" PRIu64
-	       " bytes, IVPosition %u (set up %u times)\n",
-	       name, dev, *bar2, pos, tries + 1);
+	       " bytes, IVPosition %u\n",
+	       name, dev, *bar2, pos);
 }
 
 int main(int argc, char **argv)
@@ -523,6 +561,8 @@ int main(int argc, char **argv)
 		die("qemu-d: QEMU did not fail without a region");
 	fclose(d.q);
 	fclose(d.w);
+	if (d.qmp >= 0)
+		close(d.qmp);
 	pthread_mutex_lock(&lock);
 	st = odd_refused;
 	pthread_mutex_unlock(&lock);
