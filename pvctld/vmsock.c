@@ -132,19 +132,17 @@ void vmsock_follow(struct pvctld *c, virDomainPtr dom,
 			vmsock_close(c, pp);
 		return;
 	}
+	/* Known already, listening or not: nothing to ask libvirt, nothing
+	 * to log again on every change of the VM's settings.  A socket that
+	 * could not be opened is tried again on the next enable, or when
+	 * pvctld starts; so is a changed vCPU maximum taken. */
+	if (*pp)
+		return;
 	/* One vector per vCPU the domain can ever have (the <msi vectors>
 	 * pvctl enable writes). */
 	n = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_MAXIMUM);
 	if (n < 1)
 		return;
-	if (*pp) {
-		/* A changed vCPU maximum takes a new socket, once no QEMU
-		 * uses the old one. */
-		if ((*pp)->n_vcpus == (uint32_t)n ||
-		    pvctl_ivshmem_server_clients((*pp)->server))
-			return;
-		vmsock_close(c, pp);
-	}
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return;
@@ -152,10 +150,7 @@ void vmsock_follow(struct pvctld *c, virDomainPtr dom,
 	memcpy(v->uuid_str, uuid_str, sizeof(uuid_str));
 	snprintf(v->name, sizeof(v->name), "%s", virDomainGetName(dom));
 	v->n_vcpus = (uint32_t)n;
-	if (vmsock_open(c, v) < 0) {
-		free(v);
-		return;
-	}
+	vmsock_open(c, v);
 	v->next = c->vmsocks;
 	c->vmsocks = v;
 }
