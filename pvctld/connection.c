@@ -309,6 +309,8 @@ static void handle_event(struct pvctld *c, struct pvctld_event *e)
 	virDomainPtr dom = NULL;
 
 	bus_emit_vm_changed(c, e->name, e->what);
+	if (!strcmp(e->what, "undefined"))
+		vmsock_forget(c, e->name);
 	if (c->conn && strcmp(e->what, "undefined"))
 		dom = virDomainLookupByName(c->conn, e->name);
 	if (dom) {

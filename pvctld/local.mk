@@ -8,7 +8,8 @@ pvctld_pvctld_SOURCES = \
 	%reldir%/connection.c \
 	%reldir%/auth.c \
 	%reldir%/push.h \
-	%reldir%/push.c
+	%reldir%/push.c \
+	%reldir%/vmsock.c
 pvctld_pvctld_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 pvctld_pvctld_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(LIBVIRT_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS) $(PTHREAD_CFLAGS)

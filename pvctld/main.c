@@ -173,6 +173,7 @@ int main(int argc, char **argv)
 	r = virt_open(&c);
 	if (r < 0)
 		goto out;
+	vmsock_open_all(&c);
 	r = pvctl_bus_open(&o.bus, &c.bus);
 	if (r < 0) {
 		log_error_errno(r, "cannot connect to the bus");
@@ -186,6 +187,7 @@ int main(int argc, char **argv)
 	r = sd_event_loop(c.event);
 	sd_notify(0, "STOPPING=1");
 out:
+	vmsock_close_all(&c);
 	auth_done(&c);
 	sd_bus_flush_close_unref(c.bus);
 	virt_close(&c);

@@ -72,6 +72,8 @@ struct pvctld {
 
 	bool netlink_absent_logged;
 
+	struct vmsock *vmsocks; /* vmsock.c: enabled VMs' ivshmem sockets */
+
 	/* Authorization (auth.c), on the loop only: the calls being decided,
 	 * and whether polkit is installed, followed on the bus. */
 	struct auth_query *auth_queries;
@@ -121,5 +123,13 @@ void auth_done(struct pvctld *c);
 /* virt.c: hand a VM's settings to the kernel module, if it is loaded. */
 void push_vm(struct pvctld *c, virDomainPtr dom,
 	     const struct pvctl_vm_settings *s);
+
+/* vmsock.c: the ivshmem-doorbell socket of an enabled VM: opened (or kept)
+ * when @s says enabled, closed otherwise, or when the VM is undefined. */
+void vmsock_follow(struct pvctld *c, virDomainPtr dom,
+		   const struct pvctl_vm_settings *s);
+void vmsock_forget(struct pvctld *c, const char *name);
+void vmsock_open_all(struct pvctld *c);
+void vmsock_close_all(struct pvctld *c);
 
 #endif

@@ -32,6 +32,8 @@ void push_vm(struct pvctld *c, virDomainPtr dom,
 	int r;
 
 	virDomainGetUUID(dom, uuid);
+	/* Wherever settings reach the module, the VM's socket follows. */
+	vmsock_follow(c, dom, s);
 	r = push_policy(&p, why, sizeof(why));
 	if (r == -ENOENT) {
 		if (!c->netlink_absent_logged)

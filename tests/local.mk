@@ -10,7 +10,8 @@ unit_tests = \
 	tests/unit/test-fdt \
 	tests/unit/test-delivery \
 	tests/unit/test-ctl-settings \
-	tests/unit/test-cmd-vm
+	tests/unit/test-cmd-vm \
+	tests/unit/test-ivshmem
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -39,6 +40,12 @@ tests_unit_test_ctl_settings_SOURCES = tests/unit/test-ctl-settings.c
 tests_unit_test_ctl_settings_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 tests_unit_test_ctl_settings_CFLAGS = $(UNIT_CFLAGS) $(LIBXML_CFLAGS)
 tests_unit_test_ctl_settings_LDADD = libpvctl/libpvctl.la $(UNIT_LDADD) $(LIBXML_LIBS)
+
+# libpvctl's ivshmem-doorbell server and its messages, without QEMU.
+tests_unit_test_ivshmem_SOURCES = tests/unit/test-ivshmem.c
+tests_unit_test_ivshmem_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
+tests_unit_test_ivshmem_CFLAGS = $(UNIT_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+tests_unit_test_ivshmem_LDADD = libpvctl/libpvctl.la $(UNIT_LDADD) $(LIBSYSTEMD_LIBS)
 
 # pvctl's daemon subcommands against a fake pvctld (client.h).
 tests_unit_test_cmd_vm_SOURCES = tests/unit/test-cmd-vm.c tools/pvctl/output.c
@@ -109,7 +116,10 @@ ctl_tests = \
 	tests/ctl/polkit.sh \
 	tests/ctl/hook-timeout.sh \
 	tests/ctl/unit-security.sh \
-	tests/ctl/halves.sh
+	tests/ctl/halves.sh \
+	tests/ctl/ivshmem-qemu.sh \
+	tests/ctl/ivshmem-pvctld.sh \
+	tests/ctl/ivshmem-libvirt.sh
 TESTS += $(ctl_tests)
 EXTRA_DIST += $(ctl_tests) tests/ctl/lib-ctl.sh
 # 1000 D-Bus calls in flight at once against pvctld (tests/ctl/dbus-1000.sh).
@@ -121,6 +131,11 @@ check_PROGRAMS += tests/ctl/polkit-standin
 tests_ctl_polkit_standin_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 tests_ctl_polkit_standin_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 tests_ctl_polkit_standin_LDADD = libpvctl/libpvctl.la $(LIBSYSTEMD_LIBS)
+# The ivshmem-doorbell server against QEMU through qtest (ivshmem-qemu.sh).
+check_PROGRAMS += tests/ctl/ivshmem-qtest
+tests_ctl_ivshmem_qtest_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
+tests_ctl_ivshmem_qtest_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(PTHREAD_CFLAGS)
+tests_ctl_ivshmem_qtest_LDADD = libpvctl/libpvctl.la $(LIBSYSTEMD_LIBS) $(PTHREAD_LIBS)
 # A caller that execs a setgid program right after its call (daemon.sh).
 check_PROGRAMS += tests/ctl/call-then-exec
 tests_ctl_call_then_exec_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)

@@ -116,6 +116,28 @@ ctl_domain_xml() {
 EOX
 }
 
+# ctl_shmem_domain_xml NAME UUID VCPUS: a qemu domain with the ivshmem-doorbell
+# device pvctld serves (issue 15's shape: the server path, one MSI-X vector
+# per vCPU, ioeventfd).
+ctl_shmem_domain_xml() {
+	cat <<EOX
+<domain type='qemu'>
+  <name>$1</name>
+  <uuid>$2</uuid>
+  <memory unit='MiB'>64</memory>
+  <vcpu>$3</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <shmem name='pvabi-${2//-/}'>
+      <model type='ivshmem-doorbell'/>
+      <server path='/run/pvabi/$2.sock'/>
+      <msi vectors='$3' ioeventfd='on'/>
+    </shmem>
+  </devices>
+</domain>
+EOX
+}
+
 _lv_dirs=(/run/libvirt /etc/libvirt/qemu /var/lib/libvirt /var/log/libvirt)
 LV_PID=/run/libvirt/pvabi-test-libvirtd.pid
 # ctl_libvirtd_start: mount the empty directories (first call), start

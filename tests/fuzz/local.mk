@@ -77,6 +77,10 @@ tests/fuzz/fuzz-metadata: tests/fuzz/fuzz-metadata.c $(fuzz_libpvabi) $(fuzz_lib
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)
 tests/fuzz/fuzz-bus-args: tests/fuzz/fuzz-bus-args.c $(fuzz_libpvabi) $(fuzz_libpvctl)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)
+# ... and the ivshmem messages the tests hold pvctld's server to.
+fuzz_programs += tests/fuzz/fuzz-ivshmem
+tests/fuzz/fuzz-ivshmem: tests/fuzz/fuzz-ivshmem.c libpvctl/ivshmem_proto.c %reldir%/fuzz.h
+	$(FUZZ_LINK)
 tests/fuzz/fuzz-state: tests/fuzz/fuzz-state.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 

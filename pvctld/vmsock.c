@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pvctld's ivshmem-doorbell sockets: one per enabled VM, at
+ * $RUNTIME_DIRECTORY/<uuid>.sock (systemd's RuntimeDirectory=pvabi, so
+ * /run/pvabi/), served on the daemon's loop by libpvctl/ivshmem_server.h
+ * with the VM's region from pvabi.ko.
+ *
+ * A socket listens from pvctld's start (every enabled VM) or the VM's
+ * enable, before QEMU needs it: QEMU connects while it realizes the device
+ * and fails to start when nobody listens.  It closes on disable and on
+ * undefine; a QEMU still connected is told peer 0 is gone.  The module's
+ * VM is created when the first QEMU connects (without the module, that
+ * QEMU is refused and does not start: a domain with the device needs
+ * pvabi.ko).
+ *
+ * Who may connect: libvirt runs QEMU as its own user (qemu.conf's user,
+ * Debian's default libvirt-qemu, group kvm), which is neither pvctld nor
+ * in its group.  The socket is 0666 in a 0755 directory, and the server
+ * checks each client's credentials (SO_PEERCRED, attested by the kernel at
+ * connect): root or QEMU's user, everyone else is refused.
+ */
+#include <limits.h>
+#include <pwd.h>
+#include <sys/stat.h>
+
+#include "ivshmem_server.h"
+#include "pvctld.h"
+
+#define VMSOCK_DIR_DEFAULT "/run/pvabi"
+/* libvirt's QEMU user: Debian's, then Fedora's. */
+static const char *const qemu_users[] = {"libvirt-qemu", "qemu"};
+
+struct vmsock {
+	struct vmsock *next;
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	char uuid_str[VIR_UUID_STRING_BUFLEN];
+	char name[256];
+	uint32_t n_vcpus;
+	struct pvctl_ivshmem_server *server;
+};
+
+static void vmsock_log(void *arg, const char *line)
+{
+	log_msg("%s", line);
+}
+
+static int open_region(void *arg, struct pvctl_region **out, char *why,
+		       size_t whylen)
+{
+	struct vmsock *v = arg;
+
+	return pvctl_region_open_pvabi(v->uuid, v->name, v->n_vcpus, out, why,
+				       whylen);
+}
+
+static uid_t qemu_uid(void)
+{
+	for (size_t i = 0; i < sizeof(qemu_users) / sizeof(*qemu_users); i++) {
+		struct passwd *pw = getpwnam(qemu_users[i]);
+
+		if (pw)
+			return pw->pw_uid;
+	}
+	return 0; /* root alone */
+}
+
+static int vmsock_open(struct pvctld *c, struct vmsock *v)
+{
+	const char *dir = getenv("RUNTIME_DIRECTORY");
+	char path[PATH_MAX], why[256];
+	struct pvctl_ivshmem_opts o = {
+		.path = path,
+		.mode = 0666,
+		.allow_uid = qemu_uid(),
+		.n_vectors = v->n_vcpus,
+		.open_region = open_region,
+		.log = vmsock_log,
+		.arg = v,
+	};
+	int r;
+
+	/* RUNTIME_DIRECTORY may list several, separated by ':'. */
+	snprintf(path, sizeof(path), "%.*s/%s.sock",
+		 dir && *dir ? (int)strcspn(dir, ":")
+			     : (int)strlen(VMSOCK_DIR_DEFAULT),
+		 dir && *dir ? dir : VMSOCK_DIR_DEFAULT, v->uuid_str);
+	r = pvctl_ivshmem_server_new(c->event, &o, &v->server, why,
+				     sizeof(why));
+	if (r < 0)
+		return log_msg("VM '%s': no ivshmem socket: %s", v->name, why),
+		       r;
+	log_msg("VM '%s': serving its pvabi region to QEMU on %s (%u vectors)",
+		v->name, path, v->n_vcpus);
+	return 0;
+}
+
+static void vmsock_close(struct pvctld *c, struct vmsock **pp)
+{
+	struct vmsock *v = *pp;
+
+	*pp = v->next;
+	if (v->server)
+		log_msg("VM '%s': ivshmem socket closed", v->name);
+	pvctl_ivshmem_server_free(v->server);
+	free(v);
+}
+
+static struct vmsock **find_uuid(struct pvctld *c, const unsigned char *uuid)
+{
+	struct vmsock **pp = &c->vmsocks;
+
+	while (*pp && memcmp((*pp)->uuid, uuid, VIR_UUID_BUFLEN))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+void vmsock_follow(struct pvctld *c, virDomainPtr dom,
+		   const struct pvctl_vm_settings *s)
+{
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	char uuid_str[VIR_UUID_STRING_BUFLEN];
+	struct vmsock **pp, *v;
+	int n;
+
+	if (virDomainGetUUID(dom, uuid) < 0)
+		return;
+	if (virDomainGetUUIDString(dom, uuid_str) < 0)
+		return;
+	pp = find_uuid(c, uuid);
+	if (!s->enabled) {
+		if (*pp)
+			vmsock_close(c, pp);
+		return;
+	}
+	/* Known already, listening or not: nothing to ask libvirt, nothing
+	 * to log again on every change of the VM's settings.  A socket that
+	 * could not be opened is tried again on the next enable, or when
+	 * pvctld starts; so is a changed vCPU maximum taken. */
+	if (*pp)
+		return;
+	/* One vector per vCPU the domain can ever have (the <msi vectors>
+	 * pvctl enable writes). */
+	n = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_MAXIMUM);
+	if (n < 1)
+		return;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return;
+	memcpy(v->uuid, uuid, sizeof(uuid));
+	memcpy(v->uuid_str, uuid_str, sizeof(uuid_str));
+	snprintf(v->name, sizeof(v->name), "%s", virDomainGetName(dom));
+	v->n_vcpus = (uint32_t)n;
+	vmsock_open(c, v);
+	v->next = c->vmsocks;
+	c->vmsocks = v;
+}
+
+void vmsock_forget(struct pvctld *c, const char *name)
+{
+	struct vmsock **pp = &c->vmsocks;
+
+	while (*pp && strcmp((*pp)->name, name))
+		pp = &(*pp)->next;
+	if (*pp)
+		vmsock_close(c, pp);
+}
+
+void vmsock_close_all(struct pvctld *c)
+{
+	while (c->vmsocks)
+		vmsock_close(c, &c->vmsocks);
+}
+
+/* At start: every enabled VM's socket, before its QEMU starts. */
+void vmsock_open_all(struct pvctld *c)
+{
+	virDomainPtr *doms = NULL;
+	int n = c->conn ? virConnectListAllDomains(c->conn, &doms, 0) : -1;
+
+	for (int i = 0; i < n; i++) {
+		struct pvctl_vm_settings s;
+		sd_bus_error err = SD_BUS_ERROR_NULL;
+
+		if (virt_read_settings(c, doms[i], &s, &err) >= 0)
+			vmsock_follow(c, doms[i], &s);
+		sd_bus_error_free(&err);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+}
