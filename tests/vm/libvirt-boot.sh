@@ -32,10 +32,11 @@ fi
 
 # On the libvirt host.
 now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 echo "# libvirt host: kernel $(uname -r), root mounted at ${PVABI_VM_T_BOOT} s, KVM at ${PVABI_VM_T_KVM} s, libvirtd up at ${PVABI_VM_T_LIBVIRTD} s"
 serial=/var/log/pvabi-boot
 mkdir -p $serial
-declare -A result pid t0 t_start t_marker
+declare -A result pid t0 t_start t_marker failed
 types="kvm qemu"
 
 domain_xml() { # domain_xml TYPE
@@ -63,24 +64,41 @@ domain_xml() { # domain_xml TYPE
 XML
 }
 
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-# Both domains start, then both are waited for: their boots overlap.
+# Both domains are defined (one virsh: under TCG each costs seconds), then
+# started at once (QEMU alone takes seconds to start), then waited for.
+defines=
 for t in $types; do
-	name=pvabi-boot-$t
 	result[$t]=ok
 	if [ $t = kvm ] && [ "$PVABI_VM_KVM" != 1 ]; then
 		result[$t]=skipped
 		continue
 	fi
-	domain_xml $t >"$TMP/$name.xml"
-	run virsh define "$TMP/$name.xml"
-	ok $rc "virsh define a type='$t' domain"
-	[ $rc = 0 ] || { sed 's/^/# /' "$TMP/err"; result[$t]=FAIL; continue; }
+	domain_xml $t >"$TMP/pvabi-boot-$t.xml"
+	defines="$defines define $TMP/pvabi-boot-$t.xml;"
+done
+defined=$(virsh "$defines" 2>&1) || true
+for t in $types; do
+	[ "${result[$t]}" = ok ] || continue
+	ok $(grep -q "Domain 'pvabi-boot-$t' defined" <<<"$defined"; echo $?) "virsh define a type='$t' domain"
+	[ "$_failed" = 0 ] || { result[$t]=FAIL; printf '%s\n' "$defined" | sed 's/^/# /'; }
+done
+for t in $types; do
+	[ "${result[$t]}" = ok ] || continue
 	t0[$t]=$(now)
-	run virsh start $name
-	ok $rc "virsh start $name"
-	[ $rc = 0 ] || { sed 's/^/# /' "$TMP/err"; result[$t]=FAIL; continue; }
-	t_start[$t]=$(since ${t0[$t]})
+	(
+		src=0
+		virsh start pvabi-boot-$t >"$TMP/start-$t" 2>&1 || src=$?
+		echo $src >"$TMP/rc-$t"
+		since ${t0[$t]} >"$TMP/t-$t"
+	) &
+done
+wait
+for t in $types; do
+	[ "${result[$t]}" = ok ] || continue
+	name=pvabi-boot-$t
+	ok "$(cat "$TMP/rc-$t")" "virsh start $name"
+	[ "$(cat "$TMP/rc-$t")" = 0 ] || { sed 's/^/# /' "$TMP/start-$t"; result[$t]=FAIL; continue; }
+	t_start[$t]=$(cat "$TMP/t-$t")
 	pid[$t]=$(cat /run/libvirt/qemu/$name.pid)
 done
 
@@ -100,6 +118,8 @@ while ((SECONDS < deadline)); do
 	sleep 0.2
 done
 
+running=$(virsh list --state-running --name)
+ran=
 for t in $types; do
 	name=pvabi-boot-$t
 	if [ "${result[$t]}" = skipped ]; then
@@ -107,12 +127,13 @@ for t in $types; do
 		continue
 	fi
 	[ "${result[$t]}" = ok ] || continue
-	failed=$_failed
+	ran="$ran $t"
+	failed[$t]=$_failed
 	log=$serial/$name.log
 	marker=$(grep -a '^PVABI-TESTBED-GUEST' "$log" 2>/dev/null | tr -d '\r' | head -1) || true
 	ok $([ -n "$marker" ]; echo $?) "$name printed its marker on its serial port ($marker)"
 	[ -n "$marker" ] || tail -c 2000 "$log" 2>/dev/null | sed 's/^/# serial: /'
-	is "$(virsh domstate $name 2>&1)" running "$name is running"
+	ok $(grep -qx $name <<<"$running"; echo $?) "virsh list: $name is running"
 	# libvirt writes QEMU's command line one argument a line.
 	qlog=/var/log/libvirt/qemu/$name.log
 	fds=$(ls -l /proc/${pid[$t]}/fd 2>/dev/null | grep -c ' -> /dev/kvm$') || true
@@ -126,14 +147,27 @@ for t in $types; do
 		ok $([ -n "$marker" ] && [ "${marker#*hypervisor=}" != KVMKVMKVM... ]; echo $?) \
 			"$name's guest sees no KVM CPUID signature"
 	fi
-	run virsh destroy $name
-	ok $rc "virsh destroy $name"
-	is "$(virsh domstate $name 2>&1)" "shut off" "$name is shut off"
-	run virsh undefine $name
-	ok $rc "virsh undefine $name"
-	[ "$_failed" = "$failed" ] || result[$t]=FAIL
+done
+
+# Each domain destroyed, shut off, undefined (one virsh each for all).
+batch() { # batch VERB: "VERB pvabi-boot-T; ..." for each domain that ran
+	local t
+	for t in $ran; do printf '%s pvabi-boot-%s; ' "$1" "$t"; done
+}
+if [ -n "$ran" ]; then
+	destroyed=$(virsh "$(batch destroy)" 2>&1) || true
+	shutoff=$(virsh list --state-shutoff --name 2>&1) || true
+	undefined=$(virsh "$(batch undefine)" 2>&1) || true
+fi
+for t in $ran; do
+	name=pvabi-boot-$t
+	ok $(grep -q "Domain '$name' destroyed" <<<"$destroyed"; echo $?) "virsh destroy $name"
+	ok $(grep -qx $name <<<"$shutoff"; echo $?) "virsh list: $name is shut off"
+	ok $(grep -q "Domain '$name' has been undefined" <<<"$undefined"; echo $?) "virsh undefine $name"
+	[ "$_failed" = "${failed[$t]}" ] || result[$t]=FAIL
 	echo "# $name: virsh start took ${t_start[$t]} s; its marker came ${t_marker[$t]:-never} s after virsh start began"
 done
+[ "$_failed" = 0 ] || printf '%s\n' "$destroyed" "$shutoff" "$undefined" | sed 's/^/# virsh: /'
 plan $_n
 [ "$_failed" = 0 ] || { tail -20 /var/log/libvirt/libvirtd.log | sed 's/^/# libvirtd: /'; }
 echo "libvirt-boot: kvm ${result[kvm]} tcg ${result[qemu]} in $(now | cut -d. -f1) s"
