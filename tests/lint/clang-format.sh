@@ -11,7 +11,7 @@ cd "$top_srcdir"
 if git rev-parse --show-toplevel 2>/dev/null | grep -qx "$(pwd -P)"; then
 	all=$(git ls-files '*.c' '*.h')
 else
-	all=$(find . \( -path './tests/kmod/work*' -o -path ./tests/fuzz/work -o \
+	all=$(find . \( -path './tests/kmod/work*' -o -path './tests/vm/work*' -o -path ./tests/fuzz/work -o \
 		-path ./build-asan -o -path './pvabi-*' -o -path ./_build \) -prune \
 		-o \( -name '*.c' -o -name '*.h' \) -print | sed 's|^\./||')
 fi

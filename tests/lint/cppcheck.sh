@@ -9,7 +9,7 @@ CPPCHECK=${CPPCHECK:-$(command -v cppcheck || true)}
 plan 1
 
 cd "$top_srcdir"
-files=$(find . \( -path ./kmod -o -path './tests/kmod/work*' -o -path ./build-asan -o -path './pvabi-*' \
+files=$(find . \( -path ./kmod -o -path './tests/kmod/work*' -o -path './tests/vm/work*' -o -path ./build-asan -o -path './pvabi-*' \
 	-o -path ./_build -o -path ./autom4te.cache \) -prune -o -name '*.c' -print | sort)
 nfiles=$(printf '%s\n' "$files" | wc -l)
 run "$CPPCHECK" --error-exitcode=1 --enable=warning,portability,performance \

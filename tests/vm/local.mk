@@ -1,0 +1,13 @@
+# A libvirt host under TCG (Debian's kernel with nested SVM, this machine's
+# own libvirtd and QEMU, pvabi.ko loaded) and the domains it starts.
+vm_tests = %reldir%/libvirt-boot.sh
+TESTS += $(vm_tests)
+dist_check_SCRIPTS += $(vm_tests)
+EXTRA_DIST += %reldir%/run-libvirt-host %reldir%/initramfs-init \
+	%reldir%/host-init %reldir%/marker-guest.S
+
+clean-local: vm-tests-clean
+vm-tests-clean:
+	rm -rf $(abs_top_builddir)/tests/vm/work-* \
+		$(abs_top_builddir)/tests/vm/marker-guest.elf
+.PHONY: vm-tests-clean
