@@ -45,7 +45,7 @@ int dev_open(void)
 	return fd;
 }
 
-int vm_create(int dev, const char *name, uint32_t *id)
+int vm_create_closed(int dev, const char *name, uint32_t *id)
 {
 	struct pvabi_create_vm cv = {0};
 	int fd;
@@ -59,6 +59,33 @@ int vm_create(int dev, const char *name, uint32_t *id)
 	return fd;
 }
 
+void vm_push(uint32_t id)
+{
+	struct pvctl_genl_policy pol = {0};
+	struct pvctl_genl *g;
+	int err = pvctl_genl_open(&g);
+
+	if (!err) {
+		err = pvctl_genl_set_policy(g, id, 0, &pol);
+		pvctl_genl_close(g);
+	}
+	if (err) {
+		errno = -err;
+		die("SET_POLICY (the push that lets a VM negotiate)");
+	}
+}
+
+int vm_create(int dev, const char *name, uint32_t *idp)
+{
+	uint32_t id;
+	int fd = vm_create_closed(dev, name, &id);
+
+	vm_push(id);
+	if (idp)
+		*idp = id;
+	return fd;
+}
+
 int vm_with_bound(int dev, const char *name, uint32_t bound_us, uint32_t *idp)
 {
 	struct pvctl_genl_policy pol = {
@@ -67,7 +94,7 @@ int vm_with_bound(int dev, const char *name, uint32_t bound_us, uint32_t *idp)
 	};
 	struct pvctl_genl *g;
 	uint32_t id;
-	int vm = vm_create(dev, name, &id), err;
+	int vm = vm_create_closed(dev, name, &id), err;
 
 	err = pvctl_genl_open(&g);
 	if (!err) {
