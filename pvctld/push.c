@@ -15,11 +15,13 @@ int push_policy(const struct push_policy *p, char *why, size_t whylen)
 		.present = 1u << PVABI_POLICY_A_MIN_VERSION |
 			   1u << PVABI_POLICY_A_MAX_VERSION |
 			   1u << PVABI_POLICY_A_FEATURES |
-			   1u << PVABI_POLICY_A_PATCH_MODE,
+			   1u << PVABI_POLICY_A_PATCH_MODE |
+			   1u << PVABI_POLICY_A_ENABLED,
 		.min_version = p->min_version,
 		.max_version = p->max_version,
 		.features = p->features,
 		.patch_mode = pvctl_patch_mode_to_nl(p->patch_mode),
+		.enabled = p->enabled,
 	};
 	struct pvctl_genl *g;
 	int err;

@@ -8,6 +8,7 @@
 #ifndef PVCTLD_PUSH_H
 #define PVCTLD_PUSH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,7 @@ struct push_policy {
 	uint32_t min_version, max_version; /* pvabi_version_pack() */
 	uint64_t features;
 	enum pvabi_patch_mode patch_mode;
+	bool enabled; /* false: the module refuses every negotiation */
 };
 
 /*

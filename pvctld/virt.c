@@ -12,9 +12,10 @@
 #include "pvctld.h"
 
 /*
- * A disabled VM is pushed with no features and patching off, the closest
- * the module's policy comes to "no pvabi".  A module without the VM (its
- * VMM has not created it yet) is not an error.
+ * A disabled VM is pushed with enabled 0: the module refuses its vCPUs'
+ * negotiation (vCPUs that negotiated keep what they have until the VM is
+ * started again).  A module without the VM (its VMM has not created it
+ * yet) is not an error: kmod.c pushes when the module announces it.
  */
 void push_vm(struct pvctld *c, virDomainPtr dom,
 	     const struct pvctl_vm_settings *s)
@@ -25,8 +26,9 @@ void push_vm(struct pvctld *c, virDomainPtr dom,
 		.name = virDomainGetName(dom),
 		.min_version = pvabi_version_pack(s->lo),
 		.max_version = pvabi_version_pack(s->hi),
-		.features = s->enabled ? s->features : 0,
-		.patch_mode = s->enabled ? s->patch.mode : PVABI_PATCH_OFF,
+		.features = s->features,
+		.patch_mode = s->patch.mode,
+		.enabled = s->enabled,
 	};
 	char why[256] = "";
 	int r;
