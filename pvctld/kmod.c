@@ -180,8 +180,7 @@ static void disconnect(struct pvctld *c)
 	c->n_kmod_vms = 0;
 }
 
-static int on_readable(sd_event_source *s, int fd, uint32_t revents,
-		       void *data)
+static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *data)
 {
 	struct pvctld *c = data;
 	unsigned int bad = 0;

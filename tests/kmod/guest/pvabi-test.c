@@ -1280,6 +1280,151 @@ static int sh(const char *cmd, char *out, size_t len)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* ------------------------------------------- pvctld following it */
+
+#define PVCTL_BUS "PVCTL_BUS_ADDRESS=unix:path=/tmp/pvctld/bus /pvctl "
+
+/* Poll the dump for up to @ms until VM @id's policy is @pushed with
+ * @enabled; the milliseconds it took, or -1. */
+static long wait_policy(uint32_t id, bool pushed, uint32_t enabled, long ms)
+{
+	struct find *f = calloc(1, sizeof(*f));
+	struct pvctl_genl *g;
+	double t0 = now();
+	long took = -1;
+
+	if (!f || pvctl_genl_open(&g))
+		die("genl open");
+	for (long i = 0; i < ms / 10 && took < 0; i++) {
+		memset(f, 0, sizeof(*f));
+		f->id = id;
+		pvctl_genl_dump(g, id, find_vm, f);
+		if (f->found && f->vm.policy_pushed == pushed &&
+		    f->vm.policy.enabled == enabled)
+			took = (long)((now() - t0) * 1000);
+		else
+			sleep_ms(10);
+	}
+	pvctl_genl_close(g);
+	free(f);
+	return took;
+}
+
+/* Poll `pvctl show test` for up to 10 s until its output has @want. */
+static bool show_says(const char *args, const char *want, char *out, size_t len)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), PVCTL_BUS "show test %s 2>&1", args);
+	for (int i = 0; i < 100; i++) {
+		if (sh(cmd, out, len) == 0 && strstr(out, want))
+			return true;
+		sleep_ms(100);
+	}
+	return false;
+}
+
+/*
+ * pvctld (started by the init script on a private bus, configured to offer
+ * features "notify" only, libvirt's test driver as its libvirt) against
+ * the module: the domain "test" is the VM, a module VM with its UUID.
+ */
+static void case_pvctld(void)
+{
+	static const uint8_t test_uuid[PVABI_UUID_LEN] = {
+		0x66, 0x95, 0xeb, 0x01, 0xf6, 0xa4, 0x83, 0x04,
+		0x79, 0xaa, 0x97, 0xf2, 0x50, 0x2e, 0x19, 0x3f};
+	struct pvabi_create_vm cv = {0};
+	struct pvabi_vcpu_negotiate n;
+	struct pvabi_offer o = {0};
+	struct pvctl_genl *g;
+	char out[4096];
+	int dev = dev_open(), vm, other, vc0, vc1 = -1, rc;
+	uint32_t flags = 0, other_id, test_id;
+	long ms = -1;
+
+	if (pvctl_genl_open(&g))
+		die("genl open");
+	for (int i = 0; i < 100 && ms < 0; i++) {
+		if (pvctl_genl_get_offer(g, &o, &flags) == 0 &&
+		    (flags & PVABI_HOST_F_OFFER_SET))
+			ms = i * 100;
+		else
+			sleep_ms(100);
+	}
+	pvctl_genl_close(g);
+	result(ms >= 0 && o.features == PVABI_F_NOTIFY,
+	       "pvctld pushed its configured offer at start (features %#llx)",
+	       (unsigned long long)o.features);
+	rc = sh("/pvctl kmod status", out, sizeof(out));
+	result(rc == 0 && strstr(out, "notify (pushed by the control plane)"),
+	       "pvctl kmod status shows the module's offer, pushed (exit %d)",
+	       rc);
+	rc = sh(PVCTL_BUS "enable test >/dev/null 2>&1", out, sizeof(out));
+	result(rc == 0, "pvctl enable test (exit %d)", rc);
+
+	memcpy(cv.uuid, test_uuid, sizeof(cv.uuid));
+	vm = ioctl(dev, PVABI_CREATE_VM, &cv);
+	if (vm < 0)
+		die("PVABI_CREATE_VM with the test domain's UUID");
+	test_id = cv.id;
+	ms = wait_policy(test_id, true, 1, 10000);
+	result(ms >= 0,
+	       "pvctld pushed the domain's policy when the module VM appeared "
+	       "(%ld ms)",
+	       ms);
+	printf("# pvctld: policy pushed %ld ms after PVABI_CREATE_VM\n", ms);
+	vc0 = ioctl(vm, PVABI_CREATE_VCPU, 0);
+	result(negotiate(vc0, PVABI_F_ALL_1_0, &n) == 0 &&
+		       n.features == PVABI_F_NOTIFY,
+	       "the guest negotiates what pvctld's offer allows (%#llx)",
+	       (unsigned long long)n.features);
+	result(show_says("", "guest:    negotiated 1.0 [notify] on vCPU 0", out,
+			 sizeof(out)),
+	       "pvctl show test: negotiated 1.0 [notify] on vCPU 0");
+	printf("# $ pvctl show test: %s",
+	       strstr(out, "guest:") ? strstr(out, "guest:") : out);
+	result(show_says("--json",
+			 "\"negotiated\":[{\"version\":\"1.0\",\"features\":["
+			 "\"notify\"],\"vcpus\":[0]}]",
+			 out, sizeof(out)),
+	       "pvctl show test --json: \"negotiated\" lists vCPU 0");
+
+	memset(&cv, 0, sizeof(cv));
+	cv.uuid[0] = 0x42;
+	other = ioctl(dev, PVABI_CREATE_VM, &cv);
+	other_id = cv.id;
+	sleep_ms(1000);
+	result(other >= 0 && wait_policy(other_id, false, 1, 100) >= 0 &&
+		       try_negotiate(other, 0, &n) == -EACCES,
+	       "a module VM no libvirt domain matches gets no policy: it "
+	       "cannot negotiate");
+	close(other);
+
+	rc = sh(PVCTL_BUS "disable test >/dev/null 2>&1", out, sizeof(out));
+	ms = wait_policy(test_id, true, 0, 10000);
+	vc1 = ioctl(vm, PVABI_CREATE_VCPU, 1);
+	result(rc == 0 && ms >= 0 && negotiate(vc1, PVABI_F_ALL_1_0, &n) &&
+		       errno == EACCES && n.error == PVABI_E_POLICY,
+	       "pvctl disable test: negotiation refused (EACCES, "
+	       "PVABI_E_POLICY)");
+
+	rc = sh("kill -9 $(cat /tmp/pvctld/pid) && sleep 0.5 && "
+		"/start-pvctld && echo started",
+		out, sizeof(out));
+	result(rc == 0 && show_says("", "negotiated 1.0 [notify] on vCPU 0",
+				    out, sizeof(out)),
+	       "pvctld killed (-9) and started again adopts the VM: vCPU 0 "
+	       "still shown negotiated");
+
+	close(vc0);
+	close(vc1);
+	close(vm);
+	result(show_says("", "guest:    not negotiated", out, sizeof(out)),
+	       "the module VM destroyed: pvctl show test says not negotiated");
+	close(dev);
+}
+
 /* pvctl kmod status/policy/inject against the real family. */
 static void case_pvctl(void)
 {
@@ -1395,6 +1540,8 @@ int main(int argc, char **argv)
 		case_closed(true);
 	else if (!strcmp(c, "pvctl"))
 		case_pvctl();
+	else if (!strcmp(c, "pvctld"))
+		case_pvctld();
 	else if (!strcmp(c, "churn"))
 		case_churn(argc > 2 ? atol(argv[2]) : 5);
 	else if (!strcmp(c, "hostile") && argc > 2 &&
