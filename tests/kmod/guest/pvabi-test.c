@@ -810,6 +810,16 @@ static void case_unpriv(void)
 			  "unprivileged SET_POLICY");
 		EXPECT_NL(pvctl_genl_inject(g, id, 0, 0), EPERM,
 			  "unprivileged INJECT");
+		{
+			struct pvabi_offer o = {.n_versions = 1,
+						.versions = {{1, 0}}};
+			uint32_t flags;
+
+			EXPECT_NL(pvctl_genl_set_offer(g, &o), EPERM,
+				  "unprivileged SET_OFFER");
+			EXPECT_NL(pvctl_genl_get_offer(g, &o, &flags), EPERM,
+				  "unprivileged GET_OFFER");
+		}
 		err = pvctl_genl_dump(g, 0, count_vm, &n);
 		result(err == -EPERM && n == 0,
 		       "unprivileged GET_VMS dump is refused: EPERM (got %s, "
