@@ -177,7 +177,7 @@ static int method_get_negotiated(sd_bus_message *m, void *data,
 	if (r < 0)
 		return r;
 	if (virDomainGetUUID(dom, uuid) == 0)
-		vm = kmod_find_uuid(c, uuid);
+		vm = kmod_find(c, uuid, virDomainGetName(dom));
 	r = sd_bus_message_new_method_return(m, &reply);
 	if (r >= 0)
 		r = sd_bus_message_open_container(reply, 'a', "(uut)");

@@ -55,12 +55,16 @@ static void forget_vm(struct pvctld *c, uint32_t id)
 		*vm = c->kmod_vms[--c->n_kmod_vms];
 }
 
-const struct kmod_vm *kmod_find_uuid(struct pvctld *c,
-				     const unsigned char *uuid)
+const struct kmod_vm *kmod_find(struct pvctld *c, const unsigned char *uuid,
+				const char *name)
 {
 	for (size_t i = 0; i < c->n_kmod_vms; i++)
 		if (c->kmod_vms[i].has_uuid &&
 		    !memcmp(c->kmod_vms[i].uuid, uuid, PVABI_UUID_LEN))
+			return &c->kmod_vms[i];
+	/* As push_kmod_vm() matched it: by name when the UUID is not its. */
+	for (size_t i = 0; i < c->n_kmod_vms; i++)
+		if (name && !strcmp(c->kmod_vms[i].name, name))
 			return &c->kmod_vms[i];
 	return NULL;
 }
@@ -75,13 +79,16 @@ static void push_kmod_vm(struct pvctld *c, const struct kmod_vm *vm)
 	struct pvctl_vm_settings s;
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	virDomainPtr dom = NULL;
+	uint32_t by_id = 0;
 
 	if (!c->conn)
 		return; /* connection.c pushes every domain once connected */
 	if (vm->has_uuid)
 		dom = virDomainLookupByUUID(c->conn, vm->uuid);
-	if (!dom && vm->name[0])
+	if (!dom && vm->name[0]) {
 		dom = virDomainLookupByName(c->conn, vm->name);
+		by_id = vm->id; /* the domain's UUID is not the VM's */
+	}
 	if (!dom) {
 		log_msg("pvabi.ko VM %u%s%s%s matches no libvirt domain: no "
 			"policy pushed, it cannot negotiate",
@@ -90,7 +97,7 @@ static void push_kmod_vm(struct pvctld *c, const struct kmod_vm *vm)
 		return;
 	}
 	if (virt_read_settings(c, dom, &s, &err) >= 0)
-		push_vm(c, dom, &s);
+		push_vm_to(c, dom, &s, by_id);
 	else
 		log_msg("pvabi.ko VM %u: %s", vm->id, err.message);
 	sd_bus_error_free(&err);

@@ -34,8 +34,10 @@ int push_policy(const struct push_policy *p, char *why, size_t whylen)
 	err = pvctl_genl_open(&g);
 	if (err)
 		return err;
-	/* By UUID, in one request: no id to look up first and go stale. */
-	err = pvctl_genl_set_policy_uuid(g, p->uuid, 0, &pol);
+	/* By UUID, in one request: no id to look up first and go stale.  By
+	 * id for a module VM that has a name only (kmod.c knows its id). */
+	err = p->vm_id ? pvctl_genl_set_policy(g, p->vm_id, 0, &pol)
+		       : pvctl_genl_set_policy_uuid(g, p->uuid, 0, &pol);
 	if (err == -ENOENT)
 		err = -ESRCH;
 	if (err < 0 && err != -ESRCH)

@@ -16,6 +16,7 @@
 
 struct push_policy {
 	const unsigned char *uuid; /* 16 bytes */
+	uint32_t vm_id; /* not 0: the module VM by its id, not by @uuid */
 	const char *name;
 	uint32_t min_version, max_version; /* pvabi_version_pack() */
 	uint64_t features;
@@ -24,7 +25,7 @@ struct push_policy {
 };
 
 /*
- * push_policy - set the policy of the module's VM with @p->uuid
+ * push_policy - set the policy of the module's VM with @p->uuid (or id)
  * Returns 0, -ENOENT when the family is absent (module not loaded), -ESRCH
  * when the module has no such VM (its VMM has not created it), -EINVAL with
  * @why for a patch mode libpvabi does not define (nothing is sent), or the

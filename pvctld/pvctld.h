@@ -138,14 +138,18 @@ int auth_setup(struct pvctld *c);
 /* Drop the calls still being decided (at exit). */
 void auth_done(struct pvctld *c);
 
-/* kmod.c: push the offer, follow the module's VMs; the VM with @uuid. */
+/* kmod.c: push the offer, follow the module's VMs; the VM with @uuid, or
+ * else @name. */
 int kmod_setup(struct pvctld *c);
 void kmod_done(struct pvctld *c);
-const struct kmod_vm *kmod_find_uuid(struct pvctld *c,
-				     const unsigned char *uuid);
+const struct kmod_vm *kmod_find(struct pvctld *c, const unsigned char *uuid,
+				const char *name);
 
 /* virt.c: hand a VM's settings to the kernel module, if it is loaded. */
 void push_vm(struct pvctld *c, virDomainPtr dom,
 	     const struct pvctl_vm_settings *s);
+/* The same to module VM @vm_id (0: the one with the domain's UUID). */
+void push_vm_to(struct pvctld *c, virDomainPtr dom,
+		const struct pvctl_vm_settings *s, uint32_t vm_id);
 
 #endif

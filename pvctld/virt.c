@@ -20,9 +20,16 @@
 void push_vm(struct pvctld *c, virDomainPtr dom,
 	     const struct pvctl_vm_settings *s)
 {
+	push_vm_to(c, dom, s, 0);
+}
+
+void push_vm_to(struct pvctld *c, virDomainPtr dom,
+		const struct pvctl_vm_settings *s, uint32_t vm_id)
+{
 	unsigned char uuid[VIR_UUID_BUFLEN] = {0};
 	struct push_policy p = {
 		.uuid = uuid,
+		.vm_id = vm_id,
 		.name = virDomainGetName(dom),
 		.min_version = pvabi_version_pack(s->lo),
 		.max_version = pvabi_version_pack(s->hi),
@@ -35,6 +42,14 @@ void push_vm(struct pvctld *c, virDomainPtr dom,
 
 	virDomainGetUUID(dom, uuid);
 	r = push_policy(&p, why, sizeof(why));
+	if (r == -ESRCH && !vm_id) {
+		/* No module VM with the UUID: one with the domain's name. */
+		const struct kmod_vm *k = kmod_find(c, uuid, p.name);
+
+		p.vm_id = k ? k->id : 0;
+		if (p.vm_id)
+			r = push_policy(&p, why, sizeof(why));
+	}
 	if (r == -ENOENT) {
 		if (!c->netlink_absent_logged)
 			log_msg("generic netlink family 'pvabi' absent (kernel "

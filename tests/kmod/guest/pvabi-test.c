@@ -1432,6 +1432,23 @@ static void case_pvctld(void)
 	close(vm);
 	result(show_says("", "guest:    not negotiated", out, sizeof(out)),
 	       "the module VM destroyed: pvctl show test says not negotiated");
+
+	/* A module VM named as the domain, without a UUID: found by name and
+	 * pushed by its id (the restarted pvctld's test domain is disabled
+	 * again: libvirt's test driver keeps nothing). */
+	vm = vm_create_closed(dev, "test", &test_id);
+	ms = wait_policy(test_id, true, 0, 10000);
+	rc = sh(PVCTL_BUS "enable test >/dev/null 2>&1", out, sizeof(out));
+	result(ms >= 0 && rc == 0 && wait_policy(test_id, true, 1, 10000) >= 0,
+	       "a module VM with the domain's name only gets its policy, "
+	       "and pvctl enable reaches it");
+	vc0 = ioctl(vm, PVABI_CREATE_VCPU, 2);
+	result(negotiate(vc0, PVABI_F_ALL_1_0, &n) == 0 &&
+		       show_says("", "negotiated 1.0 [notify] on vCPU 2", out,
+				 sizeof(out)),
+	       "it negotiates, and pvctl show test says so");
+	close(vc0);
+	close(vm);
 	close(dev);
 }
 
