@@ -25,6 +25,23 @@ static const struct nla_policy policy_policy[PVABI_POLICY_A_MAX + 1] = {
 	[PVABI_POLICY_A_PATCH_MODE] = NLA_POLICY_RANGE(NLA_U32, PVABI_NL_PATCH_GUEST,
 						       PVABI_NL_PATCH_MAX),
 	[PVABI_POLICY_A_DEFER_US] = NLA_POLICY_FULL_RANGE(NLA_U32, &defer_range),
+	[PVABI_POLICY_A_ENABLED] = NLA_POLICY_MAX(NLA_U32, 1),
+};
+
+/* The versions' entries are checked one by one in set_offer(). */
+static const struct nla_policy offer_policy[PVABI_OFFER_A_MAX + 1] = {
+	[PVABI_OFFER_A_UNSPEC] = { .strict_start_type = 1 },
+	[PVABI_OFFER_A_VERSIONS] = { .type = NLA_NESTED },
+	[PVABI_OFFER_A_FEATURES] = NLA_POLICY_MASK(NLA_U64, PVABI_KMOD_FEATURES),
+};
+
+static const struct nla_policy set_offer_policy[PVABI_A_MAX + 1] = {
+	[PVABI_A_UNSPEC] = { .strict_start_type = 1 },
+	[PVABI_A_OFFER] = NLA_POLICY_NESTED(offer_policy),
+};
+
+static const struct nla_policy get_offer_policy[PVABI_A_MAX + 1] = {
+	[PVABI_A_UNSPEC] = { .strict_start_type = 1 },
 };
 
 static const struct nla_policy get_vms_policy[PVABI_A_MAX + 1] = {
@@ -82,7 +99,8 @@ static int put_policy(struct sk_buff *skb, const struct pvabi_policy *pol)
 	    nla_put_u64_64bit(skb, PVABI_POLICY_A_FEATURES, pol->features,
 			      PVABI_POLICY_A_UNSPEC) ||
 	    nla_put_u32(skb, PVABI_POLICY_A_PATCH_MODE, pol->patch_mode) ||
-	    nla_put_u32(skb, PVABI_POLICY_A_DEFER_US, pol->defer_us)) {
+	    nla_put_u32(skb, PVABI_POLICY_A_DEFER_US, pol->defer_us) ||
+	    nla_put_u32(skb, PVABI_POLICY_A_ENABLED, pol->enabled)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -147,6 +165,7 @@ static int dump_vm(struct pvabi_vm *vm, void *arg)
 	struct sk_buff *skb = d->skb;
 	struct pvabi_policy pol;
 	struct nlattr *vcpus;
+	bool pushed;
 	u32 first, i;
 	void *hdr;
 
@@ -163,12 +182,14 @@ static int dump_vm(struct pvabi_vm *vm, void *arg)
 
 	mutex_lock(&vm->lock);
 	pol = vm->policy;
+	pushed = vm->policy_pushed;
 	mutex_unlock(&vm->lock);
 	if (nla_put_u32(skb, PVABI_A_VM_ID, vm->id) ||
 	    (vm->name[0] && nla_put_string(skb, PVABI_A_VM_NAME, vm->name)) ||
 	    (vm->has_uuid &&
 	     nla_put(skb, PVABI_A_VM_UUID, PVABI_UUID_LEN, vm->uuid)) ||
-	    put_policy(skb, &pol))
+	    put_policy(skb, &pol) ||
+	    (pushed && nla_put_flag(skb, PVABI_A_POLICY_PUSHED)))
 		goto cancel;
 	vcpus = nla_nest_start(skb, PVABI_A_VM_VCPUS);
 	if (!vcpus)
@@ -289,12 +310,15 @@ static int pvabi_set_policy(struct sk_buff *skb, struct genl_info *info)
 		pol.patch_mode = nla_get_u32(tb[PVABI_POLICY_A_PATCH_MODE]);
 	if (tb[PVABI_POLICY_A_DEFER_US])
 		pol.defer_us = nla_get_u32(tb[PVABI_POLICY_A_DEFER_US]);
+	if (tb[PVABI_POLICY_A_ENABLED])
+		pol.enabled = nla_get_u32(tb[PVABI_POLICY_A_ENABLED]);
 	if (pvabi_version_cmp(pol.min, pol.max) > 0) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PVABI_A_VM_POLICY],
 				    "minimum version above maximum");
 		ret = -EINVAL;
 	} else {
 		vm->policy = pol;
+		vm->policy_pushed = true;
 	}
 	mutex_unlock(&vm->lock);
 	if (!ret)
@@ -327,6 +351,124 @@ static int pvabi_inject_cmd(struct sk_buff *skb, struct genl_info *info)
 	return min(ret, 0);
 }
 
+/* The versions of a PVABI_A_OFFER nest; pvabi_offer_check() does the rest. */
+static int parse_offer_versions(const struct nlattr *list,
+				struct pvabi_offer *offer,
+				struct netlink_ext_ack *extack)
+{
+	const struct nlattr *e;
+	int rem;
+
+	nla_for_each_nested(e, list, rem) {
+		struct pvabi_version v;
+
+		if (nla_len(e) != sizeof(u32)) {
+			NL_SET_ERR_MSG_ATTR(extack, e, "a version is a u32");
+			return -EINVAL;
+		}
+		if (offer->n_versions == PVABI_OFFER_MAX_VERSIONS) {
+			NL_SET_ERR_MSG_ATTR(extack, e, "more than 16 versions");
+			return -EINVAL;
+		}
+		v = pvabi_version_unpack(nla_get_u32(e));
+		if (!v.major) {
+			NL_SET_ERR_MSG_ATTR(extack, e, "major version 0");
+			return -EINVAL;
+		}
+		if (v.major != PVABI_VERSION_MAJOR ||
+		    v.minor > PVABI_VERSION_MINOR) {
+			NL_SET_ERR_MSG_ATTR(extack, e,
+					    "version not implemented by pvabi.ko");
+			return -ERANGE;
+		}
+		offer->versions[offer->n_versions++] = v;
+	}
+	if (rem) {
+		NL_SET_ERR_MSG_ATTR(extack, list, "trailing bytes in versions");
+		return -EINVAL;
+	}
+	if (pvabi_offer_check(offer)) {
+		NL_SET_ERR_MSG_ATTR(extack, list,
+				    "no version, or one given twice");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int pvabi_set_offer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[PVABI_OFFER_A_MAX + 1];
+	struct pvabi_offer offer = {};
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, PVABI_A_OFFER))
+		return -EINVAL;
+	ret = nla_parse_nested(tb, PVABI_OFFER_A_MAX,
+			       info->attrs[PVABI_A_OFFER], offer_policy,
+			       info->extack);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[PVABI_A_OFFER], tb,
+			      PVABI_OFFER_A_VERSIONS) ||
+	    NL_REQ_ATTR_CHECK(info->extack, info->attrs[PVABI_A_OFFER], tb,
+			      PVABI_OFFER_A_FEATURES))
+		return -EINVAL;
+	ret = parse_offer_versions(tb[PVABI_OFFER_A_VERSIONS], &offer,
+				   info->extack);
+	if (ret)
+		return ret;
+	offer.features = nla_get_u64(tb[PVABI_OFFER_A_FEATURES]);
+	pvabi_host_set_offer(&offer);
+	return 0;
+}
+
+static int put_offer(struct sk_buff *skb, const struct pvabi_offer *offer)
+{
+	struct nlattr *nest, *list;
+	u32 i;
+
+	nest = nla_nest_start(skb, PVABI_A_OFFER);
+	if (!nest)
+		return -EMSGSIZE;
+	list = nla_nest_start(skb, PVABI_OFFER_A_VERSIONS);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < offer->n_versions; i++)
+		if (put_version(skb, 0, offer->versions[i]))
+			return -EMSGSIZE;
+	nla_nest_end(skb, list);
+	if (nla_put_u64_64bit(skb, PVABI_OFFER_A_FEATURES, offer->features,
+			      PVABI_OFFER_A_UNSPEC))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int pvabi_get_offer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pvabi_offer offer;
+	struct sk_buff *msg;
+	u32 flags = 0;
+	void *hdr;
+
+	if (pvabi_host_offer(&offer))
+		flags |= PVABI_HOST_F_OFFER_SET;
+	if (pvabi_standalone())
+		flags |= PVABI_HOST_F_STANDALONE;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pvabi_family, 0,
+				PVABI_CMD_GET_OFFER);
+	if (!hdr || put_offer(msg, &offer) ||
+	    nla_put_u32(msg, PVABI_A_FLAGS, flags)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 static const struct genl_ops pvabi_ops[] = {
 	{
 		.cmd = PVABI_CMD_GET_VMS,
@@ -349,6 +491,20 @@ static const struct genl_ops pvabi_ops[] = {
 		.maxattr = PVABI_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = PVABI_CMD_SET_OFFER,
+		.doit = pvabi_set_offer,
+		.policy = set_offer_policy,
+		.maxattr = PVABI_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PVABI_CMD_GET_OFFER,
+		.doit = pvabi_get_offer,
+		.policy = get_offer_policy,
+		.maxattr = PVABI_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 static struct genl_family pvabi_family __ro_after_init = {
@@ -363,7 +519,52 @@ static struct genl_family pvabi_family __ro_after_init = {
 	.resv_start_op = PVABI_CMD_GET_VMS,
 };
 
-/* Tell the "events" group; @vcpu < 0 for VM-wide events.  Best effort. */
+/*
+ * What VM_CREATED and VCPU_NEGOTIATED carry besides the ids, read now (a
+ * listener then needs no dump to act).  Nothing when the VM or vCPU went.
+ */
+static int put_event_details(struct sk_buff *skb, u32 event, u32 vm_id,
+			     s64 vcpu)
+{
+	struct pvabi_vcpu_stats st;
+	struct pvabi_vcpu *v = NULL;
+	struct pvabi_vm *vm;
+	u32 version;
+	u64 features;
+	int ret = 0;
+
+	if (event != PVABI_EVENT_VM_CREATED &&
+	    event != PVABI_EVENT_VCPU_NEGOTIATED)
+		return 0;
+	vm = pvabi_vm_get(vm_id);
+	if (!vm)
+		return 0;
+	if (event == PVABI_EVENT_VM_CREATED) {
+		if ((vm->name[0] &&
+		     nla_put_string(skb, PVABI_A_VM_NAME, vm->name)) ||
+		    (vm->has_uuid &&
+		     nla_put(skb, PVABI_A_VM_UUID, PVABI_UUID_LEN, vm->uuid)))
+			ret = -EMSGSIZE;
+	} else if (vcpu >= 0) {
+		v = pvabi_vm_get_vcpu(vm, vcpu);
+	}
+	pvabi_vm_put(vm);
+	if (!v)
+		return ret;
+	pvabi_vcpu_stats(v, &st, &version, &features);
+	pvabi_vcpu_put(v);
+	if (version &&
+	    (nla_put_u32(skb, PVABI_A_VERSION, version) ||
+	     nla_put_u64_64bit(skb, PVABI_A_FEATURES, features,
+			       PVABI_A_UNSPEC)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Tell the "events" group; @vcpu < 0 for VM-wide events.  Best effort.
+ * Called with no VM or vCPU lock held: it looks them up.
+ */
 void pvabi_genl_event(u32 event, u32 vm_id, s64 vcpu)
 {
 	struct sk_buff *skb;
@@ -377,7 +578,8 @@ void pvabi_genl_event(u32 event, u32 vm_id, s64 vcpu)
 	hdr = genlmsg_put(skb, 0, 0, &pvabi_family, 0, PVABI_CMD_EVENT);
 	if (!hdr || nla_put_u32(skb, PVABI_A_EVENT, event) ||
 	    nla_put_u32(skb, PVABI_A_VM_ID, vm_id) ||
-	    (vcpu >= 0 && nla_put_u32(skb, PVABI_A_VCPU, vcpu))) {
+	    (vcpu >= 0 && nla_put_u32(skb, PVABI_A_VCPU, vcpu)) ||
+	    put_event_details(skb, event, vm_id, vcpu)) {
 		nlmsg_free(skb);
 		return;
 	}

@@ -35,6 +35,7 @@ struct pvabi_policy {
 	u64 features;
 	u32 patch_mode;		/* enum pvabi_nl_patch_mode */
 	u32 defer_us;
+	bool enabled;		/* 0: every negotiation is refused */
 };
 
 struct pvabi_vm {
@@ -47,6 +48,7 @@ struct pvabi_vm {
 	bool has_uuid;
 	struct mutex lock;	/* policy, vcpus[] */
 	struct pvabi_policy policy;
+	bool policy_pushed;	/* PVABI_CMD_SET_POLICY reached it */
 	struct pvabi_vcpu *vcpus[PVABI_MAX_VCPUS];
 	struct pvabi_region *region;	/* PVABI_VM_REGION's, or NULL */
 };
@@ -124,6 +126,10 @@ int pvabi_vm_for_each(u32 from, int (*fn)(struct pvabi_vm *vm, void *arg),
 void pvabi_policy_default(struct pvabi_policy *pol);
 int pvabi_vm_offer(struct pvabi_vm *vm, struct pvabi_offer *offer,
 		   u32 *defer_us);
+int pvabi_vm_may_negotiate(struct pvabi_vm *vm);
+bool pvabi_standalone(void);
+bool pvabi_host_offer(struct pvabi_offer *offer);
+void pvabi_host_set_offer(const struct pvabi_offer *offer);
 void pvabi_vms_exit(void);
 
 /* vcpu.c */

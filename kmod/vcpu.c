@@ -102,8 +102,9 @@ static int pvabi_to_errno(int err)
 	switch (err) {
 	case PVABI_E_NOVERSION:
 	case PVABI_E_NOFEATURE:
-	case PVABI_E_POLICY:
 		return -EOPNOTSUPP;
+	case PVABI_E_POLICY:	/* the control plane has not allowed it */
+		return -EACCES;
 	default:
 		return -EINVAL;
 	}

@@ -31,6 +31,52 @@ static DEFINE_XARRAY_ALLOC1(vms);
 static u32 nr_vms;
 static u32 next_id = 1;
 
+/*
+ * Fail closed (uapi/linux/pvabi.h): without standalone a VM negotiates only
+ * once a control plane pushed its policy.  Read-only after load, so a
+ * running host cannot be switched to fail open behind its control plane.
+ */
+static bool standalone;
+module_param(standalone, bool, 0444);
+MODULE_PARM_DESC(standalone,
+		 "VMs negotiate under the default policy without a control plane (default N: not before a policy is pushed)");
+
+bool pvabi_standalone(void)
+{
+	return standalone;
+}
+
+/*
+ * The host's offer: what this module implements until the control plane
+ * pushes its own (PVABI_CMD_SET_OFFER).  A spinlock: it is copied whole.
+ */
+static DEFINE_SPINLOCK(host_lock);
+static struct pvabi_offer host_offer = {
+	.n_versions = 1,
+	.versions = { { PVABI_VERSION_MAJOR, PVABI_VERSION_MINOR } },
+	.features = PVABI_KMOD_FEATURES,
+};
+static bool host_offer_set;
+
+bool pvabi_host_offer(struct pvabi_offer *offer)
+{
+	bool set;
+
+	spin_lock(&host_lock);
+	*offer = host_offer;
+	set = host_offer_set;
+	spin_unlock(&host_lock);
+	return set;
+}
+
+void pvabi_host_set_offer(const struct pvabi_offer *offer)
+{
+	spin_lock(&host_lock);
+	host_offer = *offer;
+	host_offer_set = true;
+	spin_unlock(&host_lock);
+}
+
 void pvabi_policy_default(struct pvabi_policy *pol)
 {
 	pol->min.major = PVABI_VERSION_MAJOR;
@@ -40,27 +86,52 @@ void pvabi_policy_default(struct pvabi_policy *pol)
 	pol->features = PVABI_KMOD_FEATURES;
 	pol->patch_mode = PVABI_NL_PATCH_GUEST;
 	pol->defer_us = PVABI_DEFER_US_DEFAULT;
+	pol->enabled = true;
+}
+
+/* vm->lock held. */
+static int may_negotiate(const struct pvabi_vm *vm)
+{
+	if (!vm->policy_pushed && !standalone)
+		return PVABI_E_POLICY;
+	return vm->policy.enabled ? 0 : PVABI_E_POLICY;
 }
 
 /*
- * The VM's offer: what this host implements, clamped by the VM's policy.
- * Returns 0 or a PVABI_E_* code when the policy leaves nothing.
+ * Whether @vm's vCPUs may negotiate now: 0, or PVABI_E_POLICY (no policy
+ * pushed yet without standalone, or a policy that disables pvabi).  Every
+ * negotiation path asks, through pvabi_vm_offer() or here.
+ */
+int pvabi_vm_may_negotiate(struct pvabi_vm *vm)
+{
+	int ret;
+
+	mutex_lock(&vm->lock);
+	ret = may_negotiate(vm);
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/*
+ * The VM's offer: the host's, clamped by the VM's policy.  Returns 0 or a
+ * PVABI_E_* code: PVABI_E_POLICY when the VM may not negotiate (see
+ * pvabi_vm_may_negotiate()), another when the policy leaves nothing.
  */
 int pvabi_vm_offer(struct pvabi_vm *vm, struct pvabi_offer *offer,
 		   u32 *defer_us)
 {
 	struct pvabi_policy pol;
 	u64 features;
+	int ret;
 
 	mutex_lock(&vm->lock);
 	pol = vm->policy;
+	ret = may_negotiate(vm);
 	mutex_unlock(&vm->lock);
+	if (ret)
+		return ret;
 
-	memset(offer, 0, sizeof(*offer));
-	offer->n_versions = 1;
-	offer->versions[0].major = PVABI_VERSION_MAJOR;
-	offer->versions[0].minor = PVABI_VERSION_MINOR;
-	offer->features = PVABI_KMOD_FEATURES;
+	pvabi_host_offer(offer);
 	features = pol.features;
 	if (pol.patch_mode != PVABI_NL_PATCH_HOST)
 		features &= ~PVABI_F_HOST_PATCH;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* genl_client: the "pvabi" generic netlink family on libnl-genl. */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -37,32 +38,31 @@ struct request {
 	struct pvctl_genl_vm vm;
 };
 
-/* Events: what pvctl_genl_next_event() reads. */
-static struct nla_policy top_policy[PVABI_A_MAX + 1] = {
-	[PVABI_A_VM_ID] = {.type = NLA_U32},
-	[PVABI_A_VCPU] = {.type = NLA_U32},
-	[PVABI_A_EVENT] = {.type = NLA_U32},
-};
-
 /*
  * GET_VMS replies are read strictly, by the sizes below: each attribute
  * listed for its level, at most once, of exactly its size (VAR: a nest or
  * the name, checked by its reader), nothing after the last one.  0: not
  * allowed in a reply.  Padding (type 0, empty) is skipped.
  */
-#define VAR 0xffff
+#define VAR  0xffff
+#define FLAG 0xfffe /* NLA_FLAG: no payload */
 
-static const uint16_t top_size[PVABI_A_MAX + 1] = {[PVABI_A_VM_ID] = 4,
-						   [PVABI_A_VM_NAME] = VAR,
-						   [PVABI_A_VM_UUID] = 16,
-						   [PVABI_A_VM_POLICY] = VAR,
-						   [PVABI_A_VM_VCPUS] = VAR};
+static const uint16_t top_size[PVABI_A_MAX + 1] = {
+	[PVABI_A_VM_ID] = 4,	  [PVABI_A_VM_NAME] = VAR,
+	[PVABI_A_VM_UUID] = 16,	  [PVABI_A_VM_POLICY] = VAR,
+	[PVABI_A_VM_VCPUS] = VAR, [PVABI_A_POLICY_PUSHED] = FLAG};
+static const uint16_t event_size[PVABI_A_MAX + 1] = {
+	[PVABI_A_EVENT] = 4,	 [PVABI_A_VM_ID] = 4,	 [PVABI_A_VCPU] = 4,
+	[PVABI_A_VM_NAME] = VAR, [PVABI_A_VM_UUID] = 16, [PVABI_A_VERSION] = 4,
+	[PVABI_A_FEATURES] = 8};
+static const uint16_t offer_reply_size[PVABI_A_MAX + 1] = {
+	[PVABI_A_OFFER] = VAR, [PVABI_A_FLAGS] = 4};
+static const uint16_t offer_size[PVABI_OFFER_A_MAX + 1] = {
+	[PVABI_OFFER_A_VERSIONS] = VAR, [PVABI_OFFER_A_FEATURES] = 8};
 static const uint16_t policy_size[PVABI_POLICY_A_MAX + 1] = {
-	[PVABI_POLICY_A_MIN_VERSION] = 4,
-	[PVABI_POLICY_A_MAX_VERSION] = 4,
-	[PVABI_POLICY_A_FEATURES] = 8,
-	[PVABI_POLICY_A_PATCH_MODE] = 4,
-	[PVABI_POLICY_A_DEFER_US] = 4};
+	[PVABI_POLICY_A_MIN_VERSION] = 4, [PVABI_POLICY_A_MAX_VERSION] = 4,
+	[PVABI_POLICY_A_FEATURES] = 8,	  [PVABI_POLICY_A_PATCH_MODE] = 4,
+	[PVABI_POLICY_A_DEFER_US] = 4,	  [PVABI_POLICY_A_ENABLED] = 4};
 static const uint16_t vcpu_size[PVABI_VCPU_A_MAX + 1] = {
 	[PVABI_VCPU_A_INDEX] = 4,
 	[PVABI_VCPU_A_VERSION] = 4,
@@ -85,7 +85,8 @@ static int strict_parse(struct nlattr **tb, int max, const uint16_t *size,
 		if (t == 0 && nla_len(a) == 0)
 			continue;
 		if (t < 1 || t > max || !size[t] || tb[t] ||
-		    (size[t] != VAR && nla_len(a) != size[t]))
+		    (size[t] != VAR &&
+		     nla_len(a) != (size[t] == FLAG ? 0 : size[t])))
 			return -EINVAL;
 		tb[t] = a;
 	}
@@ -112,7 +113,8 @@ static int parse_policy(struct nlattr *attr, struct pvctl_genl_policy *pol)
 	pol->features = nla_get_u64(tb[PVABI_POLICY_A_FEATURES]);
 	pol->patch_mode = nla_get_u32(tb[PVABI_POLICY_A_PATCH_MODE]);
 	pol->defer_us = nla_get_u32(tb[PVABI_POLICY_A_DEFER_US]);
-	return 0;
+	pol->enabled = nla_get_u32(tb[PVABI_POLICY_A_ENABLED]);
+	return pol->enabled > 1 ? -EINVAL : 0;
 }
 
 /* A whole vCPU entry: every attribute and every counter present. */
@@ -164,20 +166,29 @@ static int parse_name(struct nlattr *attr, char *name)
 	return 0;
 }
 
-int pvctl_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
-			struct pvctl_genl_vm *vm)
+/* The top level of a message of command @cmd, @len bytes in all. */
+static int parse_top(const struct nlmsghdr *nlh, size_t len, uint8_t cmd,
+		     const uint16_t *size, struct nlattr **tb)
 {
-	struct nlattr *tb[PVABI_A_MAX + 1], *a;
 	const struct genlmsghdr *gnlh;
-	int rem;
 
 	if (len < NLMSG_HDRLEN + GENL_HDRLEN || nlh->nlmsg_len > len ||
 	    nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
 		return -EINVAL;
 	gnlh = nlmsg_data(nlh);
-	if (gnlh->cmd != PVABI_CMD_GET_VMS ||
-	    strict_parse(tb, PVABI_A_MAX, top_size, genlmsg_attrdata(gnlh, 0),
-			 genlmsg_attrlen(gnlh, 0)) ||
+	if (gnlh->cmd != cmd)
+		return -EINVAL;
+	return strict_parse(tb, PVABI_A_MAX, size, genlmsg_attrdata(gnlh, 0),
+			    genlmsg_attrlen(gnlh, 0));
+}
+
+int pvctl_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
+			struct pvctl_genl_vm *vm)
+{
+	struct nlattr *tb[PVABI_A_MAX + 1], *a;
+	int rem;
+
+	if (parse_top(nlh, len, PVABI_CMD_GET_VMS, top_size, tb) ||
 	    !tb[PVABI_A_VM_ID] || !tb[PVABI_A_VM_POLICY] ||
 	    !tb[PVABI_A_VM_VCPUS])
 		return -EINVAL;
@@ -192,6 +203,7 @@ int pvctl_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
 	}
 	if (parse_policy(tb[PVABI_A_VM_POLICY], &vm->policy))
 		return -EINVAL;
+	vm->policy_pushed = tb[PVABI_A_POLICY_PUSHED] != NULL;
 	nla_for_each_nested(a, tb[PVABI_A_VM_VCPUS], rem)
 	{
 		struct pvctl_genl_vcpu *v = &vm->vcpus[vm->n_vcpus];
@@ -204,6 +216,79 @@ int pvctl_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
 		vm->n_vcpus++;
 	}
 	return rem ? -EINVAL : 0;
+}
+
+int pvctl_genl_parse_event(const struct nlmsghdr *nlh, size_t len,
+			   struct pvctl_genl_event *ev)
+{
+	struct nlattr *tb[PVABI_A_MAX + 1];
+	bool created, negotiated;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->vcpu = -1;
+	if (parse_top(nlh, len, PVABI_CMD_EVENT, event_size, tb) ||
+	    !tb[PVABI_A_EVENT] || !tb[PVABI_A_VM_ID])
+		return -EINVAL;
+	ev->event = nla_get_u32(tb[PVABI_A_EVENT]);
+	ev->vm_id = nla_get_u32(tb[PVABI_A_VM_ID]);
+	if (!ev->vm_id)
+		return -EINVAL;
+	if (tb[PVABI_A_VCPU]) {
+		ev->vcpu = nla_get_u32(tb[PVABI_A_VCPU]);
+		if (ev->vcpu >= PVABI_MAX_VCPUS)
+			return -EINVAL;
+	}
+	created = ev->event == PVABI_EVENT_VM_CREATED;
+	negotiated = ev->event == PVABI_EVENT_VCPU_NEGOTIATED && ev->vcpu >= 0;
+	if (((tb[PVABI_A_VM_NAME] || tb[PVABI_A_VM_UUID]) && !created) ||
+	    (!tb[PVABI_A_VERSION] != !tb[PVABI_A_FEATURES]) ||
+	    (tb[PVABI_A_VERSION] && !negotiated))
+		return -EINVAL;
+	if (tb[PVABI_A_VM_NAME] && parse_name(tb[PVABI_A_VM_NAME], ev->name))
+		return -EINVAL;
+	if (tb[PVABI_A_VM_UUID]) {
+		ev->has_uuid = true;
+		memcpy(ev->uuid, nla_data(tb[PVABI_A_VM_UUID]), PVABI_UUID_LEN);
+	}
+	if (tb[PVABI_A_VERSION]) {
+		ev->version = nla_get_u32(tb[PVABI_A_VERSION]);
+		ev->features = nla_get_u64(tb[PVABI_A_FEATURES]);
+		if (!pvabi_version_unpack(ev->version).major)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int pvctl_genl_parse_offer(const struct nlmsghdr *nlh, size_t len,
+			   struct pvabi_offer *offer, uint32_t *flags)
+{
+	struct nlattr *tb[PVABI_A_MAX + 1], *ob[PVABI_OFFER_A_MAX + 1], *a;
+	int rem;
+
+	memset(offer, 0, sizeof(*offer));
+	*flags = 0;
+	if (parse_top(nlh, len, PVABI_CMD_GET_OFFER, offer_reply_size, tb) ||
+	    !tb[PVABI_A_OFFER] || !tb[PVABI_A_FLAGS] ||
+	    strict_parse(ob, PVABI_OFFER_A_MAX, offer_size,
+			 nla_data(tb[PVABI_A_OFFER]),
+			 nla_len(tb[PVABI_A_OFFER])) ||
+	    !ob[PVABI_OFFER_A_VERSIONS] || !ob[PVABI_OFFER_A_FEATURES])
+		return -EINVAL;
+	*flags = nla_get_u32(tb[PVABI_A_FLAGS]);
+	if (*flags & ~(uint32_t)__PVABI_HOST_F_ALL)
+		return -EINVAL;
+	offer->features = nla_get_u64(ob[PVABI_OFFER_A_FEATURES]);
+	nla_for_each_nested(a, ob[PVABI_OFFER_A_VERSIONS], rem)
+	{
+		if (offer->n_versions >= PVABI_OFFER_MAX_VERSIONS ||
+		    nla_len(a) != 4)
+			return -EINVAL;
+		offer->versions[offer->n_versions++] =
+			pvabi_version_unpack(nla_get_u32(a));
+	}
+	if (rem || pvabi_offer_check(offer))
+		return -EINVAL;
+	return 0;
 }
 
 static void flush_vm(struct request *r)
@@ -432,7 +517,9 @@ static int set_policy(struct pvctl_genl *g, uint32_t vm_id, const uint8_t *uuid,
 	    ((p & 1u << PVABI_POLICY_A_PATCH_MODE) &&
 	     nla_put_u32(msg, PVABI_POLICY_A_PATCH_MODE, pol->patch_mode)) ||
 	    ((p & 1u << PVABI_POLICY_A_DEFER_US) &&
-	     nla_put_u32(msg, PVABI_POLICY_A_DEFER_US, pol->defer_us))) {
+	     nla_put_u32(msg, PVABI_POLICY_A_DEFER_US, pol->defer_us)) ||
+	    ((p & 1u << PVABI_POLICY_A_ENABLED) &&
+	     nla_put_u32(msg, PVABI_POLICY_A_ENABLED, pol->enabled))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -471,6 +558,87 @@ int pvctl_genl_inject(struct pvctl_genl *g, uint32_t vm_id, uint32_t vcpu,
 	return pvctl_genl_request(g, msg);
 }
 
+int pvctl_genl_set_offer(struct pvctl_genl *g, const struct pvabi_offer *offer)
+{
+	struct nl_msg *msg = pvctl_genl_msg(g, PVABI_CMD_SET_OFFER, 0);
+	struct nlattr *nest, *list;
+	uint32_t i;
+
+	if (!msg)
+		return -ENOMEM;
+	if (offer->n_versions > PVABI_OFFER_MAX_VERSIONS ||
+	    !(nest = nla_nest_start(msg, PVABI_A_OFFER)) ||
+	    !(list = nla_nest_start(msg, PVABI_OFFER_A_VERSIONS)))
+		goto fail;
+	for (i = 0; i < offer->n_versions; i++)
+		if (nla_put_u32(msg, 0, pvabi_version_pack(offer->versions[i])))
+			goto fail;
+	nla_nest_end_keep_empty(msg, list);
+	if (nla_put_u64(msg, PVABI_OFFER_A_FEATURES, offer->features))
+		goto fail;
+	nla_nest_end(msg, nest);
+	return pvctl_genl_request(g, msg);
+fail:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+struct offer_reply {
+	struct pvabi_offer *offer;
+	uint32_t *flags;
+	int error;
+};
+
+static int on_offer(struct nl_msg *msg, void *arg)
+{
+	struct offer_reply *o = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	o->error =
+		pvctl_genl_parse_offer(nlh, nlh->nlmsg_len, o->offer, o->flags)
+			? -EBADMSG
+			: 0;
+	return NL_OK;
+}
+
+int pvctl_genl_get_offer(struct pvctl_genl *g, struct pvabi_offer *offer,
+			 uint32_t *flags)
+{
+	struct nl_msg *msg = pvctl_genl_msg(g, PVABI_CMD_GET_OFFER, 0);
+	/* -EIO until the reply arrives: an ack alone is no answer. */
+	struct offer_reply o = {.offer = offer, .flags = flags, .error = -EIO};
+	struct nl_cb *cb;
+	struct request r = {0};
+	int err;
+
+	if (!msg)
+		return -ENOMEM;
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	r.g = g;
+	g->errmsg[0] = 0;
+	nl_complete_msg(g->sock, msg);
+	r.seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, check_seq, &r.seq);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_done, &r);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_offer, &o);
+	err = nl_send(g->sock, msg);
+	nlmsg_free(msg);
+	/* The reply, then the ack libnl asked for (NLM_F_ACK). */
+	while (err >= 0 && !r.done && !r.error)
+		err = nl_recvmsgs(g->sock, cb);
+	nl_cb_put(cb);
+	if (r.error)
+		return r.error;
+	if (err < 0)
+		return -EIO;
+	return o.error;
+}
+
 int pvctl_genl_subscribe(struct pvctl_genl *g)
 {
 	int grp = genl_ctrl_resolve_grp(g->sock, PVABI_GENL_NAME,
@@ -488,44 +656,85 @@ int pvctl_genl_subscribe(struct pvctl_genl *g)
 
 struct event {
 	bool got;
-	uint32_t event, vm_id;
-	int64_t vcpu;
+	struct pvctl_genl_event ev;
+	pvctl_genl_event_fn fn; /* NULL: stop at the first event */
+	void *arg;
+	int fn_ret;
+	unsigned int bad;
 };
 
 static int on_event(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[PVABI_A_MAX + 1];
-	struct event *ev = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct event *e = arg;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PVABI_A_MAX, top_policy) ||
-	    !tb[PVABI_A_EVENT] || !tb[PVABI_A_VM_ID])
+	if (pvctl_genl_parse_event(nlh, nlh->nlmsg_len, &e->ev)) {
+		e->bad++;
 		return NL_SKIP;
-	ev->event = nla_get_u32(tb[PVABI_A_EVENT]);
-	ev->vm_id = nla_get_u32(tb[PVABI_A_VM_ID]);
-	ev->vcpu =
-		tb[PVABI_A_VCPU] ? (int64_t)nla_get_u32(tb[PVABI_A_VCPU]) : -1;
-	ev->got = true;
-	return NL_STOP;
+	}
+	e->got = true;
+	if (!e->fn)
+		return NL_STOP;
+	e->fn_ret = e->fn(&e->ev, e->arg);
+	return e->fn_ret ? NL_STOP : NL_OK;
+}
+
+static struct nl_cb *event_cb(struct event *e)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+
+	if (!cb)
+		return NULL;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, check_seq, NULL);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, e);
+	return cb;
 }
 
 int pvctl_genl_next_event(struct pvctl_genl *g, uint32_t *event,
 			  uint32_t *vm_id, int64_t *vcpu)
 {
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	struct event ev = {0};
+	struct event e = {0};
+	struct nl_cb *cb = event_cb(&e);
 	int err = 0;
 
 	if (!cb)
 		return -ENOMEM;
-	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, check_seq, NULL);
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &ev);
-	while (!ev.got && err >= 0)
+	while (!e.got && err >= 0)
 		err = nl_recvmsgs(g->sock, cb);
 	nl_cb_put(cb);
-	if (!ev.got)
+	if (!e.got)
 		return -EIO;
-	*event = ev.event;
-	*vm_id = ev.vm_id;
-	*vcpu = ev.vcpu;
+	*event = e.ev.event;
+	*vm_id = e.ev.vm_id;
+	*vcpu = e.ev.vcpu;
 	return 0;
+}
+
+int pvctl_genl_fd(const struct pvctl_genl *g)
+{
+	return nl_socket_get_fd(g->sock);
+}
+
+int pvctl_genl_read_events(struct pvctl_genl *g, pvctl_genl_event_fn fn,
+			   void *arg, unsigned int *bad)
+{
+	struct event e = {.fn = fn, .arg = arg};
+	struct nl_cb *cb = event_cb(&e);
+	struct pollfd p = {.fd = nl_socket_get_fd(g->sock), .events = POLLIN};
+	int err = 0;
+
+	if (!cb)
+		return -ENOMEM;
+	/* One datagram per round while any waits: never block. */
+	while (!e.fn_ret && err >= 0 && poll(&p, 1, 0) > 0)
+		err = nl_recvmsgs(g->sock, cb);
+	nl_cb_put(cb);
+	if (bad)
+		*bad += e.bad;
+	if (e.fn_ret)
+		return e.fn_ret;
+	if (err >= 0)
+		return 0;
+	/* libnl reports the kernel's ENOBUFS (events dropped) as NOMEM. */
+	return err == -NLE_NOMEM ? -ENOBUFS : -EIO;
 }

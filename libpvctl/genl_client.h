@@ -17,6 +17,8 @@
 
 #include <linux/pvabi.h>
 
+#include "pvabi/negotiate.h"
+
 struct nl_msg;
 struct nlmsghdr;
 struct pvctl_genl;
@@ -29,6 +31,7 @@ struct pvctl_genl_policy {
 	uint64_t features;
 	uint32_t patch_mode; /* enum pvabi_nl_patch_mode */
 	uint32_t defer_us;
+	uint32_t enabled; /* 0: negotiation refused */
 };
 
 struct pvctl_genl_vcpu {
@@ -44,6 +47,7 @@ struct pvctl_genl_vm {
 	bool has_uuid;
 	uint8_t uuid[PVABI_UUID_LEN];
 	struct pvctl_genl_policy policy;
+	bool policy_pushed; /* a policy reached the VM (fail closed) */
 	uint32_t n_vcpus;
 	struct pvctl_genl_vcpu vcpus[PVABI_MAX_VCPUS];
 };
@@ -78,6 +82,30 @@ int pvctl_genl_inject(struct pvctl_genl *g, uint32_t vm_id, uint32_t vcpu,
 struct nl_msg *pvctl_genl_msg(struct pvctl_genl *g, uint8_t cmd, int flags);
 /** Send @msg (freed) and wait for the kernel's answer. */
 int pvctl_genl_request(struct pvctl_genl *g, struct nl_msg *msg);
+/** PVABI_CMD_SET_OFFER: the host's offer (versions and features only; its
+ * floor is not sent). */
+int pvctl_genl_set_offer(struct pvctl_genl *g, const struct pvabi_offer *offer);
+/** PVABI_CMD_GET_OFFER: the host's offer and its PVABI_HOST_F_* flags. */
+int pvctl_genl_get_offer(struct pvctl_genl *g, struct pvabi_offer *offer,
+			 uint32_t *flags);
+
+/* One PVABI_CMD_EVENT message. */
+struct pvctl_genl_event {
+	uint32_t event; /* enum pvabi_event; others may come: ignore them */
+	uint32_t vm_id;
+	int64_t vcpu; /* -1 for VM events */
+	/* PVABI_EVENT_VM_CREATED: */
+	char name[PVABI_VM_NAME_MAX]; /* "" when absent */
+	bool has_uuid;
+	uint8_t uuid[PVABI_UUID_LEN];
+	/* PVABI_EVENT_VCPU_NEGOTIATED: version 0 when absent */
+	uint32_t version;
+	uint64_t features;
+};
+
+typedef int (*pvctl_genl_event_fn)(const struct pvctl_genl_event *ev,
+				   void *arg);
+
 /** Subscribe to the "events" group; then pvctl_genl_next_event() blocks
  * for the next event.  Use a handle of its own for events: requests on a
  * subscribed handle skip the events that arrive meanwhile.  -EPERM without
@@ -85,6 +113,18 @@ int pvctl_genl_request(struct pvctl_genl *g, struct nl_msg *msg);
 int pvctl_genl_subscribe(struct pvctl_genl *g);
 int pvctl_genl_next_event(struct pvctl_genl *g, uint32_t *event,
 			  uint32_t *vm_id, int64_t *vcpu);
+/** The socket's fd, to watch for events in a main loop. */
+int pvctl_genl_fd(const struct pvctl_genl *g);
+/**
+ * pvctl_genl_read_events - the events waiting on a subscribed handle
+ * Reads without blocking and calls @fn for each well-formed event (a
+ * malformed one is skipped and counted in *@bad, if not NULL).  Returns 0
+ * when nothing more waits, -ENOBUFS when the kernel dropped events (the
+ * caller dumps to catch up), @fn's non-zero return, or another negative
+ * errno.
+ */
+int pvctl_genl_read_events(struct pvctl_genl *g, pvctl_genl_event_fn fn,
+			   void *arg, unsigned int *bad);
 
 /**
  * pvctl_genl_parse_vm - parse one PVABI_CMD_GET_VMS reply
@@ -101,5 +141,28 @@ int pvctl_genl_next_event(struct pvctl_genl *g, uint32_t *event,
  */
 int pvctl_genl_parse_vm(const struct nlmsghdr *nlh, size_t len,
 			struct pvctl_genl_vm *vm);
+
+/**
+ * pvctl_genl_parse_event - parse one PVABI_CMD_EVENT message
+ * @nlh: the message, @len bytes in all (untrusted)
+ * @ev: filled in
+ *
+ * As strict as pvctl_genl_parse_vm(): the event and VM id (not 0) are
+ * required; a vCPU index below PVABI_MAX_VCPUS; a name and UUID only with
+ * PVABI_EVENT_VM_CREATED; a version (major not 0) and features only
+ * together, with PVABI_EVENT_VCPU_NEGOTIATED and its vCPU.
+ * Returns 0 or -EINVAL.
+ */
+int pvctl_genl_parse_event(const struct nlmsghdr *nlh, size_t len,
+			   struct pvctl_genl_event *ev);
+
+/**
+ * pvctl_genl_parse_offer - parse the PVABI_CMD_GET_OFFER reply
+ * Strict: the offer nest with 1 ... PVABI_OFFER_MAX_VERSIONS versions that
+ * pass pvabi_offer_check(), its features, and the flags (no bit outside
+ * __PVABI_HOST_F_ALL).  Returns 0 or -EINVAL.
+ */
+int pvctl_genl_parse_offer(const struct nlmsghdr *nlh, size_t len,
+			   struct pvabi_offer *offer, uint32_t *flags);
 
 #endif

@@ -155,6 +155,44 @@ static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
 	return sd_bus_send(NULL, reply, NULL);
 }
 
+/*
+ * What the vCPUs of the VM's pvabi.ko VM negotiated, as the module's events
+ * told kmod.c: (vcpu, version, features) each, none when nothing did.
+ */
+static int method_get_negotiated(sd_bus_message *m, void *data,
+				 sd_bus_error *error)
+{
+	struct pvctld *c = data;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_domain_ virDomainPtr dom = NULL;
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	const struct kmod_vm *vm = NULL;
+	const char *name;
+	int r;
+
+	r = vm_arg(m, c, AUTH_ACTION_READ, &name, error);
+	if (r)
+		return r;
+	r = virt_lookup(c, name, &dom, error);
+	if (r < 0)
+		return r;
+	if (virDomainGetUUID(dom, uuid) == 0)
+		vm = kmod_find(c, uuid, virDomainGetName(dom));
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(uut)");
+	for (uint32_t i = 0; r >= 0 && vm && i < 64; i++)
+		if (vm->negotiated >> i & 1)
+			r = sd_bus_message_append(reply, "(uut)", i,
+						  vm->version[i],
+						  vm->features[i]);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
 /* Write @s as @dom's settings, tell the bus and the module, and reply. */
 static int store_vm(struct pvctld *c, sd_bus_message *m, virDomainPtr dom,
 		    const struct pvctl_vm_settings *s, sd_bus_error *error)
@@ -368,6 +406,10 @@ static const sd_bus_vtable manager_vtable[] = {
 				method_list, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("GetVM", SD_BUS_ARGS("s", vm), VM_RESULT,
 				method_get, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("GetNegotiated", SD_BUS_ARGS("s", vm),
+				SD_BUS_RESULT("a(uut)", vcpus),
+				method_get_negotiated,
+				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Enable", SD_BUS_ARGS("s", vm),
 				SD_BUS_NO_RESULT, method_enable,
 				SD_BUS_VTABLE_UNPRIVILEGED),

@@ -7,6 +7,7 @@ pvctld_pvctld_SOURCES = \
 	%reldir%/virt.c \
 	%reldir%/connection.c \
 	%reldir%/auth.c \
+	%reldir%/kmod.c \
 	%reldir%/push.h \
 	%reldir%/push.c \
 	%reldir%/vmsock.c

@@ -182,12 +182,16 @@ int main(int argc, char **argv)
 	r = bus_setup(&c);
 	if (r < 0)
 		goto out;
+	r = kmod_setup(&c);
+	if (r < 0)
+		goto out;
 	log_msg("serving %s for %s", PVCTLD_BUS_NAME, c.config.connect);
 	sd_notify(0, "READY=1\nSTATUS=Serving " PVCTLD_BUS_NAME);
 	r = sd_event_loop(c.event);
 	sd_notify(0, "STOPPING=1");
 out:
 	vmsock_close_all(&c);
+	kmod_done(&c);
 	auth_done(&c);
 	sd_bus_flush_close_unref(c.bus);
 	virt_close(&c);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,17 @@ struct pvctld_event {
 	const char *what;
 };
 
+/* A VM of pvabi.ko (kmod.c) and what its vCPUs negotiated. */
+struct kmod_vm {
+	uint32_t id;
+	char name[64];
+	bool has_uuid;
+	unsigned char uuid[16];
+	uint64_t negotiated; /* bit i: vCPU i negotiated */
+	uint32_t version[64];
+	uint64_t features[64];
+};
+
 struct pvctld {
 	struct pvctl_config config;
 	const char *uri; /* config.connect, for the Connection property */
@@ -73,6 +85,13 @@ struct pvctld {
 	bool netlink_absent_logged;
 
 	struct vmsock *vmsocks; /* vmsock.c: enabled VMs' ivshmem sockets */
+	/* pvabi.ko (kmod.c), on the loop only: its events, the timer that
+	 * notices it come and go, and its VMs. */
+	struct pvctl_genl *kmod_events;
+	sd_event_source *kmod_io, *kmod_timer;
+	bool kmod_offer_pushed;
+	struct kmod_vm *kmod_vms;
+	size_t n_kmod_vms, cap_kmod_vms;
 
 	/* Authorization (auth.c), on the loop only: the calls being decided,
 	 * and whether polkit is installed, followed on the bus. */
@@ -120,9 +139,19 @@ int auth_setup(struct pvctld *c);
 /* Drop the calls still being decided (at exit). */
 void auth_done(struct pvctld *c);
 
+/* kmod.c: push the offer, follow the module's VMs; the VM with @uuid, or
+ * else @name. */
+int kmod_setup(struct pvctld *c);
+void kmod_done(struct pvctld *c);
+const struct kmod_vm *kmod_find(struct pvctld *c, const unsigned char *uuid,
+				const char *name);
+
 /* virt.c: hand a VM's settings to the kernel module, if it is loaded. */
 void push_vm(struct pvctld *c, virDomainPtr dom,
 	     const struct pvctl_vm_settings *s);
+/* The same to module VM @vm_id (0: the one with the domain's UUID). */
+void push_vm_to(struct pvctld *c, virDomainPtr dom,
+		const struct pvctl_vm_settings *s, uint32_t vm_id);
 
 /* vmsock.c: the ivshmem-doorbell socket of an enabled VM: opened (or kept)
  * when @s says enabled, closed otherwise, or when the VM is undefined. */

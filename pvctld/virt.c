@@ -12,21 +12,30 @@
 #include "pvctld.h"
 
 /*
- * A disabled VM is pushed with no features and patching off, the closest
- * the module's policy comes to "no pvabi".  A module without the VM (its
- * VMM has not created it yet) is not an error.
+ * A disabled VM is pushed with enabled 0: the module refuses its vCPUs'
+ * negotiation (vCPUs that negotiated keep what they have until the VM is
+ * started again).  A module without the VM (its VMM has not created it
+ * yet) is not an error: kmod.c pushes when the module announces it.
  */
 void push_vm(struct pvctld *c, virDomainPtr dom,
 	     const struct pvctl_vm_settings *s)
 {
+	push_vm_to(c, dom, s, 0);
+}
+
+void push_vm_to(struct pvctld *c, virDomainPtr dom,
+		const struct pvctl_vm_settings *s, uint32_t vm_id)
+{
 	unsigned char uuid[VIR_UUID_BUFLEN] = {0};
 	struct push_policy p = {
 		.uuid = uuid,
+		.vm_id = vm_id,
 		.name = virDomainGetName(dom),
 		.min_version = pvabi_version_pack(s->lo),
 		.max_version = pvabi_version_pack(s->hi),
-		.features = s->enabled ? s->features : 0,
-		.patch_mode = s->enabled ? s->patch.mode : PVABI_PATCH_OFF,
+		.features = s->features,
+		.patch_mode = s->patch.mode,
+		.enabled = s->enabled,
 	};
 	char why[256] = "";
 	int r;
@@ -35,6 +44,14 @@ void push_vm(struct pvctld *c, virDomainPtr dom,
 	/* Wherever settings reach the module, the VM's socket follows. */
 	vmsock_follow(c, dom, s);
 	r = push_policy(&p, why, sizeof(why));
+	if (r == -ESRCH && !vm_id) {
+		/* No module VM with the UUID: one with the domain's name. */
+		const struct kmod_vm *k = kmod_find(c, uuid, p.name);
+
+		p.vm_id = k ? k->id : 0;
+		if (p.vm_id)
+			r = push_policy(&p, why, sizeof(why));
+	}
 	if (r == -ENOENT) {
 		if (!c->netlink_absent_logged)
 			log_msg("generic netlink family 'pvabi' absent (kernel "

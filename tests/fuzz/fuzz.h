@@ -26,6 +26,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		}                                                              \
 	} while (0)
 
+/* An exact-size, aligned copy of the input (the caller frees it), for
+ * parsers that take a struct pointer: ASan catches any read past it.  NULL
+ * for an input over 64 KiB (no netlink message is longer) or no memory. */
+static inline void *fuzz_copy(const uint8_t *data, size_t size)
+{
+	void *p = size <= 65536 ? malloc(size ? size : 1) : NULL;
+
+	if (p)
+		memcpy(p, data, size);
+	return p;
+}
+
 /* Consumes the input front to back; past the end it reads zeros. */
 struct fuzz_input {
 	const uint8_t *p;

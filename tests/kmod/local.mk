@@ -47,9 +47,15 @@ tests_unit_test_genl_parse_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 tests_unit_test_genl_parse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBNL_CFLAGS)
 tests_unit_test_genl_parse_LDADD = libpvctl/libpvctl.la $(CMOCKA_LIBS) $(LIBNL_LIBS)
 
-# libFuzzer harness of the client's GET_VMS parser (make fuzz).
+# libFuzzer harnesses of the client's parsers: GET_VMS replies, and the
+# events and GET_OFFER replies (make fuzz).
 fuzz_programs += tests/fuzz/fuzz-genl-vm
 tests/fuzz/fuzz-genl-vm: tests/fuzz/fuzz-genl-vm.c libpvctl/genl_client.c \
-		libpvctl/genl_client.h tests/fuzz/fuzz.h
+		libpvctl/genl_client.h $(fuzz_libpvabi)
 	$(FUZZ_LINK) -I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/libpvctl \
-		$(LIBNL_CFLAGS) $(LIBNL_LIBS)
+		$(LIBNL_CFLAGS) $(LIBNL_LIBS) $(fuzz_libpvabi_libs)
+fuzz_programs += tests/fuzz/fuzz-genl-event
+tests/fuzz/fuzz-genl-event: tests/fuzz/fuzz-genl-event.c libpvctl/genl_client.c \
+		libpvctl/genl_client.h $(fuzz_libpvabi)
+	$(FUZZ_LINK) -I$(top_srcdir)/kmod/uapi -I$(top_srcdir)/libpvctl \
+		$(LIBNL_CFLAGS) $(LIBNL_LIBS) $(fuzz_libpvabi_libs)

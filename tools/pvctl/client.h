@@ -34,6 +34,13 @@ struct pvctl_host_offer {
 	size_t dtb_len;
 };
 
+/* One vCPU that negotiated with pvabi.ko (GetNegotiated). */
+struct pvctl_negotiated {
+	unsigned int vcpu;
+	unsigned int version; /* (major << 16) | minor */
+	unsigned long long features;
+};
+
 struct pvctl_client;
 
 struct pvctl_client_ops {
@@ -56,6 +63,10 @@ struct pvctl_client_ops {
 			       const void *dtb, size_t len, bool *compatible,
 			       char ***reasons);
 	void (*close)(struct pvctl_client *cl);
+	/* What the VM's vCPUs negotiated, in vCPU order (@out malloc'd, or
+	 * NULL when none did).  NULL in a client that cannot tell. */
+	int (*get_negotiated)(struct pvctl_client *cl, const char *vm,
+			      struct pvctl_negotiated **out, size_t *n);
 };
 
 struct pvctl_client {

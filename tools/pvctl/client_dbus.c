@@ -178,6 +178,49 @@ static int d_get(struct pvctl_client *cl, const char *vm, struct pvctl_vm *out)
 	return r < 0 ? bad_reply(cl, r) : PVCTL_OK;
 }
 
+static int d_get_negotiated(struct pvctl_client *cl, const char *vm,
+			    struct pvctl_negotiated **out, size_t *n)
+{
+	sd_bus_message *reply = NULL;
+	struct pvctl_negotiated *v = NULL, one;
+	size_t len = 0;
+	int r = call(cl, &reply, "GetNegotiated", "s", vm);
+
+	*out = NULL;
+	*n = 0;
+	if (r)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', "(uut)");
+	while (r >= 0) {
+		uint32_t vcpu, version;
+		uint64_t features;
+		struct pvctl_negotiated *grown;
+
+		r = sd_bus_message_read(reply, "(uut)", &vcpu, &version,
+					&features);
+		if (r <= 0)
+			break;
+		grown = realloc(v, (len + 1) * sizeof(*v));
+		if (!grown) {
+			r = -ENOMEM;
+			break;
+		}
+		v = grown;
+		one.vcpu = vcpu;
+		one.version = version;
+		one.features = features;
+		v[len++] = one;
+	}
+	sd_bus_message_unref(reply);
+	if (r < 0) {
+		free(v);
+		return bad_reply(cl, r);
+	}
+	*out = v;
+	*n = len;
+	return PVCTL_OK;
+}
+
 static int d_simple(struct pvctl_client *cl, const char *method, const char *vm,
 		    const char *arg)
 {
@@ -297,6 +340,7 @@ static const struct pvctl_client_ops dbus_ops = {
 	.get_offer = d_get_offer,
 	.check_migration = d_check_migration,
 	.close = d_close,
+	.get_negotiated = d_get_negotiated,
 };
 
 int pvctl_client_open(const struct pvctl_bus_opts *o, struct pvctl_client **out)

@@ -82,7 +82,11 @@ static struct json_object *vm_json(const struct pvctl_genl_vm *vm)
 				       vm->policy.patch_mode)));
 	json_object_object_add(pol, "defer_us",
 			       json_object_new_int64(vm->policy.defer_us));
+	json_object_object_add(pol, "enabled",
+			       json_object_new_boolean(vm->policy.enabled));
 	json_object_object_add(o, "policy", pol);
+	json_object_object_add(o, "policy_pushed",
+			       json_object_new_boolean(vm->policy_pushed));
 	for (uint32_t i = 0; i < vm->n_vcpus; i++) {
 		const struct pvctl_genl_vcpu *v = &vm->vcpus[i];
 		struct json_object *vo = json_object_new_object();
@@ -125,10 +129,12 @@ static void vm_text(const struct pvctl_genl_vm *vm)
 		printf(" %s", uuid);
 	}
 	printf(": versions %s-%s, features %#" PRIx64
-	       ", patching %s, deferral bound %u us, %u vCPU(s)\n",
+	       ", patching %s, deferral bound %u us, %s, %s, %u vCPU(s)\n",
 	       lo, hi, vm->policy.features,
 	       pvctl_patch_mode_nl_name(vm->policy.patch_mode),
-	       vm->policy.defer_us, vm->n_vcpus);
+	       vm->policy.defer_us, vm->policy.enabled ? "enabled" : "disabled",
+	       vm->policy_pushed ? "policy pushed" : "no policy pushed",
+	       vm->n_vcpus);
 	for (uint32_t i = 0; i < vm->n_vcpus; i++) {
 		const struct pvctl_genl_vcpu *v = &vm->vcpus[i];
 
@@ -141,6 +147,53 @@ static void vm_text(const struct pvctl_genl_vm *vm)
 			       stat_of(&v->stats, k));
 		putchar('\n');
 	}
+}
+
+/* The host offer the module holds: "1.0,1.1" and its features. */
+static void offer_strings(const struct pvabi_offer *o, char *versions,
+			  size_t vlen, char *features, size_t flen)
+{
+	size_t n = 0;
+
+	versions[0] = 0;
+	for (uint32_t i = 0; i < o->n_versions && n < vlen; i++)
+		n += (size_t)snprintf(versions + n, vlen - n, "%s%u.%u",
+				      i ? "," : "", o->versions[i].major,
+				      o->versions[i].minor);
+	if (pvabi_features_format(o->features, features, flen) < 0)
+		snprintf(features, flen, "%#" PRIx64, o->features);
+}
+
+static struct json_object *offer_json(const struct pvabi_offer *o,
+				      uint32_t flags)
+{
+	struct json_object *j = json_object_new_object();
+	char versions[16 * PVABI_OFFER_MAX_VERSIONS], features[512];
+
+	offer_strings(o, versions, sizeof(versions), features,
+		      sizeof(features));
+	json_object_object_add(j, "versions", json_object_new_string(versions));
+	json_object_object_add(j, "features", pvctl_json_features(o->features));
+	json_object_object_add(
+		j, "pushed",
+		json_object_new_boolean(flags & PVABI_HOST_F_OFFER_SET));
+	return j;
+}
+
+static void offer_text(const struct pvabi_offer *o, uint32_t flags)
+{
+	char versions[16 * PVABI_OFFER_MAX_VERSIONS], features[512];
+
+	offer_strings(o, versions, sizeof(versions), features,
+		      sizeof(features));
+	printf("offer: versions %s, features %s (%s)\n", versions,
+	       *features ? features : "none",
+	       flags & PVABI_HOST_F_OFFER_SET ? "pushed by the control plane"
+					      : "the module's own: not pushed");
+	printf("standalone: %s\n",
+	       flags & PVABI_HOST_F_STANDALONE
+		       ? "yes (VMs negotiate without a pushed policy)"
+		       : "no (a VM negotiates once its policy is pushed)");
 }
 
 /* Connect, or say (exit 3) that the module is not there. */
@@ -218,8 +271,10 @@ static int kmod_status(int argc, char **argv)
 		{"vm", required_argument, NULL, 'v'},
 		{0}};
 	struct status s = {0};
+	struct pvabi_offer offer;
 	struct pvctl_genl *g;
 	unsigned long only = 0;
+	uint32_t flags;
 	char *end;
 	int c, err;
 
@@ -245,12 +300,16 @@ static int kmod_status(int argc, char **argv)
 	err = kmod_open(&g);
 	if (err)
 		return err;
-	if (s.json)
+	err = pvctl_genl_get_offer(g, &offer, &flags);
+	if (!err && s.json) {
 		s.vms = json_object_new_array();
-	else
+	} else if (!err) {
 		printf("pvabi.ko: loaded (generic netlink family \"%s\")\n",
 		       PVABI_GENL_NAME);
-	err = pvctl_genl_dump(g, (uint32_t)only, on_vm, &s);
+		offer_text(&offer, flags);
+	}
+	if (!err)
+		err = pvctl_genl_dump(g, (uint32_t)only, on_vm, &s);
 	if (err) {
 		const char *msg = pvctl_genl_errmsg(g);
 
@@ -270,6 +329,11 @@ static int kmod_status(int argc, char **argv)
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "loaded", json_object_new_boolean(1));
+		json_object_object_add(o, "offer", offer_json(&offer, flags));
+		json_object_object_add(
+			o, "standalone",
+			json_object_new_boolean(flags &
+						PVABI_HOST_F_STANDALONE));
 		json_object_object_add(o, "vms", s.vms);
 		pvctl_json_print(o);
 	} else if (!s.n) {

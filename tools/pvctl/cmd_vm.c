@@ -222,21 +222,111 @@ static void print_vm(const struct pvctl_vm *vm)
 	       *vm->features ? vm->features : "none", patch);
 }
 
+/* The vCPUs from @i on that negotiated what vCPU @i did: one group. */
+static size_t same_as(const struct pvctl_negotiated *v, size_t n, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < n && v[j].version == v[i].version &&
+	       v[j].features == v[i].features)
+		j++;
+	return j;
+}
+
+/*
+ * "negotiated 1.0 [notify,booke] on vCPUs 0-3", groups of vCPUs that
+ * agree apart by "; ", or "not negotiated".
+ */
+static void print_negotiated(const struct pvctl_negotiated *v, size_t n)
+{
+	char features[512];
+
+	printf("guest:    ");
+	if (!n)
+		printf("not negotiated");
+	for (size_t i = 0, end; i < n; i = end) {
+		end = same_as(v, n, i);
+		if (pvabi_features_format(v[i].features, features,
+					  sizeof(features)) < 0)
+			snprintf(features, sizeof(features), "%#llx",
+				 v[i].features);
+		printf("%snegotiated %u.%u [%s] on vCPU%s ", i ? "; " : "",
+		       v[i].version >> 16, v[i].version & 0xffff, features,
+		       end - i > 1 ? "s" : "");
+		/* Runs of consecutive indexes as ranges: 0-3,5. */
+		for (size_t k = i; k < end;) {
+			size_t run = k;
+
+			while (run + 1 < end &&
+			       v[run + 1].vcpu == v[run].vcpu + 1)
+				run++;
+			printf("%s%u", k > i ? "," : "", v[k].vcpu);
+			if (run > k)
+				printf("-%u", v[run].vcpu);
+			k = run + 1;
+		}
+	}
+	putchar('\n');
+}
+
+/* [{"version": "1.0", "features": [...], "vcpus": [0, 1]}, ...]; []. */
+static struct json_object *json_negotiated(const struct pvctl_negotiated *v,
+					   size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	char version[16];
+
+	for (size_t i = 0, end; i < n; i = end) {
+		struct json_object *g = json_object_new_object();
+		struct json_object *vcpus = json_object_new_array();
+
+		end = same_as(v, n, i);
+		snprintf(version, sizeof(version), "%u.%u", v[i].version >> 16,
+			 v[i].version & 0xffff);
+		json_object_object_add(g, "version",
+				       json_object_new_string(version));
+		json_object_object_add(g, "features",
+				       pvctl_json_features(v[i].features));
+		for (size_t k = i; k < end; k++)
+			json_object_array_add(vcpus,
+					      json_object_new_int64(v[k].vcpu));
+		json_object_object_add(g, "vcpus", vcpus);
+		json_object_array_add(a, g);
+	}
+	return a;
+}
+
 static int show_vm(struct pvctl_client *cl, const char *name, bool json,
 		   bool policy_only)
 {
+	struct pvctl_negotiated *neg = NULL;
 	struct pvctl_vm vm;
+	size_t n_neg = 0;
 	int r = cl->ops->get(cl, name, &vm);
 
 	if (r)
 		return daemon_error(cl, r);
-	if (json)
-		pvctl_json_print(policy_only ? json_patch(vm.patch)
-					     : json_vm(&vm));
-	else if (policy_only)
+	/* What the guest negotiated: show alone says it. */
+	if (!policy_only && cl->ops->get_negotiated) {
+		r = cl->ops->get_negotiated(cl, name, &neg, &n_neg);
+		if (r)
+			return daemon_error(cl, r);
+	}
+	if (json && policy_only) {
+		pvctl_json_print(json_patch(vm.patch));
+	} else if (json) {
+		struct json_object *o = json_vm(&vm);
+
+		json_object_object_add(o, "negotiated",
+				       json_negotiated(neg, n_neg));
+		pvctl_json_print(o);
+	} else if (policy_only) {
 		printf("%s", vm.patch);
-	else
+	} else {
 		print_vm(&vm);
+		print_negotiated(neg, n_neg);
+	}
+	free(neg);
 	return PVCTL_OK;
 }
 

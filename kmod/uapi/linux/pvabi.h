@@ -43,7 +43,12 @@
  *            module parameter, /sys/module/pvabi/parameters/, default and
  *            at most PVABI_MAX_VMS);
  *   EOPNOTSUPP  negotiation found no common version or feature (the
- *            precise PVABI_E_* code is in pvabi_vcpu_negotiate.error).
+ *            precise PVABI_E_* code is in pvabi_vcpu_negotiate.error);
+ *   EACCES   PVABI_VCPU_NEGOTIATE: the control plane has not let the VM
+ *            negotiate (pvabi_vcpu_negotiate.error is PVABI_E_POLICY):
+ *            no policy has been pushed for it yet (PVABI_CMD_SET_POLICY)
+ *            while the module is not standalone, or its policy disables
+ *            pvabi (PVABI_POLICY_A_ENABLED 0).  See "Fail closed" below.
  *
  * The vCPU fd's pages, each one page (4096 bytes) at a fixed mmap offset;
  * one mmap may cover both.  Mappings must be MAP_SHARED, never executable.
@@ -80,6 +85,17 @@
  * that asked; a child that wants it asks again, replacing it (one thread
  * per vCPU).  exec() closes the fds and drops the mappings: a process that
  * keeps nothing else lets the VM go.
+ *
+ * Fail closed.  The module parameter standalone (bool, default N, set at
+ * load: /sys/module/pvabi/parameters/standalone) decides who allows a VM
+ * to negotiate.  With N, the packaged default, a new VM refuses every
+ * negotiation (EACCES, PVABI_E_POLICY) until a control plane (pvctld) has
+ * pushed a policy for it with PVABI_CMD_SET_POLICY; pvctld does that the
+ * moment it hears PVABI_EVENT_VM_CREATED, so a VMM that negotiates at once
+ * may have to try again.  With Y a new VM negotiates under the default
+ * policy (below) as soon as it exists, for use without a control plane.
+ * Either way a policy with PVABI_POLICY_A_ENABLED 0 refuses.  The offer
+ * a policy clamps is the host's (PVABI_CMD_SET_OFFER).
  * ========================================================================
  */
 #ifndef _UAPI_LINUX_PVABI_H
@@ -397,6 +413,8 @@ struct pvabi_region_ctl {
  *     PVABI_A_VM_UUID: NLA_BINARY, PVABI_UUID_LEN bytes; absent when the VM
  *                      has no UUID
  *     PVABI_A_VM_POLICY: NLA_NESTED, every member present (see below)
+ *     PVABI_A_POLICY_PUSHED: NLA_FLAG, present once a policy has been
+ *                      pushed for the VM (PVABI_CMD_SET_POLICY succeeded)
  *     PVABI_A_VM_VCPUS: NLA_NESTED
  *       0: NLA_NESTED (the nested type numbers are placeholders)
  *         PVABI_VCPU_A_INDEX: NLA_U32
@@ -433,9 +451,16 @@ struct pvabi_region_ctl {
  *                                  only under PVABI_NL_PATCH_HOST
  *       PVABI_POLICY_A_DEFER_US: NLA_U32, the deferral bound in
  *                                microseconds, 10 ... 1000000
+ *       PVABI_POLICY_A_ENABLED: NLA_U32, 1: the VM may negotiate; 0: pvabi
+ *                               is disabled for it, every negotiation is
+ *                               refused (EACCES, PVABI_E_POLICY) whatever
+ *                               the other members say
  *   A new VM starts with versions 1.0 ... 1.0, features PVABI_F_ALL_1_0 |
- *   PVABI_F_NESTING (what region mode needs),
- *   PVABI_NL_PATCH_GUEST and 10000 us (pvabi_dlv_config_default()'s bound).
+ *   PVABI_F_NESTING (what region mode needs), PVABI_NL_PATCH_GUEST,
+ *   10000 us (pvabi_dlv_config_default()'s bound) and enabled 1, but not
+ *   pushed: without standalone=Y it cannot negotiate before its first
+ *   PVABI_CMD_SET_POLICY (which may be empty: an empty PVABI_A_VM_POLICY
+ *   nest accepts the defaults).
  *
  * PVABI_CMD_INJECT
  *   GENL_ADMIN_PERM (CAP_NET_ADMIN).  The same as PVABI_VCPU_INJECT; a
@@ -451,6 +476,41 @@ struct pvabi_region_ctl {
  *     PVABI_A_EVENT: NLA_U32, enum pvabi_event
  *     PVABI_A_VM_ID: NLA_U32
  *     PVABI_A_VCPU: NLA_U32, for vCPU events only
+ *     PVABI_A_VM_NAME, PVABI_A_VM_UUID: PVABI_EVENT_VM_CREATED only, as
+ *                      in the dump (each absent when the VM has none)
+ *     PVABI_A_VERSION: NLA_U32, PVABI_EVENT_VCPU_NEGOTIATED only: the
+ *                      version negotiated, (major << 16) | minor
+ *     PVABI_A_FEATURES: NLA_U64, PVABI_EVENT_VCPU_NEGOTIATED only: the
+ *                      PVABI_F_* bits negotiated
+ *   Events are best effort (a full socket buffer loses some: the
+ *   listener sees ENOBUFS and dumps to catch up).  The details of
+ *   VM_CREATED and VCPU_NEGOTIATED are read when the event is sent: a VM
+ *   or vCPU already gone by then is announced without them.
+ *
+ * PVABI_CMD_SET_OFFER
+ *   GENL_ADMIN_PERM (CAP_NET_ADMIN).  Sets the host's offer, what every
+ *   VM's policy clamps from then on (negotiations that happen afterwards;
+ *   vCPUs that negotiated keep what they have).  The control plane pushes
+ *   its configured offer here; until then the module offers every version
+ *   and feature it implements.  Both members are required: the offer is
+ *   replaced as a whole.
+ *     PVABI_A_OFFER: NLA_NESTED, required
+ *       PVABI_OFFER_A_VERSIONS: NLA_NESTED, 1 ... PVABI_OFFER_MAX_VERSIONS
+ *         (16) entries, each NLA_U32 (major << 16) | minor with major not
+ *         0, no two equal (EINVAL); a version this module does not
+ *         implement (another major, or a higher minor) is ERANGE.  The
+ *         entries' own types are placeholders.
+ *       PVABI_OFFER_A_FEATURES: NLA_U64, PVABI_F_* bits; undefined bits
+ *         are refused
+ *
+ * PVABI_CMD_GET_OFFER
+ *   GENL_ADMIN_PERM (CAP_NET_ADMIN).  No attributes.  Replies with:
+ *     PVABI_A_OFFER: NLA_NESTED, the host's offer now, as SET_OFFER takes
+ *                    it (the versions in the order they were given,
+ *                    each entry's type 0)
+ *     PVABI_A_FLAGS: NLA_U32, enum pvabi_host_flag: PVABI_HOST_F_STANDALONE
+ *                    (loaded with standalone=Y), PVABI_HOST_F_OFFER_SET
+ *                    (the offer was pushed; otherwise the module's own)
  */
 
 #define PVABI_GENL_NAME "pvabi"
@@ -463,6 +523,8 @@ enum pvabi_cmd {
 	PVABI_CMD_SET_POLICY,
 	PVABI_CMD_INJECT,
 	PVABI_CMD_EVENT,
+	PVABI_CMD_SET_OFFER,
+	PVABI_CMD_GET_OFFER,
 	__PVABI_CMD_MAX
 };
 #define PVABI_CMD_MAX (__PVABI_CMD_MAX - 1)
@@ -483,6 +545,10 @@ enum pvabi_attr {
 	PVABI_A_FLAGS,
 	PVABI_A_EVENT,
 	PVABI_A_VECTOR,
+	PVABI_A_POLICY_PUSHED,
+	PVABI_A_OFFER,
+	PVABI_A_VERSION,
+	PVABI_A_FEATURES,
 	__PVABI_A_MAX
 };
 #define PVABI_A_MAX (__PVABI_A_MAX - 1)
@@ -494,6 +560,7 @@ enum pvabi_policy_attr {
 	PVABI_POLICY_A_FEATURES,
 	PVABI_POLICY_A_PATCH_MODE,
 	PVABI_POLICY_A_DEFER_US,
+	PVABI_POLICY_A_ENABLED,
 	__PVABI_POLICY_A_MAX
 };
 #define PVABI_POLICY_A_MAX (__PVABI_POLICY_A_MAX - 1)
@@ -501,6 +568,20 @@ enum pvabi_policy_attr {
 #define PVABI_DEFER_US_MIN 10
 #define PVABI_DEFER_US_MAX 1000000
 #define PVABI_DEFER_US_DEFAULT 10000
+
+enum pvabi_offer_attr {
+	PVABI_OFFER_A_UNSPEC,
+	PVABI_OFFER_A_VERSIONS,
+	PVABI_OFFER_A_FEATURES,
+	__PVABI_OFFER_A_MAX
+};
+#define PVABI_OFFER_A_MAX (__PVABI_OFFER_A_MAX - 1)
+
+enum pvabi_host_flag {
+	PVABI_HOST_F_STANDALONE = 1U << 0,
+	PVABI_HOST_F_OFFER_SET = 1U << 1,
+	__PVABI_HOST_F_ALL = PVABI_HOST_F_STANDALONE | PVABI_HOST_F_OFFER_SET
+};
 
 enum pvabi_vcpu_attr {
 	PVABI_VCPU_A_UNSPEC,

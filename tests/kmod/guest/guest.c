@@ -45,7 +45,7 @@ int dev_open(void)
 	return fd;
 }
 
-int vm_create(int dev, const char *name, uint32_t *id)
+int vm_create_closed(int dev, const char *name, uint32_t *id)
 {
 	struct pvabi_create_vm cv = {0};
 	int fd;
@@ -59,25 +59,51 @@ int vm_create(int dev, const char *name, uint32_t *id)
 	return fd;
 }
 
+/* SET_POLICY @pol for VM @id, or die saying @what. */
+static void push(uint32_t id, const struct pvctl_genl_policy *pol,
+		 const char *what)
+{
+	struct pvctl_genl *g;
+	int err = pvctl_genl_open(&g);
+
+	if (!err) {
+		err = pvctl_genl_set_policy(g, id, 0, pol);
+		pvctl_genl_close(g);
+	}
+	if (err) {
+		errno = -err;
+		die(what);
+	}
+}
+
+void vm_push(uint32_t id)
+{
+	struct pvctl_genl_policy pol = {0};
+
+	push(id, &pol, "SET_POLICY (the push that lets a VM negotiate)");
+}
+
+int vm_create(int dev, const char *name, uint32_t *idp)
+{
+	uint32_t id;
+	int fd = vm_create_closed(dev, name, &id);
+
+	vm_push(id);
+	if (idp)
+		*idp = id;
+	return fd;
+}
+
 int vm_with_bound(int dev, const char *name, uint32_t bound_us, uint32_t *idp)
 {
 	struct pvctl_genl_policy pol = {
 		.present = 1u << PVABI_POLICY_A_DEFER_US,
 		.defer_us = bound_us,
 	};
-	struct pvctl_genl *g;
 	uint32_t id;
-	int vm = vm_create(dev, name, &id), err;
+	int vm = vm_create_closed(dev, name, &id);
 
-	err = pvctl_genl_open(&g);
-	if (!err) {
-		err = pvctl_genl_set_policy(g, id, 0, &pol);
-		pvctl_genl_close(g);
-	}
-	if (err) {
-		errno = -err;
-		die("SET_POLICY deferral bound");
-	}
+	push(id, &pol, "SET_POLICY deferral bound");
 	if (idp)
 		*idp = id;
 	return vm;

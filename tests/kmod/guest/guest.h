@@ -48,8 +48,15 @@ struct vcpu {
 void __attribute__((format(printf, 2, 3))) result(int ok, const char *fmt, ...);
 void die(const char *what) __attribute__((noreturn));
 int dev_open(void);
+/*
+ * A VM that may negotiate: created, then its policy pushed (an empty
+ * SET_POLICY: the defaults), as pvctld does when the module is not
+ * standalone.  vm_create_closed() leaves out the push; vm_push() is it.
+ */
 int vm_create(int dev, const char *name, uint32_t *id);
-/* A VM whose deferral bound is @bound_us (set over netlink). */
+int vm_create_closed(int dev, const char *name, uint32_t *id);
+void vm_push(uint32_t id);
+/* A VM whose deferral bound is @bound_us (set over netlink: the push). */
 int vm_with_bound(int dev, const char *name, uint32_t bound_us, uint32_t *idp);
 int negotiate(int fd, uint64_t wanted, struct pvabi_vcpu_negotiate *n);
 void vcpu_setup_features(int vm, unsigned int index, struct vcpu *v,

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -809,6 +810,16 @@ static void case_unpriv(void)
 			  "unprivileged SET_POLICY");
 		EXPECT_NL(pvctl_genl_inject(g, id, 0, 0), EPERM,
 			  "unprivileged INJECT");
+		{
+			struct pvabi_offer o = {.n_versions = 1,
+						.versions = {{1, 0}}};
+			uint32_t flags;
+
+			EXPECT_NL(pvctl_genl_set_offer(g, &o), EPERM,
+				  "unprivileged SET_OFFER");
+			EXPECT_NL(pvctl_genl_get_offer(g, &o, &flags), EPERM,
+				  "unprivileged GET_OFFER");
+		}
 		err = pvctl_genl_dump(g, 0, count_vm, &n);
 		result(err == -EPERM && n == 0,
 		       "unprivileged GET_VMS dump is refused: EPERM (got %s, "
@@ -848,6 +859,24 @@ static int find_vm(const struct pvctl_genl_vm *vm, void *arg)
 	return 0;
 }
 
+/* The next event on @events, whole (poll up to 5 s). */
+static int stop_at_first(const struct pvctl_genl_event *e, void *arg)
+{
+	*(struct pvctl_genl_event *)arg = *e;
+	return 1;
+}
+
+static int next_event(struct pvctl_genl *events, struct pvctl_genl_event *e)
+{
+	struct pollfd p = {.fd = pvctl_genl_fd(events), .events = POLLIN};
+
+	memset(e, 0, sizeof(*e));
+	while (poll(&p, 1, 5000) > 0)
+		if (pvctl_genl_read_events(events, stop_at_first, e, NULL) == 1)
+			return 0;
+	return -1;
+}
+
 static void case_policy(void)
 {
 	int dev = dev_open(), vm, vc;
@@ -856,6 +885,7 @@ static void case_policy(void)
 	struct pvctl_genl *g, *events;
 	struct find *f = calloc(1, sizeof(*f));
 	struct vcpu v[PVABI_MAX_VCPUS];
+	struct pvctl_genl_event e;
 	uint32_t id, ev, evm;
 	int64_t evc;
 	int i, ok;
@@ -867,10 +897,21 @@ static void case_policy(void)
 		       "generic netlink family and its events group resolve");
 		return;
 	}
-	vm = vm_create(dev, "policy", &id);
-	result(pvctl_genl_next_event(events, &ev, &evm, &evc) == 0 &&
-		       ev == PVABI_EVENT_VM_CREATED && evm == id && evc == -1,
-	       "events group reports VM_CREATED");
+	/* Not pushed: this case's first SET_POLICY is the push. */
+	vm = vm_create_closed(dev, "policy", &id);
+	result(next_event(events, &e) == 0 &&
+		       e.event == PVABI_EVENT_VM_CREATED && e.vm_id == id &&
+		       e.vcpu == -1 && !strcmp(e.name, "policy") && !e.has_uuid,
+	       "events group reports VM_CREATED with the VM's name");
+	vc = ioctl(vm, PVABI_CREATE_VCPU, 0);
+	EXPECT_ERR(negotiate(vc, PVABI_F_ALL_1_0, &n), EACCES,
+		   "NEGOTIATE before any policy was pushed (fail closed)");
+	result(n.error == PVABI_E_POLICY, "it reports PVABI_E_POLICY (%d)",
+	       n.error);
+	f->id = id;
+	pvctl_genl_dump(g, 0, find_vm, f);
+	result(f->found == 1 && !f->vm.policy_pushed && f->vm.policy.enabled,
+	       "GET_VMS: enabled, no policy pushed yet");
 
 	pol.present =
 		1u << PVABI_POLICY_A_FEATURES | 1u << PVABI_POLICY_A_DEFER_US;
@@ -881,14 +922,18 @@ static void case_policy(void)
 	result(pvctl_genl_next_event(events, &ev, &evm, &evc) == 0 &&
 		       ev == PVABI_EVENT_POLICY_CHANGED && evm == id,
 	       "events group reports POLICY_CHANGED");
-	vc = ioctl(vm, PVABI_CREATE_VCPU, 0);
 	ok = negotiate(vc, PVABI_F_ALL_1_0, &n) == 0;
 	result(ok && n.features == PVABI_F_NOTIFY,
-	       "negotiation is clamped by the policy (features %#llx)",
+	       "the same vCPU negotiates once the policy is pushed, clamped "
+	       "by it (features %#llx)",
 	       (unsigned long long)n.features);
-	result(pvctl_genl_next_event(events, &ev, &evm, &evc) == 0 &&
-		       ev == PVABI_EVENT_VCPU_NEGOTIATED && evc == 0,
-	       "events group reports VCPU_NEGOTIATED");
+	result(next_event(events, &e) == 0 &&
+		       e.event == PVABI_EVENT_VCPU_NEGOTIATED && e.vcpu == 0 &&
+		       e.version == PVABI_VERSION_PACKED(1, 0) &&
+		       e.features == PVABI_F_NOTIFY,
+	       "events group reports VCPU_NEGOTIATED with version %#x and "
+	       "features %#llx",
+	       e.version, (unsigned long long)e.features);
 	close(vc);
 	pol.present = 1u << PVABI_POLICY_A_PATCH_MODE;
 	pol.patch_mode = PVABI_NL_PATCH_HOST;
@@ -909,9 +954,11 @@ static void case_policy(void)
 	       "version");
 	close(vc);
 
+	memset(f, 0, sizeof(*f));
 	f->id = id;
 	pvctl_genl_dump(g, 0, find_vm, f);
-	result(f->found == 1 && f->vm.policy.defer_us == 2500 &&
+	result(f->found == 1 && f->vm.policy_pushed &&
+		       f->vm.policy.defer_us == 2500 &&
 		       f->vm.policy.patch_mode == PVABI_NL_PATCH_HOST &&
 		       f->vm.policy.min_version == PVABI_VERSION_PACKED(2, 0) &&
 		       f->vm.policy.features ==
@@ -948,6 +995,148 @@ static void case_policy(void)
 	free(f);
 }
 
+/* ------------------------------------------ fail closed, host offer */
+
+static int set_offer(struct pvctl_genl *g, const uint32_t *v, int n,
+		     uint64_t features)
+{
+	struct pvabi_offer o = {.n_versions = (uint32_t)n,
+				.features = features};
+
+	for (int i = 0; i < n; i++)
+		o.versions[i] = pvabi_version_unpack(v[i]);
+	return pvctl_genl_set_offer(g, &o);
+}
+
+/* A vCPU @index of @vm negotiating everything: its features, or -errno. */
+static long long try_negotiate(int vm, unsigned int index,
+			       struct pvabi_vcpu_negotiate *n)
+{
+	int vc = ioctl(vm, PVABI_CREATE_VCPU, index);
+	long long r;
+
+	if (vc < 0)
+		return -errno;
+	r = negotiate(vc, PVABI_F_ALL_1_0, n) ? -errno : (long long)n->features;
+	close(vc);
+	return r;
+}
+
+/*
+ * Without standalone (the module as packaged): a VM negotiates only after a
+ * policy was pushed, never under a disabling one; the host offer pushed is
+ * what a guest gets.  With standalone=1 (@standalone, the init script
+ * reloads the module so): the old behaviour, a VM negotiates at once.
+ */
+static void case_closed(bool standalone)
+{
+	static const uint32_t v10 = PVABI_VERSION_PACKED(1, 0);
+	/* What the default policy offers: no host patching. */
+	const long long all = PVABI_F_ALL_1_0 & ~PVABI_F_HOST_PATCH;
+	struct pvctl_genl_policy off = {.present = 1u << PVABI_POLICY_A_ENABLED,
+					.enabled = 0};
+	struct pvctl_genl_policy on = {.present = 1u << PVABI_POLICY_A_ENABLED,
+				       .enabled = 1};
+	struct pvabi_vcpu_negotiate n;
+	struct pvabi_offer o;
+	struct pvctl_genl *g;
+	struct nl_msg *m;
+	struct nlattr *a, *l;
+	int dev = dev_open(), vm;
+	uint32_t id, flags, bad[2];
+	long long r;
+
+	if (pvctl_genl_open(&g))
+		die("genl open");
+	result(pvctl_genl_get_offer(g, &o, &flags) == 0 && o.n_versions == 1 &&
+		       o.versions[0].major == 1 &&
+		       o.features == PVABI_F_ALL_1_0 &&
+		       flags == (standalone ? PVABI_HOST_F_STANDALONE : 0u),
+	       "GET_OFFER: the module's own offer (%u versions, features "
+	       "%#llx, flags %#x)",
+	       o.n_versions, (unsigned long long)o.features, flags);
+
+	vm = vm_create_closed(dev, standalone ? "alone" : "closed", &id);
+	r = try_negotiate(vm, 0, &n);
+	if (standalone)
+		result(r == all,
+		       "standalone=1: a VM negotiates without a push (%lld)",
+		       r);
+	else
+		result(r == -EACCES && n.error == PVABI_E_POLICY,
+		       "standalone=0: refused before the push: EACCES, "
+		       "PVABI_E_POLICY (%lld, %d)",
+		       r, n.error);
+	result(pvctl_genl_set_policy(g, id, 0, &off) == 0,
+	       "SET_POLICY enabled 0");
+	r = try_negotiate(vm, 1, &n);
+	result(r == -EACCES && n.error == PVABI_E_POLICY,
+	       "a policy with enabled 0 refuses: EACCES, PVABI_E_POLICY "
+	       "(%lld, %d)",
+	       r, n.error);
+	result(pvctl_genl_set_policy(g, id, 0, &on) == 0,
+	       "SET_POLICY enabled 1");
+	r = try_negotiate(vm, 2, &n);
+	result(r == all, "enabled again: it negotiates (%lld)", r);
+
+	/* The host offer: what a guest gets, clamped by the policy. */
+	result(set_offer(g, &v10, 1, PVABI_F_NOTIFY) == 0,
+	       "SET_OFFER 1.0 with notify only");
+	result(pvctl_genl_get_offer(g, &o, &flags) == 0 && o.n_versions == 1 &&
+		       pvabi_version_pack(o.versions[0]) == v10 &&
+		       o.features == PVABI_F_NOTIFY &&
+		       (flags & PVABI_HOST_F_OFFER_SET),
+	       "GET_OFFER shows the offer pushed (flags %#x)", flags);
+	r = try_negotiate(vm, 3, &n);
+	result(r == PVABI_F_NOTIFY && n.version == v10,
+	       "a guest asking for everything gets the offer pushed (%lld)", r);
+
+	bad[0] = PVABI_VERSION_PACKED(2, 0);
+	EXPECT_NL(set_offer(g, bad, 1, 0), ERANGE, "SET_OFFER 2.0");
+	bad[0] = PVABI_VERSION_PACKED(PVABI_VERSION_MAJOR,
+				      PVABI_VERSION_MINOR + 1);
+	EXPECT_NL(set_offer(g, bad, 1, 0), ERANGE,
+		  "SET_OFFER a minor above the module's");
+	bad[0] = 0;
+	EXPECT_NL(set_offer(g, bad, 1, 0), EINVAL, "SET_OFFER major 0");
+	bad[0] = bad[1] = v10;
+	EXPECT_NL(set_offer(g, bad, 2, 0), EINVAL, "SET_OFFER 1.0 twice");
+	EXPECT_NL(set_offer(g, bad, 0, 0), EINVAL, "SET_OFFER no version");
+	EXPECT_NL(set_offer(g, &v10, 1, 1ull << 63), EINVAL,
+		  "SET_OFFER an undefined feature");
+	m = pvctl_genl_msg(g, PVABI_CMD_SET_OFFER, 0);
+	a = nla_nest_start(m, PVABI_A_OFFER);
+	l = nla_nest_start(m, PVABI_OFFER_A_VERSIONS);
+	nla_put_u32(m, 0, v10);
+	nla_nest_end(m, l);
+	nla_nest_end(m, a);
+	EXPECT_NL(pvctl_genl_request(g, m), EINVAL,
+		  "SET_OFFER without features");
+	m = pvctl_genl_msg(g, PVABI_CMD_SET_OFFER, 0);
+	a = nla_nest_start(m, PVABI_A_OFFER);
+	l = nla_nest_start(m, PVABI_OFFER_A_VERSIONS);
+	nla_put_u64(m, 0, v10);
+	nla_nest_end(m, l);
+	nla_put_u64(m, PVABI_OFFER_A_FEATURES, 0);
+	nla_nest_end(m, a);
+	EXPECT_NL(pvctl_genl_request(g, m), EINVAL,
+		  "SET_OFFER an 8-byte version");
+	m = pvctl_genl_msg(g, PVABI_CMD_GET_OFFER, 0);
+	nla_put_u32(m, PVABI_A_VM_ID, id);
+	EXPECT_NL(pvctl_genl_request(g, m), EINVAL,
+		  "GET_OFFER with an attribute");
+	result(pvctl_genl_get_offer(g, &o, &flags) == 0 &&
+		       o.features == PVABI_F_NOTIFY,
+	       "a refused SET_OFFER leaves the offer as it was");
+
+	/* Back to the module's own, for the cases after this one. */
+	result(set_offer(g, &v10, 1, PVABI_F_ALL_1_0) == 0,
+	       "SET_OFFER back to 1.0 with every feature");
+	pvctl_genl_close(g);
+	close(vm);
+	close(dev);
+}
+
 /* ------------------------------------------------------------- churn */
 
 /*
@@ -979,6 +1168,7 @@ static void *churn_vms(void *arg)
 		if (vm < 0)
 			continue;
 		atomic_store(&c->last_id, cv.id);
+		vm_push(cv.id);
 		vcpu_setup(vm, n % PVABI_MAX_VCPUS, &v);
 		other = ioctl(vm, PVABI_CREATE_VCPU, (n + 1) % PVABI_MAX_VCPUS);
 		if (n & 1)
@@ -1100,6 +1290,168 @@ static int sh(const char *cmd, char *out, size_t len)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* ------------------------------------------- pvctld following it */
+
+#define PVCTL_BUS "PVCTL_BUS_ADDRESS=unix:path=/tmp/pvctld/bus /pvctl "
+
+/* Poll the dump for up to @ms until VM @id's policy is @pushed with
+ * @enabled; the milliseconds it took, or -1. */
+static long wait_policy(uint32_t id, bool pushed, uint32_t enabled, long ms)
+{
+	struct find *f = calloc(1, sizeof(*f));
+	struct pvctl_genl *g;
+	double t0 = now();
+	long took = -1;
+
+	if (!f || pvctl_genl_open(&g))
+		die("genl open");
+	for (long i = 0; i < ms / 10 && took < 0; i++) {
+		memset(f, 0, sizeof(*f));
+		f->id = id;
+		pvctl_genl_dump(g, id, find_vm, f);
+		if (f->found && f->vm.policy_pushed == pushed &&
+		    f->vm.policy.enabled == enabled)
+			took = (long)((now() - t0) * 1000);
+		else
+			sleep_ms(10);
+	}
+	pvctl_genl_close(g);
+	free(f);
+	return took;
+}
+
+/* Poll `pvctl show test` for up to 10 s until its output has @want. */
+static bool show_says(const char *args, const char *want, char *out, size_t len)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), PVCTL_BUS "show test %s 2>&1", args);
+	for (int i = 0; i < 100; i++) {
+		if (sh(cmd, out, len) == 0 && strstr(out, want))
+			return true;
+		sleep_ms(100);
+	}
+	return false;
+}
+
+/*
+ * pvctld (started by the init script on a private bus, configured to offer
+ * features "notify" only, libvirt's test driver as its libvirt) against
+ * the module: the domain "test" is the VM, a module VM with its UUID.
+ */
+static void case_pvctld(void)
+{
+	static const uint8_t test_uuid[PVABI_UUID_LEN] = {
+		0x66, 0x95, 0xeb, 0x01, 0xf6, 0xa4, 0x83, 0x04,
+		0x79, 0xaa, 0x97, 0xf2, 0x50, 0x2e, 0x19, 0x3f};
+	struct pvabi_create_vm cv = {0};
+	struct pvabi_vcpu_negotiate n;
+	struct pvabi_offer o = {0};
+	struct pvctl_genl *g;
+	char out[4096];
+	int dev = dev_open(), vm, other, vc0, vc1 = -1, rc;
+	uint32_t flags = 0, other_id, test_id;
+	long ms = -1;
+
+	if (pvctl_genl_open(&g))
+		die("genl open");
+	for (int i = 0; i < 100 && ms < 0; i++) {
+		if (pvctl_genl_get_offer(g, &o, &flags) == 0 &&
+		    (flags & PVABI_HOST_F_OFFER_SET))
+			ms = i * 100;
+		else
+			sleep_ms(100);
+	}
+	pvctl_genl_close(g);
+	result(ms >= 0 && o.features == PVABI_F_NOTIFY,
+	       "pvctld pushed its configured offer at start (features %#llx)",
+	       (unsigned long long)o.features);
+	rc = sh("/pvctl kmod status", out, sizeof(out));
+	result(rc == 0 && strstr(out, "notify (pushed by the control plane)"),
+	       "pvctl kmod status shows the module's offer, pushed (exit %d)",
+	       rc);
+	rc = sh(PVCTL_BUS "enable test >/dev/null 2>&1", out, sizeof(out));
+	result(rc == 0, "pvctl enable test (exit %d)", rc);
+
+	memcpy(cv.uuid, test_uuid, sizeof(cv.uuid));
+	vm = ioctl(dev, PVABI_CREATE_VM, &cv);
+	if (vm < 0)
+		die("PVABI_CREATE_VM with the test domain's UUID");
+	test_id = cv.id;
+	ms = wait_policy(test_id, true, 1, 10000);
+	result(ms >= 0,
+	       "pvctld pushed the domain's policy when the module VM appeared "
+	       "(%ld ms)",
+	       ms);
+	printf("# pvctld: policy pushed %ld ms after PVABI_CREATE_VM\n", ms);
+	vc0 = ioctl(vm, PVABI_CREATE_VCPU, 0);
+	result(negotiate(vc0, PVABI_F_ALL_1_0, &n) == 0 &&
+		       n.features == PVABI_F_NOTIFY,
+	       "the guest negotiates what pvctld's offer allows (%#llx)",
+	       (unsigned long long)n.features);
+	result(show_says("", "guest:    negotiated 1.0 [notify] on vCPU 0", out,
+			 sizeof(out)),
+	       "pvctl show test: negotiated 1.0 [notify] on vCPU 0");
+	printf("# $ pvctl show test: %s",
+	       strstr(out, "guest:") ? strstr(out, "guest:") : out);
+	result(show_says("--json",
+			 "\"negotiated\":[{\"version\":\"1.0\",\"features\":["
+			 "\"notify\"],\"vcpus\":[0]}]",
+			 out, sizeof(out)),
+	       "pvctl show test --json: \"negotiated\" lists vCPU 0");
+
+	memset(&cv, 0, sizeof(cv));
+	cv.uuid[0] = 0x42;
+	other = ioctl(dev, PVABI_CREATE_VM, &cv);
+	other_id = cv.id;
+	sleep_ms(1000);
+	result(other >= 0 && wait_policy(other_id, false, 1, 100) >= 0 &&
+		       try_negotiate(other, 0, &n) == -EACCES,
+	       "a module VM no libvirt domain matches gets no policy: it "
+	       "cannot negotiate");
+	close(other);
+
+	rc = sh(PVCTL_BUS "disable test >/dev/null 2>&1", out, sizeof(out));
+	ms = wait_policy(test_id, true, 0, 10000);
+	vc1 = ioctl(vm, PVABI_CREATE_VCPU, 1);
+	result(rc == 0 && ms >= 0 && negotiate(vc1, PVABI_F_ALL_1_0, &n) &&
+		       errno == EACCES && n.error == PVABI_E_POLICY,
+	       "pvctl disable test: negotiation refused (EACCES, "
+	       "PVABI_E_POLICY)");
+
+	rc = sh("kill -9 $(cat /tmp/pvctld/pid) && sleep 0.5 && "
+		"/start-pvctld && echo started",
+		out, sizeof(out));
+	result(rc == 0 && show_says("", "negotiated 1.0 [notify] on vCPU 0",
+				    out, sizeof(out)),
+	       "pvctld killed (-9) and started again adopts the VM: vCPU 0 "
+	       "still shown negotiated");
+
+	close(vc0);
+	close(vc1);
+	close(vm);
+	result(show_says("", "guest:    not negotiated", out, sizeof(out)),
+	       "the module VM destroyed: pvctl show test says not negotiated");
+
+	/* A module VM named as the domain, without a UUID: found by name and
+	 * pushed by its id (the restarted pvctld's test domain is disabled
+	 * again: libvirt's test driver keeps nothing). */
+	vm = vm_create_closed(dev, "test", &test_id);
+	ms = wait_policy(test_id, true, 0, 10000);
+	rc = sh(PVCTL_BUS "enable test >/dev/null 2>&1", out, sizeof(out));
+	result(ms >= 0 && rc == 0 && wait_policy(test_id, true, 1, 10000) >= 0,
+	       "a module VM with the domain's name only gets its policy, "
+	       "and pvctl enable reaches it");
+	vc0 = ioctl(vm, PVABI_CREATE_VCPU, 2);
+	result(negotiate(vc0, PVABI_F_ALL_1_0, &n) == 0 &&
+		       show_says("", "negotiated 1.0 [notify] on vCPU 2", out,
+				 sizeof(out)),
+	       "it negotiates, and pvctl show test says so");
+	close(vc0);
+	close(vm);
+	close(dev);
+}
+
 /* pvctl kmod status/policy/inject against the real family. */
 static void case_pvctl(void)
 {
@@ -1123,14 +1475,20 @@ static void case_pvctl(void)
 	result(rc == 0 && strstr(out, "\"loaded\":true") &&
 		       strstr(out, "\"name\":\"pvctl-vm\"") &&
 		       strstr(out, "\"index\":3") &&
-		       strstr(out, "\"delivered\":1"),
-	       "pvctl kmod status --json shows the VM, its vCPU and counters "
-	       "(exit %d)",
+		       strstr(out, "\"delivered\":1") &&
+		       strstr(out, "\"offer\":{\"versions\":\"1.0\"") &&
+		       strstr(out, "\"standalone\":false") &&
+		       strstr(out, "\"policy_pushed\":true"),
+	       "pvctl kmod status --json shows the offer, the VM, its vCPU "
+	       "and counters (exit %d)",
 	       rc);
 	snprintf(cmd, sizeof(cmd), "/pvctl kmod status --vm %u", id);
 	rc = sh(cmd, out, sizeof(out));
-	result(rc == 0 && strstr(out, "vcpu 3: version 1.0"),
-	       "pvctl kmod status in text (exit %d)", rc);
+	result(rc == 0 && strstr(out, "vcpu 3: version 1.0") &&
+		       strstr(out, "offer: versions 1.0, features ") &&
+		       strstr(out, "enabled, policy pushed"),
+	       "pvctl kmod status in text, the module's offer first (exit %d)",
+	       rc);
 	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
 		printf("# $ pvctl kmod status: %s\n", line);
 	snprintf(cmd, sizeof(cmd),
@@ -1203,10 +1561,16 @@ int main(int argc, char **argv)
 		case_unpriv();
 	else if (!strcmp(c, "policy"))
 		case_policy();
+	else if (!strcmp(c, "closed"))
+		case_closed(false);
+	else if (!strcmp(c, "standalone"))
+		case_closed(true);
 	else if (!strcmp(c, "pvctl"))
 		case_pvctl();
 	else if (!strcmp(c, "region"))
 		case_region(argc > 2 ? atol(argv[2]) : 10000);
+	else if (!strcmp(c, "pvctld"))
+		case_pvctld();
 	else if (!strcmp(c, "churn"))
 		case_churn(argc > 2 ? atol(argv[2]) : 5);
 	else if (!strcmp(c, "hostile") && argc > 2 &&
@@ -1217,14 +1581,15 @@ int main(int argc, char **argv)
 	else if (case_security(c) == 0)
 		;
 	else {
-		fprintf(stderr,
-			"usage: pvabi-test "
-			"basic|defer|bound|irqoff|signal|stress "
-			"[N]|badioctl|badnl|unpriv|policy|pvctl|churn "
-			"[S]|region [N]|ids|uuid|dump|sigexec|fork|memcg|"
-			"hostile "
-			"random-page|critical-forever|notify-flip|"
-			"bad-negotiate\n");
+		fprintf(stderr, "usage: pvabi-test "
+				"basic|defer|bound|irqoff|signal|stress "
+				"[N]|badioctl|badnl|unpriv|policy|closed|"
+				"standalone|pvctl|churn "
+				"[S]|region [N]|ids|uuid|dump|sigexec|fork|memcg|"
+				"hostile "
+				"random-page|critical-forever|notify-flip|"
+				"bad-negotiate
+");
 		return 2;
 	}
 	return n_fail ? 1 : 0;
