@@ -10,6 +10,7 @@ unit_tests = \
 	tests/unit/test-fdt \
 	tests/unit/test-delivery \
 	tests/unit/test-ctl-settings \
+	tests/unit/test-ctl-shmem \
 	tests/unit/test-cmd-vm
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -39,6 +40,10 @@ tests_unit_test_ctl_settings_SOURCES = tests/unit/test-ctl-settings.c
 tests_unit_test_ctl_settings_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 tests_unit_test_ctl_settings_CFLAGS = $(UNIT_CFLAGS) $(LIBXML_CFLAGS)
 tests_unit_test_ctl_settings_LDADD = libpvctl/libpvctl.la $(UNIT_LDADD) $(LIBXML_LIBS)
+tests_unit_test_ctl_shmem_SOURCES = tests/unit/test-ctl-shmem.c
+tests_unit_test_ctl_shmem_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
+tests_unit_test_ctl_shmem_CFLAGS = $(UNIT_CFLAGS) $(LIBXML_CFLAGS)
+tests_unit_test_ctl_shmem_LDADD = libpvctl/libpvctl.la $(UNIT_LDADD) $(LIBXML_LIBS)
 
 # pvctl's daemon subcommands against a fake pvctld (client.h).
 tests_unit_test_cmd_vm_SOURCES = tests/unit/test-cmd-vm.c tools/pvctl/output.c
