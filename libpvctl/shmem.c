@@ -157,10 +157,11 @@ fail:
 	return NULL;
 }
 
-static const char *const master_on[] = {"name",	 "master", "type", "string",
-					"value", "on",	   NULL};
+/* auto, not on: shmem.h says why. */
+static const char *const master_auto[] = {"name",  "master", "type", "string",
+					  "value", "auto",   NULL};
 
-/* <qemu:device alias=ours><qemu:frontend><qemu:property master=on/>,
+/* <qemu:device alias=ours><qemu:frontend><qemu:property master=auto/>,
  * nothing else. */
 static bool canonical_override(const xmlNode *dev,
 			       const struct pvctl_shmem_id *id)
@@ -183,7 +184,7 @@ static bool canonical_override(const xmlNode *dev,
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		if (prop || !is_el(c, PVCTL_QEMU_NS, "property") ||
-		    !exactly(c, master_on))
+		    !exactly(c, master_auto))
 			return false;
 		prop = c;
 	}
@@ -226,7 +227,7 @@ static bool add_override(xmlNode *root, const struct pvctl_shmem_id *id)
 		o = add(root, q, "override", none);
 	return o && (d = add(o, q, "device", alias)) &&
 	       (fe = add(d, q, "frontend", none)) &&
-	       add(fe, q, "property", master_on);
+	       add(fe, q, "property", master_auto);
 }
 
 /* Remove our <qemu:device> elements and any <qemu:override> left empty. */

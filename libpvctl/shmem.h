@@ -11,19 +11,26 @@
  *     <alias name='ua-pvabi-<uuid without dashes>'/>
  *   </shmem>
  *
- * and, in a qemu or kvm domain, master=on for migration (libvirt drops
- * role='master' for the doorbell model) through the user alias:
+ * and, in a qemu or kvm domain, QEMU's "master" property through the user
+ * alias (libvirt 9.0 drops role='master' for the doorbell model):
  *
  *   <qemu:override>
  *     <qemu:device alias='ua-pvabi-<uuid without dashes>'>
  *       <qemu:frontend>
- *         <qemu:property name='master' type='string' value='on'/>
+ *         <qemu:property name='master' type='string' value='auto'/>
  *       </qemu:frontend>
  *     </qemu:device>
  *   </qemu:override>
  *
- * QEMU's ivshmem "master" is on/off/auto, not a bool: type='bool' would
- * hand QEMU a JSON true, which it refuses.
+ * QEMU's ivshmem "master" is on/off/auto, not a bool (type='bool' would
+ * hand QEMU a JSON true, which it refuses).  Only a master's region
+ * migrates; a peer without it carries a migration blocker.  And QEMU
+ * refuses master=on unless the server gave it peer ID 0 ("master must
+ * connect to the server before any peers"), while pvabi's server keeps ID 0
+ * for pvabi.ko and gives QEMU 1 or more: master=on would stop every
+ * enabled domain from starting.  auto is master exactly when QEMU is peer
+ * 0, so the domain starts either way, and migrates once the server hands
+ * QEMU ID 0.
  */
 #ifndef PVCTL_SHMEM_H
 #define PVCTL_SHMEM_H

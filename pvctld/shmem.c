@@ -98,8 +98,8 @@ static int attach_now(virDomainPtr dom, const struct pvctl_shmem_result *res,
 	free(xml);
 	if (r == 0) {
 		/* libvirt applies <qemu:override> to the command line only. */
-		note(a, "attached to the running VM; master=on (migration) "
-			"from its next boot");
+		note(a, "attached to the running VM; its master setting "
+			"(migration) from its next boot");
 		return 0;
 	}
 	msg = virGetLastErrorMessage();

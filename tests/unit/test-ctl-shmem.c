@@ -97,7 +97,7 @@ static void test_id(void **state)
 	assert_int_equal(pvctl_shmem_id(NULL, &id), PVABI_E_INVAL);
 }
 
-/* Ensure adds the device and master=on; again, changes nothing. */
+/* Ensure adds the device and master=auto; again, changes nothing. */
 static void test_ensure_qemu(void **state)
 {
 	struct pvctl_shmem_result res;
@@ -120,7 +120,7 @@ static void test_ensure_qemu(void **state)
 	   "concat(" OVERRIDE "/q:frontend/q:property/@name, '=', " OVERRIDE
 	   "/q:frontend/q:property/@type, ':', " OVERRIDE
 	   "/q:frontend/q:property/@value)",
-	   "master=string:on");
+	   "master=string:auto");
 	is(a, "count(/domain/q:override/q:device[@alias='ua-other'])", "1");
 	is(a, "count(/domain/q:commandline/q:arg)", "1");
 
