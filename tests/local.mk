@@ -115,7 +115,8 @@ ctl_tests = \
 	tests/ctl/hook-timeout.sh \
 	tests/ctl/unit-security.sh \
 	tests/ctl/halves.sh \
-	tests/ctl/shmem.sh
+	tests/ctl/shmem.sh \
+	tests/ctl/shmem-qemu.sh
 TESTS += $(ctl_tests)
 EXTRA_DIST += $(ctl_tests) tests/ctl/lib-ctl.sh
 # 1000 D-Bus calls in flight at once against pvctld (tests/ctl/dbus-1000.sh).
