@@ -12,7 +12,7 @@ libpvctl_libpvctl_la_SOURCES = \
 	%reldir%/bus_open.h %reldir%/bus_open.c \
 	%reldir%/genl_client.h %reldir%/genl_client.c \
 	%reldir%/patch_mode.h %reldir%/patch_mode.c \
-	%reldir%/shmem.h %reldir%/shmem.c
+	%reldir%/shmem.h %reldir%/shmem.c %reldir%/xml_read.h
 libpvctl_libpvctl_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kmod/uapi
 libpvctl_libpvctl_la_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(LIBXML_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS)

@@ -11,6 +11,7 @@
 
 #include "metadata.h"
 #include "shmem.h"
+#include "xml_read.h"
 
 #define X(s) ((const xmlChar *)(s))
 
@@ -161,34 +162,35 @@ fail:
 static const char *const master_auto[] = {"name",  "master", "type", "string",
 					  "value", "auto",   NULL};
 
+/* The one element child of @n, if it is qemu:@name with the attributes
+ * @kv and no other; else NULL. */
+static const xmlNode *only_child(const xmlNode *n, const char *name,
+				 const char *const *kv)
+{
+	const xmlNode *found = NULL;
+
+	for (const xmlNode *c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (found || !is_el(c, PVCTL_QEMU_NS, name) || !exactly(c, kv))
+			return NULL;
+		found = c;
+	}
+	return found;
+}
+
 /* <qemu:device alias=ours><qemu:frontend><qemu:property master=auto/>,
  * nothing else. */
 static bool canonical_override(const xmlNode *dev,
 			       const struct pvctl_shmem_id *id)
 {
 	const char *const alias[] = {"alias", id->alias, NULL};
-	const xmlNode *fe = NULL, *prop = NULL;
 	static const char *const none[] = {NULL};
+	const xmlNode *fe;
 
-	if (!exactly(dev, alias))
-		return false;
-	for (const xmlNode *c = dev->children; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (fe || !is_el(c, PVCTL_QEMU_NS, "frontend") ||
-		    !exactly(c, none))
-			return false;
-		fe = c;
-	}
-	for (const xmlNode *c = fe ? fe->children : NULL; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (prop || !is_el(c, PVCTL_QEMU_NS, "property") ||
-		    !exactly(c, master_auto))
-			return false;
-		prop = c;
-	}
-	return prop;
+	return exactly(dev, alias) &&
+	       (fe = only_child(dev, "frontend", none)) &&
+	       only_child(fe, "property", master_auto);
 }
 
 /* Our <qemu:device> elements (by alias), through every <qemu:override>. */
@@ -431,17 +433,11 @@ int pvctl_shmem_edit(const char *xml, size_t len,
 	memset(res, 0, sizeof(*res));
 	if (out)
 		*out = NULL;
-	if (len > PVCTL_DOMAIN_XML_MAX || len > INT32_MAX)
-		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				 "domain XML of %zu bytes is too large", len);
-	doc = xmlReadMemory(xml, (int)len, NULL, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR |
-				    XML_PARSE_NOWARNING);
+	doc = pvctl_xml_read(xml, len, why, whylen);
 	if (!doc)
-		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				 "the domain XML is not well-formed");
+		return PVABI_E_MALFORMED;
 	root = xmlDocGetRootElement(doc);
-	if (doc->intSubset || !root || !is_el(root, NULL, "domain") ||
+	if (!root || !is_el(root, NULL, "domain") ||
 	    !domain_uuid(root, &res->id)) {
 		err = pvabi_why(PVABI_E_MALFORMED, why, whylen,
 				"not a libvirt domain with a UUID");
