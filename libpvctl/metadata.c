@@ -326,8 +326,33 @@ static const xmlNode *find_in_domain(const xmlNode *domain)
 	return NULL;
 }
 
+/* The first element or attribute whose prefix no xmlns declares: libxml2
+ * keeps it, as a name with a colon in no namespace. */
+static const xmlChar *unbound_prefix(const xmlNode *n)
+{
+	while (n) {
+		if (n->type == XML_ELEMENT_NODE) {
+			if (strchr((const char *)n->name, ':'))
+				return n->name;
+			for (const xmlAttr *a = n->properties; a; a = a->next)
+				if (strchr((const char *)a->name, ':'))
+					return a->name;
+			if (n->children) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n && !n->next)
+			n = n->parent;
+		if (n)
+			n = n->next;
+	}
+	return NULL;
+}
+
 xmlDoc *pvctl_xml_read(const char *xml, size_t len, char *why, size_t whylen)
 {
+	const xmlChar *bad;
 	xmlDoc *doc;
 
 	if (len > PVCTL_DOMAIN_XML_MAX || len > INT32_MAX) {
@@ -348,6 +373,15 @@ xmlDoc *pvctl_xml_read(const char *xml, size_t len, char *why, size_t whylen)
 	}
 	if (doc->intSubset || doc->extSubset) {
 		pvabi_why_printf(why, whylen, "a DOCTYPE is not allowed");
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	/* Read as if in no namespace, it could be edited and written back
+	 * into one the document declares later. */
+	bad = unbound_prefix(xmlDocGetRootElement(doc));
+	if (bad) {
+		pvabi_why_printf(why, whylen, "'%.64s': undeclared prefix",
+				 (const char *)bad);
 		xmlFreeDoc(doc);
 		return NULL;
 	}

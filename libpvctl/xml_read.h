@@ -11,7 +11,7 @@
  * pvctl_xml_read - parse XML from whoever may edit a domain
  * Refuses more than PVCTL_DOMAIN_XML_MAX bytes before parsing, and a
  * DOCTYPE after (an internal subset can declare entities that expand;
- * libvirt never writes one).  No network, no entity expansion, nothing on
+ * libvirt never writes one), and a prefix no xmlns declares.  No network, no entity expansion, nothing on
  * stderr.  Returns the document to xmlFreeDoc(), or NULL with @why saying
  * what was wrong (PVABI_E_MALFORMED).
  */
