@@ -10,6 +10,7 @@
 #include <libxml/tree.h>
 
 #include "metadata.h"
+#include "xml_read.h"
 
 static bool is_plain(const xmlNode *n, const char *name)
 {
@@ -325,6 +326,68 @@ static const xmlNode *find_in_domain(const xmlNode *domain)
 	return NULL;
 }
 
+/* The first element or attribute whose prefix no xmlns declares: libxml2
+ * keeps it, as a name with a colon in no namespace. */
+static const xmlChar *unbound_prefix(const xmlNode *n)
+{
+	while (n) {
+		if (n->type == XML_ELEMENT_NODE) {
+			if (strchr((const char *)n->name, ':'))
+				return n->name;
+			for (const xmlAttr *a = n->properties; a; a = a->next)
+				if (strchr((const char *)a->name, ':'))
+					return a->name;
+			if (n->children) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n && !n->next)
+			n = n->parent;
+		if (n)
+			n = n->next;
+	}
+	return NULL;
+}
+
+xmlDoc *pvctl_xml_read(const char *xml, size_t len, char *why, size_t whylen)
+{
+	const xmlChar *bad;
+	xmlDoc *doc;
+
+	if (len > PVCTL_DOMAIN_XML_MAX || len > INT32_MAX) {
+		pvabi_why_printf(why, whylen, "XML of %zu bytes is too large",
+				 len);
+		return NULL;
+	}
+	doc = xmlReadMemory(xml, (int)len, NULL, NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR |
+				    XML_PARSE_NOWARNING);
+	if (!doc) {
+		const xmlError *e = xmlGetLastError();
+		const char *msg = e && e->message ? e->message : "parse error";
+
+		pvabi_why_printf(why, whylen, "not well-formed XML: %.*s",
+				 (int)strcspn(msg, "\n"), msg);
+		return NULL;
+	}
+	if (doc->intSubset || doc->extSubset) {
+		pvabi_why_printf(why, whylen, "a DOCTYPE is not allowed");
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	/* Read as if in no namespace, it could be edited and written back
+	 * into one the document declares later. */
+	bad = unbound_prefix(xmlDocGetRootElement(doc));
+	if (bad) {
+		pvabi_why_printf(why, whylen, "'%.64s': undeclared prefix",
+				 (const char *)bad);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
 int pvctl_metadata_parse(const char *xml, size_t len,
 			 struct pvctl_vm_settings *s, char *why, size_t whylen)
 {
@@ -333,28 +396,9 @@ int pvctl_metadata_parse(const char *xml, size_t len,
 	xmlDoc *doc;
 	int err;
 
-	if (len > PVCTL_DOMAIN_XML_MAX || len > INT32_MAX)
-		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				 "XML of %zu bytes is too large", len);
-	/* No network, no entity expansion, no messages on stderr. */
-	doc = xmlReadMemory(xml, (int)len, NULL, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR |
-				    XML_PARSE_NOWARNING);
-	if (!doc) {
-		const xmlError *e = xmlGetLastError();
-		const char *msg = e && e->message ? e->message : "parse error";
-
-		return pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				 "not well-formed XML: %.*s",
-				 (int)strcspn(msg, "\n"), msg);
-	}
-	/* An internal subset can declare entities that expand; libvirt never
-	 * writes one, so none is read. */
-	if (doc->intSubset || doc->extSubset) {
-		err = pvabi_why(PVABI_E_MALFORMED, why, whylen,
-				"a DOCTYPE is not allowed in pvabi metadata");
-		goto out;
-	}
+	doc = pvctl_xml_read(xml, len, why, whylen);
+	if (!doc)
+		return PVABI_E_MALFORMED;
 	root = xmlDocGetRootElement(doc);
 	if (root && (is_ns(root, "pvabi") || is_plain(root, "pvabi"))) {
 		el = root;

@@ -193,26 +193,35 @@ static int method_get_negotiated(sd_bus_message *m, void *data,
 	return sd_bus_send(NULL, reply, NULL);
 }
 
-/* Write @s as @dom's settings, tell the bus and the module, and reply. */
+/* Write @s as @dom's settings and do @want with pvabi's device (shmem.c),
+ * tell the bus and the module, and reply when it applies. */
 static int store_vm(struct pvctld *c, sd_bus_message *m, virDomainPtr dom,
-		    const struct pvctl_vm_settings *s, sd_bus_error *error)
+		    const struct pvctl_vm_settings *old,
+		    const struct pvctl_vm_settings *s,
+		    enum pvctl_shmem_want want, sd_bus_error *error)
 {
-	int r = virt_write_settings(c, dom, s, error);
+	struct vm_applies a;
+	int r = shmem_store(c, dom, old, s, want, &a, error);
 
 	if (r < 0)
 		return r;
-	bus_emit_vm_changed(c, virDomainGetName(dom), "settings");
-	push_vm(c, dom, s);
-	return sd_bus_reply_method_return(m, NULL);
+	if (strcmp(a.when, VM_APPLIES_UNCHANGED)) {
+		bus_emit_vm_changed(c, virDomainGetName(dom), "settings");
+		push_vm(c, dom, s);
+	}
+	return sd_bus_reply_method_return(m, "ss", a.when, a.note);
 }
 
 /* The part every change method shares once its arguments are valid and the
- * caller is authorized. */
+ * caller is authorized.  Enable and Disable also put in or take out pvabi's
+ * device, which may be missing or edited by hand when the settings say
+ * nothing changed. */
 static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
 		     const struct pvctl_change *ch, sd_bus_error *error)
 {
 	_cleanup_domain_ virDomainPtr dom = NULL;
 	struct pvctl_vm_settings old, s;
+	enum pvctl_shmem_want want = PVCTL_SHMEM_LEAVE;
 	int r;
 
 	r = lookup_vm(c, name, &dom, &old, error);
@@ -220,9 +229,12 @@ static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
 		return r;
 	s = old;
 	pvctl_change_apply(&s, ch);
-	if (pvctl_settings_equal(&s, &old))
-		return sd_bus_reply_method_return(m, NULL);
-	return store_vm(c, m, dom, &s, error);
+	if (ch->what == PVCTL_SET_ENABLED)
+		want = ch->enabled ? PVCTL_SHMEM_ENSURE : PVCTL_SHMEM_REMOVE;
+	else if (pvctl_settings_equal(&s, &old))
+		return sd_bus_reply_method_return(m, "ss", VM_APPLIES_UNCHANGED,
+						  "");
+	return store_vm(c, m, dom, &old, &s, want, error);
 }
 
 /* Read (VM, text), validate both, authorize, then change_vm(). */
@@ -290,7 +302,7 @@ static int method_set_patch(sd_bus_message *m, void *data, sd_bus_error *error)
 /*
  * Reset(vm): the settings back to the defaults (disabled), written over
  * whatever the metadata holds, which is not read: the way to repair
- * metadata that no longer parses.
+ * metadata that no longer parses.  pvabi's device goes with it.
  */
 static int method_reset(sd_bus_message *m, void *data, sd_bus_error *error)
 {
@@ -307,7 +319,7 @@ static int method_reset(sd_bus_message *m, void *data, sd_bus_error *error)
 	if (r < 0)
 		return r;
 	pvctl_settings_default(&s, &c->config.offer);
-	return store_vm(c, m, dom, &s, error);
+	return store_vm(c, m, dom, NULL, &s, PVCTL_SHMEM_REMOVE, error);
 }
 
 static int method_get_offer(sd_bus_message *m, void *data, sd_bus_error *error)
@@ -393,6 +405,9 @@ static int method_check_migration(sd_bus_message *m, void *data,
 	return sd_bus_send(NULL, reply, NULL);
 }
 
+/* What every change method answers (shmem.c's struct vm_applies). */
+#define CHANGE_RESULT SD_BUS_RESULT("s", applies, "s", note)
+
 #define VM_RESULT                                                              \
 	SD_BUS_RESULT("s", name, "s", uuid, "s", state, "b", enabled, "s",     \
 		      versions, "s", features, "s", patch_policy)
@@ -410,24 +425,20 @@ static const sd_bus_vtable manager_vtable[] = {
 				SD_BUS_RESULT("a(uut)", vcpus),
 				method_get_negotiated,
 				SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("Enable", SD_BUS_ARGS("s", vm),
-				SD_BUS_NO_RESULT, method_enable,
-				SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("Disable", SD_BUS_ARGS("s", vm),
-				SD_BUS_NO_RESULT, method_disable,
-				SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("SetVersions",
-				SD_BUS_ARGS("s", vm, "s", versions),
-				SD_BUS_NO_RESULT, method_set_versions,
-				SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("SetFeatures",
-				SD_BUS_ARGS("s", vm, "s", features),
-				SD_BUS_NO_RESULT, method_set_features,
-				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Enable", SD_BUS_ARGS("s", vm), CHANGE_RESULT,
+				method_enable, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Disable", SD_BUS_ARGS("s", vm), CHANGE_RESULT,
+				method_disable, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS(
+		"SetVersions", SD_BUS_ARGS("s", vm, "s", versions),
+		CHANGE_RESULT, method_set_versions, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS(
+		"SetFeatures", SD_BUS_ARGS("s", vm, "s", features),
+		CHANGE_RESULT, method_set_features, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS(
 		"SetPatchPolicy", SD_BUS_ARGS("s", vm, "s", policy),
-		SD_BUS_NO_RESULT, method_set_patch, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("Reset", SD_BUS_ARGS("s", vm), SD_BUS_NO_RESULT,
+		CHANGE_RESULT, method_set_patch, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Reset", SD_BUS_ARGS("s", vm), CHANGE_RESULT,
 				method_reset, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS(
 		"GetOffer", SD_BUS_NO_ARGS,

@@ -5,6 +5,7 @@ pvctld_pvctld_SOURCES = \
 	%reldir%/main.c \
 	%reldir%/bus.c \
 	%reldir%/virt.c \
+	%reldir%/shmem.c \
 	%reldir%/connection.c \
 	%reldir%/auth.c \
 	%reldir%/kmod.c \

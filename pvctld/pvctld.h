@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "settings.h"
+#include "shmem.h"
 
 #define PVCTLD_BUS_NAME			 "org.pvabi.pvctl1"
 #define PVCTLD_OBJECT			 "/org/pvabi/pvctl1"
@@ -28,6 +29,7 @@
 #define PVCTLD_ERROR_BAD_METADATA	 "org.pvabi.pvctl1.BadMetadata"
 #define PVCTLD_ERROR_LIBVIRT		 "org.pvabi.pvctl1.LibvirtError"
 #define PVCTLD_ERROR_LIBVIRT_UNAVAILABLE "org.pvabi.pvctl1.LibvirtUnavailable"
+#define PVCTLD_ERROR_DEVICE		 "org.pvabi.pvctl1.DeviceConflict"
 
 /* polkit actions (org.pvabi.pvctl1.policy). */
 #define AUTH_ACTION_READ   "org.pvabi.pvctl1.read"
@@ -120,8 +122,14 @@ int virt_lookup(struct pvctld *c, const char *name, virDomainPtr *dom,
 		sd_bus_error *error);
 int virt_read_settings(struct pvctld *c, virDomainPtr dom,
 		       struct pvctl_vm_settings *s, sd_bus_error *error);
+/* A whole persistent definition written instead of the metadata alone
+ * (shmem.c's device changes), and the one it replaces, to put back. */
+struct virt_definition {
+	const char *after, *before;
+};
 int virt_write_settings(struct pvctld *c, virDomainPtr dom,
-			const struct pvctl_vm_settings *s, sd_bus_error *error);
+			const struct pvctl_vm_settings *s,
+			const struct virt_definition *def, sd_bus_error *error);
 const char *virt_state(virDomainPtr dom);
 
 /* bus.c: the D-Bus object. */
@@ -145,6 +153,24 @@ int kmod_setup(struct pvctld *c);
 void kmod_done(struct pvctld *c);
 const struct kmod_vm *kmod_find(struct pvctld *c, const unsigned char *uuid,
 				const char *name);
+
+/* shmem.c: when a change applies (the D-Bus reply's "applies"), and why
+ * (its "note", "" when there is nothing to add). */
+#define VM_APPLIES_UNCHANGED	    "unchanged"
+#define VM_APPLIES_NOW		    "now"
+#define VM_APPLIES_NEXT_NEGOTIATION "next-negotiation"
+#define VM_APPLIES_NEXT_BOOT	    "next-boot"
+#define VM_APPLIES_WHEN_ENABLED	    "when-enabled"
+struct vm_applies {
+	const char *when;
+	char note[512];
+};
+/* Write @s as @dom's settings (@old: what it held, NULL when unknown) and do
+ * @want with pvabi's device, all or nothing; say in @a when it applies. */
+int shmem_store(struct pvctld *c, virDomainPtr dom,
+		const struct pvctl_vm_settings *old,
+		const struct pvctl_vm_settings *s, enum pvctl_shmem_want want,
+		struct vm_applies *a, sd_bus_error *error);
 
 /* virt.c: hand a VM's settings to the kernel module, if it is loaded. */
 void push_vm(struct pvctld *c, virDomainPtr dom,

@@ -119,6 +119,23 @@ static int set_metadata(virDomainPtr dom, const char *xml, unsigned int flags)
 }
 
 /*
+ * The persistent half: the metadata alone, or (@def) a whole definition
+ * holding it and pvabi's device, which libvirt writes in one go.
+ */
+static int write_config(virDomainPtr dom, const char *meta, const char *def)
+{
+	virDomainPtr d;
+
+	if (!def)
+		return set_metadata(dom, meta, VIR_DOMAIN_AFFECT_CONFIG);
+	d = virDomainDefineXML(virDomainGetConnect(dom), def);
+	if (!d)
+		return -1;
+	virDomainFree(d);
+	return 0;
+}
+
+/*
  * A running persistent domain holds its settings twice, in the live and in
  * the persistent definition, and one virDomainSetMetadata with both flags
  * writes them one after the other: a failure between leaves them apart.  So
@@ -128,7 +145,8 @@ static int set_metadata(virDomainPtr dom, const char *xml, unsigned int flags)
  * the persistent file atomically (a new file renamed over the old).
  */
 int virt_write_settings(struct pvctld *c, virDomainPtr dom,
-			const struct pvctl_vm_settings *s, sd_bus_error *error)
+			const struct pvctl_vm_settings *s,
+			const struct virt_definition *def, sd_bus_error *error)
 {
 	const char *name = virDomainGetName(dom);
 	bool config = virDomainIsPersistent(dom) == 1;
@@ -139,7 +157,7 @@ int virt_write_settings(struct pvctld *c, virDomainPtr dom,
 	xml = pvctl_metadata_format(s, false);
 	if (!xml)
 		return sd_bus_error_set_errno(error, -ENOMEM);
-	if (config && live) {
+	if (config && live && !def) {
 		before = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
 					      PVCTL_METADATA_NS,
 					      VIR_DOMAIN_AFFECT_CONFIG);
@@ -149,7 +167,7 @@ int virt_write_settings(struct pvctld *c, virDomainPtr dom,
 			goto out;
 		}
 	}
-	if (config && set_metadata(dom, xml, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
+	if (config && write_config(dom, xml, def ? def->after : NULL) < 0) {
 		r = virt_libvirt_error(c, error, name);
 		goto out;
 	}
@@ -159,7 +177,7 @@ int virt_write_settings(struct pvctld *c, virDomainPtr dom,
 
 		snprintf(why, sizeof(why), "%s", msg ? msg : "libvirt error");
 		if (config &&
-		    set_metadata(dom, before, VIR_DOMAIN_AFFECT_CONFIG) < 0)
+		    write_config(dom, before, def ? def->before : NULL) < 0)
 			r = sd_bus_error_setf(
 				error, PVCTLD_ERROR_LIBVIRT,
 				"%s: the running VM refused the change (%s) "

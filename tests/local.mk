@@ -11,7 +11,9 @@ unit_tests = \
 	tests/unit/test-delivery \
 	tests/unit/test-ctl-settings \
 	tests/unit/test-cmd-vm \
-	tests/unit/test-ivshmem
+	tests/unit/test-ivshmem \
+	tests/unit/test-ctl-shmem \
+	tests/unit/test-cmd-vm
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -40,6 +42,10 @@ tests_unit_test_ctl_settings_SOURCES = tests/unit/test-ctl-settings.c
 tests_unit_test_ctl_settings_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
 tests_unit_test_ctl_settings_CFLAGS = $(UNIT_CFLAGS) $(LIBXML_CFLAGS)
 tests_unit_test_ctl_settings_LDADD = libpvctl/libpvctl.la $(UNIT_LDADD) $(LIBXML_LIBS)
+tests_unit_test_ctl_shmem_SOURCES = tests/unit/test-ctl-shmem.c
+tests_unit_test_ctl_shmem_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS)
+tests_unit_test_ctl_shmem_CFLAGS = $(UNIT_CFLAGS) $(LIBXML_CFLAGS)
+tests_unit_test_ctl_shmem_LDADD = libpvctl/libpvctl.la $(UNIT_LDADD) $(LIBXML_LIBS)
 
 # libpvctl's ivshmem-doorbell server and its messages, without QEMU.
 tests_unit_test_ivshmem_SOURCES = tests/unit/test-ivshmem.c
@@ -119,7 +125,9 @@ ctl_tests = \
 	tests/ctl/halves.sh \
 	tests/ctl/ivshmem-qemu.sh \
 	tests/ctl/ivshmem-pvctld.sh \
-	tests/ctl/ivshmem-libvirt.sh
+	tests/ctl/ivshmem-libvirt.sh \
+	tests/ctl/shmem.sh \
+	tests/ctl/shmem-qemu.sh
 TESTS += $(ctl_tests)
 EXTRA_DIST += $(ctl_tests) tests/ctl/lib-ctl.sh
 # 1000 D-Bus calls in flight at once against pvctld (tests/ctl/dbus-1000.sh).

@@ -51,7 +51,7 @@ ok $(echo "$out" | grep -q '^pvabi: *enabled' && echo 0 || echo 1) "show: enable
 
 run "$PVCTL" policy test --patch guest --exclude 0x1000-0x2000 --exclude 0x4000-0x5000 --classes msr,sprg
 is "$rc" 0 "policy: set"
-is "$(echo $out)" "mode=guest classes=msr,sprg exclude=0x1000-0x2000 exclude=0x4000-0x5000 max-sites=unlimited" \
+is "$(echo $out)" "mode=guest classes=msr,sprg exclude=0x1000-0x2000 exclude=0x4000-0x5000 max-sites=unlimited # applies: at the guest's next negotiation" \
 	"policy: printed back in the text form of schemas/patch-policy.txt"
 run "$PVCTL" policy test --json
 is "$(echo "$out" | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v["mode"], v["exclude"][1]["start"])')" \

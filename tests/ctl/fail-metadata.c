@@ -8,6 +8,10 @@
  * (the live half fails, and so does every persistent half after it) or
  * nothing, re-read at every call.  PVABI_FAIL_METADATA_LOG: a file each call
  * appends a line to: "config|live set|remove ok|fail".
+ *
+ * virDomainDefineXML, which writes a whole persistent definition (pvabi's
+ * device with the metadata), is a persistent half too: it fails as
+ * "config" does and logs "config define ok|fail".
  */
 #include <dlfcn.h>
 #include <stdbool.h>
@@ -19,6 +23,7 @@
 
 typedef int (*set_fn)(virDomainPtr, int, const char *, const char *,
 		      const char *, unsigned int);
+typedef virDomainPtr (*define_fn)(virConnectPtr, const char *);
 
 static bool live_failed;
 
@@ -66,4 +71,22 @@ int virDomainSetMetadata(virDomainPtr dom, int type, const char *metadata,
 		fclose(f);
 	}
 	return r;
+}
+
+virDomainPtr virDomainDefineXML(virConnectPtr conn, const char *xml)
+{
+	static define_fn real;
+	const char *log = getenv("PVABI_FAIL_METADATA_LOG");
+	virDomainPtr d = NULL;
+	FILE *f;
+
+	if (!real)
+		real = (define_fn)dlsym(RTLD_NEXT, "virDomainDefineXML");
+	if (!fails(VIR_DOMAIN_AFFECT_CONFIG))
+		d = real(conn, xml);
+	if (log && (f = fopen(log, "a"))) {
+		fprintf(f, "config define %s\n", d ? "ok" : "fail");
+		fclose(f);
+	}
+	return d;
 }

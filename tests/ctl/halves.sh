@@ -28,7 +28,9 @@ features() { "$PVCTL" show test --json | python3 -c 'import json,sys; print(",".
 
 run "$PVCTL" enable test
 is "$rc" 0 "enable writes both halves"
-is "$(cat "$TMP/calls")" $'config set ok\nlive set ok' \
+# Enabling adds pvabi's device: the persistent half is one definition
+# holding it and the metadata.
+is "$(cat "$TMP/calls")" $'config define ok\nlive set ok' \
 	"the persistent half first, then the live one"
 before=$(features)
 

@@ -185,3 +185,29 @@ ctl_libvirtd_stop() {
 	done
 	! kill -0 "$lvpid" 2>/dev/null && rm -f "$LV_PID"
 }
+
+# ctl_test_libvirtd: libvirtd's test driver, which unlike an embedded
+# test:///default is one state that pvctld and virsh share.  It runs
+# unprivileged (root's would be the system instance), with its sockets in
+# $TMP/libvirt.  Exports LIBVIRT_DEFAULT_URI.
+ctl_test_libvirtd() {
+	local lv=$TMP/libvirt sock as_user=()
+	mkdir -p "$lv/run" "$lv/home"
+	chmod 755 "$TMP" "$lv"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown nobody "$lv/run" "$lv/home"
+		as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	fi
+	"${as_user[@]}" env -i PATH="$PATH" HOME="$lv/home" \
+		XDG_RUNTIME_DIR="$lv/run" \
+		libvirtd --timeout 300 >"$lv/log" 2>&1 &
+	_pids+=($!)
+	sock=$lv/run/libvirt/libvirt-sock
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	[ -S "$sock" ] || {
+		echo "Bail out! libvirtd did not start:"
+		sed 's/^/# /' "$lv/log"
+		exit 1
+	}
+	export LIBVIRT_DEFAULT_URI="test+unix:///default?socket=$sock"
+}

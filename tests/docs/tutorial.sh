@@ -52,25 +52,8 @@ plan $((n + 1))
 is "$unmarked" 0 "every sh block in docs/tutorial.md is marked run or host"
 
 # The world the tutorial assumes: libvirtd with the domain web1 running,
-# pvctld on the bus.  libvirtd's test driver, unlike an embedded
-# test:///default, is one state that pvctld and virsh share.  It runs
-# unprivileged (root's would be the system instance), with its sockets in
-# $TMP.
-lv=$TMP/libvirt
-mkdir -p "$lv/run" "$lv/home"
-chmod 755 "$TMP" "$lv"
-as_user=()
-if [ "$(id -u)" -eq 0 ]; then
-	chown nobody "$lv/run" "$lv/home"
-	as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
-fi
-"${as_user[@]}" env -i PATH="$PATH" HOME="$lv/home" XDG_RUNTIME_DIR="$lv/run" \
-	libvirtd --timeout 300 >"$lv/log" 2>&1 &
-_pids+=($!)
-sock=$lv/run/libvirt/libvirt-sock
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
-[ -S "$sock" ] || { echo "Bail out! libvirtd did not start:"; sed 's/^/# /' "$lv/log"; exit 1; }
-export LIBVIRT_DEFAULT_URI="test+unix:///default?socket=$sock"
+# pvctld on the bus.
+ctl_test_libvirtd
 
 ctl_bus bus
 export PVCTL_BUS_ADDRESS=$addr

@@ -30,6 +30,7 @@ fuzz_programs = \
 	tests/fuzz/fuzz-state \
 	tests/fuzz/fuzz-delivery \
 	tests/fuzz/fuzz-metadata \
+	tests/fuzz/fuzz-shmem \
 	tests/fuzz/fuzz-bus-args
 
 FUZZ_SECONDS = 60
@@ -71,9 +72,12 @@ tests/fuzz/fuzz-pvvm-log: tests/fuzz/fuzz-pvvm-log.c \
 		tools/pvvm/vmm/inject_log.c $(fuzz_libpvabi)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs)
 
-# libpvctl's parsers of outside input: libvirt metadata and D-Bus arguments.
+# libpvctl's parsers of outside input: libvirt metadata, the domain XML
+# pvabi's device is edited in, and D-Bus arguments.
 fuzz_libpvctl = libpvctl/settings.c libpvctl/metadata.c libpvctl/migrate.c
 tests/fuzz/fuzz-metadata: tests/fuzz/fuzz-metadata.c $(fuzz_libpvabi) $(fuzz_libpvctl)
+	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)
+tests/fuzz/fuzz-shmem: tests/fuzz/fuzz-shmem.c libpvctl/shmem.c $(fuzz_libpvabi) $(fuzz_libpvctl)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)
 tests/fuzz/fuzz-bus-args: tests/fuzz/fuzz-bus-args.c $(fuzz_libpvabi) $(fuzz_libpvctl)
 	$(FUZZ_LINK) $(fuzz_libpvabi_libs) $(LIBXML_LIBS)

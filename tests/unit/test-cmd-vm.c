@@ -83,9 +83,25 @@ static int f_get(struct pvctl_client *cl, const char *vm, struct pvctl_vm *out)
 	return PVCTL_OK;
 }
 
+/* What the change calls answer, in turn ("when|note"), when set. */
+static const char *const *answers;
+
+static void answer_applies(struct pvctl_client *cl)
+{
+	const char *a = answers && *answers ? *answers++ : NULL;
+	const char *bar = a ? strchr(a, '|') : NULL;
+
+	if (!bar)
+		return;
+	snprintf(cl->applied.when, sizeof(cl->applied.when), "%.*s",
+		 (int)(bar - a), a);
+	snprintf(cl->applied.note, sizeof(cl->applied.note), "%s", bar + 1);
+}
+
 static int f_set_enabled(struct pvctl_client *cl, const char *vm, bool on)
 {
 	record("%s %s;", on ? "enable" : "disable", vm);
+	answer_applies(cl);
 	if (answer)
 		snprintf(cl->error, sizeof(cl->error), "refused");
 	return answer;
@@ -101,6 +117,7 @@ static int f_set(struct pvctl_client *cl, const char *what, const char *vm,
 		 const char *arg)
 {
 	record("%s %s %s;", what, vm, arg);
+	answer_applies(cl);
 	return answer;
 }
 
@@ -170,6 +187,7 @@ static int setup(void **state)
 	calls[0] = printed[0] = '\0';
 	answer = PVCTL_OK;
 	compatible = true;
+	answers = NULL;
 	memset(&the_vm, 0, sizeof(the_vm));
 	strcpy(the_vm.name, "vm1");
 	strcpy(the_vm.versions, "1.0");
@@ -195,6 +213,29 @@ static void test_enable_order(void **state)
 	assert_string_equal(calls,
 			    "open 2 unix:path=/x;versions vm1 1.0;"
 			    "features vm1 notify;enable vm1;get vm1;close;");
+}
+
+/* Of the calls enable makes, the change applies at the latest moment one
+ * names, with that one's note. */
+static void test_enable_applies(void **state)
+{
+	static const char *const late[] = {"next-negotiation|", "when-enabled|",
+					   "next-boot|no server", NULL};
+	static const char *const now[] = {"when-enabled|", "now|attached",
+					  NULL};
+
+	answers = late;
+	assert_int_equal(RUN(vm_enable, "enable", "vm1", "--versions", "1.0",
+			     "--features", "notify", "--json"),
+			 PVCTL_OK);
+	assert_non_null(strstr(
+		printed, "\"applies\":\"next-boot\",\"note\":\"no server\""));
+	answers = now;
+	assert_int_equal(RUN(vm_enable, "enable", "vm1", "--features", "notify",
+			     "--json"),
+			 PVCTL_OK);
+	assert_non_null(
+		strstr(printed, "\"applies\":\"now\",\"note\":\"attached\""));
 }
 
 static void test_enable_refused(void **state)
@@ -346,6 +387,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_enable_order, setup),
 		cmocka_unit_test_setup(test_enable_refused, setup),
+		cmocka_unit_test_setup(test_enable_applies, setup),
 		cmocka_unit_test_setup(test_reset_disable, setup),
 		cmocka_unit_test_setup(test_bad_input_never_reaches_daemon,
 				       setup),

@@ -41,6 +41,14 @@ struct pvctl_negotiated {
 	unsigned long long features;
 };
 
+/* When a change applies, as pvctld answers it: "unchanged", "now",
+ * "next-negotiation", "next-boot" or "when-enabled", and why ("" when
+ * there is nothing to add). */
+struct pvctl_applies {
+	char when[32];
+	char note[512];
+};
+
 struct pvctl_client;
 
 struct pvctl_client_ops {
@@ -73,6 +81,8 @@ struct pvctl_client {
 	const struct pvctl_client_ops *ops;
 	char error[512];
 	const char *error_name;
+	/* What the last change call that succeeded answered. */
+	struct pvctl_applies applied;
 	/* How long a call may take, in microseconds (0: sd-bus's 25 s). */
 	unsigned long long timeout_usec;
 };

@@ -40,6 +40,8 @@ static int map_error(struct pvctl_client *cl, const sd_bus_error *e, int r)
 		{"org.pvabi.pvctl1.BadMetadata", PVCTL_REFUSED, "bad-metadata"},
 		{"org.pvabi.pvctl1.LibvirtError", PVCTL_REFUSED,
 		 "libvirt-error"},
+		{"org.pvabi.pvctl1.DeviceConflict", PVCTL_REFUSED,
+		 "device-conflict"},
 		/* pvctld runs but has lost libvirt; its message says so. */
 		{"org.pvabi.pvctl1.LibvirtUnavailable", PVCTL_UNREACHABLE,
 		 "libvirt-unavailable"},
@@ -221,13 +223,25 @@ static int d_get_negotiated(struct pvctl_client *cl, const char *vm,
 	return PVCTL_OK;
 }
 
+/* A change method: (VM[, arg]) -> (applies, note). */
 static int d_simple(struct pvctl_client *cl, const char *method, const char *vm,
 		    const char *arg)
 {
 	sd_bus_message *reply = NULL;
+	const char *when, *note;
 	int r = arg ? call(cl, &reply, method, "ss", vm, arg)
 		    : call(cl, &reply, method, "s", vm);
 
+	if (!r) {
+		r = sd_bus_message_read(reply, "ss", &when, &note);
+		if (r < 0)
+			r = bad_reply(cl, r);
+		else {
+			copy(cl->applied.when, sizeof(cl->applied.when), when);
+			copy(cl->applied.note, sizeof(cl->applied.note), note);
+			r = PVCTL_OK;
+		}
+	}
 	sd_bus_message_unref(reply);
 	return r;
 }

@@ -296,12 +296,69 @@ static struct json_object *json_negotiated(const struct pvctl_negotiated *v,
 	return a;
 }
 
+/* The moments a change can apply, earliest first, and how text says it. */
+static const struct {
+	const char *when, *text;
+} moments[] = {
+	{"unchanged", "nothing changed"},
+	{"when-enabled", "once pvabi is enabled"},
+	{"now", "now"},
+	{"next-negotiation", "at the guest's next negotiation"},
+	{"next-boot", "at the next boot"},
+};
+#define N_MOMENTS (sizeof(moments) / sizeof(moments[0]))
+
+static size_t moment(const char *when)
+{
+	size_t i = 0;
+
+	while (i < N_MOMENTS && strcmp(moments[i].when, when))
+		i++;
+	return i;
+}
+
+/* Of several calls, the change applies at the latest moment one names. */
+static void applies_add(struct pvctl_applies *acc,
+			const struct pvctl_client *cl)
+{
+	size_t a = moment(acc->when), b = moment(cl->applied.when);
+
+	if (!*cl->applied.when)
+		return;
+	if (!*acc->when || (b < N_MOMENTS && (a == N_MOMENTS || b > a)))
+		*acc = cl->applied;
+	else if (a == b && !*acc->note)
+		snprintf(acc->note, sizeof(acc->note), "%s", cl->applied.note);
+}
+
+static void json_applies(struct json_object *o, const struct pvctl_applies *a)
+{
+	if (!a || !*a->when)
+		return;
+	json_object_object_add(o, "applies", json_object_new_string(a->when));
+	json_object_object_add(o, "note", json_object_new_string(a->note));
+}
+
+static void print_applies(const char *prefix, const struct pvctl_applies *a)
+{
+	size_t i;
+
+	if (!a || !*a->when)
+		return;
+	i = moment(a->when);
+	printf("%sapplies:%s%s%s%s%s\n", prefix, *prefix ? " " : "  ",
+	       i < N_MOMENTS ? moments[i].text : a->when, *a->note ? " (" : "",
+	       a->note, *a->note ? ")" : "");
+}
+
+/* The VM's settings; after a change, @applied says when it applies. */
 static int show_vm(struct pvctl_client *cl, const char *name, bool json,
-		   bool policy_only)
+		   bool policy_only, const struct pvctl_applies *applied)
 {
 	struct pvctl_negotiated *neg = NULL;
 	struct pvctl_vm vm;
 	size_t n_neg = 0;
+	struct json_object *o;
 	int r = cl->ops->get(cl, name, &vm);
 
 	if (r)
@@ -312,19 +369,21 @@ static int show_vm(struct pvctl_client *cl, const char *name, bool json,
 		if (r)
 			return daemon_error(cl, r);
 	}
-	if (json && policy_only) {
-		pvctl_json_print(json_patch(vm.patch));
-	} else if (json) {
-		struct json_object *o = json_vm(&vm);
-
-		json_object_object_add(o, "negotiated",
-				       json_negotiated(neg, n_neg));
+	if (json) {
+		o = policy_only ? json_patch(vm.patch) : json_vm(&vm);
+		if (!policy_only)
+			json_object_object_add(o, "negotiated",
+					       json_negotiated(neg, n_neg));
+		json_applies(o, applied);
 		pvctl_json_print(o);
 	} else if (policy_only) {
+		/* A comment keeps the output the policy's text form. */
 		printf("%s", vm.patch);
+		print_applies("# ", applied);
 	} else {
 		print_vm(&vm);
 		print_negotiated(neg, n_neg);
+		print_applies("", applied);
 	}
 	free(neg);
 	return PVCTL_OK;
@@ -340,7 +399,7 @@ static int vm_show(int argc, char **argv)
 	if ((r = common_only(argc, argv, &c)) ||
 	    (r = one_vm("show", argc, argv, &vm)) || (r = open_client(&c, &cl)))
 		return r;
-	r = show_vm(cl, vm, c.json, false);
+	r = show_vm(cl, vm, c.json, false, NULL);
 	cl->ops->close(cl);
 	return r;
 }
@@ -354,6 +413,7 @@ static int vm_enable(int argc, char **argv)
 		{"features", required_argument, NULL, OPT_FEATURES},
 		{0}};
 	const char *versions = NULL, *features = NULL, *vm;
+	struct pvctl_applies applied = {"", ""};
 	struct pvabi_version lo, hi;
 	struct pvctl_client *cl;
 	struct common c;
@@ -380,16 +440,16 @@ static int vm_enable(int argc, char **argv)
 		return pvctl_usage_error("--features: %s", why);
 	if ((r = open_client(&c, &cl)))
 		return r;
-	if (versions)
-		r = cl->ops->set_versions(cl, vm, versions);
-	if (!r && features)
-		r = cl->ops->set_features(cl, vm, features);
-	if (!r)
-		r = cl->ops->set_enabled(cl, vm, true);
+	if (versions && !(r = cl->ops->set_versions(cl, vm, versions)))
+		applies_add(&applied, cl);
+	if (!r && features && !(r = cl->ops->set_features(cl, vm, features)))
+		applies_add(&applied, cl);
+	if (!r && !(r = cl->ops->set_enabled(cl, vm, true)))
+		applies_add(&applied, cl);
 	if (r)
 		daemon_error(cl, r);
 	else
-		r = show_vm(cl, vm, c.json, false);
+		r = show_vm(cl, vm, c.json, false, &applied);
 	cl->ops->close(cl);
 	return r;
 }
@@ -410,7 +470,7 @@ static int vm_change(const char *verb, int argc, char **argv,
 	if (r)
 		daemon_error(cl, r);
 	else
-		r = show_vm(cl, vm, c.json, false);
+		r = show_vm(cl, vm, c.json, false, &cl->applied);
 	cl->ops->close(cl);
 	return r;
 }
@@ -493,7 +553,7 @@ static int vm_policy(int argc, char **argv)
 	if (r)
 		daemon_error(cl, r);
 	else
-		r = show_vm(cl, vm, c.json, true);
+		r = show_vm(cl, vm, c.json, true, any ? &cl->applied : NULL);
 	cl->ops->close(cl);
 	return r;
 }

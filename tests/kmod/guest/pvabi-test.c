@@ -1588,8 +1588,7 @@ int main(int argc, char **argv)
 				"[S]|region [N]|ids|uuid|dump|sigexec|fork|memcg|"
 				"hostile "
 				"random-page|critical-forever|notify-flip|"
-				"bad-negotiate
-");
+				"bad-negotiate\n");
 		return 2;
 	}
 	return n_fail ? 1 : 0;
