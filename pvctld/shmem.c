@@ -197,6 +197,10 @@ int shmem_store(struct pvctld *c, virDomainPtr dom,
 			c, dom, s, res.device_changed ? &def : NULL, error);
 	if (r < 0)
 		goto out;
+	/* The server listens before the device is plugged in: QEMU connects
+	 * while it realizes the device. */
+	if (want == PVCTL_SHMEM_ENSURE)
+		vmsock_follow(c, dom, s);
 	a->when = want == PVCTL_SHMEM_LEAVE
 			  ? settings_applies(changed, s->enabled,
 					     virDomainIsActive(dom) == 1)

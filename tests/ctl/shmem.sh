@@ -70,8 +70,8 @@ is "$rc" 0 "enable a running VM"
 is "$(echo "$out" | json '["applies"]')" next-boot \
 	"it applies at the next boot ..."
 is "$(echo "$out" | json '["note"]')" \
-	"not attached to the running VM: no pvabi server listens on $SOCK" \
-	"... since no server listens on the VM's socket"
+	"not attached to the running VM: this function is not supported by the connection driver: virDomainAttachDeviceFlags" \
+	"... since pvctld's server listens but the driver cannot attach"
 is "$(xp "count(//devices/shmem)")" 2 "one device added beside the user's own"
 is "$(xp "count($ours)")" 1 "named pvabi-<uuid without dashes>"
 is "$(xp "string($ours/model/@type)")" ivshmem-doorbell "model ivshmem-doorbell"
@@ -93,7 +93,7 @@ is "$(inactive)" "$after" "enable twice: the definition is unchanged"
 is "$(echo "$out" | json '["applies"]')" next-boot "still at the next boot"
 run busctl --address="$addr" call org.pvabi.pvctl1 /org/pvabi/pvctl1 \
 	org.pvabi.pvctl1.Manager Enable s vm1
-is "$out" "ss \"next-boot\" \"not attached to the running VM: no pvabi server listens on $SOCK\"" \
+is "$out" "ss \"next-boot\" \"not attached to the running VM: this function is not supported by the connection driver: virDomainAttachDeviceFlags\"" \
 	"D-Bus: Enable answers (applies, note)"
 
 # Settings alone: when they apply.
