@@ -37,7 +37,7 @@ void pvabi_policy_default(struct pvabi_policy *pol)
 	pol->min.minor = 0;
 	pol->max.major = PVABI_VERSION_MAJOR;
 	pol->max.minor = PVABI_VERSION_MINOR;
-	pol->features = PVABI_F_ALL_1_0;
+	pol->features = PVABI_F_ALL_1_1;
 	pol->patch_mode = PVABI_NL_PATCH_GUEST;
 	pol->defer_us = PVABI_DEFER_US_DEFAULT;
 }
@@ -60,7 +60,7 @@ int pvabi_vm_offer(struct pvabi_vm *vm, struct pvabi_offer *offer,
 	offer->n_versions = 1;
 	offer->versions[0].major = PVABI_VERSION_MAJOR;
 	offer->versions[0].minor = PVABI_VERSION_MINOR;
-	offer->features = PVABI_F_ALL_1_0;
+	offer->features = PVABI_F_ALL_1_1;
 	features = pol.features;
 	if (pol.patch_mode != PVABI_NL_PATCH_HOST)
 		features &= ~PVABI_F_HOST_PATCH;

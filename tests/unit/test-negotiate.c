@@ -132,6 +132,45 @@ static void test_feature_matrix(void **state)
 	assert_int_equal(n, 64 * 64 * 64);
 }
 
+/* Every subset of bits 0-6 under 1.0 and 1.1: nesting (1.1) is granted
+ * only under 1.1, and a guest requiring it at 1.0 is refused. */
+static void test_feature_since(void **state)
+{
+	unsigned long n = 0;
+
+	for (int minor = 0; minor <= 1; minor++) {
+		struct pvabi_offer o = {.n_versions = 1, .versions = {{1, 1}}};
+		struct pvabi_request r = {.min = {1, 0},
+					  .max = {1, (pvabi_u16)minor}};
+		unsigned usable = minor ? 0x7f : 0x3f;
+
+		for (unsigned off = 0; off < 128; off++)
+			for (unsigned want = 0; want < 128; want++)
+				for (unsigned req = 0; req < 128; req += 3) {
+					struct pvabi_result res;
+					int err;
+
+					o.features = off;
+					r.wanted = want;
+					r.required = req;
+					err = pvabi_negotiate(&o, &r, &res);
+					if (req & ~(off & usable)) {
+						assert_int_equal(
+							err, PVABI_E_NOFEATURE);
+						continue;
+					}
+					assert_int_equal(err, 0);
+					assert_int_equal(res.version.minor,
+							 minor);
+					assert_int_equal(res.features,
+							 off & usable &
+								 (want | req));
+					n++;
+				}
+	}
+	assert_true(n > 100000);
+}
+
 static struct pvabi_offer offer_1_0(void)
 {
 	return (struct pvabi_offer){.n_versions = 1,
@@ -250,6 +289,24 @@ static void test_clamp(void **state)
 			 0);
 	assert_int_equal(o.n_versions, 1); /* both lowered to 1.3: one left */
 
+	/* A policy of 1.0 leaves no room for a 1.1 bit; 1.0-1.1 keeps it. */
+	o = (struct pvabi_offer){.n_versions = 1,
+				 .versions = {{1, 1}},
+				 .features = PVABI_F_ALL_1_1};
+	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){1, 0},
+					   (struct pvabi_version){1, 0},
+					   PVABI_F_ALL_1_1),
+			 0);
+	assert_int_equal(o.features, PVABI_F_ALL_1_0);
+	o = (struct pvabi_offer){.n_versions = 2,
+				 .versions = {{1, 0}, {1, 1}},
+				 .features = PVABI_F_ALL_1_1};
+	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){1, 0},
+					   (struct pvabi_version){1, 1},
+					   PVABI_F_ALL_1_1),
+			 0);
+	assert_int_equal(o.features, PVABI_F_ALL_1_1);
+
 	o = (struct pvabi_offer){.n_versions = 1, .versions = {{2, 0}}};
 	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){1, 0},
 					   (struct pvabi_version){1, 9}, 0),
@@ -286,6 +343,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_version_matrix),
 		cmocka_unit_test(test_feature_matrix),
+		cmocka_unit_test(test_feature_since),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_gpa_check),
 		cmocka_unit_test(test_clamp),

@@ -271,7 +271,7 @@ struct pvabi_vcpu_stats {
  *                                  only under PVABI_NL_PATCH_HOST
  *       PVABI_POLICY_A_DEFER_US: NLA_U32, the deferral bound in
  *                                microseconds, 10 ... 1000000
- *   A new VM starts with versions 1.0 ... 1.0, features PVABI_F_ALL_1_0,
+ *   A new VM starts with versions 1.0 ... 1.1, features PVABI_F_ALL_1_1,
  *   PVABI_NL_PATCH_GUEST and 10000 us (pvabi_dlv_config_default()'s bound).
  *
  * PVABI_CMD_INJECT

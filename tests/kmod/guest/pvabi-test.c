@@ -48,8 +48,9 @@ static void case_basic(void)
 	vcpu_setup(vm, 0, &v);
 	result(pvabi_page_order(v.mp) == PVABI_LE &&
 		       pvabi_ld16(PVABI_LE, &v.mp->hdr.major) == 1 &&
-		       pvabi_ld32(PVABI_LE, &v.mp->hdr.size) == PVABI_SIZE_1_0,
-	       "negotiation wrote a 1.0 little-endian header into the mmap'd "
+		       pvabi_ld16(PVABI_LE, &v.mp->hdr.minor) == 1 &&
+		       pvabi_ld32(PVABI_LE, &v.mp->hdr.size) == PVABI_SIZE_1_1,
+	       "negotiation wrote a 1.1 little-endian header into the mmap'd "
 	       "magic page");
 	result(pvabi_ld64(PVABI_LE, &v.mp->hdr.features) ==
 		       (PVABI_F_ALL_1_0 & ~PVABI_F_HOST_PATCH),
@@ -936,7 +937,7 @@ static void case_policy(void)
 	ok = 1;
 	for (i = 0; i < (int)f->vm.n_vcpus; i++)
 		ok &= f->vm.vcpus[i].index == (uint32_t)i &&
-		      f->vm.vcpus[i].version == PVABI_VERSION_PACKED(1, 0) &&
+		      f->vm.vcpus[i].version == PVABI_VERSION_PACKED(1, 1) &&
 		      f->vm.vcpus[i].stats.delivered == (i == 37);
 	result(ok, "each vCPU reported once with its version and stats");
 	for (i = 0; i < PVABI_MAX_VCPUS; i++)
@@ -1129,7 +1130,7 @@ static void case_pvctl(void)
 	       rc);
 	snprintf(cmd, sizeof(cmd), "/pvctl kmod status --vm %u", id);
 	rc = sh(cmd, out, sizeof(out));
-	result(rc == 0 && strstr(out, "vcpu 3: version 1.0"),
+	result(rc == 0 && strstr(out, "vcpu 3: version 1.1"),
 	       "pvctl kmod status in text (exit %d)", rc);
 	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
 		printf("# $ pvctl kmod status: %s\n", line);
