@@ -136,10 +136,10 @@ typedef pvabi_u64 __pvabi_bitwise pvabi_g64_t;
 /* 1.0: SPRG4-7 are paravirtualised too, not only SPRG0-3. */
 #define PVABI_F_SPRG4_7 (1ull << 5)
 /* 1.1: the guest keeps delivery.critical at 0 outside every critical
- * section (templates leave by storing 0) and follows the nesting rule: an
- * exception taken inside a section saves critical and the scratch slots
- * on its own stack, stores 0 to critical with virtual interrupts off, and
- * restores both on return (docs/delivery.md).  A host without the guest's
+ * section (templates leave by storing 0) and follows the nesting rule:
+ * every exception entry, inside a section or not, saves critical and the
+ * scratch slots on its own stack, stores 0 to critical with virtual
+ * interrupts off, and restores both on return (docs/delivery.md).  A host without the guest's
  * registers (pvabi.ko serving QEMU) can then tell "inside" from the page
  * alone.  Not offered under 1.0.
  */
