@@ -123,7 +123,11 @@ static void decision(struct rig *r, int kind, const struct pvabi_dlv_regs *regs)
 		crit &= 0xffffffffull;
 		r1 &= 0xffffffffull;
 	}
-	inside = regs->supervisor && crit == r1;
+	/* PVABI_DLV_CFG_MEMORY: critical != 0 alone, whatever the registers. */
+	if (r->cfg.flags & PVABI_DLV_CFG_MEMORY)
+		inside = crit != 0;
+	else
+		inside = regs->supervisor && crit == r1;
 	memcpy(before, r->page, sizeof(before));
 	if (kind == 0)
 		err = pvabi_dlv_exit(r->d, regs, r->now, &act);
@@ -270,7 +274,9 @@ static void drain(struct rig *r)
 	struct pvabi_dlv_regs regs = {GUEST_R1, 1, 0};
 
 	pvabi_st32(r->bo, &r->page->dlv.irq_enabled, 1);
-	pvabi_st64(r->bo, &r->page->dlv.critical, GUEST_R2);
+	/* 0: outside under either predicate, as a PVABI_F_NESTING guest
+	 * leaves (GUEST_R2 would be inside under PVABI_DLV_CFG_MEMORY). */
+	pvabi_st64(r->bo, &r->page->dlv.critical, 0);
 	for (int i = 0; i <= PVABI_DLV_QUEUE_LEN && r->m.n; i++)
 		decision(r, 1, &regs);
 	FUZZ_ASSERT(r->m.n == 0 && pvabi_dlv_pending(r->d) == 0);
