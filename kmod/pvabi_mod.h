@@ -27,7 +27,7 @@
  * region mode's memory-only predicate needs (keeping it to the versions
  * that define it is libpvabi's negotiation's part).
  */
-#define PVABI_KMOD_FEATURES (PVABI_F_ALL_1_0 | PVABI_F_NESTING)
+#define PVABI_KMOD_FEATURES PVABI_F_ALL_1_1
 
 /* What the administrator allows a VM (set over netlink). */
 struct pvabi_policy {

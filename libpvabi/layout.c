@@ -9,6 +9,7 @@
 /* clang-format would fold these into unreadable braces. */
 // clang-format off
 #define V1_0 { 1, 0 }
+#define V1_1 { 1, 1 }
 #define MAGIC_ENTRY(m, feat, rsv)					\
 	{ #m, offsetof(struct pvabi_magic_page, m),			\
 	  sizeof(((struct pvabi_magic_page *)0)->m), V1_0, feat, false, rsv }
@@ -81,10 +82,12 @@ static const struct pvabi_feature_info features[] = {
 	{"tlbsync-nop", PVABI_F_TLBSYNC_NOP, V1_0,
 	 "tlbsync may become a no-op"},
 	{"sprg4-7", PVABI_F_SPRG4_7, V1_0, "SPRG4-7 in the magic page"},
+	{"nesting", PVABI_F_NESTING, V1_1,
+	 "critical is 0 outside sections; exceptions follow the nesting rule"},
 };
 
-_Static_assert(sizeof(features) / sizeof(features[0]) == 6,
-	       "every PVABI_F_* bit of 1.0 has a name");
+_Static_assert(sizeof(features) / sizeof(features[0]) == 7,
+	       "every PVABI_F_* bit of 1.1 has a name");
 
 PVABI_EXPORT const struct pvabi_feature_info *pvabi_features(size_t *n)
 {

@@ -40,6 +40,7 @@ PVABI_EXPORT int pvabi_offer_clamp(struct pvabi_offer *offer,
 				   struct pvabi_version hi, pvabi_u64 features)
 {
 	pvabi_u32 i, n = 0;
+	pvabi_u64 too_new;
 	int err = pvabi_offer_check(offer);
 
 	if (err)
@@ -74,7 +75,11 @@ PVABI_EXPORT int pvabi_offer_clamp(struct pvabi_offer *offer,
 	offer->n_versions = n;
 	if (pvabi_version_cmp(lo, offer->floor) > 0)
 		offer->floor = lo;
-	offer->features &= features;
+	/* A bit stays only if some version left is new enough for it. */
+	too_new = n ? ~0ull : 0;
+	for (i = 0; i < n; i++)
+		too_new &= pvabi_features_after(offer->versions[i]);
+	offer->features &= features & ~too_new;
 	return n ? 0 : PVABI_E_NOVERSION;
 }
 
@@ -113,6 +118,7 @@ PVABI_EXPORT int pvabi_negotiate(const struct pvabi_offer *offer,
 {
 	pvabi_u32 i, major = 0;
 	int err, minor = -1;
+	struct pvabi_version agreed;
 	pvabi_u64 features;
 
 	if (!offer || !req || !res)
@@ -144,9 +150,12 @@ PVABI_EXPORT int pvabi_negotiate(const struct pvabi_offer *offer,
 	if (minor < 0)
 		return PVABI_E_NOVERSION;
 
-	if (req->required & ~offer->features)
+	agreed.major = (pvabi_u16)major;
+	agreed.minor = (pvabi_u16)minor;
+	features = offer->features & ~pvabi_features_after(agreed);
+	if (req->required & ~features)
 		return PVABI_E_NOFEATURE;
-	features = offer->features & (req->wanted | req->required);
+	features &= req->wanted | req->required;
 
 	if (req->magic_gpa || req->notify_gpa) {
 		err = pvabi_gpa_check(req->magic_gpa);
@@ -161,8 +170,7 @@ PVABI_EXPORT int pvabi_negotiate(const struct pvabi_offer *offer,
 		}
 	}
 
-	res->version.major = (pvabi_u16)major;
-	res->version.minor = (pvabi_u16)minor;
+	res->version = agreed;
 	res->features = features;
 	return 0;
 }

@@ -218,6 +218,7 @@ static pvabi_u32 x31(unsigned int xo, unsigned int rs, unsigned int ra,
 #define LWSYNC	       0x7c2004acu
 #define ANDI_(d, s, i) dform(28, s, d, i)
 #define ORI(d, s, i)   dform(24, s, d, i)
+#define LI(d, i)       dform(14, d, 0, i) /* addi d,0,i */
 #define XORI(d, s, i)  dform(26, s, d, i)
 #define CMPWI0(a)      dform(11, 0, a, 0)
 #define RLWIMI(a, s, sh, mb, me)                                               \
@@ -269,25 +270,31 @@ static void get_reg(struct emit *e, unsigned int dst, unsigned int reg)
 		put(e, MR(dst, reg));
 }
 
-static void restore(struct emit *e)
+/*
+ * Steps 4-6: restore, leave the section with critical = 0 (PVABI_F_NESTING;
+ * under 1.0 any value but r1 will do), on the fall-back path the original
+ * instruction (it traps, outside the section), then the doorbell store,
+ * ordered after the "outside" store by lwsync: once an unmap makes the
+ * doorbell store visible, the re-check must see 0 (model check no-lwsync;
+ * docs/delivery.md).
+ *
+ * PowerPC cannot store an immediate and, once restored, no register is
+ * free, so the zero is S2's: S1 and CR come back inside the section, then
+ * "li S2,0; std S2,critical; ld S2,scratch1".  That last load runs outside
+ * the section: an exception there may run a handler whose template
+ * rewrites scratch1, which is why the nesting rule has every exception
+ * entry save the scratch slots, not only one that finds critical != 0
+ * (docs/delivery.md).  No order of these instructions avoids it: zeroing a
+ * register whose value is live needs a copy that outlives the store.
+ */
+static void leave(struct emit *e, pvabi_u32 original)
 {
 	LL(e, S1, SLOT_S1);
 	put(e, dform(32, S2, e->ra, magic_disp(e, SLOT_CR)));
 	put(e, MTCR(S2));
+	put(e, LI(S2, 0));
+	STL(e, S2, F(dlv.critical)); /* 0: outside */
 	LL(e, S2, SLOT_S2);
-}
-
-/*
- * Steps 4-6: restore, leave the section, on the fall-back path the original
- * instruction (it traps, outside the section), then the doorbell store,
- * ordered after the "outside" store by lwsync: once an unmap makes the
- * doorbell store visible, the re-check must see r2 (model check no-lwsync;
- * docs/delivery.md).
- */
-static void leave(struct emit *e, pvabi_u32 original)
-{
-	restore(e);
-	STL(e, 2, F(dlv.critical)); /* r2 != r1: outside */
 	if (original)
 		put(e, original);
 	put(e, LWSYNC);

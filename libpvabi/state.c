@@ -178,6 +178,13 @@ PVABI_EXPORT int pvabi_state_fits(const struct pvabi_state *st,
 				"the one this build knows",
 				i, v->abi.major, v->abi.minor,
 				PVABI_VERSION_MAJOR);
+		if (v->features & pvabi_features_after(v->abi))
+			return pvabi_why(
+				PVABI_E_MALFORMED, why, whylen,
+				"vCPU %u: features 0x%llx under ABI %u.%u, "
+				"which predates some of them",
+				i, (unsigned long long)v->features,
+				v->abi.major, v->abi.minor);
 		if (version >= 2)
 			continue;
 		if (v->abi.minor != 0)
@@ -517,6 +524,14 @@ static int read_abi(struct reader *r, const struct rec *rec, pvabi_u32 i,
 			"record ABI (0x00000002) of vCPU %u at offset 0x%zx: "
 			"ABI %u.%u in a v1 stream, which carries 1.0 only",
 			i, rec->off, v->abi.major, v->abi.minor);
+	if (v->features & pvabi_features_after(v->abi))
+		return pvabi_why(
+			PVABI_E_MALFORMED, r->why, r->whylen,
+			"record ABI (0x00000002) of vCPU %u at offset 0x%zx: "
+			"features 0x%llx under ABI %u.%u, which predates "
+			"some of them",
+			i, rec->off, (unsigned long long)v->features,
+			v->abi.major, v->abi.minor);
 	if (r->version == 1 && (v->features & ~PVABI_F_ALL_1_0))
 		return pvabi_why(
 			PVABI_E_RESERVED, r->why, r->whylen,

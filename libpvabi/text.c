@@ -306,6 +306,7 @@ PVABI_EXPORT int pvabi_negotiate_explain(const struct pvabi_offer *offer,
 					 int err, char *buf, size_t len)
 {
 	char vers[PVABI_VERSION_LIST_TEXT_MAX], feats[256];
+	pvabi_u64 missing;
 	int n;
 
 	if (!buf || !offer || !req)
@@ -324,8 +325,29 @@ PVABI_EXPORT int pvabi_negotiate_explain(const struct pvabi_offer *offer,
 			     offer->floor.major ? " (with a floor)" : "");
 		break;
 	case PVABI_E_NOFEATURE:
-		pvabi_features_format(req->required & ~offer->features, feats,
-				      sizeof(feats));
+		missing = req->required & ~offer->features;
+		if (!missing) {
+			/* Offered, but newer than the version they agree on. */
+			struct pvabi_request plain = *req;
+			struct pvabi_result res;
+
+			plain.required = 0;
+			plain.magic_gpa = plain.notify_gpa = 0;
+			if (!pvabi_negotiate(offer, &plain, &res)) {
+				pvabi_features_format(
+					req->required & pvabi_features_after(
+								res.version),
+					feats, sizeof(feats));
+				n = snprintf(buf, len,
+					     "guest requires feature(s) %s, "
+					     "newer than ABI %u.%u, the "
+					     "highest version both take",
+					     feats, res.version.major,
+					     res.version.minor);
+				break;
+			}
+		}
+		pvabi_features_format(missing, feats, sizeof(feats));
 		n = snprintf(buf, len,
 			     "guest requires feature(s) %s that the host does "
 			     "not offer",

@@ -17,7 +17,7 @@ void pvctl_config_default(struct pvctl_config *c)
 	c->offer.n_versions = 1;
 	c->offer.versions[0].major = PVABI_VERSION_MAJOR;
 	c->offer.versions[0].minor = PVABI_VERSION_MINOR;
-	c->offer.features = PVABI_F_ALL_1_0;
+	c->offer.features = PVABI_F_ALL_1_1;
 }
 
 static char *trim(char *s)

@@ -38,7 +38,7 @@ ok $rc "live introspection matches schemas/org.pvabi.pvctl1.xml"
 run "$PVCTL" list --json
 is "$rc" 0 "list"
 is "$(echo "$out" | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v[0]["name"], v[0]["enabled"], v[0]["versions"])')" \
-	"test False 1.0" "list: the test domain, disabled, allowed the host's 1.0"
+	"test False 1.0-1.1" "list: the test domain, disabled, allowed the host's 1.0-1.1"
 
 run "$PVCTL" enable test --versions 1.0 --features notify,booke --json
 is "$rc" 0 "enable with versions and features"
@@ -82,7 +82,7 @@ bc() { busctl --address="$HERE" call org.pvabi.pvctl1 /org/pvabi/pvctl1 org.pvab
 run bc SetFeatures ss test "notify,bogus"
 ok $(echo "$err" | grep -q "unknown feature 'bogus'" && echo 0 || echo 1) "D-Bus: SetFeatures quotes the bad feature"
 run bc SetVersions ss test "2.0-2.5"
-ok $(echo "$err" | grep -q "'2.0-2.5' leaves nothing of this host's offer 1.0" && echo 0 || echo 1) "D-Bus: SetVersions outside the offer refused"
+ok $(echo "$err" | grep -q "'2.0-2.5' leaves nothing of this host's offer 1.1" && echo 0 || echo 1) "D-Bus: SetVersions outside the offer refused"
 run bc SetPatchPolicy ss test "mode=guest
 mode=host"
 ok $(echo "$err" | grep -q "patch policy: line 2 'mode=host'" && echo 0 || echo 1) "D-Bus: a bad patch policy line is quoted"
@@ -95,7 +95,7 @@ ok $(echo "$err" | grep -q "offer:" && echo 0 || echo 1) "D-Bus: garbage offer b
 
 # This host's offer, and migration checks both ways.
 run "$PVCTL" offer --json -o "$TMP/here.dtb"
-is "$out" '{"versions":["1.0"],"features":["notify","booke","segregs","host-patch","tlbsync-nop","sprg4-7"]}' "offer --json"
+is "$out" '{"versions":["1.1"],"features":["notify","booke","segregs","host-patch","tlbsync-nop","sprg4-7","nesting"]}' "offer --json"
 run "$PVCTL" offer -o /dev/full
 is "$rc:$out:$err" "2::pvctl: /dev/full: No space left on device" "offer -o /dev/full: a clean refusal"
 run "$PVCTL" migrate-check test --to-offer "$TMP/here.dtb"

@@ -123,7 +123,7 @@ static void decision(struct rig *r, int kind, const struct pvabi_dlv_regs *regs)
 		crit &= 0xffffffffull;
 		r1 &= 0xffffffffull;
 	}
-	/* The two predicates: the registers', or the page's alone. */
+	/* PVABI_DLV_CFG_MEMORY: critical != 0 alone, whatever the registers. */
 	if (r->cfg.flags & PVABI_DLV_CFG_MEMORY)
 		inside = crit != 0;
 	else
@@ -274,9 +274,9 @@ static void drain(struct rig *r)
 	struct pvabi_dlv_regs regs = {GUEST_R1, 1, 0};
 
 	pvabi_st32(r->bo, &r->page->dlv.irq_enabled, 1);
-	/* Outside: any value but r1, or 0 under the memory-only predicate. */
-	pvabi_st64(r->bo, &r->page->dlv.critical,
-		   r->cfg.flags & PVABI_DLV_CFG_MEMORY ? 0 : GUEST_R2);
+	/* 0: outside under either predicate, as a PVABI_F_NESTING guest
+	 * leaves (GUEST_R2 would be inside under PVABI_DLV_CFG_MEMORY). */
+	pvabi_st64(r->bo, &r->page->dlv.critical, 0);
 	for (int i = 0; i <= PVABI_DLV_QUEUE_LEN && r->m.n; i++)
 		decision(r, 1, &regs);
 	FUZZ_ASSERT(r->m.n == 0 && pvabi_dlv_pending(r->d) == 0);

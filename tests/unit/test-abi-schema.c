@@ -34,6 +34,8 @@ static void test_fields_match(void **state)
 			 PVABI_PAGE_SIZE);
 	assert_int_equal(json_object_get_int(get(schema, "size_1_0")),
 			 PVABI_SIZE_1_0);
+	assert_int_equal(json_object_get_int(get(schema, "size_1_1")),
+			 PVABI_SIZE_1_1);
 	for (int p = 0; p < 2; p++) {
 		struct json_object *arr = get(get(schema, "pages"), pages[p]);
 
@@ -105,20 +107,34 @@ static void test_features_match(void **state)
 	size_t n;
 	const struct pvabi_feature_info *f = pvabi_features(&n);
 	struct json_object *arr = get(schema, "features");
-	pvabi_u64 all = 0;
+	pvabi_u64 all = 0, all_1_0 = 0;
 
 	assert_int_equal(json_object_array_length(arr), n);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i);
+		char since[16];
 
 		assert_string_equal(json_object_get_string(get(e, "name")),
 				    f[i].name);
 		assert_int_equal(1ull << json_object_get_int(get(e, "bit")),
 				 f[i].bit);
+		snprintf(since, sizeof(since), "%u.%u", f[i].since.major,
+			 f[i].since.minor);
+		assert_string_equal(json_object_get_string(get(e, "since")),
+				    since);
+		/* Negotiation withholds exactly the bits newer than 1.0. */
+		assert_int_equal(
+			!!(pvabi_features_after((struct pvabi_version){1, 0}) &
+			   f[i].bit),
+			f[i].since.minor > 0);
 		assert_false(all & f[i].bit); /* never reused */
 		all |= f[i].bit;
+		if (!f[i].since.minor)
+			all_1_0 |= f[i].bit;
 	}
-	assert_int_equal(all, PVABI_F_ALL_1_0);
+	assert_int_equal(all_1_0, PVABI_F_ALL_1_0);
+	assert_int_equal(all, PVABI_F_ALL_1_1);
+	assert_int_equal(pvabi_features_after((struct pvabi_version){1, 1}), 0);
 }
 
 static void test_hypercalls_match(void **state)

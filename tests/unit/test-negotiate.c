@@ -103,15 +103,25 @@ static void test_version_matrix(void **state)
 		      refused);
 }
 
-static void test_feature_matrix(void **state)
+/*
+ * Every (offered, wanted, required) subset of bits [0, nbits) -- required
+ * in steps of @step -- against an offer of @offer_max and a guest range
+ * 1.0-@guest_max: the result is offered & (wanted | required) within
+ * @usable, the bits the agreed version has; a required bit outside that is
+ * refused.  Returns the number of combinations checked.
+ */
+static unsigned long feature_matrix(struct pvabi_version offer_max,
+				    struct pvabi_version guest_max,
+				    unsigned nbits, unsigned step,
+				    unsigned usable)
 {
-	struct pvabi_offer o = {.n_versions = 1, .versions = {{1, 0}}};
-	struct pvabi_request r = {.min = {1, 0}, .max = {1, 0}};
+	struct pvabi_offer o = {.n_versions = 1, .versions = {offer_max}};
+	struct pvabi_request r = {.min = {1, 0}, .max = guest_max};
 	unsigned long n = 0;
 
-	for (unsigned off = 0; off < 64; off++)
-		for (unsigned want = 0; want < 64; want++)
-			for (unsigned req = 0; req < 64; req++) {
+	for (unsigned off = 0; off < 1u << nbits; off++)
+		for (unsigned want = 0; want < 1u << nbits; want++)
+			for (unsigned req = 0; req < 1u << nbits; req += step) {
 				struct pvabi_result res;
 				int err;
 
@@ -119,17 +129,37 @@ static void test_feature_matrix(void **state)
 				r.wanted = want;
 				r.required = req;
 				err = pvabi_negotiate(&o, &r, &res);
-				if (req & ~off) {
+				n++;
+				if (req & ~(off & usable)) {
 					assert_int_equal(err,
 							 PVABI_E_NOFEATURE);
-				} else {
-					assert_int_equal(err, 0);
-					assert_int_equal(res.features,
-							 off & (want | req));
+					continue;
 				}
-				n++;
+				assert_int_equal(err, 0);
+				assert_int_equal(res.version.minor,
+						 guest_max.minor);
+				assert_int_equal(res.features,
+						 off & usable & (want | req));
 			}
-	assert_int_equal(n, 64 * 64 * 64);
+	return n;
+}
+
+static void test_feature_matrix(void **state)
+{
+	assert_int_equal(feature_matrix((struct pvabi_version){1, 0},
+					(struct pvabi_version){1, 0}, 6, 1,
+					0x3f),
+			 64 * 64 * 64);
+}
+
+/* Bits 0-6 under 1.0 and 1.1: nesting (1.1) is granted only under 1.1,
+ * and a guest requiring it at 1.0 is refused. */
+static void test_feature_since(void **state)
+{
+	for (pvabi_u16 minor = 0; minor <= 1; minor++)
+		assert_true(feature_matrix((struct pvabi_version){1, 1},
+					   (struct pvabi_version){1, minor}, 7,
+					   3, minor ? 0x7f : 0x3f) > 100000);
 }
 
 static struct pvabi_offer offer_1_0(void)
@@ -250,6 +280,24 @@ static void test_clamp(void **state)
 			 0);
 	assert_int_equal(o.n_versions, 1); /* both lowered to 1.3: one left */
 
+	/* A policy of 1.0 leaves no room for a 1.1 bit; 1.0-1.1 keeps it. */
+	o = (struct pvabi_offer){.n_versions = 1,
+				 .versions = {{1, 1}},
+				 .features = PVABI_F_ALL_1_1};
+	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){1, 0},
+					   (struct pvabi_version){1, 0},
+					   PVABI_F_ALL_1_1),
+			 0);
+	assert_int_equal(o.features, PVABI_F_ALL_1_0);
+	o = (struct pvabi_offer){.n_versions = 2,
+				 .versions = {{1, 0}, {1, 1}},
+				 .features = PVABI_F_ALL_1_1};
+	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){1, 0},
+					   (struct pvabi_version){1, 1},
+					   PVABI_F_ALL_1_1),
+			 0);
+	assert_int_equal(o.features, PVABI_F_ALL_1_1);
+
 	o = (struct pvabi_offer){.n_versions = 1, .versions = {{2, 0}}};
 	assert_int_equal(pvabi_offer_clamp(&o, (struct pvabi_version){1, 0},
 					   (struct pvabi_version){1, 9}, 0),
@@ -286,6 +334,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_version_matrix),
 		cmocka_unit_test(test_feature_matrix),
+		cmocka_unit_test(test_feature_since),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_gpa_check),
 		cmocka_unit_test(test_clamp),

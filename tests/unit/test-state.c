@@ -206,6 +206,27 @@ static void test_version_rules(void **state)
 	expect_fits(&st, 1, PVABI_E_UNSUPPORTED, "vCPU 0 negotiated features");
 	expect_fits(&st, 2, 0, NULL);
 	st.vcpus[0].features &= ~(1ull << 40);
+	/* nesting is 1.1's: a 1.1 record carries it, a 1.0 one never. */
+	st.vcpus[0].features |= PVABI_F_NESTING;
+	expect_fits(&st, 2, PVABI_E_MALFORMED,
+		    "vCPU 0: features 0x61 under ABI 1.0, which predates");
+	st.vcpus[0].abi.minor = 1;
+	expect_fits(&st, 2, 0, NULL);
+	{
+		unsigned char out[BUF];
+		struct pvabi_state back;
+		long n = write_to(&st, 2, PVABI_BE, out);
+
+		assert_int_equal(
+			pvabi_state_read(out, (size_t)n, &back, NULL, 0), 0);
+		assert_int_equal(back.vcpus[0].abi.minor, 1);
+		assert_int_equal(back.vcpus[0].features,
+				 PVABI_F_NOTIFY | PVABI_F_SPRG4_7 |
+					 PVABI_F_NESTING);
+		pvabi_state_free(&back);
+	}
+	st.vcpus[0].abi.minor = 0;
+	st.vcpus[0].features &= ~PVABI_F_NESTING;
 
 	st.vcpus[0].dlv.n_pending = PVABI_STATE_MAX_PENDING + 1;
 	expect_fits(&st, 2, PVABI_E_MALFORMED, "33 pending vectors");

@@ -261,7 +261,9 @@ static void test_features(void **state)
 	assert_int_equal(m, 0);
 	assert_int_equal(pvabi_features_parse("none", &m, NULL, 0), 0);
 	assert_int_equal(pvabi_features_parse("all", &m, NULL, 0), 0);
-	assert_int_equal(m, PVABI_F_ALL_1_0);
+	assert_int_equal(m, PVABI_F_ALL_1_1);
+	assert_int_equal(pvabi_features_parse("nesting", &m, NULL, 0), 0);
+	assert_int_equal(m, PVABI_F_NESTING);
 	assert_int_equal(
 		pvabi_features_parse("notify,bogus", &m, why, sizeof(why)),
 		PVABI_E_INVAL);
@@ -283,10 +285,12 @@ static void test_features(void **state)
 	assert_int_equal(pvabi_features_format(PVABI_F_NOTIFY, buf, 0),
 			 PVABI_E_NOSPACE);
 	/* Every name round-trips. */
-	assert_true(pvabi_features_format(PVABI_F_ALL_1_0, buf, sizeof(buf)) >
+	assert_true(pvabi_features_format(PVABI_F_ALL_1_1, buf, sizeof(buf)) >
 		    0);
+	assert_string_equal(buf, "notify,booke,segregs,host-patch,"
+				 "tlbsync-nop,sprg4-7,nesting");
 	assert_int_equal(pvabi_features_parse(buf, &m, NULL, 0), 0);
-	assert_int_equal(m, PVABI_F_ALL_1_0);
+	assert_int_equal(m, PVABI_F_ALL_1_1);
 }
 
 static void test_explain(void **state)
@@ -319,6 +323,27 @@ static void test_explain(void **state)
 	assert_int_equal(pvabi_negotiate_explain(&o, NULL, PVABI_E_NOVERSION,
 						 buf, sizeof(buf)),
 			 PVABI_E_INVAL);
+
+	/* Not offered at all, and offered but newer than the agreed 1.0. */
+	r = (struct pvabi_request){
+		.min = {1, 0}, .max = {1, 0}, .required = PVABI_F_BOOKE};
+	assert_int_equal(pvabi_negotiate(&o, &r, &(struct pvabi_result){0}),
+			 PVABI_E_NOFEATURE);
+	assert_true(pvabi_negotiate_explain(&o, &r, PVABI_E_NOFEATURE, buf,
+					    sizeof(buf)) > 0);
+	assert_string_equal(buf, "guest requires feature(s) booke that the "
+				 "host does not offer");
+	o = (struct pvabi_offer){.n_versions = 1,
+				 .versions = {{1, 1}},
+				 .features = PVABI_F_NESTING};
+	r.required = PVABI_F_NESTING;
+	assert_int_equal(pvabi_negotiate(&o, &r, &(struct pvabi_result){0}),
+			 PVABI_E_NOFEATURE);
+	assert_true(pvabi_negotiate_explain(&o, &r, PVABI_E_NOFEATURE, buf,
+					    sizeof(buf)) > 0);
+	assert_string_equal(buf, "guest requires feature(s) nesting, newer "
+				 "than ABI 1.0, the highest version both "
+				 "take");
 }
 
 static void test_errors(void **state)

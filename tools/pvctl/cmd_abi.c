@@ -42,7 +42,7 @@ static int abi_show(int argc, char **argv)
 		json_object_object_add(o, "page_size",
 				       json_object_new_int(PVABI_PAGE_SIZE));
 		json_object_object_add(o, "size_in_use",
-				       json_object_new_int(PVABI_SIZE_1_0));
+				       json_object_new_int(PVABI_SIZE_1_1));
 		for (size_t i = 0; i < nfl; i++) {
 			struct json_object *f = json_object_new_object();
 			char since[16];
@@ -95,7 +95,7 @@ static int abi_show(int argc, char **argv)
 
 	printf("pvabi magic page ABI %d.%d: %u-byte pages, %u bytes in use\n\n",
 	       PVABI_VERSION_MAJOR, PVABI_VERSION_MINOR, PVABI_PAGE_SIZE,
-	       PVABI_SIZE_1_0);
+	       PVABI_SIZE_1_1);
 	printf("%-7s %-6s %5s  %-20s %-6s %s\n", "PAGE", "OFFSET", "SIZE",
 	       "FIELD", "SINCE", "FEATURE");
 	for (size_t i = 0; i < nfl; i++) {

@@ -16,6 +16,7 @@ const char cmd_run_usage[] =
 	"           [--guest-abi RANGE] [--guest-features LIST] [--trap]\n"
 	"           [--injections N] [--iterations N] [--arm slot|readonly]\n"
 	"           [--aim-window] [--bound-ms N] [--no-rescue]\n"
+	"           [--predicate sp|memory]\n"
 	"           [--save-to FILE [--save-at POINT]]\n"
 	"           [--restore FILE] [--quiet] [--json]";
 
@@ -28,7 +29,10 @@ const char cmd_run_help[] =
 	"  --guest NAME       demo (default), measure, busy, idle, window;\n"
 	"                     hostile: random-page, critical-forever,\n"
 	"                     notify-flip, bad-negotiate, random-log (these\n"
-	"                     ignore the request to finish: pvvm stops them)\n"
+	"                     ignore the request to finish: pvvm stops them);\n"
+	"                     exception-in-section (a page fault inside a\n"
+	"                     critical section whose handler runs templates;\n"
+	"                     prints one summary line)\n"
 	"  --vcpus N          1 to 8 vCPUs (default 1)\n"
 	"  --abi VERSIONS     the host's offer, e.g. 1.0 or 1.0,2.0\n"
 	"  --features LIST    features the host offers (default notify)\n"
@@ -47,6 +51,10 @@ const char cmd_run_help[] =
 	"  --no-rescue        never kick a vCPU whose interrupt waits over\n"
 	"                     100 ms: what the protocol does not deliver is\n"
 	"                     lost (counted after 5 s without progress)\n"
+	"  --predicate P      how the host tells \"inside\": sp (default, the\n"
+	"                     guest's stack pointer) or memory (critical != 0\n"
+	"                     alone, as a host without the guest's registers;\n"
+	"                     sound for a guest that negotiated nesting)\n"
 	"  --save-to FILE     stop the guest and save it (snapshot.h)\n"
 	"  --save-at POINT    critical (inside a critical section, default),\n"
 	"                     exits:N (after N exits), deferred (with an\n"
@@ -87,7 +95,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		O_JSON,
 		O_AIM,
 		O_BOUND,
-		O_NORESCUE
+		O_NORESCUE,
+		O_PRED
 	};
 	static const struct option opts[] = {
 		{"guest", required_argument, NULL, O_GUEST},
@@ -108,6 +117,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{"aim-window", no_argument, NULL, O_AIM},
 		{"bound-ms", required_argument, NULL, O_BOUND},
 		{"no-rescue", no_argument, NULL, O_NORESCUE},
+		{"predicate", required_argument, NULL, O_PRED},
 		{0}};
 	char why[160];
 	uint64_t n;
@@ -180,6 +190,16 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case O_JSON: o->json = true; break;
 		case O_AIM: o->aim_window = true; break;
 		case O_NORESCUE: o->no_rescue = true; break;
+		case O_PRED:
+			if (!strcmp(optarg, "memory"))
+				o->s.cfg.dlv.flags |= PVABI_DLV_CFG_MEMORY;
+			else if (!strcmp(optarg, "sp"))
+				o->s.cfg.dlv.flags &= ~PVABI_DLV_CFG_MEMORY;
+			else
+				return usage_error("--predicate '%s': expected "
+						   "sp or memory",
+						   optarg);
+			break;
 		case O_BOUND:
 			if ((r = parse_u64("--bound-ms", optarg, 0, 3600000,
 					   &n)))
@@ -260,6 +280,13 @@ static json_object *vcpu_json(struct vm *vm, struct vcpu *v)
 	json_object_object_add(
 		o, "unassigned",
 		json_object_new_int64((int64_t)v->st.unassigned));
+	if (vm->boot->workload == PVVM_WORK_EXC_SECTION) {
+		json_object_object_add(o, "faults",
+				       json_object_new_int64(info->faults));
+		json_object_object_add(
+			o, "nested",
+			json_object_new_int64((int64_t)info->nested));
+	}
 	if (vm->cfg.deaf) {
 		json_object_object_add(
 			o, "hostile_rounds",
@@ -402,6 +429,28 @@ static void report_json(struct vm *vm, const struct inj_result *inj,
 	json_object_put(o);
 }
 
+/*
+ * pvvm run --guest exception-in-section: one line, on stderr under --json.
+ * Fails when an interrupt landed inside a section, or no fault was taken
+ * inside one.
+ */
+static bool exc_section_line(struct vm *vm, const struct inj_result *inj)
+{
+	uint64_t nested = 0, faults = 0;
+
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		nested += vm->boot->vcpu[i].nested;
+		faults += vm->boot->vcpu[i].faults;
+	}
+	fprintf(stderr,
+		"pvvm exception-in-section: injected %" PRIu64
+		" delivered %" PRIu64 " lost %" PRIu64 " duplicated %" PRIu64
+		" inside %" PRIu64 " nested %" PRIu64 "\n",
+		inj->injected, inj->delivered, inj->lost, inj->dup,
+		inj->in_critical, nested);
+	return inj->in_critical || !faults;
+}
+
 /* A restored guest: let it take what was pending when it was saved. */
 static int wait_delivered(struct vm *vm)
 {
@@ -536,6 +585,9 @@ int cmd_run(int argc, char **argv)
 		r = fin;
 	if (r || !guest_ok(&vm) || inj.lost || inj.dup || inj.reordered ||
 	    !verdict.ok)
+		status = PVVM_EXIT_FAIL;
+	if (o.s.workload == PVVM_WORK_EXC_SECTION &&
+	    exc_section_line(&vm, &inj))
 		status = PVVM_EXIT_FAIL;
 	if (o.json)
 		report_json(&vm, &inj, o.injections,

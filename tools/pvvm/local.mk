@@ -62,7 +62,7 @@ pvvm_guest_headers = $(top_srcdir)/%reldir%/guest/boot.h \
 	$(top_srcdir)/libpvabi/include/pvabi/error.h
 pvvm_guest_objs = %reldir%/guest/start.o %reldir%/guest/pv.o \
 	%reldir%/guest/cpu.o %reldir%/guest/console.o %reldir%/guest/hcall.o \
-	%reldir%/guest/main.o %reldir%/guest/hostile.o
+	%reldir%/guest/main.o %reldir%/guest/hostile.o %reldir%/guest/section.o
 
 %reldir%/guest/start.o: $(top_srcdir)/%reldir%/guest/start.S $(pvvm_guest_headers)
 	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/start.S
@@ -78,6 +78,8 @@ pvvm_guest_objs = %reldir%/guest/start.o %reldir%/guest/pv.o \
 	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/main.c
 %reldir%/guest/hostile.o: $(top_srcdir)/%reldir%/guest/hostile.c $(pvvm_guest_headers)
 	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/hostile.c
+%reldir%/guest/section.o: $(top_srcdir)/%reldir%/guest/section.c $(pvvm_guest_headers)
+	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/section.c
 %reldir%/guest/pvguest.bin: $(pvvm_guest_objs) $(top_srcdir)/%reldir%/guest/guest.ld
 	$(AM_V_CCLD)$(CC) $(PVVM_GUEST_CFLAGS) -nostdlib -static -no-pie \
 		-Wl,-T,$(top_srcdir)/%reldir%/guest/guest.ld -Wl,--build-id=none \
@@ -91,7 +93,7 @@ endif
 EXTRA_DIST += %reldir%/guest/guest.h %reldir%/guest/guest.ld \
 	%reldir%/guest/start.S %reldir%/guest/pv.S %reldir%/guest/cpu.c \
 	%reldir%/guest/console.c %reldir%/guest/hcall.c %reldir%/guest/main.c \
-	%reldir%/guest/hostile.c
+	%reldir%/guest/hostile.c %reldir%/guest/section.c
 
 # Real-KVM tests: they SKIP, saying why, where pvvm or /dev/kvm is missing.
 kvm_tests = \
@@ -101,7 +103,8 @@ kvm_tests = \
 	tests/kvm/window.sh \
 	tests/kvm/bench.sh \
 	tests/kvm/snapshot.sh \
-	tests/kvm/hostile.sh
+	tests/kvm/hostile.sh \
+	tests/kvm/exception-in-section.sh
 TESTS += $(kvm_tests)
 EXTRA_DIST += $(kvm_tests) tests/kvm/kvm-lib.sh \
 	tests/fuzz/fuzz-pvvm-snapshot.c tests/fuzz/corpus/pvvm-snapshot

@@ -42,6 +42,7 @@ static const char *const workloads[] = {
 	[PVVM_WORK_NOTIFY_FLIP] = "notify-flip",
 	[PVVM_WORK_BAD_NEGOTIATE] = "bad-negotiate",
 	[PVVM_WORK_RANDOM_LOG] = "random-log",
+	[PVVM_WORK_EXC_SECTION] = "exception-in-section",
 };
 
 #define NR_WORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
@@ -55,7 +56,8 @@ int session__parse_workload(const char *name, enum pvvm_workload *out)
 		}
 	return usage_error("--guest '%s': expected demo, measure, busy, idle, "
 			   "window, random-page, critical-forever, "
-			   "notify-flip, bad-negotiate or random-log",
+			   "notify-flip, bad-negotiate, random-log or "
+			   "exception-in-section",
 			   name);
 }
 
@@ -66,7 +68,7 @@ const char *session__workload_name(enum pvvm_workload w)
 
 bool session__hostile(enum pvvm_workload w)
 {
-	return w >= PVVM_WORK_RANDOM_PAGE;
+	return w >= PVVM_WORK_RANDOM_PAGE && w <= PVVM_WORK_RANDOM_LOG;
 }
 
 void session__default(struct session *s)

@@ -455,8 +455,8 @@ struct pvabi_region_ctl {
  *                               is disabled for it, every negotiation is
  *                               refused (EACCES, PVABI_E_POLICY) whatever
  *                               the other members say
- *   A new VM starts with versions 1.0 ... 1.0, features PVABI_F_ALL_1_0 |
- *   PVABI_F_NESTING (what region mode needs), PVABI_NL_PATCH_GUEST,
+ *   A new VM starts with versions 1.0 ... 1.1, features PVABI_F_ALL_1_1
+ *   (PVABI_F_NESTING: what region mode needs), PVABI_NL_PATCH_GUEST,
  *   10000 us (pvabi_dlv_config_default()'s bound) and enabled 1, but not
  *   pushed: without standalone=Y it cannot negotiate before its first
  *   PVABI_CMD_SET_POLICY (which may be empty: an empty PVABI_A_VM_POLICY

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * pvabi/abi.h - the pvabi magic page, version 1.
+ * pvabi/abi.h - the pvabi magic page, version 1 (minors 1.0 and 1.1).
  *
  * This header is the one definition of the shared-memory ABI between a
  * paravirtualised guest and its host.  It is freestanding: it needs no libc
@@ -38,10 +38,14 @@
  *   3. load delivery.int_pending; if set and virtual interrupts are on,
  *      fall back to the original trapping instruction;
  *   4. restore scratch registers;
- *   5. store any other value (r2) to delivery.critical: "outside";
+ *   5. store any other value (r2) to delivery.critical: "outside"; under
+ *      PVABI_F_NESTING (1.1) that value is 0;
  *   6. store any value to the notification page's doorbell.
  * The host treats the vCPU as inside a critical section only while
  * critical == the guest's current r1 and the guest is in supervisor mode.
+ * A host that cannot read the guest's registers treats it as inside while
+ * critical != 0, which is sound only for a guest that negotiated
+ * PVABI_F_NESTING.
  * An interrupt that must be held back because of a critical section makes
  * the host unmap (or write-protect) the notification page first; the store
  * in step 6 then traps and the host delivers.  That store closes the race
@@ -104,7 +108,8 @@ typedef pvabi_u64 __pvabi_bitwise pvabi_g64_t;
 #define PVABI_MAGIC_SWAPPED 0x42415650u
 
 #define PVABI_VERSION_MAJOR 1
-#define PVABI_VERSION_MINOR 0
+/* The highest minor this header describes. */
+#define PVABI_VERSION_MINOR 1
 
 /* pvabi_header.byte_order: one byte, so it reads the same in either order. */
 #define PVABI_BYTE_ORDER_LITTLE 1
@@ -131,10 +136,10 @@ typedef pvabi_u64 __pvabi_bitwise pvabi_g64_t;
 /* 1.0: SPRG4-7 are paravirtualised too, not only SPRG0-3. */
 #define PVABI_F_SPRG4_7 (1ull << 5)
 /* 1.1: the guest keeps delivery.critical at 0 outside every critical
- * section (templates leave by storing 0) and follows the nesting rule: an
- * exception taken inside a section saves critical and the scratch slots
- * on its own stack, stores 0 to critical with virtual interrupts off, and
- * restores both on return (docs/delivery.md).  A host without the guest's
+ * section (templates leave by storing 0) and follows the nesting rule:
+ * every exception entry, inside a section or not, saves critical and the
+ * scratch slots on its own stack, stores 0 to critical with virtual
+ * interrupts off, and restores both on return (docs/delivery.md).  A host without the guest's
  * registers (pvabi.ko serving QEMU) can then tell "inside" from the page
  * alone.  Not offered under 1.0.
  */
@@ -142,6 +147,7 @@ typedef pvabi_u64 __pvabi_bitwise pvabi_g64_t;
 #define PVABI_F_ALL_1_0                                                        \
 	(PVABI_F_NOTIFY | PVABI_F_BOOKE | PVABI_F_SEGREGS |                    \
 	 PVABI_F_HOST_PATCH | PVABI_F_TLBSYNC_NOP | PVABI_F_SPRG4_7)
+#define PVABI_F_ALL_1_1 (PVABI_F_ALL_1_0 | PVABI_F_NESTING)
 
 /*
  * Hypercalls, ePAPR style: r11 holds PVABI_HCALL_TOKEN(nr), arguments in
@@ -245,6 +251,10 @@ struct pvabi_notify_page {
 
 /* Bytes in use in ABI 1.0 (header.size for a 1.0 guest). */
 #define PVABI_SIZE_1_0 0x280u
+/* 1.1 adds no field: the nesting rule keeps its saved state on the
+ * guest's own stack, so the page in use is the same.
+ */
+#define PVABI_SIZE_1_1 PVABI_SIZE_1_0
 
 /* MSR bits the templates may change without trapping (PowerPC: EE, RI). */
 #define PVABI_MSR_EE (1ull << 15)

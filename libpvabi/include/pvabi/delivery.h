@@ -118,17 +118,20 @@
  *   decides while the vCPU runs (pvabi.ko at an injection) stores
  *   int_pending, fences and loads irq_enabled, and without the guest's
  *   half of that pair both miss each other's store;
- *   load int_pending; restore scratch; store r2 -> critical;
+ *   load int_pending; restore scratch; store 0 -> critical (any value
+ *   but r1 under 1.0; 0 with PVABI_F_NESTING);
  *   if int_pending && new EE: trap (the original instruction);
  *   store-store barrier (PowerPC lwsync; x86 none, TSO keeps store order):
  *   the unmap that arms makes the doorbell store visible, and the re-check
- *   after it must then see critical = r2;
+ *   after it must then see critical = 0;
  *   store to the doorbell.
  * wrteei 0: the same without the int_pending check.
  * mfmsr, mfspr, mtspr (SPRGs): one load or store, no critical section.
- * An exception taken inside a section (nesting rule): its entry saves
- * critical and the scratch slots on its own stack and stores 0 to
- * critical, with virtual interrupts off; its exit restores them.  Each of
+ * Every exception, inside a section or not (the nesting rule,
+ * PVABI_F_NESTING): its entry saves critical and the scratch slots on its
+ * own stack and stores 0 to critical, with virtual interrupts off; its
+ * exit restores them.  No other barrier: the entry rings no doorbell (EE
+ * is off) and the exit's restore is read only after a stop.  Each of
  * these barriers and rules is one seeded bug the spin model catches
  * (tests/model/run-model.sh).
  *

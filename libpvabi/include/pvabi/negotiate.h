@@ -13,7 +13,9 @@
  * A policy may set a floor below which nothing is offered.
  *
  * The result is the highest major both support, the highest minor of that
- * major both support, and offered & (wanted | required).
+ * major both support, and offered & (wanted | required), less the bits
+ * defined after that version: a host never grants a bit under a version
+ * older than the one that defined it (pvabi_features_after()).
  */
 #ifndef PVABI_NEGOTIATE_H
 #define PVABI_NEGOTIATE_H
@@ -116,6 +118,23 @@ static inline struct pvabi_version pvabi_version_unpack(pvabi_u32 packed)
 }
 
 /**
+ * pvabi_features_after - the feature bits a version predates
+ * @v: a version
+ *
+ * The defined PVABI_F_* bits whose "since" (abi.h) is above @v: negotiation
+ * never grants them under @v and an offer listing nothing newer never
+ * carries them.  Bits no version defines yet are not among them.
+ *
+ * Return: the mask (PVABI_F_NESTING for 1.0, 0 from 1.1 on).  Since 1.1.
+ */
+static inline pvabi_u64 pvabi_features_after(struct pvabi_version v)
+{
+	if (v.major == 1 && v.minor == 0)
+		return PVABI_F_ALL_1_1 & ~PVABI_F_ALL_1_0;
+	return 0;
+}
+
+/**
  * pvabi_offer_check - validate an offer
  * @offer: the host's offer (possibly read from an untrusted blob)
  *
@@ -152,7 +171,8 @@ int pvabi_gpa_check(pvabi_u64 gpa);
  *  PVABI_E_RESERVED    a page address is refused (see pvabi_gpa_check), or
  *                      both pages are at the same address;
  *  PVABI_E_NOVERSION   no version is in both the offer and [min, max];
- *  PVABI_E_NOFEATURE   a required feature is not offered.
+ *  PVABI_E_NOFEATURE   a required feature is not offered, or is newer
+ *                      than the version agreed on (since 1.1).
  *
  * Since 1.0.
  */
@@ -163,7 +183,8 @@ int pvabi_negotiate(const struct pvabi_offer *offer,
  * pvabi_offer_clamp - apply a VM's policy to a host's offer
  * @offer: in/out; versions above @hi are lowered to @hi where the major
  *         matches and dropped otherwise, the floor is raised to @lo, and
- *         features are masked with @features
+ *         features are masked with @features and, since 1.1, cleared of
+ *         the bits every version left predates (pvabi_features_after())
  * @lo: the lowest version the policy allows
  * @hi: the highest version the policy allows
  * @features: the features the policy allows

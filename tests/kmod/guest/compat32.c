@@ -50,7 +50,7 @@ static int run(void)
 	if (vc < 0)
 		return 4;
 	if (sys3(SYS_ioctl, vc, PVABI_VCPU_NEGOTIATE, (long)&n) ||
-	    n.version != 0x10000)
+	    n.version != 0x10001) /* 1.1, the default offer's */
 		return 5;
 	if (sys3(SYS_ioctl, vc, PVABI_VCPU_INJECT, 7) != 0)
 		return 6;

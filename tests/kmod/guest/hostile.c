@@ -414,10 +414,10 @@ static long hostile_settle(struct hostile *h, const char *name, int64_t *forced,
 	if (!netlink_vcpu(h->vm_id, 0, &nl))
 		*forced = nl.stats.forced;
 	result(*forced == (int64_t)end.forced &&
-		       nl.version == PVABI_VERSION_PACKED(1, 0) &&
+		       nl.version == PVABI_VERSION_PACKED(1, 1) &&
 		       nl.features == (PVABI_F_ALL_1_0 & ~PVABI_F_HOST_PATCH),
 	       "%s: GET_VMS reports the %" PRId64 " forced deliveries and the "
-	       "negotiated version 1.0 and features, whatever the page says",
+	       "negotiated version 1.1 and features, whatever the page says",
 	       name, *forced);
 	return lost;
 }

@@ -49,8 +49,9 @@ static void case_basic(void)
 	vcpu_setup(vm, 0, &v);
 	result(pvabi_page_order(v.mp) == PVABI_LE &&
 		       pvabi_ld16(PVABI_LE, &v.mp->hdr.major) == 1 &&
-		       pvabi_ld32(PVABI_LE, &v.mp->hdr.size) == PVABI_SIZE_1_0,
-	       "negotiation wrote a 1.0 little-endian header into the mmap'd "
+		       pvabi_ld16(PVABI_LE, &v.mp->hdr.minor) == 1 &&
+		       pvabi_ld32(PVABI_LE, &v.mp->hdr.size) == PVABI_SIZE_1_1,
+	       "negotiation wrote a 1.1 little-endian header into the mmap'd "
 	       "magic page");
 	result(pvabi_ld64(PVABI_LE, &v.mp->hdr.features) ==
 		       (PVABI_F_ALL_1_0 & ~PVABI_F_HOST_PATCH),
@@ -983,7 +984,7 @@ static void case_policy(void)
 	ok = 1;
 	for (i = 0; i < (int)f->vm.n_vcpus; i++)
 		ok &= f->vm.vcpus[i].index == (uint32_t)i &&
-		      f->vm.vcpus[i].version == PVABI_VERSION_PACKED(1, 0) &&
+		      f->vm.vcpus[i].version == PVABI_VERSION_PACKED(1, 1) &&
 		      f->vm.vcpus[i].stats.delivered == (i == 37);
 	result(ok, "each vCPU reported once with its version and stats");
 	for (i = 0; i < PVABI_MAX_VCPUS; i++)
@@ -1031,6 +1032,7 @@ static long long try_negotiate(int vm, unsigned int index,
 static void case_closed(bool standalone)
 {
 	static const uint32_t v10 = PVABI_VERSION_PACKED(1, 0);
+	static const uint32_t v11 = PVABI_VERSION_PACKED(1, 1);
 	/* What the default policy offers: no host patching. */
 	const long long all = PVABI_F_ALL_1_0 & ~PVABI_F_HOST_PATCH;
 	struct pvctl_genl_policy off = {.present = 1u << PVABI_POLICY_A_ENABLED,
@@ -1049,8 +1051,8 @@ static void case_closed(bool standalone)
 	if (pvctl_genl_open(&g))
 		die("genl open");
 	result(pvctl_genl_get_offer(g, &o, &flags) == 0 && o.n_versions == 1 &&
-		       o.versions[0].major == 1 &&
-		       o.features == PVABI_F_ALL_1_0 &&
+		       pvabi_version_pack(o.versions[0]) == v11 &&
+		       o.features == PVABI_F_ALL_1_1 &&
 		       flags == (standalone ? PVABI_HOST_F_STANDALONE : 0u),
 	       "GET_OFFER: the module's own offer (%u versions, features "
 	       "%#llx, flags %#x)",
@@ -1130,8 +1132,8 @@ static void case_closed(bool standalone)
 	       "a refused SET_OFFER leaves the offer as it was");
 
 	/* Back to the module's own, for the cases after this one. */
-	result(set_offer(g, &v10, 1, PVABI_F_ALL_1_0) == 0,
-	       "SET_OFFER back to 1.0 with every feature");
+	result(set_offer(g, &v11, 1, PVABI_F_ALL_1_1) == 0,
+	       "SET_OFFER back to the module's own: 1.1 with every feature");
 	pvctl_genl_close(g);
 	close(vm);
 	close(dev);
@@ -1389,13 +1391,13 @@ static void case_pvctld(void)
 		       n.features == PVABI_F_NOTIFY,
 	       "the guest negotiates what pvctld's offer allows (%#llx)",
 	       (unsigned long long)n.features);
-	result(show_says("", "guest:    negotiated 1.0 [notify] on vCPU 0", out,
+	result(show_says("", "guest:    negotiated 1.1 [notify] on vCPU 0", out,
 			 sizeof(out)),
-	       "pvctl show test: negotiated 1.0 [notify] on vCPU 0");
+	       "pvctl show test: negotiated 1.1 [notify] on vCPU 0");
 	printf("# $ pvctl show test: %s",
 	       strstr(out, "guest:") ? strstr(out, "guest:") : out);
 	result(show_says("--json",
-			 "\"negotiated\":[{\"version\":\"1.0\",\"features\":["
+			 "\"negotiated\":[{\"version\":\"1.1\",\"features\":["
 			 "\"notify\"],\"vcpus\":[0]}]",
 			 out, sizeof(out)),
 	       "pvctl show test --json: \"negotiated\" lists vCPU 0");
@@ -1422,7 +1424,7 @@ static void case_pvctld(void)
 	rc = sh("kill -9 $(cat /tmp/pvctld/pid) && sleep 0.5 && "
 		"/start-pvctld && echo started",
 		out, sizeof(out));
-	result(rc == 0 && show_says("", "negotiated 1.0 [notify] on vCPU 0",
+	result(rc == 0 && show_says("", "negotiated 1.1 [notify] on vCPU 0",
 				    out, sizeof(out)),
 	       "pvctld killed (-9) and started again adopts the VM: vCPU 0 "
 	       "still shown negotiated");
@@ -1444,7 +1446,7 @@ static void case_pvctld(void)
 	       "and pvctl enable reaches it");
 	vc0 = ioctl(vm, PVABI_CREATE_VCPU, 2);
 	result(negotiate(vc0, PVABI_F_ALL_1_0, &n) == 0 &&
-		       show_says("", "negotiated 1.0 [notify] on vCPU 2", out,
+		       show_says("", "negotiated 1.1 [notify] on vCPU 2", out,
 				 sizeof(out)),
 	       "it negotiates, and pvctl show test says so");
 	close(vc0);
@@ -1476,7 +1478,7 @@ static void case_pvctl(void)
 		       strstr(out, "\"name\":\"pvctl-vm\"") &&
 		       strstr(out, "\"index\":3") &&
 		       strstr(out, "\"delivered\":1") &&
-		       strstr(out, "\"offer\":{\"versions\":\"1.0\"") &&
+		       strstr(out, "\"offer\":{\"versions\":\"1.1\"") &&
 		       strstr(out, "\"standalone\":false") &&
 		       strstr(out, "\"policy_pushed\":true"),
 	       "pvctl kmod status --json shows the offer, the VM, its vCPU "
@@ -1484,8 +1486,8 @@ static void case_pvctl(void)
 	       rc);
 	snprintf(cmd, sizeof(cmd), "/pvctl kmod status --vm %u", id);
 	rc = sh(cmd, out, sizeof(out));
-	result(rc == 0 && strstr(out, "vcpu 3: version 1.0") &&
-		       strstr(out, "offer: versions 1.0, features ") &&
+	result(rc == 0 && strstr(out, "vcpu 3: version 1.1") &&
+		       strstr(out, "offer: versions 1.1, features ") &&
 		       strstr(out, "enabled, policy pushed"),
 	       "pvctl kmod status in text, the module's offer first (exit %d)",
 	       rc);
@@ -1581,14 +1583,15 @@ int main(int argc, char **argv)
 	else if (case_security(c) == 0)
 		;
 	else {
-		fprintf(stderr, "usage: pvabi-test "
-				"basic|defer|bound|irqoff|signal|stress "
-				"[N]|badioctl|badnl|unpriv|policy|closed|"
-				"standalone|pvctl|churn "
-				"[S]|region [N]|ids|uuid|dump|sigexec|fork|memcg|"
-				"hostile "
-				"random-page|critical-forever|notify-flip|"
-				"bad-negotiate\n");
+		fprintf(stderr,
+			"usage: pvabi-test "
+			"basic|defer|bound|irqoff|signal|stress "
+			"[N]|badioctl|badnl|unpriv|policy|closed|"
+			"standalone|pvctl|churn "
+			"[S]|region [N]|ids|uuid|dump|sigexec|fork|memcg|"
+			"hostile "
+			"random-page|critical-forever|notify-flip|"
+			"bad-negotiate\n");
 		return 2;
 	}
 	return n_fail ? 1 : 0;

@@ -102,6 +102,9 @@ enum pvvm_workload {
 	PVVM_WORK_NOTIFY_FLIP,	    /* re-point and flip the notify page */
 	PVVM_WORK_BAD_NEGOTIATE,    /* bad addresses, versions, features */
 	PVVM_WORK_RANDOM_LOG,	    /* random log_head: pvvm's own log */
+	/* Not hostile: a page fault inside a section, whose handler runs
+	 * templates under the nesting rule (PVABI_F_NESTING). */
+	PVVM_WORK_EXC_SECTION,
 };
 
 /* Argument block of PVABI_HC_NEGOTIATE on x86 (%ebx points at it). */
@@ -151,7 +154,11 @@ struct pvvm_vcpu_info {
 	pvabi_u64 hostile_rounds;
 	pvabi_u32 answers_ok;
 	pvabi_u32 answers_bad;
-	pvabi_u8 reserved[16];
+	/* PVVM_WORK_EXC_SECTION: page faults taken inside a section, and
+	 * templates the fault handler ran while that section was saved */
+	pvabi_u32 faults;
+	pvabi_u32 pad2;
+	pvabi_u64 nested;
 };
 
 struct pvvm_boot {

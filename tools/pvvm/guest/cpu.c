@@ -8,11 +8,17 @@ struct irq_frame {
 	uint32_t eip, cs, eflags; /* pushed by the CPU */
 };
 
-extern char irq_stubs[];
+extern char irq_stubs[], pf_stub[];
 void irq_entry(struct irq_frame *f);
 
 static uint64_t gdt[GDT_ENTRIES];
 static uint64_t idt[256];
+
+static uint64_t gate(uint32_t off)
+{
+	return (uint64_t)(off & 0xffff) | (uint64_t)SEL_CODE << 16 |
+	       (uint64_t)0x8e << 40 | (uint64_t)(off >> 16) << 48;
+}
 
 static uint64_t descriptor(uint32_t base, uint32_t limit, uint32_t access,
 			   uint32_t flags)
@@ -50,12 +56,9 @@ void cpu_setup(uint32_t id)
 	/* Every vCPU writes the same tables: harmless. */
 	gdt[1] = descriptor(0, 0xfffff, 0x9a, 0xc);
 	gdt[2] = descriptor(0, 0xfffff, 0x92, 0xc);
-	for (int v = 0; v < 256; v++) {
-		uint32_t off = (uint32_t)irq_stubs + 16 * v;
-
-		idt[v] = (uint64_t)(off & 0xffff) | (uint64_t)SEL_CODE << 16 |
-			 (uint64_t)0x8e << 40 | (uint64_t)(off >> 16) << 48;
-	}
+	for (int v = 0; v < 256; v++)
+		idt[v] = gate((uint32_t)irq_stubs + 16 * v);
+	idt[14] = gate((uint32_t)pf_stub); /* page faults: section.c */
 	c->id = id;
 	c->info = &boot->vcpu[id];
 	c->log = (struct pvvm_log_entry *)(PVVM_LOG_GPA + id * PVVM_LOG_SIZE);
@@ -82,8 +85,52 @@ void guest_exit(uint32_t status)
 	}
 }
 
+/*
+ * The nesting rule (docs/delivery.md), for a guest that negotiated
+ * PVABI_F_NESTING: every exception entry saves critical and the scratch
+ * slots on its own stack, turns virtual interrupts off and stores 0 to
+ * critical; its exit puts them back and, as an rfi that turns EE on would
+ * trap, exits to the host if an interrupt waits (the host decides there,
+ * in the interrupted context).  Real interrupts are off throughout (an
+ * interrupt gate), so nothing lands between these stores.
+ */
+void nest_enter(struct percpu *c, struct nest *n)
+{
+	struct pvabi_magic_page *m = c->magic;
+
+	n->critical = 0;
+	if (!c->nesting)
+		return;
+	n->critical = (uint32_t)READ_ONCE(m->dlv.critical);
+	n->msr = (uint32_t)READ_ONCE(m->arch.msr);
+	n->irq_enabled = READ_ONCE(m->dlv.irq_enabled);
+	for (int i = 0; i < PVABI_SCRATCH_SLOTS; i++)
+		n->scratch[i] = READ_ONCE(m->scratch[i]);
+	WRITE_ONCE(m->arch.msr, n->msr & ~MSR_EE);
+	WRITE_ONCE(m->dlv.irq_enabled, 0);
+	WRITE_ONCE(m->dlv.critical, 0);
+}
+
+void nest_exit(struct percpu *c, const struct nest *n)
+{
+	struct pvabi_magic_page *m = c->magic;
+
+	if (!c->nesting)
+		return;
+	for (int i = 0; i < PVABI_SCRATCH_SLOTS; i++)
+		WRITE_ONCE(m->scratch[i], n->scratch[i]);
+	WRITE_ONCE(m->arch.msr, n->msr);
+	WRITE_ONCE(m->dlv.irq_enabled, n->irq_enabled);
+	WRITE_ONCE(m->dlv.critical, n->critical);
+	/* A full barrier, as in the templates: irq_enabled before the load. */
+	__sync_synchronize();
+	if (n->irq_enabled && READ_ONCE(m->dlv.int_pending))
+		hcall_kick();
+}
+
 void irq_entry(struct irq_frame *f)
 {
+	struct nest n;
 	uint64_t tsc = rdtsc();
 	struct percpu *c = this_cpu();
 	struct pvvm_vcpu_info *info = c->info;
@@ -102,13 +149,18 @@ void irq_entry(struct irq_frame *f)
 		/* The interrupted %esp is just past the CPU's frame. */
 		uint32_t sp = (uint32_t)&f->eflags + 4;
 
-		if ((uint32_t)c->magic->dlv.critical == sp)
+		uint32_t crit = (uint32_t)c->magic->dlv.critical;
+
+		/* With PVABI_F_NESTING, critical is 0 outside every section
+		 * that runs: any other value is inside one. */
+		if (crit == sp || (c->nesting && crit))
 			flags |= PVVM_LOG_IN_CRITICAL;
 		if (!((uint32_t)c->magic->arch.msr & MSR_EE))
 			flags |= PVVM_LOG_EE_OFF;
 	} else if (!(c->msr & MSR_EE)) {
 		flags |= PVVM_LOG_EE_OFF;
 	}
+	nest_enter(c, &n);
 	head = info->log_head;
 	e = &c->log[head % PVVM_LOG_ENTRIES];
 	e->vector = f->vector;
@@ -117,4 +169,5 @@ void irq_entry(struct irq_frame *f)
 	barrier();
 	WRITE_ONCE(info->log_head, head + 1);
 	info->interrupts++;
+	nest_exit(c, &n);
 }

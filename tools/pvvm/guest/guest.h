@@ -44,6 +44,7 @@ struct percpu {
 	struct pvvm_log_entry *log;
 	int (*mtmsr)(uint32_t msr); /* the template negotiation chose */
 	int (*mtmsr_window)(uint32_t msr, uint32_t spin_cycles);
+	uint32_t nesting; /* PVABI_F_NESTING was negotiated */
 };
 
 static inline struct percpu *this_cpu(void)
@@ -96,6 +97,11 @@ int pv_mtmsr_notify(uint32_t msr);
 int pv_mtmsr_plain(uint32_t msr);
 int pv_mtmsr_window_notify(uint32_t msr, uint32_t spin_cycles);
 int pv_mtmsr_window_plain(uint32_t msr, uint32_t spin_cycles);
+/* pv_mtmsr_window that also stores to *touch while inside the section */
+int pv_section_touch_notify(uint32_t msr, uint32_t spin_cycles,
+			    volatile uint32_t *touch);
+int pv_section_touch_plain(uint32_t msr, uint32_t spin_cycles,
+			   volatile uint32_t *touch);
 uint32_t pv_mfmsr(void);
 void trap_mtmsr(uint32_t msr);
 uint32_t trap_mfmsr(void);
@@ -121,6 +127,18 @@ void putver(uint32_t v);
 /* cpu.c */
 void cpu_setup(uint32_t id);
 void cpu_set_pv(struct pvabi_magic_page *magic, int notify);
+/* The nesting rule's saved state, on the handler's stack (cpu.c). */
+struct nest {
+	uint32_t critical; /* low half: a 32-bit guest owns only that */
+	uint32_t msr;
+	uint32_t irq_enabled;
+	uint64_t scratch[PVABI_SCRATCH_SLOTS];
+};
+void nest_enter(struct percpu *c, struct nest *n);
+void nest_exit(struct percpu *c, const struct nest *n);
+
+/* section.c: the workload PVVM_WORK_EXC_SECTION and its fault handler. */
+void exc_section(struct percpu *c);
 void __attribute__((noreturn)) guest_exit(uint32_t status);
 #endif
 

@@ -70,6 +70,7 @@ static void negotiate(struct percpu *c)
 	c->info->version = a->version;
 	c->info->features = a->features;
 	cpu_set_pv(magic, (a->features & PVABI_F_NOTIFY) != 0);
+	c->nesting = (a->features & PVABI_F_NESTING) != 0;
 	say("negotiated pvabi ");
 	putver(a->version);
 	say(", features ");
@@ -253,6 +254,7 @@ void guest_main(void)
 			hostile_notify_flip(c);
 		break;
 	case PVVM_WORK_BAD_NEGOTIATE: hostile_bad_negotiate(c); break;
+	case PVVM_WORK_EXC_SECTION: exc_section(c); break;
 	case PVVM_WORK_RANDOM_LOG: hostile_random_log(c); break;
 	default: guest_exit(0x201);
 	}

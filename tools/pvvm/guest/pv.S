@@ -97,9 +97,13 @@
  * pvvm_vcpu_info.phase = PVVM_PHASE_WINDOW, a plain store: no exit) and
  * lingers for spin_cycles TSC cycles: the seed's window, held open so that
  * a test can inject into it on purpose.  Registers live in scratch slots
- * meanwhile; pushing them would move %esp.
+ * meanwhile; pushing them would move %esp.  With touch, it also stores to
+ * the page its third argument points at, inside the section (int
+ * NAME(uint32_t msr, uint32_t spin_cycles, uint32_t *touch)): a page
+ * fault there runs a handler that may run templates itself, which the
+ * nesting rule makes safe (cpu.c).
  */
-.macro PV_MTMSR_WINDOW name, notify
+.macro PV_MTMSR_WINDOW name, notify, touch=0
 	.globl \name
 \name:
 	mov 4(%esp), %eax
@@ -117,6 +121,10 @@
 	and $-PVVM_STACK_SIZE, %edi
 	mov PERCPU_INFO(%edi), %edi	/* &info->phase */
 	movl $PVVM_PHASE_WINDOW, (%edi)
+	.if \touch
+	mov 12(%esp), %ebx
+	movl $1, (%ebx)			/* may fault: not present */
+	.endif
 	rdtsc
 	mov %eax, %ebx
 2:	pause
@@ -146,6 +154,8 @@
 
 	PV_MTMSR_WINDOW pv_mtmsr_window_notify, 1
 	PV_MTMSR_WINDOW pv_mtmsr_window_plain, 0
+	PV_MTMSR_WINDOW pv_section_touch_notify, 1, 1
+	PV_MTMSR_WINDOW pv_section_touch_plain, 0, 1
 
 /* uint32_t pv_mfmsr(void): a load; no section needed */
 	.globl pv_mfmsr

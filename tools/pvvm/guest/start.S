@@ -54,7 +54,8 @@ irq_common:
 	call irq_entry
 	add $4, %esp
 	popal
-	add $4, %esp		/* the vector; now eip, cs, eflags */
+irq_return:
+	add $4, %esp		/* the vector (#PF: the error code); now eip, cs, eflags */
 	push %eax
 	mov 4(%esp), %eax	/* eip */
 	xchg %eax, 12(%esp)	/* eflags <-> eip */
@@ -64,4 +65,15 @@ irq_common:
 	popf
 	sti
 	ret
+
+/* Vector 14, a page fault of PVVM_WORK_EXC_SECTION: the CPU pushed an
+ * error code where irq_common has the vector.  pf_entry(frame) (cpu.c). */
+	.globl pf_stub
+pf_stub:
+	pushal
+	push %esp
+	call pf_entry
+	add $4, %esp
+	popal
+	jmp irq_return
 	.section .note.GNU-stack, "", @progbits

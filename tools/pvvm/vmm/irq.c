@@ -116,7 +116,9 @@ int irq__attach_page(struct vcpu *v, struct pvabi_magic_page *page, bool notify)
 	uint64_t now;
 	int r;
 
-	cfg.flags = PVABI_DLV_CFG_GUEST32 | (notify ? PVABI_DLV_CFG_NOTIFY : 0);
+	cfg.flags = PVABI_DLV_CFG_GUEST32 |
+		    (notify ? PVABI_DLV_CFG_NOTIFY : 0) |
+		    (v->vm->cfg.dlv.flags & PVABI_DLV_CFG_MEMORY);
 	pthread_mutex_lock(&v->lock);
 	now = now_ns();
 	pvabi_dlv_save(&v->dlv, now, &st);
@@ -139,7 +141,8 @@ int irq__restore(struct vcpu *v, const struct pvabi_dlv_state *st)
 	int r;
 
 	cfg.flags = PVABI_DLV_CFG_GUEST32 |
-		    (v->notify.hva ? PVABI_DLV_CFG_NOTIFY : 0);
+		    (v->notify.hva ? PVABI_DLV_CFG_NOTIFY : 0) |
+		    (v->vm->cfg.dlv.flags & PVABI_DLV_CFG_MEMORY);
 	pthread_mutex_lock(&v->lock);
 	v->restored_ns = now_ns();
 	r = pvabi_dlv_init(&v->dlv, v->page, PVABI_LE, &cfg);
