@@ -247,16 +247,16 @@ static int push_offer(struct pvctld *c, struct pvctl_genl *g)
 /* Subscribe first, then push the offer and dump: no VM falls between. */
 static int connect_module(struct pvctld *c)
 {
-	struct pvctl_genl *g;
+	struct pvctl_genl *g = NULL;
 	int r = pvctl_genl_open(&c->kmod_events);
 
-	if (r == 0)
+	if (r >= 0)
 		r = pvctl_genl_subscribe(c->kmod_events);
-	if (r == 0)
+	if (r >= 0)
 		r = sd_event_add_io(c->event, &c->kmod_io,
 				    pvctl_genl_fd(c->kmod_events), EPOLLIN,
 				    on_readable, c);
-	if (r == 0)
+	if (r >= 0)
 		r = pvctl_genl_open(&g);
 	if (r < 0) {
 		if (r != -ENOENT)

@@ -99,7 +99,9 @@ void nest_enter(struct percpu *c, struct nest *n)
 	struct pvabi_magic_page *m = c->magic;
 
 	n->critical = 0;
-	if (!c->nesting)
+	/* nesting is only ever set with a page (cpu_set_pv before it); the
+	 * test of m says so to the analyzer. */
+	if (!c->nesting || !m)
 		return;
 	n->critical = (uint32_t)READ_ONCE(m->dlv.critical);
 	n->msr = (uint32_t)READ_ONCE(m->arch.msr);
@@ -115,7 +117,7 @@ void nest_exit(struct percpu *c, const struct nest *n)
 {
 	struct pvabi_magic_page *m = c->magic;
 
-	if (!c->nesting)
+	if (!c->nesting || !m)
 		return;
 	for (int i = 0; i < PVABI_SCRATCH_SLOTS; i++)
 		WRITE_ONCE(m->scratch[i], n->scratch[i]);
