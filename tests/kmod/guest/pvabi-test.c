@@ -1045,13 +1045,15 @@ static void case_closed(bool standalone)
 	struct pvctl_genl *g;
 	struct nl_msg *m;
 	struct nlattr *a, *l;
-	int dev = dev_open(), vm;
+	int dev = dev_open(), vm, err;
 	uint32_t id, flags, bad[2];
 	long long r;
 
 	if (pvctl_genl_open(&g))
 		die("genl open");
-	result(pvctl_genl_get_offer(g, &o, &flags) == 0 && o.n_versions == 1 &&
+	/* Fetched before result(): its arguments are evaluated in any order. */
+	err = pvctl_genl_get_offer(g, &o, &flags);
+	result(err == 0 && o.n_versions == 1 &&
 		       pvabi_version_pack(o.versions[0]) == v11 &&
 		       o.features == PVABI_F_ALL_1_1 &&
 		       flags == (standalone ? PVABI_HOST_F_STANDALONE : 0u),
@@ -1085,7 +1087,8 @@ static void case_closed(bool standalone)
 	/* The host offer: what a guest gets, clamped by the policy. */
 	result(set_offer(g, &v10, 1, PVABI_F_NOTIFY) == 0,
 	       "SET_OFFER 1.0 with notify only");
-	result(pvctl_genl_get_offer(g, &o, &flags) == 0 && o.n_versions == 1 &&
+	err = pvctl_genl_get_offer(g, &o, &flags);
+	result(err == 0 && o.n_versions == 1 &&
 		       pvabi_version_pack(o.versions[0]) == v10 &&
 		       o.features == PVABI_F_NOTIFY &&
 		       (flags & PVABI_HOST_F_OFFER_SET),
