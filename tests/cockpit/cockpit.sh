@@ -37,7 +37,7 @@ if ! cmp -s "$top_srcdir/tests/cockpit/package-lock.json" "$nm/node_modules/.pva
 	}
 	cp "$top_srcdir/tests/cockpit/package-lock.json" "$nm/node_modules/.pvabi-lock"
 fi
-plan 12
+plan 13
 
 # The page as 'make install' puts it; the bridge looks for packages in
 # $XDG_DATA_DIRS/cockpit/NAME, and reads the list when it starts.
@@ -49,7 +49,9 @@ share=${manifest%/cockpit/pvabi/manifest.json}
 ctl_bus system
 SYS=$addr
 export PVCTL_BUS_ADDRESS=$SYS
-ctl_daemon "$SYS" "$TMP/pvctld.log" --connect test:///default
+# The VMs' ivshmem sockets in a directory of the test's own, not /run/pvabi.
+mkdir -p "$TMP/run"
+RUNTIME_DIRECTORY=$TMP/run ctl_daemon "$SYS" "$TMP/pvctld.log" --connect test:///default
 VM=test
 
 free_port() {
@@ -94,6 +96,7 @@ CHROMIUM=$CHROMIUM URL=$URL URL_DENIED=$URL_DENIED VM=$VM BAD_VERSIONS=1.9-1.0 \
 	OFFER=$TMP/offer.dtb PVCTL=$PVCTL SHOT=$shot OUT=$TMP/result.json NODE_PATH=$nm/node_modules \
 	node "$top_srcdir/tests/cockpit/browser.js" 2>"$TMP/browser.log" || true
 echo "# browser: $(($(date +%s%3N) - start)) ms"
+[ -s "$TMP/result.json" ] || echo '{"error": "browser.js wrote no result"}' >"$TMP/result.json"
 r() { python3 -c 'import json, sys; v = json.load(open(sys.argv[1])); exec(sys.argv[2])' "$TMP/result.json" "$1"; }
 err=$(r 'print(v.get("error", ""))')
 [ -z "$err" ] || { echo "# browser.js failed:"; sed 's/^/#   /' <<<"$err"; sed 's/^/#   /' "$TMP/browser.log" | tail -20; }
@@ -127,6 +130,8 @@ denied=$(r 'print(v.get("denied_alert", ""))')
 echo "# denial: $denied"
 ok $([[ $denied == *"Not authorized"* ]] && echo 0 || echo 1) "an unprivileged session: 'Not authorized'"
 is "$(r 'print(v.get("denied_listed", 0) > 0, v.get("show_after_denial", {}).get("enabled"))')" "True True" "... it still lists the VMs, and nothing changed"
+is "$(r 'print(v.get("negotiated"))')" "1.1 notify,nesting (vCPUs 0,1); 1.0 notify,booke (vCPU 2)" \
+	"what guests negotiated, per outcome with its vCPUs"
 is "$(r 'print(len(v.get("page_errors", [])))')" 0 "no script errors on the page (the content security policy let it run)"
 page_features=$(sed -n 's/^const FEATURES = \[\(.*\)\];$/\1/p' "$top_srcdir/contrib/cockpit/pvabi.js" | tr -d '" ')
 is "$page_features" "$("$PVCTL" abi show --json | python3 -c 'import json, sys; print(",".join(f["name"] for f in sorted(json.load(sys.stdin)["features"], key=lambda f: f["bit"])))')" \
