@@ -13,7 +13,7 @@
 "use strict";
 
 const fs = require("fs");
-const { execFile } = require("child_process");
+const { execFile, spawn } = require("child_process");
 const puppeteer = require("puppeteer-core");
 
 const env = process.env;
@@ -28,6 +28,25 @@ function pvctl(...args) {
 }
 
 const row = (vm) => `#vms tbody tr[data-vm="${vm}"]`;
+
+/* dbus-monitor on the test's bus: resolves, once it listens, to a function
+ * that gives when (ms since the epoch, the monitor's own stamp) the first
+ * PropertiesChanged of a VM object crossed the bus, or null. */
+function watchSignals() {
+    const mon = spawn("dbus-monitor", ["--address", env.PVCTL_BUS_ADDRESS,
+        "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',path_namespace='/org/pvabi/pvctl1'"]);
+    let at = null;
+    let text = "";
+    return new Promise(resolve => {
+        mon.stdout.on("data", d => {
+            text += d.toString();
+            const m = /^signal time=([0-9.]+) .*member=PropertiesChanged/m.exec(text);
+            if (m && at === null)
+                at = Math.round(parseFloat(m[1]) * 1000);
+            resolve(() => { mon.kill(); return at });
+        });
+    });
+}
 
 async function cellText(page, vm, cls) {
     return page.$eval(`${row(vm)} td.${cls}`, el => el.textContent);
@@ -83,6 +102,7 @@ async function main() {
         result.show_after_click = JSON.parse((await pvctl("show", vm, "--json")).stdout);
 
         /* A change from the shell reaches the page by PropertiesChanged. */
+        const signalled = await watchSignals();
         const t0 = Date.now();
         let exited = null;
         const done = pvctl("disable", vm).then(r => { exited = Date.now(); return r });
@@ -92,6 +112,8 @@ async function main() {
         result.live_ms = shown - t0;
         result.pvctl_ms = exited - t0;
         result.lag_ms = Math.max(0, shown - exited);
+        const signal = signalled();
+        result.signal_ms = signal === null ? null : shown - signal;
 
         /* The screenshot: the VM enabled again, its settings open. */
         await page.click(`${row(vm)} button.toggle`);

@@ -21,6 +21,7 @@ WS=/usr/lib/cockpit/cockpit-ws
 command -v cockpit-bridge >/dev/null || skip_all "cockpit-bridge not installed"
 command -v npm >/dev/null || skip_all "npm not installed (./quickstart installs it)"
 command -v dbus-daemon >/dev/null || skip_all "dbus-daemon not installed"
+command -v dbus-monitor >/dev/null || skip_all "dbus-monitor not installed"
 [ "$(id -u)" -eq 0 ] || skip_all "the unprivileged session runs as another user: needs root"
 
 # puppeteer-core from the committed lockfile, into the build tree; npm's
@@ -107,13 +108,14 @@ is "$(r 'print(v.get("before"), v.get("after_click"))')" "disabled enabled" "a c
 is "$(r 'print(v.get("show_after_click", {}).get("enabled"))')" "True" "... and 'pvctl show' says enabled"
 live=$(r 'print(v.get("live_ms", -1))')
 lag=$(r 'print(v.get("lag_ms", -1))')
+signal=$(r 'print(v.get("signal_ms", -1))')
 is "$(r 'print(v.get("disable_rc"))')" 0 "'pvctl disable' in the shell"
-# Within 1 s of the change: of pvctl's answer, which pvctld sends once the
-# change is made (and its PropertiesChanged sent).  pvctl's own time, a
-# process start and a libvirt define, is not the page's; on a loaded
-# machine it alone can take most of a second.
-ok $([ "$lag" -ge 0 ] && [ "$lag" -le 1000 ] && echo 0 || echo 1) \
-	"... shows on the page within 1 s: $live ms after the command started, pvctl itself $(r 'print(v.get("pvctl_ms"))') ms"
+# Within 1 s of the change: of pvctld's PropertiesChanged on the bus (as
+# dbus-monitor stamps it), and of pvctl's answer, which pvctld sends once
+# the change is made.  pvctl's own time, a process start and a libvirt
+# define, is not the page's; on a loaded machine it alone can take a second.
+ok $([ "$signal" -ge 0 ] && [ "$signal" -le 1000 ] && [ "$lag" -le 1000 ] && echo 0 || echo 1) \
+	"... shows on the page within 1 s: $signal ms after its PropertiesChanged, $live ms after the command started, pvctl itself $(r 'print(v.get("pvctl_ms"))') ms"
 pvctl_err=$("$PVCTL" enable "$VM" --versions 1.9-1.0 2>&1 || true)
 want=${pvctl_err#pvctl: --versions: }
 alert=$(r 'print(v.get("bad_versions_alert", ""))')
@@ -138,8 +140,8 @@ is "$page_features" "$("$PVCTL" abi show --json | python3 -c 'import json, sys; 
 	"the page names the feature bits as libpvabi does"
 
 if [ "$_failed" -eq 0 ]; then
-	# The live update's time is the page's, after pvctl's answer (above).
-	echo "cockpit: $(wc -w <<<"$listed") VMs listed, enable by click ok, live update $lag ms, denial shown, error shown"
+	# The live update's time is the page's, after the signal (above).
+	echo "cockpit: $(wc -w <<<"$listed") VMs listed, enable by click ok, live update $signal ms, denial shown, error shown"
 	echo "# screenshot: $shot"
 else
 	sed 's/^/# browser: /' "$TMP/browser.log" | tail -30
