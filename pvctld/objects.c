@@ -60,8 +60,10 @@ static void free_domain(virDomainPtr *d)
 #define _cleanup_domain_ __attribute__((cleanup(free_domain)))
 
 /* c->view from the domain with @uuid: 1, 0 when there is none, or -errno
- * with @error set. */
-static int load(struct pvctld *c, const char *uuid, sd_bus_error *error)
+ * with @error set.  @strict: metadata that does not parse is that error,
+ * else the VM shows the defaults. */
+static int load(struct pvctld *c, const char *uuid, bool strict,
+		sd_bus_error *error)
 {
 	struct vm_view *v = &c->view;
 	_cleanup_domain_ virDomainPtr dom = NULL;
@@ -79,12 +81,18 @@ static int load(struct pvctld *c, const char *uuid, sd_bus_error *error)
 	snprintf(v->uuid, sizeof(v->uuid), "%s", uuid);
 	snprintf(v->name, sizeof(v->name), "%s", virDomainGetName(dom));
 	snprintf(v->state, sizeof(v->state), "%s", virt_state(dom));
-	/* As ListVMs: one VM's bad metadata does not fail the whole tree. */
-	if (virt_read_settings(c, dom, &s, &e) < 0) {
+	/* As ListVMs: one VM's bad metadata does not fail the whole tree;
+	 * as GetVM: reading that one VM says what is wrong. */
+	if (strict)
+		r = virt_read_settings(c, dom, &s, error);
+	else if ((r = virt_read_settings(c, dom, &s, &e)) < 0) {
 		log_msg("%s", e.message);
 		pvctl_settings_default(&s, &c->config.offer);
+		r = 0;
 	}
 	sd_bus_error_free(&e);
+	if (r < 0)
+		return r;
 	v->enabled = s.enabled;
 	r = bus_settings_text(&s, &v->text);
 	if (r < 0)
@@ -117,7 +125,11 @@ static int find(sd_bus *bus, const char *path, const char *interface,
 	    sd_bus_message_is_method_call(m, PVCTLD_VM_INTERFACE, NULL))
 		r = 1; /* the method authorizes, then looks it up */
 	else
-		r = load(c, uuid, error);
+		r = load(c, uuid,
+			 !c->emitting && m &&
+				 sd_bus_message_is_method_call(
+					 m, PROPERTIES_INTERFACE, NULL) > 0,
+			 error);
 	free(uuid);
 	if (r > 0)
 		*found = &c->view;
