@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * org.pvabi.pvctl1.Manager on /org/pvabi/pvctl1 (schemas/org.pvabi.pvctl1.xml).
+ * org.pvabi.pvctl1.Manager on /org/pvabi/pvctl1 (schemas/org.pvabi.pvctl1.xml),
+ * and the change paths it shares with the VM objects (objects.c).
  *
  * Every method goes: read arguments, validate them (InvalidArgs quoting the
  * bad value), authorize, and only then look the VM up, so that a caller who
@@ -12,6 +13,8 @@
  */
 #include <stddef.h>
 #include <string.h>
+
+#include <libvirt/virterror.h>
 
 #include "migrate.h"
 #include "pvctld.h"
@@ -44,20 +47,30 @@ static void free_domain(virDomainPtr *d)
 /* (name, uuid, state, enabled, versions, features, patch) */
 #define VM_SIGNATURE "sssbsss"
 
+int bus_settings_text(const struct pvctl_vm_settings *s, struct vm_text *t)
+{
+	pvabi_version_range_format(s->lo, s->hi, t->versions,
+				   sizeof(t->versions));
+	if (pvabi_features_format(s->features, t->features,
+				  sizeof(t->features)) < 0)
+		return -ENOBUFS;
+	pvctl_patch_policy_text(&s->patch, t->patch, sizeof(t->patch));
+	return 0;
+}
+
 static int append_vm(sd_bus_message *m, virDomainPtr dom,
 		     const struct pvctl_vm_settings *s)
 {
-	char uuid[VIR_UUID_STRING_BUFLEN] = "", range[32], features[512];
-	char patch[PVCTL_PATCH_TEXT_MAX];
+	char uuid[VIR_UUID_STRING_BUFLEN] = "";
+	struct vm_text t;
+	int r = bus_settings_text(s, &t);
 
+	if (r < 0)
+		return r;
 	virDomainGetUUIDString(dom, uuid);
-	pvabi_version_range_format(s->lo, s->hi, range, sizeof(range));
-	if (pvabi_features_format(s->features, features, sizeof(features)) < 0)
-		return -ENOBUFS;
-	pvctl_patch_policy_text(&s->patch, patch, sizeof(patch));
 	return sd_bus_message_append(m, VM_SIGNATURE, virDomainGetName(dom),
 				     uuid, virt_state(dom), (int)s->enabled,
-				     range, features, patch);
+				     t.versions, t.features, t.patch);
 }
 
 static int method_list(sd_bus_message *m, void *data, sd_bus_error *error)
@@ -108,11 +121,32 @@ static int method_list(sd_bus_message *m, void *data, sd_bus_error *error)
 	return sd_bus_send(NULL, reply, NULL);
 }
 
-/* A VM by name and its settings, or a D-Bus error. */
-static int lookup_vm(struct pvctld *c, const char *name, virDomainPtr *dom,
-		     struct pvctl_vm_settings *s, sd_bus_error *error)
+int bus_lookup(struct pvctld *c, const struct vm_key *k, virDomainPtr *dom,
+	       sd_bus_error *error)
 {
-	int r = virt_lookup(c, name, dom, error);
+	virConnectPtr conn;
+
+	if (!k->uuid)
+		return virt_lookup(c, k->text, dom, error);
+	*dom = NULL;
+	conn = virt_conn(c, error);
+	if (!conn)
+		return -EAGAIN;
+	*dom = virDomainLookupByUUIDString(conn, k->text);
+	if (*dom)
+		return 0;
+	if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN)
+		return sd_bus_error_setf(error, PVCTLD_ERROR_NO_SUCH_VM,
+					 "no VM with UUID %s", k->text);
+	return virt_libvirt_error(c, error, k->text);
+}
+
+/* A VM and its settings, or a D-Bus error. */
+static int lookup_vm(struct pvctld *c, const struct vm_key *k,
+		     virDomainPtr *dom, struct pvctl_vm_settings *s,
+		     sd_bus_error *error)
+{
+	int r = bus_lookup(c, k, dom, error);
 
 	return r < 0 ? r : virt_read_settings(c, *dom, s, error);
 }
@@ -138,13 +172,13 @@ static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_domain_ virDomainPtr dom = NULL;
 	struct pvctl_vm_settings s;
-	const char *name;
+	struct vm_key k = {0};
 	int r;
 
-	r = vm_arg(m, c, AUTH_ACTION_READ, &name, error);
+	r = vm_arg(m, c, AUTH_ACTION_READ, &k.text, error);
 	if (r)
 		return r;
-	r = lookup_vm(c, name, &dom, &s, error);
+	r = lookup_vm(c, &k, &dom, &s, error);
 	if (r < 0)
 		return r;
 	r = sd_bus_message_new_method_return(m, &reply);
@@ -159,6 +193,19 @@ static int method_get(sd_bus_message *m, void *data, sd_bus_error *error)
  * What the vCPUs of the VM's pvabi.ko VM negotiated, as the module's events
  * told kmod.c: (vcpu, version, features) each, none when nothing did.
  */
+int bus_append_negotiated(sd_bus_message *m, const struct kmod_vm *vm)
+{
+	int r = sd_bus_message_open_container(m, 'a', "(uut)");
+
+	for (uint32_t i = 0; r >= 0 && vm && i < 64; i++)
+		if (vm->negotiated >> i & 1)
+			r = sd_bus_message_append(m, "(uut)", i, vm->version[i],
+						  vm->features[i]);
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	return r;
+}
+
 static int method_get_negotiated(sd_bus_message *m, void *data,
 				 sd_bus_error *error)
 {
@@ -180,17 +227,34 @@ static int method_get_negotiated(sd_bus_message *m, void *data,
 		vm = kmod_find(c, uuid, virDomainGetName(dom));
 	r = sd_bus_message_new_method_return(m, &reply);
 	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'a', "(uut)");
-	for (uint32_t i = 0; r >= 0 && vm && i < 64; i++)
-		if (vm->negotiated >> i & 1)
-			r = sd_bus_message_append(reply, "(uut)", i,
-						  vm->version[i],
-						  vm->features[i]);
-	if (r >= 0)
-		r = sd_bus_message_close_container(reply);
+		r = bus_append_negotiated(reply, vm);
 	if (r < 0)
 		return r;
 	return sd_bus_send(NULL, reply, NULL);
+}
+
+/* FindVM(vm): the object of the VM with that name (or UUID). */
+static int method_find(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	struct pvctld *c = data;
+	_cleanup_domain_ virDomainPtr dom = NULL;
+	char uuid[VIR_UUID_STRING_BUFLEN] = "", *path = NULL;
+	struct vm_key k = {0};
+	int r;
+
+	r = vm_arg(m, c, AUTH_ACTION_READ, &k.text, error);
+	if (r)
+		return r;
+	r = bus_lookup(c, &k, &dom, error);
+	if (r < 0)
+		return r;
+	if (virDomainGetUUIDString(dom, uuid) < 0)
+		return virt_libvirt_error(c, error, k.text);
+	r = objects_path(uuid, &path);
+	if (r >= 0)
+		r = sd_bus_reply_method_return(m, "o", path);
+	free(path);
+	return r;
 }
 
 /* Write @s as @dom's settings and do @want with pvabi's device (shmem.c),
@@ -206,7 +270,10 @@ static int store_vm(struct pvctld *c, sd_bus_message *m, virDomainPtr dom,
 	if (r < 0)
 		return r;
 	if (strcmp(a.when, VM_APPLIES_UNCHANGED)) {
-		bus_emit_vm_changed(c, virDomainGetName(dom), "settings");
+		char uuid[VIR_UUID_STRING_BUFLEN] = "";
+
+		virDomainGetUUIDString(dom, uuid);
+		bus_emit_vm_changed(c, virDomainGetName(dom), uuid, "settings");
 		push_vm(c, dom, s);
 	}
 	return sd_bus_reply_method_return(m, "ss", a.when, a.note);
@@ -216,15 +283,16 @@ static int store_vm(struct pvctld *c, sd_bus_message *m, virDomainPtr dom,
  * caller is authorized.  Enable and Disable also put in or take out pvabi's
  * device, which may be missing or edited by hand when the settings say
  * nothing changed. */
-static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
-		     const struct pvctl_change *ch, sd_bus_error *error)
+static int change_vm(struct pvctld *c, sd_bus_message *m,
+		     const struct vm_key *k, const struct pvctl_change *ch,
+		     sd_bus_error *error)
 {
 	_cleanup_domain_ virDomainPtr dom = NULL;
 	struct pvctl_vm_settings old, s;
 	enum pvctl_shmem_want want = PVCTL_SHMEM_LEAVE;
 	int r;
 
-	r = lookup_vm(c, name, &dom, &old, error);
+	r = lookup_vm(c, k, &dom, &old, error);
 	if (r < 0)
 		return r;
 	s = old;
@@ -237,29 +305,39 @@ static int change_vm(struct pvctld *c, sd_bus_message *m, const char *name,
 	return store_vm(c, m, dom, &old, &s, want, error);
 }
 
-/* Read (VM, text), validate both, authorize, then change_vm(). */
-static int change_method(sd_bus_message *m, struct pvctld *c,
-			 struct pvctl_change *ch, const char *action,
-			 sd_bus_error *error)
+int bus_change(struct pvctld *c, sd_bus_message *m, const struct vm_key *k,
+	       struct pvctl_change *ch, const char *text, const char *action,
+	       sd_bus_error *error)
 {
-	const char *name, *text = "";
 	char why[256];
 	int r;
 
-	r = ch->what == PVCTL_SET_ENABLED
-		    ? sd_bus_message_read(m, "s", &name)
-		    : sd_bus_message_read(m, "ss", &name, &text);
-	if (r < 0)
-		return r;
-	r = check_name(name, error);
-	if (r < 0)
-		return r;
 	if (pvctl_change_parse(ch, text, &c->config.offer, why, sizeof(why)))
 		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, why);
 	r = auth_check(c, m, action, error);
 	if (r)
 		return r;
-	return change_vm(c, m, name, ch, error);
+	return change_vm(c, m, k, ch, error);
+}
+
+/* Read (VM[, text]), check the name, then bus_change(). */
+static int change_method(sd_bus_message *m, struct pvctld *c,
+			 struct pvctl_change *ch, const char *action,
+			 sd_bus_error *error)
+{
+	struct vm_key k = {0};
+	const char *text = "";
+	int r;
+
+	r = ch->what == PVCTL_SET_ENABLED
+		    ? sd_bus_message_read(m, "s", &k.text)
+		    : sd_bus_message_read(m, "ss", &k.text, &text);
+	if (r < 0)
+		return r;
+	r = check_name(k.text, error);
+	if (r < 0)
+		return r;
+	return bus_change(c, m, &k, ch, text, action, error);
 }
 
 static int method_enable(sd_bus_message *m, void *data, sd_bus_error *error)
@@ -304,22 +382,34 @@ static int method_set_patch(sd_bus_message *m, void *data, sd_bus_error *error)
  * whatever the metadata holds, which is not read: the way to repair
  * metadata that no longer parses.  pvabi's device goes with it.
  */
-static int method_reset(sd_bus_message *m, void *data, sd_bus_error *error)
+int bus_reset(struct pvctld *c, sd_bus_message *m, const struct vm_key *k,
+	      sd_bus_error *error)
 {
-	struct pvctld *c = data;
 	_cleanup_domain_ virDomainPtr dom = NULL;
 	struct pvctl_vm_settings s;
-	const char *name;
 	int r;
 
-	r = vm_arg(m, c, AUTH_ACTION_MANAGE, &name, error);
+	r = auth_check(c, m, AUTH_ACTION_MANAGE, error);
 	if (r)
 		return r;
-	r = virt_lookup(c, name, &dom, error);
+	r = bus_lookup(c, k, &dom, error);
 	if (r < 0)
 		return r;
 	pvctl_settings_default(&s, &c->config.offer);
 	return store_vm(c, m, dom, NULL, &s, PVCTL_SHMEM_REMOVE, error);
+}
+
+static int method_reset(sd_bus_message *m, void *data, sd_bus_error *error)
+{
+	struct vm_key k = {0};
+	int r = sd_bus_message_read(m, "s", &k.text);
+
+	if (r < 0)
+		return r;
+	r = check_name(k.text, error);
+	if (r < 0)
+		return r;
+	return bus_reset(data, m, &k, error);
 }
 
 static int method_get_offer(sd_bus_message *m, void *data, sd_bus_error *error)
@@ -351,29 +441,18 @@ static int method_get_offer(sd_bus_message *m, void *data, sd_bus_error *error)
 	return sd_bus_send(NULL, reply, NULL);
 }
 
-static int method_check_migration(sd_bus_message *m, void *data,
-				  sd_bus_error *error)
+int bus_check_migration(struct pvctld *c, sd_bus_message *m,
+			const struct vm_key *k, const void *blob, size_t len,
+			sd_bus_error *error)
 {
-	struct pvctld *c = data;
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_domain_ virDomainPtr dom = NULL;
 	struct pvctl_migration_verdict v;
 	struct pvctl_vm_settings s;
 	struct pvabi_offer dest;
-	const char *name;
-	const void *blob;
-	size_t len;
 	char why[256];
 	int r;
 
-	r = sd_bus_message_read(m, "s", &name);
-	if (r >= 0)
-		r = sd_bus_message_read_array(m, 'y', &blob, &len);
-	if (r < 0)
-		return r;
-	r = check_name(name, error);
-	if (r < 0)
-		return r;
 	if (len > OFFER_BLOB_MAX)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "offer: %zu bytes, at most %u", len,
@@ -386,7 +465,7 @@ static int method_check_migration(sd_bus_message *m, void *data,
 	r = auth_check(c, m, AUTH_ACTION_READ, error);
 	if (r)
 		return r;
-	r = lookup_vm(c, name, &dom, &s, error);
+	r = lookup_vm(c, k, &dom, &s, error);
 	if (r < 0)
 		return r;
 	pvctl_migration_check(&s, &c->config.offer, &dest, &v);
@@ -405,6 +484,25 @@ static int method_check_migration(sd_bus_message *m, void *data,
 	return sd_bus_send(NULL, reply, NULL);
 }
 
+static int method_check_migration(sd_bus_message *m, void *data,
+				  sd_bus_error *error)
+{
+	struct vm_key k = {0};
+	const void *blob;
+	size_t len;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &k.text);
+	if (r >= 0)
+		r = sd_bus_message_read_array(m, 'y', &blob, &len);
+	if (r < 0)
+		return r;
+	r = check_name(k.text, error);
+	if (r < 0)
+		return r;
+	return bus_check_migration(data, m, &k, blob, len, error);
+}
+
 /* What every change method answers (shmem.c's struct vm_applies). */
 #define CHANGE_RESULT SD_BUS_RESULT("s", applies, "s", note)
 
@@ -421,6 +519,9 @@ static const sd_bus_vtable manager_vtable[] = {
 				method_list, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("GetVM", SD_BUS_ARGS("s", vm), VM_RESULT,
 				method_get, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("FindVM", SD_BUS_ARGS("s", vm),
+				SD_BUS_RESULT("o", object), method_find,
+				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("GetNegotiated", SD_BUS_ARGS("s", vm),
 				SD_BUS_RESULT("a(uut)", vcpus),
 				method_get_negotiated,
@@ -452,13 +553,15 @@ static const sd_bus_vtable manager_vtable[] = {
 				0),
 	SD_BUS_VTABLE_END};
 
-int bus_emit_vm_changed(struct pvctld *c, const char *name, const char *what)
+int bus_emit_vm_changed(struct pvctld *c, const char *name, const char *uuid,
+			const char *what)
 {
 	int r = sd_bus_emit_signal(c->bus, PVCTLD_OBJECT, PVCTLD_INTERFACE,
 				   "VMChanged", "ss", name, what);
 
 	if (r < 0)
 		log_error_errno(r, "VMChanged");
+	objects_changed(c, uuid, name, what);
 	return r;
 }
 
@@ -470,6 +573,9 @@ int bus_setup(struct pvctld *c)
 				     PVCTLD_INTERFACE, manager_vtable, c);
 	if (r < 0)
 		return log_error_errno(r, "cannot add the object");
+	r = objects_setup(c);
+	if (r < 0)
+		return r;
 	r = auth_setup(c);
 	if (r < 0)
 		return r;

@@ -51,14 +51,17 @@ static void wake(struct pvctld *c)
 		log_error_errno(errno, "eventfd");
 }
 
-static void queue_event(struct pvctld *c, const char *name, const char *what)
+static void queue_event(struct pvctld *c, virDomainPtr dom, const char *what)
 {
 	struct pvctld_event *e = calloc(1, sizeof(*e));
 
-	if (!e || !(e->name = strdup(name))) {
+	if (!e || !(e->name = strdup(virDomainGetName(dom)))) {
 		free(e);
 		return;
 	}
+	/* Known even once the domain is gone: its object's path. */
+	if (virDomainGetUUIDString(dom, e->uuid) < 0)
+		e->uuid[0] = 0;
 	e->what = what;
 	pthread_mutex_lock(&c->lock);
 	*c->queue_tail = e;
@@ -92,8 +95,7 @@ static const char *lifecycle_name(int event, int detail)
 static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event,
 			int detail, void *opaque)
 {
-	queue_event(opaque, virDomainGetName(dom),
-		    lifecycle_name(event, detail));
+	queue_event(opaque, dom, lifecycle_name(event, detail));
 	return 0;
 }
 
@@ -102,7 +104,7 @@ static void on_metadata(virConnectPtr conn, virDomainPtr dom, int type,
 {
 	if (type == VIR_DOMAIN_METADATA_ELEMENT && nsuri &&
 	    !strcmp(nsuri, PVCTL_METADATA_NS))
-		queue_event(opaque, virDomainGetName(dom), "settings");
+		queue_event(opaque, dom, "settings");
 }
 
 static const char *close_reason(int reason)
@@ -232,8 +234,9 @@ int virt_schedule_retry(struct pvctld *c)
 
 /*
  * After a reconnect: every VM's settings from libvirt to the kernel module,
- * and VMChanged(vm, "reconnected") so listeners re-read what they may have
- * missed.  Returns the number of VMs, or -1.
+ * and VMChanged(vm, "reconnected") with PropertiesChanged (InterfacesAdded
+ * for a VM defined meanwhile, InterfacesRemoved for one gone) so listeners
+ * re-read what they may have missed.  Returns the number of VMs, or -1.
  */
 static int resync(struct pvctld *c)
 {
@@ -255,11 +258,17 @@ static int resync(struct pvctld *c)
 		else
 			log_msg("resynchronising: %s", err.message);
 		sd_bus_error_free(&err);
+		char uuid[VIR_UUID_STRING_BUFLEN];
+
 		bus_emit_vm_changed(c, virDomainGetName(doms[i]),
+				    virDomainGetUUIDString(doms[i], uuid) == 0
+					    ? uuid
+					    : NULL,
 				    "reconnected");
 		virDomainFree(doms[i]);
 	}
 	free(doms);
+	objects_resync(c);
 	return n;
 }
 
@@ -308,7 +317,7 @@ static void handle_event(struct pvctld *c, struct pvctld_event *e)
 {
 	virDomainPtr dom = NULL;
 
-	bus_emit_vm_changed(c, e->name, e->what);
+	bus_emit_vm_changed(c, e->name, e->uuid[0] ? e->uuid : NULL, e->what);
 	if (!strcmp(e->what, "undefined"))
 		vmsock_forget(c, e->name);
 	if (c->conn && strcmp(e->what, "undefined"))

@@ -104,6 +104,41 @@ static void push_kmod_vm(struct pvctld *c, const struct kmod_vm *vm)
 	virDomainFree(dom);
 }
 
+/*
+ * What @vm's vCPUs negotiated changed (a vCPU negotiated, the VM went, the
+ * module came or went): VMChanged "negotiated" and the Negotiated property
+ * of its domain, found as push_kmod_vm() finds it.
+ */
+static void negotiated_changed(struct pvctld *c, const struct kmod_vm *vm)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	virDomainPtr dom = NULL;
+
+	if (!c->conn || !c->bus)
+		return;
+	if (vm->has_uuid)
+		dom = virDomainLookupByUUID(c->conn, vm->uuid);
+	if (!dom && vm->name[0])
+		dom = virDomainLookupByName(c->conn, vm->name);
+	if (!dom)
+		return;
+	if (virDomainGetUUIDString(dom, uuid) == 0)
+		bus_emit_vm_changed(c, virDomainGetName(dom), uuid,
+				    "negotiated");
+	virDomainFree(dom);
+}
+
+/* Every module VM forgotten, each that had negotiated told. */
+static void forget_all(struct pvctld *c)
+{
+	size_t n = c->n_kmod_vms;
+
+	c->n_kmod_vms = 0;
+	for (size_t i = 0; i < n; i++)
+		if (c->kmod_vms[i].negotiated)
+			negotiated_changed(c, &c->kmod_vms[i]);
+}
+
 static void record_vcpu(struct kmod_vm *vm, uint32_t index, uint32_t version,
 			uint64_t features)
 {
@@ -129,6 +164,8 @@ static int adopt_vm(const struct pvctl_genl_vm *gvm, void *arg)
 		record_vcpu(vm, gvm->vcpus[i].index, gvm->vcpus[i].version,
 			    gvm->vcpus[i].features);
 	push_kmod_vm(c, vm);
+	if (vm->negotiated)
+		negotiated_changed(c, vm);
 	return 0;
 }
 
@@ -141,7 +178,7 @@ static int resync(struct pvctld *c)
 
 	if (r < 0)
 		return r;
-	c->n_kmod_vms = 0;
+	forget_all(c);
 	r = pvctl_genl_dump(g, 0, adopt_vm, c);
 	pvctl_genl_close(g);
 	if (r < 0)
@@ -167,12 +204,23 @@ static int on_event(const struct pvctl_genl_event *ev, void *arg)
 		memcpy(vm->uuid, ev->uuid, sizeof(vm->uuid));
 		push_kmod_vm(c, vm);
 		break;
-	case PVABI_EVENT_VM_DESTROYED: forget_vm(c, ev->vm_id); break;
+	case PVABI_EVENT_VM_DESTROYED:
+		vm = find_vm(c, ev->vm_id);
+		if (vm) {
+			struct kmod_vm gone = *vm;
+
+			forget_vm(c, ev->vm_id);
+			if (gone.negotiated)
+				negotiated_changed(c, &gone);
+		}
+		break;
 	case PVABI_EVENT_VCPU_NEGOTIATED:
 		vm = find_vm(c, ev->vm_id);
-		if (vm && ev->vcpu >= 0)
+		if (vm && ev->vcpu >= 0) {
 			record_vcpu(vm, (uint32_t)ev->vcpu, ev->version,
 				    ev->features);
+			negotiated_changed(c, vm);
+		}
 		break;
 	default: break; /* policy changes, forced deliveries, newer ones */
 	}
@@ -184,7 +232,7 @@ static void disconnect(struct pvctld *c)
 	c->kmod_io = sd_event_source_disable_unref(c->kmod_io);
 	pvctl_genl_close(c->kmod_events);
 	c->kmod_events = NULL;
-	c->n_kmod_vms = 0;
+	forget_all(c);
 }
 
 static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *data)

@@ -4,6 +4,7 @@ pvctld_pvctld_SOURCES = \
 	%reldir%/pvctld.h \
 	%reldir%/main.c \
 	%reldir%/bus.c \
+	%reldir%/objects.c \
 	%reldir%/virt.c \
 	%reldir%/shmem.c \
 	%reldir%/connection.c \

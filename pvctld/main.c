@@ -194,6 +194,7 @@ out:
 	kmod_done(&c);
 	auth_done(&c);
 	sd_bus_flush_close_unref(c.bus);
+	objects_done(&c);
 	virt_close(&c);
 	sd_event_unref(c.event);
 	return r < 0 ? 1 : 0;

@@ -22,9 +22,12 @@
 #include "settings.h"
 #include "shmem.h"
 
-#define PVCTLD_BUS_NAME			 "org.pvabi.pvctl1"
-#define PVCTLD_OBJECT			 "/org/pvabi/pvctl1"
-#define PVCTLD_INTERFACE		 "org.pvabi.pvctl1.Manager"
+#define PVCTLD_BUS_NAME	 "org.pvabi.pvctl1"
+#define PVCTLD_OBJECT	 "/org/pvabi/pvctl1"
+#define PVCTLD_INTERFACE "org.pvabi.pvctl1.Manager"
+/* One object per libvirt domain below PVCTLD_VM_PREFIX (objects.c). */
+#define PVCTLD_VM_PREFIX		 "/org/pvabi/pvctl1/vm"
+#define PVCTLD_VM_INTERFACE		 "org.pvabi.pvctl1.VM"
 #define PVCTLD_ERROR_NO_SUCH_VM		 "org.pvabi.pvctl1.NoSuchVM"
 #define PVCTLD_ERROR_BAD_METADATA	 "org.pvabi.pvctl1.BadMetadata"
 #define PVCTLD_ERROR_LIBVIRT		 "org.pvabi.pvctl1.LibvirtError"
@@ -41,6 +44,7 @@
 struct pvctld_event {
 	struct pvctld_event *next;
 	char *name;
+	char uuid[VIR_UUID_STRING_BUFLEN];
 	const char *what;
 };
 
@@ -53,6 +57,24 @@ struct kmod_vm {
 	uint64_t negotiated; /* bit i: vCPU i negotiated */
 	uint32_t version[64];
 	uint64_t features[64];
+};
+
+/* A VM's settings as the bus shows them (ListVMs, GetVM, the properties). */
+struct vm_text {
+	char versions[32], features[512], patch[PVCTL_PATCH_TEXT_MAX];
+};
+
+/* The VM object a message is about, as objects.c's find() loaded it for the
+ * property getters and method handlers of that one message. */
+struct vm_view {
+	struct pvctld *c;
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	bool loaded; /* false for a VM method: looked up once authorized */
+	char name[256];
+	char state[32];
+	int enabled;
+	struct vm_text text;
+	const struct kmod_vm *kmod; /* NULL: nothing negotiated */
 };
 
 struct pvctld {
@@ -100,6 +122,14 @@ struct pvctld {
 	struct auth_query *auth_queries;
 	bool polkit_owned, polkit_activatable;
 	sd_bus_slot *activatable_slot;
+
+	/* The VM objects (objects.c), on the loop only: the view of the one a
+	 * message is about, and the UUIDs the bus was told exist (sorted),
+	 * which InterfacesAdded and InterfacesRemoved keep in step. */
+	struct vm_view view;
+	bool emitting; /* find() loads the view even inside a VM method */
+	unsigned char (*known)[VIR_UUID_BUFLEN];
+	size_t n_known, cap_known;
 };
 
 /* main.c: one line on stderr, which journald reads.  Returns -|err|. */
@@ -132,9 +162,50 @@ int virt_write_settings(struct pvctld *c, virDomainPtr dom,
 			const struct virt_definition *def, sd_bus_error *error);
 const char *virt_state(virDomainPtr dom);
 
-/* bus.c: the D-Bus object. */
+/* bus.c: the D-Bus objects. */
 int bus_setup(struct pvctld *c);
-int bus_emit_vm_changed(struct pvctld *c, const char *name, const char *what);
+/* VMChanged(name, what) on the Manager, and PropertiesChanged (or, when the
+ * domain came or went, InterfacesAdded or InterfacesRemoved) on the VM's
+ * object, @uuid its UUID string (NULL: looked up by @name). */
+int bus_emit_vm_changed(struct pvctld *c, const char *name, const char *uuid,
+			const char *what);
+
+/* Which VM a call is about: a name (or UUID) a Manager caller gave, or the
+ * UUID of the VM object it was sent to. */
+struct vm_key {
+	const char *text;
+	bool uuid;
+};
+/* The change paths the Manager and the VM objects share (bus.c).  Each
+ * starts once the arguments are read and checked: it authorizes, looks the
+ * VM up, acts and replies, as a method handler returns. */
+int bus_change(struct pvctld *c, sd_bus_message *m, const struct vm_key *k,
+	       struct pvctl_change *ch, const char *text, const char *action,
+	       sd_bus_error *error);
+int bus_reset(struct pvctld *c, sd_bus_message *m, const struct vm_key *k,
+	      sd_bus_error *error);
+int bus_check_migration(struct pvctld *c, sd_bus_message *m,
+			const struct vm_key *k, const void *blob, size_t len,
+			sd_bus_error *error);
+int bus_lookup(struct pvctld *c, const struct vm_key *k, virDomainPtr *dom,
+	       sd_bus_error *error);
+int bus_settings_text(const struct pvctl_vm_settings *s, struct vm_text *t);
+/* What @vm's vCPUs negotiated, as a(uut) (GetNegotiated, Negotiated). */
+int bus_append_negotiated(sd_bus_message *m, const struct kmod_vm *vm);
+
+/* objects.c: the VM objects under an ObjectManager. */
+int objects_setup(struct pvctld *c);
+void objects_done(struct pvctld *c);
+/* The VM with @uuid (a string; NULL: the domain named @name) changed for
+ * @what (VMChanged's word), or came or went: PropertiesChanged with what
+ * @what may have changed, InterfacesAdded or InterfacesRemoved. */
+void objects_changed(struct pvctld *c, const char *uuid, const char *name,
+		     const char *what);
+/* After a reconnect: objects added and removed while pvctld was cut off. */
+void objects_resync(struct pvctld *c);
+/* The object path of the domain with @uuid (a string), free()d by the caller.
+ */
+int objects_path(const char *uuid, char **path);
 
 /* auth.c: may the sender of @m do @action?  0: yes, go on.  1: the question
  * is out; the handler returns 1 and runs again with the same @m once the

@@ -116,6 +116,7 @@ EXTRA_DIST += tests/kvm/move.sh
 # Control plane: pvctld on private buses (tests/ctl).
 ctl_tests = \
 	tests/ctl/daemon.sh \
+	tests/ctl/objects.sh \
 	tests/ctl/libvirtd.sh \
 	tests/ctl/libvirtd-restart.sh \
 	tests/ctl/dbus-1000.sh \

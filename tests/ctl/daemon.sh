@@ -7,7 +7,7 @@ set -euo pipefail
 
 command -v dbus-daemon >/dev/null || skip_all "dbus-daemon not installed"
 command -v xmllint >/dev/null || skip_all "xmllint (libxml2-utils) not installed"
-plan 55
+plan 56
 
 ctl_bus here; HERE=$addr
 ctl_bus there; THERE=$addr
@@ -26,14 +26,19 @@ dbus-monitor --address "$HERE" "type='signal',interface='org.pvabi.pvctl1.Manage
 	>"$TMP/signals" 2>&1 &
 _pids+=($!)
 
-# The interface matches the committed introspection, element for element.
-iface='//interface[@name="org.pvabi.pvctl1.Manager"]'
-busctl --address="$HERE" introspect --xml-interface org.pvabi.pvctl1 /org/pvabi/pvctl1 |
-	xmllint --xpath "$iface" - | xmllint --noblanks - >"$TMP/live.xml"
-xmllint --xpath "$iface" "$top_srcdir/schemas/org.pvabi.pvctl1.xml" |
-	xmllint --noblanks - >"$TMP/committed.xml"
-run diff -u "$TMP/committed.xml" "$TMP/live.xml"
-ok $rc "live introspection matches schemas/org.pvabi.pvctl1.xml"
+# Both interfaces match the committed introspection, element for element:
+# the Manager's on its object, the VM's on the test domain's.
+VMOBJ=$(busctl --address="$HERE" call org.pvabi.pvctl1 /org/pvabi/pvctl1 \
+	org.pvabi.pvctl1.Manager FindVM s test | sed 's/^o "\(.*\)"$/\1/')
+for pair in "Manager /org/pvabi/pvctl1" "VM $VMOBJ"; do
+	iface="//interface[@name=\"org.pvabi.pvctl1.${pair%% *}\"]"
+	busctl --address="$HERE" introspect --xml-interface org.pvabi.pvctl1 "${pair#* }" |
+		xmllint --xpath "$iface" - | xmllint --noblanks - >"$TMP/live.xml"
+	xmllint --xpath "$iface" "$top_srcdir/schemas/org.pvabi.pvctl1.xml" |
+		xmllint --noblanks - >"$TMP/committed.xml"
+	run diff -u "$TMP/committed.xml" "$TMP/live.xml"
+	ok $rc "live introspection of org.pvabi.pvctl1.${pair%% *} matches schemas/org.pvabi.pvctl1.xml"
+done
 
 run "$PVCTL" list --json
 is "$rc" 0 "list"

@@ -14,7 +14,7 @@ command -v dbus-monitor >/dev/null || skip_all "dbus-monitor not installed"
 [ "$(id -u)" -eq 0 ] || skip_all "the callers are other users: needs root"
 STANDIN=$top_builddir/tests/ctl/polkit-standin
 [ -x "$STANDIN" ] || skip_all "$STANDIN not built"
-plan 24
+plan 28
 
 READ=org.pvabi.pvctl1.read MANAGE=org.pvabi.pvctl1.manage
 PATCH=org.pvabi.pvctl1.set-patch-policy
@@ -81,6 +81,14 @@ is "$(echo "$out" | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v
 ok $(grep -q "action=$READ subject=:.* flags=1 verdict=yes" "$TMP/pk.log" && echo 0 || echo 1) \
 	"reads are asked as $READ, interactive as the caller allows"
 
+send() { # send USER PATH IFACE.METHOD [ARGS...]: the error's message
+	local u=$1
+	shift
+	runuser -u "$u" -- dbus-send --print-reply --bus="$HERE" --dest=org.pvabi.pvctl1 "$@"
+}
+OBJ=$(busctl --address="$HERE" call org.pvabi.pvctl1 /org/pvabi/pvctl1 \
+	org.pvabi.pvctl1.Manager FindVM s test | sed 's/^o "\(.*\)"$/\1/')
+
 # No: polkit's word holds, for root too (the group rule would allow root).
 run "$PVCTL" policy test --patch host
 is "$rc:$(echo "$err" | grep -c "not authorized for $PATCH")" "1:1" "polkit says no: root is refused (exit 1)"
@@ -92,11 +100,23 @@ is "$rc:$(echo "$err" | grep -c "not authorized for $READ")" "1:1" "an administr
 run "$PVCTL" show no-such-vm
 is "$rc:$(echo "$err" | grep -c "no-such-vm")" "1:0" \
 	"an unauthorized caller is refused before the lookup: no word of whether the VM exists"
-run "$PVCTL" enable test
+run send root /org/pvabi/pvctl1 org.pvabi.pvctl1.Manager.Enable string:test
 is "$rc:$(echo "$err" | grep -c "not authorized for $MANAGE")" "1:1" \
 	"no 'nothing would change' shortcut before authorization"
+run "$PVCTL" enable test
+is "$rc:$(echo "$err" | grep -c "not authorized for $READ")" "1:1" \
+	"pvctl enable finds the VM's object first, a read: refused"
 run "$PVCTL" offer
 is "$rc" 1 "GetOffer is a read too"
+# The VM objects: the same actions, asked before sd-bus answers a read.
+run send nobody "$OBJ" org.freedesktop.DBus.Properties.GetAll string:org.pvabi.pvctl1.VM
+is "$rc:$(echo "$err" | grep -c "not authorized for $READ")" "1:1" \
+	"reading restricted: a VM object's properties refused"
+run send nobody /org/pvabi/pvctl1 org.freedesktop.DBus.ObjectManager.GetManagedObjects
+is "$rc:$(echo "$err" | grep -c "not authorized for $READ")" "1:1" "... and GetManagedObjects"
+run send root "$OBJ" org.pvabi.pvctl1.VM.Enable
+is "$rc:$(echo "$err" | grep -c "not authorized for $MANAGE")" "1:1" \
+	"VM.Enable is asked as $MANAGE: polkit says no, root is refused"
 
 # An error from polkit is a denial, not a fallback.
 standin $READ=yes $MANAGE=error

@@ -1,6 +1,6 @@
 #!/bin/bash
-# dpkg-buildpackage builds libpvabi0, libpvabi-dev, pvabi-tools and
-# pvabi-dkms from a copy of the source; lintian finds no errors; the
+# dpkg-buildpackage builds libpvabi0, libpvabi-dev, pvabi-tools, pvabi-dkms
+# and cockpit-pvabi from a copy of the source; lintian finds no errors; the
 # packages unpacked into a scratch root run 'pvctl abi show'.  The packages
 # stay in tests/pkg/debs for tests/pkg/boot.sh.
 set -e
@@ -11,7 +11,7 @@ for t in dpkg-buildpackage dh lintian fakeroot; do
 	command -v $t >/dev/null || skip_all "$t not installed (apt-get install dpkg-dev debhelper lintian fakeroot)"
 done
 [ -d "$top_srcdir/debian" ] || skip_all "no debian/ in this tree"
-plan 7
+plan 8
 
 # The copy: the files git tracks, or (in a release tarball, which may sit
 # inside a git checkout, as make distcheck's does) every file.
@@ -33,7 +33,7 @@ if [ "$rc" -eq 0 ]; then
 fi
 
 debs=$(ls "$TMP"/*.deb 2>/dev/null | grep -v dbgsym | sort | xargs -n1 basename | sed 's/_.*//' | tr '\n' ' ')
-is "$debs" "libpvabi-dev libpvabi0 pvabi-dkms pvabi-tools " "the four packages"
+is "$debs" "cockpit-pvabi libpvabi-dev libpvabi0 pvabi-dkms pvabi-tools " "the five packages"
 
 run lintian --tag-display-limit 0 "$TMP"/*.changes
 errors=$(grep -c '^E: ' "$TMP/out" || true)
@@ -49,4 +49,6 @@ ok $(grep -q '"page_size":4096' <<<"$out"; echo $?) "prints the layout"
 ok $([ -f "$root/usr/src/pvabi-0.1.0/dkms.conf" ] && [ -f "$root/lib/systemd/system/pvctld.service" ]; echo $?) "dkms source and systemd unit are packaged"
 ok $([ -f "$root/usr/share/man/man8/pvctl.8.gz" ] && [ -f "$root/usr/share/man/man1/pvvm.1.gz" ] &&
 	[ -f "$root/usr/share/bash-completion/completions/pvctl" ]; echo $?) "man pages and completion are packaged"
+ok $([ -f "$root/usr/share/cockpit/pvabi/manifest.json" ] && [ -f "$root/usr/share/cockpit/pvabi/pvabi.js" ] &&
+	dpkg-deb -f "$TMP"/cockpit-pvabi_*.deb Depends | grep -q cockpit-bridge; echo $?) "the Cockpit page is packaged, depending on cockpit-bridge"
 done_testing

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* pvctl's D-Bus client of pvctld (org.pvabi.pvctl1.Manager). */
+/*
+ * pvctl's D-Bus client of pvctld: the VM objects (org.pvabi.pvctl1.VM under
+ * the ObjectManager on /org/pvabi/pvctl1), found by name with the Manager's
+ * FindVM, and the Manager's GetOffer.
+ */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +15,19 @@
 #include "client.h"
 #include "pvctl.h"
 
-#define BUS_NAME  "org.pvabi.pvctl1"
-#define OBJECT	  "/org/pvabi/pvctl1"
-#define INTERFACE "org.pvabi.pvctl1.Manager"
+#define BUS_NAME       "org.pvabi.pvctl1"
+#define OBJECT	       "/org/pvabi/pvctl1"
+#define INTERFACE      "org.pvabi.pvctl1.Manager"
+#define VM_IFACE       "org.pvabi.pvctl1.VM"
+#define PROPERTIES     "org.freedesktop.DBus.Properties"
+#define OBJECT_MANAGER "org.freedesktop.DBus.ObjectManager"
 
 struct dbus_client {
 	struct pvctl_client base;
 	sd_bus *bus;
+	/* The object of the VM named last (pvctl enable makes several calls
+	 * on one VM). */
+	char *vm, *path;
 };
 
 static sd_bus *bus_of(struct pvctl_client *cl)
@@ -65,21 +76,19 @@ static int map_error(struct pvctl_client *cl, const sd_bus_error *e, int r)
 	return PVCTL_UNREACHABLE;
 }
 
-static int call(struct pvctl_client *cl, sd_bus_message **reply,
-		const char *method, const char *types, ...)
+/* @method of @iface on @path with @types arguments; the reply in @reply. */
+static int call_on(struct pvctl_client *cl, sd_bus_message **reply,
+		   const char *path, const char *iface, const char *method,
+		   const char *types, va_list ap)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
-	va_list ap;
 	int r;
 
-	r = sd_bus_message_new_method_call(bus_of(cl), &m, BUS_NAME, OBJECT,
-					   INTERFACE, method);
-	if (r >= 0 && types) {
-		va_start(ap, types);
+	r = sd_bus_message_new_method_call(bus_of(cl), &m, BUS_NAME, path,
+					   iface, method);
+	if (r >= 0 && types)
 		r = sd_bus_message_appendv(m, types, ap);
-		va_end(ap);
-	}
 	/* polkit may ask the user (pkttyagent, a desktop agent). */
 	if (r >= 0)
 		r = sd_bus_message_set_allow_interactive_authorization(m, 1);
@@ -102,104 +111,90 @@ static int bad_reply(struct pvctl_client *cl, int r)
 	return PVCTL_UNREACHABLE;
 }
 
+static int call_at(struct pvctl_client *cl, sd_bus_message **reply,
+		   const char *path, const char *iface, const char *method,
+		   const char *types, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, types);
+	r = call_on(cl, reply, path, iface, method, types, ap);
+	va_end(ap);
+	return r;
+}
+
+/* A method of the Manager. */
+#define call(cl, reply, method, ...)                                           \
+	call_at(cl, reply, OBJECT, INTERFACE, method, __VA_ARGS__)
+
+/* The object of VM @vm (a name or UUID), asked of the Manager once. */
+static int vm_path(struct pvctl_client *cl, const char *vm, const char **path)
+{
+	struct dbus_client *d = (struct dbus_client *)cl;
+	sd_bus_message *reply = NULL;
+	const char *p;
+	int r;
+
+	if (d->vm && !strcmp(d->vm, vm)) {
+		*path = d->path;
+		return PVCTL_OK;
+	}
+	r = call(cl, &reply, "FindVM", "s", vm);
+	if (r)
+		return r;
+	r = sd_bus_message_read(reply, "o", &p);
+	if (r >= 0) {
+		free(d->vm);
+		free(d->path);
+		d->vm = strdup(vm);
+		d->path = strdup(p);
+		if (!d->vm || !d->path)
+			r = -ENOMEM;
+	}
+	sd_bus_message_unref(reply);
+	if (r < 0)
+		return bad_reply(cl, r);
+	*path = d->path;
+	return PVCTL_OK;
+}
+
+/* A method of VM @vm's object. */
+static int call_vm(struct pvctl_client *cl, sd_bus_message **reply,
+		   const char *vm, const char *iface, const char *method,
+		   const char *types, ...)
+{
+	const char *path;
+	va_list ap;
+	int r = vm_path(cl, vm, &path);
+
+	if (r)
+		return r;
+	va_start(ap, types);
+	r = call_on(cl, reply, path, iface, method, types, ap);
+	va_end(ap);
+	return r;
+}
+
 static void copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src);
 }
 
-static int read_vm(sd_bus_message *m, struct pvctl_vm *vm)
+/* An a(uut) of (vcpu, version, features), at the reader's position. */
+static int read_negotiated(sd_bus_message *m, struct pvctl_negotiated **out,
+			   size_t *n)
 {
-	const char *name, *uuid, *state, *versions, *features, *patch;
-	int enabled, r;
-
-	r = sd_bus_message_read(m, "sssbsss", &name, &uuid, &state, &enabled,
-				&versions, &features, &patch);
-	if (r <= 0)
-		return r;
-	copy(vm->name, sizeof(vm->name), name);
-	copy(vm->uuid, sizeof(vm->uuid), uuid);
-	copy(vm->state, sizeof(vm->state), state);
-	vm->enabled = enabled;
-	copy(vm->versions, sizeof(vm->versions), versions);
-	copy(vm->features, sizeof(vm->features), features);
-	copy(vm->patch, sizeof(vm->patch), patch);
-	return 1;
-}
-
-static int d_list(struct pvctl_client *cl, struct pvctl_vm **vms, size_t *n)
-{
-	sd_bus_message *reply = NULL;
-	struct pvctl_vm *v = NULL;
-	size_t cap = 0;
-	int r;
-
-	*n = 0;
-	r = call(cl, &reply, "ListVMs", NULL);
-	if (r)
-		return r;
-	r = sd_bus_message_enter_container(reply, 'a', "(sssbsss)");
-	while (r >= 0) {
-		r = sd_bus_message_enter_container(reply, 'r', "sssbsss");
-		if (r <= 0)
-			break;
-		if (*n == cap) {
-			struct pvctl_vm *nv;
-
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				r = -ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		r = read_vm(reply, &v[*n]);
-		if (r >= 0)
-			r = sd_bus_message_exit_container(reply);
-		(*n)++;
-	}
-	sd_bus_message_unref(reply);
-	if (r < 0) {
-		free(v);
-		return bad_reply(cl, r);
-	}
-	*vms = v;
-	return PVCTL_OK;
-}
-
-static int d_get(struct pvctl_client *cl, const char *vm, struct pvctl_vm *out)
-{
-	sd_bus_message *reply = NULL;
-	int r;
-
-	r = call(cl, &reply, "GetVM", "s", vm);
-	if (r)
-		return r;
-	r = read_vm(reply, out);
-	sd_bus_message_unref(reply);
-	return r < 0 ? bad_reply(cl, r) : PVCTL_OK;
-}
-
-static int d_get_negotiated(struct pvctl_client *cl, const char *vm,
-			    struct pvctl_negotiated **out, size_t *n)
-{
-	sd_bus_message *reply = NULL;
 	struct pvctl_negotiated *v = NULL, one;
 	size_t len = 0;
-	int r = call(cl, &reply, "GetNegotiated", "s", vm);
+	int r = sd_bus_message_enter_container(m, 'a', "(uut)");
 
-	*out = NULL;
-	*n = 0;
-	if (r)
-		return r;
-	r = sd_bus_message_enter_container(reply, 'a', "(uut)");
 	while (r >= 0) {
 		uint32_t vcpu, version;
 		uint64_t features;
 		struct pvctl_negotiated *grown;
 
-		r = sd_bus_message_read(reply, "(uut)", &vcpu, &version,
-					&features);
+		r = sd_bus_message_read(m, "(uut)", &vcpu, &version, &features);
 		if (r <= 0)
 			break;
 		grown = realloc(v, (len + 1) * sizeof(*v));
@@ -213,24 +208,167 @@ static int d_get_negotiated(struct pvctl_client *cl, const char *vm,
 		one.features = features;
 		v[len++] = one;
 	}
+	if (r >= 0)
+		r = sd_bus_message_exit_container(m);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+/* org.pvabi.pvctl1.VM's properties, an a{sv}, into @vm. */
+static int read_props(sd_bus_message *m, struct pvctl_vm *vm)
+{
+	static const struct {
+		const char *name;
+		size_t offset, size;
+	} text[] = {
+#define TEXT(p, f) {p, offsetof(struct pvctl_vm, f), sizeof(vm->f)}
+		TEXT("Name", name),	    TEXT("UUID", uuid),
+		TEXT("State", state),	    TEXT("Versions", versions),
+		TEXT("Features", features), TEXT("PatchPolicy", patch),
+#undef TEXT
+	};
+	const char *key, *value;
+	int r, enabled;
+
+	memset(vm, 0, sizeof(*vm));
+	r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	while (r >= 0 &&
+	       (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		size_t i = 0;
+
+		r = sd_bus_message_read(m, "s", &key);
+		while (r >= 0 && i < sizeof(text) / sizeof(text[0]) &&
+		       strcmp(text[i].name, key))
+			i++;
+		if (r < 0)
+			break;
+		if (i < sizeof(text) / sizeof(text[0])) {
+			r = sd_bus_message_read(m, "v", "s", &value);
+			if (r >= 0)
+				copy((char *)vm + text[i].offset, text[i].size,
+				     value);
+		} else if (!strcmp(key, "Enabled")) {
+			r = sd_bus_message_read(m, "v", "b", &enabled);
+			vm->enabled = enabled;
+		} else
+			r = sd_bus_message_skip(m, "v");
+		if (r >= 0)
+			r = sd_bus_message_exit_container(m);
+	}
+	if (r >= 0)
+		r = sd_bus_message_exit_container(m);
+	return r;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct pvctl_vm *)a)->name,
+		      ((const struct pvctl_vm *)b)->name);
+}
+
+/* Every VM object's properties, from one GetManagedObjects, by name. */
+static int d_list(struct pvctl_client *cl, struct pvctl_vm **vms, size_t *n)
+{
+	sd_bus_message *reply = NULL;
+	struct pvctl_vm *v = NULL;
+	const char *path, *iface;
+	size_t cap = 0;
+	int r;
+
+	*n = 0;
+	r = call_at(cl, &reply, OBJECT, OBJECT_MANAGER, "GetManagedObjects",
+		    NULL);
+	if (r)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}");
+	while (r >= 0 && (r = sd_bus_message_enter_container(
+				  reply, 'e', "oa{sa{sv}}")) > 0) {
+		r = sd_bus_message_read(reply, "o", &path);
+		if (r >= 0)
+			r = sd_bus_message_enter_container(reply, 'a',
+							   "{sa{sv}}");
+		while (r >= 0 && (r = sd_bus_message_enter_container(
+					  reply, 'e', "sa{sv}")) > 0) {
+			r = sd_bus_message_read(reply, "s", &iface);
+			if (r >= 0 && strcmp(iface, VM_IFACE))
+				r = sd_bus_message_skip(reply, "a{sv}");
+			else if (r >= 0 && *n == cap) {
+				struct pvctl_vm *nv;
+
+				cap = cap ? cap * 2 : 64;
+				nv = realloc(v, cap * sizeof(*v));
+				if (!nv)
+					r = -ENOMEM;
+				else
+					v = nv;
+			}
+			if (r >= 0 && !strcmp(iface, VM_IFACE)) {
+				r = read_props(reply, &v[*n]);
+				(*n)++;
+			}
+			if (r >= 0)
+				r = sd_bus_message_exit_container(reply);
+		}
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+	}
 	sd_bus_message_unref(reply);
 	if (r < 0) {
 		free(v);
 		return bad_reply(cl, r);
 	}
-	*out = v;
-	*n = len;
+	if (*n)
+		qsort(v, *n, sizeof(*v), by_name);
+	*vms = v;
 	return PVCTL_OK;
 }
 
-/* A change method: (VM[, arg]) -> (applies, note). */
+static int d_get(struct pvctl_client *cl, const char *vm, struct pvctl_vm *out)
+{
+	sd_bus_message *reply = NULL;
+	int r;
+
+	r = call_vm(cl, &reply, vm, PROPERTIES, "GetAll", "s", VM_IFACE);
+	if (r)
+		return r;
+	r = read_props(reply, out);
+	sd_bus_message_unref(reply);
+	return r < 0 ? bad_reply(cl, r) : PVCTL_OK;
+}
+
+static int d_get_negotiated(struct pvctl_client *cl, const char *vm,
+			    struct pvctl_negotiated **out, size_t *n)
+{
+	sd_bus_message *reply = NULL;
+	int r = call_vm(cl, &reply, vm, PROPERTIES, "Get", "ss", VM_IFACE,
+			"Negotiated");
+
+	*out = NULL;
+	*n = 0;
+	if (r)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'v', "a(uut)");
+	if (r >= 0)
+		r = read_negotiated(reply, out, n);
+	sd_bus_message_unref(reply);
+	return r < 0 ? bad_reply(cl, r) : PVCTL_OK;
+}
+
+/* A change method of the VM's object: ([arg]) -> (applies, note). */
 static int d_simple(struct pvctl_client *cl, const char *method, const char *vm,
 		    const char *arg)
 {
 	sd_bus_message *reply = NULL;
 	const char *when, *note;
-	int r = arg ? call(cl, &reply, method, "ss", vm, arg)
-		    : call(cl, &reply, method, "s", vm);
+	int r = arg ? call_vm(cl, &reply, vm, VM_IFACE, method, "s", arg)
+		    : call_vm(cl, &reply, vm, VM_IFACE, method, NULL);
 
 	if (!r) {
 		r = sd_bus_message_read(reply, "ss", &when, &note);
@@ -309,13 +447,15 @@ static int d_check_migration(struct pvctl_client *cl, const char *vm,
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL, *reply = NULL;
+	const char *path;
 	char **v = NULL;
 	int ok = 0, r;
 
-	r = sd_bus_message_new_method_call(bus_of(cl), &m, BUS_NAME, OBJECT,
-					   INTERFACE, "CheckMigration");
-	if (r >= 0)
-		r = sd_bus_message_append(m, "s", vm);
+	r = vm_path(cl, vm, &path);
+	if (r)
+		return r;
+	r = sd_bus_message_new_method_call(bus_of(cl), &m, BUS_NAME, path,
+					   VM_IFACE, "CheckMigration");
 	if (r >= 0)
 		r = sd_bus_message_append_array(m, 'y', dtb, len);
 	if (r >= 0)
@@ -339,7 +479,11 @@ static int d_check_migration(struct pvctl_client *cl, const char *vm,
 
 static void d_close(struct pvctl_client *cl)
 {
-	sd_bus_flush_close_unref(bus_of(cl));
+	struct dbus_client *d = (struct dbus_client *)cl;
+
+	sd_bus_flush_close_unref(d->bus);
+	free(d->vm);
+	free(d->path);
 	free(cl);
 }
 
