@@ -77,6 +77,8 @@ double now(void);
 
 /* region.c: region mode as QEMU and its guest use it; @stream injections. */
 void case_region(long stream);
+/* region.c: save/restore, pvctld's re-adoption, disable of a running VM. */
+void case_region_life(void);
 /* hostile.c: one hostile-guest case by name; 2 for an unknown name. */
 int case_hostile(const char *name);
 /* security.c: ids|uuid|dump|sigexec|fork|memcg; 2 for an unknown name. */

@@ -1570,6 +1570,8 @@ int main(int argc, char **argv)
 		case_closed(true);
 	else if (!strcmp(c, "pvctl"))
 		case_pvctl();
+	else if (!strcmp(c, "regionlife"))
+		case_region_life();
 	else if (!strcmp(c, "region"))
 		case_region(argc > 2 ? atol(argv[2]) : 10000);
 	else if (!strcmp(c, "pvctld"))
@@ -1589,7 +1591,8 @@ int main(int argc, char **argv)
 			"basic|defer|bound|irqoff|signal|stress "
 			"[N]|badioctl|badnl|unpriv|policy|closed|"
 			"standalone|pvctl|churn "
-			"[S]|region [N]|ids|uuid|dump|sigexec|fork|memcg|"
+			"[S]|region "
+			"[N]|regionlife|ids|uuid|dump|sigexec|fork|memcg|"
 			"hostile "
 			"random-page|critical-forever|notify-flip|"
 			"bad-negotiate\n");
