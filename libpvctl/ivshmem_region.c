@@ -12,6 +12,7 @@
 
 #include <linux/pvabi.h>
 
+#include "ivshmem_proto.h"
 #include "ivshmem_region.h"
 
 #define PVABI_DEVICE "/dev/pvabi"
@@ -103,12 +104,64 @@ static int fail(int err, char *why, size_t whylen, const char *what)
 	return -err;
 }
 
+/*
+ * The module VM with @uuid that exists already (its QEMU runs while pvctld
+ * restarted): its region and the eventfds it uses now, changing nothing.
+ * 1 when taken back, 0 when there is no such VM, or a negative errno.
+ */
+static int pvabi_reopen(struct pvctl_region *r, int dev,
+			const unsigned char uuid[16], char *why, size_t whylen)
+{
+	struct pvabi_source *p = r->data;
+	struct pvabi_open_vm ov = {.flags = 0};
+	struct pvabi_vm_region reg = {.flags = PVABI_VM_REGION_F_REOPEN};
+
+	memcpy(ov.uuid, uuid, sizeof(ov.uuid));
+	p->vm_fd = ioctl(dev, PVABI_OPEN_VM, &ov);
+	if (p->vm_fd < 0)
+		return errno == ENOENT
+			       ? 0
+			       : fail(errno, why, whylen, "PVABI_OPEN_VM");
+	if (ioctl(p->vm_fd, PVABI_VM_REGION, &reg) < 0)
+		return fail(errno, why, whylen, "PVABI_VM_REGION (reopen)");
+	r->fd = reg.fd;
+	r->size = reg.size;
+	if (reg.n_vcpus != r->n_vcpus ||
+	    reg.doorbell_id != PVCTL_IVSHMEM_MODULE_ID) {
+		snprintf(why, whylen,
+			 "module VM %u has %u vCPUs and doorbell ID %u, not "
+			 "%u and %u",
+			 ov.id, reg.n_vcpus, reg.doorbell_id, r->n_vcpus,
+			 PVCTL_IVSHMEM_MODULE_ID);
+		return -EEXIST;
+	}
+	for (uint32_t i = 0; i < r->n_vcpus; i++) {
+		struct pvabi_vm_vcpu_fds f = {.vcpu = i};
+
+		if (ioctl(p->vm_fd, PVABI_VM_GET_VCPU_FDS, &f) < 0)
+			return fail(errno, why, whylen,
+				    "PVABI_VM_GET_VCPU_FDS");
+		r->doorbell_fds[i] = f.doorbell_fd;
+		if (f.irq_fd >= 0)
+			close(f.irq_fd); /* the running QEMU's: left set */
+		if (f.doorbell_fd < 0) {
+			snprintf(why, whylen,
+				 "vCPU %u of module VM %u has no "
+				 "doorbell",
+				 i, ov.id);
+			return -ENOENT;
+		}
+	}
+	return 1;
+}
+
 static int pvabi_region(struct pvctl_region *r, const unsigned char uuid[16],
 			const char *name, char *why, size_t whylen)
 {
 	struct pvabi_source *p = r->data;
 	struct pvabi_create_vm cv = {0};
-	struct pvabi_vm_region reg = {.n_vcpus = r->n_vcpus};
+	struct pvabi_vm_region reg = {.n_vcpus = r->n_vcpus,
+				      .doorbell_id = PVCTL_IVSHMEM_MODULE_ID};
 	int dev, err;
 
 	memcpy(cv.uuid, uuid, sizeof(cv.uuid));
@@ -117,6 +170,11 @@ static int pvabi_region(struct pvctl_region *r, const unsigned char uuid[16],
 	dev = open(PVABI_DEVICE, O_RDWR | O_CLOEXEC);
 	if (dev < 0)
 		return fail(errno, why, whylen, PVABI_DEVICE);
+	err = pvabi_reopen(r, dev, uuid, why, whylen);
+	if (err) {
+		close(dev);
+		return err < 0 ? err : 0;
+	}
 	p->vm_fd = ioctl(dev, PVABI_CREATE_VM, &cv);
 	err = errno;
 	close(dev);

@@ -40,11 +40,17 @@ void pvctl_region_free(struct pvctl_region *r);
  * bytes, else it is left out and the UUID alone names the VM)
  * @n_vcpus: 1 ... PVABI_MAX_VCPUS
  * Opens /dev/pvabi, creates the VM (PVABI_CREATE_VM), its region
- * (PVABI_VM_REGION) and one doorbell eventfd per vCPU, handed to the module
- * with PVABI_VM_SET_VCPU_FDS.  The module VM lives as long as @out.
+ * (PVABI_VM_REGION, the module's doorbell ID PVCTL_IVSHMEM_MODULE_ID) and
+ * one doorbell eventfd per vCPU, handed to the module with
+ * PVABI_VM_SET_VCPU_FDS.  When the module has a VM with @uuid already (its
+ * QEMU kept running while pvctld restarted), takes it back instead:
+ * PVABI_OPEN_VM, the region reopened, the doorbells it uses now
+ * (PVABI_VM_GET_VCPU_FDS), its interrupts left where they go.  The module
+ * VM lives at least as long as @out.
  * Returns 0, or a negative errno with @why (-ENOENT: no /dev/pvabi, the
- * module is not loaded; -EEXIST: the module already has a VM of that UUID
- * or name).
+ * module is not loaded; -EEXIST: the module already has a VM of that name,
+ * or one of that UUID whose region does not fit; -EPERM: that VM is
+ * another user's).
  */
 int pvctl_region_open_pvabi(const unsigned char uuid[16], const char *name,
 			    uint32_t n_vcpus, struct pvctl_region **out,
