@@ -132,7 +132,7 @@ static int pvabi_reopen(struct pvctl_region *r, int dev,
 			 "module VM %u has %u vCPUs and doorbell ID %u, not "
 			 "%u and %u",
 			 ov.id, reg.n_vcpus, reg.doorbell_id, r->n_vcpus,
-			 PVCTL_IVSHMEM_MODULE_ID);
+			 (unsigned int)PVCTL_IVSHMEM_MODULE_ID);
 		return -EEXIST;
 	}
 	for (uint32_t i = 0; i < r->n_vcpus; i++) {

@@ -51,7 +51,8 @@ static void wake(struct pvctld *c)
 		log_error_errno(errno, "eventfd");
 }
 
-static void queue_event(struct pvctld *c, const char *name, const char *what)
+static void queue_event(struct pvctld *c, const char *name, const char *what,
+			int event, int detail)
 {
 	struct pvctld_event *e = calloc(1, sizeof(*e));
 
@@ -60,6 +61,8 @@ static void queue_event(struct pvctld *c, const char *name, const char *what)
 		return;
 	}
 	e->what = what;
+	e->event = event;
+	e->detail = detail;
 	pthread_mutex_lock(&c->lock);
 	*c->queue_tail = e;
 	c->queue_tail = &e->next;
@@ -93,7 +96,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event,
 			int detail, void *opaque)
 {
 	queue_event(opaque, virDomainGetName(dom),
-		    lifecycle_name(event, detail));
+		    lifecycle_name(event, detail), event, detail);
 	return 0;
 }
 
@@ -102,7 +105,7 @@ static void on_metadata(virConnectPtr conn, virDomainPtr dom, int type,
 {
 	if (type == VIR_DOMAIN_METADATA_ELEMENT && nsuri &&
 	    !strcmp(nsuri, PVCTL_METADATA_NS))
-		queue_event(opaque, virDomainGetName(dom), "settings");
+		queue_event(opaque, virDomainGetName(dom), "settings", -1, -1);
 }
 
 static const char *close_reason(int reason)
@@ -311,6 +314,8 @@ static void handle_event(struct pvctld *c, struct pvctld_event *e)
 	bus_emit_vm_changed(c, e->name, e->what);
 	if (!strcmp(e->what, "undefined"))
 		vmsock_forget(c, e->name);
+	else if (e->event >= 0)
+		vmsock_lifecycle(c, e->name, e->event, e->detail);
 	if (c->conn && strcmp(e->what, "undefined"))
 		dom = virDomainLookupByName(c->conn, e->name);
 	if (dom) {

@@ -129,6 +129,9 @@ static int adopt_vm(const struct pvctl_genl_vm *gvm, void *arg)
 		record_vcpu(vm, gvm->vcpus[i].index, gvm->vcpus[i].version,
 			    gvm->vcpus[i].features);
 	push_kmod_vm(c, vm);
+	/* A VM that outlived a pvctld: its socket serves it again. */
+	if (vm->has_uuid)
+		vmsock_adopt(c, vm->uuid);
 	return 0;
 }
 

@@ -7,11 +7,25 @@
  *
  * A socket listens from pvctld's start (every enabled VM) or the VM's
  * enable, before QEMU needs it: QEMU connects while it realizes the device
- * and fails to start when nobody listens.  It closes on disable and on
- * undefine; a QEMU still connected is told peer 0 is gone.  The module's
+ * and fails to start when nobody listens.  It closes on undefine, and on
+ * disable once the VM is not running (a running VM keeps its device, and
+ * its doorbells, until it stops: the module's policy already refuses it
+ * pvabi); a QEMU still connected is told the module is gone.  The module's
  * VM is created when the first QEMU connects (without the module, that
  * QEMU is refused and does not start: a domain with the device needs
  * pvabi.ko).
+ *
+ * The region, and with it the module VM, is kept across the VM's QEMU
+ * processes (vmsock_lifecycle): a virsh save / restore or a migration
+ * hands the new QEMU the same region with the guest's pages, pending
+ * vectors and negotiation, and fresh interrupt eventfds.  Once the
+ * restored guest runs (libvirt's started and resumed events) every vCPU's
+ * doorbell is rung, so the module writes again what QEMU's restore wrote
+ * over.  A VM that stops for good (shut down, destroyed, crashed) lets the
+ * region go: its next boot starts afresh.  When pvctld starts while a VM's
+ * QEMU runs (it was killed, or restarted), kmod.c finds the module VM by
+ * UUID and vmsock_adopt() takes its region and doorbells back
+ * (PVABI_OPEN_VM): the socket serves the same region again.
  *
  * Who may connect: libvirt runs QEMU as its own user (qemu.conf's user,
  * Debian's default libvirt-qemu, group kvm), which is neither pvctld nor
@@ -36,6 +50,7 @@ struct vmsock {
 	char uuid_str[VIR_UUID_STRING_BUFLEN];
 	char name[256];
 	uint32_t n_vcpus;
+	bool disabled; /* disabled while running: closes when it stops */
 	struct pvctl_ivshmem_server *server;
 };
 
@@ -114,6 +129,15 @@ static struct vmsock **find_uuid(struct pvctld *c, const unsigned char *uuid)
 	return pp;
 }
 
+static struct vmsock **find_name(struct pvctld *c, const char *name)
+{
+	struct vmsock **pp = &c->vmsocks;
+
+	while (*pp && strcmp((*pp)->name, name))
+		pp = &(*pp)->next;
+	return pp;
+}
+
 void vmsock_follow(struct pvctld *c, virDomainPtr dom,
 		   const struct pvctl_vm_settings *s)
 {
@@ -128,10 +152,16 @@ void vmsock_follow(struct pvctld *c, virDomainPtr dom,
 		return;
 	pp = find_uuid(c, uuid);
 	if (!s->enabled) {
-		if (*pp)
+		if (*pp && (*pp)->server &&
+		    pvctl_ivshmem_server_clients((*pp)->server) &&
+		    virDomainIsActive(dom) == 1)
+			(*pp)->disabled = true;
+		else if (*pp)
 			vmsock_close(c, pp);
 		return;
 	}
+	if (*pp)
+		(*pp)->disabled = false;
 	/* Known already, listening or not: nothing to ask libvirt, nothing
 	 * to log again on every change of the VM's settings.  A socket that
 	 * could not be opened is tried again on the next enable, or when
@@ -157,12 +187,58 @@ void vmsock_follow(struct pvctld *c, virDomainPtr dom,
 
 void vmsock_forget(struct pvctld *c, const char *name)
 {
-	struct vmsock **pp = &c->vmsocks;
+	struct vmsock **pp = find_name(c, name);
 
-	while (*pp && strcmp((*pp)->name, name))
-		pp = &(*pp)->next;
 	if (*pp)
 		vmsock_close(c, pp);
+}
+
+void vmsock_lifecycle(struct pvctld *c, const char *name, int event, int detail)
+{
+	struct vmsock **pp = find_name(c, name), *v = *pp;
+	unsigned int rung;
+
+	if (!v || !v->server)
+		return;
+	switch (event) {
+	case VIR_DOMAIN_EVENT_STARTED:
+	case VIR_DOMAIN_EVENT_RESUMED:
+		rung = pvctl_ivshmem_server_ring(v->server);
+		if (rung && detail != VIR_DOMAIN_EVENT_STARTED_BOOTED)
+			log_msg("VM '%s': %u doorbell%s rung (the guest runs "
+				"again)",
+				v->name, rung, rung == 1 ? "" : "s");
+		break;
+	case VIR_DOMAIN_EVENT_STOPPED:
+		if (v->disabled) {
+			vmsock_close(c, pp);
+			break;
+		}
+		/* Saved or migrated: the guest goes on elsewhere, with its
+		 * pages; otherwise its next boot starts afresh. */
+		if (detail != VIR_DOMAIN_EVENT_STOPPED_SAVED &&
+		    detail != VIR_DOMAIN_EVENT_STOPPED_MIGRATED)
+			pvctl_ivshmem_server_forget(v->server);
+		break;
+	default: break;
+	}
+}
+
+void vmsock_adopt(struct pvctld *c, const unsigned char *uuid)
+{
+	struct vmsock *v = *find_uuid(c, uuid);
+	int r;
+
+	if (!v || !v->server || pvctl_ivshmem_server_holds(v->server))
+		return;
+	r = pvctl_ivshmem_server_hold(v->server);
+	if (r < 0)
+		log_msg("VM '%s': its module VM is not taken back: %s", v->name,
+			strerror(-r));
+	else
+		log_msg("VM '%s': its module VM and region taken back; serving "
+			"them again",
+			v->name);
 }
 
 void vmsock_close_all(struct pvctld *c)
