@@ -57,6 +57,22 @@ int pvctl_region_open_pvabi(const unsigned char uuid[16], const char *name,
 			    char *why, size_t whylen);
 
 /*
+ * pvctl_region_adopt_pvabi - the region of a module VM whose fd @vm_fd the
+ * caller kept (systemd's fd store across a restart of pvctld); @vm_fd is
+ * the region's from now on, closed by pvctl_region_free() (and on failure).
+ * Takes the region and doorbells back as pvctl_region_open_pvabi() does
+ * for a VM that exists.  Returns 0 or a negative errno with @why (-ENOENT:
+ * the VM has no region any more; -EEXIST: its region has another number
+ * of vCPUs).
+ */
+int pvctl_region_adopt_pvabi(int vm_fd, uint32_t n_vcpus,
+			     struct pvctl_region **out, char *why,
+			     size_t whylen);
+
+/* The module VM fd of a region from pvabi.ko, or -1 (another source). */
+int pvctl_region_vm_fd(const struct pvctl_region *r);
+
+/*
  * pvctl_region_open_memfd - a region of memory and eventfds the caller owns
  *
  * This source exists for the protocol test only (tests/ctl/ivshmem-qtest.c,

@@ -484,6 +484,12 @@ bool pvctl_ivshmem_server_holds(const struct pvctl_ivshmem_server *s)
 	return s->region != NULL;
 }
 
+const struct pvctl_region *
+pvctl_ivshmem_server_region(const struct pvctl_ivshmem_server *s)
+{
+	return s->region;
+}
+
 int pvctl_ivshmem_server_forget(struct pvctl_ivshmem_server *s)
 {
 	if (s->n)

@@ -73,6 +73,9 @@ void pvctl_ivshmem_server_free(struct pvctl_ivshmem_server *s);
  * already: pvctld restarted).  0, or open_region's negative errno. */
 int pvctl_ivshmem_server_hold(struct pvctl_ivshmem_server *s);
 bool pvctl_ivshmem_server_holds(const struct pvctl_ivshmem_server *s);
+/* The region held now, or NULL. */
+const struct pvctl_region *
+pvctl_ivshmem_server_region(const struct pvctl_ivshmem_server *s);
 
 /* Let the region go, so the next client gets a new one (the VM stopped for
  * good: its next boot starts afresh).  -EBUSY while clients are connected. */

@@ -121,6 +121,17 @@ static void server_log(void *arg, const char *line)
 	}
 }
 
+/* One of the server thread's counters, read under the lock. */
+static int counter(const int *p)
+{
+	int v;
+
+	pthread_mutex_lock(&lock);
+	v = *p;
+	pthread_mutex_unlock(&lock);
+	return v;
+}
+
 /* The VM stopped for good: the server lets its region go. */
 static int on_forget(sd_event_source *s, int fd, uint32_t revents, void *data)
 {
@@ -575,23 +586,16 @@ int main(int argc, char **argv)
 	bells_c = check_doorbells(&c);
 	check_irqs(&c);
 	qemu_kill(&c);
-	pthread_mutex_lock(&lock);
-	st = opens;
-	pthread_mutex_unlock(&lock);
+	st = counter(&opens);
 	if (st != 1)
 		die("the region was opened %d times for 3 QEMUs, not once", st);
 
 	/* The VM stops for good: its next QEMU gets a region opened anew. */
 	if (write(forget_fd, &one, sizeof(one)) != sizeof(one))
 		die("forget");
-	st = 0;
-	for (int i = 0; i < 200 && !st; i++) {
+	for (int i = 0; i < 200 && !counter(&forgotten); i++)
 		usleep(10000);
-		pthread_mutex_lock(&lock);
-		st = forgotten;
-		pthread_mutex_unlock(&lock);
-	}
-	if (st != 1)
+	if (counter(&forgotten) != 1)
 		die("the server did not let the region go");
 
 	/* A region that is not a power of two is never sent: QEMU gets no
@@ -607,9 +611,7 @@ int main(int argc, char **argv)
 	fclose(d.w);
 	if (d.qmp >= 0)
 		close(d.qmp);
-	pthread_mutex_lock(&lock);
-	st = odd_refused;
-	pthread_mutex_unlock(&lock);
+	st = counter(&odd_refused);
 	if (st != 1)
 		die("the server did not refuse the odd region (%d)", st);
 
