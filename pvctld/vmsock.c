@@ -237,6 +237,7 @@ void vmsock_follow(struct pvctld *c, virDomainPtr dom,
 {
 	unsigned char uuid[VIR_UUID_BUFLEN];
 	char uuid_str[VIR_UUID_STRING_BUFLEN];
+	const struct kmod_vm *k;
 	struct vmsock **pp, *v;
 	int n;
 
@@ -276,8 +277,12 @@ void vmsock_follow(struct pvctld *c, virDomainPtr dom,
 	v->n_vcpus = (uint32_t)n;
 	v->kept_vm_fd = take_kept(uuid);
 	vmsock_open(c, v);
+	k = kmod_find(c, uuid, NULL);
 	if (v->server && v->kept_vm_fd >= 0)
 		vmsock_hold(v, "from systemd's fd store");
+	else if (v->server && k && k->has_uuid &&
+		 !memcmp(k->uuid, uuid, sizeof(k->uuid)))
+		vmsock_hold(v, "by its UUID");
 	v->next = c->vmsocks;
 	c->vmsocks = v;
 }

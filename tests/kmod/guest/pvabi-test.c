@@ -1452,6 +1452,7 @@ static void case_pvctld(void)
 	       "it negotiates, and pvctl show test says so");
 	close(vc0);
 	close(vm);
+	case_pvctld_socket(sh, PVCTL_BUS, test_uuid);
 	close(dev);
 }
 

@@ -18,12 +18,15 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "genl_client.h"
+#include "ivshmem_proto.h"
 #include "pvabi/access.h"
 #include "pvabi/error.h"
 
@@ -771,4 +774,196 @@ void case_region_life(void)
 	close(qemu_db);
 	close(l.irq);
 	close(dev);
+}
+
+/* ------------------------------------ pvctld's socket, a QEMU's view */
+
+/* What one client of pvctld's ivshmem socket received. */
+struct client {
+	int sock, region, db[2], irq[2];
+	int64_t id;
+};
+
+/* Connect to @path and read the setup of a device with 2 vectors (the test
+ * domain's 2 vCPUs). */
+static int client_connect(const char *path, struct client *c)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct pollfd p = {.events = POLLIN};
+	struct pvctl_ivshmem_rx rx;
+
+	memset(c, -1, sizeof(*c));
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	c->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (connect(c->sock, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return -1;
+	p.fd = c->sock;
+	pvctl_ivshmem_rx_init(&rx, 2);
+	while (!pvctl_ivshmem_rx_ready(&rx) && poll(&p, 1, 5000) == 1) {
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} u;
+		uint8_t b[8];
+		struct iovec iov = {.iov_base = b, .iov_len = sizeof(b)};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = u.buf,
+				    .msg_controllen = sizeof(u.buf)};
+		struct cmsghdr *h;
+		struct pvctl_ivshmem_msg m;
+		int fd = -1, r;
+
+		if (recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC) != sizeof(b))
+			return -1;
+		h = CMSG_FIRSTHDR(&mh);
+		if (h && h->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(h), sizeof(int));
+		r = pvctl_ivshmem_rx_feed(&rx, b, sizeof(b), fd >= 0, &m);
+		if (r == PVCTL_IVSHMEM_FD_REGION)
+			c->region = fd;
+		else if (r == PVCTL_IVSHMEM_FD_DOORBELL && m.vector < 2)
+			c->db[m.vector] = fd;
+		else if (r == PVCTL_IVSHMEM_FD_IRQ && m.vector < 2)
+			c->irq[m.vector] = fd;
+		else if (r < 0)
+			return -1;
+		else if (fd >= 0)
+			close(fd);
+	}
+	c->id = rx.id;
+	return pvctl_ivshmem_rx_ready(&rx) ? 0 : -1;
+}
+
+static const uint8_t *test_uuid;
+
+static int find_test_vm(const struct pvctl_genl_vm *vm, void *arg)
+{
+	if (vm->has_uuid && !memcmp(vm->uuid, test_uuid, PVABI_UUID_LEN))
+		*(uint32_t *)arg = vm->id;
+	return 0;
+}
+
+static void client_close(struct client *c)
+{
+	int *fds[] = {&c->sock,	 &c->region, &c->db[0],
+		      &c->db[1], &c->irq[0], &c->irq[1]};
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+}
+
+/*
+ * pvctld serves libvirt's test domain (enabled, 2 vCPUs) on its socket;
+ * this process is its QEMU and guest: it negotiates through the region
+ * pvctld handed out; pvctld is killed (-9) and started again, and a new
+ * client gets the same region and doorbells, and the vCPU is still shown
+ * negotiated; a disable while the domain runs keeps the socket and tells
+ * the vCPU.  @sh runs a command (the caller's), @uuid_str is the domain's.
+ */
+void case_pvctld_socket(int (*sh)(const char *, char *, size_t),
+			const char *bus, const uint8_t *uuid)
+{
+	struct client a, b;
+	struct guest g = {0};
+	struct life l = {.expect = VEC0};
+	char path[128], cmd[256], out[4096];
+	struct stat sa, sb;
+	struct pvctl_genl *nl;
+	uint32_t id = 0;
+	uint64_t f = 0;
+	int32_t st;
+	int rc;
+
+	memset(&a, -1, sizeof(a));
+	memset(&b, -1, sizeof(b));
+	test_uuid = uuid;
+	snprintf(path, sizeof(path),
+		 "/run/pvabi/%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x.sock",
+		 uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6],
+		 uuid[7], uuid[8], uuid[9], uuid[10], uuid[11], uuid[12],
+		 uuid[13], uuid[14], uuid[15]);
+	/* Region mode needs PVABI_F_NESTING offered (pvctld's offer was
+	 * notify alone so far). */
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p /run/pvabi && kill $(cat /tmp/pvctld/pid) && "
+		 "sleep 0.5 && printf 'connect = test:///default\\nfeatures "
+		 "= notify,nesting\\n' >/tmp/pvctld/pvctld.conf && "
+		 "/start-pvctld && %senable test >/dev/null 2>&1",
+		 bus);
+	rc = sh(cmd, out, sizeof(out));
+	if (rc == 0 && client_connect(path, &a) < 0)
+		rc = -1;
+	result(rc == 0 && a.id == 0,
+	       "pvctld's socket: a QEMU connects and is peer %lld (exit %d)",
+	       (long long)a.id, rc);
+	l.region = a.region;
+	l.db = a.db[0];
+	l.irq = a.irq[0];
+	l.size = a.region >= 0 && !fstat(a.region, &sa) ? (uint64_t)sa.st_size
+							: 0;
+	if (!l.size)
+		die("pvctld's region");
+	life_map(&l);
+	result(((struct pvabi_region_ctl *)l.base)->doorbell_id == 1,
+	       "pvctld's region names the module as peer 1");
+	g.db = a.db[0];
+	/* The module VM appeared with this client: pvctld pushes its policy
+	 * when it hears of it, until then the module refuses (fail closed). */
+	for (int i = 0; i < 100; i++) {
+		st = region_negotiate(&g, l.slot,
+				      PVABI_F_NOTIFY | PVABI_F_NESTING, 0, &f);
+		if (st != PVABI_E_POLICY)
+			break;
+		sleep_ms(100);
+	}
+	pvabi_st32(PVABI_LE, &l.mp->dlv.irq_enabled, 1);
+	FENCE();
+	result(st > 0, "the guest negotiates through pvctld's region (%#x)",
+	       st);
+
+	/* libvirt's test driver forgets the domain's settings with the
+	 * connection: enable it again, as libvirt's metadata would say. */
+	snprintf(cmd, sizeof(cmd),
+		 "kill -9 $(cat /tmp/pvctld/pid) && sleep 0.5 && "
+		 "/start-pvctld && %senable test >/dev/null 2>&1 && sleep 1 && "
+		 "grep -c 'taken back (by its UUID)' /tmp/pvctld/log",
+		 bus);
+	rc = sh(cmd, out, sizeof(out));
+	result(rc == 0 && atoi(out) >= 1,
+	       "pvctld killed (-9) and started again takes the running VM "
+	       "back by its UUID");
+	snprintf(cmd, sizeof(cmd), "%sshow test", bus);
+	rc = sh(cmd, out, sizeof(out));
+	result(rc == 0 && strstr(out, "negotiated 1.") &&
+		       strstr(out, "on vCPU 0"),
+	       "pvctl show test: vCPU 0 still negotiated");
+	result(client_connect(path, &b) == 0 && !fstat(b.region, &sb) &&
+		       sa.st_ino == sb.st_ino && same_file(a.db[0], b.db[0]) &&
+		       same_file(a.db[1], b.db[1]),
+	       "a QEMU connecting to the new pvctld gets the same region and "
+	       "doorbells");
+	/* The new client's interrupts (the oldest of this pvctld). */
+	l.irq = b.irq[0];
+	if (pvctl_genl_open(&nl) || pvctl_genl_dump(nl, 0, find_test_vm, &id) ||
+	    !id)
+		die("the test domain's module VM");
+	inject1(nl, id, l.expect);
+	result(life_take(&l, 5000) && !l.lost,
+	       "a vector injected after the restart reaches the guest");
+
+	snprintf(cmd, sizeof(cmd), "%sdisable test >/dev/null 2>&1", bus);
+	rc = sh(cmd, out, sizeof(out));
+	sleep_ms(500);
+	result(rc == 0 && !access(path, F_OK) &&
+		       (int32_t)LOAD(&l.slot->ans_status) == PVABI_E_POLICY,
+	       "pvctl disable of the running domain: the socket stays, the "
+	       "vCPU is told (ans_status %d)",
+	       (int32_t)LOAD(&l.slot->ans_status));
+	pvctl_genl_close(nl);
+	munmap(l.base, l.size);
+	client_close(&a);
+	client_close(&b);
 }
