@@ -25,6 +25,8 @@ static long dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (copy_from_user(&req, ureq, sizeof(req)))
 			return -EFAULT;
 		return pvabi_vm_create(&req, ureq);
+	case PVABI_OPEN_VM:
+		return pvabi_vm_open((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -274,6 +274,7 @@ static int pvabi_set_policy(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[PVABI_POLICY_A_MAX + 1];
 	struct pvabi_policy pol;
 	struct pvabi_vm *vm;
+	bool revoke = false;
 	u32 flags = 0;
 	int ret;
 
@@ -317,10 +318,13 @@ static int pvabi_set_policy(struct sk_buff *skb, struct genl_info *info)
 				    "minimum version above maximum");
 		ret = -EINVAL;
 	} else {
+		revoke = vm->policy.enabled && !pol.enabled;
 		vm->policy = pol;
 		vm->policy_pushed = true;
 	}
 	mutex_unlock(&vm->lock);
+	if (revoke)
+		pvabi_region_revoke(vm);
 	if (!ret)
 		pvabi_genl_event(PVABI_EVENT_POLICY_CHANGED, vm->id, -1);
 	pvabi_vm_put(vm);

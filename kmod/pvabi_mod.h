@@ -58,6 +58,8 @@ struct pvabi_region {
 	struct pvabi_vm *vm;	/* a reference */
 	u32 n_vcpus;
 	u64 size;
+	u32 doorbell_id;	/* the ivshmem peer ID the guest rings */
+	struct file *file;	/* no reference: PVABI_VM_REGION_F_REOPEN */
 	bool live;		/* under vm->lock: every vCPU is there */
 	struct mutex lock;	/* PVABI_VM_SET_VCPU_FDS */
 	struct page *ctl;	/* the control page */
@@ -91,6 +93,7 @@ struct pvabi_vcpu {
 	u64 zaps;
 	u64 forced_reported;	/* forced deliveries told to the events group */
 	struct eventfd_ctx *efd;
+	struct file *efd_file;	/* region mode: efd's, for GET_VCPU_FDS */
 	struct pid *sig_pid;
 	int signo;
 	/* Who asked for the signal, checked at each delivery as F_SETOWN's
@@ -107,7 +110,9 @@ struct pvabi_vcpu {
 	bool posted;		/* a post the guest has not acknowledged */
 	bool post_armed;	/* the page is unmapped for a declined post */
 	u16 post_seq;
+	u32 post_vector;	/* the outstanding post's, written again */
 	struct eventfd_ctx *db_ctx;	/* doorbell_fd's */
+	struct file *db_file;	/* its file, for PVABI_VM_GET_VCPU_FDS */
 	wait_queue_entry_t db_wait;
 	poll_table db_pt;
 	struct work_struct exit_work;	/* a doorbell ring */
@@ -117,6 +122,7 @@ struct pvabi_vcpu {
 /* vm.c */
 int pvabi_vm_create(const struct pvabi_create_vm *req,
 		    struct pvabi_create_vm __user *ureq);
+int pvabi_vm_open(struct pvabi_open_vm __user *ureq);
 struct pvabi_vm *pvabi_vm_get(u32 id);
 struct pvabi_vm *pvabi_vm_get_by_uuid(const u8 *uuid);
 void pvabi_vm_put(struct pvabi_vm *vm);
@@ -160,6 +166,9 @@ void pvabi_region_exit(void);
 int pvabi_region_create(struct pvabi_vm *vm, struct pvabi_vm_region __user *u);
 int pvabi_region_set_fds(struct pvabi_vm *vm,
 			 const struct pvabi_vm_vcpu_fds __user *u);
+int pvabi_region_get_fds(struct pvabi_vm *vm,
+			 struct pvabi_vm_vcpu_fds __user *u);
+void pvabi_region_revoke(struct pvabi_vm *vm);
 void pvabi_region_post(struct pvabi_vcpu *v, u32 vector);
 bool pvabi_region_acked(struct pvabi_vcpu *v);
 

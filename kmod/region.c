@@ -92,6 +92,7 @@ void pvabi_region_post(struct pvabi_vcpu *v, u32 vector)
 	lockdep_assert_held(&v->lock);
 	WRITE_ONCE(v->slot->post_vector, cpu_to_le32(vector));
 	smp_wmb(); /* the vector before its seq */
+	v->post_vector = vector;
 	v->post_seq++;
 	WRITE_ONCE(v->slot->post_seq, cpu_to_le16(v->post_seq));
 	v->posted = true;
@@ -144,11 +145,32 @@ static void region_repost(struct pvabi_vcpu *v)
 	signal_irq(v);
 }
 
+/*
+ * What the module wrote and still means, written again (v->lock held): a
+ * VMM that restored the region from a saved image (virsh restore, an
+ * incoming migration) wrote back older contents over the outstanding
+ * post and int_pending.  The same values again change nothing for a guest
+ * that saw them.
+ */
+static void region_republish(struct pvabi_vcpu *v)
+{
+	struct pvabi_magic_page *pg = page_address(v->magic);
+
+	if (v->posted) {
+		WRITE_ONCE(v->slot->post_vector, cpu_to_le32(v->post_vector));
+		smp_wmb(); /* the vector before its seq */
+		WRITE_ONCE(v->slot->post_seq, cpu_to_le16(v->post_seq));
+	}
+	if (v->posted || pvabi_dlv_pending(&v->dlv))
+		pvabi_st32(v->bo, &pg->dlv.int_pending, 1);
+}
+
 /* An exit of @v in region mode (v->lock held, negotiated, not dead). */
 static void region_exit(struct pvabi_vcpu *v)
 {
 	struct pvabi_dlv_action act;
 
+	region_republish(v);
 	if (!pvabi_region_acked(v)) {
 		region_repost(v);
 		return;
@@ -350,6 +372,8 @@ static void doorbell_detach(struct pvabi_vcpu *v)
 	eventfd_ctx_remove_wait_queue(v->db_ctx, &v->db_wait, &cnt);
 	eventfd_ctx_put(v->db_ctx);
 	v->db_ctx = NULL;
+	fput(v->db_file);
+	v->db_file = NULL;
 }
 
 /* Wait on @fd's eventfd (r->lock held); rings already counted are one. */
@@ -368,6 +392,7 @@ static int doorbell_attach(struct pvabi_vcpu *v, int fd)
 	}
 	doorbell_detach(v);
 	v->db_ctx = ctx;
+	v->db_file = get_file(f.file);
 	init_waitqueue_func_entry(&v->db_wait, doorbell_wake);
 	init_poll_funcptr(&v->db_pt, doorbell_queue);
 	events = vfs_poll(f.file, &v->db_pt);
@@ -377,10 +402,33 @@ static int doorbell_attach(struct pvabi_vcpu *v, int fd)
 	return 0;
 }
 
+/* @fd's eventfd and a reference to its file; the file is NULL for -1. */
+static int irq_get(int fd, struct eventfd_ctx **ctx, struct file **file)
+{
+	struct fd f;
+
+	*ctx = NULL;
+	*file = NULL;
+	if (fd < 0)
+		return 0;
+	f = fdget(fd);
+	if (!f.file)
+		return -EBADF;
+	*ctx = eventfd_ctx_fileget(f.file);
+	if (IS_ERR(*ctx)) {
+		fdput(f);
+		return PTR_ERR(*ctx);
+	}
+	*file = get_file(f.file);
+	fdput(f);
+	return 0;
+}
+
 int pvabi_region_set_fds(struct pvabi_vm *vm,
 			 const struct pvabi_vm_vcpu_fds __user *u)
 {
 	struct eventfd_ctx *irq = NULL, *old;
+	struct file *irq_file = NULL, *old_file;
 	struct pvabi_vm_vcpu_fds f;
 	struct pvabi_region *r;
 	struct pvabi_vcpu *v;
@@ -390,11 +438,9 @@ int pvabi_region_set_fds(struct pvabi_vm *vm,
 		return -EFAULT;
 	if (f.reserved || f.doorbell_fd < -1 || f.irq_fd < -1)
 		return -EINVAL;
-	if (f.irq_fd >= 0) {
-		irq = eventfd_ctx_fdget(f.irq_fd);
-		if (IS_ERR(irq))
-			return PTR_ERR(irq);
-	}
+	err = irq_get(f.irq_fd, &irq, &irq_file);
+	if (err)
+		return err;
 	/*
 	 * vm->lock until the end: region_release() clears vm->region under
 	 * it before freeing, so the region and its vCPUs outlive this call.
@@ -416,14 +462,118 @@ int pvabi_region_set_fds(struct pvabi_vm *vm,
 		goto out;
 	mutex_lock(&v->lock);
 	old = v->efd;
+	old_file = v->efd_file;
 	v->efd = irq;
+	v->efd_file = irq_file;
 	mutex_unlock(&v->lock);
 	irq = old;
+	irq_file = old_file;
 out:
 	mutex_unlock(&vm->lock);
 	if (irq)
 		eventfd_ctx_put(irq);
+	if (irq_file)
+		fput(irq_file);
 	return err;
+}
+
+/* An unused fd for @file, or -1 when there is no file; -errno. */
+static int reserve_fd(struct file *file)
+{
+	return file ? get_unused_fd_flags(O_CLOEXEC) : -1;
+}
+
+/*
+ * PVABI_VM_GET_VCPU_FDS: new fds of the eventfds a vCPU uses now, for a
+ * control plane that restarted and serves the VM again.
+ */
+int pvabi_region_get_fds(struct pvabi_vm *vm,
+			 struct pvabi_vm_vcpu_fds __user *u)
+{
+	struct pvabi_vm_vcpu_fds f;
+	struct file *db = NULL, *irq = NULL;
+	struct pvabi_region *r;
+	struct pvabi_vcpu *v;
+	int err = 0;
+
+	if (copy_from_user(&f, u, sizeof(f)))
+		return -EFAULT;
+	if (f.reserved || f.doorbell_fd || f.irq_fd)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	r = vm->region;
+	if (!r || !r->live || f.vcpu >= r->n_vcpus) {
+		mutex_unlock(&vm->lock);
+		return -ENOENT;
+	}
+	v = r->vcpus[f.vcpu];
+	mutex_lock(&r->lock);
+	if (v->db_file)
+		db = get_file(v->db_file);
+	mutex_unlock(&r->lock);
+	mutex_lock(&v->lock);
+	if (v->efd_file)
+		irq = get_file(v->efd_file);
+	mutex_unlock(&v->lock);
+	mutex_unlock(&vm->lock);
+
+	f.doorbell_fd = reserve_fd(db);
+	f.irq_fd = f.doorbell_fd < -1 ? -1 : reserve_fd(irq);
+	if (f.doorbell_fd < -1 || f.irq_fd < -1)
+		err = f.doorbell_fd < -1 ? f.doorbell_fd : f.irq_fd;
+	else if (copy_to_user(u, &f, sizeof(f)))
+		err = -EFAULT;
+	if (!err && db)
+		fd_install(f.doorbell_fd, db);
+	if (!err && irq)
+		fd_install(f.irq_fd, irq);
+	if (err) {
+		if (f.doorbell_fd >= 0)
+			put_unused_fd(f.doorbell_fd);
+		if (f.irq_fd >= 0)
+			put_unused_fd(f.irq_fd);
+		if (db)
+			fput(db);
+		if (irq)
+			fput(irq);
+	}
+	return err;
+}
+
+/*
+ * The VM's policy went from enabled to disabled (netlink.c): the control
+ * page offers nothing from now on, and each vCPU that negotiated finds its
+ * last answer turned into PVABI_E_POLICY, with one interrupt to look.  What
+ * was injected is still delivered: no vector is dropped.
+ */
+void pvabi_region_revoke(struct pvabi_vm *vm)
+{
+	struct pvabi_region *r;
+	struct pvabi_region_ctl *c;
+	u32 i;
+
+	mutex_lock(&vm->lock);
+	r = vm->region;
+	if (!r || !r->live) {
+		mutex_unlock(&vm->lock);
+		return;
+	}
+	c = ctl_of(r);
+	WRITE_ONCE(c->offer_min, 0);
+	WRITE_ONCE(c->offer_max, 0);
+	WRITE_ONCE(c->offer_features, 0);
+	for (i = 0; i < r->n_vcpus; i++) {
+		struct pvabi_vcpu *v = r->vcpus[i];
+
+		mutex_lock(&v->lock);
+		if (!v->dead && v->negotiated) {
+			WRITE_ONCE(v->slot->ans_status,
+				   cpu_to_le32((u32)PVABI_E_POLICY));
+			signal_irq(v);
+		}
+		mutex_unlock(&v->lock);
+	}
+	mutex_unlock(&vm->lock);
 }
 
 /* ---------------------------------------------------------------- mapping */
@@ -578,6 +728,48 @@ static void ctl_init(struct pvabi_region *r)
 	c->layout = cpu_to_le32(PVABI_REGION_LAYOUT);
 	c->n_vcpus = cpu_to_le32(r->n_vcpus);
 	c->page_size = cpu_to_le32(PAGE_SIZE);
+	c->doorbell_id = cpu_to_le32(r->doorbell_id);
+}
+
+/*
+ * PVABI_VM_REGION_F_REOPEN: another fd of the VM's region, for a control
+ * plane that lost its own (restarted) while a VMM maps it.
+ */
+static int region_reopen(struct pvabi_vm *vm, struct pvabi_vm_region *req,
+			 struct pvabi_vm_region __user *u)
+{
+	struct pvabi_region *r;
+	struct file *file = NULL;
+	int fd;
+
+	if (req->n_vcpus || req->size || req->fd || req->doorbell_id ||
+	    req->flags != PVABI_VM_REGION_F_REOPEN)
+		return -EINVAL;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	/* vm->lock: region_release() clears vm->region under it first. */
+	mutex_lock(&vm->lock);
+	r = vm->region;
+	if (r && r->live && get_file_rcu(r->file)) {
+		file = r->file;
+		req->n_vcpus = r->n_vcpus;
+		req->size = r->size;
+		req->doorbell_id = r->doorbell_id;
+	}
+	mutex_unlock(&vm->lock);
+	if (!file) {
+		put_unused_fd(fd);
+		return -ENOENT;
+	}
+	req->fd = fd;
+	if (copy_to_user(u, req, sizeof(*req))) {
+		put_unused_fd(fd);
+		fput(file);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return fd;
 }
 
 /* PVABI_VM_REGION: the vCPUs, the pages, the fd. */
@@ -592,8 +784,10 @@ int pvabi_region_create(struct pvabi_vm *vm, struct pvabi_vm_region __user *u)
 
 	if (copy_from_user(&req, u, sizeof(req)))
 		return -EFAULT;
+	if (req.flags & PVABI_VM_REGION_F_REOPEN)
+		return region_reopen(vm, &req, u);
 	if (!req.n_vcpus || req.n_vcpus > PVABI_MAX_VCPUS || req.flags ||
-	    req.size || req.fd || req.reserved)
+	    req.size || req.fd || req.doorbell_id > PVABI_REGION_MAX_ID)
 		return -EINVAL;
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
@@ -602,6 +796,7 @@ int pvabi_region_create(struct pvabi_vm *vm, struct pvabi_vm_region __user *u)
 	kref_get(&vm->ref);
 	r->vm = vm;
 	r->n_vcpus = req.n_vcpus;
+	r->doorbell_id = req.doorbell_id;
 	r->size = roundup_pow_of_two((1 + 2 * (u64)req.n_vcpus) * PAGE_SIZE);
 	r->ctl = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	r->pad = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
@@ -650,6 +845,7 @@ int pvabi_region_create(struct pvabi_vm *vm, struct pvabi_vm_region __user *u)
 	for (i = 0; i < r->n_vcpus; i++)
 		r->vcpus[i]->mapping = file->f_mapping;
 	mutex_lock(&vm->lock);
+	r->file = file;
 	r->live = true;	/* complete: PVABI_VM_SET_VCPU_FDS may use it */
 	mutex_unlock(&vm->lock);
 	req.size = r->size;

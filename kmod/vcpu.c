@@ -27,6 +27,8 @@ static void vcpu_free(struct kref *ref)
 
 	if (v->efd)
 		eventfd_ctx_put(v->efd);
+	if (v->efd_file)
+		fput(v->efd_file);
 	put_pid(v->sig_pid);
 	__free_page(v->magic);
 	__free_page(v->notify);

@@ -245,6 +245,8 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return pvabi_region_create(vm, (void __user *)arg);
 	case PVABI_VM_SET_VCPU_FDS:
 		return pvabi_region_set_fds(vm, (void __user *)arg);
+	case PVABI_VM_GET_VCPU_FDS:
+		return pvabi_region_get_fds(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -394,6 +396,42 @@ err_free:
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 	return ret;
+}
+
+/*
+ * PVABI_OPEN_VM: another fd of the live VM with @ureq->uuid, for its owner
+ * (the euid that created it) or CAP_SYS_ADMIN: a control plane that
+ * restarted takes back the VMs a VMM still runs.
+ */
+int pvabi_vm_open(struct pvabi_open_vm __user *ureq)
+{
+	struct pvabi_open_vm req;
+	struct pvabi_vm *vm;
+	int fd;
+
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.id || !memchr_inv(req.uuid, 0, PVABI_UUID_LEN))
+		return -EINVAL;
+	vm = pvabi_vm_get_by_uuid(req.uuid);
+	if (!vm)
+		return -ENOENT;
+	if (!uid_eq(vm->owner, current_euid()) && !capable(CAP_SYS_ADMIN)) {
+		fd = -EPERM;
+		goto out;
+	}
+	req.id = vm->id;
+	if (copy_to_user(ureq, &req, sizeof(req))) {
+		fd = -EFAULT;
+		goto out;
+	}
+	/* The fd's reference is the lookup's. */
+	fd = anon_inode_getfd("pvabi-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+out:
+	pvabi_vm_put(vm);
+	return fd;
 }
 
 void pvabi_vms_exit(void)

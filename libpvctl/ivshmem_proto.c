@@ -12,8 +12,8 @@ uint32_t pvctl_ivshmem_setup_len(uint32_t n_vectors)
 int pvctl_ivshmem_setup_msg(uint32_t k, uint32_t id, uint32_t n_vectors,
 			    struct pvctl_ivshmem_msg *m)
 {
-	if (id < 1 || id > PVCTL_IVSHMEM_MAX_ID || n_vectors < 1 ||
-	    n_vectors > PVCTL_IVSHMEM_MAX_VECTORS ||
+	if (id > PVCTL_IVSHMEM_MAX_ID || id == PVCTL_IVSHMEM_MODULE_ID ||
+	    n_vectors < 1 || n_vectors > PVCTL_IVSHMEM_MAX_VECTORS ||
 	    k >= pvctl_ivshmem_setup_len(n_vectors))
 		return -EINVAL;
 	m->vector = 0;
@@ -65,7 +65,8 @@ static int refuse(struct pvctl_ivshmem_rx *rx)
 	return -EPROTO;
 }
 
-/* After the memory: peer 0's vectors, then the own ones, or peer 0 gone. */
+/* After the memory: the module's vectors, then the own ones, or the
+ * module gone. */
 static int rx_vector(struct pvctl_ivshmem_rx *rx, int64_t v, bool has_fd,
 		     struct pvctl_ivshmem_msg *m)
 {
@@ -107,8 +108,9 @@ int pvctl_ivshmem_rx_feed(struct pvctl_ivshmem_rx *rx, const uint8_t *buf,
 		rx->state = PVCTL_IVSHMEM_RX_ID;
 		return PVCTL_IVSHMEM_FD_NONE;
 	case PVCTL_IVSHMEM_RX_ID:
-		/* QEMU takes 0 too; pvabi's server keeps it for the module. */
-		if (v < 1 || v > PVCTL_IVSHMEM_MAX_ID || has_fd)
+		/* The module's ID is never a client's. */
+		if (v < 0 || v > PVCTL_IVSHMEM_MAX_ID ||
+		    v == PVCTL_IVSHMEM_MODULE_ID || has_fd)
 			return refuse(rx);
 		rx->id = v;
 		rx->state = PVCTL_IVSHMEM_RX_SHM;

@@ -10,19 +10,23 @@
  *   k = 0                 0 (the protocol version), no fd
  *   k = 1                 the client's own ID, no fd
  *   k = 2                 -1 with the shared memory (the region fd)
- *   k = 3 ... 2 + n       0 (peer 0, the module) with its vector k - 3's
+ *   k = 3 ... 2 + n       1 (peer 1, the module) with its vector k - 3's
  *                         eventfd: the doorbell of vCPU k - 3
  *   k = 3 + n ... 2 + 2n  the own ID with vector k - 3 - n's eventfd: the
  *                         interrupt of vCPU k - 3 - n (MSI-X vector)
  *
- * and later only "peer 0 gone" (0 without an fd) when the server stops
+ * and later only "peer 1 gone" (1 without an fd) when the server stops
  * serving the VM while the client is still connected.
  *
- * pvabi's one peer is pvabi.ko, ID 0 (parts of issue 15 fix it: a guest
- * rings vCPU v's doorbell by writing (0 << 16) | v to BAR0 offset 12).
- * QEMU clients get IDs >= 1 and never learn of one another: two clients of
- * one socket are one VM twice (an incoming migration beside its source),
- * and neither has a reason to interrupt the other.
+ * pvabi's one peer is pvabi.ko, ID 1: a guest rings vCPU v's doorbell by
+ * writing (1 << 16) | v to BAR0 offset 12, and finds the 1 in its control
+ * page (doorbell_id, kmod/uapi/linux/pvabi.h).  Every QEMU client gets ID
+ * 0: QEMU's ivshmem with master=on, the only role whose region migrates
+ * (virsh save/restore, migration), refuses any other ID ("master must
+ * connect to the server before any peers").  Clients never learn of one
+ * another: two clients of one socket are one VM twice (an incoming
+ * migration beside its source, both masters), and neither has a reason to
+ * interrupt the other.
  */
 #ifndef PVCTL_IVSHMEM_PROTO_H
 #define PVCTL_IVSHMEM_PROTO_H
@@ -33,7 +37,8 @@
 
 #define PVCTL_IVSHMEM_VERSION	0
 #define PVCTL_IVSHMEM_MSG_SIZE	8
-#define PVCTL_IVSHMEM_MODULE_ID 0
+#define PVCTL_IVSHMEM_MODULE_ID 1
+#define PVCTL_IVSHMEM_CLIENT_ID 0
 /* The doorbell register has 16 bits for the peer ID, and for the vector. */
 #define PVCTL_IVSHMEM_MAX_ID	  65535
 #define PVCTL_IVSHMEM_MAX_VECTORS 65536u
@@ -64,8 +69,9 @@ uint32_t pvctl_ivshmem_setup_len(uint32_t n_vectors);
 
 /*
  * pvctl_ivshmem_setup_msg - the @k-th message sent on connect
- * Returns 0, or -EINVAL for @id outside 1 ... PVCTL_IVSHMEM_MAX_ID,
- * @n_vectors outside 1 ... PVCTL_IVSHMEM_MAX_VECTORS, or @k past the end.
+ * Returns 0, or -EINVAL for @id outside 0 ... PVCTL_IVSHMEM_MAX_ID or the
+ * module's, @n_vectors outside 1 ... PVCTL_IVSHMEM_MAX_VECTORS, or @k past
+ * the end.
  */
 int pvctl_ivshmem_setup_msg(uint32_t k, uint32_t id, uint32_t n_vectors,
 			    struct pvctl_ivshmem_msg *m);
@@ -78,16 +84,16 @@ int64_t pvctl_ivshmem_decode(const uint8_t in[PVCTL_IVSHMEM_MSG_SIZE]);
  * The receiving side, as strict as pvabi's server: what QEMU's ivshmem
  * device accepts (version 0, an ID in 0 ... 65535, the shared memory with
  * -1, vectors in order, at most as many as it has) narrowed to what pvabi
- * sends: only peer 0 besides the client itself, peer 0's vectors before
- * the own ones.  The tests hold the server's stream to it; the fuzz harness
- * holds it to its invariants.
+ * sends: only peer 1 (the module) besides the client itself, the module's
+ * vectors before the own ones.  The tests hold the server's stream to it; the
+ * fuzz harness holds it to its invariants.
  */
 enum pvctl_ivshmem_rx_state {
 	PVCTL_IVSHMEM_RX_VERSION,
 	PVCTL_IVSHMEM_RX_ID,
 	PVCTL_IVSHMEM_RX_SHM,
 	PVCTL_IVSHMEM_RX_VECTORS,
-	PVCTL_IVSHMEM_RX_GONE,	/* peer 0 left; nothing more may come */
+	PVCTL_IVSHMEM_RX_GONE,	/* the module left; nothing more may come */
 	PVCTL_IVSHMEM_RX_ERROR, /* a message was refused */
 };
 

@@ -12,6 +12,7 @@
 
 #include <linux/pvabi.h>
 
+#include "ivshmem_proto.h"
 #include "ivshmem_region.h"
 
 #define PVABI_DEVICE "/dev/pvabi"
@@ -103,12 +104,73 @@ static int fail(int err, char *why, size_t whylen, const char *what)
 	return -err;
 }
 
+/*
+ * The region of the module VM p->vm_fd, which exists already (its QEMU
+ * runs, or its fds were kept while pvctld restarted), and the doorbells it
+ * uses now, changing nothing.  1 when taken back, or a negative errno.
+ */
+static int pvabi_take_back(struct pvctl_region *r, uint32_t id, char *why,
+			   size_t whylen)
+{
+	struct pvabi_source *p = r->data;
+	struct pvabi_vm_region reg = {.flags = PVABI_VM_REGION_F_REOPEN};
+
+	if (ioctl(p->vm_fd, PVABI_VM_REGION, &reg) < 0)
+		return fail(errno, why, whylen, "PVABI_VM_REGION (reopen)");
+	r->fd = reg.fd;
+	r->size = reg.size;
+	if (reg.n_vcpus != r->n_vcpus ||
+	    reg.doorbell_id != PVCTL_IVSHMEM_MODULE_ID) {
+		snprintf(why, whylen,
+			 "module VM %u has %u vCPUs and doorbell ID %u, not "
+			 "%u and %u",
+			 id, reg.n_vcpus, reg.doorbell_id, r->n_vcpus,
+			 (unsigned int)PVCTL_IVSHMEM_MODULE_ID);
+		return -EEXIST;
+	}
+	for (uint32_t i = 0; i < r->n_vcpus; i++) {
+		struct pvabi_vm_vcpu_fds f = {.vcpu = i};
+
+		if (ioctl(p->vm_fd, PVABI_VM_GET_VCPU_FDS, &f) < 0)
+			return fail(errno, why, whylen,
+				    "PVABI_VM_GET_VCPU_FDS");
+		r->doorbell_fds[i] = f.doorbell_fd;
+		if (f.irq_fd >= 0)
+			close(f.irq_fd); /* the running QEMU's: left set */
+		if (f.doorbell_fd < 0) {
+			snprintf(why, whylen,
+				 "vCPU %u of module VM %u has no "
+				 "doorbell",
+				 i, id);
+			return -ENOENT;
+		}
+	}
+	return 1;
+}
+
+/* The module VM with @uuid, if it exists: 1 taken back, 0 none, -errno. */
+static int pvabi_reopen(struct pvctl_region *r, int dev,
+			const unsigned char uuid[16], char *why, size_t whylen)
+{
+	struct pvabi_source *p = r->data;
+	struct pvabi_open_vm ov = {.flags = 0};
+
+	memcpy(ov.uuid, uuid, sizeof(ov.uuid));
+	p->vm_fd = ioctl(dev, PVABI_OPEN_VM, &ov);
+	if (p->vm_fd < 0)
+		return errno == ENOENT
+			       ? 0
+			       : fail(errno, why, whylen, "PVABI_OPEN_VM");
+	return pvabi_take_back(r, ov.id, why, whylen);
+}
+
 static int pvabi_region(struct pvctl_region *r, const unsigned char uuid[16],
 			const char *name, char *why, size_t whylen)
 {
 	struct pvabi_source *p = r->data;
 	struct pvabi_create_vm cv = {0};
-	struct pvabi_vm_region reg = {.n_vcpus = r->n_vcpus};
+	struct pvabi_vm_region reg = {.n_vcpus = r->n_vcpus,
+				      .doorbell_id = PVCTL_IVSHMEM_MODULE_ID};
 	int dev, err;
 
 	memcpy(cv.uuid, uuid, sizeof(cv.uuid));
@@ -117,6 +179,11 @@ static int pvabi_region(struct pvctl_region *r, const unsigned char uuid[16],
 	dev = open(PVABI_DEVICE, O_RDWR | O_CLOEXEC);
 	if (dev < 0)
 		return fail(errno, why, whylen, PVABI_DEVICE);
+	err = pvabi_reopen(r, dev, uuid, why, whylen);
+	if (err) {
+		close(dev);
+		return err < 0 ? err : 0;
+	}
 	p->vm_fd = ioctl(dev, PVABI_CREATE_VM, &cv);
 	err = errno;
 	close(dev);
@@ -137,13 +204,12 @@ static int pvabi_region(struct pvctl_region *r, const unsigned char uuid[16],
 	return 0;
 }
 
-int pvctl_region_open_pvabi(const unsigned char uuid[16], const char *name,
-			    uint32_t n_vcpus, struct pvctl_region **out,
-			    char *why, size_t whylen)
+/* A region of the pvabi source whose VM fd is still to be opened. */
+static int pvabi_alloc(uint32_t n_vcpus, struct pvctl_region **out, char *why,
+		       size_t whylen)
 {
 	struct pvctl_region *r;
 	struct pvabi_source *p;
-	int err;
 
 	*out = NULL;
 	if (n_vcpus < 1 || n_vcpus > PVABI_MAX_VCPUS) {
@@ -163,13 +229,50 @@ int pvctl_region_open_pvabi(const unsigned char uuid[16], const char *name,
 	r->data = p;
 	r->free = pvabi_free;
 	r->set_irq_fds = pvabi_set_irq_fds;
-	err = pvabi_region(r, uuid, name, why, whylen);
-	if (err) {
-		pvctl_region_free(r);
-		return err;
-	}
 	*out = r;
 	return 0;
+}
+
+int pvctl_region_open_pvabi(const unsigned char uuid[16], const char *name,
+			    uint32_t n_vcpus, struct pvctl_region **out,
+			    char *why, size_t whylen)
+{
+	int err = pvabi_alloc(n_vcpus, out, why, whylen);
+
+	if (!err)
+		err = pvabi_region(*out, uuid, name, why, whylen);
+	if (err) {
+		pvctl_region_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+int pvctl_region_adopt_pvabi(int vm_fd, uint32_t n_vcpus,
+			     struct pvctl_region **out, char *why,
+			     size_t whylen)
+{
+	int err = pvabi_alloc(n_vcpus, out, why, whylen);
+
+	if (err) {
+		close(vm_fd);
+		return err;
+	}
+	((struct pvabi_source *)(*out)->data)->vm_fd = vm_fd;
+	err = pvabi_take_back(*out, 0, why, whylen);
+	if (err < 0) {
+		pvctl_region_free(*out);
+		*out = NULL;
+		return err;
+	}
+	return 0;
+}
+
+int pvctl_region_vm_fd(const struct pvctl_region *r)
+{
+	return r && r->free == pvabi_free
+		       ? ((const struct pvabi_source *)r->data)->vm_fd
+		       : -1;
 }
 
 /* ------------------------------------- memfd: the protocol test's only */

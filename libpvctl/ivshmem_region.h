@@ -40,15 +40,37 @@ void pvctl_region_free(struct pvctl_region *r);
  * bytes, else it is left out and the UUID alone names the VM)
  * @n_vcpus: 1 ... PVABI_MAX_VCPUS
  * Opens /dev/pvabi, creates the VM (PVABI_CREATE_VM), its region
- * (PVABI_VM_REGION) and one doorbell eventfd per vCPU, handed to the module
- * with PVABI_VM_SET_VCPU_FDS.  The module VM lives as long as @out.
+ * (PVABI_VM_REGION, the module's doorbell ID PVCTL_IVSHMEM_MODULE_ID) and
+ * one doorbell eventfd per vCPU, handed to the module with
+ * PVABI_VM_SET_VCPU_FDS.  When the module has a VM with @uuid already (its
+ * QEMU kept running while pvctld restarted), takes it back instead:
+ * PVABI_OPEN_VM, the region reopened, the doorbells it uses now
+ * (PVABI_VM_GET_VCPU_FDS), its interrupts left where they go.  The module
+ * VM lives at least as long as @out.
  * Returns 0, or a negative errno with @why (-ENOENT: no /dev/pvabi, the
- * module is not loaded; -EEXIST: the module already has a VM of that UUID
- * or name).
+ * module is not loaded; -EEXIST: the module already has a VM of that name,
+ * or one of that UUID whose region does not fit; -EPERM: that VM is
+ * another user's).
  */
 int pvctl_region_open_pvabi(const unsigned char uuid[16], const char *name,
 			    uint32_t n_vcpus, struct pvctl_region **out,
 			    char *why, size_t whylen);
+
+/*
+ * pvctl_region_adopt_pvabi - the region of a module VM whose fd @vm_fd the
+ * caller kept (systemd's fd store across a restart of pvctld); @vm_fd is
+ * the region's from now on, closed by pvctl_region_free() (and on failure).
+ * Takes the region and doorbells back as pvctl_region_open_pvabi() does
+ * for a VM that exists.  Returns 0 or a negative errno with @why (-ENOENT:
+ * the VM has no region any more; -EEXIST: its region has another number
+ * of vCPUs).
+ */
+int pvctl_region_adopt_pvabi(int vm_fd, uint32_t n_vcpus,
+			     struct pvctl_region **out, char *why,
+			     size_t whylen);
+
+/* The module VM fd of a region from pvabi.ko, or -1 (another source). */
+int pvctl_region_vm_fd(const struct pvctl_region *r);
 
 /*
  * pvctl_region_open_memfd - a region of memory and eventfds the caller owns

@@ -20,8 +20,9 @@ struct client {
 	int fd;
 	sd_event_source *src;
 	uint32_t id;
-	uint32_t next; /* the setup message to send next */
-	int *irq_fds;  /* n_vectors, this client's own vectors */
+	uint64_t serial; /* 1 for the first client served: in the log */
+	uint32_t next;	 /* the setup message to send next */
+	int *irq_fds;	 /* n_vectors, this client's own vectors */
 };
 
 struct pvctl_ivshmem_server {
@@ -35,7 +36,6 @@ struct pvctl_ivshmem_server {
 	struct client *clients[PVCTL_IVSHMEM_MAX_CLIENTS];
 	unsigned int n;
 	struct pvctl_region *region;
-	uint32_t last_id;
 	uint64_t served;
 };
 
@@ -91,14 +91,11 @@ static void client_drop(struct client *c, const char *why)
 	memmove(&s->clients[i], &s->clients[i + 1],
 		(s->n - i - 1) * sizeof(s->clients[0]));
 	s->n--;
-	logf_(s, "%s: client %u %s", s->path, c->id, why);
+	logf_(s, "%s: client #%llu %s", s->path, (unsigned long long)c->serial,
+	      why);
 	client_close(c);
 	if (i == 0)
 		route_irqs(s);
-	if (!s->n) {
-		pvctl_region_free(s->region);
-		s->region = NULL;
-	}
 }
 
 /* One message, or -EAGAIN when the socket is full. */
@@ -258,23 +255,6 @@ static int need_region(struct pvctl_ivshmem_server *s)
 	return 0;
 }
 
-static bool id_in_use(const struct pvctl_ivshmem_server *s, uint32_t id)
-{
-	for (unsigned int i = 0; i < s->n; i++)
-		if (s->clients[i]->id == id)
-			return true;
-	return false;
-}
-
-static uint32_t next_id(struct pvctl_ivshmem_server *s)
-{
-	do
-		s->last_id =
-			s->last_id >= PVCTL_IVSHMEM_MAX_ID ? 1 : s->last_id + 1;
-	while (id_in_use(s, s->last_id));
-	return s->last_id;
-}
-
 static bool peer_allowed(struct pvctl_ivshmem_server *s, int fd)
 {
 	struct ucred cr;
@@ -321,11 +301,13 @@ static int client_new(struct pvctl_ivshmem_server *s, int fd)
 		client_close(c);
 		return r;
 	}
-	c->id = next_id(s);
+	c->id = PVCTL_IVSHMEM_CLIENT_ID;
 	s->clients[s->n++] = c;
-	s->served++;
-	logf_(s, "%s: client %u connected (%u vectors, region %llu bytes)",
-	      s->path, c->id, s->o.n_vectors,
+	c->serial = ++s->served;
+	logf_(s,
+	      "%s: client #%llu connected as ID %u (%u vectors, region %llu "
+	      "bytes)",
+	      s->path, (unsigned long long)c->serial, c->id, s->o.n_vectors,
 	      (unsigned long long)s->region->size);
 	if (s->n == 1)
 		route_irqs(s);
@@ -352,10 +334,6 @@ static void accept_one(struct pvctl_ivshmem_server *s, int fd)
 	if (r >= 0)
 		return;
 	logf_(s, "%s: refused a client: %s", s->path, strerror(-r));
-	if (!s->n) {
-		pvctl_region_free(s->region);
-		s->region = NULL;
-	}
 	return; /* client_new() closed @fd */
 refuse:
 	/* QEMU 7.2 spins in its device's realize on an end of file before
@@ -482,8 +460,9 @@ void pvctl_ivshmem_server_free(struct pvctl_ivshmem_server *s)
 		 * got peer 0 either. */
 		if (c->next == pvctl_ivshmem_setup_len(s->o.n_vectors))
 			send_msg(c->fd, PVCTL_IVSHMEM_MODULE_ID, -1);
-		client_drop(c, "told peer 0 is gone (the server stops)");
+		client_drop(c, "told the module is gone (the server stops)");
 	}
+	pvctl_region_free(s->region);
 	sd_event_source_disable_unref(s->src);
 	if (s->fd >= 0) {
 		close(s->fd);
@@ -493,6 +472,46 @@ void pvctl_ivshmem_server_free(struct pvctl_ivshmem_server *s)
 	}
 	free(s->path);
 	free(s);
+}
+
+int pvctl_ivshmem_server_hold(struct pvctl_ivshmem_server *s)
+{
+	return need_region(s);
+}
+
+bool pvctl_ivshmem_server_holds(const struct pvctl_ivshmem_server *s)
+{
+	return s->region != NULL;
+}
+
+const struct pvctl_region *
+pvctl_ivshmem_server_region(const struct pvctl_ivshmem_server *s)
+{
+	return s->region;
+}
+
+int pvctl_ivshmem_server_forget(struct pvctl_ivshmem_server *s)
+{
+	if (s->n)
+		return -EBUSY;
+	if (s->region)
+		logf_(s, "%s: the region is let go (the VM starts afresh)",
+		      s->path);
+	pvctl_region_free(s->region);
+	s->region = NULL;
+	return 0;
+}
+
+unsigned int pvctl_ivshmem_server_ring(struct pvctl_ivshmem_server *s)
+{
+	const uint64_t one = 1;
+	unsigned int rung = 0;
+
+	for (uint32_t i = 0; s->region && i < s->region->n_vcpus; i++)
+		rung += s->region->doorbell_fds[i] >= 0 &&
+			write(s->region->doorbell_fds[i], &one, sizeof(one)) ==
+				(ssize_t)sizeof(one);
+	return rung;
 }
 
 unsigned int pvctl_ivshmem_server_clients(const struct pvctl_ivshmem_server *s)

@@ -26,11 +26,10 @@
  * hand QEMU a JSON true, which it refuses).  Only a master's region
  * migrates; a peer without it carries a migration blocker.  And QEMU
  * refuses master=on unless the server gave it peer ID 0 ("master must
- * connect to the server before any peers"), while pvabi's server keeps ID 0
- * for pvabi.ko and gives QEMU 1 or more: master=on would stop every
- * enabled domain from starting.  auto is master exactly when QEMU is peer
- * 0, so the domain starts either way, and migrates once the server hands
- * QEMU ID 0.
+ * connect to the server before any peers").  pvabi's server gives every
+ * QEMU ID 0 and pvabi.ko ID 1 (ivshmem_proto.h), so auto, which is master
+ * exactly when QEMU is peer 0, is on with it, and a domain whose socket is
+ * served by something else still starts.
  */
 #ifndef PVCTL_SHMEM_H
 #define PVCTL_SHMEM_H

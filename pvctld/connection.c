@@ -51,7 +51,8 @@ static void wake(struct pvctld *c)
 		log_error_errno(errno, "eventfd");
 }
 
-static void queue_event(struct pvctld *c, virDomainPtr dom, const char *what)
+static void queue_event(struct pvctld *c, virDomainPtr dom, const char *what,
+			int event, int detail)
 {
 	struct pvctld_event *e = calloc(1, sizeof(*e));
 
@@ -63,6 +64,8 @@ static void queue_event(struct pvctld *c, virDomainPtr dom, const char *what)
 	if (virDomainGetUUIDString(dom, e->uuid) < 0)
 		e->uuid[0] = 0;
 	e->what = what;
+	e->event = event;
+	e->detail = detail;
 	pthread_mutex_lock(&c->lock);
 	*c->queue_tail = e;
 	c->queue_tail = &e->next;
@@ -95,7 +98,7 @@ static const char *lifecycle_name(int event, int detail)
 static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event,
 			int detail, void *opaque)
 {
-	queue_event(opaque, dom, lifecycle_name(event, detail));
+	queue_event(opaque, dom, lifecycle_name(event, detail), event, detail);
 	return 0;
 }
 
@@ -104,7 +107,7 @@ static void on_metadata(virConnectPtr conn, virDomainPtr dom, int type,
 {
 	if (type == VIR_DOMAIN_METADATA_ELEMENT && nsuri &&
 	    !strcmp(nsuri, PVCTL_METADATA_NS))
-		queue_event(opaque, dom, "settings");
+		queue_event(opaque, dom, "settings", -1, -1);
 }
 
 static const char *close_reason(int reason)
@@ -320,6 +323,8 @@ static void handle_event(struct pvctld *c, struct pvctld_event *e)
 	bus_emit_vm_changed(c, e->name, e->uuid[0] ? e->uuid : NULL, e->what);
 	if (!strcmp(e->what, "undefined"))
 		vmsock_forget(c, e->name);
+	else if (e->event >= 0)
+		vmsock_lifecycle(c, e->name, e->event, e->detail);
 	if (c->conn && strcmp(e->what, "undefined"))
 		dom = virDomainLookupByName(c->conn, e->name);
 	if (dom) {

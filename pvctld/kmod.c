@@ -166,6 +166,9 @@ static int adopt_vm(const struct pvctl_genl_vm *gvm, void *arg)
 	push_kmod_vm(c, vm);
 	if (vm->negotiated)
 		negotiated_changed(c, vm);
+	/* A VM that outlived a pvctld: its socket serves it again. */
+	if (vm->has_uuid)
+		vmsock_adopt(c, vm->uuid);
 	return 0;
 }
 

@@ -46,6 +46,7 @@ struct pvctld_event {
 	char *name;
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	const char *what;
+	int event, detail; /* libvirt's lifecycle event; -1: none */
 };
 
 /* A VM of pvabi.ko (kmod.c) and what its vCPUs negotiated. */
@@ -255,6 +256,14 @@ void push_vm_to(struct pvctld *c, virDomainPtr dom,
 void vmsock_follow(struct pvctld *c, virDomainPtr dom,
 		   const struct pvctl_vm_settings *s);
 void vmsock_forget(struct pvctld *c, const char *name);
+/* A libvirt lifecycle event of VM @name: ring its doorbells when its guest
+ * runs again, let its region go when it stopped for good, close its socket
+ * when it was disabled while running. */
+void vmsock_lifecycle(struct pvctld *c, const char *name, int event,
+		      int detail);
+/* The module has a VM with @uuid: serve its region if its socket does not
+ * yet (pvctld started while the VM's QEMU ran). */
+void vmsock_adopt(struct pvctld *c, const unsigned char *uuid);
 void vmsock_open_all(struct pvctld *c);
 void vmsock_close_all(struct pvctld *c);
 

@@ -10,15 +10,19 @@
  * the guest's side through qtest's port and memory commands:
  *   - the device (1af4:1110) is found on bus 0; BAR2's size is the region's;
  *     a pattern written through BAR2 is in the memfd, and back;
- *   - IVPosition (BAR0 + 8) is the ID the server gave;
- *   - writing the doorbell (BAR0 + 12) with (0 << 16) | v fires the test's
- *     peer-0 eventfd v, and no other;
+ *   - IVPosition (BAR0 + 8) is the ID the server gave, 0: the device is
+ *     master=on (what migrates the region), which QEMU refuses for any
+ *     other ID;
+ *   - writing the doorbell (BAR0 + 12) with (1 << 16) | v fires the test's
+ *     eventfd v of the module (peer 1), and no other;
  *   - with MSI-X enabled (table entries pointed at guest RAM, distinct
  *     data), signalling the client's interrupt eventfd v makes QEMU write
  *     vector v's message: the MSI write is read back from RAM;
- *   - a second QEMU while the first is connected gets the next ID and the
- *     same memory; once the first is killed, interrupts go to the second;
- *     a third QEMU after both are gone is served;
+ *   - a second QEMU while the first is connected (an incoming migration)
+ *     gets ID 0 too, a master as well, and the same memory; once the first
+ *     is killed, interrupts go to the second; a third QEMU after both are
+ *     gone (virsh restore) is served the same memory, the same doorbells
+ *     and new interrupt eventfds;
  *   - a region whose size is not a power of two is never sent: that QEMU
  *     is refused with a version it does not speak, and does not start.
  * Exit 0 and one summary line on success, 1 on a failed check, 77 to skip.
@@ -45,6 +49,7 @@
 
 #include <systemd/sd-event.h>
 
+#include "ivshmem_proto.h"
 #include "ivshmem_server.h"
 
 #define N_VECTORS   4
@@ -63,7 +68,7 @@ static uint8_t *mem;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int irq_fds[N_VECTORS] = {-1, -1, -1, -1}; /* the current client's */
 static bool use_odd;
-static int odd_refused;
+static int odd_refused, opens, forget_fd, forgotten;
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void die(const char *fmt, ...)
@@ -99,6 +104,7 @@ static int open_region(void *arg, struct pvctl_region **out, char *why,
 
 	pthread_mutex_lock(&lock);
 	odd = use_odd;
+	opens++;
 	pthread_mutex_unlock(&lock);
 	return pvctl_region_open_memfd(odd ? odd_memfd : memfd, doorbell,
 				       N_VECTORS, on_irq_fds, NULL, out);
@@ -113,6 +119,31 @@ static void server_log(void *arg, const char *line)
 		odd_refused++;
 		pthread_mutex_unlock(&lock);
 	}
+}
+
+/* One of the server thread's counters, read under the lock. */
+static int counter(const int *p)
+{
+	int v;
+
+	pthread_mutex_lock(&lock);
+	v = *p;
+	pthread_mutex_unlock(&lock);
+	return v;
+}
+
+/* The VM stopped for good: the server lets its region go. */
+static int on_forget(sd_event_source *s, int fd, uint32_t revents, void *data)
+{
+	uint64_t n;
+
+	if (read(fd, &n, sizeof(n)) == sizeof(n) &&
+	    pvctl_ivshmem_server_forget(data) == 0) {
+		pthread_mutex_lock(&lock);
+		forgotten++;
+		pthread_mutex_unlock(&lock);
+	}
+	return 0;
 }
 
 static int on_stop(sd_event_source *s, int fd, uint32_t revents, void *data)
@@ -139,6 +170,8 @@ static void *server_thread(void *arg)
 		die("sd_event");
 	if (pvctl_ivshmem_server_new(e, &o, &srv, why, sizeof(why)) < 0)
 		die("server: %s", why);
+	if (sd_event_add_io(e, NULL, forget_fd, EPOLLIN, on_forget, srv) < 0)
+		die("sd_event");
 	sd_event_loop(e);
 	pvctl_ivshmem_server_free(srv);
 	sd_event_unref(e);
@@ -233,7 +266,7 @@ static void qemu_start(struct qemu *vm, const char *name, const char *sock)
 		       chardev, "-device",
 		       device ? device
 			      : "ivshmem-doorbell,chardev=c,vectors=4,"
-				"ioeventfd=on",
+				"ioeventfd=on,master=on",
 		       (char *)NULL);
 		_exit(127);
 	}
@@ -371,16 +404,17 @@ static bool readable(int fd, int ms)
 	return poll(&p, 1, ms) == 1;
 }
 
-/* The doorbell for peer 0's vector v fires exactly eventfd v. */
+/* The doorbell for the module's vector v fires exactly eventfd v. */
 static unsigned int check_doorbells(struct qemu *vm)
 {
 	unsigned int ok = 0;
 	uint64_t n;
 
 	for (unsigned int v = 0; v < N_VECTORS; v++) {
-		qt(vm, "writel 0x%x 0x%x", BAR0_ADDR + 12, 0u << 16 | v);
+		qt(vm, "writel 0x%x 0x%x", BAR0_ADDR + 12,
+		   (unsigned int)PVCTL_IVSHMEM_MODULE_ID << 16 | v);
 		if (!readable(doorbell[v], 2000))
-			die("%s: doorbell %u did not fire peer 0's eventfd",
+			die("%s: doorbell %u did not fire the module's eventfd",
 			    vm->name, v);
 		if (read(doorbell[v], &n, sizeof(n)) != sizeof(n) || n != 1)
 			die("%s: doorbell %u: eventfd count %" PRIu64, vm->name,
@@ -508,6 +542,7 @@ int main(int argc, char **argv)
 	for (int v = 0; v < N_VECTORS; v++)
 		doorbell[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	forget_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	snprintf(sock, sizeof(sock), "%s/vm.sock", dir);
 	if (pthread_create(&th, NULL, server_thread, sock))
 		die("thread");
@@ -515,14 +550,14 @@ int main(int argc, char **argv)
 		usleep(10000);
 
 	/* One QEMU: memory, ID, doorbells, interrupts. */
-	qemu_ready(&a, "qemu-a", sock, 1, &bar2);
+	qemu_ready(&a, "qemu-a", sock, 0, &bar2);
 	check_memory(&a, 0x11223344u);
 	bells = check_doorbells(&a);
 	irqs_a = check_irqs(&a);
 
-	/* A second one beside it (an incoming migration): ID 2, the same
-	 * memory; the interrupts stay with the first. */
-	qemu_ready(&b, "qemu-b", sock, 2, &bar2);
+	/* A second one beside it (an incoming migration): ID 0 as well, the
+	 * same memory; the interrupts stay with the first. */
+	qemu_ready(&b, "qemu-b", sock, 0, &bar2);
 	if (qt(&b, "readl 0x%x", BAR2_ADDR + 0x40) != 0x11223344u)
 		die("qemu-b: not the memory qemu-a wrote");
 	bells_b = check_doorbells(&b);
@@ -543,12 +578,25 @@ int main(int argc, char **argv)
 	irqs_b = check_irqs(&b);
 	qemu_kill(&b);
 
-	/* After both: a new QEMU (a restart) is served, ID 3. */
-	qemu_ready(&c, "qemu-c", sock, 3, &bar2);
+	/* After both: a new QEMU (a restore) is served the same memory. */
+	qemu_ready(&c, "qemu-c", sock, 0, &bar2);
+	if (qt(&c, "readl 0x%x", BAR2_ADDR + 0x40) != 0x11223344u)
+		die("qemu-c: not the memory qemu-a wrote");
 	check_memory(&c, 0x55667788u);
 	bells_c = check_doorbells(&c);
 	check_irqs(&c);
 	qemu_kill(&c);
+	st = counter(&opens);
+	if (st != 1)
+		die("the region was opened %d times for 3 QEMUs, not once", st);
+
+	/* The VM stops for good: its next QEMU gets a region opened anew. */
+	if (write(forget_fd, &one, sizeof(one)) != sizeof(one))
+		die("forget");
+	for (int i = 0; i < 200 && !counter(&forgotten); i++)
+		usleep(10000);
+	if (counter(&forgotten) != 1)
+		die("the server did not let the region go");
 
 	/* A region that is not a power of two is never sent: QEMU gets no
 	 * memory and gives up. */
@@ -563,9 +611,7 @@ int main(int argc, char **argv)
 	fclose(d.w);
 	if (d.qmp >= 0)
 		close(d.qmp);
-	pthread_mutex_lock(&lock);
-	st = odd_refused;
-	pthread_mutex_unlock(&lock);
+	st = counter(&odd_refused);
 	if (st != 1)
 		die("the server did not refuse the odd region (%d)", st);
 
@@ -573,10 +619,10 @@ int main(int argc, char **argv)
 		die("stop");
 	pthread_join(th, NULL);
 	printf("ivshmem-qemu: QEMU saw BAR2 %" PRIu64
-	       " bytes = the region, IVPosition 1/2/3 = the IDs given, "
-	       "doorbells on peer 0 %u/%d %u/%d %u/%d, MSI-X writes %u/%d "
+	       " bytes = the region, IVPosition 0/0/0 (master=on), "
+	       "doorbells on peer 1 %u/%d %u/%d %u/%d, MSI-X writes %u/%d "
 	       "(1st client) %u/%d (2nd, after the 1st was killed), "
-	       "3 clients served, a %u-byte region never sent\n",
+	       "3 clients served one region, a %u-byte region never sent\n",
 	       bar2, bells, N_VECTORS, bells_b, N_VECTORS, bells_c, N_VECTORS,
 	       irqs_a, N_VECTORS, irqs_b, N_VECTORS, REGION_SIZE + 4096);
 	return 0;

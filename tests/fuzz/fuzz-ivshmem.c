@@ -4,10 +4,10 @@
  * the validator the tests hold pvabi's ivshmem server to: the bytes are a
  * stream of received messages, each one byte (bit 7: an fd came with it;
  * bits 0-3: its length) and that many bytes.  The validator must never
- * accept more vectors than the client has, an ID outside 1 ... 65535, a
- * message that is not 8 bytes, an fd where none belongs or none where one
- * must be, or anything after it refused once; and pvctl_ivshmem_setup_msg()
- * for the first byte's values must be accepted whole.
+ * accept more vectors than the client has, an ID outside 0 ... 65535 or
+ * the module's, a message that is not 8 bytes, an fd where none belongs or
+ * none where one must be, or anything after it refused once; and
+ * pvctl_ivshmem_setup_msg() for the first byte's values must be accepted whole.
  */
 #include <errno.h>
 
@@ -21,7 +21,8 @@ static void check_setup(uint32_t id, uint32_t n)
 	uint8_t b[8];
 
 	if (pvctl_ivshmem_setup_msg(0, id, n, &m) < 0) {
-		FUZZ_ASSERT(id < 1 || id > PVCTL_IVSHMEM_MAX_ID || n < 1 ||
+		FUZZ_ASSERT(id == PVCTL_IVSHMEM_MODULE_ID ||
+			    id > PVCTL_IVSHMEM_MAX_ID || n < 1 ||
 			    n > PVCTL_IVSHMEM_MAX_VECTORS);
 		return;
 	}
@@ -73,13 +74,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r == PVCTL_IVSHMEM_FD_REGION)
 			FUZZ_ASSERT(m.value == -1);
 		if (r == PVCTL_IVSHMEM_FD_DOORBELL)
-			FUZZ_ASSERT(m.value == 0 && m.vector < n);
+			FUZZ_ASSERT(m.value == PVCTL_IVSHMEM_MODULE_ID &&
+				    m.vector < n);
 		if (r == PVCTL_IVSHMEM_FD_IRQ)
 			FUZZ_ASSERT(m.value == rx.id && m.vector < n);
 		FUZZ_ASSERT(rx.peer0 <= n && rx.own <= n);
 		FUZZ_ASSERT(rx.own == 0 || rx.peer0 == n);
 		if (rx.state >= PVCTL_IVSHMEM_RX_SHM)
-			FUZZ_ASSERT(rx.id >= 1 &&
+			FUZZ_ASSERT(rx.id >= 0 &&
+				    rx.id != PVCTL_IVSHMEM_MODULE_ID &&
 				    rx.id <= PVCTL_IVSHMEM_MAX_ID);
 	}
 	return 0;

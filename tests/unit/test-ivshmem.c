@@ -6,7 +6,9 @@
  * with a memfd region, read by a client written here: the setup in order
  * with its fds, a setup larger than the socket buffer sent without
  * blocking, a client that sends being dropped, the client bound, a
- * refused uid, peer 0 gone when the server stops.  QEMU itself:
+ * refused uid, the region kept for the next client (a restored QEMU)
+ * until it is forgotten, its doorbells rung, the module (peer 1) gone
+ * when the server stops.  QEMU itself:
  * tests/ctl/ivshmem-qemu.sh.
  */
 #include <errno.h>
@@ -68,7 +70,7 @@ static int feed(struct pvctl_ivshmem_rx *rx, int64_t v, bool fd)
 static void test_setup_sequence(void **state)
 {
 	static const uint32_t ns[] = {1, 2, 4, 64, 1000};
-	static const uint32_t ids[] = {1, 2, 300, PVCTL_IVSHMEM_MAX_ID};
+	static const uint32_t ids[] = {0, 2, 300, PVCTL_IVSHMEM_MAX_ID};
 
 	for (size_t a = 0; a < sizeof(ns) / sizeof(*ns); a++)
 		for (size_t b = 0; b < sizeof(ids) / sizeof(*ids); b++) {
@@ -100,10 +102,10 @@ static void test_setup_sequence(void **state)
 				pvctl_ivshmem_setup_msg(
 					pvctl_ivshmem_setup_len(n), id, n, &m),
 				-EINVAL);
-			/* Later, only peer 0 gone. */
-			assert_int_equal(feed(&rx, 0, false), 0);
+			/* Later, only the module (peer 1) gone. */
+			assert_int_equal(feed(&rx, 1, false), 0);
 			assert_int_equal(rx.state, PVCTL_IVSHMEM_RX_GONE);
-			assert_int_equal(feed(&rx, 0, false), -EPROTO);
+			assert_int_equal(feed(&rx, 1, false), -EPROTO);
 		}
 }
 
@@ -111,17 +113,19 @@ static void test_setup_msg_bounds(void **state)
 {
 	struct pvctl_ivshmem_msg m;
 
-	assert_int_equal(pvctl_ivshmem_setup_msg(0, 0, 1, &m), -EINVAL);
+	assert_int_equal(pvctl_ivshmem_setup_msg(0, 1, 1, &m), -EINVAL);
 	assert_int_equal(pvctl_ivshmem_setup_msg(0, 65536, 1, &m), -EINVAL);
-	assert_int_equal(pvctl_ivshmem_setup_msg(0, 1, 0, &m), -EINVAL);
+	assert_int_equal(pvctl_ivshmem_setup_msg(0, 0, 0, &m), -EINVAL);
 	assert_int_equal(pvctl_ivshmem_setup_msg(
-				 0, 1, PVCTL_IVSHMEM_MAX_VECTORS + 1, &m),
+				 0, 0, PVCTL_IVSHMEM_MAX_VECTORS + 1, &m),
 			 -EINVAL);
-	assert_int_equal(pvctl_ivshmem_setup_msg(3, 1, 1, &m), 0);
+	assert_int_equal(pvctl_ivshmem_setup_msg(3, 0, 1, &m), 0);
 	assert_int_equal(m.fd, PVCTL_IVSHMEM_FD_DOORBELL);
-	assert_int_equal(pvctl_ivshmem_setup_msg(4, 1, 1, &m), 0);
+	assert_int_equal(m.value, PVCTL_IVSHMEM_MODULE_ID);
+	assert_int_equal(pvctl_ivshmem_setup_msg(4, 0, 1, &m), 0);
 	assert_int_equal(m.fd, PVCTL_IVSHMEM_FD_IRQ);
-	assert_int_equal(pvctl_ivshmem_setup_msg(5, 1, 1, &m), -EINVAL);
+	assert_int_equal(m.value, PVCTL_IVSHMEM_CLIENT_ID);
+	assert_int_equal(pvctl_ivshmem_setup_msg(5, 0, 1, &m), -EINVAL);
 }
 
 /* Streams the validator refuses, each from a fresh start: {value, fd}. */
@@ -138,23 +142,24 @@ static void test_validator_refuses(void **state)
 		{"version 1", 1, {1}, {false}},
 		{"version with an fd", 1, {0}, {true}},
 		{"refused (-1)", 1, {PVCTL_IVSHMEM_REFUSED}, {false}},
-		{"ID 0 (the module's)", 2, {0, 0}, {false, false}},
+		{"ID 1 (the module's)", 2, {0, 1}, {false, false}},
+		{"ID -2", 2, {0, -2}, {false, false}},
 		{"ID 65536", 2, {0, 65536}, {false, false}},
-		{"ID with an fd", 2, {0, 1}, {false, true}},
-		{"memory without an fd", 3, {0, 1, -1}, {false, false, false}},
-		{"not -1 for the memory", 3, {0, 1, 0}, {false, false, true}},
-		{"own vector before peer 0's",
+		{"ID with an fd", 2, {0, 0}, {false, true}},
+		{"memory without an fd", 3, {0, 0, -1}, {false, false, false}},
+		{"not -1 for the memory", 3, {0, 0, 0}, {false, false, true}},
+		{"own vector before the module's",
 		 4,
-		 {0, 1, -1, 1},
+		 {0, 0, -1, 0},
 		 {false, false, true, true}},
-		{"another peer", 4, {0, 1, -1, 2}, {false, false, true, true}},
-		{"a third peer-0 vector of 2",
+		{"another peer", 4, {0, 0, -1, 2}, {false, false, true, true}},
+		{"a third module vector of 2",
 		 6,
-		 {0, 1, -1, 0, 0, 0},
+		 {0, 0, -1, 1, 1, 1},
 		 {false, false, true, true, true, true}},
 		{"own ID without an fd",
 		 5,
-		 {0, 1, -1, 0, 1},
+		 {0, 0, -1, 1, 0},
 		 {false, false, true, true, false}},
 	};
 	uint8_t b[8] = {0};
@@ -193,6 +198,7 @@ struct fixture {
 	int memfd, doorbell[N];
 	int irq[N]; /* what the region source was last told */
 	int irq_calls;
+	int opens;  /* regions opened */
 	uint32_t n; /* vectors */
 	int *many;  /* doorbells when n > N */
 };
@@ -211,6 +217,7 @@ static int open_region(void *arg, struct pvctl_region **out, char *why,
 {
 	struct fixture *f = arg;
 
+	f->opens++;
 	return pvctl_region_open_memfd(f->memfd,
 				       f->many ? f->many : f->doorbell, f->n,
 				       on_irq_fds, f, out);
@@ -349,7 +356,7 @@ static void test_serve(void **state)
 	uint64_t one = 1, n;
 	int64_t v;
 
-	assert_int_equal(read_setup(f, c1, irqs1, &region), 1);
+	assert_int_equal(read_setup(f, c1, irqs1, &region), 0);
 	/* The memory is the memfd; the interrupts go to client 1. */
 	assert_int_equal(fstat(region, &a), 0);
 	assert_int_equal(fstat(f->memfd, &b), 0);
@@ -360,9 +367,10 @@ static void test_serve(void **state)
 		assert_int_equal(read(irqs1[i], &n, 8), 8);
 		assert_int_equal(n, 1);
 	}
-	/* A second client beside it: ID 2; interrupts stay with 1. */
+	/* A second client beside it (a migration's destination, a master
+	 * too): ID 0 as well; interrupts stay with 1. */
 	c2 = client(f);
-	assert_int_equal(read_setup(f, c2, irqs2, NULL), 2);
+	assert_int_equal(read_setup(f, c2, irqs2, NULL), 0);
 	assert_int_equal(pvctl_ivshmem_server_clients(f->srv), 2);
 	assert_int_equal(write(f->irq[0], &one, 8), 8);
 	assert_int_equal(read(irqs1[0], &n, 8), 8);
@@ -372,11 +380,40 @@ static void test_serve(void **state)
 	assert_int_equal(pvctl_ivshmem_server_clients(f->srv), 1);
 	assert_int_equal(write(f->irq[1], &one, 8), 8);
 	assert_int_equal(read(irqs2[1], &n, 8), 8);
-	/* The server stops: client 2 hears peer 0 is gone, then EOF. */
+	/* It leaves too (virsh save): the region stays, interrupts go
+	 * nowhere; a new client (virsh restore) gets the same region and
+	 * fresh eventfds of its own. */
+	close(c2);
+	spin(f);
+	assert_int_equal(pvctl_ivshmem_server_clients(f->srv), 0);
+	assert_int_equal(f->irq[0], -1);
+	assert_true(pvctl_ivshmem_server_holds(f->srv));
+	c2 = client(f);
+	for (int i = 0; i < N; i++)
+		close(irqs2[i]);
+	region = -1;
+	assert_int_equal(read_setup(f, c2, irqs2, &region), 0);
+	assert_int_equal(fstat(region, &a), 0);
+	assert_true(a.st_ino == b.st_ino);
+	close(region);
+	assert_int_equal(f->opens, 1);
+	for (int i = 0; i < N; i++) {
+		assert_true(f->irq[i] >= 0);
+		assert_int_equal(write(f->irq[i], &one, 8), 8);
+		assert_int_equal(read(irqs2[i], &n, 8), 8);
+	}
+	/* Rung: each doorbell once. */
+	assert_int_equal(pvctl_ivshmem_server_ring(f->srv), N);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(read(f->doorbell[i], &n, 8), 8);
+		assert_int_equal(n, 1);
+	}
+	assert_int_equal(pvctl_ivshmem_server_forget(f->srv), -EBUSY);
+	/* The server stops: client 2 hears the module is gone, then EOF. */
 	pvctl_ivshmem_server_free(f->srv);
 	f->srv = NULL;
 	assert_int_equal(recv_one(c2, &v, &rfd), 1);
-	assert_true(v == 0 && rfd == -1);
+	assert_true(v == PVCTL_IVSHMEM_MODULE_ID && rfd == -1);
 	assert_int_equal(recv_one(c2, &v, &rfd), 0);
 	/* With no client left, the source was told: nowhere. */
 	assert_int_equal(f->irq[0], -1);
@@ -385,6 +422,32 @@ static void test_serve(void **state)
 		close(irqs2[i]);
 	}
 	close(c2);
+	server_done(f);
+}
+
+/* A VM that stopped for good lets its region go: the next boot gets a new
+ * one. */
+static void test_forget(void **state)
+{
+	struct fixture *f = server(N, (uid_t)-1, 1 << 16);
+	int c;
+
+	assert_false(pvctl_ivshmem_server_holds(f->srv));
+	assert_int_equal(pvctl_ivshmem_server_ring(f->srv), 0);
+	assert_int_equal(pvctl_ivshmem_server_hold(f->srv), 0);
+	assert_true(pvctl_ivshmem_server_holds(f->srv));
+	assert_int_equal(f->opens, 1);
+	c = client(f);
+	read_setup(f, c, NULL, NULL);
+	assert_int_equal(f->opens, 1);
+	close(c);
+	spin(f);
+	assert_int_equal(pvctl_ivshmem_server_forget(f->srv), 0);
+	assert_false(pvctl_ivshmem_server_holds(f->srv));
+	c = client(f);
+	read_setup(f, c, NULL, NULL);
+	assert_int_equal(f->opens, 2);
+	close(c);
 	server_done(f);
 }
 
@@ -400,9 +463,9 @@ static void test_client_sends(void **state)
 	assert_int_equal(pvctl_ivshmem_server_clients(f->srv), 0);
 	assert_int_equal(recv_one(c, &v, &rfd), 0); /* dropped */
 	close(c);
-	/* The next one is served again, with a new ID. */
+	/* The next one is served again. */
 	c = client(f);
-	assert_int_equal(read_setup(f, c, NULL, NULL), 2);
+	assert_int_equal(read_setup(f, c, NULL, NULL), 0);
 	close(c);
 	server_done(f);
 }
@@ -429,7 +492,7 @@ static void test_bounds(void **state)
 
 	for (int i = 0; i < PVCTL_IVSHMEM_MAX_CLIENTS; i++) {
 		c[i] = client(f);
-		assert_int_equal(read_setup(f, c[i], NULL, NULL), i + 1);
+		assert_int_equal(read_setup(f, c[i], NULL, NULL), 0);
 	}
 	expect_refused(f, client(f));
 	for (int i = 0; i < PVCTL_IVSHMEM_MAX_CLIENTS; i++)
@@ -465,7 +528,7 @@ static void test_large_setup(void **state)
 		      8 * pvctl_ivshmem_setup_len(n));
 	assert_true(queued > 0 &&
 		    (unsigned int)queued < 8 * pvctl_ivshmem_setup_len(n));
-	assert_int_equal(read_setup(f, c, NULL, NULL), 1);
+	assert_int_equal(read_setup(f, c, NULL, NULL), 0);
 	close(c);
 	server_done(f);
 }
@@ -481,7 +544,7 @@ static void test_uid(void **state)
 	/* Root is always admitted; uid 65534 is not the allowed 12345. */
 	f = server(N, 12345, 1 << 16);
 	c = client(f);
-	assert_int_equal(read_setup(f, c, NULL, NULL), 1);
+	assert_int_equal(read_setup(f, c, NULL, NULL), 0);
 	close(c);
 	chmod(f->dir, 0755);
 	chmod(f->path, 0666);
@@ -512,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_large_setup),
 		cmocka_unit_test(test_uid),
+		cmocka_unit_test(test_forget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,8 @@
  *   dev = open("/dev/pvabi", O_RDWR | O_CLOEXEC);
  *   ioctl(dev, PVABI_GET_API_VERSION)      -> PVABI_API_VERSION
  *   vm = ioctl(dev, PVABI_CREATE_VM, &cv)  -> a VM fd; cv.id is filled in
+ *   vm = ioctl(dev, PVABI_OPEN_VM, &ov)    -> another fd of a VM that
+ *                                             exists (below)
  *   vcpu = ioctl(vm, PVABI_CREATE_VCPU, index)  -> a vCPU fd
  *   magic  = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu,
  *                 PVABI_MMAP_MAGIC_OFFSET);
@@ -36,6 +38,8 @@
  *   EBADF    PVABI_VCPU_SET_EVENTFD: fd is not open (EINVAL: not an eventfd);
  *   ENOTTY   the command is not known on this kind of fd;
  *   EEXIST   the vCPU index or the VM's name/UUID is already in use;
+ *   EPERM    PVABI_OPEN_VM: the caller is neither the VM's creator (its
+ *            effective uid) nor CAP_SYS_ADMIN;
  *   EBUSY    the vCPU has already negotiated, or its vector queue is full;
  *   ENOTCONN the vCPU has not negotiated yet (PVABI_VCPU_INJECT, _KICK);
  *   ENOSPC   PVABI_MAX_VMS VMs exist;
@@ -126,6 +130,22 @@ struct pvabi_create_vm {
 	__u8 uuid[PVABI_UUID_LEN];
 	__u32 flags; /* none defined: 0 */
 	__u32 id;    /* out */
+};
+
+/*
+ * PVABI_OPEN_VM: a new fd (O_RDWR | O_CLOEXEC) of the live VM whose UUID is
+ * uuid (not all zero), its id written back, for a control plane that
+ * restarted (killed, upgraded) and takes back the VMs a VMM still runs:
+ * with the region's fd (PVABI_VM_REGION_F_REOPEN) and the vCPUs' eventfds
+ * (PVABI_VM_GET_VCPU_FDS) it serves the VM as before.  The caller must be
+ * the VM's creator (the effective uid that created it) or hold
+ * CAP_SYS_ADMIN (EPERM); ENOENT when no live VM has the UUID.  The fd
+ * holds the VM as PVABI_CREATE_VM's does.
+ */
+struct pvabi_open_vm {
+	__u8 uuid[PVABI_UUID_LEN];
+	__u32 flags; /* none defined: 0 */
+	__u32 id;    /* out; 0 on input */
 };
 
 /*
@@ -221,18 +241,33 @@ struct pvabi_vcpu_stats {
  * PVABI_VM_REGION creates vCPUs 0 ... n_vcpus - 1 (1 ... PVABI_MAX_VCPUS)
  * and the region fd (O_RDWR | O_CLOEXEC), once per VM: EBUSY the second
  * time, EEXIST when one of those indexes already has a vCPU fd.  flags,
- * reserved, size and fd are 0 on input (EINVAL).  The region lives while
+ * size and fd are 0 on input (EINVAL); doorbell_id is the ivshmem peer ID
+ * the VMM's server gives the module, 0 ... PVABI_REGION_MAX_ID (EINVAL),
+ * written into the control page for the guest.  The region lives while
  * its fd or a mapping of it is open; it holds the VM.  Mappings are
  * MAP_SHARED and never executable (EINVAL), within size (EINVAL); one
  * mmap may cover any part of the region.
+ *
+ * With flags PVABI_VM_REGION_F_REOPEN (and every other field 0, EINVAL)
+ * it creates nothing: it returns a new fd of the region that exists,
+ * filling in n_vcpus, size, fd and doorbell_id (ENOENT: the VM has none,
+ * or its last fd and mapping are being closed).  With PVABI_OPEN_VM and
+ * PVABI_VM_GET_VCPU_FDS, what a restarted control plane takes back.
+ *
+ * PVABI_VM_GET_VCPU_FDS: the vCPU's doorbell and irq eventfds as they are
+ * set now, each as a new fd (O_CLOEXEC) of the same eventfd, or -1 where
+ * none is set: vcpu < n_vcpus (ENOENT), doorbell_fd, irq_fd and reserved 0
+ * on input (EINVAL).  Nothing changes: the VMM that holds the other ends
+ * keeps ringing and being interrupted through them.
  *
  * PVABI_VM_SET_VCPU_FDS: vcpu < n_vcpus (ENOENT without a region or past
  * n_vcpus), reserved 0, each fd an eventfd or -1 (none; EBADF for an fd
  * not open, EINVAL for one not an eventfd); replaces what was set.
  *   doorbell_fd  the module waits on it; every write is an exit of that
  *                vCPU (QEMU: the guest wrote the ivshmem doorbell register,
- *                BAR0 offset 12, with (peer << 16) | vcpu, peer being the
- *                module's ivshmem ID, 0).  Writes that come faster than the
+ *                BAR0 offset 12, with (doorbell_id << 16) | vcpu, the
+ *                module's ivshmem peer ID being the control page's
+ *                doorbell_id).  Writes that come faster than the
  *                module runs coalesce: after the last write the module
  *                makes at least one exit decision.
  *   irq_fd       the module adds 1 for each post to that vCPU (QEMU: MSI-X
@@ -252,7 +287,13 @@ struct pvabi_vcpu_stats {
  * guest's write there is ignored and lasts until the module rewrites it):
  * magic PVABI_REGION_MAGIC, layout PVABI_REGION_LAYOUT, n_vcpus, the VM's
  * offer as negotiation would use it now (lowest and highest version,
- * features; rewritten at each negotiation).  Slot i (struct
+ * features; rewritten at each negotiation; all 0 once the VM is disabled),
+ * and doorbell_id, the module's ivshmem peer ID: the guest rings vCPU v's
+ * doorbell by writing (doorbell_id << 16) | v to BAR0 offset 12.  pvabi's
+ * server (pvctld) gives the module ID 1 and QEMU ID 0, because QEMU's
+ * ivshmem with master=on (what migrates the region) must be peer 0;
+ * doorbell_id was reserved (0) before, which is what a region created
+ * with doorbell_id 0 still shows.  Slot i (struct
  * pvabi_region_slot, at 0x40 + 56 * i) belongs to vCPU i.  Everything the
  * guest writes is hostile: read once, checked, only compared.
  *
@@ -268,7 +309,20 @@ struct pvabi_vcpu_stats {
  * (PVABI_DLV_CFG_MEMORY): a negotiation whose result lacks PVABI_F_NESTING
  * or PVABI_F_NOTIFY is refused with PVABI_E_NOFEATURE and nothing changes.
  * A vCPU may negotiate again (a guest that rebooted): its pending vectors,
- * its post and its counters start afresh.  The answer: ans_status (the
+ * its post and its counters start afresh.  The region outlives the VMM
+ * process (pvctld keeps it while the domain is enabled, for save/restore),
+ * so a guest that boots finds the previous run's values in its slot: its
+ * first req_seq differs from the one it finds there.
+ *
+ * Disable.  When a policy turns the VM's enabled from 1 to 0
+ * (PVABI_POLICY_A_ENABLED), further negotiations are refused at once
+ * (PVABI_E_POLICY in ans_status), the header's offer becomes all 0, and
+ * each vCPU that negotiated finds ans_status turned into PVABI_E_POLICY
+ * (ans_seq unchanged) and is sent one interrupt to look.  It keeps what it
+ * negotiated until it renegotiates or the VM goes: vectors injected
+ * before and after are still posted and delivered, none is dropped.  A
+ * guest that sees the refusal may stop using its pages; once the domain
+ * restarts without the device it finds none and runs trapping.  The answer: ans_status (the
  * negotiated version, > 0, or a PVABI_E_* code, < 0) and ans_features,
  * then, after a store barrier, ans_seq = the req_seq answered.  The guest
  * waits for ans_seq == its req_seq, then reads the rest.
@@ -306,7 +360,19 @@ struct pvabi_vcpu_stats {
  *
  * The notification page.  Only a store is a ring: the VMM's own reads (QEMU
  * saving the region for migration, a debugger) map it read-only and are
- * not.  A store that faults is always completed: the module decides, maps
+ * not.  The VMM's own stores (QEMU writing the saved region back on
+ * virsh restore or an incoming migration, from a thread that is no vCPU)
+ * cannot be told from the guest's: under TCG the guest's stores are the
+ * VMM process's too.  They are rings, which is safe: a ring is only an
+ * exit, at which the module decides again from the pages; it never drops,
+ * repeats or reorders a vector (it counts in notify_traps).  What such a
+ * write can do is put back older contents over what the module wrote
+ * since the image was taken: so at every exit the module writes its
+ * outstanding post (post_vector, post_seq) and int_pending again, and
+ * pvctld rings every vCPU's doorbell once the restored guest runs
+ * (libvirt's started and resumed events).  Pending vectors and the
+ * outstanding post survive save/restore: they are the module's, which
+ * keeps the VM while pvctld holds the region.  A store that faults is always completed: the module decides, maps
  * the page, and if the vCPU must stay armed unmaps it again from a work
  * item afterwards (the next store traps again and counts towards the
  * deferral bound).  The control page, the magic pages and the padding are
@@ -316,12 +382,15 @@ struct pvabi_vcpu_stats {
 #define PVABI_REGION_MAGIC 0x47525650 /* "PVRG", little-endian */
 #define PVABI_REGION_LAYOUT 1
 
+#define PVABI_REGION_MAX_ID 65535	/* ivshmem's doorbell has 16 bits */
+#define PVABI_VM_REGION_F_REOPEN (1U << 0)
+
 struct pvabi_vm_region {
 	__u32 n_vcpus;
-	__u32 flags;	/* none defined: 0 */
+	__u32 flags;	/* 0, or PVABI_VM_REGION_F_REOPEN */
 	__u64 size;	/* out: bytes, a power of two >= 4096 */
 	__s32 fd;	/* out: the region fd, O_RDWR | O_CLOEXEC */
-	__u32 reserved;	/* zero */
+	__u32 doorbell_id;	/* the module's ivshmem peer ID (was reserved) */
 };
 
 struct pvabi_vm_vcpu_fds {
@@ -356,7 +425,8 @@ struct pvabi_region_ctl {
 	__le32 offer_min;	/* 0x10 lowest version offered */
 	__le32 offer_max;	/* 0x14 highest version offered */
 	__le64 offer_features;	/* 0x18 */
-	__u8 reserved[32];	/* 0x20 zero */
+	__le32 doorbell_id;	/* 0x20 the module's ivshmem peer ID */
+	__u8 reserved[28];	/* 0x24 zero */
 	struct pvabi_region_slot slot[PVABI_MAX_VCPUS];	/* 0x40 */
 	__u8 tail[448];		/* zero */
 };
@@ -370,10 +440,12 @@ struct pvabi_region_ctl {
 /* on /dev/pvabi */
 #define PVABI_GET_API_VERSION _IO(PVABI_IO, 0x00)
 #define PVABI_CREATE_VM _IOWR(PVABI_IO, 0x01, struct pvabi_create_vm)
+#define PVABI_OPEN_VM _IOWR(PVABI_IO, 0x02, struct pvabi_open_vm)
 /* on a VM fd; the argument is the vCPU index, < PVABI_MAX_VCPUS */
 #define PVABI_CREATE_VCPU _IO(PVABI_IO, 0x10)
 #define PVABI_VM_REGION _IOWR(PVABI_IO, 0x11, struct pvabi_vm_region)
 #define PVABI_VM_SET_VCPU_FDS _IOW(PVABI_IO, 0x12, struct pvabi_vm_vcpu_fds)
+#define PVABI_VM_GET_VCPU_FDS _IOWR(PVABI_IO, 0x13, struct pvabi_vm_vcpu_fds)
 /* on a vCPU fd */
 #define PVABI_VCPU_NEGOTIATE _IOWR(PVABI_IO, 0x20, struct pvabi_vcpu_negotiate)
 #define PVABI_VCPU_SET_REGS _IOW(PVABI_IO, 0x21, struct pvabi_regs)

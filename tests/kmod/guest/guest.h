@@ -77,6 +77,13 @@ double now(void);
 
 /* region.c: region mode as QEMU and its guest use it; @stream injections. */
 void case_region(long stream);
+/* region.c: save/restore, pvctld's re-adoption, disable of a running VM. */
+void case_region_life(void);
+/* region.c: pvctld's ivshmem socket for libvirt's test domain @uuid, as
+ * QEMU sees it, across a kill -9 of pvctld and a disable; @sh runs a shell
+ * command, @bus prefixes pvctl with the private bus. */
+void case_pvctld_socket(int (*sh)(const char *, char *, size_t),
+			const char *bus, const uint8_t *uuid);
 /* hostile.c: one hostile-guest case by name; 2 for an unknown name. */
 int case_hostile(const char *name);
 /* security.c: ids|uuid|dump|sigexec|fork|memcg; 2 for an unknown name. */

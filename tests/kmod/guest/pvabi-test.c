@@ -1455,6 +1455,7 @@ static void case_pvctld(void)
 	       "it negotiates, and pvctl show test says so");
 	close(vc0);
 	close(vm);
+	case_pvctld_socket(sh, PVCTL_BUS, test_uuid);
 	close(dev);
 }
 
@@ -1573,6 +1574,8 @@ int main(int argc, char **argv)
 		case_closed(true);
 	else if (!strcmp(c, "pvctl"))
 		case_pvctl();
+	else if (!strcmp(c, "regionlife"))
+		case_region_life();
 	else if (!strcmp(c, "region"))
 		case_region(argc > 2 ? atol(argv[2]) : 10000);
 	else if (!strcmp(c, "pvctld"))
@@ -1592,7 +1595,8 @@ int main(int argc, char **argv)
 			"basic|defer|bound|irqoff|signal|stress "
 			"[N]|badioctl|badnl|unpriv|policy|closed|"
 			"standalone|pvctl|churn "
-			"[S]|region [N]|ids|uuid|dump|sigexec|fork|memcg|"
+			"[S]|region "
+			"[N]|regionlife|ids|uuid|dump|sigexec|fork|memcg|"
 			"hostile "
 			"random-page|critical-forever|notify-flip|"
 			"bad-negotiate\n");

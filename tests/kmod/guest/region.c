@@ -18,11 +18,15 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "genl_client.h"
+#include "ivshmem_proto.h"
 #include "pvabi/access.h"
 #include "pvabi/error.h"
 
@@ -541,4 +545,425 @@ void case_region(long stream)
 	close(r.fd);
 	close(vm);
 	close(dev);
+}
+
+/* ----------------------------------------------- the VM's lifecycle */
+
+/*
+ * What a libvirt VM lives through, with this process as pvctld, QEMU and
+ * the guest in turn: the region keeps a negotiated vCPU and its pending
+ * vectors while no QEMU maps it; a new QEMU writes a saved image back over
+ * it (virsh restore) and, once pvctld rings, every vector arrives in order;
+ * pvctld loses its fds (kill -9) and takes the VM back by UUID with the
+ * same doorbell and interrupt eventfds; a disable tells the vCPU.
+ */
+struct life {
+	int vm, region, db, irq;
+	uint64_t size;
+	uint8_t *base;
+	struct pvabi_region_slot *slot;
+	struct pvabi_magic_page *mp;
+	uint16_t taken_seq;
+	uint32_t expect;
+	long taken, lost;
+};
+
+static void life_map(struct life *l)
+{
+	l->base = mmap(NULL, l->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       l->region, 0);
+	if (l->base == MAP_FAILED)
+		die("mmap region");
+	l->slot = &((struct pvabi_region_ctl *)l->base)->slot[0];
+	l->mp = (void *)(l->base + 0x1000);
+}
+
+/* The guest's handler when irq fires: take a new post, acknowledge it. */
+static int life_take(struct life *l, int ms)
+{
+	struct guest g = {.db = l->db, .irq = l->irq};
+	double end = now() + ms / 1e3;
+	uint64_t cnt;
+
+	while (now() < end) {
+		uint16_t seq;
+		uint32_t vec;
+
+		if (!irq_ready(&g, 50) ||
+		    read(l->irq, &cnt, sizeof(cnt)) != sizeof(cnt))
+			continue;
+		seq = LOAD(&l->slot->post_seq);
+		if (seq == l->taken_seq)
+			continue;
+		vec = LOAD(&l->slot->post_vector);
+		l->lost += vec > l->expect ? vec - l->expect : 0;
+		l->lost += vec < l->expect; /* a repeat counts against */
+		l->expect = vec + 1;
+		l->taken_seq = seq;
+		l->taken++;
+		STORE(&l->slot->ack_seq, seq);
+		ring(&g);
+		return 1;
+	}
+	return 0;
+}
+
+static int same_file(int a, int b)
+{
+	return syscall(SYS_kcmp, getpid(), getpid(), 0 /* KCMP_FILE */, a, b) ==
+	       0;
+}
+
+void case_region_life(void)
+{
+	static const uint8_t uuid[16] = {0x70, 0x76, 0x61, 0x62, 0x69,
+					 0x2d, 0x6c, 0x69, 0x66, 0x65,
+					 1,    2,    3,	   4};
+	struct pvabi_create_vm cv = {.name = "life"};
+	struct pvabi_open_vm ov = {.flags = 0};
+	struct pvabi_vm_region r = {.n_vcpus = 1, .doorbell_id = 1};
+	struct pvabi_vm_region again = {.flags = PVABI_VM_REGION_F_REOPEN};
+	struct pvabi_vm_vcpu_fds got = {.vcpu = 0};
+	struct guest g = {0};
+	struct life l = {.expect = VEC0};
+	struct pvctl_genl_policy off = {.present = 1u << PVABI_POLICY_A_ENABLED,
+					.enabled = 0};
+	struct pvctl_genl *nl;
+	struct pvabi_region_ctl *ctl;
+	int dev = dev_open(), qemu_db, vm2, status, ok;
+	uint8_t *saved;
+	uint64_t f = 0;
+	int32_t st;
+	pid_t pid;
+
+	memcpy(cv.uuid, uuid, sizeof(uuid));
+	l.vm = ioctl(dev, PVABI_CREATE_VM, &cv);
+	if (l.vm < 0 || pvctl_genl_open(&nl))
+		die("PVABI_CREATE_VM life");
+	vm_push(cv.id);
+	r.doorbell_id = PVABI_REGION_MAX_ID + 1;
+	EXPECT_ERR(ioctl(l.vm, PVABI_VM_REGION, &r), EINVAL,
+		   "PVABI_VM_REGION with a doorbell ID past 16 bits");
+	r.doorbell_id = 1;
+	l.region = ioctl(l.vm, PVABI_VM_REGION, &r);
+	if (l.region < 0)
+		die("PVABI_VM_REGION life");
+	l.size = r.size;
+	l.db = eventfd(0, EFD_CLOEXEC);
+	l.irq = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	qemu_db = dup(l.db); /* QEMU's copy: it outlives pvctld's */
+	if (set_fds(l.vm, 0, l.db, l.irq))
+		die("SET_VCPU_FDS life");
+	life_map(&l);
+	ctl = (void *)l.base;
+	result(ctl->doorbell_id == 1,
+	       "life: the control page names the module's ivshmem peer ID "
+	       "(%u)",
+	       ctl->doorbell_id);
+	g.db = l.db;
+	st = region_negotiate(&g, l.slot, PVABI_F_NOTIFY | PVABI_F_NESTING, 0,
+			      &f);
+	pvabi_st32(PVABI_LE, &l.mp->dlv.irq_enabled, 1);
+	FENCE();
+	result(st > 0, "life: vCPU 0 negotiates (%#x)", st);
+	inject1(nl, cv.id, l.expect);
+	result(life_take(&l, 2000), "life: the first vector is taken");
+
+	/* virsh save: QEMU reads the region into its image and exits. */
+	saved = malloc(l.size);
+	if (!saved)
+		die("malloc");
+	memcpy(saved, l.base, l.size);
+	munmap(l.base, l.size);
+	set_fds(l.vm, 0, l.db, -1); /* the server: no client, no interrupt */
+	for (uint32_t v = VEC0 + 1; v < VEC0 + 4; v++)
+		inject1(nl, cv.id, v); /* while the domain is saved */
+
+	/* virsh restore: a new QEMU, fresh interrupts, the image written
+	 * back over everything (the VMM's stores), then the guest runs. */
+	close(l.irq);
+	l.irq = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	set_fds(l.vm, 0, l.db, l.irq);
+	life_map(&l);
+	memcpy(l.base, saved, l.size);
+	FENCE();
+	result(LOAD(&l.slot->post_seq) == l.taken_seq,
+	       "life: the restored image holds the old post (seq %u)",
+	       LOAD(&l.slot->post_seq));
+	ring(&g); /* pvctld on libvirt's started event */
+	while (life_take(&l, 2000))
+		;
+	result(l.taken == 4 && l.lost == 0,
+	       "life: after save/restore every vector injected meanwhile "
+	       "arrives, in order (taken %ld of 4, lost %ld)",
+	       l.taken, l.lost);
+
+	/* pvctld is killed: its fds go; QEMU keeps the mapping and its. */
+	close(l.vm);
+	close(l.region);
+	close(l.db);
+	EXPECT_ERR(ioctl(dev, PVABI_OPEN_VM, &ov), EINVAL,
+		   "PVABI_OPEN_VM without a UUID");
+	memcpy(ov.uuid, uuid, sizeof(uuid));
+	ov.uuid[15] ^= 0xff;
+	EXPECT_ERR(ioctl(dev, PVABI_OPEN_VM, &ov), ENOENT,
+		   "PVABI_OPEN_VM of an unknown UUID");
+	ov.uuid[15] ^= 0xff;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(2);
+		_exit(ioctl(dev, PVABI_OPEN_VM, &ov) < 0 && errno == EPERM ? 0
+									   : 1);
+	}
+	waitpid(pid, &status, 0);
+	result(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "life: PVABI_OPEN_VM by another user: EPERM (status %#x)",
+	       status);
+	vm2 = ioctl(dev, PVABI_OPEN_VM, &ov);
+	ok = vm2 >= 0 && ov.id == cv.id;
+	result(ok, "life: PVABI_OPEN_VM finds the VM by UUID (id %u)", ov.id);
+	EXPECT_ERR(ioctl(vm2, PVABI_VM_GET_VCPU_FDS,
+			 &(struct pvabi_vm_vcpu_fds){.vcpu = 1}),
+		   ENOENT, "PVABI_VM_GET_VCPU_FDS past n_vcpus");
+	ok = ioctl(vm2, PVABI_VM_REGION, &again) >= 0 && again.size == l.size &&
+	     again.n_vcpus == 1 && again.doorbell_id == 1;
+	result(ok,
+	       "life: the region reopens: %" PRIu64 " bytes, %u vCPU, "
+	       "doorbell ID %u",
+	       (uint64_t)again.size, again.n_vcpus, again.doorbell_id);
+	ok = !ioctl(vm2, PVABI_VM_GET_VCPU_FDS, &got) &&
+	     same_file(got.doorbell_fd, qemu_db) &&
+	     same_file(got.irq_fd, l.irq);
+	result(ok, "life: PVABI_VM_GET_VCPU_FDS hands back the doorbell and "
+		   "interrupt QEMU uses");
+	inject1(nl, cv.id, l.expect);
+	g.db = qemu_db;
+	l.db = qemu_db;
+	result(life_take(&l, 2000) && !l.lost,
+	       "life: the VM taken back still delivers");
+
+	/* pvctl disable while it runs. */
+	while (read(l.irq, &f, sizeof(f)) > 0)
+		;
+	pvctl_genl_set_policy(nl, cv.id, 0, &off);
+	g.irq = l.irq;
+	result(irq_ready(&g, 2000) &&
+		       (int32_t)LOAD(&l.slot->ans_status) == PVABI_E_POLICY &&
+		       !ctl->offer_max && !ctl->offer_features,
+	       "life: disable tells the vCPU: an interrupt, ans_status %d, "
+	       "no offer",
+	       (int32_t)LOAD(&l.slot->ans_status));
+	st = region_negotiate(&g, l.slot, PVABI_F_NOTIFY | PVABI_F_NESTING, 0,
+			      &f);
+	result(st == PVABI_E_POLICY, "life: and refuses it again (%d)", st);
+	inject1(nl, cv.id, l.expect);
+	result(life_take(&l, 2000) && !l.lost,
+	       "life: what is injected after the disable is still delivered");
+	printf("# kmod-region-life: taken %ld lost %ld\n", l.taken, l.lost);
+
+	munmap(l.base, l.size);
+	free(saved);
+	pvctl_genl_close(nl);
+	close(got.doorbell_fd);
+	close(got.irq_fd);
+	close(again.fd);
+	close(vm2);
+	close(qemu_db);
+	close(l.irq);
+	close(dev);
+}
+
+/* ------------------------------------ pvctld's socket, a QEMU's view */
+
+/* What one client of pvctld's ivshmem socket received. */
+struct client {
+	int sock, region, db[2], irq[2];
+	int64_t id;
+};
+
+/* Connect to @path and read the setup of a device with 2 vectors (the test
+ * domain's 2 vCPUs). */
+static int client_connect(const char *path, struct client *c)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct pollfd p = {.events = POLLIN};
+	struct pvctl_ivshmem_rx rx;
+
+	memset(c, -1, sizeof(*c));
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	c->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (connect(c->sock, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return -1;
+	p.fd = c->sock;
+	pvctl_ivshmem_rx_init(&rx, 2);
+	while (!pvctl_ivshmem_rx_ready(&rx) && poll(&p, 1, 5000) == 1) {
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} u;
+		uint8_t b[8];
+		struct iovec iov = {.iov_base = b, .iov_len = sizeof(b)};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = u.buf,
+				    .msg_controllen = sizeof(u.buf)};
+		struct cmsghdr *h;
+		struct pvctl_ivshmem_msg m;
+		int fd = -1, r;
+
+		if (recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC) != sizeof(b))
+			return -1;
+		h = CMSG_FIRSTHDR(&mh);
+		if (h && h->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(h), sizeof(int));
+		r = pvctl_ivshmem_rx_feed(&rx, b, sizeof(b), fd >= 0, &m);
+		if (r == PVCTL_IVSHMEM_FD_REGION)
+			c->region = fd;
+		else if (r == PVCTL_IVSHMEM_FD_DOORBELL && m.vector < 2)
+			c->db[m.vector] = fd;
+		else if (r == PVCTL_IVSHMEM_FD_IRQ && m.vector < 2)
+			c->irq[m.vector] = fd;
+		else if (r < 0)
+			return -1;
+		else if (fd >= 0)
+			close(fd);
+	}
+	c->id = rx.id;
+	return pvctl_ivshmem_rx_ready(&rx) ? 0 : -1;
+}
+
+static const uint8_t *test_uuid;
+
+static int find_test_vm(const struct pvctl_genl_vm *vm, void *arg)
+{
+	if (vm->has_uuid && !memcmp(vm->uuid, test_uuid, PVABI_UUID_LEN))
+		*(uint32_t *)arg = vm->id;
+	return 0;
+}
+
+static void client_close(struct client *c)
+{
+	int *fds[] = {&c->sock,	 &c->region, &c->db[0],
+		      &c->db[1], &c->irq[0], &c->irq[1]};
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+}
+
+/*
+ * pvctld serves libvirt's test domain (enabled, 2 vCPUs) on its socket;
+ * this process is its QEMU and guest: it negotiates through the region
+ * pvctld handed out; pvctld is killed (-9) and started again, and a new
+ * client gets the same region and doorbells, and the vCPU is still shown
+ * negotiated; a disable while the domain runs keeps the socket and tells
+ * the vCPU.  @sh runs a command (the caller's), @uuid_str is the domain's.
+ */
+void case_pvctld_socket(int (*sh)(const char *, char *, size_t),
+			const char *bus, const uint8_t *uuid)
+{
+	struct client a, b;
+	struct guest g = {0};
+	struct life l = {.expect = VEC0};
+	char path[128], cmd[256], out[4096];
+	struct stat sa, sb;
+	struct pvctl_genl *nl;
+	uint32_t id = 0;
+	uint64_t f = 0;
+	int32_t st;
+	int rc;
+
+	memset(&a, -1, sizeof(a));
+	memset(&b, -1, sizeof(b));
+	test_uuid = uuid;
+	snprintf(path, sizeof(path),
+		 "/run/pvabi/%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x.sock",
+		 uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6],
+		 uuid[7], uuid[8], uuid[9], uuid[10], uuid[11], uuid[12],
+		 uuid[13], uuid[14], uuid[15]);
+	/* Region mode needs PVABI_F_NESTING offered (pvctld's offer was
+	 * notify alone so far). */
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p /run/pvabi && kill $(cat /tmp/pvctld/pid) && "
+		 "sleep 0.5 && printf 'connect = test:///default\\nfeatures "
+		 "= notify,nesting\\n' >/tmp/pvctld/pvctld.conf && "
+		 "/start-pvctld && %senable test >/dev/null 2>&1",
+		 bus);
+	rc = sh(cmd, out, sizeof(out));
+	if (rc == 0 && client_connect(path, &a) < 0)
+		rc = -1;
+	result(rc == 0 && a.id == 0,
+	       "pvctld's socket: a QEMU connects and is peer %lld (exit %d)",
+	       (long long)a.id, rc);
+	l.region = a.region;
+	l.db = a.db[0];
+	l.irq = a.irq[0];
+	l.size = a.region >= 0 && !fstat(a.region, &sa) ? (uint64_t)sa.st_size
+							: 0;
+	if (!l.size)
+		die("pvctld's region");
+	life_map(&l);
+	result(((struct pvabi_region_ctl *)l.base)->doorbell_id == 1,
+	       "pvctld's region names the module as peer 1");
+	g.db = a.db[0];
+	/* The module VM appeared with this client: pvctld pushes its policy
+	 * when it hears of it, until then the module refuses (fail closed). */
+	for (int i = 0; i < 100; i++) {
+		st = region_negotiate(&g, l.slot,
+				      PVABI_F_NOTIFY | PVABI_F_NESTING, 0, &f);
+		if (st != PVABI_E_POLICY)
+			break;
+		sleep_ms(100);
+	}
+	pvabi_st32(PVABI_LE, &l.mp->dlv.irq_enabled, 1);
+	FENCE();
+	result(st > 0, "the guest negotiates through pvctld's region (%#x)",
+	       st);
+
+	/* libvirt's test driver forgets the domain's settings with the
+	 * connection: enable it again, as libvirt's metadata would say. */
+	snprintf(cmd, sizeof(cmd),
+		 "kill -9 $(cat /tmp/pvctld/pid) && sleep 0.5 && "
+		 "/start-pvctld && %senable test >/dev/null 2>&1 && sleep 1 && "
+		 "grep -c 'taken back (by its UUID)' /tmp/pvctld/log",
+		 bus);
+	rc = sh(cmd, out, sizeof(out));
+	result(rc == 0 && atoi(out) >= 1,
+	       "pvctld killed (-9) and started again takes the running VM "
+	       "back by its UUID");
+	snprintf(cmd, sizeof(cmd), "%sshow test", bus);
+	rc = sh(cmd, out, sizeof(out));
+	result(rc == 0 && strstr(out, "negotiated 1.") &&
+		       strstr(out, "on vCPU 0"),
+	       "pvctl show test: vCPU 0 still negotiated");
+	result(client_connect(path, &b) == 0 && !fstat(b.region, &sb) &&
+		       sa.st_ino == sb.st_ino && same_file(a.db[0], b.db[0]) &&
+		       same_file(a.db[1], b.db[1]),
+	       "a QEMU connecting to the new pvctld gets the same region and "
+	       "doorbells");
+	/* The new client's interrupts (the oldest of this pvctld). */
+	l.irq = b.irq[0];
+	if (pvctl_genl_open(&nl) || pvctl_genl_dump(nl, 0, find_test_vm, &id) ||
+	    !id)
+		die("the test domain's module VM");
+	inject1(nl, id, l.expect);
+	result(life_take(&l, 5000) && !l.lost,
+	       "a vector injected after the restart reaches the guest");
+
+	snprintf(cmd, sizeof(cmd), "%sdisable test >/dev/null 2>&1", bus);
+	rc = sh(cmd, out, sizeof(out));
+	sleep_ms(500);
+	result(rc == 0 && !access(path, F_OK) &&
+		       (int32_t)LOAD(&l.slot->ans_status) == PVABI_E_POLICY,
+	       "pvctl disable of the running domain: the socket stays, the "
+	       "vCPU is told (ans_status %d)",
+	       (int32_t)LOAD(&l.slot->ans_status));
+	pvctl_genl_close(nl);
+	munmap(l.base, l.size);
+	client_close(&a);
+	client_close(&b);
 }
