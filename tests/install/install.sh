@@ -5,7 +5,7 @@
 # resolves, pvctl runs from there, and the man pages render.
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-plan 6
+plan 7
 dest=$TMP/root
 prefix=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")
 run make -s -C "$top_builddir" install DESTDIR="$dest"
@@ -20,6 +20,11 @@ sed 's/^/# /' "$TMP/diff"
 
 run env LD_LIBRARY_PATH="$dest$prefix/lib" "$dest$prefix/bin/pvctl" abi show --json
 is "$rc" 0 "installed pvctl runs against the installed libpvabi"
+# The host commands' half, found beside pvctl when not where it installs.
+cp "$dest$prefix/libexec/pvabi/pvctl-host" "$dest$prefix/bin/"
+run env LD_LIBRARY_PATH="$dest$prefix/lib" "$dest$prefix/bin/pvctl" help list
+ok $(grep -q '^Usage: pvctl list' <<<"$out"; echo $?) "installed pvctl hands host commands to pvctl-host"
+rm "$dest$prefix/bin/pvctl-host"
 run env PKG_CONFIG_PATH="$dest$prefix/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config --cflags --libs libpvabi
 is "$rc" 0 "pkg-config finds libpvabi"
 # With the build's own compiler and flags (a sanitizer build's library

@@ -1,15 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* pvctl: the one command-line front door to pvabi. */
+/*
+ * pvctl: the one command-line front door to pvabi.
+ *
+ * Built twice.  pvctl-host (PVCTL_HOST, installed in pkglibexecdir) has
+ * every command and links sd-bus, libnl and libxml2 for the daemon and
+ * kernel-module ones.  pvctl, what the user runs, has only the offline
+ * commands (abi, dt, state, patch) and links libpvabi and json-c alone: a
+ * patch scan does not pay for loading and relocating the host libraries
+ * (issue 18).  It hands every other command line, help included, to
+ * pvctl-host unchanged (exec).
+ */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pvctl.h"
 
 const char *pvctl_prog = "pvctl";
 
+#ifdef PVCTL_HOST
 static int cmd_help(int argc, char **argv);
+#endif
 
 /* Every command: groups point at their verbs, leaves have a run function. */
 static const struct pvctl_cmd commands[] = {
@@ -21,6 +35,7 @@ static const struct pvctl_cmd commands[] = {
 	 "state <verb> ...", NULL, pvctl_state_cmds},
 	{"patch", NULL, "find and rewrite privileged PowerPC instructions",
 	 "patch <verb> ...", NULL, pvctl_patch_cmds},
+#ifdef PVCTL_HOST
 	{"kmod", NULL, "look at the pvabi.ko kernel module", "kmod <verb> ...",
 	 NULL, pvctl_kmod_cmds},
 	{"sim", pvctl_sim_run,
@@ -29,13 +44,16 @@ static const struct pvctl_cmd commands[] = {
 	 pvctl_sim_help, NULL},
 	{"help", cmd_help, "show help for a command", "help [COMMAND [VERB]]",
 	 NULL, NULL},
+#endif
 	{0}};
 
 /* Top-level verbs that belong to no group, from their own files. */
 static const struct pvctl_cmd *const top_level[] = {
 	commands,
+#ifdef PVCTL_HOST
 	pvctl_vm_cmds,
 	pvctl_hook_cmds,
+#endif
 };
 #define N_TOP (sizeof(top_level) / sizeof(top_level[0]))
 
@@ -94,6 +112,7 @@ int pvctl_help_for(const struct pvctl_cmd *cmd, const char *group)
 	return PVCTL_OK;
 }
 
+#ifdef PVCTL_HOST
 static int cmd_help(int argc, char **argv)
 {
 	const struct pvctl_cmd *c, *v;
@@ -115,6 +134,7 @@ static int cmd_help(int argc, char **argv)
 			argv[2], pvctl_prog, argv[1]);
 	return pvctl_help_for(v, c->name);
 }
+#endif
 
 static bool is_help(const char *arg)
 {
@@ -268,6 +288,27 @@ int pvctl_parse_offer_opts(const char *versions, const char *features,
 	return PVCTL_OK;
 }
 
+#ifndef PVCTL_HOST
+/* pvctl-host beside this program (the build tree), else the installed one. */
+static void exec_host(char **argv)
+{
+	char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *slash;
+
+	if (n > 0) {
+		path[n] = 0;
+		slash = strrchr(path, '/');
+		if (slash && (size_t)(slash - path) + sizeof("/pvctl-host") <=
+				     sizeof(path)) {
+			strcpy(slash, "/pvctl-host");
+			execv(path, argv);
+		}
+	}
+	execv(PVCTL_HOST_PATH, argv);
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--version")) {
@@ -275,6 +316,14 @@ int main(int argc, char **argv)
 		       PVABI_VERSION_MAJOR, PVABI_VERSION_MINOR);
 		return PVCTL_OK;
 	}
+#ifndef PVCTL_HOST
+	if (argc < 2 || !find(commands, argv[1])) {
+		exec_host(argv);
+		fprintf(stderr, "%s: %s: %s\n", pvctl_prog, PVCTL_HOST_PATH,
+			strerror(errno));
+		return PVCTL_UNREACHABLE;
+	}
+#endif
 	/* Decided before any parsing, so that a bad option or an unknown verb
 	 * is refused in JSON too (output.c); "--" ends the options. */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
