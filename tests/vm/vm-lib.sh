@@ -1,8 +1,9 @@
 # Helpers for the tests that run libvirt domains of pvabi's guest
 # (tools/pvvm/guest/pvabi-guest.elf, tools/pvvm/guest/ivshmem.c) on the
 # libvirt host of tests/vm/run-libvirt-host.  Source after tests/lib.sh and
-# tests/ctl/lib-ctl.sh (its private bus and pvctld); everything started
-# here is stopped on exit by lib-ctl.sh.
+# (for vm_pvctld) tests/ctl/lib-ctl.sh, whose exit trap stops everything
+# started here.  VM_GUEST (the kernel) and VM_SERIAL (where the serial logs
+# go) may be set before.
 #
 # The guest's side, as these helpers read it: it prints lines starting
 # "pvabi-guest: " on COM1 (a <serial type='file'>), "negotiated X.Y, features
@@ -11,7 +12,7 @@
 # where a round is the vectors 1, 2, ..., N in order and then the end vector
 # VM_END | N.
 : "${VM_GUEST:=$top_builddir/tools/pvvm/guest/pvabi-guest.elf}"
-VM_SERIAL=/var/log/pvabi-vm
+: "${VM_SERIAL:=/var/log/pvabi-vm}"
 VM_END=$((0x80000000))
 
 # vm_now: seconds since this machine's kernel started.
@@ -31,7 +32,7 @@ vm_pvctld() {
 	ctl_daemon "$addr" "$VM_PVCTLD_LOG" --config "$TMP/pvctld.conf" "$@"
 }
 
-# vm_domain_xml NAME TYPE: a domain of one vCPU booting the guest through
+# vm_domain_xml NAME TYPE: a domain of one vCPU booting $VM_GUEST through
 # <os><kernel>, its COM1 in $VM_SERIAL/NAME.log.
 vm_domain_xml() {
 	cat <<XML
