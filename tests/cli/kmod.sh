@@ -5,7 +5,7 @@
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 [ -d /sys/module/pvabi ] && skip_all "pvabi.ko is loaded on this machine"
-plan 17
+plan 19
 
 run "$PVCTL" kmod status
 is "$rc" 3 "status without the module exits 3"
@@ -37,6 +37,10 @@ run "$PVCTL" kmod policy --vm 3
 is "$err" "pvctl: kmod policy: nothing to change" "policy with nothing to change is bad usage"
 run "$PVCTL" kmod inject --vm 1 --vcpu 64
 is "$err" "pvctl: --vcpu: bad value '64' (0..63)" "inject quotes a vCPU index out of range"
+run "$PVCTL" kmod inject --vm 1 --vcpu 0 --count 0
+is "$rc$err" "2pvctl: --count: bad value '0' (1..10000000)" "inject --count 0 is bad usage"
+run "$PVCTL" kmod inject --vm 1 --vcpu 0 --vector 4294967290 --count 7
+is "$rc$err" "2pvctl: kmod inject: --vector 4294967290 --count 7 runs past 4294967295" "inject --count may not run past the last vector"
 run "$PVCTL" kmod inject --vm 1 --vcpu 0 --json
 is "$rc$out" '3{"ok":false,"error":"module-unavailable","message":"kernel module pvabi is not loaded (no generic netlink family \"pvabi\"; try '"'modprobe pvabi'"')","loaded":false}' "inject without the module exits 3"
 

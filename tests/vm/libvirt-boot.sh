@@ -39,30 +39,9 @@ mkdir -p $serial
 declare -A result pid t0 t_start t_marker failed
 types="kvm qemu"
 
-domain_xml() { # domain_xml TYPE
-	cat <<XML
-<domain type='$1'>
-  <name>pvabi-boot-$1</name>
-  <memory unit='MiB'>32</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$guest</kernel>
-  </os>
-  <on_poweroff>destroy</on_poweroff>
-  <on_reboot>destroy</on_reboot>
-  <on_crash>destroy</on_crash>
-  <devices>
-    <serial type='file'>
-      <source path='$serial/pvabi-boot-$1.log'/>
-      <target port='0'/>
-    </serial>
-    <controller type='usb' model='none'/>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-XML
-}
+# The domains of vm-lib.sh, booting the marker guest.
+VM_GUEST=$guest VM_SERIAL=$serial
+. "$top_srcdir/tests/vm/vm-lib.sh"
 
 # Both domains are defined (one virsh: under TCG each costs seconds), then
 # started at once (QEMU alone takes seconds to start), then waited for.
@@ -73,7 +52,7 @@ for t in $types; do
 		result[$t]=skipped
 		continue
 	fi
-	domain_xml $t >"$TMP/pvabi-boot-$t.xml"
+	vm_domain_xml pvabi-boot-$t $t >"$TMP/pvabi-boot-$t.xml"
 	defines="$defines define $TMP/pvabi-boot-$t.xml;"
 done
 defined=$(virsh "$defines" 2>&1) || true

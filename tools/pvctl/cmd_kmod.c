@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "genl_client.h"
 #include "patch_mode.h"
@@ -442,15 +443,35 @@ static int kmod_policy(int argc, char **argv)
 	return PVCTL_OK;
 }
 
+/*
+ * One injection; while the vCPU's queue is full (EBUSY: 32 vectors wait),
+ * try again every 200 us for up to 30 s: a guest that takes vectors makes
+ * room long before, one that stopped taking them gets the refusal.
+ */
+static int inject_wait(struct pvctl_genl *g, uint32_t vm, uint32_t vcpu,
+		       uint32_t vector)
+{
+	const struct timespec pause = {0, 200000};
+
+	for (int tries = 0;; tries++) {
+		int err = pvctl_genl_inject(g, vm, vcpu, vector);
+
+		if (err != -EBUSY || tries == 150000)
+			return err;
+		nanosleep(&pause, NULL);
+	}
+}
+
 static int kmod_inject(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"vm", required_argument, NULL, 'v'},
 		{"vcpu", required_argument, NULL, 'c'},
 		{"vector", required_argument, NULL, 'n'},
+		{"count", required_argument, NULL, 'k'},
 		{"json", no_argument, NULL, 'j'},
 		{0}};
-	uint32_t vm = 0, vcpu = UINT32_MAX, vector = 0;
+	uint32_t vm = 0, vcpu = UINT32_MAX, vector = 0, count = 1, i;
 	struct pvctl_genl *g;
 	bool json = false;
 	int c, err = PVCTL_OK;
@@ -469,6 +490,9 @@ static int kmod_inject(int argc, char **argv)
 			err = parse_u32("--vector", optarg, 0, UINT32_MAX,
 					&vector);
 			break;
+		case 'k':
+			err = parse_u32("--count", optarg, 1, 10000000, &count);
+			break;
 		case 'j': json = true; break;
 		default: return pvctl_bad_option("kmod inject", argv, "");
 		}
@@ -481,14 +505,26 @@ static int kmod_inject(int argc, char **argv)
 	if (!vm || vcpu == UINT32_MAX)
 		return pvctl_usage_error(
 			"kmod inject: --vm and --vcpu are required");
+	if (count - 1 > UINT32_MAX - vector)
+		return pvctl_usage_error("kmod inject: --vector %" PRIu32
+					 " --count %" PRIu32
+					 " runs past 4294967295",
+					 vector, count);
 	err = kmod_open(&g);
 	if (err)
 		return err;
-	err = pvctl_genl_inject(g, vm, vcpu, vector);
-	if (err)
+	for (i = 0; i < count && !err; i++)
+		err = inject_wait(g, vm, vcpu, vector + i);
+	if (err) {
+		if (count > 1)
+			fprintf(stderr,
+				"pvctl: kmod inject: %" PRIu32 " of %" PRIu32
+				" injected\n",
+				i - 1, count);
 		err = kmod_refused(g, "inject", err);
-	else if (json)
+	} else if (json) {
 		pvctl_json_print(json_tokener_parse("{\"ok\":true}"));
+	}
 	pvctl_genl_close(g);
 	return err;
 }
@@ -519,9 +555,11 @@ const struct pvctl_cmd pvctl_kmod_cmds[] = {
 	 NULL},
 	{"inject", kmod_inject,
 	 "raise an interrupt vector on a vCPU (for tests; needs CAP_NET_ADMIN)",
-	 "kmod inject --vm ID --vcpu N [--vector V] [--json]",
+	 "kmod inject --vm ID --vcpu N [--vector V] [--count N] [--json]",
 	 "  --vm ID      the VM (its netlink id)\n"
 	 "  --vcpu N     the vCPU index\n"
-	 "  --vector V   the vector (default 0)\n",
+	 "  --vector V   the vector (default 0)\n"
+	 "  --count N    inject V, V+1, ..., V+N-1 in that order, each once;\n"
+	 "               a full queue is waited for (up to 30 s a vector)\n",
 	 NULL},
 	{0}};

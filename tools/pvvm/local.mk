@@ -89,11 +89,38 @@ pvvm_guest_objs = %reldir%/guest/start.o %reldir%/guest/pv.o \
 
 CLEANFILES += $(pvvm_guest_objs) %reldir%/guest/pvguest.elf \
 	%reldir%/guest/pvguest.bin
+
+# The same guest code over ivshmem-doorbell instead of pvvm's ports, as a
+# multiboot ELF a libvirt domain boots through <os><kernel> (ivshmem.c);
+# the region's layout comes from the module's uapi header.
+pvabi_guest_objs = %reldir%/guest/mbstart.o %reldir%/guest/start.o \
+	%reldir%/guest/pv.o %reldir%/guest/cpu.o %reldir%/guest/console.o \
+	%reldir%/guest/section.o %reldir%/guest/ivshmem.o
+%reldir%/guest/mbstart.o: $(top_srcdir)/%reldir%/guest/mbstart.S $(pvvm_guest_headers)
+	$(PVVM_GUEST_CC) -c -o $@ $(top_srcdir)/%reldir%/guest/mbstart.S
+%reldir%/guest/ivshmem.o: $(top_srcdir)/%reldir%/guest/ivshmem.c $(pvvm_guest_headers) \
+		$(top_srcdir)/kmod/uapi/linux/pvabi.h
+	$(PVVM_GUEST_CC) -I$(top_srcdir)/%reldir%/guest/shim \
+		-I$(top_srcdir)/kmod/uapi -c -o $@ $(top_srcdir)/%reldir%/guest/ivshmem.c
+%reldir%/guest/pvabi-guest.elf: $(pvabi_guest_objs) $(top_srcdir)/%reldir%/guest/ivshmem.ld
+	$(AM_V_CCLD)$(CC) $(PVVM_GUEST_CFLAGS) -nostdlib -static -no-pie \
+		-Wl,-T,$(top_srcdir)/%reldir%/guest/ivshmem.ld -Wl,--build-id=none \
+		-Wl,-z,noexecstack -Wl,-z,max-page-size=0x1000 \
+		-Wl,--no-warn-rwx-segments -o $@ $(pvabi_guest_objs)
+# Installed as pkglibdir/pvabi-guest.elf, but never in a multiarch
+# libdir: an i386 image any x86 host boots, at /usr/lib/pvabi on Debian.
+guestdir = $(exec_prefix)/lib/$(PACKAGE)
+guest_DATA = %reldir%/guest/pvabi-guest.elf
+CLEANFILES += %reldir%/guest/mbstart.o %reldir%/guest/ivshmem.o \
+	%reldir%/guest/pvabi-guest.elf
 endif
 EXTRA_DIST += %reldir%/guest/guest.h %reldir%/guest/guest.ld \
 	%reldir%/guest/start.S %reldir%/guest/pv.S %reldir%/guest/cpu.c \
 	%reldir%/guest/console.c %reldir%/guest/hcall.c %reldir%/guest/main.c \
-	%reldir%/guest/hostile.c %reldir%/guest/section.c
+	%reldir%/guest/hostile.c %reldir%/guest/section.c \
+	%reldir%/guest/mbstart.S %reldir%/guest/ivshmem.c \
+	%reldir%/guest/ivshmem.ld %reldir%/guest/shim/linux/types.h \
+	%reldir%/guest/shim/linux/ioctl.h
 
 # Real-KVM tests: they SKIP, saying why, where pvvm or /dev/kvm is missing.
 kvm_tests = \

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* console.c - text out through the debug port, one line per vCPU. */
+/* console.c - text out through the transport's console_putc (guest.h). */
 #include "guest.h"
 
 void putstr(const char *s)
 {
 	while (*s)
-		outb(PVVM_PORT_CONSOLE, (uint8_t)*s++);
+		console_putc(*s++);
 }
 
 /* 64-by-10 division with 32-bit divl: no libgcc needed. */

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* cpu.c - descriptor tables, per-CPU data and the interrupt handler. */
+/*
+ * cpu.c - descriptor tables, per-CPU data, the nesting rule and the
+ * interrupt entry; shared by pvvm's guest and the ivshmem guest, which
+ * differ in what they do with an interrupt (irq_handle, guest.h).
+ */
 #include "guest.h"
 
 struct irq_frame {
@@ -50,7 +54,6 @@ static void load_tables(void)
 
 void cpu_setup(uint32_t id)
 {
-	struct pvvm_boot *boot = (struct pvvm_boot *)PVVM_BOOT_GPA;
 	struct percpu *c = this_cpu();
 
 	/* Every vCPU writes the same tables: harmless. */
@@ -60,8 +63,8 @@ void cpu_setup(uint32_t id)
 		idt[v] = gate((uint32_t)irq_stubs + 16 * v);
 	idt[14] = gate((uint32_t)pf_stub); /* page faults: section.c */
 	c->id = id;
-	c->info = &boot->vcpu[id];
-	c->log = (struct pvvm_log_entry *)(PVVM_LOG_GPA + id * PVVM_LOG_SIZE);
+	c->info = vcpu_info(id);
+	c->log = vcpu_log(id);
 	load_tables();
 }
 
@@ -74,15 +77,6 @@ void cpu_set_pv(struct pvabi_magic_page *magic, int notify)
 		notify ? pv_mtmsr_window_notify : pv_mtmsr_window_plain;
 	c->notify = notify;
 	c->magic = magic;
-}
-
-void guest_exit(uint32_t status)
-{
-	WRITE_ONCE(this_cpu()->info->phase, PVVM_PHASE_DONE);
-	for (;;) {
-		outl(PVVM_PORT_EXIT, status);
-		hlt();
-	}
 }
 
 /*
@@ -113,12 +107,12 @@ void nest_enter(struct percpu *c, struct nest *n)
 	WRITE_ONCE(m->dlv.critical, 0);
 }
 
-void nest_exit(struct percpu *c, const struct nest *n)
+int nest_exit(struct percpu *c, const struct nest *n)
 {
 	struct pvabi_magic_page *m = c->magic;
 
 	if (!c->nesting || !m)
-		return;
+		return 0;
 	for (int i = 0; i < PVABI_SCRATCH_SLOTS; i++)
 		WRITE_ONCE(m->scratch[i], n->scratch[i]);
 	WRITE_ONCE(m->arch.msr, n->msr);
@@ -126,18 +120,18 @@ void nest_exit(struct percpu *c, const struct nest *n)
 	WRITE_ONCE(m->dlv.critical, n->critical);
 	/* A full barrier, as in the templates: irq_enabled before the load. */
 	__sync_synchronize();
-	if (n->irq_enabled && READ_ONCE(m->dlv.int_pending))
-		hcall_kick();
+	if (!n->irq_enabled || !READ_ONCE(m->dlv.int_pending))
+		return 0;
+	hcall_kick();
+	return 1;
 }
 
 void irq_entry(struct irq_frame *f)
 {
 	struct nest n;
-	uint64_t tsc = rdtsc();
 	struct percpu *c = this_cpu();
-	struct pvvm_vcpu_info *info = c->info;
-	uint32_t flags = 0, head;
-	struct pvvm_log_entry *e;
+	uint32_t flags = 0;
+	int kick;
 
 	if (f->vector < PVVM_VECTOR_BASE) {
 		putstr("fatal: exception ");
@@ -163,13 +157,7 @@ void irq_entry(struct irq_frame *f)
 		flags |= PVVM_LOG_EE_OFF;
 	}
 	nest_enter(c, &n);
-	head = info->log_head;
-	e = &c->log[head % PVVM_LOG_ENTRIES];
-	e->vector = f->vector;
-	e->flags = flags;
-	e->tsc = tsc;
-	barrier();
-	WRITE_ONCE(info->log_head, head + 1);
-	info->interrupts++;
-	nest_exit(c, &n);
+	kick = irq_handle(c, f->vector, flags, &n);
+	if (!nest_exit(c, &n) && kick)
+		hcall_kick();
 }

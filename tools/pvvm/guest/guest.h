@@ -17,6 +17,7 @@
 #define PERCPU_ID     4
 #define PERCPU_MAGIC  8
 #define PERCPU_NOTIFY 12
+#define PERCPU_WAITED 36
 
 /* Magic-page offsets the templates use, from abi.h. */
 #define MP_CRITICAL    0x080
@@ -45,7 +46,10 @@ struct percpu {
 	int (*mtmsr)(uint32_t msr); /* the template negotiation chose */
 	int (*mtmsr_window)(uint32_t msr, uint32_t spin_cycles);
 	uint32_t nesting; /* PVABI_F_NESTING was negotiated */
+	uint32_t waited;  /* pv_section_hold: int_pending at its end */
 };
+_Static_assert(__builtin_offsetof(struct percpu, waited) == PERCPU_WAITED,
+	       "PERCPU_WAITED");
 
 static inline struct percpu *this_cpu(void)
 {
@@ -102,6 +106,9 @@ int pv_section_touch_notify(uint32_t msr, uint32_t spin_cycles,
 			    volatile uint32_t *touch);
 int pv_section_touch_plain(uint32_t msr, uint32_t spin_cycles,
 			   volatile uint32_t *touch);
+/* pv_mtmsr_window_notify that also sets this_cpu()->waited when
+ * int_pending is set as it leaves: a vector waited for the section. */
+int pv_section_hold_notify(uint32_t msr, uint32_t spin_cycles);
 uint32_t pv_mfmsr(void);
 void trap_mtmsr(uint32_t msr);
 uint32_t trap_mfmsr(void);
@@ -109,7 +116,29 @@ uint32_t trap_mfmsr(void);
 /* hcall.c */
 int32_t hcall0(uint32_t nr, uint32_t *r1, uint32_t *r2);
 int32_t hcall1(uint32_t nr, uint32_t a1, uint32_t *r1, uint32_t *r2);
+
+/*
+ * The transport: what the shared code (start.S, pv.S, cpu.c, console.c,
+ * section.c) asks of the image it is linked into.  pvvm's guest (main.c,
+ * hcall.c: I/O ports to pvvm) and the ivshmem guest (ivshmem.c: COM1 and
+ * the ivshmem-doorbell device) each define them.
+ */
+/* PVABI_HC_KICK: an exit on which the host decides (pvvm: the hypercall
+ * port; ivshmem: a doorbell ring). */
 int32_t hcall_kick(void);
+/* The templates' fallback when they must trap, with their own argument:
+ * returns 1.  Reached by a tail jump from pv.S. */
+int pv_trap(uint32_t msr);
+void console_putc(char ch);
+struct pvvm_vcpu_info *vcpu_info(uint32_t id);
+struct pvvm_log_entry *vcpu_log(uint32_t id);
+struct nest;
+/* An interrupt >= PVVM_VECTOR_BASE, between the nesting rule's entry and
+ * exit; flags as in struct pvvm_log_entry.  Returns 1 when the host must
+ * be told once the interrupted state is back (a doorbell ring). */
+int irq_handle(struct percpu *c, uint32_t vector, uint32_t flags,
+	       const struct nest *n);
+void __attribute__((noreturn)) guest_exit(uint32_t status);
 
 /* hostile.c: never return */
 void hostile_random_page(struct percpu *c);
@@ -135,11 +164,11 @@ struct nest {
 	uint64_t scratch[PVABI_SCRATCH_SLOTS];
 };
 void nest_enter(struct percpu *c, struct nest *n);
-void nest_exit(struct percpu *c, const struct nest *n);
+/* Returns 1 when it kicked the host. */
+int nest_exit(struct percpu *c, const struct nest *n);
 
 /* section.c: the workload PVVM_WORK_EXC_SECTION and its fault handler. */
 void exc_section(struct percpu *c);
-void __attribute__((noreturn)) guest_exit(uint32_t status);
 #endif
 
 #endif /* PVVM_GUEST_H */

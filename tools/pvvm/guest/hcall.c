@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* hcall.c - pvabi hypercalls, x86 profile: IN from PVVM_PORT_HCALL. */
+/*
+ * hcall.c - pvabi hypercalls, x86 profile: IN from PVVM_PORT_HCALL; and
+ * the rest of pvvm's port I/O the shared code uses (guest.h).
+ */
 #include "guest.h"
 
 int32_t hcall1(uint32_t nr, uint32_t a1, uint32_t *r1, uint32_t *r2)
@@ -32,4 +35,16 @@ int32_t hcall_kick(void)
 			 : "d"(PVVM_PORT_HCALL)
 			 : "memory");
 	return (int32_t)eax;
+}
+
+/* The trapping mtmsr: pvvm delivers at that exit. */
+int pv_trap(uint32_t msr)
+{
+	trap_mtmsr(msr);
+	return 1;
+}
+
+void console_putc(char ch)
+{
+	outb(PVVM_PORT_CONSOLE, (uint8_t)ch);
 }

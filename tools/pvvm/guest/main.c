@@ -16,6 +16,48 @@ void guest_main(void);
 static struct pvvm_boot *const boot = (struct pvvm_boot *)PVVM_BOOT_GPA;
 static struct pvvm_negotiate args[PVVM_MAX_VCPUS];
 
+/* ------------------------------------------- the transport (guest.h) */
+
+struct pvvm_vcpu_info *vcpu_info(uint32_t id)
+{
+	return &boot->vcpu[id];
+}
+
+struct pvvm_log_entry *vcpu_log(uint32_t id)
+{
+	return (struct pvvm_log_entry *)(PVVM_LOG_GPA + id * PVVM_LOG_SIZE);
+}
+
+void guest_exit(uint32_t status)
+{
+	WRITE_ONCE(this_cpu()->info->phase, PVVM_PHASE_DONE);
+	for (;;) {
+		outl(PVVM_PORT_EXIT, status);
+		hlt();
+	}
+}
+
+/* Every interrupt goes to the log pvvm reads. */
+int irq_handle(struct percpu *c, uint32_t vector, uint32_t flags,
+	       const struct nest *n)
+{
+	struct pvvm_vcpu_info *info = c->info;
+	uint64_t tsc = rdtsc();
+	uint32_t head = info->log_head;
+	struct pvvm_log_entry *e = &c->log[head % PVVM_LOG_ENTRIES];
+
+	(void)n;
+	e->vector = vector;
+	e->flags = flags;
+	e->tsc = tsc;
+	barrier();
+	WRITE_ONCE(info->log_head, head + 1);
+	info->interrupts++;
+	return 0;
+}
+
+/* ---------------------------------------------------------- the guest */
+
 static void say(const char *s)
 {
 	putstr(s);

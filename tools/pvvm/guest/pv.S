@@ -24,7 +24,9 @@
  * 32-bit guest.
  *
  * The magic page is found through struct percpu at the bottom of the stack
- * (guest.h); %ecx holds its address.
+ * (guest.h); %ecx holds its address.  Where a template must trap it
+ * tail-jumps to pv_trap(msr), which the image's transport defines (pvvm:
+ * the trapping mtmsr; ivshmem: a doorbell ring).
  */
 #include "boot.h"
 #include "guest.h"
@@ -81,10 +83,7 @@
 	ret
 3:	inc %edx
 	jmp 1b
-4:	mov $PVVM_PORT_VMSR, %dx
-	out %eax, %dx
-	mov $1, %eax
-	ret
+4:	jmp pv_trap			/* int pv_trap(msr): the transport's */
 .endm
 
 	PV_MTMSR pv_mtmsr_notify, 1
@@ -101,9 +100,12 @@
  * the page its third argument points at, inside the section (int
  * NAME(uint32_t msr, uint32_t spin_cycles, uint32_t *touch)): a page
  * fault there runs a handler that may run templates itself, which the
- * nesting rule makes safe (cpu.c).
+ * nesting rule makes safe (cpu.c).  With hold, it records in struct
+ * percpu's waited whether int_pending was set at the end of its lingering,
+ * still inside: a vector waited for the section (the ivshmem guest counts
+ * them).
  */
-.macro PV_MTMSR_WINDOW name, notify, touch=0
+.macro PV_MTMSR_WINDOW name, notify, touch=0, hold=0
 	.globl \name
 \name:
 	mov 4(%esp), %eax
@@ -132,6 +134,14 @@
 	sub %ebx, %eax
 	cmp %esi, %eax
 	jb 2b
+	.if \hold
+	mov %esp, %ebx
+	and $-PVVM_STACK_SIZE, %ebx
+	xor %eax, %eax
+	cmpl $0, MP_INT_PENDING(%ecx)	/* still inside: did a vector wait? */
+	setnz %al
+	mov %eax, PERCPU_WAITED(%ebx)
+	.endif
 	movl $PVVM_PHASE_RUNNING, (%edi)
 	mov MP_SCRATCH(3)(%ecx), %edx
 	mov MP_SCRATCH(4)(%ecx), %eax
@@ -146,16 +156,14 @@
 	jnz 4f
 	xor %eax, %eax
 	ret
-4:	mov $PVVM_PORT_VMSR, %dx
-	out %eax, %dx
-	mov $1, %eax
-	ret
+4:	jmp pv_trap			/* int pv_trap(msr): the transport's */
 .endm
 
 	PV_MTMSR_WINDOW pv_mtmsr_window_notify, 1
 	PV_MTMSR_WINDOW pv_mtmsr_window_plain, 0
 	PV_MTMSR_WINDOW pv_section_touch_notify, 1, 1
 	PV_MTMSR_WINDOW pv_section_touch_plain, 0, 1
+	PV_MTMSR_WINDOW pv_section_hold_notify, 1, 0, 1
 
 /* uint32_t pv_mfmsr(void): a load; no section needed */
 	.globl pv_mfmsr

@@ -1,0 +1,103 @@
+# Helpers for the tests that run libvirt domains of pvabi's guest
+# (tools/pvvm/guest/pvabi-guest.elf, tools/pvvm/guest/ivshmem.c) on the
+# libvirt host of tests/vm/run-libvirt-host.  Source after tests/lib.sh and
+# (for vm_pvctld) tests/ctl/lib-ctl.sh, whose exit trap stops everything
+# started here.  VM_GUEST (the kernel) and VM_SERIAL (where the serial logs
+# go) may be set before.
+#
+# The guest's side, as these helpers read it: it prints lines starting
+# "pvabi-guest: " on COM1 (a <serial type='file'>), "negotiated X.Y, features
+# 0xF" or "not negotiated: REASON" once, and per round of injections
+#   pvabi-guest: done vectors T inorder I dup D lost L deferred F negotiated X.Y
+# where a round is the vectors 1, 2, ..., N in order and then the end vector
+# VM_END | N.
+: "${VM_GUEST:=$top_builddir/tools/pvvm/guest/pvabi-guest.elf}"
+: "${VM_SERIAL:=/var/log/pvabi-vm}"
+VM_END=$((0x80000000))
+
+# vm_now: seconds since this machine's kernel started.
+vm_now() { cut -d' ' -f1 /proc/uptime; }
+
+# vm_pvctld [pvctld options]: a private bus (lib-ctl.sh's ctl_bus) and
+# pvctld on it, connected to qemu:///system through its configuration
+# file, serving its ivshmem sockets in RUNTIME_DIRECTORY (/run/pvabi: the
+# path pvctl enable writes into the domain).  Exports PVCTL_BUS_ADDRESS;
+# sets $dpid and VM_PVCTLD_LOG.
+vm_pvctld() {
+	ctl_bus bus
+	export PVCTL_BUS_ADDRESS=$addr RUNTIME_DIRECTORY=/run/pvabi
+	mkdir -p "$RUNTIME_DIRECTORY" "$VM_SERIAL"
+	printf 'connect = qemu:///system\n' >"$TMP/pvctld.conf"
+	VM_PVCTLD_LOG=$TMP/pvctld.log
+	ctl_daemon "$addr" "$VM_PVCTLD_LOG" --config "$TMP/pvctld.conf" "$@"
+}
+
+# vm_domain_xml NAME TYPE: a domain of one vCPU booting $VM_GUEST through
+# <os><kernel>, its COM1 in $VM_SERIAL/NAME.log.
+vm_domain_xml() {
+	cat <<XML
+<domain type='$2'>
+  <name>$1</name>
+  <memory unit='MiB'>32</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>$VM_GUEST</kernel>
+  </os>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <serial type='file'>
+      <source path='$VM_SERIAL/$1.log'/>
+      <target port='0'/>
+    </serial>
+    <controller type='usb' model='none'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+}
+
+# vm_serial NAME: the guest's lines so far, without carriage returns.
+vm_serial() { tr -d '\r' <"$VM_SERIAL/$1.log" 2>/dev/null | grep -a '^pvabi-guest: ' || true; }
+
+# vm_wait_line NAME REGEX SECONDS: wait for a guest line matching REGEX
+# (after "pvabi-guest: "); prints the last such line, fails after SECONDS.
+vm_wait_line() {
+	local deadline=$((SECONDS + $3)) l
+	while :; do
+		l=$(vm_serial "$1" | grep -aE "^pvabi-guest: ($2)" | tail -1)
+		[ -n "$l" ] && { printf '%s\n' "$l"; return 0; }
+		((SECONDS < deadline)) || return 1
+		sleep 0.5
+	done
+}
+
+# vm_kmod_json: pvctl kmod status --json, once.
+vm_kmod_json() { "$PVCTL" kmod status --json; }
+
+# vm_kmod_field NAME EXPR: EXPR (Python, over the module's VM v of the
+# domain NAME, from vm_kmod_json on stdin) printed; empty without the VM.
+vm_kmod_field() {
+	python3 -c '
+import json, sys
+name, expr = sys.argv[1], sys.argv[2]
+for v in json.load(sys.stdin).get("vms", []):
+    if v.get("name") == name:
+        print(eval(expr))
+        break' "$1" "$2"
+}
+
+# vm_kmod_id NAME: the module's id of the domain's VM.
+vm_kmod_id() { vm_kmod_json | vm_kmod_field "$1" 'v["id"]'; }
+
+# vm_inject_round ID N: the vectors 1 ... N on vCPU 0 of module VM ID, then
+# the end vector; pvctl's exit status.
+vm_inject_round() {
+	"$PVCTL" kmod inject --vm "$1" --vcpu 0 --vector 1 --count "$2" &&
+		"$PVCTL" kmod inject --vm "$1" --vcpu 0 --vector $((VM_END | $2))
+}
+
+# vm_done_field LINE WORD: the number after WORD in a "done" line.
+vm_done_field() { sed -n "s/.* $2 \([0-9.]*\).*/\1/p" <<<"$1"; }
