@@ -12,8 +12,8 @@
  * negotiates through its slot of the control page, runs paravirtual
  * critical sections on the magic page, ends each with the notification
  * page's store, and takes the host's posts on its MSI-X interrupt under
- * the header's delivery rules.  A doorbell ring is (module peer << 16) |
- * vCPU: the module is peer 0 (pvctld/vmsock.c).
+ * the header's delivery rules.  A doorbell ring is (doorbell_id << 16) |
+ * vCPU, doorbell_id being the module's peer ID the control page gives.
  *
  * What it expects to be injected, in rounds: vectors 1, 2, ..., N in that
  * order, then the end vector PVABI_GUEST_END | N.  It checks each vector
@@ -40,7 +40,6 @@
 #define IVSHMEM_ID	   0x11101af4u /* device << 16 | vendor */
 #define IVSHMEM_IVPOSITION 8
 #define IVSHMEM_DOORBELL   12
-#define MODULE_PEER	   0
 #define PCI_CAP_MSIX	   0x11
 #define IRQ_VECTOR	   0x40
 #define SPURIOUS_VECTOR	   0xff
@@ -61,6 +60,7 @@ static struct {
 } dev;
 static volatile uint32_t *lapic;
 static volatile struct pvabi_region_slot *slot;
+static uint32_t doorbell_id; /* the module's ivshmem peer ID */
 static uint32_t version;
 static uint64_t tsc_per_ms;
 
@@ -121,7 +121,7 @@ void guest_exit(uint32_t status)
 /* A doorbell ring: an exit of this vCPU for pvabi.ko. */
 int32_t hcall_kick(void)
 {
-	dev.regs[IVSHMEM_DOORBELL / 4] = MODULE_PEER << 16 | this_cpu()->id;
+	dev.regs[IVSHMEM_DOORBELL / 4] = doorbell_id << 16 | this_cpu()->id;
 	return 0;
 }
 
@@ -362,6 +362,7 @@ static int negotiate(struct percpu *c)
 	if (c->id >= ctl->n_vcpus)
 		return not_negotiated("no slot for this vCPU", 0);
 	slot = &ctl->slot[c->id];
+	doorbell_id = ctl->doorbell_id & 0xffff;
 	say("host offers ");
 	putver(ctl->offer_min);
 	putstr("-");
