@@ -117,6 +117,7 @@ EXTRA_DIST += tests/kvm/move.sh
 ctl_tests = \
 	tests/ctl/daemon.sh \
 	tests/ctl/libvirtd.sh \
+	tests/ctl/host-patch.sh \
 	tests/ctl/libvirtd-restart.sh \
 	tests/ctl/dbus-1000.sh \
 	tests/ctl/polkit.sh \

@@ -14,7 +14,8 @@ tools_pvctl_pvctl_SOURCES = \
 	%reldir%/client.h \
 	%reldir%/client_dbus.c \
 	%reldir%/cmd_vm.c \
-	%reldir%/cmd_hook.c
+	%reldir%/cmd_hook.c \
+	%reldir%/hook_kernel.c
 tools_pvctl_pvctl_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS) \
 	-I$(top_srcdir)/tools/sim
 tools_pvctl_pvctl_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(JSONC_CFLAGS) $(LIBSYSTEMD_CFLAGS) \

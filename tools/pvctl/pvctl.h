@@ -88,6 +88,13 @@ extern const struct pvctl_cmd pvctl_dt_cmds[];
 extern const struct pvctl_cmd pvctl_state_cmds[];
 extern const struct pvctl_cmd pvctl_vm_cmds[];	 /* list, show, enable, ... */
 extern const struct pvctl_cmd pvctl_hook_cmds[]; /* hook */
+
+struct pvabi_offer;
+/* hook DOMAIN prepare begin (hook_kernel.c): patch a VM's direct-boot
+ * kernel under patch policy "host"; @offer_of gets this host's offer. */
+int pvctl_hook_prepare(const char *domain,
+		       int (*offer_of)(const char *domain,
+				       struct pvabi_offer *offer));
 extern const struct pvctl_cmd pvctl_patch_cmds[];
 extern const struct pvctl_cmd pvctl_kmod_cmds[];
 
