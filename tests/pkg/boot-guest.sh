@@ -67,7 +67,7 @@ answer() {
 # polkit_case WHO WHAT EXPECTED CMD...: one case, its answer on a line.
 polkit_case() {
 	local a
-	a=$(answer "$1" "${@:4}")
+	a=$(answer "$1" "${@:5}")
 	say "# $3 case: $1, $2: $a"
 	case $a in $4) say "ok - $3: $1, $2: ${4//\*/...}" ;; *) say "not ok - $3: $1, $2: got '$a'" ;; esac
 }
@@ -89,7 +89,9 @@ polkit_case bob "pvctl enable test (interactive, no agent)" polkit "exit 1: *$mg
 is "$(pvctl show test --json | grep -c '"enabled":false')" 1 "bob's refused calls changed nothing"
 
 # Without polkitd: root, or a member of group pvabi, by the attested UID.
-t "dpkg -r pkexec polkitd" dpkg -r pkexec polkitd
+# dpkg -r leaves polkitd running (its bus policy gone): stopped first.
+t "systemctl stop polkit; dpkg -r pkexec polkitd" sh -c 'systemctl stop polkit && dpkg -r pkexec polkitd'
+t "polkitd is gone from the bus" sh -c '! busctl status org.freedesktop.PolicyKit1'
 t "systemctl restart pvctld (it finds no polkit)" systemctl restart pvctld
 t "pvctld falls back to the group rule (no polkit line in its log)" \
 	sh -c '! journalctl -u pvctld -q --since "$(systemctl show -P ActiveEnterTimestamp pvctld)" | grep -q "polkit decides"'

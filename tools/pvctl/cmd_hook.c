@@ -88,41 +88,64 @@ static int host_offer(const char *domain, struct pvabi_offer *offer)
 	return r;
 }
 
+int pvctl_hook_read(const char *domain, const char *what, void **xml,
+		    size_t *len, struct pvctl_vm_settings *s)
+{
+	char why[256];
+	int r = pvctl_read_file("-", xml, len);
+
+	if (r)
+		return r;
+	memset(s, 0, sizeof(*s));
+	r = pvctl_metadata_parse(*xml, *len, s, why, sizeof(why));
+	if (!r)
+		return 1;
+	free(*xml);
+	*xml = NULL;
+	/* Without pvabi metadata the VM never used pvabi. */
+	if (r == PVABI_E_NOTFOUND)
+		return PVCTL_OK;
+	return pvctl_error(PVCTL_REFUSED,
+			   "pvabi: refusing %s VM '%s': its pvabi metadata: %s",
+			   what, domain, why);
+}
+
+int pvctl_hook_here(const char *domain, void *xml, size_t len,
+		    struct pvctl_vm_settings *s, struct pvabi_offer *offer)
+{
+	int r = host_offer(domain, offer);
+
+	/* Read again over this host's defaults, so that what the metadata
+	 * leaves out means what it means here. */
+	if (!r) {
+		pvctl_settings_default(s, offer);
+		pvctl_metadata_parse(xml, len, s, NULL, 0);
+	}
+	free(xml);
+	return r;
+}
+
 static int hook_migrate_begin(const char *domain)
 {
 	struct pvctl_migration_verdict v;
 	struct pvctl_vm_settings s;
 	struct pvabi_offer offer;
-	char why[256], line[1024] = "";
+	char line[1024] = "";
 	void *xml;
 	size_t len;
 	int r;
 
-	r = pvctl_read_file("-", &xml, &len);
-	if (r)
+	r = pvctl_hook_read(domain, "migrating in", &xml, &len, &s);
+	if (r != 1)
 		return r;
-	/* Without pvabi metadata the VM never used pvabi: nothing to check. */
-	memset(&s, 0, sizeof(s));
-	r = pvctl_metadata_parse(xml, len, &s, why, sizeof(why));
-	if (r == PVABI_E_NOTFOUND || (!r && !s.enabled)) {
+	/* A disabled VM uses nothing of pvabi: nothing to check. */
+	if (!s.enabled) {
 		free(xml);
 		return PVCTL_OK;
 	}
-	if (r) {
-		free(xml);
-		return pvctl_error(PVCTL_REFUSED, "pvabi: VM '%s': %s", domain,
-				   why);
-	}
-	r = host_offer(domain, &offer);
-	if (r) {
-		free(xml);
+	r = pvctl_hook_here(domain, xml, len, &s, &offer);
+	if (r)
 		return r;
-	}
-	/* Read again over this host's defaults, so that what the metadata
-	 * leaves out means what it means here. */
-	pvctl_settings_default(&s, &offer);
-	pvctl_metadata_parse(xml, len, &s, NULL, 0);
-	free(xml);
 	pvctl_migration_check(&s, NULL, &offer, &v);
 	if (v.compatible)
 		return PVCTL_OK;
@@ -143,7 +166,7 @@ static int hook(int argc, char **argv)
 		return hook_migrate_begin(argv[1]);
 	if (!strcmp(argv[2], "prepare") && argc > 3 &&
 	    !strcmp(argv[3], "begin"))
-		return pvctl_hook_prepare(argv[1], host_offer);
+		return pvctl_hook_prepare(argv[1]);
 	/* Every other event is none of pvabi's business. */
 	return PVCTL_OK;
 }

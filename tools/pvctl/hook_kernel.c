@@ -109,9 +109,7 @@ static int write_report(const char *domain, const struct pvctl_kernel_paths *p,
 	return r;
 }
 
-int pvctl_hook_prepare(const char *domain,
-		       int (*offer_of)(const char *domain,
-				       struct pvabi_offer *offer))
+int pvctl_hook_prepare(const char *domain)
 {
 	struct pvabi_patch_config cfg = {.by = PVABI_PATCH_BY_HOST,
 					 .base_reg = PVABI_PATCH_ABSOLUTE};
@@ -128,23 +126,9 @@ int pvctl_hook_prepare(const char *domain,
 	size_t len, ilen = 0;
 	int r;
 
-	r = pvctl_read_file("-", &xml, &len);
-	if (r)
+	r = pvctl_hook_read(domain, "to start", &xml, &len, &s);
+	if (r != 1)
 		return r;
-	memset(&s, 0, sizeof(s));
-	r = pvctl_metadata_parse(xml, len, &s, why, sizeof(why));
-	if (r == PVABI_E_NOTFOUND) {
-		free(xml);
-		return PVCTL_OK;
-	}
-	if (r) {
-		free(xml);
-		return pvctl_error(
-			PVCTL_REFUSED,
-			"pvabi: refusing to start VM '%s': its pvabi "
-			"metadata: %s",
-			domain, why);
-	}
 	/* Only a VM under "host" that boots a kernel directly is ours. */
 	if (s.patch.mode != PVABI_PATCH_HOST) {
 		free(xml);
@@ -164,19 +148,15 @@ int pvctl_hook_prepare(const char *domain,
 			PVCTL_REFUSED,
 			"pvabi: refusing to start VM '%s': its patch policy "
 			"is 'host' but its <kernel> %s is not pvabi's copy %s "
-			"(set the policy again: pvctl policy %s --patch host)",
+			"(set the policy to guest and back to host: pvctl "
+			"policy %s --patch guest)",
 			domain, p.kernel, p.copy, domain);
 	}
-	r = offer_of(domain, &offer);
-	if (r) {
-		free(xml);
+	r = pvctl_hook_here(domain, xml, len, &s, &offer);
+	if (r)
 		return r;
-	}
 	/* The templates use what the guest may negotiate here: the VM's
 	 * features within this host's offer. */
-	pvctl_settings_default(&s, &offer);
-	pvctl_metadata_parse(xml, len, &s, NULL, 0);
-	free(xml);
 	if (pvctl_settings_clamp(&s, &offer, &clamped))
 		clamped.features = 0;
 	cfg.features = clamped.features;
