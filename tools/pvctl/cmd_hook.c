@@ -99,7 +99,7 @@ int pvctl_hook_read(const char *domain, const char *what, void **xml,
 	memset(s, 0, sizeof(*s));
 	r = pvctl_metadata_parse(*xml, *len, s, why, sizeof(why));
 	if (!r)
-		return 1;
+		return PVCTL_OK;
 	free(*xml);
 	*xml = NULL;
 	/* Without pvabi metadata the VM never used pvabi. */
@@ -135,8 +135,8 @@ static int hook_migrate_begin(const char *domain)
 	size_t len;
 	int r;
 
-	r = pvctl_hook_read(domain, "migrating in", &xml, &len, &s);
-	if (r != 1)
+	r = pvctl_hook_read(domain, "to migrate in", &xml, &len, &s);
+	if (r || !xml)
 		return r;
 	/* A disabled VM uses nothing of pvabi: nothing to check. */
 	if (!s.enabled) {

@@ -127,7 +127,7 @@ int pvctl_hook_prepare(const char *domain)
 	int r;
 
 	r = pvctl_hook_read(domain, "to start", &xml, &len, &s);
-	if (r != 1)
+	if (r || !xml)
 		return r;
 	/* Only a VM under "host" that boots a kernel directly is ours. */
 	if (s.patch.mode != PVABI_PATCH_HOST) {

@@ -93,9 +93,9 @@ struct pvabi_offer;
 struct pvctl_vm_settings;
 /*
  * The hook's steps (cmd_hook.c).  pvctl_hook_read: the domain XML on stdin
- * into *@xml and the VM's settings into @s; 1, 0 without pvabi metadata
- * (*@xml freed: nothing to do), or an exit code with "pvabi: refusing
- * @what VM ..." said.  pvctl_hook_here: this host's offer from pvctld and
+ * into *@xml and the VM's settings into @s; PVCTL_OK (*@xml NULL: no pvabi
+ * metadata, nothing to do), or an exit code with "pvabi: refusing @what
+ * VM ..." said.  pvctl_hook_here: this host's offer from pvctld and
  * @s read again over its defaults; frees @xml; 0 or a refusal said.
  */
 int pvctl_hook_read(const char *domain, const char *what, void **xml,
