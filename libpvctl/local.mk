@@ -16,7 +16,8 @@ libpvctl_libpvctl_la_SOURCES = \
 	%reldir%/ivshmem_proto.h %reldir%/ivshmem_proto.c \
 	%reldir%/ivshmem_region.h %reldir%/ivshmem_region.c \
 	%reldir%/ivshmem_server.h %reldir%/ivshmem_server.c \
-	%reldir%/shmem.h %reldir%/shmem.c %reldir%/xml_read.h
+	%reldir%/shmem.h %reldir%/shmem.c %reldir%/xml_read.h \
+	%reldir%/kernel.h %reldir%/kernel.c
 libpvctl_libpvctl_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kmod/uapi
 libpvctl_libpvctl_la_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(LIBXML_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
 	$(LIBNL_CFLAGS)

@@ -99,12 +99,32 @@ static int requeue(struct auth_query *q)
 	return 0;
 }
 
+/* The details of polkit's answer (its reason, e.g. polkit.dismissed), as
+ * " (polkit: KEY=VALUE, ...)", or "" when it gave none. */
+static int details_text(sd_bus_message *reply, char *buf, size_t len)
+{
+	const char *k, *v;
+	size_t n = 0;
+	int r;
+
+	buf[0] = 0;
+	r = sd_bus_message_enter_container(reply, 'a', "{ss}");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "{ss}", &k, &v)) > 0)
+		if (n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s=%s",
+					      n ? ", " : " (polkit: ", k, v);
+	if (n && n + 2 < len)
+		strcat(buf, ")");
+	return r;
+}
+
 static int polkit_answered(sd_bus_message *reply, void *data,
 			   sd_bus_error *ret_error)
 {
 	struct auth_query *q = data;
 	const sd_bus_error *e = sd_bus_message_get_error(reply);
 	int r, authorized = 0, challenge = 0;
+	char details[256];
 
 	(void)ret_error;
 	if (e) {
@@ -118,6 +138,8 @@ static int polkit_answered(sd_bus_message *reply, void *data,
 	r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
 	if (r >= 0)
 		r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+	if (r >= 0)
+		r = details_text(reply, details, sizeof(details));
 	if (r < 0)
 		deny(q, SD_BUS_ERROR_ACCESS_DENIED,
 		     "%s: polkit's answer is unreadable (%s), so no", q->action,
@@ -126,10 +148,10 @@ static int polkit_answered(sd_bus_message *reply, void *data,
 		q->verdict = 1;
 	else if (challenge)
 		deny(q, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-		     "%s needs authentication", q->action);
+		     "%s needs authentication%s", q->action, details);
 	else
-		deny(q, SD_BUS_ERROR_ACCESS_DENIED, "not authorized for %s",
-		     q->action);
+		deny(q, SD_BUS_ERROR_ACCESS_DENIED, "not authorized for %s%s",
+		     q->action, details);
 	return requeue(q);
 }
 

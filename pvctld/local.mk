@@ -25,6 +25,8 @@ dbussystemservice_DATA = %reldir%/org.pvabi.pvctl1.service
 systemdsystemunit_DATA = %reldir%/pvctld.service
 polkitactiondir = $(datadir)/polkit-1/actions
 polkitaction_DATA = %reldir%/org.pvabi.pvctl1.policy
+polkitrulesdir = $(datadir)/polkit-1/rules.d
+polkitrules_DATA = %reldir%/50-org.pvabi.pvctl1.rules
 sysusersdir = $(prefix)/lib/sysusers.d
 sysusers_DATA = %reldir%/sysusers.d/pvabi.conf
 pvabiconfdir = $(sysconfdir)/pvabi
@@ -43,6 +45,7 @@ CLEANFILES += %reldir%/org.pvabi.pvctl1.service %reldir%/pvctld.service \
 	%reldir%/pvabi-hook
 EXTRA_DIST += %reldir%/org.pvabi.pvctl1.conf %reldir%/org.pvabi.pvctl1.service.in \
 	%reldir%/pvctld.service.in %reldir%/org.pvabi.pvctl1.policy \
+	%reldir%/50-org.pvabi.pvctl1.rules \
 	%reldir%/sysusers.d/pvabi.conf %reldir%/pvctld.conf %reldir%/pvabi-hook.in
 
 # make bench: pvctl list against virsh list on 1000 test-driver domains.

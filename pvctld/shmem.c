@@ -18,6 +18,7 @@
 
 #include <libvirt/virterror.h>
 
+#include "kernel.h"
 #include "shmem.h"
 #include "pvctld.h"
 
@@ -158,12 +159,18 @@ int shmem_store(struct pvctld *c, virDomainPtr dom,
 	bool changed = !old || !pvctl_settings_equal(old, s);
 	struct pvctl_shmem_result res = {.ours = 0};
 	struct virt_definition def = {NULL, NULL};
-	char *before = NULL, *after = NULL, why[512];
+	char *before = NULL, *after = NULL, *moved = NULL, why[512];
+	/* Patch policy "host" boots pvabi's copy of a direct-boot kernel
+	 * (libpvctl/kernel.h): a change to or from it moves <kernel>. */
+	bool host = s->patch.mode == PVABI_PATCH_HOST;
+	bool kernel = host || !old || old->patch.mode == PVABI_PATCH_HOST;
+	bool redefine = false;
 	int r = 0;
 
 	a->when = VM_APPLIES_UNCHANGED;
 	a->note[0] = '\0';
-	if (want != PVCTL_SHMEM_LEAVE && virDomainIsPersistent(dom) == 1) {
+	if ((want != PVCTL_SHMEM_LEAVE || kernel) &&
+	    virDomainIsPersistent(dom) == 1) {
 		before = virDomainGetXMLDesc(
 			dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
 		if (!before)
@@ -178,9 +185,22 @@ int shmem_store(struct pvctld *c, virDomainPtr dom,
 						      ? PVCTLD_ERROR_DEVICE
 						      : PVCTLD_ERROR_LIBVIRT,
 					      "VM '%s': %s", name, why);
+		if (r >= 0 && kernel) {
+			r = pvctl_kernel_edit(after, strlen(after), host,
+					      &moved, why, sizeof(why));
+			if (r < 0)
+				r = sd_bus_error_setf(error,
+						      PVCTLD_ERROR_LIBVIRT,
+						      "VM '%s': %s", name, why);
+		}
 		if (r < 0)
 			goto out;
-		def = (struct virt_definition){after, before};
+		redefine = res.device_changed || r > 0;
+		if (r > 0)
+			note(a, "its <kernel> is now %s",
+			     host ? "pvabi's patched copy"
+				  : "the original again");
+		def = (struct virt_definition){moved ? moved : after, before};
 	} else if (want == PVCTL_SHMEM_ENSURE) {
 		r = sd_bus_error_setf(error, PVCTLD_ERROR_DEVICE,
 				      "VM '%s' is transient: pvabi's device "
@@ -192,9 +212,9 @@ int shmem_store(struct pvctld *c, virDomainPtr dom,
 	/* Between reading the definition and writing it back, someone else's
 	 * edit would be lost: libvirt has no compare-and-swap.  It is the
 	 * same window 'virsh edit' has. */
-	if (changed || res.device_changed)
-		r = virt_write_settings(
-			c, dom, s, res.device_changed ? &def : NULL, error);
+	if (changed || redefine)
+		r = virt_write_settings(c, dom, s, redefine ? &def : NULL,
+					error);
 	if (r < 0)
 		goto out;
 	/* The server listens before the device is plugged in: QEMU connects
@@ -208,6 +228,7 @@ int shmem_store(struct pvctld *c, virDomainPtr dom,
 			   : settings_applies(changed, true,
 					      virDomainIsActive(dom) == 1);
 out:
+	free(moved);
 	free(after);
 	free(before);
 	return r < 0 ? r : 0;

@@ -118,6 +118,7 @@ ctl_tests = \
 	tests/ctl/daemon.sh \
 	tests/ctl/objects.sh \
 	tests/ctl/libvirtd.sh \
+	tests/ctl/host-patch.sh \
 	tests/ctl/libvirtd-restart.sh \
 	tests/ctl/dbus-1000.sh \
 	tests/ctl/polkit.sh \

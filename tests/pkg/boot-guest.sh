@@ -51,6 +51,53 @@ is "$(systemctl is-active pvctld)" active "systemctl is-active pvctld"
 t "pvctl list reaches pvctld on the system bus" sh -c 'pvctl list --json | grep -q "\"name\":\"test\""'
 t "pvctl offer comes from the daemon" pvctl offer
 t "pvctl abi show" sh -c 'pvctl abi show --json | grep -q "\"page_size\":4096"'
+
+# polkit (polkitd, pkexec and their rules are in the root): pvctld asks it
+# about every call.  Each case prints the caller, what it asked and the
+# answer; alice is in group pvabi (the packaged rule), bob is not.
+useradd -m -G pvabi alice && useradd -m bob
+# answer WHO CMD...: "allowed", or the exit status and the error pvctl or
+# busctl printed.
+answer() {
+	local out rc
+	if [ "$1" = root ]; then out=$("${@:2}" 2>&1); else out=$(runuser -u "$1" -- "${@:2}" 2>&1); fi
+	rc=$?
+	if [ $rc = 0 ]; then echo allowed; else echo "exit $rc: $(printf '%s' "$out" | tail -n 1)"; fi
+}
+# polkit_case WHO WHAT EXPECTED CMD...: one case, its answer on a line.
+polkit_case() {
+	local a
+	a=$(answer "$1" "${@:5}")
+	say "# $3 case: $1, $2: $a"
+	case $a in $4) say "ok - $3: $1, $2: ${4//\*/...}" ;; *) say "not ok - $3: $1, $2: got '$a'" ;; esac
+}
+mgr=org.pvabi.pvctl1.manage
+t "polkitd answers on the system bus" busctl status org.freedesktop.PolicyKit1
+t "pvctld asks polkit (its log says so)" sh -c 'journalctl -b -u pvctld -q | grep -q "polkit decides"'
+polkit_case root "pvctl enable test" polkit allowed pvctl enable test
+t "the change is kept" sh -c 'pvctl show test --json | grep -q "\"enabled\":true"'
+polkit_case alice "pvctl disable test (group pvabi, the packaged rule)" polkit allowed pvctl disable test
+polkit_case alice "pvctl policy test --patch host" polkit allowed pvctl policy test --patch host
+polkit_case bob "pvctl show test (read: allowed to all)" polkit allowed pvctl show test
+# pvctl's calls allow interaction; busctl's need not.
+polkit_case bob "busctl call Enable without interaction" polkit \
+	"exit 1: *$mgr needs authentication*" busctl --allow-interactive-authorization=no \
+	call org.pvabi.pvctl1 /org/pvabi/pvctl1 org.pvabi.pvctl1.Manager Enable s test
+polkit_case bob "pvctl enable test (interactive, no agent)" polkit "exit 1: pvctl: $mgr needs authentication" pvctl enable test
+is "$(pvctl show test --json | grep -c '"enabled":false')" 1 "bob's refused calls changed nothing"
+
+# Without polkitd: root, or a member of group pvabi, by the attested UID.
+# dpkg -r leaves polkitd running (its bus policy gone): stopped first.
+t "systemctl stop polkit; dpkg -r pkexec polkitd" sh -c 'systemctl stop polkit && dpkg -r pkexec polkitd'
+t "polkitd is gone from the bus" sh -c '! busctl status org.freedesktop.PolicyKit1'
+t "systemctl restart pvctld (it finds no polkit)" systemctl restart pvctld
+t "pvctld falls back to the group rule (no polkit line in its log)" \
+	sh -c '! journalctl -u pvctld -q --since "$(systemctl show -P ActiveEnterTimestamp pvctld)" | grep -q "polkit decides"'
+polkit_case root "pvctl enable test" no-polkit allowed pvctl enable test
+polkit_case alice "pvctl disable test (group pvabi)" no-polkit allowed pvctl disable test
+polkit_case bob "pvctl show test (read: open)" no-polkit allowed pvctl show test
+polkit_case bob "pvctl enable test" no-polkit \
+	"exit 1: *$mgr needs root or group pvabi (caller uid $(id -u bob))*" pvctl enable test
 t "root changes a setting without polkit (pvctl enable test)" pvctl enable test
 t "the change is kept" sh -c 'pvctl show test --json | grep -q "\"enabled\":true"'
 

@@ -7,7 +7,8 @@
 # console; its lines become this test's TAP lines.
 #
 # Environment: PVABI_BOOT_TIMEOUT (seconds for the whole guest, default
-# 420), PVABI_BOOT_CACHE (see tests/pkg/boot-root), PVABI_CACHE (the kernel,
+# 600; the polkit cases, removing polkitd among them, take about 130 s of
+# it under TCG), PVABI_BOOT_CACHE (see tests/pkg/boot-root), PVABI_CACHE (the kernel,
 # see tests/kmod/debian-kernel).
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -56,7 +57,7 @@ echo pvabi-boot >"$ov/etc/hostname"
 # Boot: rdinit makes systemd PID 1 of the unpacked initramfs, which stays
 # the root (no /etc/initrd-release, so systemd boots it as the real system).
 # The timer options are run-in-qemu's, for TCG on a loaded host.
-timeout=${PVABI_BOOT_TIMEOUT:-420}
+timeout=${PVABI_BOOT_TIMEOUT:-600}
 console=$top_builddir/tests/pkg/boot-console.log
 start=$SECONDS
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -m 1536 -smp 2 \

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * pvctl hook: libvirt's qemu hook (/etc/libvirt/hooks/qemu).
+ * pvctl hook: libvirt's qemu hook (/etc/libvirt/hooks/qemu).  "prepare
+ * begin" is hook_kernel.c's: patch policy "host" on a direct-boot kernel.
  *
  * libvirt runs "qemu DOMAIN migrate begin -" on the destination host with
  * the incoming domain XML on stdin; a non-zero exit cancels the migration
@@ -50,45 +51,25 @@ static void arm_deadline(const char *domain)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
-static int hook_migrate_begin(const char *domain)
+/* This host's offer from its pvctld (the bus: the system bus, or
+ * $PVCTL_BUS_ADDRESS), within the hook's deadline.  0, or a refusal said. */
+static int host_offer(const char *domain, struct pvabi_offer *offer)
 {
 	struct pvctl_bus_opts bus = {PVCTL_BUS_SYSTEM, NULL};
 	struct pvctl_host_offer host = {0};
-	struct pvctl_migration_verdict v;
-	struct pvctl_vm_settings s;
 	struct pvctl_client *cl;
-	struct pvabi_offer offer;
 	const char *env = getenv("PVCTL_BUS_ADDRESS");
-	char why[256], line[1024] = "";
-	void *xml;
-	size_t len;
+	char why[256];
 	int r;
 
-	r = pvctl_read_file("-", &xml, &len);
-	if (r)
-		return r;
-	/* Without pvabi metadata the VM never used pvabi: nothing to check. */
-	memset(&s, 0, sizeof(s));
-	r = pvctl_metadata_parse(xml, len, &s, why, sizeof(why));
-	if (r == PVABI_E_NOTFOUND || (!r && !s.enabled)) {
-		free(xml);
-		return PVCTL_OK;
-	}
-	if (r) {
-		free(xml);
-		return pvctl_error(PVCTL_REFUSED, "pvabi: VM '%s': %s", domain,
-				   why);
-	}
 	if (env && *env) {
 		bus.kind = PVCTL_BUS_ADDRESS;
 		bus.address = env;
 	}
 	arm_deadline(domain);
 	r = pvctl_client_open(&bus, &cl);
-	if (r) {
-		free(xml);
+	if (r)
 		return PVCTL_REFUSED;
-	}
 	cl->timeout_usec = HOOK_CALL_USEC;
 	r = cl->ops->get_offer(cl, &host);
 	if (r)
@@ -97,20 +78,74 @@ static int hook_migrate_begin(const char *domain)
 				"pvctld: %s",
 				domain, cl->error);
 	cl->ops->close(cl);
-	if (!r && pvabi_fdt_read_offer(host.dtb, host.dtb_len, &offer, why,
+	if (!r && pvabi_fdt_read_offer(host.dtb, host.dtb_len, offer, why,
 				       sizeof(why)))
 		r = pvctl_error(PVCTL_REFUSED, "pvabi: this host's offer: %s",
 				why);
 	free(host.dtb);
-	if (r) {
-		free(xml);
+	/* What follows (patching a kernel) takes its own time. */
+	setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 0}}, NULL);
+	return r;
+}
+
+int pvctl_hook_read(const char *domain, const char *what, void **xml,
+		    size_t *len, struct pvctl_vm_settings *s)
+{
+	char why[256];
+	int r = pvctl_read_file("-", xml, len);
+
+	if (r)
 		return r;
-	}
+	memset(s, 0, sizeof(*s));
+	r = pvctl_metadata_parse(*xml, *len, s, why, sizeof(why));
+	if (!r)
+		return PVCTL_OK;
+	free(*xml);
+	*xml = NULL;
+	/* Without pvabi metadata the VM never used pvabi. */
+	if (r == PVABI_E_NOTFOUND)
+		return PVCTL_OK;
+	return pvctl_error(PVCTL_REFUSED,
+			   "pvabi: refusing %s VM '%s': its pvabi metadata: %s",
+			   what, domain, why);
+}
+
+int pvctl_hook_here(const char *domain, void *xml, size_t len,
+		    struct pvctl_vm_settings *s, struct pvabi_offer *offer)
+{
+	int r = host_offer(domain, offer);
+
 	/* Read again over this host's defaults, so that what the metadata
 	 * leaves out means what it means here. */
-	pvctl_settings_default(&s, &offer);
-	pvctl_metadata_parse(xml, len, &s, NULL, 0);
+	if (!r) {
+		pvctl_settings_default(s, offer);
+		pvctl_metadata_parse(xml, len, s, NULL, 0);
+	}
 	free(xml);
+	return r;
+}
+
+static int hook_migrate_begin(const char *domain)
+{
+	struct pvctl_migration_verdict v;
+	struct pvctl_vm_settings s;
+	struct pvabi_offer offer;
+	char line[1024] = "";
+	void *xml;
+	size_t len;
+	int r;
+
+	r = pvctl_hook_read(domain, "to migrate in", &xml, &len, &s);
+	if (r || !xml)
+		return r;
+	/* A disabled VM uses nothing of pvabi: nothing to check. */
+	if (!s.enabled) {
+		free(xml);
+		return PVCTL_OK;
+	}
+	r = pvctl_hook_here(domain, xml, len, &s, &offer);
+	if (r)
+		return r;
 	pvctl_migration_check(&s, NULL, &offer, &v);
 	if (v.compatible)
 		return PVCTL_OK;
@@ -129,12 +164,16 @@ static int hook(int argc, char **argv)
 	if (!strcmp(argv[2], "migrate") && argc > 3 &&
 	    !strcmp(argv[3], "begin"))
 		return hook_migrate_begin(argv[1]);
+	if (!strcmp(argv[2], "prepare") && argc > 3 &&
+	    !strcmp(argv[3], "begin"))
+		return pvctl_hook_prepare(argv[1]);
 	/* Every other event is none of pvabi's business. */
 	return PVCTL_OK;
 }
 
 const struct pvctl_cmd pvctl_hook_cmds[] = {
-	{"hook", hook, "libvirt qemu hook: refuse incompatible migrations",
+	{"hook", hook,
+	 "libvirt qemu hook: refuse incompatible migrations, patch kernels",
 	 "hook DOMAIN OPERATION SUB-OPERATION [EXTRA] < DOMAIN.xml",
 	 "Install as /etc/libvirt/hooks/qemu (or a script in qemu.d/ that "
 	 "runs\n"
@@ -144,6 +183,10 @@ const struct pvctl_cmd pvctl_hook_cmds[] = {
 	 "offer what the VM's pvabi settings may have let the guest use, or\n"
 	 "when pvctld does not answer within 3 s (the hook ends within 5 s\n"
 	 "whatever the daemon does).\n"
+	 "On 'prepare begin', for a VM whose patch policy is 'host' and that\n"
+	 "boots pvabi's copy of its kernel, it patches the original into\n"
+	 "/var/lib/pvabi/kernels/UUID.vmlinux (and UUID.json, which 'pvctl\n"
+	 "show' reads), or exits 1 with the reason, refusing the start.\n"
 	 "The bus is the system bus, or $PVCTL_BUS_ADDRESS.\n",
 	 NULL},
 	{0}};

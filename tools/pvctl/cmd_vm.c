@@ -4,10 +4,13 @@
  * daemon subcommands, all through pvctld (client.h).
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
+#include "kernel.h"
 #include "pvctl.h"
 
 /* Options every daemon subcommand takes. */
@@ -352,9 +355,62 @@ static void print_applies(const char *prefix, const struct pvctl_applies *a)
 }
 
 /* The VM's settings; after a change, @applied says when it applies. */
+/*
+ * What the libvirt hook last did to the VM's direct-boot kernel under patch
+ * policy "host" (tools/pvctl/hook_kernel.c writes it, as root, where the
+ * copy is): NULL when the policy is not "host" or the VM has not started
+ * since.  pvctld does not know it: the hook, not the daemon, patches.
+ */
+static struct json_object *kernel_report(const struct pvctl_vm *vm)
+{
+	char path[PVCTL_KERNEL_PATH_MAX];
+	struct json_object *o;
+
+	if (!strstr(vm->patch, "mode=host"))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s.json", PVCTL_KERNEL_DIR, vm->uuid);
+	if (access(path, R_OK))
+		return NULL;
+	o = json_object_from_file(path);
+	return json_object_is_type(o, json_type_object) ? o : NULL;
+}
+
+static const char *report_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v)
+						     : "";
+}
+
+static void print_kernel(struct json_object *k)
+{
+	struct json_object *by = NULL;
+	char classes[256] = "", one[64];
+
+	json_object_object_get_ex(k, "by_class", &by);
+	if (json_object_is_type(by, json_type_object)) {
+		json_object_object_foreach(by, cls, n)
+		{
+			if (!json_object_get_int64(n))
+				continue;
+			snprintf(one, sizeof(one), "%s %" PRId64, cls,
+				 json_object_get_int64(n));
+			pvctl_append(classes, sizeof(classes), ", ", one);
+		}
+	}
+	printf("kernel:   %s patched from %s: %s of %s sites (%s)%s%s\n"
+	       "          sha256 %s\n",
+	       report_str(k, "copy"), report_str(k, "source"),
+	       report_str(k, "patched"), report_str(k, "sites"),
+	       *classes ? classes : "none", *report_str(k, "note") ? "; " : "",
+	       report_str(k, "note"), report_str(k, "sha256"));
+}
+
 static int show_vm(struct pvctl_client *cl, const char *name, bool json,
 		   bool policy_only, const struct pvctl_applies *applied)
 {
+	struct json_object *kernel = NULL;
 	struct pvctl_negotiated *neg = NULL;
 	struct pvctl_vm vm;
 	size_t n_neg = 0;
@@ -369,11 +425,16 @@ static int show_vm(struct pvctl_client *cl, const char *name, bool json,
 		if (r)
 			return daemon_error(cl, r);
 	}
+	if (!policy_only)
+		kernel = kernel_report(&vm);
 	if (json) {
 		o = policy_only ? json_patch(vm.patch) : json_vm(&vm);
 		if (!policy_only)
 			json_object_object_add(o, "negotiated",
 					       json_negotiated(neg, n_neg));
+		if (kernel)
+			json_object_object_add(o, "kernel",
+					       json_object_get(kernel));
 		json_applies(o, applied);
 		pvctl_json_print(o);
 	} else if (policy_only) {
@@ -383,8 +444,11 @@ static int show_vm(struct pvctl_client *cl, const char *name, bool json,
 	} else {
 		print_vm(&vm);
 		print_negotiated(neg, n_neg);
+		if (kernel)
+			print_kernel(kernel);
 		print_applies("", applied);
 	}
+	json_object_put(kernel);
 	free(neg);
 	return PVCTL_OK;
 }

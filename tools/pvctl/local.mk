@@ -25,7 +25,8 @@ tools_pvctl_pvctl_host_SOURCES = $(pvctl_offline_sources) \
 	%reldir%/client.h \
 	%reldir%/client_dbus.c \
 	%reldir%/cmd_vm.c \
-	%reldir%/cmd_hook.c
+	%reldir%/cmd_hook.c \
+	%reldir%/hook_kernel.c
 tools_pvctl_pvctl_host_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPVCTL_CPPFLAGS) \
 	-I$(top_srcdir)/tools/sim -DPVCTL_HOST
 tools_pvctl_pvctl_host_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(JSONC_CFLAGS) $(LIBSYSTEMD_CFLAGS) \

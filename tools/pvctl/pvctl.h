@@ -88,6 +88,23 @@ extern const struct pvctl_cmd pvctl_dt_cmds[];
 extern const struct pvctl_cmd pvctl_state_cmds[];
 extern const struct pvctl_cmd pvctl_vm_cmds[];	 /* list, show, enable, ... */
 extern const struct pvctl_cmd pvctl_hook_cmds[]; /* hook */
+
+struct pvabi_offer;
+struct pvctl_vm_settings;
+/*
+ * The hook's steps (cmd_hook.c).  pvctl_hook_read: the domain XML on stdin
+ * into *@xml and the VM's settings into @s; PVCTL_OK (*@xml NULL: no pvabi
+ * metadata, nothing to do), or an exit code with "pvabi: refusing @what
+ * VM ..." said.  pvctl_hook_here: this host's offer from pvctld and
+ * @s read again over its defaults; frees @xml; 0 or a refusal said.
+ */
+int pvctl_hook_read(const char *domain, const char *what, void **xml,
+		    size_t *len, struct pvctl_vm_settings *s);
+int pvctl_hook_here(const char *domain, void *xml, size_t len,
+		    struct pvctl_vm_settings *s, struct pvabi_offer *offer);
+/* hook DOMAIN prepare begin (hook_kernel.c): patch a VM's direct-boot
+ * kernel under patch policy "host". */
+int pvctl_hook_prepare(const char *domain);
 extern const struct pvctl_cmd pvctl_patch_cmds[];
 extern const struct pvctl_cmd pvctl_kmod_cmds[];
 
