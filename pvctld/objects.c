@@ -59,6 +59,66 @@ static void free_domain(virDomainPtr *d)
 }
 #define _cleanup_domain_ __attribute__((cleanup(free_domain)))
 
+struct listed_domain {
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	virDomainPtr dom;
+};
+
+static int cmp_uuid(const void *a, const void *b)
+{
+	return memcmp(a, b, VIR_UUID_BUFLEN);
+}
+
+static void drop_listed(struct pvctld *c)
+{
+	for (size_t i = 0; i < c->n_listed; i++)
+		virDomainFree(c->listed[i].dom);
+	free(c->listed);
+	c->listed = NULL;
+	c->n_listed = 0;
+	c->listed_for = NULL;
+}
+
+static int on_listed_drop(sd_event_source *s, void *data)
+{
+	drop_listed(data);
+	return 0;
+}
+
+/* The domain with @raw from the enumerator's list, if it was made for the
+ * message being answered (GetManagedObjects: one list, then a find() per
+ * object), else NULL. */
+static virDomainPtr listed_domain(struct pvctld *c, const unsigned char *raw)
+{
+	sd_bus_message *m = sd_bus_get_current_message(c->bus);
+	const struct listed_domain *d;
+	uint64_t cookie = 0;
+
+	if (!c->listed || !m || m != c->listed_for ||
+	    sd_bus_message_get_cookie(m, &cookie) < 0 ||
+	    cookie != c->listed_cookie)
+		return NULL;
+	d = bsearch(raw, c->listed, c->n_listed, sizeof(*c->listed), cmp_uuid);
+	return d ? d->dom : NULL;
+}
+
+static void hex_uuid(const unsigned char *u, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	/* libvirt's virUUIDFormat is a g_snprintf per UUID: at 1000 domains
+	 * the largest cost of GetManagedObjects. */
+	for (int i = 0; i < VIR_UUID_BUFLEN; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*out++ = '-';
+		*out++ = digits[u[i] >> 4];
+		*out++ = digits[u[i] & 15];
+	}
+	*out = 0;
+}
+
+static void uuid_parse(const char *s, unsigned char *raw);
+
 /* c->view from the domain with @uuid: 1, 0 when there is none, or -errno
  * with @error set.  @strict: metadata that does not parse is that error,
  * else the VM shows the defaults. */
@@ -73,8 +133,11 @@ static int load(struct pvctld *c, const char *uuid, bool strict,
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	int r;
 
-	r = bus_lookup(c, &k, &dom, error);
-	if (r < 0)
+	uuid_parse(uuid, raw);
+	dom = listed_domain(c, raw);
+	if (dom)
+		virDomainRef(dom);
+	else if ((r = bus_lookup(c, &k, &dom, error)) < 0)
 		return sd_bus_error_has_name(error, PVCTLD_ERROR_NO_SUCH_VM)
 			       ? (sd_bus_error_free(error), 0)
 			       : r;
@@ -141,6 +204,7 @@ static int enumerate(sd_bus *bus, const char *prefix, void *data, char ***nodes,
 {
 	struct pvctld *c = data;
 	virConnectPtr conn = virt_conn(c, error);
+	sd_bus_message *m = sd_bus_get_current_message(bus);
 	virDomainPtr *doms = NULL;
 	char **paths;
 	int n, r = 0, k = 0;
@@ -150,22 +214,40 @@ static int enumerate(sd_bus *bus, const char *prefix, void *data, char ***nodes,
 	n = virConnectListAllDomains(conn, &doms, 0);
 	if (n < 0)
 		return virt_libvirt_error(c, error, "listing domains");
+	drop_listed(c);
 	paths = calloc((size_t)n + 1, sizeof(*paths));
+	c->listed = calloc((size_t)n + 1, sizeof(*c->listed));
 	for (int i = 0; i < n; i++) {
+		struct listed_domain *d = c->listed ? &c->listed[k] : NULL;
 		char uuid[VIR_UUID_STRING_BUFLEN];
 
-		if (paths && r >= 0 &&
-		    virDomainGetUUIDString(doms[i], uuid) == 0)
-			r = objects_path(uuid, &paths[k++]);
-		virDomainFree(doms[i]);
+		if (!paths || !d || r < 0 ||
+		    virDomainGetUUID(doms[i], d->uuid) < 0) {
+			virDomainFree(doms[i]);
+			continue;
+		}
+		hex_uuid(d->uuid, uuid);
+		r = objects_path(uuid, &paths[k]);
+		d->dom = doms[i];
+		k++;
 	}
 	free(doms);
-	if (!paths || r < 0) {
+	c->n_listed = (size_t)k;
+	if (!paths || !c->listed || r < 0) {
 		for (int i = 0; paths && i < k; i++)
 			free(paths[i]);
 		free(paths);
-		return paths ? r : -ENOMEM;
+		drop_listed(c);
+		return r < 0 ? r : -ENOMEM;
 	}
+	qsort(c->listed, c->n_listed, sizeof(*c->listed), cmp_uuid);
+	/* Kept for the find() calls answering this message, and dropped once
+	 * the loop is idle. */
+	c->listed_for = m;
+	if (!m || sd_bus_message_get_cookie(m, &c->listed_cookie) < 0)
+		c->listed_for = NULL;
+	if (c->listed_drop)
+		sd_event_source_set_enabled(c->listed_drop, SD_EVENT_ONESHOT);
 	*nodes = paths;
 	return 1;
 }
@@ -351,11 +433,6 @@ static int read_filter(sd_bus_message *m, void *data, sd_bus_error *error)
 }
 
 /* c->known: sorted, searched with bsearch. */
-static int cmp_uuid(const void *a, const void *b)
-{
-	return memcmp(a, b, VIR_UUID_BUFLEN);
-}
-
 static ptrdiff_t known_index(struct pvctld *c, const unsigned char *uuid)
 {
 	const unsigned char(*p)[VIR_UUID_BUFLEN] =
@@ -404,6 +481,7 @@ static unsigned int hex(char ch)
 /* The 16 bytes of a UUID string that uuid_string() accepted. */
 static void uuid_parse(const char *s, unsigned char *raw)
 {
+	/* Only strings uuid_string() accepted reach here. */
 	for (int i = 0; i < VIR_UUID_BUFLEN; i++, s += 2) {
 		if (*s == '-')
 			s++;
@@ -515,11 +593,7 @@ void objects_resync(struct pvctld *c)
 		char uuid[VIR_UUID_STRING_BUFLEN];
 		const unsigned char *u = c->known[i];
 
-		snprintf(uuid, sizeof(uuid),
-			 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-			 "%02x%02x%02x%02x%02x%02x",
-			 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8],
-			 u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+		hex_uuid(u, uuid);
 		if (exists(c, uuid) == 0)
 			announce(c, uuid, false, "undefined");
 	}
@@ -556,6 +630,14 @@ int objects_setup(struct pvctld *c)
 		r = sd_bus_add_object_manager(c->bus, NULL, PVCTLD_OBJECT);
 	if (r >= 0)
 		r = sd_bus_add_filter(c->bus, NULL, read_filter, c);
+	if (r >= 0)
+		r = sd_event_add_defer(c->event, &c->listed_drop,
+				       on_listed_drop, c);
+	if (r >= 0)
+		r = sd_event_source_set_priority(c->listed_drop,
+						 SD_EVENT_PRIORITY_IDLE);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(c->listed_drop, SD_EVENT_OFF);
 	if (r < 0)
 		return log_error_errno(r, "cannot add the VM objects");
 	if (know_all(c) < 0)
@@ -565,6 +647,8 @@ int objects_setup(struct pvctld *c)
 
 void objects_done(struct pvctld *c)
 {
+	drop_listed(c);
+	c->listed_drop = sd_event_source_disable_unref(c->listed_drop);
 	free(c->known);
 	c->known = NULL;
 	c->n_known = c->cap_known = 0;

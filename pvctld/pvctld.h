@@ -131,6 +131,13 @@ struct pvctld {
 	bool emitting; /* find() loads the view even inside a VM method */
 	unsigned char (*known)[VIR_UUID_BUFLEN];
 	size_t n_known, cap_known;
+	/* The domains the enumerator listed for the message being answered
+	 * (sorted by UUID), which find() uses rather than a lookup each. */
+	struct listed_domain *listed;
+	size_t n_listed;
+	sd_bus_message *listed_for;
+	uint64_t listed_cookie;
+	sd_event_source *listed_drop;
 };
 
 /* main.c: one line on stderr, which journald reads.  Returns -|err|. */

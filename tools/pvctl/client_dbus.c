@@ -235,7 +235,11 @@ static int read_props(sd_bus_message *m, struct pvctl_vm *vm)
 	const char *key, *value;
 	int r, enabled;
 
-	memset(vm, 0, sizeof(*vm));
+	/* Not a memset: at 1000 VMs of 5 KiB each, touching every page costs
+	 * more than the rest of pvctl list. */
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		*((char *)vm + text[i].offset) = 0;
+	vm->enabled = false;
 	r = sd_bus_message_enter_container(m, 'a', "{sv}");
 	while (r >= 0 &&
 	       (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
@@ -265,10 +269,44 @@ static int read_props(sd_bus_message *m, struct pvctl_vm *vm)
 	return r;
 }
 
-static int by_name(const void *a, const void *b)
+static int by_name(const void *a, const void *b, void *arg)
 {
-	return strcmp(((const struct pvctl_vm *)a)->name,
-		      ((const struct pvctl_vm *)b)->name);
+	const struct pvctl_vm *v = arg;
+
+	return strcmp(v[*(const size_t *)a].name, v[*(const size_t *)b].name);
+}
+
+/* @v in name order: an index sorted, then each VM moved once along its
+ * cycle (a VM is 5 KiB, which qsort would move many times). */
+static int sort_by_name(struct pvctl_vm *v, size_t n)
+{
+	size_t *idx = malloc(n * sizeof(*idx));
+	struct pvctl_vm tmp;
+
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), by_name, v);
+	/* Position j is to hold v[idx[j]]; idx[j] = j once it does. */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+
+		if (idx[i] == i)
+			continue;
+		tmp = v[i];
+		while (idx[j] != i) {
+			size_t next = idx[j];
+
+			v[j] = v[next];
+			idx[j] = j;
+			j = next;
+		}
+		v[j] = tmp;
+		idx[j] = j;
+	}
+	free(idx);
+	return 0;
 }
 
 /* Every VM object's properties, from one GetManagedObjects, by name. */
@@ -324,8 +362,10 @@ static int d_list(struct pvctl_client *cl, struct pvctl_vm **vms, size_t *n)
 		free(v);
 		return bad_reply(cl, r);
 	}
-	if (*n)
-		qsort(v, *n, sizeof(*v), by_name);
+	if (*n && sort_by_name(v, *n) < 0) {
+		free(v);
+		return bad_reply(cl, -ENOMEM);
+	}
 	*vms = v;
 	return PVCTL_OK;
 }
