@@ -20,9 +20,9 @@ libpvctl_libpvctl_la_SOURCES = \
 	%reldir%/kernel.h %reldir%/kernel.c
 libpvctl_libpvctl_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kmod/uapi
 libpvctl_libpvctl_la_CFLAGS = $(AM_CFLAGS) $(ANALYZER_CFLAGS) $(LIBXML_CFLAGS) $(LIBSYSTEMD_CFLAGS) \
-	$(LIBNL_CFLAGS)
+	$(LIBNL_CFLAGS) $(NETTLE_CFLAGS)
 libpvctl_libpvctl_la_LIBADD = libpvabi/libpvabi.la $(LIBXML_LIBS) \
-	$(LIBSYSTEMD_LIBS) $(LIBNL_LIBS)
+	$(LIBSYSTEMD_LIBS) $(LIBNL_LIBS) $(NETTLE_LIBS)
 
 # What a user of libpvctl adds to its CPPFLAGS.
 LIBPVCTL_CPPFLAGS = -I$(top_srcdir)/libpvctl -I$(top_srcdir)/kmod/uapi
