@@ -118,6 +118,8 @@ ctl_tests = \
 	tests/ctl/daemon.sh \
 	tests/ctl/libvirtd.sh \
 	tests/ctl/libvirtd-restart.sh \
+	tests/ctl/connect.sh \
+	tests/ctl/libvirtd-late.sh \
 	tests/ctl/dbus-1000.sh \
 	tests/ctl/polkit.sh \
 	tests/ctl/hook-timeout.sh \

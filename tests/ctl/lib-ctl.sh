@@ -84,8 +84,14 @@ ctl_stop() { # PID
 #
 # ctl_libvirtd_ns "$@" (before plan): rerun the calling test inside its own
 # mount namespace and start libvirtd there, or SKIP saying why it cannot.
+# With CTL_LIBVIRTD_LATER=1 only the directories are made: the test starts
+# libvirtd itself (ctl_libvirtd_start).
 ctl_libvirtd_ns() {
 	if [ -n "${PVABI_LIBVIRTD_NS:-}" ]; then
+		if [ -n "${CTL_LIBVIRTD_LATER:-}" ]; then
+			ctl_libvirtd_dirs
+			return 0
+		fi
 		ctl_libvirtd_start ||
 			skip_all "libvirtd started but qemu:///system does not answer"
 		return 0
@@ -140,9 +146,8 @@ EOX
 
 _lv_dirs=(/run/libvirt /etc/libvirt/qemu /var/lib/libvirt /var/log/libvirt)
 LV_PID=/run/libvirt/pvabi-test-libvirtd.pid
-# ctl_libvirtd_start: mount the empty directories (first call), start
-# virtlogd and libvirtd, and wait until qemu:///system answers.
-ctl_libvirtd_start() {
+# ctl_libvirtd_dirs: mount the empty directories and start virtlogd (once).
+ctl_libvirtd_dirs() {
 	local d
 	if [ ! -e /run/libvirt/.pvabi-test ]; then
 		for d in "${_lv_dirs[@]}"; do
@@ -164,6 +169,12 @@ ctl_libvirtd_start() {
 		virtlogd -d -p /run/libvirt/virtlogd.pid
 		_pids+=("$(cat /run/libvirt/virtlogd.pid)")
 	fi
+}
+
+# ctl_libvirtd_start: ctl_libvirtd_dirs, start libvirtd, and wait until
+# qemu:///system answers.
+ctl_libvirtd_start() {
+	ctl_libvirtd_dirs
 	libvirtd -d --pid-file "$LV_PID"
 	for _ in $(seq 600); do
 		[ -s "$LV_PID" ] && virsh -c qemu:///system list >/dev/null 2>&1 &&
