@@ -63,6 +63,33 @@ t "pvctl abi show" sh -c 'pvctl abi show --json | grep -q "\"page_size\":4096"'
 t "root changes a setting without polkit (pvctl enable test)" pvctl enable test
 t "the change is kept" sh -c 'pvctl show test --json | grep -q "\"enabled\":true"'
 
+# /dev/pvabi for the packaged pvctld, the module loaded after pvctld
+# started: udev's group and mode, the DeviceAllow= applied again, and a
+# client of the enabled VM's ivshmem socket answered with version 0 and an
+# ID, which pvctld sends only once it has opened /dev/pvabi for the VM's
+# region (-1 when it cannot).
+ivshmem_hello() { # SOCKET: the first two numbers the server sends
+	perl -MSocket -e '
+		socket(my $s, AF_UNIX, SOCK_STREAM, 0) or die "socket: $!\n";
+		connect($s, pack_sockaddr_un($ARGV[0])) or die "connect: $!\n";
+		my @v;
+		for (1 .. 2) { sysread($s, my $b, 8) == 8 or last; push @v, unpack("q<", $b); }
+		print "@v\n";' "$1" 2>&1
+}
+if [ -f pvabi.ko ]; then
+	t "insmod pvabi.ko after pvctld started" insmod pvabi.ko
+	udevadm settle
+	is "$(stat -c '%U %G %a' /dev/pvabi 2>&1)" "root pvabi 660" "udev: /dev/pvabi is root:pvabi 0660"
+	t "the udev rule applied pvctld.service's DeviceAllow= again" \
+		grep -rq '^DeviceAllow=/dev/pvabi rw' /run/systemd/system.control/pvctld.service.d
+	is "$(ivshmem_hello /run/pvabi/6695eb01-f6a4-8304-79aa-97f2502e193f.sock)" "0 1" \
+		"pvctld opens /dev/pvabi: the VM's ivshmem socket answers version 0, ID 1"
+	journalctl -u pvctld --no-pager -q | grep -E "pvabi.ko|/dev/pvabi|refused" |
+		tail -n 4 | sed 's/^/PVABI-BOOT # journal: /'
+else
+	say "# no pvabi.ko for this kernel: /dev/pvabi not checked"
+fi
+
 t "man pvctl renders" sh -c 'man -P cat pvctl | grep -q SYNOPSIS'
 t "man pvctld renders" sh -c 'man -P cat pvctld | grep -q SYNOPSIS'
 t "man 7 pvabi renders" sh -c 'man -P cat 7 pvabi | grep -q "CRITICAL-SECTION PROTOCOL"'
