@@ -72,6 +72,25 @@ ctl_daemon() {
 	return 1
 }
 
+# ctl_daemon_early LOG [pvctld options]: ctl_daemon on $addr while libvirt's
+# default URI does not answer; three checks: the bus is served at once,
+# pvctl list exits 3 with LibvirtUnavailable's one line.  Sets $dpid and
+# $early_ms.
+ctl_daemon_early() {
+	local log=$1 t
+	shift
+	t=$(date +%s%N)
+	ctl_daemon "$addr" "$log" "$@"
+	early_ms=$((($(date +%s%N) - t) / 1000000))
+	# The first attempt fails at once when nothing listens; pvctld waits
+	# 3 s at most for one that hangs.
+	ok $((early_ms < 5000 ? 0 : 1)) "without libvirt pvctld serves the bus at once ($early_ms ms)"
+	run "$PVCTL" list
+	is "$rc" 3 "pvctl list exits 3 while libvirt is not there"
+	is "$err" "pvctl: libvirt (libvirt's default URI) is unavailable; pvctld is reconnecting" \
+		"... with one line: LibvirtUnavailable"
+}
+
 ctl_stop() { # PID
 	kill "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
