@@ -57,9 +57,14 @@ static uint64_t now_usec(void)
 
 const char *virt_uri_name(const struct pvctld *c)
 {
+	const char *env = getenv("LIBVIRT_DEFAULT_URI");
+
 	if (c->config.connect[0])
 		return c->config.connect;
-	return c->uri_seen[0] ? c->uri_seen : "libvirt's default URI";
+	if (c->uri_seen[0])
+		return c->uri_seen;
+	/* Only to name it: libvirt itself reads the variable. */
+	return env && *env ? env : "libvirt's default URI";
 }
 
 void virt_notify_status(struct pvctld *c, const char *also)

@@ -115,7 +115,8 @@ int log_error_errno(int err, const char *fmt, ...)
  * fails only for the machinery; libvirt not answering is not fatal. */
 int virt_open(struct pvctld *c);
 /* The URI for messages: the configured one, else what libvirt's default
- * resolved to once connected, else "libvirt's default URI". */
+ * resolved to once connected, else LIBVIRT_DEFAULT_URI, else "libvirt's
+ * default URI". */
 const char *virt_uri_name(const struct pvctld *c);
 /* sd_notify STATUS= (after @also, e.g. "READY=1\n"): serving, and libvirt
  * connected or why not. */

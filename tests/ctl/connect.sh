@@ -70,9 +70,9 @@ run busctl --address="$addr" get-property org.pvabi.pvctl1 /org/pvabi/pvctl1 \
 	org.pvabi.pvctl1.Manager Connection
 is "$out" 's ""' "the Connection property is \"\": libvirt's default"
 ok $(wait_for "$TMP/status" "READY=1" && echo 0 || echo 1) "sd_notify READY=1 is sent"
-ok $(wait_for "$TMP/status" "STATUS=Serving org.pvabi.pvctl1; libvirt (libvirt's default URI) unavailable, retrying: Failed to connect socket to '$sock'" &&
+ok $(wait_for "$TMP/status" "STATUS=Serving org.pvabi.pvctl1; libvirt ($URI) unavailable, retrying: Failed to connect socket to '$sock'" &&
 	echo 0 || echo 1) "sd_notify STATUS says libvirt is unavailable, and why"
-ok $(grep -q "cannot connect to libvirt's default URI: Failed to connect socket" "$LOG" &&
+ok $(grep -qF "cannot connect to $URI: Failed to connect socket" "$LOG" &&
 	echo 0 || echo 1) "the log says it cannot connect yet"
 
 ctl_test_libvirtd

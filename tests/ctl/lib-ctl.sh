@@ -77,7 +77,7 @@ ctl_daemon() {
 # pvctl list exits 3 with LibvirtUnavailable's one line.  Sets $dpid and
 # $early_ms.
 ctl_daemon_early() {
-	local log=$1 t
+	local log=$1 t name
 	shift
 	t=$(date +%s%N)
 	ctl_daemon "$addr" "$log" "$@"
@@ -87,7 +87,8 @@ ctl_daemon_early() {
 	ok $((early_ms < 5000 ? 0 : 1)) "without libvirt pvctld serves the bus at once ($early_ms ms)"
 	run "$PVCTL" list
 	is "$rc" 3 "pvctl list exits 3 while libvirt is not there"
-	is "$err" "pvctl: libvirt (libvirt's default URI) is unavailable; pvctld is reconnecting" \
+	name=${LIBVIRT_DEFAULT_URI:-"libvirt's default URI"}
+	is "$err" "pvctl: libvirt ($name) is unavailable; pvctld is reconnecting" \
 		"... with one line: LibvirtUnavailable"
 }
 
