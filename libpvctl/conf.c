@@ -6,13 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/uri.h>
+
 #include "conf.h"
 #include "settings.h"
 
 void pvctl_config_default(struct pvctl_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	strcpy(c->connect, "test:///default");
 	strcpy(c->group, "pvabi");
 	c->offer.n_versions = 1;
 	c->offer.versions[0].major = PVABI_VERSION_MAJOR;
@@ -44,6 +45,29 @@ static int set_string(char *dst, size_t size, const char *key,
 	return 0;
 }
 
+/*
+ * libvirt parses a URI with libxml2's xmlParseURI() (virURIParse(), not
+ * public) and fails the same way for a malformed one whether or not libvirtd
+ * is there ("Unable to parse URI", VIR_ERR_INTERNAL_ERROR, a code it uses for
+ * much else): asking the same parser here tells a malformed URI from an
+ * unreachable one before libvirt is ever asked.  An alias from libvirt.conf
+ * ("uri_aliases") parses too, as a relative reference.
+ */
+int pvctl_config_check_uri(const char *uri, char *why, size_t whylen)
+{
+	xmlURIPtr u;
+
+	if (!*uri)
+		return pvabi_why(PVABI_E_INVAL, why, whylen, "URI is empty");
+	u = xmlParseURI(uri);
+	if (!u)
+		return pvabi_why(PVABI_E_INVAL, why, whylen,
+				 "'%.120s' is not a URI libvirt can parse",
+				 uri);
+	xmlFreeURI(u);
+	return 0;
+}
+
 static int parse_line(char *line, unsigned int no, struct pvctl_config *c,
 		      char *why, size_t whylen)
 {
@@ -61,9 +85,14 @@ static int parse_line(char *line, unsigned int no, struct pvctl_config *c,
 	*eq = '\0';
 	key = trim(line);
 	value = trim(eq + 1);
-	if (!strcmp(key, "connect"))
-		return set_string(c->connect, sizeof(c->connect), key, value,
-				  no, why, whylen);
+	if (!strcmp(key, "connect")) {
+		err = set_string(c->connect, sizeof(c->connect), key, value, no,
+				 why, whylen);
+		if (!err && pvctl_config_check_uri(value, sub, sizeof(sub)))
+			err = pvabi_why(PVABI_E_INVAL, why, whylen,
+					"line %u: connect: %s", no, sub);
+		return err;
+	}
 	if (!strcmp(key, "group"))
 		return set_string(c->group, sizeof(c->group), key, value, no,
 				  why, whylen);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pvctld's libvirt connection: opening it, following its events, and
- * getting it back by itself when libvirtd restarts.
+ * getting it back by itself when libvirtd restarts or is not up yet.
  *
  * libvirt's default event loop runs on a thread of its own; its callbacks
  * only queue the event and wake the sd-event loop through an eventfd, so the
@@ -16,19 +16,31 @@
  * connected again, pvctld reads every VM's settings back and pushes them to
  * the kernel module, so the module holds what libvirt holds, including
  * changes made while pvctld was cut off.
+ *
+ * The first connection is no different: pvctld serves the bus whether or not
+ * libvirt answers (boot order, socket activation), so a libvirtd that comes
+ * later is found by the same retries.  Only the first attempt is waited for,
+ * up to FIRST_WAIT_MS, so that a libvirt that answers at once (the test
+ * driver, a running libvirtd) is there for the first call.  Without a
+ * configured URI pvctld passes NULL, and libvirt resolves it as virsh does
+ * (LIBVIRT_DEFAULT_URI, uri_default in libvirt.conf, the driver's default).
+ * sd_notify's STATUS says which of the two states pvctld is in, and why.
  */
+#include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
+#include <systemd/sd-daemon.h>
 
 #include "metadata.h"
 #include "pvctld.h"
 
 #define RETRY_FIRST_MS 100u
 #define RETRY_MAX_MS   5000u
+#define FIRST_WAIT_MS  3000
 /* libvirt's keepalive: a libvirtd that stops answering (SIGSTOP, a hung
  * host) is given up after about 3 s * (3 + 1), so that a call stuck on it
  * fails within D-Bus's default 25 s reply timeout. */
@@ -41,6 +53,32 @@ static uint64_t now_usec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+const char *virt_uri_name(const struct pvctld *c)
+{
+	const char *env = getenv("LIBVIRT_DEFAULT_URI");
+
+	if (c->config.connect[0])
+		return c->config.connect;
+	if (c->uri_seen[0])
+		return c->uri_seen;
+	/* Only to name it: libvirt itself reads the variable. */
+	return env && *env ? env : "libvirt's default URI";
+}
+
+void virt_notify_status(struct pvctld *c, const char *also)
+{
+	if (c->conn)
+		sd_notifyf(0, "%sSTATUS=Serving %s for %s", also,
+			   PVCTLD_BUS_NAME, virt_uri_name(c));
+	else
+		sd_notifyf(0,
+			   "%sSTATUS=Serving %s; libvirt (%s) unavailable, "
+			   "retrying: %s",
+			   also, PVCTLD_BUS_NAME, virt_uri_name(c),
+			   c->unavailable_why[0] ? c->unavailable_why
+						 : "connecting");
 }
 
 static void wake(struct pvctld *c)
@@ -148,7 +186,7 @@ static int attach(struct pvctld *c, virConnectPtr conn)
 		conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
 		VIR_DOMAIN_EVENT_CALLBACK(on_metadata), c, NULL);
 	if (c->lifecycle_id < 0 || c->metadata_id < 0) {
-		log_msg("libvirt events on %s: %s", c->config.connect,
+		log_msg("libvirt events on %s: %s", virt_uri_name(c),
 			virGetLastErrorMessage());
 		if (c->lifecycle_id >= 0)
 			virConnectDomainEventDeregisterAny(conn,
@@ -168,6 +206,13 @@ static int attach(struct pvctld *c, virConnectPtr conn)
 	c->conn_closed = false;
 	pthread_mutex_unlock(&c->lock);
 	c->conn = conn;
+	if (!c->config.connect[0]) {
+		char *uri = virConnectGetURI(conn);
+
+		snprintf(c->uri_seen, sizeof(c->uri_seen), "%s",
+			 uri ? uri : "");
+		free(uri);
+	}
 	return 0;
 }
 
@@ -190,7 +235,8 @@ static void detach(struct pvctld *c)
 static void *connect_thread(void *arg)
 {
 	struct pvctld *c = arg;
-	virConnectPtr conn = virConnectOpen(c->config.connect);
+	virConnectPtr conn =
+		virConnectOpen(c->config.connect[0] ? c->config.connect : NULL);
 	char why[256] = "";
 
 	if (!conn)
@@ -283,7 +329,10 @@ static void lost(struct pvctld *c, const char *why)
 	c->attempts = 0;
 	log_msg("lost the connection to %s (%s): answering LibvirtUnavailable "
 		"and reconnecting",
-		c->config.connect, why);
+		virt_uri_name(c), why);
+	snprintf(c->unavailable_why, sizeof(c->unavailable_why),
+		 "connection lost (%s)", why);
+	virt_notify_status(c, "");
 	virt_schedule_retry(c);
 }
 
@@ -298,8 +347,13 @@ static void connected(struct pvctld *c, virConnectPtr conn, const char *why)
 		/* One line per attempt while the delay grows, then about one a
 		 * minute. */
 		if (c->retry_ms < RETRY_MAX_MS || c->attempts % 12 == 0)
-			log_msg("reconnecting to %s: %s (next try in %u ms)",
-				c->config.connect, why, c->retry_ms);
+			log_msg("%s %s: %s (next try in %u ms)",
+				c->ever_connected ? "reconnecting to"
+						  : "cannot connect to",
+				virt_uri_name(c), why, c->retry_ms);
+		snprintf(c->unavailable_why, sizeof(c->unavailable_why), "%s",
+			 why);
+		virt_notify_status(c, "");
 		virt_schedule_retry(c);
 		return;
 	}
@@ -308,12 +362,29 @@ static void connected(struct pvctld *c, virConnectPtr conn, const char *why)
 		return;
 	}
 	ms = (now_usec() - c->lost_usec) / 1000u;
+	if (!c->ever_connected) {
+		c->ever_connected = true;
+		/* At start, before the bus and the module are set up, they
+		 * read libvirt themselves (vmsock_open_all, kmod_setup). */
+		if (!c->bus) {
+			log_msg("connected to %s", virt_uri_name(c));
+			return;
+		}
+		n = resync(c);
+		log_msg("connected to %s after %llu ms (%u attempts); "
+			"synchronised %d VM%s",
+			virt_uri_name(c), (unsigned long long)ms, c->attempts,
+			n, n == 1 ? "" : "s");
+		virt_notify_status(c, "");
+		return;
+	}
 	c->reconnects++;
 	n = resync(c);
 	log_msg("reconnected to %s after %llu ms (%u attempts, reconnect #%u); "
 		"resynchronised %d VM%s",
-		c->config.connect, (unsigned long long)ms, c->attempts,
+		virt_uri_name(c), (unsigned long long)ms, c->attempts,
 		c->reconnects, n, n == 1 ? "" : "s");
+	virt_notify_status(c, "");
 }
 
 static void handle_event(struct pvctld *c, struct pvctld_event *e)
@@ -398,7 +469,6 @@ static void quiet(void *data, virErrorPtr e)
 
 int virt_open(struct pvctld *c)
 {
-	virConnectPtr conn;
 	pthread_t thread;
 	int r;
 
@@ -425,15 +495,19 @@ int virt_open(struct pvctld *c)
 	if (r < 0)
 		return log_error_errno(r, "reconnect timer");
 
-	/* The first connection fails loudly: a wrong URI or a libvirtd that
-	 * is not installed is for the administrator (and systemd's
-	 * Restart=on-failure) to see, not to retry forever. */
-	conn = virConnectOpen(c->config.connect);
-	if (!conn)
-		return log_error_errno(EIO, "cannot connect to %s: %s",
-				       c->config.connect,
-				       virGetLastErrorMessage());
-	return attach(c, conn) < 0 ? -EIO : 0;
+	/* The first attempt, waited for a while (FIRST_WAIT_MS); a malformed
+	 * URI never gets here (main.c). */
+	c->lost_usec = now_usec();
+	c->retry_ms = RETRY_FIRST_MS;
+	c->attempts = 0;
+	on_retry(c->retry_source, 0, c);
+	if (poll(&(struct pollfd){.fd = c->wake_fd, .events = POLLIN}, 1,
+		 FIRST_WAIT_MS) > 0)
+		on_wake(c->wake_source, c->wake_fd, EPOLLIN, c);
+	if (!c->conn && c->connecting)
+		log_msg("%s does not answer yet: serving the bus meanwhile",
+			virt_uri_name(c));
+	return 0;
 }
 
 void virt_close(struct pvctld *c)
@@ -458,7 +532,7 @@ virConnectPtr virt_conn(struct pvctld *c, sd_bus_error *error)
 		sd_bus_error_setf(
 			error, PVCTLD_ERROR_LIBVIRT_UNAVAILABLE,
 			"libvirt (%s) is unavailable; pvctld is reconnecting",
-			c->config.connect);
+			virt_uri_name(c));
 	return c->conn;
 }
 
@@ -480,7 +554,7 @@ int virt_libvirt_error(struct pvctld *c, sd_bus_error *error, const char *what)
 					 PVCTLD_ERROR_LIBVIRT_UNAVAILABLE,
 					 "libvirt (%s) is unavailable (%s: "
 					 "%s); pvctld is reconnecting",
-					 c->config.connect, what, msg);
+					 virt_uri_name(c), what, msg);
 	}
 	return sd_bus_error_setf(error, PVCTLD_ERROR_LIBVIRT, "%s: %s", what,
 				 msg);

@@ -29,6 +29,8 @@ polkitrulesdir = $(datadir)/polkit-1/rules.d
 polkitrules_DATA = %reldir%/50-org.pvabi.pvctl1.rules
 sysusersdir = $(prefix)/lib/sysusers.d
 sysusers_DATA = %reldir%/sysusers.d/pvabi.conf
+udevrulesdir = $(prefix)/lib/udev/rules.d
+udevrules_DATA = %reldir%/60-pvabi.rules
 pvabiconfdir = $(sysconfdir)/pvabi
 pvabiconf_DATA = %reldir%/pvctld.conf
 libvirthooksdir = $(sysconfdir)/libvirt/hooks/qemu.d
@@ -46,7 +48,8 @@ CLEANFILES += %reldir%/org.pvabi.pvctl1.service %reldir%/pvctld.service \
 EXTRA_DIST += %reldir%/org.pvabi.pvctl1.conf %reldir%/org.pvabi.pvctl1.service.in \
 	%reldir%/pvctld.service.in %reldir%/org.pvabi.pvctl1.policy \
 	%reldir%/50-org.pvabi.pvctl1.rules \
-	%reldir%/sysusers.d/pvabi.conf %reldir%/pvctld.conf %reldir%/pvabi-hook.in
+	%reldir%/sysusers.d/pvabi.conf %reldir%/pvctld.conf %reldir%/pvabi-hook.in \
+	%reldir%/60-pvabi.rules
 
 # make bench: pvctl list against virsh list on 1000 test-driver domains.
 BENCHES += pvctld/bench-list

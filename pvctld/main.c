@@ -50,7 +50,9 @@ static void usage(FILE *f)
 		"metadata,\n"
 		"served as %s on D-Bus.\n\n"
 		"  -c, --connect URI   libvirt URI (default from the config "
-		"file, else test:///default)\n"
+		"file, else\n"
+		"                      libvirt's own default, as virsh "
+		"finds it)\n"
 		"      --config FILE   configuration (default %s)\n"
 		"      --system        the system bus (default; "
 		"DBUS_SYSTEM_BUS_ADDRESS applies)\n"
@@ -157,6 +159,11 @@ int main(int argc, char **argv)
 		}
 		strcpy(c.config.connect, o.connect);
 	}
+	if (c.config.connect[0] &&
+	    pvctl_config_check_uri(c.config.connect, why, sizeof(why))) {
+		log_msg("connect: %s", why);
+		return 2;
+	}
 	c.uri = c.config.connect;
 	c.group = resolve_group(c.config.group);
 
@@ -185,8 +192,8 @@ int main(int argc, char **argv)
 	r = kmod_setup(&c);
 	if (r < 0)
 		goto out;
-	log_msg("serving %s for %s", PVCTLD_BUS_NAME, c.config.connect);
-	sd_notify(0, "READY=1\nSTATUS=Serving " PVCTLD_BUS_NAME);
+	log_msg("serving %s for %s", PVCTLD_BUS_NAME, virt_uri_name(&c));
+	virt_notify_status(&c, "READY=1\n");
 	r = sd_event_loop(c.event);
 	sd_notify(0, "STOPPING=1");
 out:

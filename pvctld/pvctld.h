@@ -80,7 +80,8 @@ struct vm_view {
 
 struct pvctld {
 	struct pvctl_config config;
-	const char *uri; /* config.connect, for the Connection property */
+	const char *uri; /* config.connect, for the Connection property ("":
+			  * libvirt's default) */
 	gid_t group; /* may change settings without polkit; (gid_t)-1: none */
 	sd_event *event;
 	sd_bus *bus;
@@ -106,6 +107,9 @@ struct pvctld {
 	bool connecting;
 	unsigned int retry_ms, attempts, reconnects;
 	uint64_t lost_usec;
+	bool ever_connected;
+	char uri_seen[1024];	   /* what libvirt's default resolved to */
+	char unavailable_why[256]; /* the last failure, for STATUS */
 
 	bool netlink_absent_logged;
 
@@ -145,8 +149,16 @@ void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int log_error_errno(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* connection.c: the libvirt connection, kept up by itself. */
+/* connection.c: the libvirt connection, kept up by itself.  virt_open()
+ * fails only for the machinery; libvirt not answering is not fatal. */
 int virt_open(struct pvctld *c);
+/* The URI for messages: the configured one, else what libvirt's default
+ * resolved to once connected, else LIBVIRT_DEFAULT_URI, else "libvirt's
+ * default URI". */
+const char *virt_uri_name(const struct pvctld *c);
+/* sd_notify STATUS= (after @also, e.g. "READY=1\n"): serving, and libvirt
+ * connected or why not. */
+void virt_notify_status(struct pvctld *c, const char *also);
 void virt_close(struct pvctld *c);
 int virt_schedule_retry(struct pvctld *c);
 /* The connection, or NULL with @error set to LibvirtUnavailable. */

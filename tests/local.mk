@@ -120,6 +120,8 @@ ctl_tests = \
 	tests/ctl/libvirtd.sh \
 	tests/ctl/host-patch.sh \
 	tests/ctl/libvirtd-restart.sh \
+	tests/ctl/connect.sh \
+	tests/ctl/libvirtd-late.sh \
 	tests/ctl/dbus-1000.sh \
 	tests/ctl/polkit.sh \
 	tests/ctl/hook-timeout.sh \

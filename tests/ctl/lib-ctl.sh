@@ -72,6 +72,26 @@ ctl_daemon() {
 	return 1
 }
 
+# ctl_daemon_early LOG [pvctld options]: ctl_daemon on $addr while libvirt's
+# default URI does not answer; three checks: the bus is served at once,
+# pvctl list exits 3 with LibvirtUnavailable's one line.  Sets $dpid and
+# $early_ms.
+ctl_daemon_early() {
+	local log=$1 t name
+	shift
+	t=$(date +%s%N)
+	ctl_daemon "$addr" "$log" "$@"
+	early_ms=$((($(date +%s%N) - t) / 1000000))
+	# The first attempt fails at once when nothing listens; pvctld waits
+	# 3 s at most for one that hangs.
+	ok $((early_ms < 5000 ? 0 : 1)) "without libvirt pvctld serves the bus at once ($early_ms ms)"
+	run "$PVCTL" list
+	is "$rc" 3 "pvctl list exits 3 while libvirt is not there"
+	name=${LIBVIRT_DEFAULT_URI:-"libvirt's default URI"}
+	is "$err" "pvctl: libvirt ($name) is unavailable; pvctld is reconnecting" \
+		"... with one line: LibvirtUnavailable"
+}
+
 ctl_stop() { # PID
 	kill "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
@@ -84,8 +104,14 @@ ctl_stop() { # PID
 #
 # ctl_libvirtd_ns "$@" (before plan): rerun the calling test inside its own
 # mount namespace and start libvirtd there, or SKIP saying why it cannot.
+# With CTL_LIBVIRTD_LATER=1 only the directories are made: the test starts
+# libvirtd itself (ctl_libvirtd_start).
 ctl_libvirtd_ns() {
 	if [ -n "${PVABI_LIBVIRTD_NS:-}" ]; then
+		if [ -n "${CTL_LIBVIRTD_LATER:-}" ]; then
+			ctl_libvirtd_dirs
+			return 0
+		fi
 		ctl_libvirtd_start ||
 			skip_all "libvirtd started but qemu:///system does not answer"
 		return 0
@@ -140,9 +166,8 @@ EOX
 
 _lv_dirs=(/run/libvirt /etc/libvirt/qemu /var/lib/libvirt /var/log/libvirt)
 LV_PID=/run/libvirt/pvabi-test-libvirtd.pid
-# ctl_libvirtd_start: mount the empty directories (first call), start
-# virtlogd and libvirtd, and wait until qemu:///system answers.
-ctl_libvirtd_start() {
+# ctl_libvirtd_dirs: mount the empty directories and start virtlogd (once).
+ctl_libvirtd_dirs() {
 	local d
 	if [ ! -e /run/libvirt/.pvabi-test ]; then
 		for d in "${_lv_dirs[@]}"; do
@@ -164,6 +189,12 @@ ctl_libvirtd_start() {
 		virtlogd -d -p /run/libvirt/virtlogd.pid
 		_pids+=("$(cat /run/libvirt/virtlogd.pid)")
 	fi
+}
+
+# ctl_libvirtd_start: ctl_libvirtd_dirs, start libvirtd, and wait until
+# qemu:///system answers.
+ctl_libvirtd_start() {
+	ctl_libvirtd_dirs
 	libvirtd -d --pid-file "$LV_PID"
 	for _ in $(seq 600); do
 		[ -s "$LV_PID" ] && virsh -c qemu:///system list >/dev/null 2>&1 &&

@@ -1,6 +1,8 @@
 #!/bin/bash
 # pvctld.service as built: systemd-analyze security's exposure at most 1.5,
-# its own user, CAP_NET_ADMIN only, and the settings issue 21 asks for.
+# its own user, CAP_NET_ADMIN only, and the settings issue 21 asks for; and
+# its way to /dev/pvabi: the device policy lets that one device in, the udev
+# rule gives it group pvabi 0660 and sysusers.d puts pvctld in the group.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -9,7 +11,7 @@ UNIT=$top_builddir/pvctld/pvctld.service
 [ -f "$UNIT" ] || skip_all "$UNIT not built"
 systemd-analyze security --help 2>/dev/null | grep -q -- --offline ||
 	skip_all "systemd-analyze security has no --offline (systemd < 250)"
-plan 5
+plan 9
 THRESHOLD=1.5
 
 cp "$UNIT" "$TMP/pvctld.service"
@@ -32,4 +34,17 @@ for k in MemoryMax TasksMax; do
 	[ -n "$(key $k)" ] || missing="$missing $k"
 done
 is "$missing" "" "ProtectProc, ProcSubset, PrivateMounts, IPAddressDeny, MemoryMax, TasksMax set"
+
+is "$(key DevicePolicy):$(grep '^DeviceAllow=' "$UNIT" | tr '\n' ' ')" \
+	"closed:DeviceAllow=/dev/pvabi rw " "DevicePolicy=closed, DeviceAllow=/dev/pvabi rw and no other device"
+# PrivateDevices=yes would hide /dev/pvabi (pvctld.service.in says why not
+# a bind mount of it instead).
+ok $(grep -q '^PrivateDevices=yes' "$UNIT" && echo 1 || echo 0) "no PrivateDevices=yes, which hides /dev/pvabi"
+rules=$top_srcdir/pvctld/60-pvabi.rules
+is "$(grep -v '^#' "$rules" | grep 'GROUP=')" \
+	'SUBSYSTEM=="misc", KERNEL=="pvabi", GROUP="pvabi", MODE="0660"' \
+	"60-pvabi.rules: /dev/pvabi is group pvabi, 0660"
+sysusers=$top_srcdir/pvctld/sysusers.d/pvabi.conf
+ok $(grep -qx 'g pvabi -' "$sysusers" && grep -qx 'm pvctld pvabi' "$sysusers" &&
+	echo 0 || echo 1) "sysusers.d makes group pvabi and puts pvctld in it"
 done_testing

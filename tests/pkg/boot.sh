@@ -38,6 +38,14 @@ sed -n '/^# /p' "$TMP/root.err"
 ov=$TMP/overlay
 mkdir -p "$ov/root/pvabi" "$ov/etc/systemd/system/multi-user.target.wants"
 cp $pkgs "$ov/root/pvabi/"
+# pvabi.ko for this kernel, built here (pvabi-dkms would need a compiler
+# and headers in the guest): the guest loads it after pvctld started.
+. "$top_srcdir/tests/kmod/lib-kmod.sh"
+if KDIR=/usr/src/linux-headers-$krel kmod_build "$TMP/kbuild"; then
+	cp "$TMP/kbuild/pvabi.ko" "$ov/root/pvabi/"
+else
+	echo "# pvabi.ko does not build against $krel: the /dev/pvabi checks are left out"
+fi
 install -m 755 "$top_srcdir/tests/pkg/boot-guest.sh" "$ov/root/pvabi/guest.sh"
 cat >"$ov/etc/systemd/system/pvabi-boot-test.service" <<'EOF'
 [Unit]

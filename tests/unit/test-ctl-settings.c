@@ -286,12 +286,17 @@ static void test_conf(void **state)
 	const char *good = "# comment\n\nconnect = qemu:///system\n"
 			   "versions=1.0,1.1\n features = booke \ngroup=kvm\n";
 	static const char *const bad[] = {
-		"connect\n",	     "colour = blue\n",	     "versions = 1.x\n",
-		"features = warp\n", "versions = 1.0,1.0\n", "connect =\n",
+		"connect\n",
+		"colour = blue\n",
+		"versions = 1.x\n",
+		"features = warp\n",
+		"versions = 1.0,1.0\n",
+		"connect =\n",
+		"connect = qemu:///sys tem\n",
 	};
 
 	pvctl_config_default(&c);
-	assert_string_equal(c.connect, "test:///default");
+	assert_string_equal(c.connect, ""); /* libvirt's default */
 	assert_int_equal(
 		pvctl_config_parse(good, strlen(good), &c, why, sizeof(why)),
 		0);

@@ -277,15 +277,35 @@ static void case_signal(void)
 
 /* ------------------------------------------------------------ stress */
 
+/*
+ * Each injection carries its identity: vector = source tag | sequence
+ * number (1, 2, ...), the ioctl injector's without STRESS_NETLINK, the
+ * netlink injector's with it.  The receiver gets every delivery's vector in
+ * the signal's si_value (PVABI_VCPU_SET_SIGNAL) and checks that each source's
+ * numbers arrive exactly once and in order; "lost" is what it never saw, not
+ * what the module's counters say.  No vector repeats, so nothing coalesces,
+ * and each injector keeps at most STRESS_WINDOW vectors that the receiver
+ * has not seen in flight, so the two never fill the module's queue.
+ */
+#define STRESS_NETLINK 0x80000000u
+#define STRESS_WINDOW  (PVABI_DLV_QUEUE_LEN / 2)
+
+struct stress_source {
+	long n; /* to inject */
+	atomic_long injected;
+	atomic_long distinct; /* numbers the receiver has seen */
+	unsigned char *got;   /* [1..n]: times the receiver saw each */
+	long last, dup, out_of_order, foreign;
+};
+
 struct stress {
 	struct vcpu v;
 	uint32_t vm_id;
-	long n_ioctl, n_netlink;
-	atomic_long injected;
-	atomic_long coalesced; /* by ioctl; netlink does not say */
-	atomic_int stop;
+	struct stress_source src[2]; /* 0: ioctl, 1: netlink */
+	int signo;
+	atomic_int stop, receiving;
 	atomic_ulong taken;
-	unsigned long loops, kicks;
+	unsigned long loops, kicks, signals;
 	int inj_err;
 };
 
@@ -315,37 +335,85 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
+/* Account one delivered vector to its source. */
+static void stress_receive(struct stress *s, uint32_t vec)
+{
+	struct stress_source *src = &s->src[!!(vec & STRESS_NETLINK)];
+	long seq = (long)(vec & ~STRESS_NETLINK);
+
+	if (seq < 1 || seq > src->n) {
+		src->foreign++;
+		return;
+	}
+	if (src->got[seq]++) {
+		src->dup++;
+		return;
+	}
+	if (seq != src->last + 1)
+		src->out_of_order++;
+	src->last = seq;
+	atomic_fetch_add(&src->distinct, 1);
+}
+
+/* The receiver: the thread the module signals, and the eventfd's reader. */
 static void *reader_thread(void *arg)
 {
 	struct stress *s = arg;
-	uint64_t n;
+	struct pvabi_signal ps = {.signo = s->signo};
+	struct timespec ts = {0, 2000000};
+	sigset_t set;
+	siginfo_t si;
 
-	while (!atomic_load(&s->stop)) {
-		n = took(&s->v);
+	sigemptyset(&set);
+	sigaddset(&set, s->signo);
+	if (ioctl(s->v.fd, PVABI_VCPU_SET_SIGNAL, &ps))
+		s->inj_err = errno;
+	atomic_store(&s->receiving, 1);
+	for (;;) {
+		uint64_t n = took(&s->v);
+
 		if (n)
 			atomic_fetch_add(&s->taken, n);
-		else
-			usleep(200);
+		if (sigtimedwait(&set, &si, &ts) == s->signo) {
+			s->signals++;
+			stress_receive(s, (uint32_t)si.si_value.sival_int);
+		} else if (atomic_load(&s->stop)) {
+			break;
+		}
 	}
 	return NULL;
 }
 
-/* Vectors 0..15 by ioctl, 16..31 over netlink: never more than the queue. */
+/* Wait until fewer than STRESS_WINDOW of @src's vectors are unseen; after
+ * 2 s without progress go on (lost vectors would stall it forever; the
+ * receiver reports them). */
+static void stress_throttle(struct stress_source *src, long next)
+{
+	long d = atomic_load(&src->distinct);
+	double t = now();
+
+	while (next - 1 - d >= STRESS_WINDOW && now() - t < 2.0) {
+		sched_yield();
+		if (atomic_load(&src->distinct) != d) {
+			d = atomic_load(&src->distinct);
+			t = now();
+		}
+	}
+}
+
 static void *ioctl_injector(void *arg)
 {
 	struct stress *s = arg;
+	struct stress_source *src = &s->src[0];
 	long i;
-	int r;
 
-	for (i = 0; i < s->n_ioctl; i++) {
-		r = inject_vec(&s->v, i % 16);
-		if (r < 0) {
-			s->inj_err = errno;
+	for (i = 1; i <= src->n; i++) {
+		stress_throttle(src, i);
+		if (inject_vec(&s->v, (uint32_t)i) != 0) {
+			s->inj_err = errno ? errno : EEXIST;
 			break;
 		}
-		atomic_fetch_add(&s->injected, 1);
-		if (r == 1)
-			atomic_fetch_add(&s->coalesced, 1);
+		atomic_fetch_add(&src->injected, 1);
 	}
 	return NULL;
 }
@@ -353,6 +421,7 @@ static void *ioctl_injector(void *arg)
 static void *netlink_injector(void *arg)
 {
 	struct stress *s = arg;
+	struct stress_source *src = &s->src[1];
 	struct pvctl_genl *g;
 	long i;
 	int err;
@@ -362,13 +431,15 @@ static void *netlink_injector(void *arg)
 		s->inj_err = -err;
 		return NULL;
 	}
-	for (i = 0; i < s->n_netlink; i++) {
-		err = pvctl_genl_inject(g, s->vm_id, 0, 16 + i % 16);
+	for (i = 1; i <= src->n; i++) {
+		stress_throttle(src, i);
+		err = pvctl_genl_inject(g, s->vm_id, 0,
+					STRESS_NETLINK | (uint32_t)i);
 		if (err) {
 			s->inj_err = -err;
 			break;
 		}
-		atomic_fetch_add(&s->injected, 1);
+		atomic_fetch_add(&src->injected, 1);
 	}
 	pvctl_genl_close(g);
 	return NULL;
@@ -381,40 +452,64 @@ static void case_stress(long total)
 	struct pvabi_vcpu_stats st;
 	struct stress *s = calloc(1, sizeof(*s));
 	double t0, t1;
-	long expect, lost, dup;
+	long expect, lost = 0, dup = 0, order = 0, foreign = 0;
+	sigset_t set;
 	int i;
 
-	s->n_netlink = total / 5;
-	s->n_ioctl = total - s->n_netlink;
+	s->src[1].n = total / 5;
+	s->src[0].n = total - s->src[1].n;
+	for (i = 0; i < 2; i++)
+		if (!(s->src[i].got = calloc(s->src[i].n + 1, 1)))
+			die("out of memory");
+	expect = total;
+	/* Blocked in every thread: only the receiver's sigtimedwait takes
+	 * it. */
+	s->signo = SIGRTMIN + 2;
+	sigemptyset(&set);
+	sigaddset(&set, s->signo);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	/* A wide bound: a TCG vCPU preempted inside its critical section
 	 * should not turn deferrals into forced deliveries. */
 	vm = vm_with_bound(dev, "stress", 100000, &s->vm_id);
 	vcpu_setup(vm, 0, &s->v);
+	pthread_create(&tr, NULL, reader_thread, s);
+	while (!atomic_load(&s->receiving))
+		sleep_ms(1);
 	t0 = now();
 	pthread_create(&tv, NULL, vcpu_thread, s);
-	pthread_create(&tr, NULL, reader_thread, s);
 	pthread_create(&ti, NULL, ioctl_injector, s);
 	pthread_create(&tn, NULL, netlink_injector, s);
 	pthread_join(ti, NULL);
 	pthread_join(tn, NULL);
 	t1 = now();
-	/* Let the vCPU run until everything is delivered (bounded wait). */
-	for (i = 0; i < 5000 && stats(&s->v).pending; i++)
+	/* Let the vCPU run until the receiver has seen the last of each
+	 * source (bounded wait), then a little more for stragglers. */
+	for (i = 0;
+	     i < 5000 && (atomic_load(&s->src[0].distinct) < s->src[0].n ||
+			  atomic_load(&s->src[1].distinct) < s->src[1].n);
+	     i++)
 		sleep_ms(1);
-	sleep_ms(5);
+	sleep_ms(20);
 	atomic_store(&s->stop, 1);
 	pthread_join(tv, NULL);
 	pthread_join(tr, NULL);
 	atomic_fetch_add(&s->taken, took(&s->v));
 	st = stats(&s->v);
-	expect = s->n_ioctl + s->n_netlink;
 
-	lost = expect - (long)st.delivered - (long)st.coalesced;
-	dup = (long)atomic_load(&s->taken) - (long)st.delivered;
+	for (i = 0; i < 2; i++) {
+		struct stress_source *src = &s->src[i];
+
+		lost += src->n - atomic_load(&src->distinct);
+		dup += src->dup;
+		order += src->out_of_order;
+		foreign += src->foreign;
+		free(src->got);
+	}
 	printf("# stress: %ld injections (%ld ioctl, %ld netlink) in %.2f s, "
 	       "%.0f/s\n",
-	       (long)atomic_load(&s->injected), s->n_ioctl, s->n_netlink,
-	       t1 - t0, atomic_load(&s->injected) / (t1 - t0));
+	       atomic_load(&s->src[0].injected) +
+		       atomic_load(&s->src[1].injected),
+	       s->src[0].n, s->src[1].n, t1 - t0, expect / (t1 - t0));
 	printf("# stress: kernel queued %" PRIu64 " coalesced %" PRIu64
 	       " refused %" PRIu64 " delivered %" PRIu64 " deferred %" PRIu64
 	       " zaps %" PRIu64 " notify_traps %" PRIu64 " forced %" PRIu64
@@ -425,23 +520,33 @@ static void case_stress(long total)
 	       (uint64_t)st.notify_traps, (uint64_t)st.forced,
 	       (uint64_t)st.masked, (uint64_t)st.exits, (uint64_t)st.pending);
 	printf("# stress: vCPU ran %lu critical sections, kicked %lu times; "
-	       "eventfd took %lu; lost %ld duplicated %ld\n",
-	       s->loops, s->kicks, (unsigned long)atomic_load(&s->taken), lost,
-	       dup);
-	result(s->inj_err == 0 && atomic_load(&s->injected) == expect,
+	       "the receiver took %lu signals, eventfd %lu; lost %ld "
+	       "duplicated %ld out of order %ld foreign %ld\n",
+	       s->loops, s->kicks, s->signals,
+	       (unsigned long)atomic_load(&s->taken), lost, dup, order,
+	       foreign);
+	result(s->inj_err == 0 &&
+		       atomic_load(&s->src[0].injected) == s->src[0].n &&
+		       atomic_load(&s->src[1].injected) == s->src[1].n,
 	       "stress: all %ld injections accepted (ioctl and netlink)",
 	       expect);
-	result(st.injected + st.coalesced == (uint64_t)expect &&
-		       st.coalesced >= (uint64_t)atomic_load(&s->coalesced),
-	       "stress: each injection queued or coalesced (%" PRIu64
-	       " + %" PRIu64 ")",
-	       (uint64_t)st.injected, (uint64_t)st.coalesced);
-	result(lost == 0 && st.pending == 0 && st.delivered == st.injected,
-	       "stress: every queued vector delivered, 0 lost (%" PRIu64
-	       "/%" PRIu64 ")",
-	       (uint64_t)st.delivered, (uint64_t)st.injected);
-	result(dup == 0,
-	       "stress: eventfd saw each delivery exactly once, 0 duplicated");
+	result(st.injected == (uint64_t)expect && st.coalesced == 0 &&
+		       st.refused == 0,
+	       "stress: the module queued each distinct vector (%" PRIu64
+	       "), none coalesced or refused",
+	       (uint64_t)st.injected);
+	result(lost == 0 && s->signals == (unsigned long)expect,
+	       "stress: the receiver saw every vector's identity, 0 lost "
+	       "(%lu/%ld)",
+	       s->signals, expect);
+	result(dup == 0 && order == 0 && foreign == 0,
+	       "stress: each vector exactly once and in order per source (0 "
+	       "duplicated, 0 out of order, 0 foreign)");
+	result((uint64_t)atomic_load(&s->taken) == s->signals &&
+		       st.delivered == s->signals && st.pending == 0,
+	       "stress: the eventfd and the module's delivered counter agree "
+	       "with the receiver (%lu, %" PRIu64 ")",
+	       (unsigned long)atomic_load(&s->taken), (uint64_t)st.delivered);
 	result(pvabi_ld64(PVABI_LE, &s->v.mp->dlv.delivered) == st.delivered,
 	       "stress: the magic page's delivered counter agrees");
 	result(st.deferred > 0 && st.notify_traps > 0,
