@@ -121,7 +121,7 @@ seq=$(printf '%s\n' "$ev" | awk '
 	/^defer/ { found = 1 }
 	found && /^CYCLE/ { printf "%s", buf; exit }')
 echo "$seq" | sed 's/^/#   /'
-rc=0; printf '%s\n' "$seq" | grep -q '^check 0$' || rc=1
+rc=0; grep -qx 'check 0' <<<"$seq" || rc=1
 ok $rc "trail: the template read int_pending == 0"
 stranded=$(printf '%s\n' "$seq" | awk '
 	/^check 0/ { c = 1 } c && /^inject/ { i = 1 } i && /^exit/ { e = 1 }

@@ -280,9 +280,12 @@ static int by_name(const void *a, const void *b, void *arg)
  * cycle (a VM is 5 KiB, which qsort would move many times). */
 static int sort_by_name(struct pvctl_vm *v, size_t n)
 {
-	size_t *idx = malloc(n * sizeof(*idx));
 	struct pvctl_vm tmp;
+	size_t *idx;
 
+	if (!v || n < 2)
+		return 0;
+	idx = malloc(n * sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
