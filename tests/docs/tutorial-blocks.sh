@@ -11,7 +11,7 @@
 # host, output, vmoutput: the output of a vmrun block, unmarked, plain,
 # other), codes (the expected exit status) and texts.
 tut_parse() {
-	local pending= code=0 infence= text= line prev=
+	local pending='' code=0 infence='' text='' line prev=''
 	kinds=() codes=() texts=()
 	while IFS= read -r line; do
 		if [ -n "$infence" ]; then
