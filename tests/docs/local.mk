@@ -5,4 +5,4 @@ docs_tests = \
 	%reldir%/names.sh \
 	%reldir%/man-help.sh
 TESTS += $(docs_tests)
-EXTRA_DIST += $(docs_tests)
+EXTRA_DIST += $(docs_tests) %reldir%/tutorial-blocks.sh

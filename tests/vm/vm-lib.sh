@@ -15,6 +15,21 @@
 : "${VM_SERIAL:=/var/log/pvabi-vm}"
 VM_END=$((0x80000000))
 
+# vm_outer [ARG...]: outside the libvirt host (PVABI_VM unset), run this
+# test ($0) with ARGs there through tests/vm/run-libvirt-host and exit with
+# its status; skipped in the sanitizer pass and without $VM_GUEST.
+vm_outer() {
+	local rc=0
+	[ -z "${PVABI_SANITIZER_BUILD:-}" ] ||
+		skip_all "no user-space code of ours runs here; the unsanitized pass runs this test"
+	[ -f "$VM_GUEST" ] || skip_all "pvabi-guest.elf is not built (configure found no pvvm)"
+	"$top_srcdir/tests/vm/run-libvirt-host" "$0" "$@" || rc=$?
+	# run-libvirt-host said "1..0 # SKIP ..." (automake's 77 is an error to
+	# the TAP driver).
+	[ $rc = 77 ] && exit 0
+	exit $rc
+}
+
 # vm_now: seconds since this machine's kernel started.
 vm_now() { cut -d' ' -f1 /proc/uptime; }
 
