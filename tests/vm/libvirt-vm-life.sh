@@ -31,29 +31,14 @@
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-if [ -z "${PVABI_VM:-}" ]; then
-	[ -z "${PVABI_SANITIZER_BUILD:-}" ] ||
-		skip_all "no user-space code of ours runs here; the unsanitized pass runs this test"
-	[ -f "$top_builddir/tools/pvvm/guest/pvabi-guest.elf" ] ||
-		skip_all "pvabi-guest.elf is not built (configure found no pvvm)"
-	rc=0
-	PVABI_VM_TIMEOUT=${PVABI_VM_TIMEOUT:-1800} \
-		"$top_srcdir/tests/vm/run-libvirt-host" "$0" \
-		"${PVABI_VM_VECTORS:-500}" || rc=$?
-	# run-libvirt-host said "1..0 # SKIP ..." (automake's 77 is an error to
-	# the TAP driver).
-	[ $rc = 77 ] && exit 0
-	exit $rc
-fi
-
-# On the libvirt host.
-. "$top_srcdir/tests/ctl/lib-ctl.sh"
 . "$top_srcdir/tests/vm/vm-lib.sh"
+vm_begin "${PVABI_VM_VECTORS:-500}"
+# On the libvirt host.
+types=${PVABI_VM_LIFE_TYPES:-kvm qemu}
+[ "$PVABI_VM_KVM" = 1 ] || types=${types//kvm/}
 N=${1:-500}
 POLICY=notify,sprg4-7,nesting
 POLICY_HEX=0x61
-types=${PVABI_VM_LIFE_TYPES:-kvm qemu}
-[ "$PVABI_VM_KVM" = 1 ] || types=${types//kvm/}
 echo "# libvirt host: kernel $(uname -r), libvirtd up at ${PVABI_VM_T_LIBVIRTD} s; $N vectors per round; types: $types"
 
 vm_pvctld && r=0 || r=1

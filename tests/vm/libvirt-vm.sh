@@ -27,26 +27,9 @@
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-if [ -z "${PVABI_VM:-}" ]; then
-	# Here: the guest is built with pvvm; then this script runs on the
-	# libvirt host.
-	[ -z "${PVABI_SANITIZER_BUILD:-}" ] ||
-		skip_all "no user-space code of ours runs here; the unsanitized pass runs this test"
-	[ -f "$top_builddir/tools/pvvm/guest/pvabi-guest.elf" ] ||
-		skip_all "pvabi-guest.elf is not built (configure found no pvvm)"
-	rc=0
-	PVABI_VM_TIMEOUT=${PVABI_VM_TIMEOUT:-1800} \
-		"$top_srcdir/tests/vm/run-libvirt-host" "$0" \
-		"${PVABI_VM_VECTORS:-10000}" || rc=$?
-	# run-libvirt-host said "1..0 # SKIP ..." (automake's 77 is an error to
-	# the TAP driver).
-	[ $rc = 77 ] && exit 0
-	exit $rc
-fi
-
-# On the libvirt host.
-. "$top_srcdir/tests/ctl/lib-ctl.sh"
 . "$top_srcdir/tests/vm/vm-lib.sh"
+# Here: the guest is built with pvvm; the rest runs on the libvirt host.
+vm_begin "${PVABI_VM_VECTORS:-10000}"
 N=${1:-10000}
 POLICY=notify,sprg4-7,nesting
 POLICY_HEX=0x61
