@@ -28,14 +28,8 @@ set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 . "$top_srcdir/tests/vm/vm-lib.sh"
-
-# Here: the guest is built with pvvm; then this script runs on the
-# libvirt host.
-[ -n "${PVABI_VM:-}" ] ||
-	PVABI_VM_TIMEOUT=${PVABI_VM_TIMEOUT:-1800} vm_outer "${PVABI_VM_VECTORS:-10000}"
-
-# On the libvirt host.
-. "$top_srcdir/tests/ctl/lib-ctl.sh"
+# Here: the guest is built with pvvm; the rest runs on the libvirt host.
+vm_begin "${PVABI_VM_VECTORS:-10000}"
 N=${1:-10000}
 POLICY=notify,sprg4-7,nesting
 POLICY_HEX=0x61

@@ -18,12 +18,9 @@ set -e
 
 . "$top_srcdir/tests/vm/vm-lib.sh"
 
-# Here: the guest is built with pvvm; then this script runs on the
-# libvirt host.
-[ -n "${PVABI_VM:-}" ] || PVABI_VM_TIMEOUT=${PVABI_VM_TIMEOUT:-900} vm_outer
+# Here: the guest is built with pvvm; the rest runs on the libvirt host.
+PVABI_VM_TIMEOUT=${PVABI_VM_TIMEOUT:-900} vm_begin
 
-# On the libvirt host.
-. "$top_srcdir/tests/ctl/lib-ctl.sh"
 . "$top_srcdir/tests/docs/tutorial-blocks.sh"
 echo "# libvirt host: kernel $(uname -r), libvirtd up at ${PVABI_VM_T_LIBVIRTD} s"
 # The tutorial's domain is type='kvm', as an administrator's would be.

@@ -1,8 +1,8 @@
 # Helpers for the tests that run libvirt domains of pvabi's guest
 # (tools/pvvm/guest/pvabi-guest.elf, tools/pvvm/guest/ivshmem.c) on the
-# libvirt host of tests/vm/run-libvirt-host.  Source after tests/lib.sh and
-# (for vm_pvctld) tests/ctl/lib-ctl.sh, whose exit trap stops everything
-# started here.  VM_GUEST (the kernel) and VM_SERIAL (where the serial logs
+# libvirt host of tests/vm/run-libvirt-host.  Source after tests/lib.sh;
+# vm_begin sources tests/ctl/lib-ctl.sh there (for vm_pvctld), whose exit
+# trap stops everything started here.  VM_GUEST (the kernel) and VM_SERIAL (where the serial logs
 # go) may be set before.
 #
 # The guest's side, as these helpers read it: it prints lines starting
@@ -15,15 +15,23 @@
 : "${VM_SERIAL:=/var/log/pvabi-vm}"
 VM_END=$((0x80000000))
 
-# vm_outer [ARG...]: outside the libvirt host (PVABI_VM unset), run this
-# test ($0) with ARGs there through tests/vm/run-libvirt-host and exit with
-# its status; skipped in the sanitizer pass and without $VM_GUEST.
-vm_outer() {
+# vm_begin ARG...: on this machine (PVABI_VM unset), run the calling test
+# with ARGs on the libvirt host (tests/vm/run-libvirt-host; PVABI_VM_TIMEOUT
+# defaults to 1800 s) and exit with its status; SKIP in the sanitizer pass
+# (no user-space code of ours runs there) and without pvabi-guest.elf.  On
+# the libvirt host, source tests/ctl/lib-ctl.sh and return.
+vm_begin() {
 	local rc=0
+	if [ -n "${PVABI_VM:-}" ]; then
+		. "$top_srcdir/tests/ctl/lib-ctl.sh"
+		return 0
+	fi
 	[ -z "${PVABI_SANITIZER_BUILD:-}" ] ||
 		skip_all "no user-space code of ours runs here; the unsanitized pass runs this test"
-	[ -f "$VM_GUEST" ] || skip_all "pvabi-guest.elf is not built (configure found no pvvm)"
-	"$top_srcdir/tests/vm/run-libvirt-host" "$0" "$@" || rc=$?
+	[ -f "$VM_GUEST" ] ||
+		skip_all "pvabi-guest.elf is not built (configure found no pvvm)"
+	PVABI_VM_TIMEOUT=${PVABI_VM_TIMEOUT:-1800} \
+		"$top_srcdir/tests/vm/run-libvirt-host" "$0" "$@" || rc=$?
 	# run-libvirt-host said "1..0 # SKIP ..." (automake's 77 is an error to
 	# the TAP driver).
 	[ $rc = 77 ] && exit 0
