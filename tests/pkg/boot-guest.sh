@@ -136,8 +136,8 @@ if [ -f pvabi.ko ]; then
 	is "$(stat -c '%U %G %a' /dev/pvabi 2>&1)" "root pvabi 660" "udev: /dev/pvabi is root:pvabi 0660"
 	t "the udev rule applied pvctld.service's DeviceAllow= again" \
 		grep -rq '^DeviceAllow=/dev/pvabi rw' /run/systemd/system.control/pvctld.service.d
-	is "$(ivshmem_hello /run/pvabi/6695eb01-f6a4-8304-79aa-97f2502e193f.sock)" "0 1" \
-		"pvctld opens /dev/pvabi: the VM's ivshmem socket answers version 0, ID 1"
+	is "$(ivshmem_hello /run/pvabi/6695eb01-f6a4-8304-79aa-97f2502e193f.sock)" "0 0" \
+		"pvctld opens /dev/pvabi: the VM's ivshmem socket answers version 0, ID 0 (QEMU's)"
 	journalctl -u pvctld --no-pager -q | grep -E "pvabi.ko|/dev/pvabi|refused" |
 		tail -n 4 | sed 's/^/PVABI-BOOT # journal: /'
 else
