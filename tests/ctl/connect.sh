@@ -125,8 +125,8 @@ ok $((call_ms < offer_ms + 2000 ? 0 : 1)) \
 n=$(grep -c "cannot connect to $NEVER" "$LOG2" || true)
 ok $((n >= 4 && n <= 10 ? 0 : 1)) \
 	"it retries with the backoff, one log line an attempt while the delay grows ($n lines in 7 s)"
-ok $(tail -n 1 "$TMP/status2" | grep -q "STATUS=Serving org.pvabi.pvctl1; libvirt ($NEVER) unavailable, retrying: Failed to connect socket" &&
-	echo 0 || echo 1) "sd_notify STATUS still says why"
+ok $(grep -q "STATUS=Serving org.pvabi.pvctl1; libvirt ($NEVER) unavailable, retrying: Failed to connect socket" \
+	<<<"$(tail -n 1 "$TMP/status2")" && echo 0 || echo 1) "sd_notify STATUS still says why"
 kill "$dpid"
 t=$(now_ms)
 wait "$dpid" && rc=0 || rc=$?

@@ -90,7 +90,7 @@ run "$PVCTL" policy "$DOM" --patch host --classes msr,sprg,srr,fault,tlbsync \
 is "$rc" 0 "pvctl policy --patch host"
 kernel_of() { virsh -c "$URI" dumpxml --inactive "$DOM" | sed -n 's|.*<kernel>\(.*\)</kernel>.*|\1|p'; }
 is "$(kernel_of)" "$COPY" "the persistent <kernel> is pvabi's copy"
-ok $(virsh -c "$URI" dumpxml --inactive "$DOM" | grep -q "source=\"$ORIG\"" && echo 0 || echo 1) \
+ok $(grep -q "source=\"$ORIG\"" <<<"$(virsh -c "$URI" dumpxml --inactive "$DOM")" && echo 0 || echo 1) \
 	"the original path is kept in the domain's metadata"
 
 virsh -c "$URI" dumpxml --inactive "$DOM" |

@@ -6,7 +6,7 @@ set -euo pipefail
 
 QEMU=${QEMU:-$(command -v qemu-system-x86_64 || true)}
 [ -n "$QEMU" ] || skip_all "qemu-system-x86_64 not installed"
-"$QEMU" -device help 2>/dev/null | grep -q '"ivshmem-doorbell"' ||
+grep -q '"ivshmem-doorbell"' <<<"$("$QEMU" -device help 2>/dev/null)" ||
 	skip_all "$QEMU has no ivshmem-doorbell device"
 plan 2
 run timeout 120 "$top_builddir/tests/ctl/ivshmem-qtest" "$QEMU" "$TMP"

@@ -137,7 +137,7 @@ virsh -c "$URI" undefine "$DOM" >/dev/null
 run "$PVCTL" show "$DOM"
 is "$rc" 2 "after undefine, the VM is gone"
 for _ in $(seq 50); do grep -q '"undefined"' "$TMP/signals" && break; sleep 0.1; done
-ok $(grep -B1 -A0 '"undefined"' "$TMP/signals" | grep -q "$DOM" && echo 0 || echo 1) \
+ok $(grep -q "$DOM" <<<"$(grep -B1 -A0 '"undefined"' "$TMP/signals")" && echo 0 || echo 1) \
 	"VMChanged(VM, \"undefined\") from libvirt's lifecycle event"
 ctl_stop "$dpid"
 done_testing

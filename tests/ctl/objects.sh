@@ -100,7 +100,7 @@ EOX
 virsh define "$TMP/new.xml" >/dev/null
 ok $(seen "^/org/pvabi/pvctl1: org.freedesktop.DBus.ObjectManager.InterfacesAdded (objectpath '$NEW', {'org.pvabi.pvctl1.VM': {'Name': <'objnew'>") \
 	"virsh define: InterfacesAdded with the new VM's properties"
-ok $(bc --list tree org.pvabi.pvctl1 | grep -qx "$NEW" && echo 0 || echo 1) "... and the tree shows it"
+ok $(grep -qx "$NEW" <<<"$(bc --list tree org.pvabi.pvctl1)" && echo 0 || echo 1) "... and the tree shows it"
 virsh define "$TMP/new.xml" >/dev/null
 sleep 0.3
 is "$(grep -c "InterfacesAdded (objectpath '$NEW'" "$TMP/signals")" 1 \
@@ -108,7 +108,7 @@ is "$(grep -c "InterfacesAdded (objectpath '$NEW'" "$TMP/signals")" 1 \
 virsh undefine objnew >/dev/null
 ok $(seen "InterfacesRemoved (objectpath '$NEW', \['org.pvabi.pvctl1.VM'\])") \
 	"virsh undefine: InterfacesRemoved"
-ok $(bc --list tree org.pvabi.pvctl1 | grep -qx "$NEW" && echo 1 || echo 0) "... and the tree no longer shows it"
+ok $(grep -qx "$NEW" <<<"$(bc --list tree org.pvabi.pvctl1)" && echo 1 || echo 0) "... and the tree no longer shows it"
 
 # The VM methods: the Manager's, without the name.
 run bc call org.pvabi.pvctl1 "$OBJ" org.pvabi.pvctl1.VM SetVersions s 1.0-1.1

@@ -9,7 +9,7 @@ set -euo pipefail
 command -v systemd-analyze >/dev/null || skip_all "systemd-analyze not installed"
 UNIT=$top_builddir/pvctld/pvctld.service
 [ -f "$UNIT" ] || skip_all "$UNIT not built"
-systemd-analyze security --help 2>/dev/null | grep -q -- --offline ||
+grep -q -- --offline <<<"$(systemd-analyze security --help 2>/dev/null)" ||
 	skip_all "systemd-analyze security has no --offline (systemd < 250)"
 plan 9
 THRESHOLD=1.5

@@ -15,3 +15,5 @@ AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC; \
 	export ANALYZER_CFLAGS; JSONC_CFLAGS='$(JSONC_CFLAGS)'; export JSONC_CFLAGS;
 TESTS += %reldir%/scan-build.sh
 EXTRA_DIST += %reldir%/scan-build.sh
+TESTS += %reldir%/pipefail-grep.sh
+EXTRA_DIST += %reldir%/pipefail-grep.sh
