@@ -115,7 +115,7 @@ static void parts_of(const struct pvctl_shmem_id *id, const char *vectors,
 static bool canonical_shmem(const xmlNode *n, const struct pvctl_shmem_id *id,
 			    unsigned int vectors)
 {
-	const char *const top[] = {"name", id->name, NULL};
+	const char *const top[] = {"name", id->name, "role", "master", NULL};
 	unsigned int seen[4] = {0};
 	struct part p[4];
 	char v[16];
@@ -147,7 +147,8 @@ static xmlNode *new_shmem(const struct pvctl_shmem_id *id, unsigned int vectors)
 		return NULL;
 	snprintf(v, sizeof(v), "%u", vectors);
 	parts_of(id, v, p);
-	if (!xmlNewProp(n, X("name"), X(id->name)))
+	if (!xmlNewProp(n, X("name"), X(id->name)) ||
+	    !xmlNewProp(n, X("role"), X("master")))
 		goto fail;
 	for (size_t i = 0; i < 4; i++)
 		if (!add(n, NULL, p[i].name, p[i].kv))

@@ -4,7 +4,7 @@
  * ivshmem-doorbell through which stock QEMU reaches pvabi.ko, served on
  * /run/pvabi/<uuid>.sock, one MSI-X vector per possible vCPU:
  *
- *   <shmem name='pvabi-<uuid without dashes>'>
+ *   <shmem name='pvabi-<uuid without dashes>' role='master'>
  *     <model type='ivshmem-doorbell'/>
  *     <server path='/run/pvabi/<uuid>.sock'/>
  *     <msi vectors='<maximum vCPUs>' ioeventfd='on'/>
@@ -12,7 +12,9 @@
  *   </shmem>
  *
  * and, in a qemu or kvm domain, QEMU's "master" property through the user
- * alias (libvirt 9.0 drops role='master' for the doorbell model):
+ * alias: libvirt 9.0 keeps role='master' (its save and migration check
+ * refuses a shmem without it) but hands QEMU no "master" for the doorbell
+ * model:
  *
  *   <qemu:override>
  *     <qemu:device alias='ua-pvabi-<uuid without dashes>'>

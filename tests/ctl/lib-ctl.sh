@@ -154,7 +154,7 @@ ctl_shmem_domain_xml() {
   <vcpu>$3</vcpu>
   <os><type arch='x86_64' machine='q35'>hvm</type></os>
   <devices>
-    <shmem name='pvabi-${2//-/}'>
+    <shmem name='pvabi-${2//-/}' role='master'>
       <model type='ivshmem-doorbell'/>
       <server path='/run/pvabi/$2.sock'/>
       <msi vectors='$3' ioeventfd='on'/>

@@ -35,6 +35,7 @@ is "$rc" 0 "enable it through pvctl"
 run virsh -c "$URI" metadata "$DOM" --uri "$NS" --config
 ok $(echo "$out" | grep -q 'enabled="yes"' && echo "$out" | grep -q '<features>notify,segregs</features>' &&
 	echo 0 || echo 1) "virsh metadata shows the settings"
+[ "$_failed" = 0 ] || printf '%s\n' "virsh metadata: exit $rc" "$out" "$err" | sed 's/^/# /'
 stored() {
 	virsh -c "$URI" dumpxml --inactive "$DOM" |
 		xmllint --xpath "//*[local-name()='pvabi' and namespace-uri()='$NS']" -

@@ -79,7 +79,8 @@ is "$(xp "string($ours/server/@path)")" "$SOCK" "server /run/pvabi/<uuid>.sock"
 is "$(xp "string($ours/msi/@vectors)")" 3 "one vector per possible vCPU (3, not the 2 current)"
 is "$(xp "string($ours/msi/@ioeventfd)")" on "ioeventfd on"
 is "$(xp "string($ours/alias/@name)")" "ua-pvabi-$HEX" "a user alias"
-is "$(xp "count($ours/size|$ours/@role)")" 0 "no size, no role"
+is "$(xp "count($ours/size)")/$(xp "string($ours/@role)")" 0/master \
+	"no size (QEMU's comes from the region), role master (libvirt saves no other)"
 is "$(xp "string(//metadata/*[local-name()='pvabi']/@enabled)")" yes \
 	"the metadata says enabled in the same definition"
 is "$(virsh dumpxml vm1 | xmllint --xpath 'count(//shmem)' -)" 1 \

@@ -172,7 +172,7 @@ static void test_repair(void **state)
 	assert_true(res.repaired);
 	assert_true(res.device_changed);
 	is(a, "string(" OURS "/server/@path)", "/run/pvabi/" UUID ".sock");
-	is(a, "count(" OURS "/@role)", "0");
+	is(a, "string(" OURS "/@role)", "master");
 	is(a, "string(" OURS "/address/@slot)", "0x07");
 	/* Where it was, between the disk and the serial port. */
 	is(a, "name(" OURS "/preceding-sibling::*[1])", "disk");
@@ -286,7 +286,8 @@ static void test_device_xml(void **state)
 	assert_int_equal(pvctl_shmem_id(UUID, &id), 0);
 	x = pvctl_shmem_device_xml(&id, 8);
 	assert_string_equal(
-		x, "<shmem name=\"pvabi-" HEX "\"><model type=\"ivshmem-"
+		x, "<shmem name=\"pvabi-" HEX "\" role=\"master\"><model "
+		   "type=\"ivshmem-"
 		   "doorbell\"/><server path=\"/run/pvabi/" UUID ".sock\"/>"
 		   "<msi vectors=\"8\" ioeventfd=\"on\"/><alias "
 		   "name=\"ua-pvabi-" HEX "\"/></shmem>");

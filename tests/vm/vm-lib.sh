@@ -8,7 +8,7 @@
 # The guest's side, as these helpers read it: it prints lines starting
 # "pvabi-guest: " on COM1 (a <serial type='file'>), "negotiated X.Y, features
 # 0xF" or "not negotiated: REASON" once, and per round of injections
-#   pvabi-guest: done vectors T inorder I dup D lost L deferred F negotiated X.Y
+#   pvabi-guest: done vectors T inorder I dup D lost L deferred F negotiated X.Y rearmed R
 # where a round is the vectors 1, 2, ..., N in order and then the end vector
 # VM_END | N.
 : "${VM_GUEST:=$top_builddir/tools/pvvm/guest/pvabi-guest.elf}"
@@ -72,7 +72,7 @@ vm_domain_xml() {
   <on_crash>destroy</on_crash>
   <devices>
     <serial type='file'>
-      <source path='$VM_SERIAL/$1.log'/>
+      <source path='$VM_SERIAL/$1.log' append='on'/>
       <target port='0'/>
     </serial>
     <controller type='usb' model='none'/>
