@@ -325,6 +325,8 @@ static int pvabi_set_policy(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&vm->lock);
 	if (revoke)
 		pvabi_region_revoke(vm);
+	else if (!ret)
+		pvabi_region_offer_changed(vm);
 	if (!ret)
 		pvabi_genl_event(PVABI_EVENT_POLICY_CHANGED, vm->id, -1);
 	pvabi_vm_put(vm);

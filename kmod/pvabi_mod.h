@@ -169,6 +169,7 @@ int pvabi_region_set_fds(struct pvabi_vm *vm,
 int pvabi_region_get_fds(struct pvabi_vm *vm,
 			 struct pvabi_vm_vcpu_fds __user *u);
 void pvabi_region_revoke(struct pvabi_vm *vm);
+void pvabi_region_offer_changed(struct pvabi_vm *vm);
 void pvabi_region_post(struct pvabi_vcpu *v, u32 vector);
 bool pvabi_region_acked(struct pvabi_vcpu *v);
 

@@ -541,6 +541,25 @@ int pvabi_region_get_fds(struct pvabi_vm *vm,
 }
 
 /*
+ * The VM's policy changed and still lets it negotiate (netlink.c): the
+ * control page offers what a negotiation would be offered now, before the
+ * guest asks (a region made before pvctld pushed the policy offered
+ * nothing until then).
+ */
+void pvabi_region_offer_changed(struct pvabi_vm *vm)
+{
+	struct pvabi_offer offer;
+	u32 defer_us;
+
+	if (pvabi_vm_offer(vm, &offer, &defer_us))
+		return;
+	mutex_lock(&vm->lock);
+	if (vm->region && vm->region->live)
+		write_offer(vm->region, &offer);
+	mutex_unlock(&vm->lock);
+}
+
+/*
  * The VM's policy went from enabled to disabled (netlink.c): the control
  * page offers nothing from now on, and each vCPU that negotiated finds its
  * last answer turned into PVABI_E_POLICY, with one interrupt to look.  What

@@ -94,6 +94,9 @@ for t in $types; do
 	echo "# $d: $l"
 	is "$l" "pvabi-guest: negotiated 1.1, features $POLICY_HEX" \
 		"$d's guest negotiated 1.1 with exactly the policy's features"
+	is "$(vm_serial "$d" | grep -a '^pvabi-guest: host offers' | head -1)" \
+		"pvabi-guest: host offers 1.0-1.1, features $POLICY_HEX" \
+		"... and its control page offered the policy before it asked"
 	neg[$t]=$(sed -n 's/^pvabi-guest: negotiated \([0-9.]*\),.*/\1/p' <<<"$l")
 	run "$PVCTL" show "$d"
 	ok "$(grep -qx "guest: *negotiated 1.1 \[$POLICY\] on vCPU 0" <<<"$out" && echo 0 || echo 1)" \

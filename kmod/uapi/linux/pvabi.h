@@ -287,7 +287,9 @@ struct pvabi_vcpu_stats {
  * guest's write there is ignored and lasts until the module rewrites it):
  * magic PVABI_REGION_MAGIC, layout PVABI_REGION_LAYOUT, n_vcpus, the VM's
  * offer as negotiation would use it now (lowest and highest version,
- * features; rewritten at each negotiation; all 0 once the VM is disabled),
+ * features; written when the region is made and at each policy change and
+ * negotiation; all 0 while the VM may not negotiate: before its first
+ * policy, when the packaged default fails closed, and once disabled),
  * and doorbell_id, the module's ivshmem peer ID: the guest rings vCPU v's
  * doorbell by writing (doorbell_id << 16) | v to BAR0 offset 12.  pvabi's
  * server (pvctld) gives the module ID 1 and QEMU ID 0, because QEMU's

@@ -485,8 +485,22 @@ void case_region(long stream)
 			PVABI_F_NESTING),
 	       "region: the control page's header: magic, layout, vCPUs, an "
 	       "offer with PVABI_F_NESTING");
-	if (m != MAP_FAILED)
+	if (m != MAP_FAILED) {
+		const struct pvabi_region_ctl *c = m;
+		struct pvctl_genl_policy few = pol;
+		uint64_t before = c->offer_features;
+
+		few.features = PVABI_F_NOTIFY | PVABI_F_NESTING;
+		ok = !pvctl_genl_set_policy(g, id, 0, &few) &&
+		     c->offer_features == few.features;
+		ok = ok && !pvctl_genl_set_policy(g, id, 0, &pol) &&
+		     c->offer_features == before;
+		result(ok,
+		       "region: a policy pushed after the region is in the "
+		       "control page's offer at once (%#" PRIx64 ")",
+		       (uint64_t)c->offer_features);
 		munmap(m, r.size);
+	}
 
 	for (int i = 0; i < N_VCPUS; i++) {
 		db[i] = eventfd(0, EFD_CLOEXEC);
