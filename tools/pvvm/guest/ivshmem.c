@@ -26,9 +26,9 @@
  *   rearmed R
  * (times the idle watchdog found a post waiting with no interrupt and
  * took it itself, run() says why), then starts the next round.  Without the
- * device, or when negotiation is refused, it says pvabi-guest: not negotiated:
- * REASON and keeps running without the magic page ("trapping": it has nothing
- * to trap to here, so it idles).
+ * device, or when negotiation is refused, it says "pvabi-guest: not
+ * negotiated: REASON" and keeps running without the magic page ("trapping":
+ * it has nothing to trap to here, so it idles).
  */
 #include <linux/pvabi.h>
 
