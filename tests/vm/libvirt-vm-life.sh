@@ -58,9 +58,11 @@ wait_done() {
 }
 
 # check_round NAME K WHAT: the K-th round took 1 ... N once each, in order.
+# Its line stays in round_line.
 check_round() {
 	local l taken inorder dup lost
 	l=$(wait_done "$1" "$2" 600) || l=
+	round_line=$l
 	echo "# $1: round $2: $l"
 	taken=$(vm_done_field "$l" vectors) inorder=$(vm_done_field "$l" inorder)
 	dup=$(vm_done_field "$l" dup) lost=$(vm_done_field "$l" lost)
@@ -106,7 +108,11 @@ save_restore() {
 	is "$id2" "$id" "save-restore: the restored $d has the same module VM"
 	run "$PVCTL" kmod inject --vm "$id" --vcpu 0 --vector $next --count $((N - next + 1))
 	is "$rc" 0 "save-restore: vectors $next ... $N injected after the restore"
-	[ "$rc" = 0 ] || { printf '%s\n' "$err" | sed 's/^/# /'; "$PVCTL" kmod status 2>&1 | sed 's/^/# kmod: /'; vm_serial $d | tail -5 | sed 's/^/# serial: /'; }
+	[ "$rc" = 0 ] || {
+		printf '%s\n' "$err" | sed 's/^/# /'
+		"$PVCTL" kmod status 2>&1 | sed 's/^/# kmod: /'
+		vm_serial $d | tail -5 | sed 's/^/# serial: /'
+	}
 	run "$PVCTL" kmod inject --vm "$id" --vcpu 0 --vector $((VM_END | N))
 	is "$rc" 0 "save-restore: the end vector"
 	check_round $d 2 save-restore
@@ -114,7 +120,7 @@ save_restore() {
 		"save-restore: the guest negotiated once (its pages survived)"
 	show_is $d "$NEG_RE" "save-restore: pvctl show $d: negotiated 1.1 [$POLICY] on vCPU 0"
 	[ "$_failed" = "$f0" ] && saverestore=ok || saverestore=FAIL
-	saverestore+=" (rearmed $(vm_done_field "$(wait_done $d 2 0)" rearmed))"
+	saverestore+=" (rearmed $(vm_done_field "$round_line" rearmed))"
 }
 
 summary=()
