@@ -111,7 +111,7 @@ save_restore() {
 	[ "$rc" = 0 ] || {
 		printf '%s\n' "$err" | sed 's/^/# /'
 		"$PVCTL" kmod status 2>&1 | sed 's/^/# kmod: /'
-		vm_serial $d | tail -5 | sed 's/^/# serial: /'
+		vm_stall_diagnostics $d
 	}
 	run "$PVCTL" kmod inject --vm "$id" --vcpu 0 --vector $((VM_END | N))
 	is "$rc" 0 "save-restore: the end vector"

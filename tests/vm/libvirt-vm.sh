@@ -138,7 +138,8 @@ for t in $types; do
 	it[$t]=$(cat "$TMP/it-$t")
 	is "${irc[$t]}" 0 "pvctl kmod inject --count $N into $d (${it[$t]} s)"
 	[ "${irc[$t]}" = 0 ] || sed 's/^/# /' "$TMP/inject-$t"
-	l=$(vm_wait_line "$d" 'done ' 600) || l=
+	# After a refused injection the end vector was never sent.
+	l=$(vm_wait_line "$d" 'done ' "$([ "${irc[$t]}" = 0 ] && echo 600 || echo 5)") || l=
 	echo "# $d: $l"
 	taken=$(vm_done_field "$l" vectors) inorder=$(vm_done_field "$l" inorder)
 	dup=$(vm_done_field "$l" dup) lost=$(vm_done_field "$l" lost)
@@ -152,10 +153,11 @@ for t in $types; do
 	is "$minj/$mdel" "$((N + 1))/$((N + 1))" "the module injected and delivered every vector and the end vector"
 	ok "$([ "${mdef:-0}" -gt 0 ] && [ "${gdef:-0}" -gt 0 ] && echo 0 || echo 1)" \
 		"sections held across injections deferred (module $mdef, guest $gdef)"
-	[ "$_failed" = 0 ] || vm_serial "$d" | tail -20 | sed 's/^/# serial: /'
-	echo "# $t: libvirt-vm: injected $N delivered ${taken:-0} lost ${lost:-?} duplicated ${dup:-?} deferred ${mdef:-0} forced ${mforced:-0} negotiated ${neg[$t]:-none} (type='$t', ${it[$t]} s)"
+	[ "$_failed" = 0 ] || vm_stall_diagnostics "$d"
+	echo "# $t: libvirt-vm: injected $N delivered ${taken:-?} lost ${lost:-?} duplicated ${dup:-?} deferred ${mdef:-0} forced ${mforced:-0} negotiated ${neg[$t]:-none} rearmed $(vm_done_field "$l" rearmed) (type='$t', ${it[$t]} s)"
+	# A guest that never ended its round counts as having lost them all.
 	tot_inj=$((tot_inj + N)) tot_del=$((tot_del + ${taken:-0}))
-	tot_lost=$((tot_lost + ${lost:-N})) tot_dup=$((tot_dup + ${dup:-N}))
+	tot_lost=$((tot_lost + ${lost:-$N})) tot_dup=$((tot_dup + ${dup:-0}))
 	tot_def=$((tot_def + ${mdef:-0})) tot_forced=$((tot_forced + ${mforced:-0}))
 done
 

@@ -115,6 +115,16 @@ for v in json.load(sys.stdin).get("vms", []):
 # vm_kmod_id NAME: the module's id of the domain's VM.
 vm_kmod_id() { vm_kmod_json | vm_kmod_field "$1" 'v["id"]'; }
 
+# vm_stall_diagnostics NAME: what a failed round leaves to read, as
+# comments: the guest's last lines, the module's view of its vCPU, and
+# QEMU's of the vCPU and its local APIC (in service, pending).
+vm_stall_diagnostics() {
+	vm_serial "$1" | tail -20 | sed 's/^/# serial: /'
+	vm_kmod_json | vm_kmod_field "$1" 'json.dumps(v["vcpus"][0])' | sed 's/^/# module: /'
+	virsh qemu-monitor-command --hmp "$1" 'info lapic' 2>&1 | sed 's/^/# lapic: /'
+	virsh qemu-monitor-command --hmp "$1" 'info registers' 2>&1 | head -8 | sed 's/^/# registers: /'
+}
+
 # vm_inject_round ID N: the vectors 1 ... N on vCPU 0 of module VM ID, then
 # the end vector; pvctl's exit status.
 vm_inject_round() {

@@ -25,7 +25,7 @@
  * with int_pending set, and posts declined inside one), then
  *   rearmed R
  * (times the idle watchdog found a post waiting with no interrupt and
- * took it itself, run() says why), then starts the next round.  Without the
+ * took it itself, idle() says why), then starts the next round.  Without the
  * device, or when negotiation is refused, it says "pvabi-guest: not
  * negotiated: REASON" and keeps running without the magic page ("trapping":
  * it has nothing to trap to here, so it idles).
@@ -50,10 +50,13 @@
 #define LAPIC_TPR	   0x80
 #define LAPIC_EOI	   0xb0
 #define LAPIC_SVR	   0xf0
+#define LAPIC_ISR	   0x100
 #define LAPIC_LVT_TIMER	   0x320
 #define LAPIC_TIMER_INIT   0x380
 #define LAPIC_TIMER_DIV	   0x3e0
-#define TIMER_VECTOR	   0x41
+/* A priority class above IRQ_VECTOR's: the watchdog still fires while
+ * IRQ_VECTOR is (wrongly) in service (idle()). */
+#define TIMER_VECTOR 0x51
 /* About 100 ms: QEMU's and KVM's local APIC timers count at 1 GHz, here
  * divided by 16.  Only "long after an interrupt was due" matters. */
 #define WATCHDOG_COUNT 6250000u
@@ -501,6 +504,13 @@ static void mtmsr(struct percpu *c, uint32_t msr)
 	c->info->pv_ops++;
 }
 
+/* Whether the local APIC has @vector in service. */
+static int in_service(uint32_t vector)
+{
+	return lapic[(LAPIC_ISR + 0x10 * (vector / 32)) / 4] >> (vector % 32) &
+	       1;
+}
+
 /*
  * Halt until an interrupt, a post's or the watchdog's.  A post waiting
  * when the watchdog fires never raised its interrupt: QEMU 7.2's
@@ -510,6 +520,13 @@ static void mtmsr(struct percpu *c, uint32_t msr)
  * Turning MSI-X off and on again makes QEMU connect them (KVM then raises
  * what an eventfd already holds), and the post is taken here, with
  * interrupts off so its interrupt, if it comes, finds it taken.
+ *
+ * Two more ways an idle guest could wait forever, each undone here: an
+ * interrupt the local APIC marked in service whose handler never ran (an
+ * injection lost on the way in; nothing at its priority is delivered
+ * until an EOI, which this line then says), and an acknowledging doorbell
+ * ring the host never saw (the watchdog rings again: a ring only makes
+ * the module look at the slot).
  */
 static void idle(struct percpu *c)
 {
@@ -518,16 +535,23 @@ static void idle(struct percpu *c)
 	lapic[LAPIC_TIMER_INIT / 4] = WATCHDOG_COUNT;
 	hlt();
 	lapic[LAPIC_TIMER_INIT / 4] = 0;
-	if (c->info->interrupts != irqs || slot->post_seq == taken_seq)
+	if (c->info->interrupts != irqs)
 		return;
 	__asm__ volatile("cli");
-	ctl = pci_read(dev.bdf, dev.msix_cap);
-	pci_write(dev.bdf, dev.msix_cap, ctl & 0x7fffffffu);
-	pci_write(dev.bdf, dev.msix_cap, ctl);
-	if (take_post()) {
-		round.rearmed++;
-		hcall_kick();
+	if (in_service(IRQ_VECTOR)) {
+		lapic[LAPIC_EOI / 4] = 0;
+		say("watchdog: vector ");
+		puthex(IRQ_VECTOR);
+		putstr(" was in service with no handler running: EOI\n");
 	}
+	if (slot->post_seq != taken_seq) {
+		ctl = pci_read(dev.bdf, dev.msix_cap);
+		pci_write(dev.bdf, dev.msix_cap, ctl & 0x7fffffffu);
+		pci_write(dev.bdf, dev.msix_cap, ctl);
+		if (take_post())
+			round.rearmed++;
+	}
+	hcall_kick();
 	__asm__ volatile("sti");
 }
 
