@@ -12,6 +12,7 @@ libpvabi_libpvabi_la_SOURCES = \
 	%reldir%/offer_fdt.c \
 	%reldir%/crc32c.h \
 	%reldir%/crc32c.c \
+	%reldir%/simd.h \
 	%reldir%/state.c \
 	%reldir%/ppc_decode.c \
 	%reldir%/ppc_rewrite.c \

@@ -4,10 +4,14 @@
  * executable sections are then scanned or rewritten where they lie in the
  * caller's image, so patching is in place and nothing is converted.
  */
+#include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pvabi/pvabi.h"
 #include "pvabi/patch.h"
@@ -21,24 +25,12 @@ struct elf_image {
 	size_t shstrndx;
 };
 
-static int elf_open(struct elf_image *im, const void *image, unsigned long len)
+/* What both openings check once libelf has the file in @im->elf. */
+static int elf_check(struct elf_image *im)
 {
 	GElf_Ehdr eh;
 	size_t nsec;
 
-	memset(im, 0, sizeof(*im));
-	if (!image || len < EI_NIDENT)
-		return PVABI_E_TRUNCATED;
-	if (memcmp(image, ELFMAG, SELFMAG))
-		return PVABI_E_BADMAGIC;
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return PVABI_E_UNSUPPORTED;
-	/* libelf only reads through this pointer (ELF_C_READ semantics). */
-	im->elf = elf_memory((char *)image, len);
-	if (!im->elf)
-		return PVABI_E_NOMEM;
-	im->base = (unsigned char *)image;
-	im->len = len;
 	if (elf_kind(im->elf) != ELF_K_ELF || !gelf_getehdr(im->elf, &eh) ||
 	    elf_getshdrstrndx(im->elf, &im->shstrndx)) {
 		elf_end(im->elf);
@@ -46,9 +38,9 @@ static int elf_open(struct elf_image *im, const void *image, unsigned long len)
 	}
 	/* libelf quietly finds no sections when their table is cut off:
 	 * a truncated file must be refused, not read as empty. */
-	if (!eh.e_shoff || eh.e_shoff > len || elf_getshdrnum(im->elf, &nsec) ||
-	    !nsec ||
-	    (unsigned long long)nsec * eh.e_shentsize > len - eh.e_shoff) {
+	if (!eh.e_shoff || eh.e_shoff > im->len ||
+	    elf_getshdrnum(im->elf, &nsec) || !nsec ||
+	    (unsigned long long)nsec * eh.e_shentsize > im->len - eh.e_shoff) {
 		elf_end(im->elf);
 		return PVABI_E_TRUNCATED;
 	}
@@ -63,6 +55,92 @@ static int elf_open(struct elf_image *im, const void *image, unsigned long len)
 		return PVABI_E_UNSUPPORTED;
 	}
 	return 0;
+}
+
+/*
+ * What both openings check before libelf sees the file (@ident: its first
+ * EI_NIDENT bytes of @len): the magic, and that the file holds its whole
+ * header, which libelf refuses without saying why.  A NULL from libelf is
+ * then its refusal of the file, PVABI_E_MALFORMED.
+ */
+static int elf_ident(const unsigned char *ident, unsigned long len)
+{
+	if (memcmp(ident, ELFMAG, SELFMAG))
+		return PVABI_E_BADMAGIC;
+	if ((ident[EI_CLASS] == ELFCLASS32 && len < sizeof(Elf32_Ehdr)) ||
+	    (ident[EI_CLASS] == ELFCLASS64 && len < sizeof(Elf64_Ehdr)))
+		return PVABI_E_TRUNCATED;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return PVABI_E_UNSUPPORTED;
+	return 0;
+}
+
+static int elf_open(struct elf_image *im, const void *image, unsigned long len)
+{
+	int err;
+
+	memset(im, 0, sizeof(*im));
+	if (!image || len < EI_NIDENT)
+		return PVABI_E_TRUNCATED;
+	err = elf_ident(image, len);
+	if (err)
+		return err;
+	/* libelf only reads through this pointer (ELF_C_READ semantics). */
+	im->elf = elf_memory((char *)image, len);
+	if (!im->elf)
+		return PVABI_E_MALFORMED;
+	im->base = (unsigned char *)image;
+	im->len = len;
+	return elf_check(im);
+}
+
+/* Exactly @len bytes at @off of @fd: 0, or PVABI_E_TRUNCATED (errno says
+ * why; 0 where the file ends first). */
+static int read_at(int fd, void *buf, size_t len, off_t off)
+{
+	unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!n)
+				errno = 0;
+			return PVABI_E_TRUNCATED;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+/* The file at @fd, @im->base NULL: libelf reads the headers it needs with
+ * pread() (ELF_C_READ on a descriptor maps nothing and reads no section's
+ * contents but the names'). */
+static int elf_open_fd(struct elf_image *im, int fd)
+{
+	unsigned char ident[EI_NIDENT];
+	struct stat st;
+	int err;
+
+	memset(im, 0, sizeof(*im));
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return PVABI_E_INVAL;
+	if ((unsigned long long)st.st_size < EI_NIDENT)
+		return PVABI_E_TRUNCATED;
+	err = read_at(fd, ident, sizeof(ident), 0);
+	if (!err)
+		err = elf_ident(ident, (unsigned long)st.st_size);
+	if (err)
+		return err;
+	im->elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!im->elf)
+		return PVABI_E_MALFORMED;
+	im->len = (unsigned long)st.st_size;
+	return elf_check(im);
 }
 
 /* The next executable section with contents, its name and its bytes. */
@@ -132,33 +210,72 @@ PVABI_EXPORT int pvabi_elf_arch(const void *image, unsigned long len,
 	return 0;
 }
 
-PVABI_EXPORT long pvabi_elf_scan(const void *image, unsigned long len,
-				 pvabi_u64 features,
-				 int (*site)(void *ctx, pvabi_u64 addr,
-					     const struct pvabi_ppc_insn *in),
-				 void *ctx, struct pvabi_elf_info *info)
+/*
+ * Section @sh, read from @fd a chunk at a time into @buf: a chunk stays in
+ * the CPU's cache while it is scanned, and no page of the file is mapped
+ * (a mapped page costs a fault, and under shadow paging a hypervisor exit,
+ * at its first touch).  Chunks are whole 64-byte blocks, so words and the
+ * scan's blocks start where they would in one pass.
+ */
+#define SCAN_CHUNK (128ul << 10)
+
+static long scan_section_fd(const struct elf_image *im, int fd,
+			    unsigned char *buf, const GElf_Shdr *sh,
+			    pvabi_u64 features,
+			    int (*site)(void *ctx, pvabi_u64 addr,
+					const struct pvabi_ppc_insn *in),
+			    void *ctx)
 {
-	struct elf_image im;
+	long total = 0;
+
+	for (pvabi_u64 off = 0; off < sh->sh_size; off += SCAN_CHUNK) {
+		size_t n = sh->sh_size - off < SCAN_CHUNK
+				   ? (size_t)(sh->sh_size - off)
+				   : SCAN_CHUNK;
+		int err = read_at(fd, buf, n, (off_t)(sh->sh_offset + off));
+		long k;
+
+		if (err)
+			return err;
+		k = pvabi_ppc_scan(im->arch, buf, n, sh->sh_addr + off,
+				   features, site, ctx);
+		if (k < 0)
+			return k;
+		total += k;
+	}
+	return total;
+}
+
+/* The scan of an open image: in memory, or from @fd into @buf. */
+static long elf_scan(struct elf_image *im, int fd, unsigned char *buf,
+		     pvabi_u64 features,
+		     int (*site)(void *ctx, pvabi_u64 addr,
+				 const struct pvabi_ppc_insn *in),
+		     void *ctx, struct pvabi_elf_info *info)
+{
 	Elf_Scn *scn = NULL;
 	const char *name;
 	GElf_Shdr sh;
 	long total = 0;
-	int err = elf_open(&im, image, len);
+	int err;
 
-	if (err)
-		return err;
 	if (info) {
 		memset(info, 0, sizeof(*info));
-		info->arch = im.arch;
+		info->arch = im->arch;
 	}
-	err = check_disjoint(&im);
-	while (!err && (scn = next_text(&im, scn, &sh, &name, &err))) {
+	err = check_disjoint(im);
+	while (!err && (scn = next_text(im, scn, &sh, &name, &err))) {
 		long n;
 
 		if (!strcmp(name, PVABI_ELF_TEMPLATE_SECTION))
 			continue;
-		n = pvabi_ppc_scan(im.arch, im.base + sh.sh_offset, sh.sh_size,
-				   sh.sh_addr, features, site, ctx);
+		if (im->base)
+			n = pvabi_ppc_scan(im->arch, im->base + sh.sh_offset,
+					   sh.sh_size, sh.sh_addr, features,
+					   site, ctx);
+		else
+			n = scan_section_fd(im, fd, buf, &sh, features, site,
+					    ctx);
 		if (n < 0) {
 			err = (int)n;
 			break;
@@ -169,8 +286,42 @@ PVABI_EXPORT long pvabi_elf_scan(const void *image, unsigned long len,
 			info->n_text++;
 		}
 	}
-	elf_end(im.elf);
+	elf_end(im->elf);
 	return err ? err : total;
+}
+
+PVABI_EXPORT long pvabi_elf_scan(const void *image, unsigned long len,
+				 pvabi_u64 features,
+				 int (*site)(void *ctx, pvabi_u64 addr,
+					     const struct pvabi_ppc_insn *in),
+				 void *ctx, struct pvabi_elf_info *info)
+{
+	struct elf_image im;
+	int err = elf_open(&im, image, len);
+
+	return err ? err : elf_scan(&im, -1, NULL, features, site, ctx, info);
+}
+
+PVABI_EXPORT long pvabi_elf_scan_fd(
+	int fd, pvabi_u64 features,
+	int (*site)(void *ctx, pvabi_u64 addr, const struct pvabi_ppc_insn *in),
+	void *ctx, struct pvabi_elf_info *info)
+{
+	struct elf_image im;
+	unsigned char *buf;
+	long n;
+	int err = elf_open_fd(&im, fd);
+
+	if (err)
+		return err;
+	buf = malloc(SCAN_CHUNK);
+	if (!buf) {
+		elf_end(im.elf);
+		return PVABI_E_NOMEM;
+	}
+	n = elf_scan(&im, fd, buf, features, site, ctx, info);
+	free(buf);
+	return n;
 }
 
 PVABI_EXPORT int pvabi_elf_patch(void *image, unsigned long len,

@@ -14,6 +14,7 @@
 #include "pvabi/access.h"
 #include "pvabi/patch.h"
 #include "export.h"
+#include "simd.h"
 
 #define F(field) __builtin_offsetof(struct pvabi_magic_page, field)
 
@@ -356,7 +357,48 @@ static inline bool candidate(pvabi_u32 w)
 	       (unsigned int)(xo_set[(w >> 7) & 15] >> ((w >> 1) & 63));
 }
 
-/* The scan loop, instantiated once per byte order (@swap is a constant). */
+typedef pvabi_u32 words16 __attribute__((vector_size(64)));
+
+/* Primary opcode and extended opcode: what decode()'s switch looks at. */
+#define KEY_XO 0xfc0007feu
+/* The same with the SPR field, mfspr and mtspr alike (they differ in one
+ * bit of the extended opcode). */
+#define KEY_SPR	     ((KEY_XO & ~0x100u) | MASK_SPR)
+#define SPR_FIELD(n) ((((n)&0x1fu) << 16) | (((n) >> 5) << 11))
+#define XFER_SPR(n)  ((MFSPR & KEY_SPR) | SPR_FIELD(n))
+
+/*
+ * Could decode() match any of the 16 words at @p?  A superset of it, in
+ * vector code: the extended opcodes decode() takes, less mfspr and mtspr
+ * of XER, LR and CTR (none is a site, yet every mflr, mtlr and mtctr would
+ * send its block to the word-by-word loop: a block in three, where one in
+ * ninety has a candidate left).  The constants are byte-swapped for a
+ * foreign byte order, not the words.
+ */
+static inline __attribute__((always_inline)) bool
+block_may_match(const unsigned char *p, bool swap)
+{
+#define C(x) (swap ? __builtin_bswap32(x) : (x))
+	words16 w, k, s, hit, xfer;
+	block64 any;
+
+	__builtin_memcpy(&w, p, sizeof(w));
+	k = w & C(KEY_XO);
+	hit = (words16)(k == C(MFMSR)) | (words16)(k == C(MTMSR)) |
+	      (words16)(k == C(MTMSRD_L0)) | (words16)(k == C(WRTEE)) |
+	      (words16)(k == C(WRTEEI_0)) | (words16)(k == C(MFSPR)) |
+	      (words16)(k == C(MTSPR)) | (words16)(k == C(MTSRIN)) |
+	      (words16)(k == C(TLBSYNC));
+	s = w & C(KEY_SPR);
+	xfer = (words16)(s == C(XFER_SPR(1))) | (words16)(s == C(XFER_SPR(8))) |
+	       (words16)(s == C(XFER_SPR(9)));
+	any = (block64)(hit & ~xfer);
+	return !BLOCK_ZERO(any);
+#undef C
+}
+
+/* The scan loop, instantiated once per byte order (@swap is a constant):
+ * 64-byte blocks that block_may_match() clears are skipped whole. */
 static inline __attribute__((always_inline)) long scan_words(
 	const unsigned char *p, unsigned long len, bool swap, pvabi_u64 addr,
 	pvabi_u64 features,
@@ -366,10 +408,16 @@ static inline __attribute__((always_inline)) long scan_words(
 	long found = 0;
 
 	for (unsigned long off = 0; off + 4 <= len; off += 4) {
-		pvabi_u32 w = load_word(p + off, swap);
+		pvabi_u32 w;
 		struct pvabi_ppc_insn in;
 		int rc;
 
+		if (!(off & 63) && len - off >= 64 &&
+		    !block_may_match(p + off, swap)) {
+			off += 60;
+			continue;
+		}
+		w = load_word(p + off, swap);
 		if (!candidate(w) || !decode(w, features, &in))
 			continue;
 		found++;
@@ -377,6 +425,23 @@ static inline __attribute__((always_inline)) long scan_words(
 			return rc;
 	}
 	return found;
+}
+
+#define SCAN_ARGS                                                              \
+	const unsigned char *p, unsigned long len, pvabi_u64 addr,             \
+		pvabi_u64 features,                                            \
+		int (*site)(void *ctx, pvabi_u64 addr,                         \
+			    const struct pvabi_ppc_insn *in),                  \
+		void *ctx
+
+WIDEST_CLONES static long scan_native(SCAN_ARGS)
+{
+	return scan_words(p, len, false, addr, features, site, ctx);
+}
+
+WIDEST_CLONES static long scan_swapped(SCAN_ARGS)
+{
+	return scan_words(p, len, true, addr, features, site, ctx);
 }
 
 PVABI_EXPORT long pvabi_ppc_scan(enum pvabi_ppc_arch arch, const void *code,
@@ -391,6 +456,6 @@ PVABI_EXPORT long pvabi_ppc_scan(enum pvabi_ppc_arch arch, const void *code,
 	if (!pvabi_ppc_arch_name(arch) || (!code && len >= 4))
 		return PVABI_E_INVAL;
 	if (le != (PVABI_HOST_ORDER == PVABI_LE))
-		return scan_words(code, len, true, addr, features, site, ctx);
-	return scan_words(code, len, false, addr, features, site, ctx);
+		return scan_swapped(code, len, addr, features, site, ctx);
+	return scan_native(code, len, addr, features, site, ctx);
 }

@@ -12,6 +12,7 @@
 #include "pvabi/state.h"
 #include "crc32c.h"
 #include "export.h"
+#include "simd.h"
 
 #define REC_HDR	    8u
 #define VCPU_PREFIX 8u	/* u32 id, u32 reserved */
@@ -203,41 +204,15 @@ PVABI_EXPORT int pvabi_state_fits(const struct pvabi_state *st,
 	return 0;
 }
 
-/*
- * page_used() reads the zero tail, most of the page, as 64-byte blocks in
- * plain vector code, built for the widest registers the CPU has where GCC
- * can clone it (an ifunc picks one at load), rather than memcmp against a
- * zero buffer, which loads every byte twice (issue 18).
- */
-typedef pvabi_u64 block64 __attribute__((vector_size(64)));
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define WIDEST_CLONES                                                          \
-	__attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define WIDEST_CLONES
-#endif
-
-/* Macros, not functions: a 64-byte vector argument or return value would
- * have an ABI that depends on the clone (GCC's -Wpsabi). */
+/* page_used() and zero_tail() work in 64-byte blocks (simd.h), rather
+ * than memcmp against a zero buffer, which loads every byte twice
+ * (issue 18). */
 #define OR_IN(acc, p)                                                          \
 	do {                                                                   \
 		block64 b_;                                                    \
 		memcpy(&b_, (p), sizeof(b_));                                  \
 		(acc) |= b_;                                                   \
 	} while (0)
-/* Folded in halves (512 to 256 to 128 bits), not word by word: the
- * horizontal OR is what a step costs beyond its loads. */
-typedef pvabi_u64 block32 __attribute__((vector_size(32)));
-typedef pvabi_u64 block16 __attribute__((vector_size(16)));
-#define BLOCK_ZERO(b)                                                          \
-	__extension__({                                                        \
-		block32 h_ = __builtin_shufflevector((b), (b), 0, 1, 2, 3) |   \
-			     __builtin_shufflevector((b), (b), 4, 5, 6, 7);    \
-		block16 q_ = __builtin_shufflevector(h_, h_, 0, 1) |           \
-			     __builtin_shufflevector(h_, h_, 2, 3);            \
-		!(q_[0] | q_[1]);                                              \
-	})
 
 /*
  * Bytes of the page up to its last non-zero 8-byte word: MAGIC_PAGE leaves

@@ -4,8 +4,9 @@
  * on arbitrary files.
  *
  * Input starting with "\177ELF": a file; pvabi_elf_scan(),
- * pvabi_patch_image_scan() and pvabi_elf_patch() must refuse it cleanly or
- * agree with each other.
+ * pvabi_elf_scan_fd() (the same bytes in a memfd), pvabi_patch_image_scan()
+ * and pvabi_elf_patch() must refuse it cleanly or agree with each other;
+ * the two scans also on how they refuse it.
  * Otherwise: up to 8 bytes of configuration (arch, addressing, features,
  * lean or full templates, policy, area size), then code.  A code word whose low
  * two bits are 3 becomes a site (an entry of a table of every decodable kind,
@@ -17,6 +18,8 @@
  * finds; the area never overflows.
  */
 #include <stdbool.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "pvabi/pvabi.h"
@@ -44,6 +47,25 @@ static int report(void *ctx, pvabi_u64 addr, const struct pvabi_ppc_insn *in,
 	return 0;
 }
 
+/* pvabi_elf_scan_fd() of the same bytes: the same answer as @n and @info,
+ * refusals included, and as many sites reported. */
+static void scan_fd_agrees(const uint8_t *data, size_t size, pvabi_u64 features,
+			   long n, const struct pvabi_elf_info *info)
+{
+	struct pvabi_elf_info fi;
+	long m, seen = 0;
+	int fd = memfd_create("fuzz-elf", MFD_CLOEXEC);
+
+	FUZZ_ASSERT(fd >= 0 && write(fd, data, size) == (ssize_t)size);
+	m = pvabi_elf_scan_fd(fd, features, count, &seen, &fi);
+	close(fd);
+	FUZZ_ASSERT(m == n);
+	if (m >= 0)
+		FUZZ_ASSERT(seen == m && fi.arch == info->arch &&
+			    fi.text_bytes == info->text_bytes &&
+			    fi.n_text == info->n_text);
+}
+
 static void fuzz_elf(const uint8_t *data, size_t size)
 {
 	struct pvabi_patch_config cfg = {
@@ -62,6 +84,7 @@ static void fuzz_elf(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(copy);
 	memcpy(copy, data, size);
 	n = pvabi_elf_scan(copy, size, cfg.features, count, &seen, &info);
+	scan_fd_agrees(data, size, cfg.features, n, &info);
 	if (n < 0) {
 		FUZZ_ASSERT(pvabi_strerror((int)n)[0]);
 		free(copy);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <elf.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "verify.h"
@@ -436,11 +438,115 @@ static void image_apply_elf(void **state)
 	free(buf);
 }
 
+/* The addresses a scan reports, in order. */
+struct addrs {
+	pvabi_u64 a[16];
+	unsigned int n;
+};
+
+static int record(void *ctx, pvabi_u64 addr, const struct pvabi_ppc_insn *in)
+{
+	struct addrs *r = ctx;
+
+	if (r->n < 16)
+		r->a[r->n] = addr;
+	r->n++;
+	return 0;
+}
+
+/* A memfd holding @len bytes of @buf. */
+static int memfd_of(const unsigned char *buf, unsigned long len)
+{
+	int fd = memfd_create("elf", MFD_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	return fd;
+}
+
+/* pvabi_elf_scan_fd() against pvabi_elf_scan() of the same bytes: the
+ * same result, info and sites, at their addresses. */
+static void fd_agrees(const unsigned char *buf, unsigned long len)
+{
+	struct pvabi_elf_info mi, fi;
+	struct addrs ma = {0}, fa = {0};
+	int fd = memfd_of(buf, len);
+	long m = pvabi_elf_scan(buf, len, PVABI_F_ALL_1_0, record, &ma, &mi);
+	long f;
+
+	assert_int_equal(lseek(fd, 7, SEEK_SET), 7);
+	f = pvabi_elf_scan_fd(fd, PVABI_F_ALL_1_0, record, &fa, &fi);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 7); /* pread only */
+	close(fd);
+	assert_int_equal(f, m);
+	if (m < 0)
+		return;
+	assert_int_equal(fi.arch, mi.arch);
+	assert_int_equal(fi.text_bytes, mi.text_bytes);
+	assert_int_equal(fi.n_text, mi.n_text);
+	assert_int_equal(fa.n, ma.n);
+	assert_memory_equal(fa.a, ma.a, sizeof(fa.a));
+}
+
+/*
+ * The descriptor scan reads code a chunk (128 KiB) at a time: sites on
+ * both sides of each chunk boundary and in the last word, in a 300 KiB
+ * section, are each found once at their address; every cut of a small
+ * file is refused or scanned as the in-memory scan does; what is not a
+ * regular file is refused.
+ */
+static void elf_scan_fd(void **state)
+{
+	const unsigned long size = 300ul << 10, chunk = 128ul << 10;
+	const unsigned long at[] = {
+		0, chunk - 4, chunk, 2 * chunk - 4, 2 * chunk + 8, size - 4};
+	const struct sec big[] = {
+		{".text", SHT_PROGBITS, TEXT, 0x20000000, 0x1000, size},
+	};
+	unsigned char *buf = calloc(1, 0x1000 + size);
+	struct pvabi_elf_info info;
+	struct addrs r = {0};
+	unsigned long len;
+	int fd, p[2];
+
+	assert_non_null(buf);
+	build_elf(buf, big, 1);
+	for (unsigned int i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		put_words(buf + 0x1000 + at[i], code5, 1);
+	fd = memfd_of(buf, 0x1000 + size);
+	assert_int_equal(
+		pvabi_elf_scan_fd(fd, PVABI_F_ALL_1_0, record, &r, &info), 6);
+	close(fd);
+	assert_int_equal(r.n, 6);
+	for (unsigned int i = 0; i < 6; i++)
+		assert_int_equal(r.a[i], 0x20000000 + at[i]);
+	assert_int_equal(info.text_bytes, size);
+	fd_agrees(buf, 0x1000 + size);
+
+	len = two_texts(buf, 0x200);
+	for (unsigned long cut = 0; cut <= len; cut++)
+		fd_agrees(buf, cut);
+	len = two_texts(buf, 0x108); /* overlapping: refused alike */
+	fd_agrees(buf, len);
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(
+		pvabi_elf_scan_fd(p[0], PVABI_F_ALL_1_0, NULL, NULL, NULL),
+		PVABI_E_INVAL);
+	close(p[0]);
+	close(p[1]);
+	assert_int_equal(
+		pvabi_elf_scan_fd(-1, PVABI_F_ALL_1_0, NULL, NULL, NULL),
+		PVABI_E_INVAL);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(elf_scan_sections),
 		cmocka_unit_test(elf_overlapping_text),
+		cmocka_unit_test(elf_scan_fd),
 		cmocka_unit_test(image_scan_raw),
 		cmocka_unit_test(image_scan_elf),
 		cmocka_unit_test(image_apply_raw),

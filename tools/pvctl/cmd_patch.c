@@ -171,6 +171,67 @@ static int count_site(void *ctx, pvabi_u64 addr,
 	return 0;
 }
 
+static int print_scan(const char *path, enum pvabi_ppc_arch arch,
+		      unsigned long text_bytes, long n,
+		      const struct counts *cnt, bool json)
+{
+	if (json) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *by = json_object_new_object();
+
+		for (unsigned int i = 0; i < pvabi_ppc_ninsn(); i++)
+			json_object_object_add(
+				by, pvabi_ppc_name(i),
+				json_object_new_int64(
+					(int64_t)cnt->by_insn[i]));
+		json_object_object_add(
+			o, "arch",
+			json_object_new_string(pvabi_ppc_arch_name(arch)));
+		json_object_object_add(
+			o, "bytes", json_object_new_int64((int64_t)text_bytes));
+		json_object_object_add(o, "sites", json_object_new_int64(n));
+		json_object_object_add(o, "by_insn", by);
+		pvctl_json_print(o);
+	} else {
+		printf("%s: %s, %lu bytes of code, %ld sites\n", path,
+		       pvabi_ppc_arch_name(arch), text_bytes, n);
+		for (unsigned int i = 0; i < pvabi_ppc_ninsn(); i++)
+			if (cnt->by_insn[i])
+				printf("  %-10s %lu\n", pvabi_ppc_name(i),
+				       cnt->by_insn[i]);
+	}
+	return PVCTL_OK;
+}
+
+/*
+ * An ELF file scanned from its descriptor (pvabi_elf_scan_fd(): only the
+ * headers and the code are read, nothing is mapped): true when that
+ * worked.  Anything else goes the way of every other input, through
+ * read_input() and pvabi_patch_image_scan(), which refuse it with the same
+ * words as before.
+ */
+static bool scan_elf_file(const char *path, pvabi_u64 features,
+			  struct counts *cnt, struct pvabi_elf_info *info,
+			  long *n)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (unsigned long long)st.st_size > MAX_INPUT) {
+		close(fd);
+		return false;
+	}
+	*n = pvabi_elf_scan_fd(fd, features, count_site, cnt, info);
+	close(fd);
+	if (*n >= 0)
+		return true;
+	memset(cnt, 0, sizeof(*cnt));
+	return false;
+}
+
 static int patch_scan(int argc, char **argv)
 {
 	enum { ARCH = 1, BASE, FEAT, JS };
@@ -184,6 +245,7 @@ static int patch_scan(int argc, char **argv)
 	pvabi_u64 features = PVABI_PATCH_DEFAULT_FEATURES;
 	struct input in = {0};
 	struct pvabi_patch_image im;
+	struct pvabi_elf_info info;
 	struct counts cnt = {{0}};
 	bool json = false;
 	char why[256];
@@ -209,6 +271,10 @@ static int patch_scan(int argc, char **argv)
 	if (optind + 1 < argc)
 		return pvctl_usage_error("patch scan: unexpected '%s'",
 					 argv[optind + 1]);
+	if (!arch && !base &&
+	    scan_elf_file(argv[optind], features, &cnt, &info, &n))
+		return print_scan(argv[optind], info.arch, info.text_bytes, n,
+				  &cnt, json);
 	in.bar = !json && isatty(STDERR_FILENO);
 	err = read_input(argv[optind], &in);
 	if (err)
@@ -217,35 +283,11 @@ static int patch_scan(int argc, char **argv)
 	if (err)
 		goto out;
 	n = pvabi_patch_image_scan(&im, features, count_site, &cnt);
-	if (n < 0) {
+	if (n < 0)
 		err = image_refused(argv[optind], &im, arch, base, (int)n);
-		goto out;
-	}
-	if (json) {
-		struct json_object *o = json_object_new_object();
-		struct json_object *by = json_object_new_object();
-
-		for (unsigned int i = 0; i < pvabi_ppc_ninsn(); i++)
-			json_object_object_add(
-				by, pvabi_ppc_name(i),
-				json_object_new_int64((int64_t)cnt.by_insn[i]));
-		json_object_object_add(
-			o, "arch",
-			json_object_new_string(pvabi_ppc_arch_name(im.arch)));
-		json_object_object_add(
-			o, "bytes",
-			json_object_new_int64((int64_t)im.text_bytes));
-		json_object_object_add(o, "sites", json_object_new_int64(n));
-		json_object_object_add(o, "by_insn", by);
-		pvctl_json_print(o);
-	} else {
-		printf("%s: %s, %lu bytes of code, %ld sites\n", argv[optind],
-		       pvabi_ppc_arch_name(im.arch), im.text_bytes, n);
-		for (unsigned int i = 0; i < pvabi_ppc_ninsn(); i++)
-			if (cnt.by_insn[i])
-				printf("  %-10s %lu\n", pvabi_ppc_name(i),
-				       cnt.by_insn[i]);
-	}
+	else
+		err = print_scan(argv[optind], im.arch, im.text_bytes, n, &cnt,
+				 json);
 out:
 	free_input(&in);
 	return err;

@@ -369,15 +369,34 @@ struct pvabi_elf_info {
  * @info: receives the arch and the bytes scanned
  * Returns the number of sites, the callback's negative value, or
  * PVABI_E_BADMAGIC (not ELF), PVABI_E_TRUNCATED (the file ends inside its
- * section table or a section), PVABI_E_MALFORMED (libelf refused it, or
- * executable sections share file bytes: refused rather than scanned once,
- * docs/patching.md), PVABI_E_UNSUPPORTED (not PowerPC), PVABI_E_NOMEM.
+ * header, its section table or a section), PVABI_E_MALFORMED (libelf
+ * refused it, or executable sections share file bytes: refused rather than
+ * scanned once, docs/patching.md), PVABI_E_UNSUPPORTED (not PowerPC).
  * User space.
  */
 long pvabi_elf_scan(const void *image, unsigned long len, pvabi_u64 features,
 		    int (*site)(void *ctx, pvabi_u64 addr,
 				const struct pvabi_ppc_insn *insn),
 		    void *ctx, struct pvabi_elf_info *info);
+
+/**
+ * pvabi_elf_scan_fd - pvabi_elf_scan() of an ELF file read from @fd
+ * @fd: a regular file open for reading; read with pread(), so its offset
+ *      is left alone; not closed
+ * @features, @site, @ctx, @info: as for pvabi_elf_scan()
+ * Reads the headers and the executable sections only, a piece at a time
+ * into a buffer of its own, and maps nothing: the same counts as
+ * pvabi_elf_scan() of the whole file, without touching the pages of a
+ * 40 MB kernel that are not code.
+ * Returns what pvabi_elf_scan() returns; also PVABI_E_INVAL (@fd is not a
+ * regular file), PVABI_E_TRUNCATED for a read that fails or ends early
+ * (errno says why; 0 where the file ended), and PVABI_E_NOMEM.
+ * Since 1.2.  User space.
+ */
+long pvabi_elf_scan_fd(int fd, pvabi_u64 features,
+		       int (*site)(void *ctx, pvabi_u64 addr,
+				   const struct pvabi_ppc_insn *insn),
+		       void *ctx, struct pvabi_elf_info *info);
 
 /**
  * pvabi_elf_arch - the PowerPC flavour of an ELF image, from its header
@@ -499,7 +518,7 @@ struct pvabi_patch_image {
  * code whose @im->base is not 4-byte aligned), PVABI_E_BADMAGIC (not an
  * ELF file, and no @im->arch to read it as raw code), or the codes of
  * pvabi_elf_scan() for an ELF file (PVABI_E_TRUNCATED, PVABI_E_MALFORMED,
- * PVABI_E_UNSUPPORTED, PVABI_E_NOMEM).  With PVABI_IMAGE_F_BASE an ELF
+ * PVABI_E_UNSUPPORTED).  With PVABI_IMAGE_F_BASE an ELF
  * file is refused before its header is read; a wrong @im->arch only after.
  * Since 1.1.  User space.
  */
