@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -117,32 +118,6 @@ static int read_at(int fd, void *buf, size_t len, off_t off)
 	return 0;
 }
 
-/* The file at @fd, @im->base NULL: libelf reads the headers it needs with
- * pread() (ELF_C_READ on a descriptor maps nothing and reads no section's
- * contents but the names'). */
-static int elf_open_fd(struct elf_image *im, int fd)
-{
-	unsigned char ident[EI_NIDENT];
-	struct stat st;
-	int err;
-
-	memset(im, 0, sizeof(*im));
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode))
-		return PVABI_E_INVAL;
-	if ((unsigned long long)st.st_size < EI_NIDENT)
-		return PVABI_E_TRUNCATED;
-	err = read_at(fd, ident, sizeof(ident), 0);
-	if (!err)
-		err = elf_ident(ident, (unsigned long)st.st_size);
-	if (err)
-		return err;
-	im->elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!im->elf)
-		return PVABI_E_MALFORMED;
-	im->len = (unsigned long)st.st_size;
-	return elf_check(im);
-}
-
 /* The next executable section with contents, its name and its bytes. */
 static Elf_Scn *next_text(struct elf_image *im, Elf_Scn *scn, GElf_Shdr *sh,
 			  const char **name, int *err)
@@ -212,9 +187,9 @@ PVABI_EXPORT int pvabi_elf_arch(const void *image, unsigned long len,
 
 /*
  * Section @sh, read from @fd a chunk at a time into @buf: a chunk stays in
- * the CPU's cache while it is scanned, and no page of the file is mapped
- * (a mapped page costs a fault, and under shadow paging a hypervisor exit,
- * at its first touch).  Chunks are whole 64-byte blocks, so words and the
+ * the CPU's cache while it is scanned, and no page of the code is mapped
+ * in (a mapped page costs a fault, and under shadow paging a hypervisor
+ * exit, at its first touch).  Chunks are whole 64-byte blocks, so words and the
  * scan's blocks start where they would in one pass.
  */
 #define SCAN_CHUNK (128ul << 10)
@@ -269,7 +244,7 @@ static long elf_scan(struct elf_image *im, int fd, unsigned char *buf,
 
 		if (!strcmp(name, PVABI_ELF_TEMPLATE_SECTION))
 			continue;
-		if (im->base)
+		if (fd < 0)
 			n = pvabi_ppc_scan(im->arch, im->base + sh.sh_offset,
 					   sh.sh_size, sh.sh_addr, features,
 					   site, ctx);
@@ -302,6 +277,13 @@ PVABI_EXPORT long pvabi_elf_scan(const void *image, unsigned long len,
 	return err ? err : elf_scan(&im, -1, NULL, features, site, ctx, info);
 }
 
+/*
+ * The file is mapped for libelf, which reads only its headers, section
+ * table and section names through the map, exactly as pvabi_elf_scan()
+ * opens an image, so that both refuse the same files alike (libelf on a
+ * descriptor did not: fuzz-patch found a file it read differently); the
+ * code is read with pread(), so none of its pages is ever mapped in.
+ */
 PVABI_EXPORT long pvabi_elf_scan_fd(
 	int fd, pvabi_u64 features,
 	int (*site)(void *ctx, pvabi_u64 addr, const struct pvabi_ppc_insn *in),
@@ -309,18 +291,32 @@ PVABI_EXPORT long pvabi_elf_scan_fd(
 {
 	struct elf_image im;
 	unsigned char *buf;
+	struct stat st;
+	size_t len;
+	void *map;
 	long n;
-	int err = elf_open_fd(&im, fd);
 
-	if (err)
-		return err;
-	buf = malloc(SCAN_CHUNK);
-	if (!buf) {
-		elf_end(im.elf);
-		return PVABI_E_NOMEM;
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (unsigned long long)st.st_size > (size_t)-1)
+		return PVABI_E_INVAL;
+	len = (size_t)st.st_size;
+	if (len < EI_NIDENT)
+		return PVABI_E_TRUNCATED;
+	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return errno == ENOMEM ? PVABI_E_NOMEM : PVABI_E_INVAL;
+	n = elf_open(&im, map, len);
+	if (!n) {
+		buf = malloc(SCAN_CHUNK);
+		if (buf) {
+			n = elf_scan(&im, fd, buf, features, site, ctx, info);
+			free(buf);
+		} else {
+			elf_end(im.elf);
+			n = PVABI_E_NOMEM;
+		}
 	}
-	n = elf_scan(&im, fd, buf, features, site, ctx, info);
-	free(buf);
+	munmap(map, len);
 	return n;
 }
 

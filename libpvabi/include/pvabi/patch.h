@@ -381,16 +381,18 @@ long pvabi_elf_scan(const void *image, unsigned long len, pvabi_u64 features,
 
 /**
  * pvabi_elf_scan_fd - pvabi_elf_scan() of an ELF file read from @fd
- * @fd: a regular file open for reading; read with pread(), so its offset
- *      is left alone; not closed
+ * @fd: a regular file open for reading; its offset is left alone; not
+ *      closed
  * @features, @site, @ctx, @info: as for pvabi_elf_scan()
- * Reads the headers and the executable sections only, a piece at a time
- * into a buffer of its own, and maps nothing: the same counts as
- * pvabi_elf_scan() of the whole file, without touching the pages of a
- * 40 MB kernel that are not code.
+ * The headers are read as pvabi_elf_scan() reads them, through a read-only
+ * mapping of the file, and the executable sections with pread(), a piece
+ * at a time into a buffer of its own: the same result as pvabi_elf_scan()
+ * of the whole file, refusals included, without mapping in a page of the
+ * code (each costs a fault at its first touch) or touching the rest.
  * Returns what pvabi_elf_scan() returns; also PVABI_E_INVAL (@fd is not a
- * regular file), PVABI_E_TRUNCATED for a read that fails or ends early
- * (errno says why; 0 where the file ended), and PVABI_E_NOMEM.
+ * regular file, or cannot be mapped), PVABI_E_TRUNCATED for a read that
+ * fails or ends early (errno says why; 0 where the file ended), and
+ * PVABI_E_NOMEM.
  * Since 1.2.  User space.
  */
 long pvabi_elf_scan_fd(int fd, pvabi_u64 features,
