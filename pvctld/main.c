@@ -167,6 +167,13 @@ int main(int argc, char **argv)
 	c.uri = c.config.connect;
 	c.group = resolve_group(c.config.group);
 
+	/* As systemd does for every service (IgnoreSIGPIPE=yes), and so also
+	 * when started by hand or by a test: libvirt's client writes to its
+	 * socket with write() (virNetSocketWriteWire), so a libvirtd that goes
+	 * away under a call raises SIGPIPE, whose default action ends pvctld
+	 * without a word where it must reconnect.  It vanished so once, under
+	 * ASan, in tests/ctl/libvirtd-restart.sh: no report, no log line. */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGINT);

@@ -16,13 +16,15 @@ plan 9
 # 128 replies pending per connection.  1000 calls go over 8 connections,
 # 125 each, rather than raising the limit beyond what a real host allows.
 CALLS=1000 CONNECTIONS=8
-# Memory: after 11000 calls, 6 batches of 5000 more, VmRSS read after
-# each.  A leak or a queue that grows per call grows it in every batch;
-# a burst that queued more messages than any before (how many pile up
+# Memory: after 11000 calls, 8 batches of 5000 more, VmRSS read after
+# each.  A leak or a queue that grows per call grows it in every batch (a
+# planted leak of 100 bytes per GetVM: 6 of 6, 116 to 792 kB each); a
+# burst that queued more messages than any before (how many pile up
 # depends on how the machine schedules) raises it once and for good,
-# since the heap keeps what it was given: 2 MB in one batch was seen.  So
-# the bound is on how many batches grew, not on how much.
-BATCHES=6 BATCH_ROUNDS=5 GREW_KB=64 MAX_GREW=2
+# since the heap keeps what it was given: 2 MB in one batch, and steps in
+# 2 of 6 batches, were seen.  So the bound is on how many batches grew,
+# not on how much: more than 5 of 8 fails.
+BATCHES=8 BATCH_ROUNDS=5 GREW_KB=64 MAX_GREW=5
 
 ctl_bus here; export PVCTL_BUS_ADDRESS=$addr
 ctl_daemon "$addr" "$TMP/pvctld.log" --connect test:///default --config /dev/null
