@@ -26,7 +26,7 @@ struct elf_image {
 	size_t shstrndx;
 };
 
-/* What both openings check once libelf has the file in @im->elf. */
+/* What elf_open() checks once libelf has the file in @im->elf. */
 static int elf_check(struct elf_image *im)
 {
 	GElf_Ehdr eh;
@@ -59,7 +59,7 @@ static int elf_check(struct elf_image *im)
 }
 
 /*
- * What both openings check before libelf sees the file (@ident: its first
+ * What elf_open() checks before libelf sees the file (@ident: its first
  * EI_NIDENT bytes of @len): the magic, and that the file holds its whole
  * header, which libelf refuses without saying why.  A NULL from libelf is
  * then its refusal of the file, PVABI_E_MALFORMED.
@@ -189,8 +189,8 @@ PVABI_EXPORT int pvabi_elf_arch(const void *image, unsigned long len,
  * Section @sh, read from @fd a chunk at a time into @buf: a chunk stays in
  * the CPU's cache while it is scanned, and no page of the code is mapped
  * in (a mapped page costs a fault, and under shadow paging a hypervisor
- * exit, at its first touch).  Chunks are whole 64-byte blocks, so words and the
- * scan's blocks start where they would in one pass.
+ * exit, at its first touch).  Chunks are whole 64-byte blocks, so words
+ * and the scan's blocks start where they would in one pass.
  */
 #define SCAN_CHUNK (128ul << 10)
 
