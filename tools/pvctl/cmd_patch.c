@@ -204,9 +204,8 @@ static int print_scan(const char *path, enum pvabi_ppc_arch arch,
 }
 
 /*
- * An ELF file scanned from its descriptor (pvabi_elf_scan_fd(): only the
- * headers and the code are read, nothing is mapped): true when that
- * worked.  Anything else goes the way of every other input, through
+ * An ELF file scanned from its descriptor (pvabi_elf_scan_fd(): the code
+ * is read through one buffer, never mapped in): true when that worked.  Anything else goes the way of every other input, through
  * read_input() and pvabi_patch_image_scan(), which refuse it with the same
  * words as before.
  */
