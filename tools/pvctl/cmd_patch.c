@@ -205,9 +205,10 @@ static int print_scan(const char *path, enum pvabi_ppc_arch arch,
 
 /*
  * An ELF file scanned from its descriptor (pvabi_elf_scan_fd(): the code
- * is read through one buffer, never mapped in): true when that worked.  Anything else goes the way of every other input, through
- * read_input() and pvabi_patch_image_scan(), which refuse it with the same
- * words as before.
+ * is read through one buffer, never mapped in): true when that worked.
+ * Anything else goes the way of every other input, through read_input()
+ * and pvabi_patch_image_scan(), which refuse it with the same words as
+ * before.
  */
 static bool scan_elf_file(const char *path, pvabi_u64 features,
 			  struct counts *cnt, struct pvabi_elf_info *info,
