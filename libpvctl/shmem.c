@@ -221,6 +221,11 @@ static bool add_override(xmlNode *root, const struct pvctl_shmem_id *id)
 	xmlNs *q = xmlSearchNsByHref(root->doc, root, X(PVCTL_QEMU_NS));
 	xmlNode *o, *d, *fe;
 
+	/* libxml2 keeps a declaration whose prefix is no NCName
+	 * (xmlns:q:qemu='...'); elements written with it would not parse
+	 * back (fuzz-shmem: tests/fuzz/regress/shmem/qemu-prefix-colon). */
+	if (q && q->prefix && xmlStrchr(q->prefix, ':'))
+		q = NULL;
 	if (!q)
 		q = xmlNewNs(root, X(PVCTL_QEMU_NS), X("qemu"));
 	if (!q)
