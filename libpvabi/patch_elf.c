@@ -26,12 +26,30 @@ struct elf_image {
 	size_t shstrndx;
 };
 
-/* What elf_open() checks once libelf has the file in @im->elf. */
-static int elf_check(struct elf_image *im)
+static int elf_open(struct elf_image *im, const void *image, unsigned long len)
 {
+	const unsigned char *ident = image;
 	GElf_Ehdr eh;
 	size_t nsec;
 
+	memset(im, 0, sizeof(*im));
+	if (!image || len < EI_NIDENT)
+		return PVABI_E_TRUNCATED;
+	if (memcmp(image, ELFMAG, SELFMAG))
+		return PVABI_E_BADMAGIC;
+	/* libelf refuses a file shorter than its header without saying
+	 * why; a NULL from it below is its refusal of the file. */
+	if ((ident[EI_CLASS] == ELFCLASS32 && len < sizeof(Elf32_Ehdr)) ||
+	    (ident[EI_CLASS] == ELFCLASS64 && len < sizeof(Elf64_Ehdr)))
+		return PVABI_E_TRUNCATED;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return PVABI_E_UNSUPPORTED;
+	/* libelf only reads through this pointer (ELF_C_READ semantics). */
+	im->elf = elf_memory((char *)image, len);
+	if (!im->elf)
+		return PVABI_E_MALFORMED;
+	im->base = (unsigned char *)image;
+	im->len = len;
 	if (elf_kind(im->elf) != ELF_K_ELF || !gelf_getehdr(im->elf, &eh) ||
 	    elf_getshdrstrndx(im->elf, &im->shstrndx)) {
 		elf_end(im->elf);
@@ -39,9 +57,9 @@ static int elf_check(struct elf_image *im)
 	}
 	/* libelf quietly finds no sections when their table is cut off:
 	 * a truncated file must be refused, not read as empty. */
-	if (!eh.e_shoff || eh.e_shoff > im->len ||
-	    elf_getshdrnum(im->elf, &nsec) || !nsec ||
-	    (unsigned long long)nsec * eh.e_shentsize > im->len - eh.e_shoff) {
+	if (!eh.e_shoff || eh.e_shoff > len || elf_getshdrnum(im->elf, &nsec) ||
+	    !nsec ||
+	    (unsigned long long)nsec * eh.e_shentsize > len - eh.e_shoff) {
 		elf_end(im->elf);
 		return PVABI_E_TRUNCATED;
 	}
@@ -56,43 +74,6 @@ static int elf_check(struct elf_image *im)
 		return PVABI_E_UNSUPPORTED;
 	}
 	return 0;
-}
-
-/*
- * What elf_open() checks before libelf sees the file (@ident: its first
- * EI_NIDENT bytes of @len): the magic, and that the file holds its whole
- * header, which libelf refuses without saying why.  A NULL from libelf is
- * then its refusal of the file, PVABI_E_MALFORMED.
- */
-static int elf_ident(const unsigned char *ident, unsigned long len)
-{
-	if (memcmp(ident, ELFMAG, SELFMAG))
-		return PVABI_E_BADMAGIC;
-	if ((ident[EI_CLASS] == ELFCLASS32 && len < sizeof(Elf32_Ehdr)) ||
-	    (ident[EI_CLASS] == ELFCLASS64 && len < sizeof(Elf64_Ehdr)))
-		return PVABI_E_TRUNCATED;
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return PVABI_E_UNSUPPORTED;
-	return 0;
-}
-
-static int elf_open(struct elf_image *im, const void *image, unsigned long len)
-{
-	int err;
-
-	memset(im, 0, sizeof(*im));
-	if (!image || len < EI_NIDENT)
-		return PVABI_E_TRUNCATED;
-	err = elf_ident(image, len);
-	if (err)
-		return err;
-	/* libelf only reads through this pointer (ELF_C_READ semantics). */
-	im->elf = elf_memory((char *)image, len);
-	if (!im->elf)
-		return PVABI_E_MALFORMED;
-	im->base = (unsigned char *)image;
-	im->len = len;
-	return elf_check(im);
 }
 
 /* Exactly @len bytes at @off of @fd: 0, or PVABI_E_TRUNCATED (errno says

@@ -228,12 +228,6 @@ PVABI_EXPORT int pvabi_state_fits(const struct pvabi_state *st,
 	} while (0)
 
 /*
- * Bytes of the page up to its last non-zero 8-byte word: MAGIC_PAGE leaves
- * out the zero tail (the reserved space a well-behaved guest never writes),
- * the way Xen's stream leaves out zero pages.  Lossless, and it keeps the
- * checksum from reading 3.4 KiB of zeros twice per vCPU.
- */
-/*
  * The page's address modulo 64, the misalignment its vector loops step
  * over first: a struct pvabi_state_vcpu is 4360 bytes, so the pages of a
  * vcpus array sit 8 bytes further from a cache line each, and a 64-byte
@@ -244,6 +238,12 @@ static size_t end_misalign(const void *pg)
 	return (uintptr_t)((const unsigned char *)pg + PVABI_PAGE_SIZE) & 63;
 }
 
+/*
+ * Bytes of the page up to its last non-zero 8-byte word: MAGIC_PAGE leaves
+ * out the zero tail (the reserved space a well-behaved guest never writes),
+ * the way Xen's stream leaves out zero pages.  Lossless, and it keeps the
+ * checksum from reading 3.4 KiB of zeros twice per vCPU.
+ */
 WIDEST_CLONES static size_t page_used(const struct pvabi_magic_page *pg)
 {
 	const unsigned char *p = (const unsigned char *)pg;
@@ -293,9 +293,8 @@ WIDEST_CLONES static void zero_tail(struct pvabi_magic_page *pg, size_t used)
 {
 	unsigned char *p = (unsigned char *)pg;
 	const block64 zero = {0};
-	size_t n = PVABI_PAGE_SIZE, mis = end_misalign(pg);
-
 	const pvabi_u64 z = 0;
+	size_t n = PVABI_PAGE_SIZE, mis = end_misalign(pg);
 
 	for (; mis >= 8 && n > used; mis -= 8, n -= 8)
 		memcpy(p + n - 8, &z, 8);
