@@ -83,7 +83,15 @@ XML
 }
 
 # vm_serial NAME: the guest's lines so far, without carriage returns.
-vm_serial() { tr -d '\r' <"$VM_SERIAL/$1.log" 2>/dev/null | grep -a '^pvabi-guest: ' || true; }
+# Whole lines only: a line the guest is still writing is left for the next
+# read (a wait once matched "negotiated 1.1, features " half written).
+vm_serial() {
+	tr -d '\r' <"$VM_SERIAL/$1.log" 2>/dev/null | awk '
+		{ if (seen) print prev; prev = $0; seen = 1 }
+		END { if (seen && complete) print prev }' complete="$(
+		[ "$(tail -c1 "$VM_SERIAL/$1.log" 2>/dev/null | od -An -c | tr -d ' ')" = '\n' ] && echo 1)" |
+		grep -a '^pvabi-guest: ' || true
+}
 
 # vm_wait_line NAME REGEX SECONDS: wait for a guest line matching REGEX
 # (after "pvabi-guest: "); prints the last such line, fails after SECONDS.
