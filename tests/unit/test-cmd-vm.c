@@ -56,6 +56,7 @@ static char calls[4096];
 static int answer; /* exit code every changing call returns */
 static bool compatible;
 static struct pvctl_vm the_vm;
+static char the_patch[] = "mode=host\nexclude=0x1000-0x2000\n";
 
 static void record(const char *fmt, ...)
 {
@@ -72,6 +73,8 @@ static int f_list(struct pvctl_client *cl, struct pvctl_vm **vms, size_t *n)
 	record("list;");
 	*vms = calloc(2, sizeof(**vms));
 	(*vms)[0] = (*vms)[1] = the_vm;
+	(*vms)[0].patch = strdup(the_vm.patch);
+	(*vms)[1].patch = strdup(the_vm.patch);
 	*n = 2;
 	return PVCTL_OK;
 }
@@ -80,6 +83,7 @@ static int f_get(struct pvctl_client *cl, const char *vm, struct pvctl_vm *out)
 {
 	record("get %s;", vm);
 	*out = the_vm;
+	out->patch = strdup(the_vm.patch);
 	return PVCTL_OK;
 }
 
@@ -192,7 +196,7 @@ static int setup(void **state)
 	strcpy(the_vm.name, "vm1");
 	strcpy(the_vm.versions, "1.0");
 	strcpy(the_vm.features, "notify,booke");
-	strcpy(the_vm.patch, "mode=host\nexclude=0x1000-0x2000\n");
+	the_vm.patch = the_patch;
 	the_vm.enabled = true;
 	unsetenv("PVCTL_BUS_ADDRESS");
 	return 0;

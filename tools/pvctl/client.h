@@ -13,10 +13,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "bus_open.h"
 #include "settings.h"
 
+/* A VM as list() and get() give it.  @patch is malloc'd (a policy's text
+ * may take PVCTL_PATCH_TEXT_MAX bytes; at 1000 VMs, arrays of that size
+ * cost pvctl list more in page faults than the rest): pvctl_vm_clear(). */
 struct pvctl_vm {
 	char name[PVCTL_VM_NAME_MAX + 1];
 	char uuid[40];
@@ -24,8 +28,22 @@ struct pvctl_vm {
 	bool enabled;
 	char versions[32];
 	char features[512];
-	char patch[PVCTL_PATCH_TEXT_MAX];
+	char *patch;
 };
+
+static inline void pvctl_vm_clear(struct pvctl_vm *vm)
+{
+	free(vm->patch);
+	vm->patch = NULL;
+}
+
+/* Frees a list() result. */
+static inline void pvctl_vm_list_free(struct pvctl_vm *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		pvctl_vm_clear(&v[i]);
+	free(v);
+}
 
 struct pvctl_host_offer {
 	char versions[16 * PVABI_OFFER_MAX_VERSIONS];

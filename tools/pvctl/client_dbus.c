@@ -229,7 +229,7 @@ static int read_props(sd_bus_message *m, struct pvctl_vm *vm)
 #define TEXT(p, f) {p, offsetof(struct pvctl_vm, f), sizeof(vm->f)}
 		TEXT("Name", name),	    TEXT("UUID", uuid),
 		TEXT("State", state),	    TEXT("Versions", versions),
-		TEXT("Features", features), TEXT("PatchPolicy", patch),
+		TEXT("Features", features),
 #undef TEXT
 	};
 	const char *key, *value;
@@ -240,6 +240,7 @@ static int read_props(sd_bus_message *m, struct pvctl_vm *vm)
 	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
 		*((char *)vm + text[i].offset) = 0;
 	vm->enabled = false;
+	vm->patch = NULL;
 	r = sd_bus_message_enter_container(m, 'a', "{sv}");
 	while (r >= 0 &&
 	       (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
@@ -259,6 +260,10 @@ static int read_props(sd_bus_message *m, struct pvctl_vm *vm)
 		} else if (!strcmp(key, "Enabled")) {
 			r = sd_bus_message_read(m, "v", "b", &enabled);
 			vm->enabled = enabled;
+		} else if (!strcmp(key, "PatchPolicy") && !vm->patch) {
+			r = sd_bus_message_read(m, "v", "s", &value);
+			if (r >= 0 && !(vm->patch = strdup(value)))
+				r = -ENOMEM;
 		} else
 			r = sd_bus_message_skip(m, "v");
 		if (r >= 0)
@@ -266,6 +271,8 @@ static int read_props(sd_bus_message *m, struct pvctl_vm *vm)
 	}
 	if (r >= 0)
 		r = sd_bus_message_exit_container(m);
+	if (r >= 0 && !vm->patch && !(vm->patch = strdup("")))
+		r = -ENOMEM;
 	return r;
 }
 
@@ -277,7 +284,7 @@ static int by_name(const void *a, const void *b, void *arg)
 }
 
 /* @v in name order: an index sorted, then each VM moved once along its
- * cycle (a VM is 5 KiB, which qsort would move many times). */
+ * cycle (a VM is near 1 KiB, which qsort would move many times). */
 static int sort_by_name(struct pvctl_vm *v, size_t n)
 {
 	struct pvctl_vm tmp;
@@ -361,13 +368,12 @@ static int d_list(struct pvctl_client *cl, struct pvctl_vm **vms, size_t *n)
 			r = sd_bus_message_exit_container(reply);
 	}
 	sd_bus_message_unref(reply);
+	if (r >= 0 && *n && sort_by_name(v, *n) < 0)
+		r = -ENOMEM;
 	if (r < 0) {
-		free(v);
+		pvctl_vm_list_free(v, *n);
+		*n = 0;
 		return bad_reply(cl, r);
-	}
-	if (*n && sort_by_name(v, *n) < 0) {
-		free(v);
-		return bad_reply(cl, -ENOMEM);
 	}
 	*vms = v;
 	return PVCTL_OK;
@@ -383,6 +389,8 @@ static int d_get(struct pvctl_client *cl, const char *vm, struct pvctl_vm *out)
 		return r;
 	r = read_props(reply, out);
 	sd_bus_message_unref(reply);
+	if (r < 0)
+		pvctl_vm_clear(out);
 	return r < 0 ? bad_reply(cl, r) : PVCTL_OK;
 }
 

@@ -158,12 +158,53 @@ static void one_line(const char *text, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-static struct json_object *json_vm(const struct pvctl_vm *vm)
+static struct json_object *json_features_text(const char *text)
 {
-	struct json_object *o = json_object_new_object();
 	pvabi_u64 mask = 0;
 
-	pvabi_features_parse(vm->features, &mask, NULL, 0);
+	pvabi_features_parse(text, &mask, NULL, 0);
+	return pvctl_json_features(mask);
+}
+
+/* The JSON of a VM's features or patch policy by their text.  A list of
+ * 1000 VMs holds a handful of each: every distinct one is built once and
+ * shared (json-c counts references). */
+struct json_memo {
+	const char *text[8];
+	struct json_object *obj[8];
+	size_t n, next;
+};
+
+static struct json_object *memo(struct json_memo *m, const char *text,
+				struct json_object *(*make)(const char *))
+{
+	struct json_object *o;
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->text[i], text))
+			return json_object_get(m->obj[i]);
+	o = make(text);
+	i = m->n < 8 ? m->n++ : m->next++ % 8;
+	json_object_put(m->obj[i]);
+	m->text[i] = text;
+	m->obj[i] = json_object_get(o);
+	return o;
+}
+
+static void memo_free(struct json_memo *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		json_object_put(m->obj[i]);
+}
+
+/* @features, @patch: the memos of the VMs printed together. */
+static struct json_object *json_vm(const struct pvctl_vm *vm,
+				   struct json_memo *features,
+				   struct json_memo *patch)
+{
+	struct json_object *o = json_object_new_object();
+
 	json_object_object_add(o, "name", json_object_new_string(vm->name));
 	json_object_object_add(o, "uuid", json_object_new_string(vm->uuid));
 	json_object_object_add(o, "state", json_object_new_string(vm->state));
@@ -171,8 +212,10 @@ static struct json_object *json_vm(const struct pvctl_vm *vm)
 			       json_object_new_boolean(vm->enabled));
 	json_object_object_add(o, "versions",
 			       json_object_new_string(vm->versions));
-	json_object_object_add(o, "features", pvctl_json_features(mask));
-	json_object_object_add(o, "patch", json_patch(vm->patch));
+	json_object_object_add(
+		o, "features",
+		memo(features, vm->features, json_features_text));
+	json_object_object_add(o, "patch", memo(patch, vm->patch, json_patch));
 	return o;
 }
 
@@ -181,7 +224,7 @@ static int vm_list(int argc, char **argv)
 	struct pvctl_client *cl;
 	struct pvctl_vm *vms = NULL;
 	struct common c;
-	size_t n;
+	size_t n = 0;
 	int r;
 
 	if ((r = common_only(argc, argv, &c)) ||
@@ -192,9 +235,13 @@ static int vm_list(int argc, char **argv)
 		daemon_error(cl, r);
 	} else if (c.json) {
 		struct json_object *a = json_object_new_array_ext((int)n);
+		struct json_memo features = {0}, patch = {0};
 
 		for (size_t i = 0; i < n; i++)
-			json_object_array_add(a, json_vm(&vms[i]));
+			json_object_array_add(
+				a, json_vm(&vms[i], &features, &patch));
+		memo_free(&features);
+		memo_free(&patch);
 		pvctl_json_print(a);
 	} else {
 		char patch[PVCTL_PATCH_TEXT_MAX];
@@ -208,7 +255,7 @@ static int vm_list(int argc, char **argv)
 			       vms[i].versions, patch);
 		}
 	}
-	free(vms);
+	pvctl_vm_list_free(vms, n);
 	cl->ops->close(cl);
 	return r;
 }
@@ -422,13 +469,20 @@ static int show_vm(struct pvctl_client *cl, const char *name, bool json,
 	/* What the guest negotiated: show alone says it. */
 	if (!policy_only && cl->ops->get_negotiated) {
 		r = cl->ops->get_negotiated(cl, name, &neg, &n_neg);
-		if (r)
+		if (r) {
+			pvctl_vm_clear(&vm);
 			return daemon_error(cl, r);
+		}
 	}
 	if (!policy_only)
 		kernel = kernel_report(&vm);
 	if (json) {
-		o = policy_only ? json_patch(vm.patch) : json_vm(&vm);
+		struct json_memo features = {0}, patch = {0};
+
+		o = policy_only ? json_patch(vm.patch)
+				: json_vm(&vm, &features, &patch);
+		memo_free(&features);
+		memo_free(&patch);
 		if (!policy_only)
 			json_object_object_add(o, "negotiated",
 					       json_negotiated(neg, n_neg));
@@ -450,6 +504,7 @@ static int show_vm(struct pvctl_client *cl, const char *name, bool json,
 	}
 	json_object_put(kernel);
 	free(neg);
+	pvctl_vm_clear(&vm);
 	return PVCTL_OK;
 }
 
