@@ -143,9 +143,12 @@ for t in $types; do
 	echo "# $d: $l"
 	taken=$(vm_done_field "$l" vectors) inorder=$(vm_done_field "$l" inorder)
 	dup=$(vm_done_field "$l" dup) lost=$(vm_done_field "$l" lost)
-	gdef=$(vm_done_field "$l" deferred)
+	gdef=$(vm_done_field "$l" deferred) stack=$(vm_done_field "$l" stack)
 	is "$taken/$inorder/$dup/$lost" "$N/$N/0/0" \
 		"$d's guest took every vector once, in order (taken/inorder/dup/lost)"
+	# Back-to-back vectors must not pile up frames (tools/pvvm/guest/start.S).
+	ok "$([ -n "$stack" ] && [ "$stack" -le 1024 ] && echo 0 || echo 1)" \
+		"... with at most 1024 bytes of its stack in use under a handler (${stack:-?})"
 	stats=$(vm_kmod_json | vm_kmod_field "$d" \
 		'" ".join(str(v["vcpus"][0]["stats"][k]) for k in ("injected", "delivered", "deferred", "forced", "notify_traps"))')
 	read -r minj mdel mdef mforced mtraps <<<"$stats"

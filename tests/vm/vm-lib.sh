@@ -124,13 +124,16 @@ for v in json.load(sys.stdin).get("vms", []):
 vm_kmod_id() { vm_kmod_json | vm_kmod_field "$1" 'v["id"]'; }
 
 # vm_stall_diagnostics NAME: what a failed round leaves to read, as
-# comments: the guest's last lines, the module's view of its vCPU, and
-# QEMU's of the vCPU and its local APIC (in service, pending).
+# comments: the guest's last lines, the module's view of its vCPU, QEMU's
+# of the vCPU (registers, descriptor tables) and its local APIC (in
+# service, pending), and what the host kernel's KVM and QEMU logged.
 vm_stall_diagnostics() {
-	vm_serial "$1" | tail -20 | sed 's/^/# serial: /'
+	tr -d '\r' <"$VM_SERIAL/$1.log" 2>/dev/null | tail -20 | sed 's/^/# serial: /'
 	vm_kmod_json | vm_kmod_field "$1" 'json.dumps(v["vcpus"][0])' | sed 's/^/# module: /'
 	virsh qemu-monitor-command --hmp "$1" 'info lapic' 2>&1 | sed 's/^/# lapic: /'
-	virsh qemu-monitor-command --hmp "$1" 'info registers' 2>&1 | head -8 | sed 's/^/# registers: /'
+	virsh qemu-monitor-command --hmp "$1" 'info registers' 2>&1 | sed 's/^/# registers: /'
+	dmesg 2>/dev/null | grep -aiE 'kvm|svm|npt' | tail -10 | sed 's/^/# dmesg: /'
+	grep -av '^-\|^[A-Z]* *=\|^[A-Z]*[0-9]*=' "/var/log/libvirt/qemu/$1.log" 2>/dev/null | tail -8 | sed 's/^/# qemu: /'
 }
 
 # vm_inject_round ID N: the vectors 1 ... N on vCPU 0 of module VM ID, then

@@ -156,6 +156,8 @@ void irq_entry(struct irq_frame *f)
 	} else if (!(c->msr & MSR_EE)) {
 		flags |= PVVM_LOG_EE_OFF;
 	}
+	if ((uint32_t)c + PVVM_STACK_SIZE - (uint32_t)f > c->stack_used)
+		c->stack_used = (uint32_t)c + PVVM_STACK_SIZE - (uint32_t)f;
 	nest_enter(c, &n);
 	kick = irq_handle(c, f->vector, flags, &n);
 	if (!nest_exit(c, &n) && kick)

@@ -45,8 +45,13 @@ irq_stubs:
  * The return is popf; sti; ret rather than iret: for a return to the same
  * privilege level they do the same, and some KVM implementations (kvm-pvm,
  * which runs the guest's kernel mode in hardware ring 3 and emulates what
- * faults) cannot emulate a protected-mode iret.  sti's one-instruction
- * shadow covers the ret, so no interrupt lands between the two.
+ * faults) cannot emulate a protected-mode iret.  The flags are popped with
+ * IF clear and sti sets it: sti's one-instruction shadow (only an sti that
+ * changes IF from 0 has one) covers the ret.  A popf that set IF itself
+ * would take the next interrupt before the ret, leaving the return address
+ * on the stack: a 4-byte leak per interrupt taken there, which back-to-back
+ * vectors under KVM (each posted when the last is acknowledged, injected
+ * at the first instruction with IF set) ran up to a stack overflow.
  */
 irq_common:
 	pushal
@@ -62,8 +67,12 @@ irq_return:
 	mov %eax, 8(%esp)	/* eflags over cs */
 	pop %eax		/* now junk, eflags, eip */
 	lea 4(%esp), %esp	/* lea: leaves the flags alone */
+	btrl $9, (%esp)		/* IF out of the image; CF: it was set */
+	jnc 1f
 	popf
 	sti
+	ret
+1:	popf
 	ret
 
 /* Vector 14, a page fault of PVVM_WORK_EXC_SECTION: the CPU pushed an
