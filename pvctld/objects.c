@@ -160,8 +160,7 @@ static int load(struct pvctld *c, const char *uuid, bool strict,
 	r = bus_settings_text(&s, &v->text);
 	if (r < 0)
 		return r;
-	v->kmod = virDomainGetUUID(dom, raw) == 0 ? kmod_find(c, raw, v->name)
-						  : NULL;
+	v->kmod = kmod_find(c, raw, v->name); /* raw: the domain's, by lookup */
 	v->loaded = true;
 	return 1;
 }
