@@ -177,7 +177,7 @@ for t in $types; do
 		vm_serial $d | tail -20 | sed 's/^/# serial: /'
 		tail -20 "/var/log/libvirt/qemu/$d.log" | sed 's/^/# qemu: /'
 	}
-	virsh destroy $d >/dev/null 2>&1 || true
+	vm_destroy $d || ok 1 "virsh destroy $d returned within 60 s"
 	run virsh undefine $d
 	is "$rc" 0 "virsh undefine $d"
 	summary+=("kill-9 $kill9 save-restore $saverestore disable $disable (type='$t', $((SECONDS - ts)) s)")

@@ -154,8 +154,11 @@ for t in $types; do
 	read -r minj mdel mdef mforced mtraps <<<"$stats"
 	echo "# $d: module: injected $minj delivered $mdel deferred $mdef forced $mforced notify traps $mtraps; guest deferred $gdef"
 	is "$minj/$mdel" "$((N + 1))/$((N + 1))" "the module injected and delivered every vector and the end vector"
-	ok "$([ "${mdef:-0}" -gt 0 ] && [ "${gdef:-0}" -gt 0 ] && echo 0 || echo 1)" \
-		"sections held across injections deferred (module $mdef, guest $gdef)"
+	# The guest counts the vectors that waited for a section to end; the
+	# module counts only the decisions it made while the vCPU was inside
+	# one, which timing decides (0 in one of about 15 rounds here).
+	ok "$([ "${gdef:-0}" -gt 0 ] && echo 0 || echo 1)" \
+		"sections held across injections deferred vectors (guest $gdef; module decisions inside $mdef)"
 	[ "$_failed" = 0 ] || vm_stall_diagnostics "$d"
 	echo "# $t: libvirt-vm: injected $N delivered ${taken:-?} lost ${lost:-?} duplicated ${dup:-?} deferred ${mdef:-0} forced ${mforced:-0} negotiated ${neg[$t]:-none} rearmed $(vm_done_field "$l" rearmed) (type='$t', ${it[$t]} s)"
 	# A guest that never ended its round counts as having lost them all.
@@ -166,7 +169,7 @@ done
 
 # Gone again.
 for d in "${name[@]}" $refused; do
-	virsh destroy "$d" >/dev/null 2>&1 || true
+	vm_destroy "$d" || ok 1 "virsh destroy $d returned within 60 s"
 	run virsh undefine "$d"
 	is "$rc" 0 "virsh undefine $d"
 done

@@ -136,6 +136,23 @@ vm_stall_diagnostics() {
 	grep -av '^-\|^[A-Z]* *=\|^[A-Z]*[0-9]*=' "/var/log/libvirt/qemu/$1.log" 2>/dev/null | tail -8 | sed 's/^/# qemu: /'
 }
 
+# vm_destroy NAME: virsh destroy, given 60 s.  A domain already off is no
+# failure; a destroy that does not return prints the kernel stacks of the
+# domain's QEMU threads, as comments, and returns 124.
+vm_destroy() {
+	local pid t
+	timeout 60 virsh destroy "$1" >/dev/null 2>&1
+	[ $? = 124 ] || return 0
+	pid=$(cat "/run/libvirt/qemu/$1.pid" 2>/dev/null)
+	echo "# virsh destroy $1: no answer in 60 s; QEMU (pid ${pid:-?}) threads:"
+	for t in /proc/${pid:-none}/task/*; do
+		[ -d "$t" ] || continue
+		echo "# $(cat "$t/comm" 2>/dev/null) ($(basename "$t")):"
+		sed 's/^/#   /' "$t/stack" 2>/dev/null
+	done
+	return 124
+}
+
 # vm_inject_round ID N: the vectors 1 ... N on vCPU 0 of module VM ID, then
 # the end vector; pvctl's exit status.
 vm_inject_round() {
