@@ -63,8 +63,9 @@ kmod_build() {
 # TCG on a loaded host can stall a kernel before its /init: a guest that has
 # not printed MARKER within $kmod_boot_timeout seconds (default 180) is
 # killed and booted once more (the stalled console kept as
-# CONSOLE without .log, then -stalled-N.log).  Returns QEMU's exit status, 124 when MARKER never
-# came.
+# CONSOLE without .log, then -stalled-N.log).  Before it kills a guest that
+# ran out of time it calls kmod_before_kill, when the caller defines it.
+# Returns QEMU's exit status, 124 when MARKER never came.
 kmod_boot() {
 	local console=$1 marker=$2 attempt t qpid
 	shift 2
@@ -81,6 +82,10 @@ kmod_boot() {
 				kill -0 $qpid 2>/dev/null || break
 				sleep 1
 			done
+			if kill -0 $qpid 2>/dev/null &&
+				declare -F kmod_before_kill >/dev/null; then
+				kmod_before_kill
+			fi
 			kill $qpid 2>/dev/null
 			wait $qpid
 			return

@@ -17,7 +17,7 @@ VM_END=$((0x80000000))
 
 # vm_begin ARG...: on this machine (PVABI_VM unset), run the calling test
 # with ARGs on the libvirt host (tests/vm/run-libvirt-host; PVABI_VM_TIMEOUT
-# defaults to 1800 s) and exit with its status; SKIP in the sanitizer pass
+# defaults to 600 s) and exit with its status; SKIP in the sanitizer pass
 # (no user-space code of ours runs there) and without pvabi-guest.elf.  On
 # the libvirt host, source tests/ctl/lib-ctl.sh and return.
 vm_begin() {
@@ -30,7 +30,7 @@ vm_begin() {
 		skip_all "no user-space code of ours runs here; the unsanitized pass runs this test"
 	[ -f "$VM_GUEST" ] ||
 		skip_all "pvabi-guest.elf is not built (configure found no pvvm)"
-	PVABI_VM_TIMEOUT=${PVABI_VM_TIMEOUT:-1800} \
+	PVABI_VM_TIMEOUT=${PVABI_VM_TIMEOUT:-600} \
 		"$top_srcdir/tests/vm/run-libvirt-host" "$0" "$@" || rc=$?
 	# run-libvirt-host said "1..0 # SKIP ..." (automake's 77 is an error to
 	# the TAP driver).
