@@ -45,8 +45,8 @@ struct percpu {
 	struct pvvm_log_entry *log;
 	int (*mtmsr)(uint32_t msr); /* the template negotiation chose */
 	int (*mtmsr_window)(uint32_t msr, uint32_t spin_cycles);
-	uint32_t nesting; /* PVABI_F_NESTING was negotiated */
-	uint32_t waited;  /* pv_section_hold: int_pending at its end */
+	uint32_t nesting;    /* PVABI_F_NESTING was negotiated */
+	uint32_t waited;     /* pv_section_hold: int_pending at its end */
 	uint32_t stack_used; /* most bytes in use under an interrupt frame */
 };
 _Static_assert(__builtin_offsetof(struct percpu, waited) == PERCPU_WAITED,
