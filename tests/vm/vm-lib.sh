@@ -22,7 +22,7 @@ VM_END=$((0x80000000))
 # (no user-space code of ours runs there) and without pvabi-guest.elf.  On
 # the libvirt host, source tests/ctl/lib-ctl.sh and return.
 vm_begin() {
-	local rc=0
+	local rc attempt
 	if [ -n "${PVABI_VM:-}" ]; then
 		. "$top_srcdir/tests/ctl/lib-ctl.sh"
 		return 0
@@ -34,17 +34,15 @@ vm_begin() {
 	# A libvirt host that stops answering (exit 3: nested SVM under TCG
 	# did, about once in ten runs here, cause unknown) is booted once more,
 	# as kmod_boot does for a stalled boot; its output stays, as comments.
-	PVABI_VM_TIMEOUT=${PVABI_VM_TIMEOUT:-600} \
-		"$top_srcdir/tests/vm/run-libvirt-host" "$0" "$@" >"$TMP/vm-1" || rc=$?
-	if [ $rc = 3 ]; then
-		echo "# the libvirt host stopped answering; once more.  Its output:"
-		sed 's/^/#   /' "$TMP/vm-1"
+	for attempt in 1 2; do
 		rc=0
 		PVABI_VM_TIMEOUT=${PVABI_VM_TIMEOUT:-600} \
-			"$top_srcdir/tests/vm/run-libvirt-host" "$0" "$@" || rc=$?
-	else
-		cat "$TMP/vm-1"
-	fi
+			"$top_srcdir/tests/vm/run-libvirt-host" "$0" "$@" >"$TMP/vm" || rc=$?
+		[ $rc = 3 ] && [ $attempt = 1 ] || break
+		echo "# the libvirt host stopped answering; once more.  Its output:"
+		sed 's/^/#   /' "$TMP/vm"
+	done
+	cat "$TMP/vm"
 	# run-libvirt-host said "1..0 # SKIP ..." (automake's 77 is an error to
 	# the TAP driver).
 	[ $rc = 77 ] && exit 0

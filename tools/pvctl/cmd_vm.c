@@ -169,9 +169,11 @@ static struct json_object *json_features_text(const char *text)
 /* The JSON of a VM's features or patch policy by their text.  A list of
  * 1000 VMs holds a handful of each: every distinct one is built once and
  * shared (json-c counts references). */
+#define MEMO_SLOTS 8
+
 struct json_memo {
-	const char *text[8];
-	struct json_object *obj[8];
+	const char *text[MEMO_SLOTS];
+	struct json_object *obj[MEMO_SLOTS];
 	size_t n, next;
 };
 
@@ -185,7 +187,7 @@ static struct json_object *memo(struct json_memo *m, const char *text,
 		if (!strcmp(m->text[i], text))
 			return json_object_get(m->obj[i]);
 	o = make(text);
-	i = m->n < 8 ? m->n++ : m->next++ % 8;
+	i = m->n < MEMO_SLOTS ? m->n++ : m->next++ % MEMO_SLOTS;
 	json_object_put(m->obj[i]);
 	m->text[i] = text;
 	m->obj[i] = json_object_get(o);

@@ -130,7 +130,7 @@ void irq_entry(struct irq_frame *f)
 {
 	struct nest n;
 	struct percpu *c = this_cpu();
-	uint32_t flags = 0;
+	uint32_t flags = 0, used;
 	int kick;
 
 	if (f->vector < PVVM_VECTOR_BASE) {
@@ -156,8 +156,9 @@ void irq_entry(struct irq_frame *f)
 	} else if (!(c->msr & MSR_EE)) {
 		flags |= PVVM_LOG_EE_OFF;
 	}
-	if ((uint32_t)c + PVVM_STACK_SIZE - (uint32_t)f > c->stack_used)
-		c->stack_used = (uint32_t)c + PVVM_STACK_SIZE - (uint32_t)f;
+	used = (uint32_t)c + PVVM_STACK_SIZE - (uint32_t)f;
+	if (used > c->stack_used)
+		c->stack_used = used;
 	nest_enter(c, &n);
 	kick = irq_handle(c, f->vector, flags, &n);
 	if (!nest_exit(c, &n) && kick)
