@@ -5,7 +5,7 @@
 # resolves, pvctl runs from there, and the man pages render.
 set -e
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-plan 7
+plan 9
 dest=$TMP/root
 prefix=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")
 run make -s -C "$top_builddir" install DESTDIR="$dest"
@@ -20,11 +20,19 @@ sed 's/^/# /' "$TMP/diff"
 
 run env LD_LIBRARY_PATH="$dest$prefix/lib" "$dest$prefix/bin/pvctl" abi show --json
 is "$rc" 0 "installed pvctl runs against the installed libpvabi"
-# The host commands' half, found beside pvctl when not where it installs.
+# The other two programs, found beside pvctl when not where they install:
+# a VM command's usage error comes from pvctl-bus alone (no pvctl-host
+# beside it yet), help from pvctl-host.
+cp "$dest$prefix/libexec/pvabi/pvctl-bus" "$dest$prefix/bin/"
+run env LD_LIBRARY_PATH="$dest$prefix/lib" "$dest$prefix/bin/pvctl" list --no-such-option
+ok $([ "$rc" = 2 ] && grep -q 'no-such-option' <<<"$err"; echo $?) "installed pvctl hands VM commands to pvctl-bus"
 cp "$dest$prefix/libexec/pvabi/pvctl-host" "$dest$prefix/bin/"
 run env LD_LIBRARY_PATH="$dest$prefix/lib" "$dest$prefix/bin/pvctl" help list
-ok $(grep -q '^Usage: pvctl list' <<<"$out"; echo $?) "installed pvctl hands host commands to pvctl-host"
-rm "$dest$prefix/bin/pvctl-host"
+ok $(grep -q '^Usage: pvctl list' <<<"$out"; echo $?) "installed pvctl-bus hands help to pvctl-host"
+rm "$dest$prefix/bin/pvctl-bus" "$dest$prefix/bin/pvctl-host"
+# What each program loads is what its commands cost to start (pvctl.c).
+is "$(LD_LIBRARY_PATH="$dest$prefix/lib" ldd "$dest$prefix/libexec/pvabi/pvctl-bus" |
+	grep -c 'libxml2\|libnl')" 0 "pvctl-bus loads neither libxml2 nor libnl"
 run env PKG_CONFIG_PATH="$dest$prefix/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config --cflags --libs libpvabi
 is "$rc" 0 "pkg-config finds libpvabi"
 # With the build's own compiler and flags (a sanitizer build's library

@@ -9,7 +9,7 @@
 plan 2
 flags=(-std=gnu11 -O2 -include "$top_builddir/config.h" -I"$top_srcdir/libpvabi/include"
 	-I"$top_srcdir/libpvabi" -I"$top_srcdir/libpvctl" -I"$top_srcdir/kmod/uapi"
-	-I"$top_srcdir/tools/pvctl" -DPVCTL_HOST_PATH='"/usr/libexec/pvabi/pvctl-host"' $JSONC_CFLAGS $ANALYZER_CFLAGS -Werror)
+	-I"$top_srcdir/tools/pvctl" -DPVCTL_NEXT_PATH='"/usr/libexec/pvabi/pvctl-bus"' $JSONC_CFLAGS $ANALYZER_CFLAGS -Werror)
 
 run ${CC:-gcc} "${flags[@]}" -c "$top_srcdir/tools/pvctl/pvctl.c" -o "$TMP/ok.o"
 is "$rc" 0 "tools/pvctl/pvctl.c passes the analyzer"

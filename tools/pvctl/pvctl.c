@@ -2,13 +2,16 @@
 /*
  * pvctl: the one command-line front door to pvabi.
  *
- * Built twice.  pvctl-host (PVCTL_HOST, installed in pkglibexecdir) has
- * every command and links sd-bus, libnl and libxml2 for the daemon and
- * kernel-module ones.  pvctl, what the user runs, has only the offline
- * commands (abi, dt, state, patch) and links libpvabi and json-c alone: a
- * patch scan does not pay for loading and relocating the host libraries
- * (issue 18).  It hands every other command line, help included, to
- * pvctl-host unchanged (exec).
+ * Built three times, each program linking only what its commands need,
+ * as loading and relocating a shared library is most of a short command's
+ * cost: pvctl, what the user runs, has the offline commands (abi, dt,
+ * state, patch: libpvabi and json-c; a patch scan, issue 18); pvctl-bus
+ * (PVCTL_BUS_PROG) adds the VM commands, pvctld's clients (sd-bus; a list of a
+ * thousand VMs, issue 22); pvctl-host (PVCTL_HOST) has every command and
+ * links libpvctl, libnl and libxml2 too, for the kernel-module and hook
+ * ones.  pvctl and pvctl-bus hand a command line they do not serve, help
+ * included, unchanged to the next (exec); both others are installed in
+ * pkglibexecdir.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -50,8 +53,10 @@ static const struct pvctl_cmd commands[] = {
 /* Top-level verbs that belong to no group, from their own files. */
 static const struct pvctl_cmd *const top_level[] = {
 	commands,
-#ifdef PVCTL_HOST
+#if defined(PVCTL_HOST) || defined(PVCTL_BUS_PROG)
 	pvctl_vm_cmds,
+#endif
+#ifdef PVCTL_HOST
 	pvctl_hook_cmds,
 #endif
 };
@@ -289,9 +294,12 @@ int pvctl_parse_offer_opts(const char *versions, const char *features,
 }
 
 #ifndef PVCTL_HOST
-/* pvctl-host beside this program (the build tree), else the installed one. */
-static void exec_host(char **argv)
+/* The next program (PVCTL_NEXT_PATH: pvctl-bus after pvctl, pvctl-host
+ * after pvctl-bus) beside this one (the build tree), else the installed
+ * one.  Returns only when neither could be run. */
+static void exec_next(char **argv)
 {
+	const char *name = strrchr(PVCTL_NEXT_PATH, '/');
 	char path[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
 	char *slash;
@@ -299,13 +307,13 @@ static void exec_host(char **argv)
 	if (n > 0) {
 		path[n] = 0;
 		slash = strrchr(path, '/');
-		if (slash && (size_t)(slash - path) + sizeof("/pvctl-host") <=
-				     sizeof(path)) {
-			strcpy(slash, "/pvctl-host");
+		if (slash &&
+		    (size_t)(slash - path) + strlen(name) < sizeof(path)) {
+			strcpy(slash, name);
 			execv(path, argv);
 		}
 	}
-	execv(PVCTL_HOST_PATH, argv);
+	execv(PVCTL_NEXT_PATH, argv);
 }
 #endif
 
@@ -318,8 +326,8 @@ int main(int argc, char **argv)
 	}
 #ifndef PVCTL_HOST
 	if (argc < 2 || !find(commands, argv[1])) {
-		exec_host(argv);
-		fprintf(stderr, "%s: %s: %s\n", pvctl_prog, PVCTL_HOST_PATH,
+		exec_next(argv);
+		fprintf(stderr, "%s: %s: %s\n", pvctl_prog, PVCTL_NEXT_PATH,
 			strerror(errno));
 		return PVCTL_UNREACHABLE;
 	}
