@@ -524,6 +524,8 @@ void virt_close(struct pvctld *c)
 	sd_event_source_unref(c->wake_source);
 	if (c->wake_fd >= 0)
 		close(c->wake_fd);
+	free(c->parsed.xml);
+	c->parsed.xml = NULL;
 }
 
 virConnectPtr virt_conn(struct pvctld *c, sd_bus_error *error)

@@ -126,7 +126,8 @@ static int load(struct pvctld *c, const char *uuid, bool strict,
 		sd_bus_error *error)
 {
 	struct vm_view *v = &c->view;
-	_cleanup_domain_ virDomainPtr dom = NULL;
+	_cleanup_domain_ virDomainPtr looked_up = NULL;
+	virDomainPtr dom;
 	const struct vm_key k = {.text = uuid, .uuid = true};
 	unsigned char raw[VIR_UUID_BUFLEN];
 	struct pvctl_vm_settings s;
@@ -134,13 +135,19 @@ static int load(struct pvctld *c, const char *uuid, bool strict,
 	int r;
 
 	uuid_parse(uuid, raw);
+	/* Borrowed from the list, which holds it until the loop is idle: a
+	 * reference taken and dropped is two more of libvirt's UUID
+	 * formattings per object. */
 	dom = listed_domain(c, raw);
-	if (dom)
-		virDomainRef(dom);
-	else if ((r = bus_lookup(c, &k, &dom, error)) < 0)
-		return sd_bus_error_has_name(error, PVCTLD_ERROR_NO_SUCH_VM)
-			       ? (sd_bus_error_free(error), 0)
-			       : r;
+	if (!dom) {
+		r = bus_lookup(c, &k, &looked_up, error);
+		if (r < 0)
+			return sd_bus_error_has_name(error,
+						     PVCTLD_ERROR_NO_SUCH_VM)
+				       ? (sd_bus_error_free(error), 0)
+				       : r;
+		dom = looked_up;
+	}
 	snprintf(v->uuid, sizeof(v->uuid), "%s", uuid);
 	snprintf(v->name, sizeof(v->name), "%s", virDomainGetName(dom));
 	snprintf(v->state, sizeof(v->state), "%s", virt_state(dom));

@@ -142,6 +142,12 @@ struct pvctld {
 	sd_bus_message *listed_for;
 	uint64_t listed_cookie;
 	sd_event_source *listed_drop;
+	/* The last metadata text virt_read_settings parsed, the defaults it
+	 * was parsed over, and what it gave (virt.c). */
+	struct {
+		char *xml;
+		struct pvctl_vm_settings in, out;
+	} parsed;
 };
 
 /* main.c: one line on stderr, which journald reads.  Returns -|err|. */

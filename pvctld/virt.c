@@ -102,8 +102,25 @@ int virt_read_settings(struct pvctld *c, virDomainPtr dom,
 			return 0;
 		return virt_libvirt_error(c, error, name);
 	}
+	/* Most of a host's VMs share their settings, and GetManagedObjects
+	 * reads every one's: the same text over the same defaults gives what
+	 * it gave last time, without the XML parser. */
+	if (c->parsed.xml && !strcmp(c->parsed.xml, xml) &&
+	    pvctl_settings_equal(&c->parsed.in, s)) {
+		*s = c->parsed.out;
+		free(xml);
+		return 0;
+	}
+	free(c->parsed.xml);
+	c->parsed.xml = NULL;
+	c->parsed.in = *s;
 	r = pvctl_metadata_parse(xml, strlen(xml), s, why, sizeof(why));
-	free(xml);
+	if (r == 0) {
+		c->parsed.xml = xml;
+		c->parsed.out = *s;
+	} else {
+		free(xml);
+	}
 	if (r < 0)
 		return sd_bus_error_setf(error, PVCTLD_ERROR_BAD_METADATA,
 					 "VM '%s': pvabi metadata: %s", name,
