@@ -12,12 +12,17 @@
 plan 3
 
 # A long bound: a preempted vCPU on a loaded machine must not be forced.
+# PVVM_DEBUG: pvvm also describes the vCPU at an interrupt's first stall,
+# which a failed run prints beside its description at the give-up.
+export PVVM_DEBUG=1
 run "$PVVM" run --guest exception-in-section --abi 1.1 \
 	--features notify,nesting --guest-features notify,nesting \
 	--predicate memory --aim-window --injections 10000 --bound-ms 5000 \
 	--json --quiet
 line=$(printf '%s\n' "$err" | grep '^pvvm exception-in-section:')
 printf '# %s\n' "$line"
+# A failed run: everything pvvm said, and its JSON.
+[ "$rc" = 0 ] || { printf '%s\n' "$err" "$out" | sed 's/^/#   /'; }
 is "$rc" 0 "pvvm exits 0"
 ok "$(case "$line" in *" lost 0 duplicated 0 inside 0 nested "*) echo 0;; *) echo 1;; esac)" \
 	"nothing lost, duplicated or delivered inside a section"

@@ -13,6 +13,7 @@
  * order.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,23 +69,31 @@ static int drain(struct vm *vm, struct vcpu *v, struct inj_lane *l,
 	return r;
 }
 
-/* PVVM_DEBUG: what a vCPU looks like when an interrupt stalls (racy
- * reads of another thread's state: a diagnostic, not a measurement). */
-static void stall_report(struct vcpu *v)
+/* What a vCPU looks like when an interrupt stalls: with PVVM_DEBUG at the
+ * first stall, and always when the injector gives up (racy reads of other
+ * threads' state: a diagnostic, not a measurement).  The exit and loop
+ * counts tell a guest that no longer runs from one that runs on without
+ * telling the host. */
+static void stall_report(struct vcpu *v, const char *when)
 {
 	const struct pvabi_delivery *d = &v->page->dlv;
+	const struct pvvm_vcpu_info *info = &v->vm->boot->vcpu[v->id];
 
 	fprintf(stderr,
-		"pvvm: %svCPU %d stalled: %u pending, flags 0x%x, "
+		"pvvm: %svCPU %d %s: %u pending, flags 0x%x, "
 		"irq_enabled %u, int_pending %u, critical 0x%x, rip 0x%x, "
-		"window %d, last exit %u\n",
-		v->vm->cfg.deaf ? "hostile " : "", v->id,
+		"window %d, last exit %u; %" PRIu64 " exits, %" PRIu64
+		" notification traps, guest loop %" PRIu64 "\n",
+		v->vm->cfg.deaf ? "hostile " : "", v->id, when,
 		pvabi_dlv_pending(&v->dlv), pvabi_dlv_flags(&v->dlv),
 		pvabi_ld32(PVABI_LE, &d->irq_enabled),
 		pvabi_ld32(PVABI_LE, &d->int_pending),
 		(uint32_t)pvabi_ld64(PVABI_LE, &d->critical),
 		(uint32_t)v->run->s.regs.regs.rip,
-		v->run->request_interrupt_window, v->run->exit_reason);
+		v->run->request_interrupt_window, v->run->exit_reason,
+		__atomic_load_n(&v->st.exits, __ATOMIC_RELAXED),
+		__atomic_load_n(&v->st.notify_mmio, __ATOMIC_RELAXED),
+		__atomic_load_n(&info->loops, __ATOMIC_RELAXED));
 }
 
 /* Nothing to do this round: yield the CPU the guest may need. */
@@ -158,7 +167,7 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 						res->stalled++;
 					}
 				if (getenv("PVVM_DEBUG"))
-					stall_report(v);
+					stall_report(v, "stalled");
 				if (c->rescue)
 					vcpu__kick(v);
 			}
@@ -177,6 +186,10 @@ int inject__run(struct vm *vm, const struct inj_config *c,
 			break;
 		}
 		if (c->give_up_ns && now - last_progress > c->give_up_ns) {
+			for (int i = 0; i < vm->nr_vcpus; i++)
+				if (lanes[i].count)
+					stall_report(&vm->vcpus[i],
+						     "given up on");
 			res->lost += outstanding;
 			break;
 		}
