@@ -10,5 +10,6 @@ EXTRA_DIST += %reldir%/run-libvirt-host %reldir%/initramfs-init \
 clean-local: vm-tests-clean
 vm-tests-clean:
 	rm -rf $(abs_top_builddir)/tests/vm/work-* \
-		$(abs_top_builddir)/tests/vm/marker-guest.elf
+		$(abs_top_builddir)/tests/vm/marker-guest.elf \
+		$(abs_top_builddir)/tests/vm/libvirt-host.lock
 .PHONY: vm-tests-clean
