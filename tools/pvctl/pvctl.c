@@ -6,12 +6,12 @@
  * as loading and relocating a shared library is most of a short command's
  * cost: pvctl, what the user runs, has the offline commands (abi, dt,
  * state, patch: libpvabi and json-c; a patch scan, issue 18); pvctl-bus
- * (PVCTL_BUS_PROG) adds the VM commands, pvctld's clients (sd-bus; a list of a
- * thousand VMs, issue 22); pvctl-host (PVCTL_HOST) has every command and
- * links libpvctl, libnl and libxml2 too, for the kernel-module and hook
- * ones.  pvctl and pvctl-bus hand a command line they do not serve, help
- * included, unchanged to the next (exec); both others are installed in
- * pkglibexecdir.
+ * (PVCTL_BUS_PROG) adds the VM commands, pvctld's clients (sd-bus; a list
+ * of a thousand VMs, issue 22); pvctl-host (PVCTL_HOST) has every command
+ * and links libpvctl, libnl and libxml2 too, for the kernel-module and
+ * hook ones.  pvctl and pvctl-bus hand a command line they do not serve,
+ * help included, unchanged to the next (exec); both others are installed
+ * in pkglibexecdir.
  */
 #include <errno.h>
 #include <getopt.h>
