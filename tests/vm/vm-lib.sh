@@ -16,13 +16,13 @@
 VM_END=$((0x80000000))
 
 # vm_begin ARG...: on this machine (PVABI_VM unset), run the calling test
-# with ARGs on the libvirt host (tests/vm/run-libvirt-host; PVABI_VM_TIMEOUT
-# defaults to 600 s; once more if it stopped answering) and exit with its
-# status; SKIP in the sanitizer pass
+# with ARGs on the libvirt host (tests/vm/run-libvirt-host, which boots it
+# once more if it stopped answering) and exit with its status; SKIP in the
+# sanitizer pass
 # (no user-space code of ours runs there) and without pvabi-guest.elf.  On
 # the libvirt host, source tests/ctl/lib-ctl.sh and return.
 vm_begin() {
-	local rc attempt
+	local rc
 	if [ -n "${PVABI_VM:-}" ]; then
 		. "$top_srcdir/tests/ctl/lib-ctl.sh"
 		return 0
@@ -31,18 +31,8 @@ vm_begin() {
 		skip_all "no user-space code of ours runs here; the unsanitized pass runs this test"
 	[ -f "$VM_GUEST" ] ||
 		skip_all "pvabi-guest.elf is not built (configure found no pvvm)"
-	# A libvirt host that stops answering (exit 3: nested SVM under TCG
-	# did, about once in ten runs here, cause unknown) is booted once more,
-	# as kmod_boot does for a stalled boot; its output stays, as comments.
-	for attempt in 1 2; do
-		rc=0
-		PVABI_VM_TIMEOUT=${PVABI_VM_TIMEOUT:-600} \
-			"$top_srcdir/tests/vm/run-libvirt-host" "$0" "$@" >"$TMP/vm" || rc=$?
-		[ $rc = 3 ] && [ $attempt = 1 ] || break
-		echo "# the libvirt host stopped answering; once more.  Its output:"
-		sed 's/^/#   /' "$TMP/vm"
-	done
-	cat "$TMP/vm"
+	rc=0
+	"$top_srcdir/tests/vm/run-libvirt-host" "$0" "$@" || rc=$?
 	# run-libvirt-host said "1..0 # SKIP ..." (automake's 77 is an error to
 	# the TAP driver).
 	[ $rc = 77 ] && exit 0
