@@ -280,6 +280,8 @@ static json_object *vcpu_json(struct vm *vm, struct vcpu *v)
 	json_object_object_add(
 		o, "unassigned",
 		json_object_new_int64((int64_t)v->st.unassigned));
+	json_object_object_add(o, "interrupts_at_ret",
+			       json_object_new_int64(info->at_ret));
 	if (vm->boot->workload == PVVM_WORK_EXC_SECTION) {
 		json_object_object_add(o, "faults",
 				       json_object_new_int64(info->faults));
@@ -436,18 +438,19 @@ static void report_json(struct vm *vm, const struct inj_result *inj,
  */
 static bool exc_section_line(struct vm *vm, const struct inj_result *inj)
 {
-	uint64_t nested = 0, faults = 0;
+	uint64_t nested = 0, faults = 0, at_ret = 0;
 
 	for (int i = 0; i < vm->nr_vcpus; i++) {
 		nested += vm->boot->vcpu[i].nested;
 		faults += vm->boot->vcpu[i].faults;
+		at_ret += vm->boot->vcpu[i].at_ret;
 	}
 	fprintf(stderr,
 		"pvvm exception-in-section: injected %" PRIu64
 		" delivered %" PRIu64 " lost %" PRIu64 " duplicated %" PRIu64
-		" inside %" PRIu64 " nested %" PRIu64 "\n",
+		" inside %" PRIu64 " nested %" PRIu64 " at-ret %" PRIu64 "\n",
 		inj->injected, inj->delivered, inj->lost, inj->dup,
-		inj->in_critical, nested);
+		inj->in_critical, nested, at_ret);
 	return inj->in_critical || !faults;
 }
 

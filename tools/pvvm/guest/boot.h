@@ -157,7 +157,7 @@ struct pvvm_vcpu_info {
 	/* PVVM_WORK_EXC_SECTION: page faults taken inside a section, and
 	 * templates the fault handler ran while that section was saved */
 	pvabi_u32 faults;
-	pvabi_u32 pad2;
+	pvabi_u32 at_ret; /* interrupts taken at start.S's irq_ret, so far */
 	pvabi_u64 nested;
 };
 

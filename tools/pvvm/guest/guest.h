@@ -98,6 +98,9 @@ static inline void hlt(void)
 /* pv.S: the magic-page templates and their trapping twins.  The pv_
  * forms return 1 when they had to trap after all; the _notify forms end
  * with the doorbell store, for guests that negotiated PVABI_F_NOTIFY. */
+/* Interrupts start.S took at the ret after its sti (the shadow lost). */
+extern volatile uint32_t irq_at_ret;
+
 int pv_mtmsr_notify(uint32_t msr);
 int pv_mtmsr_plain(uint32_t msr);
 int pv_mtmsr_window_notify(uint32_t msr, uint32_t spin_cycles);

@@ -23,13 +23,15 @@
  * (T taken, I of them in order, D repeats or steps back, L never seen, F
  * vectors that waited for a critical section: held sections that ended
  * with int_pending set, and posts declined inside one), then
- *   rearmed R stack S
+ *   rearmed R stack S shadow H
  * (times the idle watchdog found a post waiting with no interrupt and
  * took it itself, idle() says why; the most bytes of its stack an
- * interrupt handler found in use), then starts the next round.  Without the
- * device, or when negotiation is refused, it says "pvabi-guest: not
- * negotiated: REASON" and keeps running without the magic page ("trapping":
- * it has nothing to trap to here, so it idles).
+ * interrupt handler found in use; interrupts taken inside the shadow of
+ * the sti that returns from one, which the hypervisor lost: start.S),
+ * then starts the next round.  Without the device, or when negotiation is
+ * refused, it says "pvabi-guest: not negotiated: REASON" and keeps running
+ * without the magic page ("trapping": it has nothing to trap to here, so
+ * it idles).
  */
 #include <linux/pvabi.h>
 
@@ -436,8 +438,11 @@ static void end_round(uint32_t n)
 	putdec(round.rearmed);
 	putstr(" stack ");
 	putdec(this_cpu()->stack_used);
+	putstr(" shadow ");
+	putdec(irq_at_ret);
 	putstr("\n");
 	this_cpu()->stack_used = 0;
+	irq_at_ret = 0;
 	round.expect = 1;
 	round.taken = round.inorder = round.dup = round.lost = 0;
 	round.deferred = round.rearmed = 0;

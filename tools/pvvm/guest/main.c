@@ -53,6 +53,7 @@ int irq_handle(struct percpu *c, uint32_t vector, uint32_t flags,
 	barrier();
 	WRITE_ONCE(info->log_head, head + 1);
 	info->interrupts++;
+	info->at_ret = irq_at_ret;
 	return 0;
 }
 

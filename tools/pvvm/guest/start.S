@@ -61,19 +61,36 @@ irq_common:
 	popal
 irq_return:
 	add $4, %esp		/* the vector (#PF: the error code); now eip, cs, eflags */
+	cmpl $irq_ret, (%esp)
+	je 3f
 	push %eax
 	mov 4(%esp), %eax	/* eip */
 	xchg %eax, 12(%esp)	/* eflags <-> eip */
 	mov %eax, 8(%esp)	/* eflags over cs */
 	pop %eax		/* now junk, eflags, eip */
 	lea 4(%esp), %esp	/* lea: leaves the flags alone */
-	btrl $9, (%esp)		/* IF out of the image; CF: it was set */
+2:	btrl $9, (%esp)		/* IF out of the image; CF: it was set */
 	jnc 1f
 	popf
 	sti
+irq_ret:
 	ret
 1:	popf
 	ret
+
+/*
+ * An interrupt taken at irq_ret, inside the sti's shadow, which a
+ * hypervisor can lose: QEMU 7.2's TCG SVM saves the shadow into the VMCB
+ * at #VMEXIT but never loads it at VMRUN, so under KVM nested in it an
+ * exit at the sti lets KVM inject at the ret.  Returning there would keep
+ * the outer return address below this frame, one more for every vector
+ * that lands there back to back, up to a stack overflow.  The frame's
+ * eflags lies just below that address: pop both, as the interrupted ret
+ * was about to.
+ */
+3:	lock incl irq_at_ret
+	lea 8(%esp), %esp	/* eflags, then what irq_ret was to pop */
+	jmp 2b
 
 /* Vector 14, a page fault of PVVM_WORK_EXC_SECTION: the CPU pushed an
  * error code where irq_common has the vector.  pf_entry(frame) (cpu.c). */
@@ -85,4 +102,11 @@ pf_stub:
 	add $4, %esp
 	popal
 	jmp irq_return
+
+	.data
+	.align 4
+	.globl irq_at_ret
+irq_at_ret:
+	.long 0
+
 	.section .note.GNU-stack, "", @progbits
