@@ -136,7 +136,9 @@ for t in $types; do
 	is "$rc" 0 "virsh start $d"
 	l=$(vm_wait_line $d 'negotiated|not negotiated' 600) || l=
 	echo "# $d: $l"
+	f0=$_failed
 	is "$l" "pvabi-guest: negotiated 1.1, features $POLICY_HEX" "$d's guest negotiated 1.1 [$POLICY]"
+	[ "$_failed" = "$f0" ] || vm_stall_diagnostics $d
 
 	# kill-9: the VM goes on without pvctld; the next one takes it back.
 	f0=$_failed

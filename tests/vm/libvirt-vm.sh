@@ -160,7 +160,7 @@ for t in $types; do
 	ok "$([ "${gdef:-0}" -gt 0 ] && echo 0 || echo 1)" \
 		"sections held across injections deferred vectors (guest $gdef; module decisions inside $mdef)"
 	[ "$_failed" = 0 ] || vm_stall_diagnostics "$d"
-	echo "# $t: libvirt-vm: injected $N delivered ${taken:-?} lost ${lost:-?} duplicated ${dup:-?} deferred ${mdef:-0} forced ${mforced:-0} negotiated ${neg[$t]:-none} rearmed $(vm_done_field "$l" rearmed) (type='$t', ${it[$t]} s)"
+	echo "# $t: libvirt-vm: injected $N delivered ${taken:-?} lost ${lost:-?} duplicated ${dup:-?} deferred ${mdef:-0} forced ${mforced:-0} negotiated ${neg[$t]:-none} rearmed $(vm_done_field "$l" rearmed) shadow $(vm_done_field "$l" shadow) (type='$t', ${it[$t]} s)"
 	# A guest that never ended its round counts as having lost them all.
 	tot_inj=$((tot_inj + N)) tot_del=$((tot_del + ${taken:-0}))
 	tot_lost=$((tot_lost + ${lost:-$N})) tot_dup=$((tot_dup + ${dup:-0}))

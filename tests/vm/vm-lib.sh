@@ -8,7 +8,8 @@
 # The guest's side, as these helpers read it: it prints lines starting
 # "pvabi-guest: " on COM1 (a <serial type='file'>), "negotiated X.Y, features
 # 0xF" or "not negotiated: REASON" once, and per round of injections
-#   pvabi-guest: done vectors T inorder I dup D lost L deferred F negotiated X.Y rearmed R
+#   pvabi-guest: done vectors T inorder I dup D lost L deferred F negotiated X.Y
+#     rearmed R stack S shadow H   (one line; tools/pvvm/guest/ivshmem.c)
 # where a round is the vectors 1, 2, ..., N in order and then the end vector
 # VM_END | N.
 : "${VM_GUEST:=$top_builddir/tools/pvvm/guest/pvabi-guest.elf}"
@@ -125,15 +126,18 @@ for v in json.load(sys.stdin).get("vms", []):
 vm_kmod_id() { vm_kmod_json | vm_kmod_field "$1" 'v["id"]'; }
 
 # vm_stall_diagnostics NAME: what a failed round leaves to read, as
-# comments: the guest's last lines, the module's view of its vCPU, QEMU's
-# of the vCPU (registers, descriptor tables) and its local APIC (in
-# service, pending), and what the host kernel's KVM and QEMU logged.
+# comments: the domain's state, the guest's last lines, the module's view
+# of its vCPU, QEMU's of the vCPU (registers, descriptor tables) and its
+# local APIC (in service, pending), and what the host kernel (KVM, the
+# OOM killer, a report of its own corruption) and QEMU logged.
 vm_stall_diagnostics() {
+	# A guest that reset (a triple fault) is shut off: <on_reboot> destroys.
+	echo "# domain: $(virsh domstate --reason "$1" 2>&1 | head -1)"
 	tr -d '\r' <"$VM_SERIAL/$1.log" 2>/dev/null | tail -20 | sed 's/^/# serial: /'
 	vm_kmod_json | vm_kmod_field "$1" 'json.dumps(v["vcpus"][0])' | sed 's/^/# module: /'
 	virsh qemu-monitor-command --hmp "$1" 'info lapic' 2>&1 | sed 's/^/# lapic: /'
 	virsh qemu-monitor-command --hmp "$1" 'info registers' 2>&1 | sed 's/^/# registers: /'
-	dmesg 2>/dev/null | grep -aiE 'kvm|svm|npt' | tail -10 | sed 's/^/# dmesg: /'
+	dmesg 2>/dev/null | grep -aiE 'kvm|svm|npt|corrupt|bug|oops|panic|oom|killed process' | tail -10 | sed 's/^/# dmesg: /'
 	grep -av '^-\|^[A-Z]* *=\|^[A-Z]*[0-9]*=' "/var/log/libvirt/qemu/$1.log" 2>/dev/null | tail -8 | sed 's/^/# qemu: /'
 }
 
