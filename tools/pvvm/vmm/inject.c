@@ -78,7 +78,19 @@ static void stall_report(struct vcpu *v, const char *when)
 {
 	const struct pvabi_delivery *d = &v->page->dlv;
 	const struct pvvm_vcpu_info *info = &v->vm->boot->vcpu[v->id];
+	const struct kvm_regs *regs = &v->run->s.regs.regs;
+	/* The guest's paging, where it has any, is the identity. */
+	const uint32_t *top = vm__gpa(v->vm, (uint32_t)regs->rsp, 16);
 
+	if (top)
+		fprintf(stderr,
+			"pvvm: vCPU %d %s: rsp 0x%x, rflags 0x%x, "
+			"stack 0x%x 0x%x 0x%x 0x%x\n",
+			v->id, when, (uint32_t)regs->rsp,
+			(uint32_t)regs->rflags, top[0], top[1], top[2], top[3]);
+	else
+		fprintf(stderr, "pvvm: vCPU %d %s: rsp 0x%x outside RAM\n",
+			v->id, when, (uint32_t)regs->rsp);
 	fprintf(stderr,
 		"pvvm: %svCPU %d %s: %u pending, flags 0x%x, "
 		"irq_enabled %u, int_pending %u, critical 0x%x, rip 0x%x, "
