@@ -171,6 +171,10 @@ static int vmsock_open(struct pvctld *c, struct vmsock *v)
 	};
 	int r;
 
+	/* Started without systemd's RuntimeDirectory=: make the default
+	 * one, as systemd would (a failure shows as bind's). */
+	if (!(dir && *dir))
+		(void)mkdir(VMSOCK_DIR_DEFAULT, 0755);
 	/* RUNTIME_DIRECTORY may list several, separated by ':'. */
 	snprintf(path, sizeof(path), "%.*s/%s.sock",
 		 dir && *dir ? (int)strcspn(dir, ":")
