@@ -137,7 +137,7 @@ vm_stall_diagnostics() {
 	vm_kmod_json | vm_kmod_field "$1" 'json.dumps(v["vcpus"][0])' | sed 's/^/# module: /'
 	virsh qemu-monitor-command --hmp "$1" 'info lapic' 2>&1 | sed 's/^/# lapic: /'
 	virsh qemu-monitor-command --hmp "$1" 'info registers' 2>&1 | sed 's/^/# registers: /'
-	dmesg 2>/dev/null | grep -aiE 'kvm|svm|npt|corrupt|bug|oops|panic|oom|killed process' | tail -10 | sed 's/^/# dmesg: /'
+	dmesg 2>/dev/null | grep -aiE 'kvm|svm|npt|corrupt|\<bug:|oops|panic|oom|killed process' | tail -10 | sed 's/^/# dmesg: /'
 	grep -av '^-\|^[A-Z]* *=\|^[A-Z]*[0-9]*=' "/var/log/libvirt/qemu/$1.log" 2>/dev/null | tail -8 | sed 's/^/# qemu: /'
 }
 
