@@ -105,8 +105,10 @@ for t in $types; do
 done
 l=$(vm_wait_line $refused 'negotiated|not negotiated' 600) || l=
 echo "# $refused: $l"
+f0=$_failed
 is "$l" "pvabi-guest: not negotiated: refused with error -21" \
 	"$refused's guest is refused: 1.0 has no nesting (PVABI_E_NOFEATURE)"
+[ "$_failed" = "$f0" ] || vm_stall_diagnostics $refused
 ok "$(vm_wait_line $refused 'running trapping' 60 >/dev/null && echo 0 || echo 1)" \
 	"... and runs trapping"
 run "$PVCTL" show $refused
